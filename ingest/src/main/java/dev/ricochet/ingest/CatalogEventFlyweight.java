@@ -1,0 +1,127 @@
+package dev.ricochet.ingest;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import static dev.ricochet.ingest.EventHeaderDescriptor.BYTE_ORDER;
+import static dev.ricochet.ingest.EventHeaderDescriptor.CURRENT_VERSION;
+import static dev.ricochet.ingest.EventHeaderDescriptor.HEADER_LENGTH;
+import static dev.ricochet.ingest.EventHeaderDescriptor.LENGTH_OFFSET;
+import static dev.ricochet.ingest.EventHeaderDescriptor.MAX_EVENT_LENGTH;
+import static dev.ricochet.ingest.EventHeaderDescriptor.TIMESTAMP_OFFSET;
+import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_CATALOG;
+import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_OFFSET;
+import static dev.ricochet.ingest.EventHeaderDescriptor.VERSION_OFFSET;
+
+/**
+ * Flyweight over a catalog change (an upserted program, partner or link) carried as a UTF-8 JSON document.
+ *
+ * <pre>
+ *   0              12       13                16                  20
+ *   | header        | kind   | (pad)           | length (i32)      | JSON bytes ...
+ * </pre>
+ *
+ * Catalog changes are rare and travel through the journal so that the catalog, like every other piece of
+ * aggregator state, is rebuilt by replay; plain JSON keeps them readable in a journal dump.
+ */
+public final class CatalogEventFlyweight
+{
+    /**
+     * An upserted program.
+     */
+    public static final byte KIND_PROGRAM = 1;
+
+    /**
+     * An upserted partner.
+     */
+    public static final byte KIND_PARTNER = 2;
+
+    /**
+     * An upserted link.
+     */
+    public static final byte KIND_LINK = 3;
+
+    /**
+     * Largest JSON document a catalog event carries.
+     */
+    public static final int MAX_DOCUMENT_LENGTH = MAX_EVENT_LENGTH - 20;
+
+    static final int KIND_OFFSET = HEADER_LENGTH;
+    static final int DOCUMENT_LENGTH_OFFSET = 16;
+    static final int DOCUMENT_OFFSET = 20;
+
+    private DirectBuffer buffer;
+    private int offset;
+
+    /**
+     * Encode a catalog change into a buffer.
+     *
+     * @param buffer      to write into, with room for the document plus 20 bytes.
+     * @param offset      at which the event starts.
+     * @param timestampMs time of the change in epoch milliseconds.
+     * @param kind        one of the {@code KIND_*} constants.
+     * @param document    UTF-8 JSON of the entity, at most {@link #MAX_DOCUMENT_LENGTH} bytes.
+     * @return the encoded length.
+     */
+    public static int encode(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long timestampMs,
+        final byte kind,
+        final byte[] document)
+    {
+        if (document.length > MAX_DOCUMENT_LENGTH)
+        {
+            throw new IllegalArgumentException("catalog document over " + MAX_DOCUMENT_LENGTH + " bytes");
+        }
+        final int length = DOCUMENT_OFFSET + document.length;
+        buffer.putByte(offset + VERSION_OFFSET, CURRENT_VERSION);
+        buffer.putByte(offset + TYPE_OFFSET, TYPE_CATALOG);
+        buffer.putShort(offset + LENGTH_OFFSET, (short)length, BYTE_ORDER);
+        buffer.putLong(offset + TIMESTAMP_OFFSET, timestampMs, BYTE_ORDER);
+        buffer.putByte(offset + KIND_OFFSET, kind);
+        buffer.putInt(offset + DOCUMENT_LENGTH_OFFSET, document.length, BYTE_ORDER);
+        buffer.putBytes(offset + DOCUMENT_OFFSET, document);
+        return length;
+    }
+
+    /**
+     * Wrap an encoded event for reading.
+     *
+     * @param buffer holding the event.
+     * @param offset at which the event starts.
+     * @return this for a fluent API.
+     */
+    public CatalogEventFlyweight wrap(final DirectBuffer buffer, final int offset)
+    {
+        this.buffer = buffer;
+        this.offset = offset;
+        return this;
+    }
+
+    /**
+     * @return time of the change in epoch milliseconds.
+     */
+    public long timestampMs()
+    {
+        return buffer.getLong(offset + TIMESTAMP_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return one of the {@code KIND_*} constants.
+     */
+    public byte kind()
+    {
+        return buffer.getByte(offset + KIND_OFFSET);
+    }
+
+    /**
+     * @return a copy of the JSON document.
+     */
+    public byte[] document()
+    {
+        final byte[] document = new byte[buffer.getInt(offset + DOCUMENT_LENGTH_OFFSET, BYTE_ORDER)];
+        buffer.getBytes(offset + DOCUMENT_OFFSET, document);
+        return document;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.ricochet.ingest;
+
+import java.nio.ByteOrder;
+
+/**
+ * Layout of the fixed header that starts every journal event.
+ *
+ * <pre>
+ *   0        1        2                 4                                   12
+ *   +--------+--------+-----------------+-----------------------------------+
+ *   |version |  type  |  length (u16)   |        timestampMs (i64)          |
+ *   +--------+--------+-----------------+-----------------------------------+
+ *   | type-specific fixed fields ...  | variable-length fields, each u16 length + bytes ...
+ * </pre>
+ *
+ * All fields are little-endian. The version byte comes first so that the journal can outlive code changes: a
+ * reader that does not know a version rejects the event rather than guessing its layout.
+ */
+public final class EventHeaderDescriptor
+{
+    /**
+     * Byte order of every field in an event.
+     */
+    public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    /**
+     * Current encoding version written by this code.
+     */
+    public static final byte CURRENT_VERSION = 1;
+
+    /**
+     * Offset of the version byte.
+     */
+    public static final int VERSION_OFFSET = 0;
+
+    /**
+     * Offset of the event type byte.
+     */
+    public static final int TYPE_OFFSET = 1;
+
+    /**
+     * Offset of the total encoded length (header included), an unsigned short.
+     */
+    public static final int LENGTH_OFFSET = 2;
+
+    /**
+     * Offset of the event time in epoch milliseconds.
+     */
+    public static final int TIMESTAMP_OFFSET = 4;
+
+    /**
+     * Length of the header in bytes.
+     */
+    public static final int HEADER_LENGTH = 12;
+
+    /**
+     * Largest event the journal accepts, header included.
+     */
+    public static final int MAX_EVENT_LENGTH = 65_535;
+
+    /**
+     * A click on a partner link, or a link preview (see {@link ClickEventFlyweight#FLAG_PREVIEW}).
+     */
+    public static final byte TYPE_CLICK = 1;
+
+    /**
+     * A pixel hit from the merchant's page; same layout as a click, without link fields.
+     */
+    public static final byte TYPE_PIXEL = 2;
+
+    /**
+     * A change to the program catalog (programs, partners, links), see {@link CatalogEventFlyweight}.
+     */
+    public static final byte TYPE_CATALOG = 4;
+
+    private EventHeaderDescriptor()
+    {
+    }
+}

@@ -1,0 +1,180 @@
+package dev.ricochet.ingest;
+
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The durable, replayable log of every event the edge accepted: a Chronicle Queue with a daily roll.
+ *
+ * <p>Usage: {@code Journal.open(new Journal.Context().dir(path))}, then one {@link JournalAppender} per writing
+ * thread, created and closed on that thread ({@link #newAppender()}), and one {@link JournalPoller} per reader. The
+ * journal is the source of truth: all aggregator state can be rebuilt by replaying it.
+ */
+public final class Journal implements AutoCloseable
+{
+    /**
+     * System property that must be {@code true}: Chronicle's usage analytics would otherwise phone home at start.
+     */
+    public static final String ANALYTICS_DISABLE_PROP_NAME = "chronicle.analytics.disable";
+
+    /**
+     * Index returned when an append did not happen.
+     */
+    public static final long NULL_INDEX = -1;
+
+    /**
+     * Settings of a journal, with defaults.
+     */
+    public static final class Context
+    {
+        private Path dir;
+        private RollCycle rollCycle = RollCycles.FAST_DAILY;
+        private TimeProvider timeProvider = SystemTimeProvider.INSTANCE;
+        private boolean readOnly;
+
+        /**
+         * @param dir directory holding the queue's cycle files.
+         * @return this for a fluent API.
+         */
+        public Context dir(final Path dir)
+        {
+            this.dir = dir;
+            return this;
+        }
+
+        /**
+         * @return directory holding the queue's cycle files.
+         */
+        public Path dir()
+        {
+            return dir;
+        }
+
+        /**
+         * @param rollCycle how often a new cycle file starts; daily by default.
+         * @return this for a fluent API.
+         */
+        public Context rollCycle(final RollCycle rollCycle)
+        {
+            this.rollCycle = rollCycle;
+            return this;
+        }
+
+        /**
+         * @param timeProvider clock deciding the cycle an append lands in; settable so tests can cross a roll.
+         * @return this for a fluent API.
+         */
+        public Context timeProvider(final TimeProvider timeProvider)
+        {
+            this.timeProvider = timeProvider;
+            return this;
+        }
+
+        /**
+         * @param readOnly open for reading only (tools, replays of a copied journal).
+         * @return this for a fluent API.
+         */
+        public Context readOnly(final boolean readOnly)
+        {
+            this.readOnly = readOnly;
+            return this;
+        }
+    }
+
+    private final ChronicleQueue queue;
+
+    private Journal(final ChronicleQueue queue)
+    {
+        this.queue = queue;
+    }
+
+    /**
+     * Open (or create) a journal.
+     *
+     * @param context settings.
+     * @return the open journal.
+     * @throws IllegalStateException if Chronicle's analytics were explicitly enabled.
+     */
+    public static Journal open(final Context context)
+    {
+        Objects.requireNonNull(context.dir, "journal dir");
+        ensureAnalyticsDisabled();
+        final ChronicleQueue queue = ChronicleQueue.singleBuilder(context.dir)
+            .rollCycle(context.rollCycle)
+            .timeProvider(context.timeProvider)
+            .readOnly(context.readOnly)
+            .build();
+        return new Journal(queue);
+    }
+
+    /**
+     * Make sure Chronicle's usage analytics are off before any Chronicle class reads the setting.
+     *
+     * @throws IllegalStateException if the property was explicitly set to anything but {@code true}.
+     */
+    public static void ensureAnalyticsDisabled()
+    {
+        final String value = System.getProperty(ANALYTICS_DISABLE_PROP_NAME);
+        if (null == value)
+        {
+            System.setProperty(ANALYTICS_DISABLE_PROP_NAME, "true");
+        }
+        else if (!"true".equals(value))
+        {
+            throw new IllegalStateException(
+                ANALYTICS_DISABLE_PROP_NAME + "=" + value + ": Ricochet never phones home, it must be true");
+        }
+    }
+
+    /**
+     * Create an appender for the calling thread. Chronicle appenders are not thread-safe: create, use and close
+     * each one on a single thread (one per event loop).
+     *
+     * @return a new appender.
+     */
+    public JournalAppender newAppender()
+    {
+        return new JournalAppender(queue.createAppender());
+    }
+
+    /**
+     * Create a poller that delivers the events after {@code afterIndex}.
+     *
+     * @param afterIndex index of the last event already processed, or {@link #NULL_INDEX} to start at the beginning.
+     * @return a new poller.
+     * @throws IllegalStateException if {@code afterIndex} is not in the journal (retention removed it).
+     */
+    public JournalPoller newPoller(final long afterIndex)
+    {
+        return new JournalPoller(queue.createTailer(), afterIndex);
+    }
+
+    /**
+     * @return index of the last event in the journal, or {@link #NULL_INDEX} if empty.
+     */
+    public long lastIndex()
+    {
+        final long lastIndex = queue.lastIndex();
+        return lastIndex < 0 ? NULL_INDEX : lastIndex;
+    }
+
+    /**
+     * @return the directory of the journal.
+     */
+    public Path dir()
+    {
+        return queue.file().toPath();
+    }
+
+    @Override
+    public void close()
+    {
+        queue.close();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.ricochet.ingest;
+
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static dev.ricochet.ingest.EventHeaderDescriptor.MAX_EVENT_LENGTH;
+
+/**
+ * Single-threaded writer of events into the {@link Journal}, with its own reusable encode buffer.
+ *
+ * <p>Usage on the owning thread: {@code appender.claimClick(type, nowMs)}, set the fields on the returned
+ * flyweight, then {@code appender.append(click.encodedLength())}. Nothing is allocated per event.
+ */
+public final class JournalAppender implements AutoCloseable
+{
+    private final ExcerptAppender appender;
+    private final byte[] encodeArray = new byte[MAX_EVENT_LENGTH];
+    private final UnsafeBuffer encodeBuffer = new UnsafeBuffer(encodeArray);
+    private final ClickEventFlyweight click = new ClickEventFlyweight();
+
+    JournalAppender(final ExcerptAppender appender)
+    {
+        this.appender = appender;
+    }
+
+    /**
+     * Start encoding a click or pixel hit in this appender's buffer.
+     *
+     * @param type        {@link EventHeaderDescriptor#TYPE_CLICK} or {@link EventHeaderDescriptor#TYPE_PIXEL}.
+     * @param timestampMs event time in epoch milliseconds.
+     * @return the flyweight to fill in.
+     */
+    public ClickEventFlyweight claimClick(final byte type, final long timestampMs)
+    {
+        return click.wrapForEncode(encodeBuffer, 0, type, timestampMs);
+    }
+
+    /**
+     * Append a catalog change.
+     *
+     * @param timestampMs time of the change.
+     * @param kind        one of the {@code CatalogEventFlyweight.KIND_*} constants.
+     * @param document    the entity as UTF-8 JSON.
+     * @return the journal index of the event, or {@link Journal#NULL_INDEX} if the append failed.
+     */
+    public long appendCatalog(final long timestampMs, final byte kind, final byte[] document)
+    {
+        return append(CatalogEventFlyweight.encode(encodeBuffer, 0, timestampMs, kind, document));
+    }
+
+    /**
+     * Append the event encoded in this appender's buffer.
+     *
+     * @param length encoded length of the event.
+     * @return the journal index of the event, or {@link Journal#NULL_INDEX} if the append failed (for example an
+     * I/O error); the caller counts it and applies its own policy.
+     */
+    public long append(final int length)
+    {
+        try (DocumentContext dc = appender.writingDocument())
+        {
+            // Only a copy of a few dozen bytes happens under Chronicle's write lock.
+            dc.wire().bytes().write(encodeArray, 0, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            return Journal.NULL_INDEX;
+        }
+        return appender.lastIndexAppended();
+    }
+
+    /**
+     * Force what this appender wrote to the storage device (msync). Costs ~0.4 ms: call it grouped, never per
+     * request.
+     */
+    public void sync()
+    {
+        appender.sync();
+    }
+
+    @Override
+    public void close()
+    {
+        appender.close();
+    }
+}

@@ -1,0 +1,154 @@
+package dev.ricochet.ingest;
+
+import java.util.Locale;
+
+/**
+ * Reads {@code ricochet.*} settings from system properties (where the launcher puts the file, environment and
+ * flag values) and parses them with messages that name the key, so a bad setting stops start-up with a clear line.
+ */
+public final class Settings
+{
+    private Settings()
+    {
+    }
+
+    /**
+     * @param key          property name.
+     * @param defaultValue used when the property is absent.
+     * @return the value, trimmed.
+     */
+    public static String string(final String key, final String defaultValue)
+    {
+        final String value = System.getProperty(key);
+        return null == value || value.isBlank() ? defaultValue : value.trim();
+    }
+
+    /**
+     * @param key          property name.
+     * @param defaultValue used when the property is absent.
+     * @param min          smallest valid value.
+     * @param max          largest valid value.
+     * @return the value.
+     * @throws IllegalArgumentException naming the key if the value is not an integer in range.
+     */
+    public static int integer(final String key, final int defaultValue, final int min, final int max)
+    {
+        final String value = System.getProperty(key);
+        if (null == value || value.isBlank())
+        {
+            return defaultValue;
+        }
+        try
+        {
+            return requireRange(key, Integer.parseInt(value.trim()), min, max);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(key + "=" + value + ": not an integer");
+        }
+    }
+
+    /**
+     * @param key          property name.
+     * @param defaultValue used when the property is absent.
+     * @return the value.
+     * @throws IllegalArgumentException naming the key if the value is not {@code true} or {@code false}.
+     */
+    public static boolean bool(final String key, final boolean defaultValue)
+    {
+        final String value = System.getProperty(key);
+        if (null == value || value.isBlank())
+        {
+            return defaultValue;
+        }
+        switch (value.trim().toLowerCase(Locale.ROOT))
+        {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                throw new IllegalArgumentException(key + "=" + value + ": expected true or false");
+        }
+    }
+
+    /**
+     * @param key          property name.
+     * @param defaultValue used when the property is absent, with a unit suffix.
+     * @return the value in milliseconds.
+     * @throws IllegalArgumentException naming the key if the value is not a duration such as 50ms, 10s, 1h, 30d.
+     */
+    public static long durationMs(final String key, final String defaultValue)
+    {
+        return parseDurationMs(key, string(key, defaultValue));
+    }
+
+    /**
+     * @param key   property name, for the message.
+     * @param value a number followed by ms, s, m, h or d.
+     * @return the value in milliseconds.
+     * @throws IllegalArgumentException naming the key if the value is malformed or negative.
+     */
+    public static long parseDurationMs(final String key, final String value)
+    {
+        final String text = value.trim().toLowerCase(Locale.ROOT);
+        int split = 0;
+        while (split < text.length() && Character.isDigit(text.charAt(split)))
+        {
+            split++;
+        }
+        if (0 == split)
+        {
+            throw new IllegalArgumentException(key + "=" + value + ": expected a duration such as 50ms, 10s, 1h, 30d");
+        }
+        final long amount;
+        try
+        {
+            amount = Long.parseLong(text.substring(0, split));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(key + "=" + value + ": number too large");
+        }
+        final long unitMs;
+        switch (text.substring(split).trim())
+        {
+            case "ms":
+                unitMs = 1;
+                break;
+            case "":
+            case "s":
+                unitMs = 1_000;
+                break;
+            case "m":
+                unitMs = 60_000;
+                break;
+            case "h":
+                unitMs = 3_600_000;
+                break;
+            case "d":
+                unitMs = 86_400_000;
+                break;
+            default:
+                throw new IllegalArgumentException(key + "=" + value + ": unknown unit, use ms, s, m, h or d");
+        }
+        return Math.multiplyExact(amount, unitMs);
+    }
+
+    /**
+     * @param key   property name, for the message.
+     * @param value to check.
+     * @param min   smallest valid value.
+     * @param max   largest valid value.
+     * @return the value.
+     * @throws IllegalArgumentException naming the key if out of range.
+     */
+    public static int requireRange(final String key, final int value, final int min, final int max)
+    {
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(key + "=" + value + ": must be between " + min + " and " + max);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.ricochet.tracker;
+
+import dev.ricochet.ingest.IdCodec;
+import dev.ricochet.ingest.LinkRoute;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Builds the Location of a click's redirect: the route's destination, the click id under the program's click
+ * parameter, and the request's {@code utm_*} parameters re-encoded.
+ *
+ * <p>Only the destination from the directory decides where the shopper goes. Passed-through values are decoded and
+ * re-encoded so that only unreserved characters and {@code %XX} escapes reach the header: no CR, LF, space or quote
+ * from the request can survive. Parameters the destination already sets are left as the merchant configured them.
+ */
+final class RedirectLocation
+{
+    static final String UTM_PREFIX = "utm_";
+    private static final int MAX_UTM_NAME_LENGTH = 32;
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private final StringBuilder location = new StringBuilder(256);
+    private final byte[] clickId = new byte[IdCodec.ENCODED_LENGTH];
+
+    CharSequence build(final LinkRoute route, final long clickIdHi, final long clickIdLo, final String query)
+    {
+        location.setLength(0);
+        location.append(route.locationPrefix());
+        IdCodec.encode(clickIdHi, clickIdLo, clickId, 0);
+        for (final byte b : clickId)
+        {
+            location.append((char)b);
+        }
+        if (null != query && query.contains(UTM_PREFIX))
+        {
+            appendUtmParameters(route.destination(), query);
+        }
+        location.append(route.fragment());
+        return location;
+    }
+
+    private void appendUtmParameters(final String destination, final String query)
+    {
+        int start = 0;
+        while (start < query.length())
+        {
+            int end = query.indexOf('&', start);
+            if (end < 0)
+            {
+                end = query.length();
+            }
+            final int equals = query.indexOf('=', start);
+            if (equals > start && equals < end && query.startsWith(UTM_PREFIX, start) &&
+                isParameterName(query, start, equals))
+            {
+                final String name = query.substring(start, equals);
+                if (!destinationSets(destination, name))
+                {
+                    final String value = QueryStringDecoder.decodeComponent(query.substring(equals + 1, end));
+                    location.append('&').append(name).append('=');
+                    appendEncoded(value);
+                }
+            }
+            start = end + 1;
+        }
+    }
+
+    private static boolean isParameterName(final String query, final int start, final int end)
+    {
+        if (end - start > MAX_UTM_NAME_LENGTH)
+        {
+            return false;
+        }
+        for (int i = start; i < end; i++)
+        {
+            final char c = query.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean destinationSets(final String destination, final String name)
+    {
+        return destination.contains("?" + name + "=") || destination.contains("&" + name + "=");
+    }
+
+    private void appendEncoded(final String value)
+    {
+        for (final byte b : value.getBytes(StandardCharsets.UTF_8))
+        {
+            final int c = b & 0xFF;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '.' || c == '_' || c == '~')
+            {
+                location.append((char)c);
+            }
+            else
+            {
+                location.append('%').append(HEX[c >>> 4]).append(HEX[c & 0xF]);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.ricochet.tracker;
+
+/**
+ * Classifies a request target into one of the edge's routes without regex, split() or decoding.
+ *
+ * <p>One instance per channel; {@link #parse} returns a route constant and leaves the code and query bounds for the
+ * handler. A link code is 1 to 64 characters of {@code [A-Za-z0-9_-]}: anything else (a percent sign, CR, LF, a
+ * slash, non-ASCII) is a bad request, so no escaping trick can reach the directory or the Location header.
+ */
+final class RequestPath
+{
+    static final int NOT_FOUND = 0;
+    static final int CLICK = 1;
+    static final int PIXEL = 2;
+    static final int HEALTH = 3;
+    static final int READY = 4;
+    static final int METRICS = 5;
+    static final int BAD_LINK_CODE = 6;
+
+    static final int MAX_CODE_LENGTH = 64;
+
+    private static final String CLICK_PREFIX = "/r/";
+
+    private String uri;
+    private int codeEnd;
+    private int queryStart;
+
+    int parse(final String uri)
+    {
+        this.uri = uri;
+        final int question = uri.indexOf('?');
+        final int pathEnd = question < 0 ? uri.length() : question;
+        queryStart = question < 0 ? uri.length() : question + 1;
+
+        if (uri.startsWith(CLICK_PREFIX))
+        {
+            codeEnd = pathEnd;
+            return isValidCode(uri, CLICK_PREFIX.length(), pathEnd) ? CLICK : BAD_LINK_CODE;
+        }
+        if (matches(uri, pathEnd, "/p.gif"))
+        {
+            return PIXEL;
+        }
+        if (matches(uri, pathEnd, "/healthz"))
+        {
+            return HEALTH;
+        }
+        if (matches(uri, pathEnd, "/readyz"))
+        {
+            return READY;
+        }
+        if (matches(uri, pathEnd, "/metrics"))
+        {
+            return METRICS;
+        }
+        return NOT_FOUND;
+    }
+
+    String code()
+    {
+        return uri.substring(CLICK_PREFIX.length(), codeEnd);
+    }
+
+    String query()
+    {
+        return uri.substring(queryStart);
+    }
+
+    boolean hasQuery()
+    {
+        return queryStart < uri.length();
+    }
+
+    static boolean isValidCode(final CharSequence text, final int start, final int end)
+    {
+        final int length = end - start;
+        if (length < 1 || length > MAX_CODE_LENGTH)
+        {
+            return false;
+        }
+        for (int i = start; i < end; i++)
+        {
+            final char c = text.charAt(i);
+            final boolean valid = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '_';
+            if (!valid)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean matches(final String uri, final int pathEnd, final String path)
+    {
+        return pathEnd == path.length() && uri.startsWith(path);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.ricochet.tracker;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Builds the edge's responses: redirect, pixel, and short plain-text errors that say what was wrong.
+ */
+final class Responses
+{
+    private static final AsciiString NO_STORE = AsciiString.cached("no-store, no-cache, must-revalidate, max-age=0");
+    private static final AsciiString IMAGE_GIF = AsciiString.cached("image/gif");
+    private static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain; charset=utf-8");
+    private static final AsciiString ALLOW_GET_HEAD = AsciiString.cached("GET, HEAD");
+
+    /**
+     * The smallest valid transparent 1x1 GIF (43 bytes).
+     */
+    private static final ByteBuf PIXEL_GIF = Unpooled.unreleasableBuffer(Unpooled.directBuffer(43).writeBytes(new byte[]
+        {
+            'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, (byte)0x80, 0, 0, 0, 0, 0, (byte)0xFF, (byte)0xFF, (byte)0xFF,
+            '!', (byte)0xF9, 4, 1, 0, 0, 0, 0, ',', 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 'D', 1, 0, ';'
+        })).asReadOnly();
+
+    private Responses()
+    {
+    }
+
+    static FullHttpResponse redirect(final CharSequence location, final CharSequence setCookie)
+    {
+        final FullHttpResponse response = new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND, Unpooled.EMPTY_BUFFER);
+        final HttpHeaders headers = response.headers();
+        headers.set(HttpHeaderNames.LOCATION, location);
+        // A cached redirect would skip the edge on the next click and lose it.
+        headers.set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
+        headers.set(HttpHeaderNames.SET_COOKIE, setCookie);
+        headers.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
+        return response;
+    }
+
+    static FullHttpResponse pixel(final CharSequence setCookie)
+    {
+        final FullHttpResponse response = new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, PIXEL_GIF.duplicate());
+        final HttpHeaders headers = response.headers();
+        headers.set(HttpHeaderNames.CONTENT_TYPE, IMAGE_GIF);
+        headers.set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
+        headers.set(HttpHeaderNames.SET_COOKIE, setCookie);
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, PIXEL_GIF.readableBytes());
+        return response;
+    }
+
+    static FullHttpResponse text(final HttpResponseStatus status, final String body)
+    {
+        final ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, TEXT_PLAIN);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        return response;
+    }
+
+    static FullHttpResponse methodNotAllowed()
+    {
+        final FullHttpResponse response = text(
+            HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed: links and the pixel answer GET and HEAD\n");
+        response.headers().set(HttpHeaderNames.ALLOW, ALLOW_GET_HEAD);
+        return response;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.ricochet.tracker;
+
+/**
+ * Property names and defaults of the edge; each is read once into {@link TrackerServer.Context}.
+ *
+ * <p>Every key can come from a properties file, the environment ({@code RICOCHET_TRACKER_PORT} for
+ * {@code ricochet.tracker.port}) or a flag; {@code ops/CONFIGURATION.md} lists them all.
+ */
+public final class TrackerConfiguration
+{
+    /**
+     * Port on which redirect and pixel requests are served; 0 picks a free port.
+     */
+    public static final String PORT_PROP_NAME = "ricochet.tracker.port";
+
+    /**
+     * Default for {@link #PORT_PROP_NAME}.
+     */
+    public static final int PORT_DEFAULT = 8080;
+
+    /**
+     * Address the edge binds to.
+     */
+    public static final String BIND_ADDRESS_PROP_NAME = "ricochet.tracker.bind.address";
+
+    /**
+     * Default for {@link #BIND_ADDRESS_PROP_NAME}.
+     */
+    public static final String BIND_ADDRESS_DEFAULT = "0.0.0.0";
+
+    /**
+     * Number of event-loop threads, each with its own journal appender; 0 means one per core.
+     */
+    public static final String EVENT_LOOP_THREADS_PROP_NAME = "ricochet.tracker.event.loop.threads";
+
+    /**
+     * Default for {@link #EVENT_LOOP_THREADS_PROP_NAME}.
+     */
+    public static final int EVENT_LOOP_THREADS_DEFAULT = 0;
+
+    /**
+     * Name of the first-party visitor cookie.
+     */
+    public static final String VISITOR_COOKIE_NAME_PROP_NAME = "ricochet.tracker.visitor.cookie.name";
+
+    /**
+     * Default for {@link #VISITOR_COOKIE_NAME_PROP_NAME}.
+     */
+    public static final String VISITOR_COOKIE_NAME_DEFAULT = "rv";
+
+    /**
+     * Lifetime of the visitor cookie; browsers cap it at 400 days.
+     */
+    public static final String VISITOR_COOKIE_MAX_AGE_PROP_NAME = "ricochet.tracker.visitor.cookie.max.age";
+
+    /**
+     * Default for {@link #VISITOR_COOKIE_MAX_AGE_PROP_NAME}: 400 days.
+     */
+    public static final String VISITOR_COOKIE_MAX_AGE_DEFAULT = "400d";
+
+    /**
+     * Mark the visitor cookie {@code Secure}; turn on when the edge is served over https (behind a TLS proxy).
+     */
+    public static final String VISITOR_COOKIE_SECURE_PROP_NAME = "ricochet.tracker.visitor.cookie.secure";
+
+    /**
+     * What a click does when its journal append fails: {@code redirect} (the shopper still lands, the loss is
+     * counted) or {@code unavailable} (answer 503).
+     */
+    public static final String CLICK_APPEND_FAILURE_PROP_NAME = "ricochet.tracker.click.append.failure";
+
+    /**
+     * Default for {@link #CLICK_APPEND_FAILURE_PROP_NAME}.
+     */
+    public static final String CLICK_APPEND_FAILURE_DEFAULT = "redirect";
+
+    /**
+     * Longest request line accepted; longer ones get 414.
+     */
+    public static final String MAX_REQUEST_LINE_LENGTH_PROP_NAME = "ricochet.tracker.max.request.line.length";
+
+    /**
+     * Default for {@link #MAX_REQUEST_LINE_LENGTH_PROP_NAME}.
+     */
+    public static final int MAX_REQUEST_LINE_LENGTH_DEFAULT = 4096;
+
+    /**
+     * Largest header block accepted; larger ones get 431.
+     */
+    public static final String MAX_HEADER_SIZE_PROP_NAME = "ricochet.tracker.max.header.size";
+
+    /**
+     * Default for {@link #MAX_HEADER_SIZE_PROP_NAME}.
+     */
+    public static final int MAX_HEADER_SIZE_DEFAULT = 8192;
+
+    private TrackerConfiguration()
+    {
+    }
+}

@@ -1,0 +1,51 @@
+package dev.ricochet.tracker;
+
+/**
+ * The edge's counters, with stable ids and Prometheus names; dashboards in {@code ops/} read these names.
+ */
+public enum TrackerCounter
+{
+    CLICKS_RECORDED(0, "clicks_recorded", "Clicks journaled and answered with a redirect"),
+    PREVIEWS_RECORDED(1, "previews_recorded", "HEAD requests on links, journaled as previews"),
+    BOT_CLICKS_RECORDED(2, "bot_clicks_recorded", "Clicks journaled with the bot flag"),
+    PIXEL_HITS_RECORDED(3, "pixel_hits_recorded", "Pixel hits journaled"),
+    UNKNOWN_LINK(4, "unknown_link", "Requests for a link code the directory does not know"),
+    BAD_REQUESTS(5, "bad_requests", "Requests answered 4xx for malformed input"),
+    JOURNAL_APPEND_FAILURES(6, "journal_append_failures", "Events the journal did not accept"),
+    UNEXPECTED_ERRORS(7, "unexpected_errors", "Exceptions caught in the pipeline; the channel was closed");
+
+    private final int id;
+    private final String label;
+    private final String description;
+
+    TrackerCounter(final int id, final String label, final String description)
+    {
+        this.id = id;
+        this.label = label;
+        this.description = description;
+    }
+
+    /**
+     * @return stable id of the counter.
+     */
+    public int id()
+    {
+        return id;
+    }
+
+    /**
+     * @return metric name suffix.
+     */
+    public String label()
+    {
+        return label;
+    }
+
+    /**
+     * @return one line for the metric's HELP text.
+     */
+    public String description()
+    {
+        return description;
+    }
+}

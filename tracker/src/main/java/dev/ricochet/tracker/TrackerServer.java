@@ -1,0 +1,413 @@
+package dev.ricochet.tracker;
+
+import dev.ricochet.ingest.DistinctErrorPrinter;
+import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.Settings;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
+
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+import static dev.ricochet.tracker.TrackerConfiguration.*;
+
+/**
+ * The edge HTTP server: answers partner links with a 302 and the pixel with a GIF, journaling every hit first.
+ *
+ * <p>Usage: {@code try (TrackerServer server = TrackerServer.launch(new TrackerServer.Context().journal(j)
+ * .linkDirectory(d))) { ... }}. Uses native epoll where available, NIO otherwise; one journal appender per event
+ * loop, created and closed on that loop.
+ */
+public final class TrackerServer implements AutoCloseable
+{
+    /**
+     * Settings and wiring of the edge, with defaults from {@link TrackerConfiguration}; validated by
+     * {@link #conclude()}.
+     */
+    public static final class Context
+    {
+        private boolean isConcluded;
+        private int port = Settings.integer(PORT_PROP_NAME, PORT_DEFAULT, 0, 65_535);
+        private String bindAddress = Settings.string(BIND_ADDRESS_PROP_NAME, BIND_ADDRESS_DEFAULT);
+        private int eventLoopThreads = Settings.integer(
+            EVENT_LOOP_THREADS_PROP_NAME, EVENT_LOOP_THREADS_DEFAULT, 0, 1024);
+        private String visitorCookieName = Settings.string(VISITOR_COOKIE_NAME_PROP_NAME, VISITOR_COOKIE_NAME_DEFAULT);
+        private long visitorCookieMaxAgeMs = Settings.durationMs(
+            VISITOR_COOKIE_MAX_AGE_PROP_NAME, VISITOR_COOKIE_MAX_AGE_DEFAULT);
+        private boolean visitorCookieSecure = Settings.bool(VISITOR_COOKIE_SECURE_PROP_NAME, false);
+        private String clickAppendFailure = Settings.string(
+            CLICK_APPEND_FAILURE_PROP_NAME, CLICK_APPEND_FAILURE_DEFAULT);
+        private int maxRequestLineLength = Settings.integer(
+            MAX_REQUEST_LINE_LENGTH_PROP_NAME, MAX_REQUEST_LINE_LENGTH_DEFAULT, 256, 65_536);
+        private int maxHeaderSize = Settings.integer(MAX_HEADER_SIZE_PROP_NAME, MAX_HEADER_SIZE_DEFAULT, 1024, 65_536);
+        private long idleTimeoutMs = 60_000;
+        private Journal journal;
+        private LinkDirectory linkDirectory;
+        private EpochClock epochClock;
+        private ErrorHandler errorHandler;
+        private TrackerCounters counters;
+        private byte[] ipHashKey;
+
+        /**
+         * Validate and fill in defaults; called by {@link TrackerServer#launch}.
+         *
+         * @return this for a fluent API.
+         * @throws IllegalArgumentException naming the setting that is invalid.
+         */
+        public Context conclude()
+        {
+            if (isConcluded)
+            {
+                throw new IllegalStateException("Context already concluded");
+            }
+            isConcluded = true;
+            Objects.requireNonNull(journal, "journal");
+            Objects.requireNonNull(linkDirectory, "linkDirectory");
+            Settings.requireRange(PORT_PROP_NAME, port, 0, 65_535);
+            if (!"redirect".equals(clickAppendFailure) && !"unavailable".equals(clickAppendFailure))
+            {
+                throw new IllegalArgumentException(
+                    CLICK_APPEND_FAILURE_PROP_NAME + "=" + clickAppendFailure + ": expected redirect or unavailable");
+            }
+            if (!RequestPath.isValidCode(visitorCookieName, 0, visitorCookieName.length()))
+            {
+                throw new IllegalArgumentException(
+                    VISITOR_COOKIE_NAME_PROP_NAME + "=" + visitorCookieName + ": expected [A-Za-z0-9_-]{1,64}");
+            }
+            if (visitorCookieMaxAgeMs < 1000)
+            {
+                throw new IllegalArgumentException(VISITOR_COOKIE_MAX_AGE_PROP_NAME + ": must be at least 1s");
+            }
+            if (0 == eventLoopThreads)
+            {
+                eventLoopThreads = Runtime.getRuntime().availableProcessors();
+            }
+            if (null == epochClock)
+            {
+                epochClock = SystemEpochClock.INSTANCE;
+            }
+            if (null == errorHandler)
+            {
+                errorHandler = new DistinctErrorPrinter(System.err);
+            }
+            if (null == counters)
+            {
+                counters = new TrackerCounters();
+            }
+            if (null == ipHashKey)
+            {
+                ipHashKey = new byte[16];
+                new SecureRandom().nextBytes(ipHashKey);
+            }
+            return this;
+        }
+
+        /**
+         * @param port to listen on, 0 for an ephemeral port.
+         * @return this for a fluent API.
+         */
+        public Context port(final int port)
+        {
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * @return the configured port.
+         */
+        public int port()
+        {
+            return port;
+        }
+
+        /**
+         * @param bindAddress address to bind.
+         * @return this for a fluent API.
+         */
+        public Context bindAddress(final String bindAddress)
+        {
+            this.bindAddress = bindAddress;
+            return this;
+        }
+
+        /**
+         * @param eventLoopThreads number of event loops, 0 for one per core.
+         * @return this for a fluent API.
+         */
+        public Context eventLoopThreads(final int eventLoopThreads)
+        {
+            this.eventLoopThreads = eventLoopThreads;
+            return this;
+        }
+
+        /**
+         * @param journal the journal every hit is appended to; the caller owns and closes it.
+         * @return this for a fluent API.
+         */
+        public Context journal(final Journal journal)
+        {
+            this.journal = journal;
+            return this;
+        }
+
+        /**
+         * @param linkDirectory the link routes to answer from; kept current by the catalog.
+         * @return this for a fluent API.
+         */
+        public Context linkDirectory(final LinkDirectory linkDirectory)
+        {
+            this.linkDirectory = linkDirectory;
+            return this;
+        }
+
+        /**
+         * @return the link directory.
+         */
+        public LinkDirectory linkDirectory()
+        {
+            return linkDirectory;
+        }
+
+        /**
+         * @param epochClock clock for event times; settable for tests.
+         * @return this for a fluent API.
+         */
+        public Context epochClock(final EpochClock epochClock)
+        {
+            this.epochClock = epochClock;
+            return this;
+        }
+
+        /**
+         * @return clock for event times.
+         */
+        public EpochClock epochClock()
+        {
+            return epochClock;
+        }
+
+        /**
+         * @param errorHandler receives unexpected errors.
+         * @return this for a fluent API.
+         */
+        public Context errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
+            return this;
+        }
+
+        /**
+         * @return receives unexpected errors.
+         */
+        public ErrorHandler errorHandler()
+        {
+            return errorHandler;
+        }
+
+        /**
+         * @return the edge's counters.
+         */
+        public TrackerCounters counters()
+        {
+            return counters;
+        }
+
+        /**
+         * @param ipHashKey 16-byte key for hashing client addresses; keep it stable across restarts.
+         * @return this for a fluent API.
+         */
+        public Context ipHashKey(final byte[] ipHashKey)
+        {
+            this.ipHashKey = ipHashKey.clone();
+            return this;
+        }
+
+        byte[] ipHashKey()
+        {
+            return ipHashKey;
+        }
+
+        /**
+         * @param secure mark the visitor cookie Secure (edge served over https).
+         * @return this for a fluent API.
+         */
+        public Context visitorCookieSecure(final boolean secure)
+        {
+            this.visitorCookieSecure = secure;
+            return this;
+        }
+
+        /**
+         * @param policy {@code redirect} or {@code unavailable}, see
+         *               {@link TrackerConfiguration#CLICK_APPEND_FAILURE_PROP_NAME}.
+         * @return this for a fluent API.
+         */
+        public Context clickAppendFailure(final String policy)
+        {
+            this.clickAppendFailure = policy;
+            return this;
+        }
+
+        /**
+         * @param idleTimeoutMs close connections idle this long.
+         * @return this for a fluent API.
+         */
+        public Context idleTimeoutMs(final long idleTimeoutMs)
+        {
+            this.idleTimeoutMs = idleTimeoutMs;
+            return this;
+        }
+
+        String visitorCookieName()
+        {
+            return visitorCookieName;
+        }
+
+        long visitorCookieMaxAgeMs()
+        {
+            return visitorCookieMaxAgeMs;
+        }
+
+        boolean visitorCookieSecure()
+        {
+            return visitorCookieSecure;
+        }
+
+        boolean failClosedOnAppendFailure()
+        {
+            return "unavailable".equals(clickAppendFailure);
+        }
+
+        int maxRequestLineLength()
+        {
+            return maxRequestLineLength;
+        }
+
+        int maxHeaderSize()
+        {
+            return maxHeaderSize;
+        }
+
+        long idleTimeoutMs()
+        {
+            return idleTimeoutMs;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "tracker{port=" + port + ", bindAddress=" + bindAddress + ", eventLoopThreads=" + eventLoopThreads +
+                ", transport=" + (Epoll.isAvailable() ? "epoll" : "nio") + ", visitorCookie=" + visitorCookieName +
+                ", visitorCookieMaxAgeMs=" + visitorCookieMaxAgeMs + ", visitorCookieSecure=" + visitorCookieSecure +
+                ", clickAppendFailure=" + clickAppendFailure + ", maxRequestLineLength=" + maxRequestLineLength +
+                ", maxHeaderSize=" + maxHeaderSize + "}";
+        }
+    }
+
+    private final Context context;
+    private final EventLoopGroup group;
+    private final Map<EventExecutor, EdgeLoopResources> loopResources = new IdentityHashMap<>();
+    private final Channel serverChannel;
+
+    private TrackerServer(final Context context) throws InterruptedException
+    {
+        this.context = context;
+        final boolean epoll = Epoll.isAvailable();
+        group = new MultiThreadIoEventLoopGroup(
+            context.eventLoopThreads,
+            new DefaultThreadFactory("ricochet-edge", true),
+            epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        try
+        {
+            // Each loop creates its own appender: Chronicle appenders belong to one thread.
+            for (final EventExecutor executor : group)
+            {
+                final EdgeLoopResources resources = executor.submit(
+                    () -> new EdgeLoopResources(context.journal.newAppender())).sync().getNow();
+                loopResources.put(executor, resources);
+            }
+            final Class<? extends ServerChannel> channelClass =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+            serverChannel = new ServerBootstrap()
+                .group(group)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new TrackerChannelInitializer(context, loopResources))
+                .bind(new InetSocketAddress(context.bindAddress, context.port))
+                .sync()
+                .channel();
+        }
+        catch (final InterruptedException | RuntimeException ex)
+        {
+            closeLoops();
+            throw ex;
+        }
+    }
+
+    /**
+     * Start the edge.
+     *
+     * @param context settings; concluded here.
+     * @return the running server.
+     * @throws InterruptedException if interrupted while binding.
+     */
+    public static TrackerServer launch(final Context context) throws InterruptedException
+    {
+        return new TrackerServer(context.conclude());
+    }
+
+    /**
+     * @return the port the edge listens on (the ephemeral one if 0 was configured).
+     */
+    public int port()
+    {
+        return ((InetSocketAddress)serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * @return the concluded context.
+     */
+    public Context context()
+    {
+        return context;
+    }
+
+    @Override
+    public void close()
+    {
+        serverChannel.close().syncUninterruptibly();
+        closeLoops();
+    }
+
+    private void closeLoops()
+    {
+        // Appenders are closed on their own loop, before the loops stop.
+        for (final Map.Entry<EventExecutor, EdgeLoopResources> entry : loopResources.entrySet())
+        {
+            entry.getKey().submit(() -> entry.getValue().appender.close()).syncUninterruptibly();
+        }
+        loopResources.clear();
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,282 @@
+package dev.ricochet.tracker;
+
+import dev.ricochet.ingest.ClickEventFlyweight;
+import dev.ricochet.ingest.EventHeaderDescriptor;
+import dev.ricochet.ingest.IdGenerator;
+import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.LinkRoute;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.ReadTimeoutException;
+
+/**
+ * The edge's one per-request class: parse the path, resolve the link, journal the event, answer.
+ *
+ * <p>One instance per channel, running on the channel's event loop with that loop's appender. The event is
+ * appended before the response is written, so a 302 means "in the journal". Responses are written in
+ * {@code channelRead} and flushed once per read batch.
+ */
+final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
+{
+    private final TrackerServer.Context context;
+    private final EdgeLoopResources loop;
+    private final RequestPath requestPath = new RequestPath();
+    private final RedirectLocation redirectLocation = new RedirectLocation();
+    private final VisitorCookie visitorCookie;
+    private final IpHasher ipHasher;
+    private final BotClassifier botClassifier = new BotClassifier();
+    private long visitorHi;
+    private long visitorLo;
+
+    TrackingHandler(final TrackerServer.Context context, final EdgeLoopResources loop)
+    {
+        this.context = context;
+        this.loop = loop;
+        this.visitorCookie = new VisitorCookie(
+            context.visitorCookieName(), context.visitorCookieMaxAgeMs() / 1000, context.visitorCookieSecure());
+        this.ipHasher = new IpHasher(context.ipHashKey());
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext ctx, final HttpObject msg)
+    {
+        if (!(msg instanceof HttpRequest))
+        {
+            return; // request bodies are not used by GET/HEAD routes; the codec releases them
+        }
+        final HttpRequest request = (HttpRequest)msg;
+        if (request.decoderResult().isFailure())
+        {
+            rejectMalformed(ctx, request.decoderResult().cause());
+            return;
+        }
+
+        final int route = requestPath.parse(request.uri());
+        final HttpMethod method = request.method();
+        final boolean isHead = HttpMethod.HEAD.equals(method);
+        if (!isHead && !HttpMethod.GET.equals(method))
+        {
+            badRequest(ctx, RequestPath.NOT_FOUND == route ? notFound() : Responses.methodNotAllowed());
+            return;
+        }
+
+        switch (route)
+        {
+            case RequestPath.CLICK:
+                onClick(ctx, request, isHead);
+                break;
+            case RequestPath.PIXEL:
+                onPixel(ctx, request);
+                break;
+            case RequestPath.HEALTH:
+                ctx.write(Responses.text(HttpResponseStatus.OK, "ok\n"), ctx.voidPromise());
+                break;
+            case RequestPath.READY:
+                ctx.write(Responses.text(HttpResponseStatus.OK, "ready\n"), ctx.voidPromise());
+                break;
+            case RequestPath.METRICS:
+                ctx.write(Responses.text(HttpResponseStatus.OK, context.counters().toPrometheusText()),
+                    ctx.voidPromise());
+                break;
+            case RequestPath.BAD_LINK_CODE:
+                badRequest(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST,
+                    "malformed link code: expected 1-64 characters of A-Z a-z 0-9 - _\n"));
+                break;
+            default:
+                badRequest(ctx, notFound());
+                break;
+        }
+    }
+
+    private void onClick(final ChannelHandlerContext ctx, final HttpRequest request, final boolean isPreview)
+    {
+        final LinkRoute route = context.linkDirectory().lookup(requestPath.code());
+        if (null == route)
+        {
+            context.counters().increment(TrackerCounter.UNKNOWN_LINK);
+            ctx.write(Responses.text(HttpResponseStatus.NOT_FOUND, "unknown link\n"), ctx.voidPromise());
+            return;
+        }
+
+        final long nowMs = context.epochClock().time();
+        final HttpHeaders headers = request.headers();
+        final String userAgent = headers.get(HttpHeaderNames.USER_AGENT);
+        final boolean isBot = botClassifier.isBot(userAgent);
+        final boolean isNewVisitor = resolveVisitor(headers, nowMs);
+        final IdGenerator ids = loop.ids;
+        ids.next(nowMs);
+        final long clickHi = ids.hi();
+        final long clickLo = ids.lo();
+        final String query = requestPath.hasQuery() ? requestPath.query() : null;
+
+        final short flags = (short)((isPreview ? ClickEventFlyweight.FLAG_PREVIEW : 0) |
+            (isBot ? ClickEventFlyweight.FLAG_BOT : 0) | (isNewVisitor ? ClickEventFlyweight.FLAG_NEW_VISITOR : 0));
+        final ClickEventFlyweight click = loop.appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, nowMs)
+            .flags(flags)
+            .clickId(clickHi, clickLo)
+            .link(route.linkId(), route.partnerId(), route.programId());
+        final TrackerCounter recorded = isPreview ? TrackerCounter.PREVIEWS_RECORDED :
+            isBot ? TrackerCounter.BOT_CLICKS_RECORDED : TrackerCounter.CLICKS_RECORDED;
+        if (!journal(ctx, click, headers, query, userAgent, recorded) && context.failClosedOnAppendFailure())
+        {
+            ctx.write(Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "journal unavailable\n"),
+                ctx.voidPromise());
+            return;
+        }
+
+        final FullHttpResponse response = Responses.redirect(
+            redirectLocation.build(route, clickHi, clickLo, query), visitorCookie.format(visitorHi, visitorLo));
+        ctx.write(response, ctx.voidPromise());
+    }
+
+    private void onPixel(final ChannelHandlerContext ctx, final HttpRequest request)
+    {
+        final long nowMs = context.epochClock().time();
+        final HttpHeaders headers = request.headers();
+        final String userAgent = headers.get(HttpHeaderNames.USER_AGENT);
+        final boolean isNewVisitor = resolveVisitor(headers, nowMs);
+        final short flags = (short)((botClassifier.isBot(userAgent) ? ClickEventFlyweight.FLAG_BOT : 0) |
+            (isNewVisitor ? ClickEventFlyweight.FLAG_NEW_VISITOR : 0));
+        final ClickEventFlyweight hit = loop.appender.claimClick(EventHeaderDescriptor.TYPE_PIXEL, nowMs).flags(flags);
+        journal(ctx, hit, headers, requestPath.hasQuery() ? requestPath.query() : null, userAgent,
+            TrackerCounter.PIXEL_HITS_RECORDED);
+        // The page must render whatever happened: a pixel always answers with the GIF.
+        ctx.write(Responses.pixel(visitorCookie.format(visitorHi, visitorLo)), ctx.voidPromise());
+    }
+
+    /**
+     * Sets the visitor id from the cookie, or issues a new one.
+     *
+     * @return true if the visitor is new.
+     */
+    private boolean resolveVisitor(final HttpHeaders headers, final long nowMs)
+    {
+        if (visitorCookie.read(headers.get(HttpHeaderNames.COOKIE)))
+        {
+            visitorHi = visitorCookie.hi();
+            visitorLo = visitorCookie.lo();
+            return false;
+        }
+        loop.ids.next(nowMs);
+        visitorHi = loop.ids.hi();
+        visitorLo = loop.ids.lo();
+        return true;
+    }
+
+    /**
+     * Completes the fields every browser hit shares and appends the event.
+     *
+     * @return true if the journal accepted it.
+     */
+    private boolean journal(
+        final ChannelHandlerContext ctx,
+        final ClickEventFlyweight event,
+        final HttpHeaders headers,
+        final String query,
+        final String userAgent,
+        final TrackerCounter recorded)
+    {
+        event.visitorId(visitorHi, visitorLo)
+            .ipHash(ipHasher.hash(ctx.channel().remoteAddress()))
+            .query(query)
+            .referrerHost(referrerHost(headers.get(HttpHeaderNames.REFERER)))
+            .userAgent(userAgent);
+        if (Journal.NULL_INDEX == loop.appender.append(event.encodedLength()))
+        {
+            context.counters().increment(TrackerCounter.JOURNAL_APPEND_FAILURES);
+            return false;
+        }
+        context.counters().increment(recorded);
+        return true;
+    }
+
+    private FullHttpResponse notFound()
+    {
+        return Responses.text(HttpResponseStatus.NOT_FOUND, "not found\n");
+    }
+
+    private void badRequest(final ChannelHandlerContext ctx, final FullHttpResponse response)
+    {
+        context.counters().increment(TrackerCounter.BAD_REQUESTS);
+        ctx.write(response, ctx.voidPromise());
+    }
+
+    private void rejectMalformed(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        context.counters().increment(TrackerCounter.BAD_REQUESTS);
+        final FullHttpResponse response;
+        if (cause instanceof TooLongHttpLineException)
+        {
+            response = Responses.text(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long\n");
+        }
+        else if (cause instanceof TooLongHttpHeaderException)
+        {
+            response = Responses.text(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers too large\n");
+        }
+        else if (cause instanceof TooLongFrameException)
+        {
+            response = Responses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request too large\n");
+        }
+        else
+        {
+            response = Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request\n");
+        }
+        // The decoder cannot resynchronise after a malformed request: answer, then close.
+        response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    static String referrerHost(final String referrer)
+    {
+        if (null == referrer)
+        {
+            return null;
+        }
+        final int scheme = referrer.indexOf("://");
+        if (scheme < 0)
+        {
+            return null;
+        }
+        final int start = scheme + 3;
+        int end = start;
+        while (end < referrer.length())
+        {
+            final char c = referrer.charAt(end);
+            if (c == '/' || c == ':' || c == '?' || c == '#')
+            {
+                break;
+            }
+            end++;
+        }
+        final int at = referrer.lastIndexOf('@', end - 1);
+        return referrer.substring(at >= start ? at + 1 : start, end);
+    }
+
+    @Override
+    public void channelReadComplete(final ChannelHandlerContext ctx)
+    {
+        ctx.flush();
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        if (!(cause instanceof ReadTimeoutException))
+        {
+            context.counters().increment(TrackerCounter.UNEXPECTED_ERRORS);
+            context.errorHandler().onError(cause);
+        }
+        ctx.close();
+    }
+}
