@@ -1,0 +1,330 @@
+package dev.ricochet.aggregator;
+
+import dev.ricochet.aggregator.admin.AdminApi;
+import dev.ricochet.aggregator.admin.AdminServer;
+import dev.ricochet.aggregator.admin.AdminToken;
+import dev.ricochet.aggregator.admin.CatalogWriter;
+import dev.ricochet.aggregator.catalog.Catalog;
+import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.ingest.CatalogEventFlyweight;
+import dev.ricochet.ingest.DistinctErrorPrinter;
+import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.Settings;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+import static dev.ricochet.aggregator.AggregatorConfiguration.*;
+
+/**
+ * The core: restores the catalog, runs the {@link AggregatorAgent} on its own thread, and serves the admin API.
+ *
+ * <p>Usage: {@code try (Aggregator aggregator = Aggregator.launch(new Aggregator.Context().journal(j)
+ * .dataDir(dir).linkDirectory(d))) { ... }}. The catalog is restored from RocksDB before the edge starts serving, so
+ * every link known at the last commit answers at once; newer changes arrive with the journal replay.
+ */
+public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
+{
+    /**
+     * Settings and wiring of the aggregator, with defaults from {@link AggregatorConfiguration}.
+     */
+    public static final class Context
+    {
+        private boolean isConcluded;
+        private Path dataDir;
+        private Journal journal;
+        private LinkDirectory linkDirectory;
+        private EpochClock epochClock;
+        private ErrorHandler errorHandler;
+        private IdleStrategy idleStrategy;
+        private long uniqueClickWindowMs = Settings.durationMs(UNIQUE_CLICK_WINDOW_PROP_NAME, UNIQUE_CLICK_WINDOW_DEFAULT);
+        private long commitIntervalMs = Settings.durationMs(COMMIT_INTERVAL_PROP_NAME, COMMIT_INTERVAL_DEFAULT);
+        private int commitMaxEvents = Settings.integer(
+            COMMIT_MAX_EVENTS_PROP_NAME, COMMIT_MAX_EVENTS_DEFAULT, 1, 10_000_000);
+        private int adminPort = Settings.integer(ADMIN_PORT_PROP_NAME, ADMIN_PORT_DEFAULT, 0, 65_535);
+        private String adminBindAddress = Settings.string(ADMIN_BIND_ADDRESS_PROP_NAME, ADMIN_BIND_ADDRESS_DEFAULT);
+        private String adminTokenValue = Settings.string(ADMIN_TOKEN_PROP_NAME, null);
+        private AdminToken adminToken;
+
+        /**
+         * Validate and fill in defaults.
+         *
+         * @return this for a fluent API.
+         * @throws IllegalArgumentException naming the invalid setting.
+         */
+        public Context conclude()
+        {
+            if (isConcluded)
+            {
+                throw new IllegalStateException("Context already concluded");
+            }
+            isConcluded = true;
+            Objects.requireNonNull(dataDir, "dataDir");
+            Objects.requireNonNull(journal, "journal");
+            if (null == linkDirectory)
+            {
+                linkDirectory = new LinkDirectory();
+            }
+            if (uniqueClickWindowMs < 1)
+            {
+                throw new IllegalArgumentException(UNIQUE_CLICK_WINDOW_PROP_NAME + ": must be positive");
+            }
+            if (commitIntervalMs > 60_000)
+            {
+                throw new IllegalArgumentException(COMMIT_INTERVAL_PROP_NAME + ": at most 60s, reports would lag");
+            }
+            Settings.requireRange(ADMIN_PORT_PROP_NAME, adminPort, 0, 65_535);
+            if (null == epochClock)
+            {
+                epochClock = SystemEpochClock.INSTANCE;
+            }
+            if (null == errorHandler)
+            {
+                errorHandler = new DistinctErrorPrinter(System.err);
+            }
+            if (null == idleStrategy)
+            {
+                idleStrategy = new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
+                    TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            adminToken = AdminToken.resolve(adminTokenValue, dataDir);
+            return this;
+        }
+
+        /**
+         * @param dataDir directory for the state store and the admin token.
+         * @return this for a fluent API.
+         */
+        public Context dataDir(final Path dataDir)
+        {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        /**
+         * @param journal journal to tail (and to append admin changes to); the caller owns it.
+         * @return this for a fluent API.
+         */
+        public Context journal(final Journal journal)
+        {
+            this.journal = journal;
+            return this;
+        }
+
+        /**
+         * @param linkDirectory the edge's directory to keep current.
+         * @return this for a fluent API.
+         */
+        public Context linkDirectory(final LinkDirectory linkDirectory)
+        {
+            this.linkDirectory = linkDirectory;
+            return this;
+        }
+
+        /**
+         * @return the edge's directory.
+         */
+        public LinkDirectory linkDirectory()
+        {
+            return linkDirectory;
+        }
+
+        /**
+         * @param epochClock clock for commits and report defaults; settable for tests.
+         * @return this for a fluent API.
+         */
+        public Context epochClock(final EpochClock epochClock)
+        {
+            this.epochClock = epochClock;
+            return this;
+        }
+
+        /**
+         * @param errorHandler receives unexpected errors.
+         * @return this for a fluent API.
+         */
+        public Context errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
+            return this;
+        }
+
+        /**
+         * @param windowMs unique-click window.
+         * @return this for a fluent API.
+         */
+        public Context uniqueClickWindowMs(final long windowMs)
+        {
+            this.uniqueClickWindowMs = windowMs;
+            return this;
+        }
+
+        /**
+         * @param commitIntervalMs longest wait before applied events are committed.
+         * @return this for a fluent API.
+         */
+        public Context commitIntervalMs(final long commitIntervalMs)
+        {
+            this.commitIntervalMs = commitIntervalMs;
+            return this;
+        }
+
+        /**
+         * @param adminPort port of the admin API, 0 for ephemeral.
+         * @return this for a fluent API.
+         */
+        public Context adminPort(final int adminPort)
+        {
+            this.adminPort = adminPort;
+            return this;
+        }
+
+        /**
+         * @param adminToken admin bearer token (at least 16 characters).
+         * @return this for a fluent API.
+         */
+        public Context adminToken(final String adminToken)
+        {
+            this.adminTokenValue = adminToken;
+            return this;
+        }
+
+        /**
+         * @return the resolved admin token (after {@link #conclude()}).
+         */
+        public AdminToken adminToken()
+        {
+            return adminToken;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "aggregator{dataDir=" + dataDir + ", uniqueClickWindowMs=" + uniqueClickWindowMs +
+                ", commitIntervalMs=" + commitIntervalMs + ", commitMaxEvents=" + commitMaxEvents +
+                ", adminBindAddress=" + adminBindAddress + ", adminPort=" + adminPort + "}";
+        }
+    }
+
+    private final Context context;
+    private final StateStore store;
+    private final AggregatorAgent agent;
+    private final AgentRunner runner;
+    private final CatalogWriter catalogWriter;
+    private final AdminServer adminServer;
+
+    private Aggregator(final Context context) throws InterruptedException
+    {
+        this.context = context;
+        store = StateStore.open(context.dataDir.resolve("state"));
+        final Catalog catalog = new Catalog(context.linkDirectory);
+        restoreCatalog(store, catalog);
+        agent = new AggregatorAgent(context.journal, store, catalog, context.epochClock,
+            context.uniqueClickWindowMs, context.commitIntervalMs, context.commitMaxEvents);
+        runner = new AgentRunner(context.idleStrategy, context.errorHandler, null, agent);
+        AgentRunner.startOnThread(runner);
+        catalogWriter = new CatalogWriter(context.journal, context.epochClock);
+        final AdminApi api = new AdminApi(catalog, store, catalogWriter, this, context.epochClock);
+        try
+        {
+            adminServer = new AdminServer(
+                context.adminBindAddress, context.adminPort, api, context.adminToken, context.errorHandler);
+        }
+        catch (final InterruptedException | RuntimeException ex)
+        {
+            catalogWriter.close();
+            runner.close();
+            store.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Start the aggregator and its admin API.
+     *
+     * @param context settings; concluded here.
+     * @return the running aggregator.
+     * @throws InterruptedException if interrupted while binding.
+     */
+    public static Aggregator launch(final Context context) throws InterruptedException
+    {
+        return new Aggregator(context.conclude());
+    }
+
+    private static void restoreCatalog(final StateStore store, final Catalog catalog)
+    {
+        store.forEachCatalogEntry((kind, json) ->
+        {
+            switch (kind)
+            {
+                case CatalogEventFlyweight.KIND_PROGRAM:
+                    catalog.restoreProgram(CatalogJson.read(json, CatalogJson.PROGRAM));
+                    break;
+                case CatalogEventFlyweight.KIND_PARTNER:
+                    catalog.restorePartner(CatalogJson.read(json, CatalogJson.PARTNER));
+                    break;
+                case CatalogEventFlyweight.KIND_LINK:
+                    catalog.restoreLink(CatalogJson.read(json, CatalogJson.LINK));
+                    break;
+                default:
+                    throw new IllegalStateException("unknown catalog kind " + kind + " in state store");
+            }
+        });
+        catalog.publishRoutes();
+    }
+
+    /**
+     * @return the port of the admin API.
+     */
+    public int adminPort()
+    {
+        return adminServer.port();
+    }
+
+    /**
+     * @return the concluded context.
+     */
+    public Context context()
+    {
+        return context;
+    }
+
+    @Override
+    public long appliedIndex()
+    {
+        return agent.appliedIndex();
+    }
+
+    /**
+     * @return index of the last journal event whose effects reports can see.
+     */
+    public long committedIndex()
+    {
+        return agent.committedIndex();
+    }
+
+    @Override
+    public boolean hasFailed()
+    {
+        return agent.hasFailed();
+    }
+
+    @Override
+    public void close()
+    {
+        // Stop intake of admin changes first, then the agent (it commits what it applied), then the store.
+        adminServer.close();
+        catalogWriter.close();
+        runner.close();
+        store.close();
+    }
+}

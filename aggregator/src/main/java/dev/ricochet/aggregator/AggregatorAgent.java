@@ -1,0 +1,305 @@
+package dev.ricochet.aggregator;
+
+import dev.ricochet.aggregator.catalog.Catalog;
+import dev.ricochet.aggregator.catalog.CatalogEntry;
+import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.ingest.CatalogEventFlyweight;
+import dev.ricochet.ingest.ClickEventFlyweight;
+import dev.ricochet.ingest.EventHeaderDescriptor;
+import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.JournalEventHandler;
+import dev.ricochet.ingest.JournalPoller;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.Object2LongHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.EpochClock;
+import org.rocksdb.WriteBatch;
+
+/**
+ * The single writer of all aggregate state: tails the journal, applies each event to in-memory pending state, and
+ * commits that state together with the journal position in one atomic RocksDB batch.
+ *
+ * <p>Duty cycle: poll a bounded number of events, then commit when the batch is full, the commit interval has
+ * passed, or the journal is drained (end of batch). After a crash the agent resumes after the committed position,
+ * so every event is applied exactly once. A decode or store failure stops the agent without committing: skipping an
+ * event would corrupt payouts, and a restart resumes from the last good commit.
+ */
+public final class AggregatorAgent implements Agent, JournalEventHandler
+{
+    static final int POLL_LIMIT = 1000;
+    private static final long DAY_MS = 86_400_000L;
+
+    /**
+     * Identifies a visitor on a link, for unique-click detection.
+     */
+    private record VisitKey(long visitorHi, long visitorLo, int linkNumber)
+    {
+    }
+
+    private final Journal journal;
+    private final StateStore store;
+    private final Catalog catalog;
+    private final EpochClock epochClock;
+    private final long uniqueClickWindowMs;
+    private final long commitIntervalMs;
+    private final int commitMaxEvents;
+    private final ClickEventFlyweight click = new ClickEventFlyweight();
+    private final CatalogEventFlyweight catalogEvent = new CatalogEventFlyweight();
+    private final Long2ObjectHashMap<long[]> dirtyCounters = new Long2ObjectHashMap<>();
+    private final Object2LongHashMap<VisitKey> pendingVisits = new Object2LongHashMap<>(-1);
+    private final WriteBatch batch = new WriteBatch();
+
+    private JournalPoller poller;
+    private long lastCommitMs;
+    private int uncommittedEvents;
+    private boolean failed;
+    private volatile long appliedIndex;
+    private volatile long committedIndex;
+
+    AggregatorAgent(
+        final Journal journal,
+        final StateStore store,
+        final Catalog catalog,
+        final EpochClock epochClock,
+        final long uniqueClickWindowMs,
+        final long commitIntervalMs,
+        final int commitMaxEvents)
+    {
+        this.journal = journal;
+        this.store = store;
+        this.catalog = catalog;
+        this.epochClock = epochClock;
+        this.uniqueClickWindowMs = uniqueClickWindowMs;
+        this.commitIntervalMs = commitIntervalMs;
+        this.commitMaxEvents = commitMaxEvents;
+        this.committedIndex = store.journalPosition();
+        this.appliedIndex = committedIndex;
+    }
+
+    @Override
+    public void onStart()
+    {
+        poller = journal.newPoller(committedIndex);
+        lastCommitMs = epochClock.time();
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (failed)
+        {
+            throw new AgentTerminationException("aggregator stopped after a failure; restart resumes from commit");
+        }
+        final int polled;
+        try
+        {
+            polled = poller.poll(this, POLL_LIMIT);
+            appliedIndex = poller.lastIndex();
+            return polled + commitIfDue(epochClock.time(), 0 == polled);
+        }
+        catch (final RuntimeException ex)
+        {
+            failed = true;
+            throw new AgentTerminationException(ex);
+        }
+    }
+
+    @Override
+    public void onEvent(final DirectBuffer buffer, final int length, final long index)
+    {
+        final byte version = buffer.getByte(EventHeaderDescriptor.VERSION_OFFSET);
+        if (EventHeaderDescriptor.CURRENT_VERSION != version)
+        {
+            throw new IllegalStateException(
+                "journal index " + Long.toHexString(index) + ": unknown event version " + version);
+        }
+        final byte type = buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET);
+        switch (type)
+        {
+            case EventHeaderDescriptor.TYPE_CLICK:
+                onClick(buffer, length);
+                break;
+            case EventHeaderDescriptor.TYPE_PIXEL:
+                break; // kept in the journal for attribution of pixel-reported conversions
+            case EventHeaderDescriptor.TYPE_CATALOG:
+                onCatalogChange(buffer);
+                break;
+            default:
+                throw new IllegalStateException(
+                    "journal index " + Long.toHexString(index) + ": unknown event type " + type);
+        }
+        uncommittedEvents++;
+    }
+
+    private void onClick(final DirectBuffer buffer, final int length)
+    {
+        click.wrap(buffer, 0);
+        final long timestampMs = click.timestampMs();
+        final long[] counters = dayCounters(click.partnerId(), (int)Math.floorDiv(timestampMs, DAY_MS));
+        if (click.hasFlag(ClickEventFlyweight.FLAG_PREVIEW))
+        {
+            counters[CounterField.PREVIEWS.ordinal()]++;
+            return;
+        }
+        if (click.hasFlag(ClickEventFlyweight.FLAG_BOT))
+        {
+            counters[CounterField.BOT_CLICKS.ordinal()]++;
+        }
+        else
+        {
+            counters[CounterField.CLICKS.ordinal()]++;
+            if (isUniqueClick(timestampMs))
+            {
+                counters[CounterField.UNIQUE_CLICKS.ordinal()]++;
+            }
+        }
+        final byte[] event = new byte[length];
+        buffer.getBytes(0, event);
+        store.putClick(batch, click.clickIdHi(), click.clickIdLo(), event);
+    }
+
+    /**
+     * A click is unique when its visitor has no unique click on the same link in the window before it; repeated
+     * clicks inside the window do not extend it, so an active visitor counts once per window.
+     */
+    private boolean isUniqueClick(final long timestampMs)
+    {
+        final VisitKey key = new VisitKey(click.visitorIdHi(), click.visitorIdLo(), click.linkId());
+        long lastUniqueMs = pendingVisits.getValue(key);
+        if (-1 == lastUniqueMs && !click.hasFlag(ClickEventFlyweight.FLAG_NEW_VISITOR))
+        {
+            lastUniqueMs = store.lastUniqueClickMs(key.visitorHi(), key.visitorLo(), key.linkNumber());
+        }
+        if (-1 != lastUniqueMs && timestampMs - lastUniqueMs < uniqueClickWindowMs)
+        {
+            return false;
+        }
+        pendingVisits.put(key, timestampMs);
+        return true;
+    }
+
+    private void onCatalogChange(final DirectBuffer buffer)
+    {
+        catalogEvent.wrap(buffer, 0);
+        final byte kind = catalogEvent.kind();
+        final byte[] document = catalogEvent.document();
+        final CatalogEntry<?> applied;
+        switch (kind)
+        {
+            case CatalogEventFlyweight.KIND_PROGRAM:
+                applied = catalog.applyProgram(CatalogJson.read(document, CatalogJson.PROGRAM));
+                break;
+            case CatalogEventFlyweight.KIND_PARTNER:
+                applied = catalog.applyPartner(CatalogJson.read(document, CatalogJson.PARTNER));
+                break;
+            case CatalogEventFlyweight.KIND_LINK:
+                applied = catalog.applyLink(CatalogJson.read(document, CatalogJson.LINK));
+                break;
+            default:
+                throw new IllegalStateException("unknown catalog kind " + kind);
+        }
+        if (null != applied)
+        {
+            store.putCatalog(batch, kind, applied.id(), CatalogJson.write(applied));
+        }
+    }
+
+    private long[] dayCounters(final int partnerNumber, final int epochDay)
+    {
+        final long key = ((long)partnerNumber << 32) | (epochDay & 0xFFFF_FFFFL);
+        long[] counters = dirtyCounters.get(key);
+        if (null == counters)
+        {
+            counters = store.dayCounters(partnerNumber, epochDay);
+            dirtyCounters.put(key, counters);
+        }
+        return counters;
+    }
+
+    private int commitIfDue(final long nowMs, final boolean isEndOfBatch)
+    {
+        if (0 == uncommittedEvents ||
+            !(isEndOfBatch || uncommittedEvents >= commitMaxEvents || nowMs - lastCommitMs >= commitIntervalMs))
+        {
+            return 0;
+        }
+        commit(nowMs);
+        return 1;
+    }
+
+    private void commit(final long nowMs)
+    {
+        final Long2ObjectHashMap<long[]>.EntryIterator counters = dirtyCounters.entrySet().iterator();
+        while (counters.hasNext())
+        {
+            counters.next();
+            final long key = counters.getLongKey();
+            store.putDayCounters(batch, (int)(key >>> 32), (int)key, counters.getValue());
+        }
+        pendingVisits.forEach((visit, timeMs) ->
+            store.putLastUniqueClick(batch, visit.visitorHi(), visit.visitorLo(), visit.linkNumber(), timeMs));
+        final long position = poller.lastIndex();
+        store.putJournalPosition(batch, position);
+        store.write(batch);
+
+        dirtyCounters.clear();
+        pendingVisits.clear();
+        uncommittedEvents = 0;
+        lastCommitMs = nowMs;
+        committedIndex = position;
+    }
+
+    /**
+     * @return index of the last event applied to in-memory state (visible to catalog readers).
+     */
+    public long appliedIndex()
+    {
+        return appliedIndex;
+    }
+
+    /**
+     * @return index of the last event whose effects are committed to RocksDB (visible to reports).
+     */
+    public long committedIndex()
+    {
+        return committedIndex;
+    }
+
+    /**
+     * @return true if the agent stopped on a failure.
+     */
+    public boolean hasFailed()
+    {
+        return failed;
+    }
+
+    @Override
+    public void onClose()
+    {
+        try
+        {
+            if (!failed && null != poller && uncommittedEvents > 0)
+            {
+                commit(epochClock.time());
+            }
+        }
+        finally
+        {
+            if (null != poller)
+            {
+                poller.close();
+            }
+            batch.close();
+        }
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "aggregator";
+    }
+}

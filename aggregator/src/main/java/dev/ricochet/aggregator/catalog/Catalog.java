@@ -1,0 +1,185 @@
+package dev.ricochet.aggregator.catalog;
+
+import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.LinkRoute;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The programs, partners and links in memory, as applied from the journal by the aggregator (the single writer)
+ * and read by the admin API; every link change is pushed to the edge's {@link LinkDirectory} at once.
+ *
+ * <p>Catalog numbers are assigned in journal order when an entity is first applied, so a replay of the same journal
+ * assigns the same numbers.
+ */
+public final class Catalog
+{
+    private final Map<String, CatalogEntry<ProgramSpec>> programs = new ConcurrentHashMap<>();
+    private final Map<String, CatalogEntry<PartnerSpec>> partners = new ConcurrentHashMap<>();
+    private final Map<String, CatalogEntry<LinkSpec>> links = new ConcurrentHashMap<>();
+    private final LinkDirectory linkDirectory;
+    private int lastProgramNumber;
+    private int lastPartnerNumber;
+    private int lastLinkNumber;
+
+    /**
+     * @param linkDirectory the edge's directory to keep current.
+     */
+    public Catalog(final LinkDirectory linkDirectory)
+    {
+        this.linkDirectory = linkDirectory;
+    }
+
+    /**
+     * @param id program id.
+     * @return the program or null.
+     */
+    public CatalogEntry<ProgramSpec> program(final String id)
+    {
+        return programs.get(id);
+    }
+
+    /**
+     * @param id partner id.
+     * @return the partner or null.
+     */
+    public CatalogEntry<PartnerSpec> partner(final String id)
+    {
+        return partners.get(id);
+    }
+
+    /**
+     * @param code link code.
+     * @return the link or null.
+     */
+    public CatalogEntry<LinkSpec> link(final String code)
+    {
+        return links.get(code);
+    }
+
+    /**
+     * Upsert a program (aggregator thread only).
+     *
+     * @param entry as journaled.
+     * @return the entry with its catalog number.
+     */
+    public CatalogEntry<ProgramSpec> applyProgram(final CatalogEntry<ProgramSpec> entry)
+    {
+        final CatalogEntry<ProgramSpec> existing = programs.get(entry.id());
+        final CatalogEntry<ProgramSpec> numbered = entry.withNumber(
+            null == existing ? ++lastProgramNumber : existing.number());
+        programs.put(numbered.id(), numbered);
+        if (null != existing)
+        {
+            refreshRoutes(numbered.id(), null);
+        }
+        return numbered;
+    }
+
+    /**
+     * Upsert a partner (aggregator thread only).
+     *
+     * @param entry as journaled.
+     * @return the entry with its catalog number, or null if its program is unknown (the change is ignored).
+     */
+    public CatalogEntry<PartnerSpec> applyPartner(final CatalogEntry<PartnerSpec> entry)
+    {
+        if (!programs.containsKey(entry.spec().programId()))
+        {
+            return null;
+        }
+        final CatalogEntry<PartnerSpec> existing = partners.get(entry.id());
+        final CatalogEntry<PartnerSpec> numbered = entry.withNumber(
+            null == existing ? ++lastPartnerNumber : existing.number());
+        partners.put(numbered.id(), numbered);
+        if (null != existing)
+        {
+            refreshRoutes(null, numbered.id());
+        }
+        return numbered;
+    }
+
+    /**
+     * Upsert a link (aggregator thread only) and publish its route to the edge.
+     *
+     * @param entry as journaled.
+     * @return the entry with its catalog number, or null if its partner is unknown (the change is ignored).
+     */
+    public CatalogEntry<LinkSpec> applyLink(final CatalogEntry<LinkSpec> entry)
+    {
+        if (!partners.containsKey(entry.spec().partnerId()))
+        {
+            return null;
+        }
+        final CatalogEntry<LinkSpec> existing = links.get(entry.id());
+        final CatalogEntry<LinkSpec> numbered = entry.withNumber(
+            null == existing ? ++lastLinkNumber : existing.number());
+        links.put(numbered.id(), numbered);
+        linkDirectory.put(route(numbered));
+        return numbered;
+    }
+
+    /**
+     * Restore an entity saved with its number (start-up, before the aggregator resumes the journal).
+     *
+     * @param entry saved program.
+     */
+    public void restoreProgram(final CatalogEntry<ProgramSpec> entry)
+    {
+        programs.put(entry.id(), entry);
+        lastProgramNumber = Math.max(lastProgramNumber, entry.number());
+    }
+
+    /**
+     * @param entry saved partner.
+     */
+    public void restorePartner(final CatalogEntry<PartnerSpec> entry)
+    {
+        partners.put(entry.id(), entry);
+        lastPartnerNumber = Math.max(lastPartnerNumber, entry.number());
+    }
+
+    /**
+     * @param entry saved link; its route is published once all entities are restored, see {@link #publishRoutes()}.
+     */
+    public void restoreLink(final CatalogEntry<LinkSpec> entry)
+    {
+        links.put(entry.id(), entry);
+        lastLinkNumber = Math.max(lastLinkNumber, entry.number());
+    }
+
+    /**
+     * Publish every link's route to the edge (after a restore).
+     */
+    public void publishRoutes()
+    {
+        refreshRoutes(null, null);
+    }
+
+    private void refreshRoutes(final String programId, final String partnerId)
+    {
+        for (final CatalogEntry<LinkSpec> link : links.values())
+        {
+            final CatalogEntry<PartnerSpec> partner = partners.get(link.spec().partnerId());
+            if (null != partner && (null == partnerId || partnerId.equals(partner.id())) &&
+                (null == programId || programId.equals(partner.spec().programId())))
+            {
+                linkDirectory.put(route(link));
+            }
+        }
+    }
+
+    private LinkRoute route(final CatalogEntry<LinkSpec> link)
+    {
+        final CatalogEntry<PartnerSpec> partner = partners.get(link.spec().partnerId());
+        final CatalogEntry<ProgramSpec> program = programs.get(partner.spec().programId());
+        return new LinkRoute(
+            link.id(),
+            link.number(),
+            partner.number(),
+            program.number(),
+            link.spec().destination(),
+            program.spec().clickParam());
+    }
+}

@@ -1,0 +1,293 @@
+package dev.ricochet.aggregator.catalog;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Checks catalog specs and fills their defaults; every message names the offending field.
+ */
+public final class CatalogValidation
+{
+    /**
+     * Default query parameter carrying the click id.
+     */
+    public static final String DEFAULT_CLICK_PARAM = "rcid";
+
+    /**
+     * Attribution models a program may choose.
+     */
+    public static final Set<String> ATTRIBUTION_MODELS =
+        Set.of("last_click", "first_click", "linear", "position_based", "time_decay");
+
+    /**
+     * Partner statuses.
+     */
+    public static final Set<String> PARTNER_STATUSES = Set.of("pending", "active", "paused", "suspended");
+
+    private static final int MAX_URL_LENGTH = 2048;
+    private static final int MAX_NAME_LENGTH = 200;
+
+    private CatalogValidation()
+    {
+    }
+
+    /**
+     * @param kind what the id names, for the message.
+     * @param id   external id from the path.
+     * @throws InvalidSpecException if not 1-64 characters of [A-Za-z0-9_-].
+     */
+    public static void requireId(final String kind, final String id)
+    {
+        if (!isToken(id, 64))
+        {
+            throw new InvalidSpecException(kind + " '" + id + "' is invalid: expected 1-64 characters of A-Z a-z 0-9 - _");
+        }
+    }
+
+    /**
+     * @param spec as received.
+     * @return the spec with defaults filled in.
+     * @throws InvalidSpecException naming the invalid field.
+     */
+    public static ProgramSpec program(final ProgramSpec spec)
+    {
+        final String name = requireName("name", spec.name());
+        if (null == spec.currency())
+        {
+            throw new InvalidSpecException("currency is required (ISO-4217, e.g. USD)");
+        }
+        final String currency = spec.currency().toUpperCase(Locale.ROOT);
+        try
+        {
+            if (!currency.equals(Currency.getInstance(currency).getCurrencyCode()) || currency.length() != 3)
+            {
+                throw new IllegalArgumentException();
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new InvalidSpecException("currency '" + spec.currency() + "' is not an ISO-4217 code");
+        }
+        final String defaultDestination = null == spec.defaultDestination() ? null :
+            requireDestination("defaultDestination", spec.defaultDestination());
+        final String clickParam = null == spec.clickParam() ? DEFAULT_CLICK_PARAM : spec.clickParam();
+        if (!isToken(clickParam, 32))
+        {
+            throw new InvalidSpecException("clickParam '" + clickParam + "' is invalid: 1-32 of A-Z a-z 0-9 - _");
+        }
+
+        final ProgramSpec.Attribution attribution = attribution(spec.attribution());
+        final List<ProgramSpec.Tier> tiers = tiers(spec.tiers());
+        final int holdDays = null == spec.holdDays() ? 30 : spec.holdDays();
+        if (holdDays < 0 || holdDays > 365)
+        {
+            throw new InvalidSpecException("holdDays must be between 0 and 365");
+        }
+        final long minPayout = null == spec.minPayout() ? 0 : spec.minPayout();
+        if (minPayout < 0)
+        {
+            throw new InvalidSpecException("minPayout must not be negative (minor units)");
+        }
+        return new ProgramSpec(name, currency, defaultDestination, clickParam, attribution, tiers, holdDays, minPayout,
+            null == spec.secrets() ? new ProgramSpec.Secrets(null, null, null, null) : spec.secrets());
+    }
+
+    /**
+     * @param spec as received.
+     * @return the spec with defaults filled in.
+     * @throws InvalidSpecException naming the invalid field.
+     */
+    public static PartnerSpec partner(final PartnerSpec spec)
+    {
+        if (null == spec.programId())
+        {
+            throw new InvalidSpecException("programId is required");
+        }
+        requireId("programId", spec.programId());
+        final String name = requireName("name", spec.name());
+        if (null != spec.email() && (spec.email().length() > 254 || !spec.email().matches("[^@\\s]+@[^@\\s]+")))
+        {
+            throw new InvalidSpecException("email '" + spec.email() + "' is not an email address");
+        }
+        final String status = null == spec.status() ? "active" : spec.status();
+        if (!PARTNER_STATUSES.contains(status))
+        {
+            throw new InvalidSpecException("status '" + status + "' is invalid: expected one of " + PARTNER_STATUSES);
+        }
+        return new PartnerSpec(spec.programId(), name, spec.email(), status);
+    }
+
+    /**
+     * @param spec as received.
+     * @return the spec, destination normalised.
+     * @throws InvalidSpecException naming the invalid field.
+     */
+    public static LinkSpec link(final LinkSpec spec)
+    {
+        if (null == spec.partnerId())
+        {
+            throw new InvalidSpecException("partnerId is required");
+        }
+        requireId("partnerId", spec.partnerId());
+        return new LinkSpec(spec.partnerId(), requireDestination("destination", spec.destination()));
+    }
+
+    /**
+     * Accept only an absolute http(s) URL with a host and no whitespace or control characters: it becomes a
+     * Location header verbatim.
+     *
+     * @param field name for the message.
+     * @param url   candidate.
+     * @return the URL in ASCII form.
+     * @throws InvalidSpecException if not acceptable.
+     */
+    public static String requireDestination(final String field, final String url)
+    {
+        if (null == url)
+        {
+            throw new InvalidSpecException(field + " is required (an absolute http or https URL)");
+        }
+        if (url.length() > MAX_URL_LENGTH)
+        {
+            throw new InvalidSpecException(field + " is longer than " + MAX_URL_LENGTH + " characters");
+        }
+        for (int i = 0; i < url.length(); i++)
+        {
+            final char c = url.charAt(i);
+            if (c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>' || c == '\\')
+            {
+                throw new InvalidSpecException(field + " contains a space, quote or control character");
+            }
+        }
+        final URI uri;
+        try
+        {
+            uri = new URI(url);
+        }
+        catch (final URISyntaxException ex)
+        {
+            throw new InvalidSpecException(field + " is not a valid URL: " + ex.getReason());
+        }
+        final String scheme = uri.getScheme();
+        if (!uri.isAbsolute() || null == scheme ||
+            !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)))
+        {
+            throw new InvalidSpecException(field + " must be an absolute http or https URL");
+        }
+        if (null == uri.getHost() || uri.getHost().isEmpty() || null != uri.getRawUserInfo())
+        {
+            throw new InvalidSpecException(field + " must name a host (and no user info)");
+        }
+        return uri.toASCIIString();
+    }
+
+    private static ProgramSpec.Attribution attribution(final ProgramSpec.Attribution attribution)
+    {
+        final String model = null == attribution || null == attribution.model() ? "last_click" : attribution.model();
+        if (!ATTRIBUTION_MODELS.contains(model))
+        {
+            throw new InvalidSpecException(
+                "attribution.model '" + model + "' is invalid: expected one of " + ATTRIBUTION_MODELS);
+        }
+        final int windowDays = null == attribution || null == attribution.windowDays() ? 30 : attribution.windowDays();
+        if (windowDays < 1 || windowDays > 365)
+        {
+            throw new InvalidSpecException("attribution.windowDays must be between 1 and 365");
+        }
+        return new ProgramSpec.Attribution(model, windowDays);
+    }
+
+    private static List<ProgramSpec.Tier> tiers(final List<ProgramSpec.Tier> tiers)
+    {
+        final List<ProgramSpec.Tier> result = new ArrayList<>();
+        if (null == tiers)
+        {
+            return result;
+        }
+        final Set<String> names = new HashSet<>();
+        for (int i = 0; i < tiers.size(); i++)
+        {
+            final ProgramSpec.Tier tier = tiers.get(i);
+            final String field = "tiers[" + i + "]";
+            if (null == tier)
+            {
+                throw new InvalidSpecException(field + " must be an object");
+            }
+            final String name = requireName(field + ".name", tier.name());
+            if (!names.add(name))
+            {
+                throw new InvalidSpecException(field + ".name '" + name + "' is used twice");
+            }
+            if (0 == i && (null != tier.minConversions() || null != tier.minRevenue()))
+            {
+                throw new InvalidSpecException(field + ": the first tier has no threshold");
+            }
+            if (i > 0 && null == tier.minConversions() && null == tier.minRevenue())
+            {
+                throw new InvalidSpecException(field + " needs minConversions or minRevenue");
+            }
+            if ((null != tier.minConversions() && tier.minConversions() < 0) ||
+                (null != tier.minRevenue() && tier.minRevenue() < 0))
+            {
+                throw new InvalidSpecException(field + ": thresholds must not be negative");
+            }
+            final int windowDays = null == tier.windowDays() ? 30 : tier.windowDays();
+            if (windowDays < 1 || windowDays > 365)
+            {
+                throw new InvalidSpecException(field + ".windowDays must be between 1 and 365");
+            }
+            final String percent = null == tier.commissionPercent() ? "0" : tier.commissionPercent();
+            try
+            {
+                final BigDecimal value = new BigDecimal(percent);
+                if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(100)) > 0)
+                {
+                    throw new NumberFormatException();
+                }
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new InvalidSpecException(field + ".commissionPercent '" + percent + "' is not a decimal 0-100");
+            }
+            result.add(new ProgramSpec.Tier(name, tier.minConversions(), tier.minRevenue(), windowDays, percent));
+        }
+        return result;
+    }
+
+    private static String requireName(final String field, final String name)
+    {
+        if (null == name || name.isBlank())
+        {
+            throw new InvalidSpecException(field + " is required");
+        }
+        if (name.length() > MAX_NAME_LENGTH)
+        {
+            throw new InvalidSpecException(field + " is longer than " + MAX_NAME_LENGTH + " characters");
+        }
+        return name.strip();
+    }
+
+    private static boolean isToken(final String value, final int maxLength)
+    {
+        if (null == value || value.isEmpty() || value.length() > maxLength)
+        {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++)
+        {
+            final char c = value.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.ricochet.aggregator.catalog;
+
+import java.util.List;
+
+/**
+ * A program as the admin API accepts it ({@code PUT /v1/programs/{programId}}); optional fields may be null and
+ * take their defaults in {@link CatalogValidation}.
+ *
+ * @param name               display name.
+ * @param currency           ISO-4217 code every amount of the program is in.
+ * @param defaultDestination where the program's traffic lands when no link destination applies.
+ * @param clickParam         query parameter that carries the click id to the destination.
+ * @param attribution        model and window.
+ * @param tiers              tier ladder, lowest first.
+ * @param holdDays           days a commission stays pending before approval.
+ * @param minPayout          smallest balance paid out, in minor units.
+ * @param secrets            keys for intake endpoints.
+ */
+public record ProgramSpec(
+    String name,
+    String currency,
+    String defaultDestination,
+    String clickParam,
+    Attribution attribution,
+    List<Tier> tiers,
+    Integer holdDays,
+    Long minPayout,
+    Secrets secrets)
+{
+    /**
+     * Attribution settings of a program.
+     *
+     * @param model      last_click, first_click, linear, position_based or time_decay.
+     * @param windowDays days after a click during which a conversion is credited to it.
+     */
+    public record Attribution(String model, Integer windowDays)
+    {
+    }
+
+    /**
+     * One rung of the tier ladder.
+     *
+     * @param name              tier name.
+     * @param minConversions    conversions over the window that qualify, or null.
+     * @param minRevenue        revenue in minor units over the window that qualifies, or null.
+     * @param windowDays        qualifying window.
+     * @param commissionPercent exact decimal percent, as a string to keep it exact.
+     */
+    public record Tier(
+        String name, Integer minConversions, Long minRevenue, Integer windowDays, String commissionPercent)
+    {
+    }
+
+    /**
+     * Shared secrets of the program's intake endpoints; never returned by the API.
+     *
+     * @param apiKey   bearer key for {@code POST /v1/conversions}.
+     * @param stripe   Stripe webhook signing secret ({@code whsec_...}).
+     * @param shopify  Shopify webhook secret.
+     * @param postback secret for {@code GET /postback}.
+     */
+    public record Secrets(String apiKey, String stripe, String shopify, String postback)
+    {
+    }
+}

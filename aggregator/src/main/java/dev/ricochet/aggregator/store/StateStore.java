@@ -1,0 +1,360 @@
+package dev.ricochet.aggregator.store;
+
+import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.ingest.Journal;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The aggregator's RocksDB: one column family per kind of state, and the journal position committed in the same
+ * atomic {@link WriteBatch} as the state it produced.
+ *
+ * <p>Only the aggregator thread writes ({@link #write}); the admin API reads concurrently, which RocksDB allows.
+ * The WAL stays on (not synced per write): a committed batch survives a process crash, and the journal, which is
+ * the source of truth, covers anything newer.
+ *
+ * <pre>
+ *   meta      "journal.position"                       -> i64 index of the last applied event
+ *   catalog   kind:u8 + id (UTF-8)                     -> JSON {id, number, spec}
+ *   clicks    clickId hi:i64 + lo:i64 (big-endian)     -> the click event as journaled
+ *   visits    visitorId hi + lo + linkNumber:i32 (BE)  -> i64 time of the visitor's last unique click on the link
+ *   counters  partnerNumber:i32 + epochDay:i32 (BE)    -> CounterField.COUNT x i64 (little-endian)
+ * </pre>
+ * Keys are big-endian so that a partner's day buckets sort by day and a report is one range scan.
+ */
+public final class StateStore implements AutoCloseable
+{
+    private static final byte[] POSITION_KEY = "journal.position".getBytes(StandardCharsets.US_ASCII);
+
+    static
+    {
+        RocksDB.loadLibrary();
+    }
+
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final WriteOptions writeOptions = new WriteOptions();
+    private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+    private final RocksDB db;
+    private final ColumnFamilyHandle meta;
+    private final ColumnFamilyHandle catalog;
+    private final ColumnFamilyHandle clicks;
+    private final ColumnFamilyHandle visits;
+    private final ColumnFamilyHandle counters;
+
+    private StateStore(final Path dir) throws RocksDBException
+    {
+        dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+        cfOptions = new ColumnFamilyOptions();
+        final List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        for (final String name : new String[]{ "default", "meta", "catalog", "clicks", "visits", "counters" })
+        {
+            descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), cfOptions));
+        }
+        db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+        meta = handles.get(1);
+        catalog = handles.get(2);
+        clicks = handles.get(3);
+        visits = handles.get(4);
+        counters = handles.get(5);
+    }
+
+    /**
+     * Open (or create) the store.
+     *
+     * @param dir directory of the database.
+     * @return the open store.
+     * @throws IllegalStateException if RocksDB cannot open it (for example another process holds its lock).
+     */
+    public static StateStore open(final Path dir)
+    {
+        try
+        {
+            Files.createDirectories(dir);
+            return new StateStore(dir);
+        }
+        catch (final RocksDBException | java.io.IOException ex)
+        {
+            throw new IllegalStateException("cannot open state store at " + dir + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @return index of the last journal event whose effects are committed, or {@link Journal#NULL_INDEX}.
+     */
+    public long journalPosition()
+    {
+        final byte[] value = get(meta, POSITION_KEY);
+        return null == value ? Journal.NULL_INDEX : ByteBuffer.wrap(value).getLong();
+    }
+
+    /**
+     * @param batch    the batch being built.
+     * @param position index of the last journal event the batch's state includes.
+     */
+    public void putJournalPosition(final WriteBatch batch, final long position)
+    {
+        put(batch, meta, POSITION_KEY, ByteBuffer.allocate(8).putLong(position).array());
+    }
+
+    /**
+     * @param batch the batch being built.
+     * @param kind  entity kind.
+     * @param id    external id.
+     * @param json  entity document.
+     */
+    public void putCatalog(final WriteBatch batch, final byte kind, final String id, final byte[] json)
+    {
+        put(batch, catalog, catalogKey(kind, id), json);
+    }
+
+    /**
+     * Visit every saved catalog entity.
+     *
+     * @param consumer receives kind and document.
+     */
+    public void forEachCatalogEntry(final CatalogEntryConsumer consumer)
+    {
+        try (RocksIterator iterator = db.newIterator(catalog))
+        {
+            for (iterator.seekToFirst(); iterator.isValid(); iterator.next())
+            {
+                consumer.accept(iterator.key()[0], iterator.value());
+            }
+        }
+    }
+
+    /**
+     * Receives saved catalog entities.
+     */
+    @FunctionalInterface
+    public interface CatalogEntryConsumer
+    {
+        /**
+         * @param kind entity kind.
+         * @param json entity document.
+         */
+        void accept(byte kind, byte[] json);
+    }
+
+    /**
+     * @param batch   the batch being built.
+     * @param clickHi high bits of the click id.
+     * @param clickLo low bits of the click id.
+     * @param event   the click as journaled.
+     */
+    public void putClick(final WriteBatch batch, final long clickHi, final long clickLo, final byte[] event)
+    {
+        put(batch, clicks, ByteBuffer.allocate(16).putLong(clickHi).putLong(clickLo).array(), event);
+    }
+
+    /**
+     * @param clickHi high bits of the click id.
+     * @param clickLo low bits of the click id.
+     * @return the click event as journaled, or null if unknown.
+     */
+    public byte[] click(final long clickHi, final long clickLo)
+    {
+        return get(clicks, ByteBuffer.allocate(16).putLong(clickHi).putLong(clickLo).array());
+    }
+
+    /**
+     * @param visitorHi  high bits of the visitor id.
+     * @param visitorLo  low bits of the visitor id.
+     * @param linkNumber catalog number of the link.
+     * @return time of the last unique click of the visitor on the link, or -1.
+     */
+    public long lastUniqueClickMs(final long visitorHi, final long visitorLo, final int linkNumber)
+    {
+        final byte[] value = get(visits, visitKey(visitorHi, visitorLo, linkNumber));
+        return null == value ? -1 : ByteBuffer.wrap(value).getLong();
+    }
+
+    /**
+     * @param batch      the batch being built.
+     * @param visitorHi  high bits of the visitor id.
+     * @param visitorLo  low bits of the visitor id.
+     * @param linkNumber catalog number of the link.
+     * @param timeMs     time of the unique click.
+     */
+    public void putLastUniqueClick(
+        final WriteBatch batch, final long visitorHi, final long visitorLo, final int linkNumber, final long timeMs)
+    {
+        put(batch, visits, visitKey(visitorHi, visitorLo, linkNumber), ByteBuffer.allocate(8).putLong(timeMs).array());
+    }
+
+    /**
+     * @param partnerNumber catalog number of the partner.
+     * @param epochDay      day bucket.
+     * @return the bucket's counters, all zero if none were stored.
+     */
+    public long[] dayCounters(final int partnerNumber, final int epochDay)
+    {
+        final long[] values = new long[CounterField.COUNT];
+        final byte[] stored = get(counters, counterKey(partnerNumber, epochDay));
+        if (null != stored)
+        {
+            decodeCounters(stored, values);
+        }
+        return values;
+    }
+
+    /**
+     * @param batch         the batch being built.
+     * @param partnerNumber catalog number of the partner.
+     * @param epochDay      day bucket.
+     * @param values        absolute values of the bucket.
+     */
+    public void putDayCounters(final WriteBatch batch, final int partnerNumber, final int epochDay, final long[] values)
+    {
+        final ByteBuffer value = ByteBuffer.allocate(8 * CounterField.COUNT).order(ByteOrder.LITTLE_ENDIAN);
+        for (final long v : values)
+        {
+            value.putLong(v);
+        }
+        put(batch, counters, counterKey(partnerNumber, epochDay), value.array());
+    }
+
+    /**
+     * Read a partner's day buckets in a range with one scan of a consistent snapshot.
+     *
+     * @param partnerNumber catalog number of the partner.
+     * @param fromDay       first epoch day, inclusive.
+     * @param toDay         last epoch day, inclusive.
+     * @param consumer      receives each stored bucket in day order (days without events are not stored).
+     */
+    public void readDayCounters(
+        final int partnerNumber, final int fromDay, final int toDay, final DayCountersConsumer consumer)
+    {
+        final long[] values = new long[CounterField.COUNT];
+        try (ReadOptions readOptions = new ReadOptions().setTotalOrderSeek(true);
+            RocksIterator iterator = db.newIterator(counters, readOptions))
+        {
+            final byte[] end = counterKey(partnerNumber, toDay);
+            for (iterator.seek(counterKey(partnerNumber, fromDay)); iterator.isValid(); iterator.next())
+            {
+                final byte[] key = iterator.key();
+                if (java.util.Arrays.compareUnsigned(key, end) > 0)
+                {
+                    break;
+                }
+                decodeCounters(iterator.value(), values);
+                consumer.accept(ByteBuffer.wrap(key).getInt(4), values);
+            }
+        }
+    }
+
+    /**
+     * Receives stored day buckets.
+     */
+    @FunctionalInterface
+    public interface DayCountersConsumer
+    {
+        /**
+         * @param epochDay the bucket's day.
+         * @param values   the bucket's counters, indexed by {@link CounterField#ordinal()}; reused between calls.
+         */
+        void accept(int epochDay, long[] values);
+    }
+
+    /**
+     * Apply a batch atomically.
+     *
+     * @param batch the batch; cleared afterwards for reuse.
+     * @throws IllegalStateException if RocksDB rejects the write (disk full, I/O error): the caller must stop
+     *                               rather than skip.
+     */
+    public void write(final WriteBatch batch)
+    {
+        try
+        {
+            db.write(writeOptions, batch);
+            batch.clear();
+        }
+        catch (final RocksDBException ex)
+        {
+            throw new IllegalStateException("state store write failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        // Column family handles before the database, the database before its options.
+        for (final ColumnFamilyHandle handle : handles)
+        {
+            handle.close();
+        }
+        db.close();
+        writeOptions.close();
+        cfOptions.close();
+        dbOptions.close();
+    }
+
+    private static void decodeCounters(final byte[] stored, final long[] values)
+    {
+        final ByteBuffer buffer = ByteBuffer.wrap(stored).order(ByteOrder.LITTLE_ENDIAN);
+        java.util.Arrays.fill(values, 0);
+        // Buckets written by an older layout with fewer fields read as zero for the new ones.
+        for (int i = 0; i < values.length && buffer.remaining() >= 8; i++)
+        {
+            values[i] = buffer.getLong();
+        }
+    }
+
+    private static byte[] catalogKey(final byte kind, final String id)
+    {
+        final byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + idBytes.length).put(kind).put(idBytes).array();
+    }
+
+    private static byte[] visitKey(final long visitorHi, final long visitorLo, final int linkNumber)
+    {
+        return ByteBuffer.allocate(20).putLong(visitorHi).putLong(visitorLo).putInt(linkNumber).array();
+    }
+
+    private static byte[] counterKey(final int partnerNumber, final int epochDay)
+    {
+        return ByteBuffer.allocate(8).putInt(partnerNumber).putInt(epochDay).array();
+    }
+
+    private byte[] get(final ColumnFamilyHandle family, final byte[] key)
+    {
+        try
+        {
+            return db.get(family, key);
+        }
+        catch (final RocksDBException ex)
+        {
+            throw new IllegalStateException("state store read failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void put(final WriteBatch batch, final ColumnFamilyHandle family, final byte[] key, final byte[] value)
+    {
+        try
+        {
+            batch.put(family, key, value);
+        }
+        catch (final RocksDBException ex)
+        {
+            throw new IllegalStateException("state store batch failed: " + ex.getMessage(), ex);
+        }
+    }
+}

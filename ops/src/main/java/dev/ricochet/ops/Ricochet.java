@@ -1,0 +1,187 @@
+package dev.ricochet.ops;
+
+import dev.ricochet.aggregator.Aggregator;
+import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.tracker.TrackerServer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The all-in-one service: journal, aggregator with its admin API, and the edge, in one JVM.
+ *
+ * <p>{@code ricochet run [--demo] [--data-dir D] [--tracker-port P] [--admin-port P] [--config F]}.
+ */
+public final class Ricochet implements AutoCloseable
+{
+    private final Journal journal;
+    private final Aggregator aggregator;
+    private final TrackerServer tracker;
+
+    private Ricochet(final Path dataDir) throws IOException, InterruptedException
+    {
+        Files.createDirectories(dataDir);
+        journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
+        final LinkDirectory directory = new LinkDirectory();
+        Aggregator startedAggregator = null;
+        try
+        {
+            // Order matters: the aggregator restores the catalog into the directory before the edge serves.
+            startedAggregator = Aggregator.launch(new Aggregator.Context()
+                .dataDir(dataDir)
+                .journal(journal)
+                .linkDirectory(directory));
+            aggregator = startedAggregator;
+            tracker = TrackerServer.launch(new TrackerServer.Context()
+                .journal(journal)
+                .linkDirectory(directory)
+                .ipHashKey(edgeKey(dataDir)));
+        }
+        catch (final IOException | InterruptedException | RuntimeException ex)
+        {
+            if (null != startedAggregator)
+            {
+                startedAggregator.close();
+            }
+            journal.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Entry point of the launcher.
+     *
+     * @param args command line.
+     */
+    public static void main(final String[] args)
+    {
+        final Launcher launcher;
+        try
+        {
+            launcher = Launcher.parse(args, System.getenv());
+            launcher.install();
+        }
+        catch (final IllegalArgumentException | IOException ex)
+        {
+            System.err.println("ricochet: " + ex.getMessage());
+            System.err.println(Launcher.USAGE);
+            System.exit(2);
+            return;
+        }
+
+        final Ricochet ricochet;
+        try
+        {
+            ricochet = new Ricochet(launcher.dataDir());
+        }
+        catch (final IllegalArgumentException | IllegalStateException | IOException ex)
+        {
+            System.err.println("ricochet: cannot start: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return;
+        }
+
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            ricochet.close();
+            stopped.countDown();
+        }, "ricochet-shutdown"));
+
+        ricochet.printBanner(launcher);
+        if (launcher.demo())
+        {
+            try
+            {
+                new DemoSeeder(ricochet.trackerPort(), ricochet.adminPort(), ricochet.adminToken()).seed(System.out);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                System.err.println("ricochet: demo seeding failed: " + ex.getMessage());
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try
+        {
+            stopped.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    int trackerPort()
+    {
+        return tracker.port();
+    }
+
+    int adminPort()
+    {
+        return aggregator.adminPort();
+    }
+
+    String adminToken()
+    {
+        return aggregator.context().adminToken().value();
+    }
+
+    private void printBanner(final Launcher launcher)
+    {
+        System.out.println("ricochet: data in " + launcher.dataDir());
+        System.out.println("ricochet: " + tracker.context());
+        System.out.println("ricochet: " + aggregator.context());
+        System.out.println("ricochet: edge listening on port " + tracker.port() + ", admin API on port " +
+            aggregator.adminPort());
+        if (aggregator.context().adminToken().isGenerated())
+        {
+            System.out.println("ricochet: generated admin token (shown once, kept in " +
+                launcher.dataDir().resolve("admin.token") + "): " + adminToken());
+        }
+        System.out.flush();
+    }
+
+    /**
+     * Key of the edge's IP hash: stable across restarts so hashes stay comparable, never leaves the data dir.
+     */
+    private static byte[] edgeKey(final Path dataDir) throws IOException
+    {
+        final Path file = dataDir.resolve("edge.key");
+        if (Files.exists(file))
+        {
+            final byte[] key = Files.readAllBytes(file);
+            if (key.length != 16)
+            {
+                throw new IllegalStateException(file + " must hold 16 bytes");
+            }
+            return key;
+        }
+        final byte[] key = new byte[16];
+        new SecureRandom().nextBytes(key);
+        final Path tmp = dataDir.resolve("edge.key.tmp");
+        Files.write(tmp, key);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return key;
+    }
+
+    @Override
+    public void close()
+    {
+        // Edge first (no new events), then the aggregator (commits what it applied), then the journal.
+        tracker.close();
+        aggregator.close();
+        journal.close();
+    }
+}
