@@ -2,6 +2,7 @@ package dev.ricochet.ingest;
 
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static dev.ricochet.ingest.EventHeaderDescriptor.MAX_EVENT_LENGTH;
@@ -47,6 +48,20 @@ public final class JournalAppender implements AutoCloseable
     public long appendCatalog(final long timestampMs, final byte kind, final byte[] document)
     {
         return append(CatalogEventFlyweight.encode(encodeBuffer, 0, timestampMs, kind, document));
+    }
+
+    /**
+     * Append an event encoded elsewhere (a replicated or re-played journal, a tool).
+     *
+     * @param event  buffer holding the encoded event.
+     * @param offset where it starts.
+     * @param length its encoded length, at most {@link EventHeaderDescriptor#MAX_EVENT_LENGTH}.
+     * @return the journal index of the event, or {@link Journal#NULL_INDEX} if the append failed.
+     */
+    public long append(final DirectBuffer event, final int offset, final int length)
+    {
+        event.getBytes(offset, encodeArray, 0, length);
+        return append(length);
     }
 
     /**

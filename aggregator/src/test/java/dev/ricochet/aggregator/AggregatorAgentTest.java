@@ -1,0 +1,258 @@
+package dev.ricochet.aggregator;
+
+import dev.ricochet.aggregator.catalog.Catalog;
+import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.ingest.CatalogEventFlyweight;
+import dev.ricochet.ingest.ClickEventFlyweight;
+import dev.ricochet.ingest.EventHeaderDescriptor;
+import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.JournalAppender;
+import dev.ricochet.ingest.LinkDirectory;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.CachedEpochClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class AggregatorAgentTest
+{
+    private static final long HOUR_MS = 3_600_000L;
+    private static final long DAY_MS = 24 * HOUR_MS;
+    private static final long T0 = 20_400 * DAY_MS; // 2025-11-08T00:00Z
+    private static final int DAY0 = 20_400;
+
+    @TempDir
+    Path dir;
+
+    private final CachedEpochClock clock = new CachedEpochClock();
+    private final LinkDirectory directory = new LinkDirectory();
+    private Journal journal;
+    private JournalAppender appender;
+    private StateStore store;
+    private Catalog catalog;
+    private AggregatorAgent agent;
+    private long nextClickId = 1;
+
+    @BeforeEach
+    void setUp()
+    {
+        clock.update(T0);
+        journal = Journal.open(new Journal.Context().dir(dir.resolve("journal")));
+        appender = journal.newAppender();
+        store = StateStore.open(dir.resolve("state"));
+        catalog = new Catalog(directory);
+        agent = newAgent();
+        appendCatalog(CatalogEventFlyweight.KIND_PROGRAM,
+            "{\"id\":\"p\",\"number\":0,\"spec\":{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+            "\"tiers\":[],\"secrets\":{}}}");
+        appendCatalog(CatalogEventFlyweight.KIND_PARTNER,
+            "{\"id\":\"alice\",\"number\":0,\"spec\":{\"programId\":\"p\",\"name\":\"A\",\"status\":\"active\"}}");
+        appendCatalog(CatalogEventFlyweight.KIND_LINK,
+            "{\"id\":\"a1\",\"number\":0,\"spec\":{\"partnerId\":\"alice\",\"destination\":\"https://s.example/\"}}");
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        agent.onClose();
+        store.close();
+        appender.close();
+        journal.close();
+    }
+
+    @Test
+    void shouldPublishLinkRoutesFromCatalogEvents()
+    {
+        // When the catalog events are applied
+        doWorkUntilIdle();
+
+        // Then the edge's directory knows the link, with the assigned catalog numbers
+        assertNotNull(directory.lookup("a1"));
+        assertEquals(1, directory.lookup("a1").partnerId());
+        assertEquals("https://s.example/?rcid=", directory.lookup("a1").locationPrefix());
+    }
+
+    @Test
+    void shouldCountFirstClickOfAVisitorOnALinkAsUniqueWithinTheWindow()
+    {
+        // Given one visitor clicking at 0h, 0.5h and 1.5h, and a second visitor once
+        appendClick(T0, 1, 0);
+        appendClick(T0 + HOUR_MS / 2, 1, 0);
+        appendClick(T0 + 3 * HOUR_MS / 2, 1, 0);
+        appendClick(T0 + HOUR_MS, 2, 0);
+
+        // When applied
+        doWorkUntilIdle();
+
+        // Then 4 clicks of which 3 unique: the window restarts only at a unique click
+        final long[] day = store.dayCounters(1, DAY0);
+        assertEquals(4, day[CounterField.CLICKS.ordinal()]);
+        assertEquals(3, day[CounterField.UNIQUE_CLICKS.ordinal()]);
+    }
+
+    @Test
+    void shouldRememberUniqueVisitsAcrossCommits()
+    {
+        appendClick(T0, 1, 0);
+        doWorkUntilIdle();
+        appendClick(T0 + 10 * 60_000, 1, 0);
+        doWorkUntilIdle();
+
+        final long[] day = store.dayCounters(1, DAY0);
+        assertEquals(2, day[CounterField.CLICKS.ordinal()]);
+        assertEquals(1, day[CounterField.UNIQUE_CLICKS.ordinal()]);
+    }
+
+    @Test
+    void shouldCountPreviewsAndBotsApartFromClicks()
+    {
+        appendClick(T0, 1, ClickEventFlyweight.FLAG_PREVIEW);
+        appendClick(T0, 2, ClickEventFlyweight.FLAG_BOT);
+        appendClick(T0, 3, 0);
+        doWorkUntilIdle();
+
+        final long[] day = store.dayCounters(1, DAY0);
+        assertEquals(1, day[CounterField.CLICKS.ordinal()]);
+        assertEquals(1, day[CounterField.BOT_CLICKS.ordinal()]);
+        assertEquals(1, day[CounterField.PREVIEWS.ordinal()]);
+    }
+
+    @Test
+    void shouldRollPartnerCountersAtTheUtcDayBoundary()
+    {
+        appendClick(T0 + DAY_MS - 1, 1, 0);
+        appendClick(T0 + DAY_MS, 2, 0);
+        doWorkUntilIdle();
+
+        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.CLICKS.ordinal()]);
+        assertEquals(1, store.dayCounters(1, DAY0 + 1)[CounterField.CLICKS.ordinal()]);
+    }
+
+    @Test
+    void shouldStoreEachClickRecordByItsId()
+    {
+        appendClick(T0, 1, 0);
+        doWorkUntilIdle();
+        final byte[] record = store.click(nextClickId - 1, 0);
+        assertNotNull(record);
+        assertEquals(1, new ClickEventFlyweight().wrap(new org.agrona.concurrent.UnsafeBuffer(record), 0).linkId());
+    }
+
+    @Test
+    void shouldResumeFromCommittedPositionAfterACrash()
+    {
+        // Given 100 clicks applied and committed
+        for (int i = 0; i < 100; i++)
+        {
+            appendClick(T0 + i, 1000 + i, 0);
+        }
+        doWorkUntilIdle();
+
+        // And 50 more applied in memory but never committed when the aggregator thread dies
+        for (int i = 0; i < 50; i++)
+        {
+            appendClick(T0 + 1000 + i, 2000 + i, 0);
+        }
+        final long committedBefore = store.journalPosition();
+        assertEquals(50, agent.doWork());
+        assertEquals(committedBefore, store.journalPosition(), "the 50 must still be uncommitted");
+        // The thread dies here: its in-memory state is gone, the journal and the committed store remain.
+
+        // When a new agent starts on the same store and journal
+        agent = newAgent();
+        doWorkUntilIdle();
+
+        // Then every click is counted exactly once
+        final long[] day = store.dayCounters(1, DAY0);
+        assertEquals(150, day[CounterField.CLICKS.ordinal()]);
+        assertEquals(150, day[CounterField.UNIQUE_CLICKS.ordinal()]);
+        assertEquals(journal.lastIndex(), store.journalPosition());
+    }
+
+    @Test
+    void shouldStopWithoutCommittingOnAnUnknownEventVersion()
+    {
+        // Given a committed click, then an event from a future encoding version
+        appendClick(T0, 1, 0);
+        doWorkUntilIdle();
+        final long committed = store.journalPosition();
+        final org.agrona.concurrent.UnsafeBuffer future = new org.agrona.concurrent.UnsafeBuffer(new byte[128]);
+        final int length = new ClickEventFlyweight()
+            .wrapForEncode(future, 0, EventHeaderDescriptor.TYPE_CLICK, T0).encodedLength();
+        future.putByte(EventHeaderDescriptor.VERSION_OFFSET, (byte)99);
+        appender.append(future, 0, length);
+
+        // When the agent reaches it, it stops rather than skip it, and nothing more is committed
+        assertThrows(AgentTerminationException.class, this::doWorkUntilIdle);
+        agent.onClose();
+        assertEquals(committed, store.journalPosition());
+        agent = newAgent();
+    }
+
+    @Test
+    void shouldProduceIdenticalStateWhenTheJournalIsReplayedIntoAFreshStore()
+    {
+        for (int i = 0; i < 500; i++)
+        {
+            appendClick(T0 + i * 60_000L, i % 7, (i % 11 == 0) ? ClickEventFlyweight.FLAG_BOT : 0);
+        }
+        doWorkUntilIdle();
+
+        try (StateStore fresh = StateStore.open(dir.resolve("replay")))
+        {
+            final AggregatorAgent replay = new AggregatorAgent(
+                journal, fresh, new Catalog(new LinkDirectory()), clock, HOUR_MS, 100, 20_000);
+            replay.onStart();
+            while (replay.doWork() > 0)
+            {
+                clock.advance(1);
+            }
+            replay.onClose();
+            assertArrayEquals(store.dayCounters(1, DAY0), fresh.dayCounters(1, DAY0));
+            assertEquals(store.journalPosition(), fresh.journalPosition());
+        }
+    }
+
+    private AggregatorAgent newAgent()
+    {
+        final AggregatorAgent newAgent = new AggregatorAgent(journal, store, catalog, clock, HOUR_MS, 100, 20_000);
+        newAgent.onStart();
+        return newAgent;
+    }
+
+    private void doWorkUntilIdle()
+    {
+        int idle = 0;
+        while (idle < 3)
+        {
+            idle = agent.doWork() == 0 ? idle + 1 : 0;
+            clock.advance(1);
+        }
+    }
+
+    private void appendClick(final long timeMs, final long visitor, final int flags)
+    {
+        final ClickEventFlyweight click = appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, timeMs)
+            .flags((short)flags)
+            .clickId(nextClickId++, 0)
+            .visitorId(0, visitor)
+            .link(1, 1, 1)
+            .userAgent("Mozilla/5.0");
+        appender.append(click.encodedLength());
+    }
+
+    private void appendCatalog(final byte kind, final String json)
+    {
+        appender.appendCatalog(T0, kind, json.getBytes(StandardCharsets.UTF_8));
+    }
+}
