@@ -1,0 +1,70 @@
+package dev.ricochet.ops;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/**
+ * Drives the admin API over HTTP the way an operator's script does.
+ */
+final class AdminClient
+{
+    private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final int port;
+    private final String token;
+
+    AdminClient(final int port, final String token)
+    {
+        this.port = port;
+        this.token = token;
+    }
+
+    HttpResponse<String> put(final String path, final String json) throws IOException, InterruptedException
+    {
+        return send(builder(path).PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    HttpResponse<String> get(final String path) throws IOException, InterruptedException
+    {
+        return send(builder(path).GET());
+    }
+
+    void putOk(final String path, final String json) throws IOException, InterruptedException
+    {
+        final HttpResponse<String> response = put(path, json);
+        if (200 != response.statusCode())
+        {
+            throw new AssertionError("PUT " + path + " -> " + response.statusCode() + " " + response.body());
+        }
+    }
+
+    HttpResponse<String> send(final HttpRequest.Builder builder) throws IOException, InterruptedException
+    {
+        return client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpRequest.Builder builder(final String path)
+    {
+        final HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        return null == token ? builder : builder.header("Authorization", "Bearer " + token);
+    }
+
+    void seedProgram(final String programId, final int partners, final int linksPerPartner)
+        throws IOException, InterruptedException
+    {
+        putOk("/v1/programs/" + programId, "{\"name\":\"Test program\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+            "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]}");
+        for (int p = 0; p < partners; p++)
+        {
+            putOk("/v1/partners/partner" + p,
+                "{\"programId\":\"" + programId + "\",\"name\":\"Partner " + p + "\",\"status\":\"active\"}");
+            for (int l = 0; l < linksPerPartner; l++)
+            {
+                putOk("/v1/links/p" + p + "-l" + l,
+                    "{\"partnerId\":\"partner" + p + "\",\"destination\":\"https://shop.example.com/item/" + l + "\"}");
+            }
+        }
+    }
+}

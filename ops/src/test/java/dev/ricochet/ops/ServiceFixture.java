@@ -1,0 +1,46 @@
+package dev.ricochet.ops;
+
+import dev.ricochet.aggregator.Aggregator;
+import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.tracker.TrackerServer;
+import org.agrona.concurrent.EpochClock;
+
+import java.nio.file.Path;
+
+/**
+ * The all-in-one service wired in-process on ephemeral loopback ports, with real journal and RocksDB in a temp dir.
+ */
+final class ServiceFixture implements AutoCloseable
+{
+    static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+
+    final Journal journal;
+    final LinkDirectory directory = new LinkDirectory();
+    final Aggregator aggregator;
+    final TrackerServer tracker;
+    final AdminClient admin;
+
+    ServiceFixture(final Path dataDir, final EpochClock edgeClock) throws InterruptedException
+    {
+        journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
+        aggregator = Aggregator.launch(new Aggregator.Context()
+            .dataDir(dataDir).journal(journal).linkDirectory(directory).adminPort(0).adminToken(ADMIN_TOKEN));
+        final TrackerServer.Context trackerContext = new TrackerServer.Context()
+            .port(0).bindAddress("127.0.0.1").journal(journal).linkDirectory(directory);
+        if (null != edgeClock)
+        {
+            trackerContext.epochClock(edgeClock);
+        }
+        tracker = TrackerServer.launch(trackerContext);
+        admin = new AdminClient(aggregator.adminPort(), ADMIN_TOKEN);
+    }
+
+    @Override
+    public void close()
+    {
+        tracker.close();
+        aggregator.close();
+        journal.close();
+    }
+}
