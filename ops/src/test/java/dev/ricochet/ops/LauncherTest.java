@@ -1,0 +1,57 @@
+package dev.ricochet.ops;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LauncherTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldTakeFlagsOverEnvironmentOverFile() throws Exception
+    {
+        // Given a file, the environment and a flag all setting the tracker port
+        final Path config = dir.resolve("ricochet.properties");
+        Files.writeString(config, "ricochet.tracker.port=7000\nricochet.admin.port=7001\nricochet.admin.bind.address=::1\n");
+        final Map<String, String> environment = Map.of("RICOCHET_TRACKER_PORT", "7100", "RICOCHET_ADMIN_PORT", "7101",
+            "PATH", "/usr/bin");
+
+        // When parsed
+        final Launcher launcher = Launcher.parse(new String[]{ "run", "--config", config.toString(),
+            "--tracker-port", "7200", "--data-dir", dir.resolve("d").toString() }, environment);
+
+        // Then the flag wins, then the environment, then the file
+        assertEquals("7200", launcher.settings().getProperty("ricochet.tracker.port"));
+        assertEquals("7101", launcher.settings().getProperty("ricochet.admin.port"));
+        assertEquals("::1", launcher.settings().getProperty("ricochet.admin.bind.address"));
+        assertEquals(dir.resolve("d"), launcher.dataDir());
+    }
+
+    @Test
+    void shouldNameTheBadFlagOrValue()
+    {
+        assertEquals("unknown flag --colour", assertThrows(IllegalArgumentException.class,
+            () -> Launcher.parse(new String[]{ "run", "--colour", "red" }, Map.of())).getMessage());
+        assertEquals("--admin-port 99999: expected a port 0-65535", assertThrows(IllegalArgumentException.class,
+            () -> Launcher.parse(new String[]{ "run", "--admin-port", "99999" }, Map.of())).getMessage());
+        assertEquals("unknown command 'serve'", assertThrows(IllegalArgumentException.class,
+            () -> Launcher.parse(new String[]{ "serve" }, Map.of())).getMessage());
+    }
+
+    @Test
+    void shouldStartTheServiceWithChronicleAnalyticsOff() throws Exception
+    {
+        // The launcher script is how operators start Ricochet: it must never let Chronicle phone home.
+        final String script = Files.readString(Path.of("ricochet"));
+        assertTrue(script.contains("-Dchronicle.analytics.disable=true"), "ops/ricochet must disable analytics");
+    }
+}
