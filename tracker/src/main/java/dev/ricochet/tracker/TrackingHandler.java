@@ -272,7 +272,8 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
-        if (!(cause instanceof ReadTimeoutException))
+        // An idle timeout or a peer resetting its connection is how clients leave, not an error of ours.
+        if (!(cause instanceof ReadTimeoutException) && !(cause instanceof java.io.IOException))
         {
             context.counters().increment(TrackerCounter.UNEXPECTED_ERRORS);
             context.errorHandler().onError(cause);

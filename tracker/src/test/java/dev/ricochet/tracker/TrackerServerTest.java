@@ -261,6 +261,21 @@ class TrackerServerTest
         }
     }
 
+    @Test
+    void shouldNotCountAClientResettingItsConnectionAsAnError() throws Exception
+    {
+        // Given a client that sends half a request and resets the connection
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port()))
+        {
+            socket.getOutputStream().write("GET /r/ho".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.setSoLinger(true, 0);
+        }
+
+        // Then the edge keeps serving and counts no unexpected error
+        assertEquals(302, get("/r/home", BROWSER, null).statusCode());
+        assertEquals(0, server.context().counters().get(TrackerCounter.UNEXPECTED_ERRORS));
+    }
+
     private HttpResponse<String> get(final String path, final String userAgent, final String cookie) throws Exception
     {
         final HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).header("User-Agent", userAgent);

@@ -201,7 +201,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
-        if (!(cause instanceof ReadTimeoutException))
+        if (!(cause instanceof ReadTimeoutException) && !(cause instanceof java.io.IOException))
         {
             errorHandler.onError(cause);
         }
