@@ -11,6 +11,7 @@ import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.DistinctErrorPrinter;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.Settings;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
@@ -43,6 +44,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         private Path dataDir;
         private Journal journal;
         private LinkDirectory linkDirectory;
+        private ProgramDirectory programDirectory;
         private EpochClock epochClock;
         private ErrorHandler errorHandler;
         private IdleStrategy idleStrategy;
@@ -73,6 +75,10 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
             if (null == linkDirectory)
             {
                 linkDirectory = new LinkDirectory();
+            }
+            if (null == programDirectory)
+            {
+                programDirectory = new ProgramDirectory();
             }
             if (uniqueClickWindowMs < 1)
             {
@@ -136,6 +142,16 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         public LinkDirectory linkDirectory()
         {
             return linkDirectory;
+        }
+
+        /**
+         * @param programDirectory the edge's program routes to keep current.
+         * @return this for a fluent API.
+         */
+        public Context programDirectory(final ProgramDirectory programDirectory)
+        {
+            this.programDirectory = programDirectory;
+            return this;
         }
 
         /**
@@ -226,7 +242,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     {
         this.context = context;
         store = StateStore.open(context.dataDir.resolve("state"));
-        final Catalog catalog = new Catalog(context.linkDirectory);
+        final Catalog catalog = new Catalog(context.linkDirectory, context.programDirectory);
         restoreCatalog(store, catalog);
         agent = new AggregatorAgent(context.journal, store, catalog, context.epochClock,
             context.uniqueClickWindowMs, context.commitIntervalMs, context.commitMaxEvents);

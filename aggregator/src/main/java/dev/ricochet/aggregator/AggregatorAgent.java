@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator;
 
+import dev.ricochet.aggregator.attribution.AttributionEngine;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
@@ -7,6 +8,7 @@ import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.ClickEventFlyweight;
+import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalEventHandler;
@@ -18,6 +20,9 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochClock;
 import org.rocksdb.WriteBatch;
+
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The single writer of all aggregate state: tails the journal, applies each event to in-memory pending state, and
@@ -40,6 +45,13 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     {
     }
 
+    /**
+     * Identifies a click applied but not yet committed.
+     */
+    private record ClickKey(long hi, long lo)
+    {
+    }
+
     private final Journal journal;
     private final StateStore store;
     private final Catalog catalog;
@@ -49,6 +61,9 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private final int commitMaxEvents;
     private final ClickEventFlyweight click = new ClickEventFlyweight();
     private final CatalogEventFlyweight catalogEvent = new CatalogEventFlyweight();
+    private final ConversionEventFlyweight conversion = new ConversionEventFlyweight();
+    private final Map<ClickKey, byte[]> pendingClicks = new HashMap<>();
+    private final AttributionEngine attribution;
     private final Long2ObjectHashMap<long[]> dirtyCounters = new Long2ObjectHashMap<>();
     private final Object2LongHashMap<VisitKey> pendingVisits = new Object2LongHashMap<>(-1);
     private final WriteBatch batch = new WriteBatch();
@@ -76,6 +91,9 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         this.uniqueClickWindowMs = uniqueClickWindowMs;
         this.commitIntervalMs = commitIntervalMs;
         this.commitMaxEvents = commitMaxEvents;
+        this.attribution = new AttributionEngine(store, catalog::programByNumber, this::click,
+            (partnerNumber, timeMs, field, delta) ->
+                dayCounters(partnerNumber, (int)Math.floorDiv(timeMs, DAY_MS))[field.ordinal()] += delta);
         this.committedIndex = store.journalPosition();
         this.appliedIndex = committedIndex;
     }
@@ -128,6 +146,12 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
             case EventHeaderDescriptor.TYPE_CATALOG:
                 onCatalogChange(buffer);
                 break;
+            case EventHeaderDescriptor.TYPE_CONVERSION:
+                attribution.onConversion(conversion.wrap(buffer, 0));
+                break;
+            case EventHeaderDescriptor.TYPE_DEAD_LETTER:
+                break; // kept in the journal with its reason, for the operator; no aggregate state
+
             default:
                 throw new IllegalStateException(
                     "journal index " + Long.toHexString(index) + ": unknown event type " + type);
@@ -160,6 +184,13 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         final byte[] event = new byte[length];
         buffer.getBytes(0, event);
         store.putClick(batch, click.clickIdHi(), click.clickIdLo(), event);
+        pendingClicks.put(new ClickKey(click.clickIdHi(), click.clickIdLo()), event);
+    }
+
+    private byte[] click(final long clickHi, final long clickLo)
+    {
+        final byte[] pending = pendingClicks.get(new ClickKey(clickHi, clickLo));
+        return null != pending ? pending : store.click(clickHi, clickLo);
     }
 
     /**
@@ -233,6 +264,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
 
     private void commit(final long nowMs)
     {
+        attribution.flush(batch);
         final Long2ObjectHashMap<long[]>.EntryIterator counters = dirtyCounters.entrySet().iterator();
         while (counters.hasNext())
         {
@@ -248,6 +280,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
 
         dirtyCounters.clear();
         pendingVisits.clear();
+        pendingClicks.clear();
         uncommittedEvents = 0;
         lastCommitMs = nowMs;
         committedIndex = position;

@@ -5,10 +5,12 @@ import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.ClickEventFlyweight;
+import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalAppender;
 import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.ProgramDirectory;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AggregatorAgentTest
 {
@@ -50,10 +53,11 @@ class AggregatorAgentTest
         journal = Journal.open(new Journal.Context().dir(dir.resolve("journal")));
         appender = journal.newAppender();
         store = StateStore.open(dir.resolve("state"));
-        catalog = new Catalog(directory);
+        catalog = new Catalog(directory, new ProgramDirectory());
         agent = newAgent();
         appendCatalog(CatalogEventFlyweight.KIND_PROGRAM,
             "{\"id\":\"p\",\"number\":0,\"spec\":{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+            "\"attribution\":{\"model\":\"last_click\",\"windowDays\":30},\"recurringMonths\":12," +
             "\"tiers\":[],\"secrets\":{}}}");
         appendCatalog(CatalogEventFlyweight.KIND_PARTNER,
             "{\"id\":\"alice\",\"number\":0,\"spec\":{\"programId\":\"p\",\"name\":\"A\",\"status\":\"active\"}}");
@@ -211,7 +215,7 @@ class AggregatorAgentTest
         try (StateStore fresh = StateStore.open(dir.resolve("replay")))
         {
             final AggregatorAgent replay = new AggregatorAgent(
-                journal, fresh, new Catalog(new LinkDirectory()), clock, HOUR_MS, 100, 20_000);
+                journal, fresh, new Catalog(new LinkDirectory(), new ProgramDirectory()), clock, HOUR_MS, 100, 20_000);
             replay.onStart();
             while (replay.doWork() > 0)
             {
@@ -221,6 +225,96 @@ class AggregatorAgentTest
             assertArrayEquals(store.dayCounters(1, DAY0), fresh.dayCounters(1, DAY0));
             assertEquals(store.journalPosition(), fresh.journalPosition());
         }
+    }
+
+    @Test
+    void shouldCreditASaleToThePartnerOfItsClick()
+    {
+        // Given a click, then a sale that carries its click id a day later
+        final long clickId = appendClick(T0, 1, 0);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "order-1", 12_345, clickId, null, null, T0 + DAY_MS);
+
+        // When applied
+        doWorkUntilIdle();
+
+        // Then the partner has one sale and its revenue on the sale's day
+        final long[] day = store.dayCounters(1, DAY0 + 1);
+        assertEquals(1, day[CounterField.SALES.ordinal()]);
+        assertEquals(12_345, day[CounterField.REVENUE.ordinal()]);
+    }
+
+    @Test
+    void shouldApplyEachExternalIdOnceWhateverTheRetries()
+    {
+        final long clickId = appendClick(T0, 1, 0);
+        for (int i = 0; i < 3; i++)
+        {
+            appendConversion(ConversionEventFlyweight.KIND_SALE, "order-1", 1000, clickId, null, null, T0 + 1);
+            doWorkUntilIdle();
+        }
+        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(1000, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+    }
+
+    @Test
+    void shouldReverseRevenueInProportionToPartialRefundsAndNeverMoreThanCredited()
+    {
+        final long clickId = appendClick(T0, 1, 0);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "order-1", 1000, clickId, null, null, T0 + 1);
+        appendConversion(ConversionEventFlyweight.KIND_REFUND, "refund-1", 300, 0, null, "order-1", T0 + 2);
+        doWorkUntilIdle();
+        assertEquals(700, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+
+        // A second refund larger than what is left reverses only what is left
+        appendConversion(ConversionEventFlyweight.KIND_REFUND, "refund-2", 5000, 0, null, "order-1", T0 + 3);
+        appendConversion(ConversionEventFlyweight.KIND_REFUND, "refund-2", 5000, 0, null, "order-1", T0 + 3);
+        doWorkUntilIdle();
+        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+    }
+
+    @Test
+    void shouldApplyARefundThatArrivesBeforeItsSaleWhenTheSaleArrives()
+    {
+        final long clickId = appendClick(T0, 1, 0);
+        appendConversion(ConversionEventFlyweight.KIND_REFUND, "refund-1", 400, 0, null, "order-1", T0 + 1);
+        doWorkUntilIdle();
+        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "order-1", 1000, clickId, null, null, T0 + 2);
+        doWorkUntilIdle();
+        assertEquals(600, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+    }
+
+    @Test
+    void shouldNotCreditAConversionAfterTheAttributionWindowOrForAnUnknownClick()
+    {
+        final long clickId = appendClick(T0, 1, 0);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "late", 1000, clickId, null, null, T0 + 31 * DAY_MS);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "unknown", 1000, 999_999, null, null, T0 + 1);
+        doWorkUntilIdle();
+
+        assertEquals(0, store.dayCounters(1, DAY0 + 31)[CounterField.SALES.ordinal()]);
+        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertNotNull(store.conversion(1, "late"), "kept, unattributed");
+        assertTrue(new String(store.conversion(1, "late"), StandardCharsets.UTF_8).contains("outside the attribution window"));
+        assertTrue(new String(store.conversion(1, "unknown"), StandardCharsets.UTF_8).contains("unknown click id"));
+    }
+
+    @Test
+    void shouldCreditRecurringInvoicesOfAReferredCustomer()
+    {
+        final long clickId = appendClick(T0, 1, 0);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "sub-first", 2000, clickId, "cus_1", null, T0 + 1);
+        appendConversion(ConversionEventFlyweight.KIND_RECURRING, "inv-2", 2000, 0, "cus_1", null, T0 + 30 * DAY_MS);
+        appendConversion(ConversionEventFlyweight.KIND_RECURRING, "inv-late", 2000, 0, "cus_1", null,
+            T0 + 400 * DAY_MS);
+        doWorkUntilIdle();
+
+        assertEquals(2000, store.dayCounters(1, DAY0 + 30)[CounterField.REVENUE.ordinal()]);
+        assertEquals(0, store.dayCounters(1, DAY0 + 30)[CounterField.SALES.ordinal()], "recurring is not a new sale");
+        assertEquals(0, store.dayCounters(1, DAY0 + 400)[CounterField.REVENUE.ordinal()], "after recurringMonths");
     }
 
     private AggregatorAgent newAgent()
@@ -240,7 +334,22 @@ class AggregatorAgentTest
         }
     }
 
-    private void appendClick(final long timeMs, final long visitor, final int flags)
+    private void appendConversion(final byte kind, final String externalId, final long amount, final long clickId,
+        final String customerId, final String originalExternalId, final long timeMs)
+    {
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(
+            new byte[ConversionEventFlyweight.MAX_LENGTH]);
+        final ConversionEventFlyweight conversion = new ConversionEventFlyweight().wrapForEncode(
+            buffer, 0, timeMs, timeMs, kind, ConversionEventFlyweight.SOURCE_API, 1, "USD", amount);
+        if (0 != clickId)
+        {
+            conversion.clickId(clickId, 0);
+        }
+        final int length = conversion.ids(externalId, originalExternalId, customerId, null).encodedLength();
+        appender.append(buffer, 0, length);
+    }
+
+    private long appendClick(final long timeMs, final long visitor, final int flags)
     {
         final ClickEventFlyweight click = appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, timeMs)
             .flags((short)flags)
@@ -249,10 +358,13 @@ class AggregatorAgentTest
             .link(1, 1, 1)
             .userAgent("Mozilla/5.0");
         appender.append(click.encodedLength());
+        return nextClickId - 1;
     }
 
     private void appendCatalog(final byte kind, final String json)
     {
-        appender.appendCatalog(T0, kind, json.getBytes(StandardCharsets.UTF_8));
+        final byte[] document = json.getBytes(StandardCharsets.UTF_8);
+        final org.agrona.concurrent.UnsafeBuffer event = new org.agrona.concurrent.UnsafeBuffer(new byte[1024]);
+        appender.append(event, 0, CatalogEventFlyweight.encode(event, 0, T0, kind, document));
     }
 }

@@ -69,9 +69,20 @@ public final class EventHeaderDescriptor
     public static final byte TYPE_PIXEL = 2;
 
     /**
+     * A conversion (lead, sale, recurring invoice, refund, chargeback), see {@link ConversionEventFlyweight}.
+     */
+    public static final byte TYPE_CONVERSION = 3;
+
+    /**
      * A change to the program catalog (programs, partners, links), see {@link CatalogEventFlyweight}.
      */
     public static final byte TYPE_CATALOG = 4;
+
+    /**
+     * Input that was received and authenticated but could not be used, kept with its reason, see
+     * {@link DeadLetterEventFlyweight}.
+     */
+    public static final byte TYPE_DEAD_LETTER = 5;
 
     private EventHeaderDescriptor()
     {

@@ -38,19 +38,6 @@ public final class JournalAppender implements AutoCloseable
     }
 
     /**
-     * Append a catalog change.
-     *
-     * @param timestampMs time of the change.
-     * @param kind        one of the {@code CatalogEventFlyweight.KIND_*} constants.
-     * @param document    the entity as UTF-8 JSON.
-     * @return the journal index of the event, or {@link Journal#NULL_INDEX} if the append failed.
-     */
-    public long appendCatalog(final long timestampMs, final byte kind, final byte[] document)
-    {
-        return append(CatalogEventFlyweight.encode(encodeBuffer, 0, timestampMs, kind, document));
-    }
-
-    /**
      * Append an event encoded elsewhere (a replicated or re-played journal, a tool).
      *
      * @param event  buffer holding the encoded event.

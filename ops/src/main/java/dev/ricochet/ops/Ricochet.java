@@ -3,6 +3,7 @@ package dev.ricochet.ops;
 import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.tracker.TrackerServer;
 
 import java.io.IOException;
@@ -27,6 +28,7 @@ public final class Ricochet implements AutoCloseable
         Files.createDirectories(dataDir);
         journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
         final LinkDirectory directory = new LinkDirectory();
+        final ProgramDirectory programs = new ProgramDirectory();
         Aggregator startedAggregator = null;
         try
         {
@@ -34,11 +36,13 @@ public final class Ricochet implements AutoCloseable
             startedAggregator = Aggregator.launch(new Aggregator.Context()
                 .dataDir(dataDir)
                 .journal(journal)
-                .linkDirectory(directory));
+                .linkDirectory(directory)
+                .programDirectory(programs));
             aggregator = startedAggregator;
             tracker = TrackerServer.launch(new TrackerServer.Context()
                 .journal(journal)
                 .linkDirectory(directory)
+                .programDirectory(programs)
                 .ipHashKey(edgeKey(dataDir)));
         }
         catch (final IOException | InterruptedException | RuntimeException ex)

@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
  */
 final class AdminClient
 {
+    static final String API_KEY = "test-program-api-key";
+
     private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final int port;
     private final String token;
@@ -55,7 +57,8 @@ final class AdminClient
         throws IOException, InterruptedException
     {
         putOk("/v1/programs/" + programId, "{\"name\":\"Test program\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
-            "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]}");
+            "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]," +
+            "\"secrets\":{\"apiKey\":\"" + API_KEY + "\",\"postback\":\"test-postback-secret\"}}");
         for (int p = 0; p < partners; p++)
         {
             putOk("/v1/partners/partner" + p,

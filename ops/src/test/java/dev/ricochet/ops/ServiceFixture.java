@@ -3,6 +3,7 @@ package dev.ricochet.ops;
 import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.tracker.TrackerServer;
 import org.agrona.concurrent.EpochClock;
 
@@ -17,6 +18,7 @@ final class ServiceFixture implements AutoCloseable
 
     final Journal journal;
     final LinkDirectory directory = new LinkDirectory();
+    final ProgramDirectory programs = new ProgramDirectory();
     final Aggregator aggregator;
     final TrackerServer tracker;
     final AdminClient admin;
@@ -25,9 +27,10 @@ final class ServiceFixture implements AutoCloseable
     {
         journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
         aggregator = Aggregator.launch(new Aggregator.Context()
-            .dataDir(dataDir).journal(journal).linkDirectory(directory).adminPort(0).adminToken(ADMIN_TOKEN));
+            .dataDir(dataDir).journal(journal).linkDirectory(directory).programDirectory(programs)
+            .adminPort(0).adminToken(ADMIN_TOKEN));
         final TrackerServer.Context trackerContext = new TrackerServer.Context()
-            .port(0).bindAddress("127.0.0.1").journal(journal).linkDirectory(directory);
+            .port(0).bindAddress("127.0.0.1").journal(journal).linkDirectory(directory).programDirectory(programs);
         if (null != edgeClock)
         {
             trackerContext.epochClock(edgeClock);

@@ -16,6 +16,8 @@ final class RequestPath
     static final int READY = 4;
     static final int METRICS = 5;
     static final int BAD_LINK_CODE = 6;
+    static final int CONVERSIONS = 7;
+    static final int POSTBACK = 8;
 
     static final int MAX_CODE_LENGTH = 64;
 
@@ -52,6 +54,14 @@ final class RequestPath
         if (matches(uri, pathEnd, "/metrics"))
         {
             return METRICS;
+        }
+        if (matches(uri, pathEnd, "/v1/conversions"))
+        {
+            return CONVERSIONS;
+        }
+        if (matches(uri, pathEnd, "/postback"))
+        {
+            return POSTBACK;
         }
         return NOT_FOUND;
     }

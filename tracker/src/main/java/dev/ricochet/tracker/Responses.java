@@ -78,4 +78,26 @@ final class Responses
         response.headers().set(HttpHeaderNames.ALLOW, ALLOW_GET_HEAD);
         return response;
     }
+
+    static FullHttpResponse methodNotAllowed(final String allowed)
+    {
+        final FullHttpResponse response = json(HttpResponseStatus.METHOD_NOT_ALLOWED,
+            "{\"error\":\"method not allowed, use " + allowed + "\"}");
+        response.headers().set(HttpHeaderNames.ALLOW, allowed);
+        return response;
+    }
+
+    static FullHttpResponse json(final HttpResponseStatus status, final String body)
+    {
+        final ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        if (HttpResponseStatus.SERVICE_UNAVAILABLE.equals(status))
+        {
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, 1);
+        }
+        return response;
+    }
 }

@@ -94,6 +94,16 @@ public final class TrackerConfiguration
      */
     public static final int MAX_HEADER_SIZE_DEFAULT = 8192;
 
+    /**
+     * Largest conversion or webhook body accepted; larger ones get 413.
+     */
+    public static final String MAX_BODY_SIZE_PROP_NAME = "ricochet.tracker.max.body.size";
+
+    /**
+     * Default for {@link #MAX_BODY_SIZE_PROP_NAME}: 256 KiB, well above a Shopify order with many lines.
+     */
+    public static final int MAX_BODY_SIZE_DEFAULT = 256 * 1024;
+
     private TrackerConfiguration()
     {
     }

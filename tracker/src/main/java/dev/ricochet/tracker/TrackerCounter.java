@@ -12,7 +12,13 @@ public enum TrackerCounter
     UNKNOWN_LINK(4, "unknown_link", "Requests for a link code the directory does not know"),
     BAD_REQUESTS(5, "bad_requests", "Requests answered 4xx for malformed input"),
     JOURNAL_APPEND_FAILURES(6, "journal_append_failures", "Events the journal did not accept"),
-    UNEXPECTED_ERRORS(7, "unexpected_errors", "Exceptions caught in the pipeline; the channel was closed");
+    UNEXPECTED_ERRORS(7, "unexpected_errors", "Exceptions caught in the pipeline; the channel was closed"),
+    CONVERSIONS_RECORDED(8, "conversions_recorded", "Conversions durably journaled and acknowledged"),
+    CONVERSIONS_DUPLICATE(9, "conversions_duplicate", "Conversions this edge had already journaled (sender retries)"),
+    CONVERSIONS_REJECTED(10, "conversions_rejected", "Conversion requests rejected: bad signature, key or body"),
+    WEBHOOKS_IGNORED(11, "webhooks_ignored", "Authenticated webhooks of event types Ricochet does not use"),
+    DEAD_LETTERS(12, "dead_letters", "Authenticated but unusable input kept in the journal with its reason"),
+    DURABLE_APPEND_FAILURES(13, "durable_append_failures", "Conversions answered 503 because the journal sync failed");
 
     private final int id;
     private final String label;

@@ -1,9 +1,12 @@
 package dev.ricochet.tracker;
 
 import dev.ricochet.ingest.DistinctErrorPrinter;
+import dev.ricochet.ingest.DurableJournalWriter;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.Settings;
+import dev.ricochet.tracker.conversion.ConversionIntake;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -59,7 +62,10 @@ public final class TrackerServer implements AutoCloseable
         private int maxRequestLineLength = Settings.integer(
             MAX_REQUEST_LINE_LENGTH_PROP_NAME, MAX_REQUEST_LINE_LENGTH_DEFAULT, 256, 65_536);
         private int maxHeaderSize = Settings.integer(MAX_HEADER_SIZE_PROP_NAME, MAX_HEADER_SIZE_DEFAULT, 1024, 65_536);
+        private int maxBodySize = Settings.integer(MAX_BODY_SIZE_PROP_NAME, MAX_BODY_SIZE_DEFAULT, 1024, 16 << 20);
         private long idleTimeoutMs = 60_000;
+        private ProgramDirectory programDirectory;
+        private ConversionIntake conversionIntake;
         private Journal journal;
         private LinkDirectory linkDirectory;
         private EpochClock epochClock;
@@ -112,6 +118,10 @@ public final class TrackerServer implements AutoCloseable
             if (null == counters)
             {
                 counters = new TrackerCounters();
+            }
+            if (null == programDirectory)
+            {
+                programDirectory = new ProgramDirectory();
             }
             if (null == ipHashKey)
             {
@@ -185,6 +195,16 @@ public final class TrackerServer implements AutoCloseable
         public LinkDirectory linkDirectory()
         {
             return linkDirectory;
+        }
+
+        /**
+         * @param programDirectory program routes (currency, intake secrets); kept current by the catalog.
+         * @return this for a fluent API.
+         */
+        public Context programDirectory(final ProgramDirectory programDirectory)
+        {
+            this.programDirectory = programDirectory;
+            return this;
         }
 
         /**
@@ -312,6 +332,16 @@ public final class TrackerServer implements AutoCloseable
             return idleTimeoutMs;
         }
 
+        int maxBodySize()
+        {
+            return maxBodySize;
+        }
+
+        ConversionIntake conversionIntake()
+        {
+            return conversionIntake;
+        }
+
         @Override
         public String toString()
         {
@@ -319,7 +349,7 @@ public final class TrackerServer implements AutoCloseable
                 ", transport=" + (Epoll.isAvailable() ? "epoll" : "nio") + ", visitorCookie=" + visitorCookieName +
                 ", visitorCookieMaxAgeMs=" + visitorCookieMaxAgeMs + ", visitorCookieSecure=" + visitorCookieSecure +
                 ", clickAppendFailure=" + clickAppendFailure + ", maxRequestLineLength=" + maxRequestLineLength +
-                ", maxHeaderSize=" + maxHeaderSize + "}";
+                ", maxHeaderSize=" + maxHeaderSize + ", maxBodySize=" + maxBodySize + "}";
         }
     }
 
@@ -327,10 +357,14 @@ public final class TrackerServer implements AutoCloseable
     private final EventLoopGroup group;
     private final Map<EventExecutor, EdgeLoopResources> loopResources = new IdentityHashMap<>();
     private final Channel serverChannel;
+    private final DurableJournalWriter durableWriter;
 
     private TrackerServer(final Context context) throws InterruptedException
     {
         this.context = context;
+        durableWriter = new DurableJournalWriter(context.journal, "ricochet-edge-durable");
+        context.conversionIntake = new ConversionIntake(
+            durableWriter, context.programDirectory, context.epochClock, context.counters);
         final boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(
             context.eventLoopThreads,
@@ -409,5 +443,7 @@ public final class TrackerServer implements AutoCloseable
         }
         loopResources.clear();
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        // After the loops: no request can queue a conversion any more, queued ones are still written.
+        durableWriter.close();
     }
 }

@@ -5,23 +5,31 @@ import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.IdGenerator;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkRoute;
+import dev.ricochet.tracker.conversion.ConversionIntake;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.ReadTimeoutException;
 
 /**
- * The edge's one per-request class: parse the path, resolve the link, journal the event, answer.
+ * The edge's one per-request class: parse the path, resolve the link, journal the event, answer; conversion
+ * requests are handed to {@link ConversionIntake} and answered once durable.
  *
  * <p>One instance per channel, running on the channel's event loop with that loop's appender. The event is
  * appended before the response is written, so a 302 means "in the journal". Responses are written in
@@ -38,6 +46,8 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     private final BotClassifier botClassifier = new BotClassifier();
     private long visitorHi;
     private long visitorLo;
+    private ByteBuf body;
+    private String bodyAuthorization;
 
     TrackingHandler(final TrackerServer.Context context, final EdgeLoopResources loop)
     {
@@ -51,11 +61,19 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     @Override
     protected void channelRead0(final ChannelHandlerContext ctx, final HttpObject msg)
     {
-        if (!(msg instanceof HttpRequest))
+        if (msg instanceof HttpRequest)
         {
-            return; // request bodies are not used by GET/HEAD routes; the codec releases them
+            onRequest(ctx, (HttpRequest)msg);
         }
-        final HttpRequest request = (HttpRequest)msg;
+        if (msg instanceof HttpContent && null != body)
+        {
+            onBodyContent(ctx, (HttpContent)msg);
+        }
+        // Bodies of other routes are not used; SimpleChannelInboundHandler releases them.
+    }
+
+    private void onRequest(final ChannelHandlerContext ctx, final HttpRequest request)
+    {
         if (request.decoderResult().isFailure())
         {
             rejectMalformed(ctx, request.decoderResult().cause());
@@ -65,7 +83,18 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         final int route = requestPath.parse(request.uri());
         final HttpMethod method = request.method();
         final boolean isHead = HttpMethod.HEAD.equals(method);
-        if (!isHead && !HttpMethod.GET.equals(method))
+        final boolean isGet = HttpMethod.GET.equals(method);
+        if (RequestPath.CONVERSIONS == route)
+        {
+            if (!HttpMethod.POST.equals(method))
+            {
+                badRequest(ctx, Responses.methodNotAllowed("POST"));
+                return;
+            }
+            startBody(ctx, request);
+            return;
+        }
+        if (!isHead && !isGet)
         {
             badRequest(ctx, RequestPath.NOT_FOUND == route ? notFound() : Responses.methodNotAllowed());
             return;
@@ -78,6 +107,11 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                 break;
             case RequestPath.PIXEL:
                 onPixel(ctx, request);
+                break;
+            case RequestPath.POSTBACK:
+                awaitDurableAnswer(ctx);
+                context.conversionIntake().onPostback(
+                    new QueryStringDecoder(request.uri()).parameters(), responder(ctx));
                 break;
             case RequestPath.HEALTH:
                 ctx.write(Responses.text(HttpResponseStatus.OK, "ok\n"), ctx.voidPromise());
@@ -97,6 +131,84 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                 badRequest(ctx, notFound());
                 break;
         }
+    }
+
+    private void startBody(final ChannelHandlerContext ctx, final HttpRequest request)
+    {
+        final long declaredLength = HttpUtil.getContentLength(request, -1L);
+        if (declaredLength > context.maxBodySize())
+        {
+            rejectTooLarge(ctx);
+            return;
+        }
+        bodyAuthorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        body = ctx.alloc().heapBuffer(declaredLength > 0 ? (int)declaredLength : 1024);
+        if (request instanceof HttpContent)
+        {
+            onBodyContent(ctx, (HttpContent)request);
+        }
+    }
+
+    private void onBodyContent(final ChannelHandlerContext ctx, final HttpContent content)
+    {
+        if (body.readableBytes() + content.content().readableBytes() > context.maxBodySize())
+        {
+            releaseBody();
+            rejectTooLarge(ctx);
+            return;
+        }
+        body.writeBytes(content.content());
+        if (content instanceof LastHttpContent)
+        {
+            final byte[] bytes = ByteBufUtil.getBytes(body);
+            final String authorization = bodyAuthorization;
+            releaseBody();
+            awaitDurableAnswer(ctx);
+            context.conversionIntake().onApiConversion(authorization, bytes, responder(ctx));
+        }
+    }
+
+    /**
+     * Stop reading until the answer is written: durable answers complete on the journal writer's thread, and a
+     * pipelined request must not be answered before them.
+     */
+    private static void awaitDurableAnswer(final ChannelHandlerContext ctx)
+    {
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    private static ConversionIntake.Responder responder(final ChannelHandlerContext ctx)
+    {
+        return (status, json) ->
+        {
+            ctx.writeAndFlush(Responses.json(HttpResponseStatus.valueOf(status), json));
+            ctx.channel().config().setAutoRead(true);
+        };
+    }
+
+    private void rejectTooLarge(final ChannelHandlerContext ctx)
+    {
+        context.counters().increment(TrackerCounter.BAD_REQUESTS);
+        final FullHttpResponse response = Responses.json(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            "{\"error\":\"body larger than " + context.maxBodySize() + " bytes\"}");
+        response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void releaseBody()
+    {
+        if (null != body)
+        {
+            body.release();
+            body = null;
+        }
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx) throws Exception
+    {
+        releaseBody();
+        super.channelInactive(ctx);
     }
 
     private void onClick(final ChannelHandlerContext ctx, final HttpRequest request, final boolean isPreview)

@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.admin;
 
+import dev.ricochet.aggregator.attribution.ConversionRecord;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
@@ -35,6 +36,10 @@ public final class AdminApi
     public static final int MAX_REPORT_DAYS = 400;
 
     private static final long APPLY_TIMEOUT_MS = 10_000;
+    private static final com.fasterxml.jackson.core.type.TypeReference<ConversionRecord> CONVERSION_RECORD =
+        new com.fasterxml.jackson.core.type.TypeReference<>()
+        {
+        };
 
     /**
      * What the API needs from the aggregator, read without calling into its thread.
@@ -229,6 +234,69 @@ public final class AdminApi
         view.put("currency", catalog.program(partner.spec().programId()).spec().currency());
         view.put("days", dayViews);
         return ApiResponse.ok(view);
+    }
+
+    /**
+     * {@code GET /v1/partners/{partnerId}/conversions}: the partner's credited conversions, newest first, each with
+     * its attribution and what has been reversed.
+     *
+     * @param partnerId from the path.
+     * @param limit     most to return.
+     * @return the list.
+     */
+    public ApiResponse partnerConversions(final String partnerId, final int limit)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
+        if (null == partner)
+        {
+            return unknownPartner(partnerId);
+        }
+        final List<Map<String, Object>> views = new ArrayList<>();
+        store.forEachPartnerConversion(partner.number(), limit, (programNumber, externalId) ->
+        {
+            final byte[] stored = store.conversion(programNumber, externalId);
+            if (null == stored)
+            {
+                return;
+            }
+            final ConversionRecord record = CatalogJson.read(stored, CONVERSION_RECORD);
+            final CatalogEntry<ProgramSpec> program = catalog.programByNumber(programNumber);
+            long credit = 0;
+            final List<Map<String, Object>> touches = new ArrayList<>();
+            for (final ConversionRecord.Credit c : record.credits())
+            {
+                final CatalogEntry<PartnerSpec> credited = catalog.partnerByNumber(c.partnerNumber());
+                if (c.partnerNumber() == partner.number())
+                {
+                    credit += c.revenue();
+                }
+                final Map<String, Object> touch = new LinkedHashMap<>();
+                touch.put("partnerId", null == credited ? null : credited.id());
+                touch.put("clickId", c.clickId());
+                touch.put("clickTime", 0 == c.clickTimeMs() ? null :
+                    java.time.Instant.ofEpochMilli(c.clickTimeMs()).toString());
+                touch.put("credit", c.revenue());
+                touches.add(touch);
+            }
+            final Map<String, Object> view = new LinkedHashMap<>();
+            view.put("programId", null == program ? null : program.id());
+            view.put("externalId", record.externalId());
+            view.put("kind", record.kind());
+            view.put("time", java.time.Instant.ofEpochMilli(record.timeMs()).toString());
+            view.put("amount", record.amount());
+            view.put("currency", record.currency());
+            view.put("credit", credit);
+            view.put("reversedAmount", record.reversedAmount());
+            view.put("attributedBy", record.attributedBy());
+            view.put("coupon", record.coupon());
+            view.put("customerId", record.customerId());
+            view.put("touches", touches);
+            views.add(view);
+        });
+        final Map<String, Object> body = new LinkedHashMap<>();
+        body.put("partnerId", partnerId);
+        body.put("conversions", views);
+        return ApiResponse.ok(body);
     }
 
     private <T> ApiResponse upsert(

@@ -144,6 +144,27 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             }
             return api.partnerStats(id, first(parameters, "from"), first(parameters, "to"));
         }
+        if (segments.length == 5 && "partners".equals(collection) && "conversions".equals(segments[4]))
+        {
+            if (!HttpMethod.GET.equals(method))
+            {
+                return ApiResponse.error(405, "method " + method + " not allowed; use GET");
+            }
+            final String limit = first(uri.parameters(), "limit");
+            try
+            {
+                final int max = null == limit ? 100 : Integer.parseInt(limit);
+                if (max < 1 || max > 1000)
+                {
+                    return ApiResponse.error(400, "limit must be between 1 and 1000");
+                }
+                return api.partnerConversions(id, max);
+            }
+            catch (final NumberFormatException ex)
+            {
+                return ApiResponse.error(400, "limit '" + limit + "' is not a number");
+            }
+        }
         return ApiResponse.error(404, "no such resource: " + path);
     }
 
@@ -169,9 +190,21 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         return null == values || values.isEmpty() ? null : values.get(0);
     }
 
-    private static void write(final ChannelHandlerContext ctx, final FullHttpRequest request, final ApiResponse api)
+    private void write(final ChannelHandlerContext ctx, final FullHttpRequest request, final ApiResponse answer)
     {
-        final byte[] json = CatalogJson.write(api.body());
+        ApiResponse api = answer;
+        byte[] json;
+        try
+        {
+            json = CatalogJson.write(api.body());
+        }
+        catch (final RuntimeException ex)
+        {
+            // Every request gets an answer: a view that cannot be written is our bug, reported as such.
+            errorHandler.onError(ex);
+            api = ApiResponse.error(500, "internal error while writing the answer");
+            json = CatalogJson.write(api.body());
+        }
         final FullHttpResponse response = new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(api.status()), Unpooled.wrappedBuffer(json));
         response.headers()

@@ -1,28 +1,22 @@
 package dev.ricochet.aggregator.admin;
 
+import dev.ricochet.ingest.CatalogEventFlyweight;
+import dev.ricochet.ingest.DurableJournalWriter;
 import dev.ricochet.ingest.Journal;
-import dev.ricochet.ingest.JournalAppender;
 import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Appends admin catalog changes to the journal from one dedicated thread, which owns the appender (Chronicle
- * appenders belong to one thread; admin requests arrive on several).
+ * Appends admin catalog changes to the journal durably: a change is synced to disk before the API answers, since
+ * it defines what every later click means.
  */
 public final class CatalogWriter implements AutoCloseable
 {
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(runnable ->
-    {
-        final Thread t = new Thread(runnable, "ricochet-catalog-writer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final DurableJournalWriter writer;
     private final EpochClock epochClock;
-    private final JournalAppender appender;
 
     /**
      * @param journal    to append to.
@@ -30,74 +24,44 @@ public final class CatalogWriter implements AutoCloseable
      */
     public CatalogWriter(final Journal journal, final EpochClock epochClock)
     {
+        this.writer = new DurableJournalWriter(journal, "ricochet-catalog-writer");
         this.epochClock = epochClock;
-        this.appender = call(journal::newAppender);
     }
 
     /**
-     * Append a change and wait until the journal has it.
+     * Append a change and wait until it is on disk.
      *
      * @param kind     entity kind.
      * @param document entity JSON.
-     * @return the journal index, or {@link Journal#NULL_INDEX} if the append failed.
+     * @return the journal index, or {@link Journal#NULL_INDEX} if the change is not durable.
      */
     public long append(final byte kind, final byte[] document)
     {
-        return call(() ->
+        final byte[] event = new byte[document.length + 32];
+        final int length = CatalogEventFlyweight.encode(new UnsafeBuffer(event), 0, epochClock.time(), kind, document);
+        final CompletableFuture<Long> durable = new CompletableFuture<>();
+        if (!writer.offer(event, length, durable::complete))
         {
-            final long index = appender.appendCatalog(epochClock.time(), kind, document);
-            if (Journal.NULL_INDEX != index)
-            {
-                // Catalog changes are rare and define what every later click means: make them power-safe.
-                appender.sync();
-            }
-            return index;
-        });
-    }
-
-    private <T> T call(final java.util.concurrent.Callable<T> task)
-    {
+            return Journal.NULL_INDEX;
+        }
         try
         {
-            return thread.submit(task).get();
+            return durable.get();
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while appending to the journal", ex);
+            return Journal.NULL_INDEX;
         }
         catch (final ExecutionException ex)
         {
-            throw new IllegalStateException("catalog append failed: " + ex.getCause(), ex.getCause());
+            return Journal.NULL_INDEX;
         }
     }
 
     @Override
     public void close()
     {
-        try
-        {
-            thread.submit(appender::close).get();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        catch (final ExecutionException ex)
-        {
-            throw new IllegalStateException(ex.getCause());
-        }
-        finally
-        {
-            thread.shutdown();
-            try
-            {
-                thread.awaitTermination(5, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
+        writer.close();
     }
 }

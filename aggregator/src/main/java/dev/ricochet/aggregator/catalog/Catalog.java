@@ -2,13 +2,16 @@ package dev.ricochet.aggregator.catalog;
 
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
+import dev.ricochet.ingest.ProgramDirectory;
+import dev.ricochet.ingest.ProgramRoute;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The programs, partners and links in memory, as applied from the journal by the aggregator (the single writer)
- * and read by the admin API; every link change is pushed to the edge's {@link LinkDirectory} at once.
+ * and read by the admin API; every change is pushed to the edge's {@link LinkDirectory} and {@link ProgramDirectory}
+ * at once.
  *
  * <p>Catalog numbers are assigned in journal order when an entity is first applied, so a replay of the same journal
  * assigns the same numbers.
@@ -18,17 +21,22 @@ public final class Catalog
     private final Map<String, CatalogEntry<ProgramSpec>> programs = new ConcurrentHashMap<>();
     private final Map<String, CatalogEntry<PartnerSpec>> partners = new ConcurrentHashMap<>();
     private final Map<String, CatalogEntry<LinkSpec>> links = new ConcurrentHashMap<>();
+    private final Map<Integer, CatalogEntry<ProgramSpec>> programsByNumber = new ConcurrentHashMap<>();
+    private final Map<Integer, CatalogEntry<PartnerSpec>> partnersByNumber = new ConcurrentHashMap<>();
     private final LinkDirectory linkDirectory;
+    private final ProgramDirectory programDirectory;
     private int lastProgramNumber;
     private int lastPartnerNumber;
     private int lastLinkNumber;
 
     /**
-     * @param linkDirectory the edge's directory to keep current.
+     * @param linkDirectory    the edge's link routes to keep current.
+     * @param programDirectory the edge's program routes (currency, intake secrets) to keep current.
      */
-    public Catalog(final LinkDirectory linkDirectory)
+    public Catalog(final LinkDirectory linkDirectory, final ProgramDirectory programDirectory)
     {
         this.linkDirectory = linkDirectory;
+        this.programDirectory = programDirectory;
     }
 
     /**
@@ -38,6 +46,24 @@ public final class Catalog
     public CatalogEntry<ProgramSpec> program(final String id)
     {
         return programs.get(id);
+    }
+
+    /**
+     * @param number catalog number of a program.
+     * @return the program or null.
+     */
+    public CatalogEntry<ProgramSpec> programByNumber(final int number)
+    {
+        return programsByNumber.get(number);
+    }
+
+    /**
+     * @param number catalog number of a partner.
+     * @return the partner or null.
+     */
+    public CatalogEntry<PartnerSpec> partnerByNumber(final int number)
+    {
+        return partnersByNumber.get(number);
     }
 
     /**
@@ -70,6 +96,8 @@ public final class Catalog
         final CatalogEntry<ProgramSpec> numbered = entry.withNumber(
             null == existing ? ++lastProgramNumber : existing.number());
         programs.put(numbered.id(), numbered);
+        programsByNumber.put(numbered.number(), numbered);
+        programDirectory.put(programRoute(numbered));
         if (null != existing)
         {
             refreshRoutes(numbered.id(), null);
@@ -93,6 +121,7 @@ public final class Catalog
         final CatalogEntry<PartnerSpec> numbered = entry.withNumber(
             null == existing ? ++lastPartnerNumber : existing.number());
         partners.put(numbered.id(), numbered);
+        partnersByNumber.put(numbered.number(), numbered);
         if (null != existing)
         {
             refreshRoutes(null, numbered.id());
@@ -128,6 +157,8 @@ public final class Catalog
     public void restoreProgram(final CatalogEntry<ProgramSpec> entry)
     {
         programs.put(entry.id(), entry);
+        programsByNumber.put(entry.number(), entry);
+        programDirectory.put(programRoute(entry));
         lastProgramNumber = Math.max(lastProgramNumber, entry.number());
     }
 
@@ -137,6 +168,7 @@ public final class Catalog
     public void restorePartner(final CatalogEntry<PartnerSpec> entry)
     {
         partners.put(entry.id(), entry);
+        partnersByNumber.put(entry.number(), entry);
         lastPartnerNumber = Math.max(lastPartnerNumber, entry.number());
     }
 
@@ -168,6 +200,17 @@ public final class Catalog
                 linkDirectory.put(route(link));
             }
         }
+    }
+
+    private static ProgramRoute programRoute(final CatalogEntry<ProgramSpec> program)
+    {
+        final ProgramSpec spec = program.spec();
+        final ProgramSpec.Secrets secrets = spec.secrets();
+        return new ProgramRoute(program.id(), program.number(), spec.currency(),
+            null == secrets ? null : secrets.apiKey(),
+            null == secrets ? null : secrets.stripe(),
+            null == secrets ? null : secrets.shopify(),
+            null == secrets ? null : secrets.postback());
     }
 
     private LinkRoute route(final CatalogEntry<LinkSpec> link)

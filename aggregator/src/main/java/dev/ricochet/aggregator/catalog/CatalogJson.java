@@ -1,40 +1,17 @@
 package dev.ricochet.aggregator.catalog;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import dev.ricochet.ingest.StrictJson;
 
 import java.io.IOException;
 
 /**
- * The one JSON mapper of the aggregator, strict the way the API contract needs: an unknown field, a duplicate key,
- * trailing content or a wrong type is an error whose message names the field.
+ * JSON of catalog entities: strict parsing of admin requests and the journaled and stored documents.
  */
 public final class CatalogJson
 {
-    /**
-     * Shared, thread-safe mapper.
-     */
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-        .build();
-
-    static
-    {
-        MAPPER.getFactory().setStreamReadConstraints(
-            StreamReadConstraints.builder().maxNestingDepth(32).maxNumberLength(32).maxStringLength(65_536).build());
-    }
-
     /**
      * Type of a journaled program.
      */
@@ -61,7 +38,7 @@ public final class CatalogJson
     }
 
     /**
-     * Parse a request body.
+     * Parse a request body strictly.
      *
      * @param body bytes received.
      * @param type expected type.
@@ -71,36 +48,13 @@ public final class CatalogJson
      */
     public static <T> T parseRequest(final byte[] body, final Class<T> type)
     {
-        if (0 == body.length)
-        {
-            throw new InvalidSpecException("request body is empty: expected a JSON object");
-        }
         try
         {
-            final T value = MAPPER.readValue(body, type);
-            if (null == value)
-            {
-                throw new InvalidSpecException("request body is null: expected a JSON object");
-            }
-            return value;
+            return StrictJson.parse(body, type);
         }
-        catch (final UnrecognizedPropertyException ex)
+        catch (final StrictJson.InvalidJsonException ex)
         {
-            throw new InvalidSpecException("unknown field '" + path(ex) + "'");
-        }
-        catch (final MismatchedInputException ex)
-        {
-            final String path = path(ex);
-            throw new InvalidSpecException(path.isEmpty() ?
-                "expected a JSON object" : "field '" + path + "' has the wrong type");
-        }
-        catch (final JsonProcessingException ex)
-        {
-            throw new InvalidSpecException("malformed JSON: " + ex.getOriginalMessage());
-        }
-        catch (final IOException ex)
-        {
-            throw new InvalidSpecException("unreadable body: " + ex.getMessage());
+            throw new InvalidSpecException(ex.getMessage());
         }
     }
 
@@ -112,7 +66,7 @@ public final class CatalogJson
     {
         try
         {
-            return MAPPER.writeValueAsBytes(value);
+            return StrictJson.MAPPER.writeValueAsBytes(value);
         }
         catch (final JsonProcessingException ex)
         {
@@ -133,32 +87,11 @@ public final class CatalogJson
     {
         try
         {
-            return MAPPER.readValue(json, type);
+            return StrictJson.MAPPER.readValue(json, type);
         }
         catch (final IOException ex)
         {
             throw new IllegalStateException("corrupt catalog document: " + ex.getMessage(), ex);
         }
-    }
-
-    private static String path(final com.fasterxml.jackson.databind.JsonMappingException ex)
-    {
-        final StringBuilder path = new StringBuilder();
-        for (final com.fasterxml.jackson.databind.JsonMappingException.Reference ref : ex.getPath())
-        {
-            if (null != ref.getFieldName())
-            {
-                if (path.length() > 0)
-                {
-                    path.append('.');
-                }
-                path.append(ref.getFieldName());
-            }
-            else if (ref.getIndex() >= 0)
-            {
-                path.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return path.toString();
     }
 }

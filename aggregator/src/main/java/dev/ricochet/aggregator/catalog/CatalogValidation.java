@@ -95,8 +95,13 @@ public final class CatalogValidation
         {
             throw new InvalidSpecException("minPayout must not be negative (minor units)");
         }
+        final int recurringMonths = null == spec.recurringMonths() ? 12 : spec.recurringMonths();
+        if (recurringMonths < 0 || recurringMonths > 120)
+        {
+            throw new InvalidSpecException("recurringMonths must be between 0 and 120");
+        }
         return new ProgramSpec(name, currency, defaultDestination, clickParam, attribution, tiers, holdDays, minPayout,
-            null == spec.secrets() ? new ProgramSpec.Secrets(null, null, null, null) : spec.secrets());
+            null == spec.secrets() ? new ProgramSpec.Secrets(null, null, null, null) : spec.secrets(), recurringMonths);
     }
 
     /**

@@ -15,6 +15,8 @@ import java.util.List;
  * @param holdDays           days a commission stays pending before approval.
  * @param minPayout          smallest balance paid out, in minor units.
  * @param secrets            keys for intake endpoints.
+ * @param recurringMonths    months after a referred customer's first sale during which their recurring invoices
+ *                           still credit the partner.
  */
 public record ProgramSpec(
     String name,
@@ -25,7 +27,8 @@ public record ProgramSpec(
     List<Tier> tiers,
     Integer holdDays,
     Long minPayout,
-    Secrets secrets)
+    Secrets secrets,
+    Integer recurringMonths)
 {
     /**
      * Attribution settings of a program.

@@ -35,6 +35,10 @@ import java.util.List;
  *   clicks    clickId hi:i64 + lo:i64 (big-endian)     -> the click event as journaled
  *   visits    visitorId hi + lo + linkNumber:i32 (BE)  -> i64 time of the visitor's last unique click on the link
  *   counters  partnerNumber:i32 + epochDay:i32 (BE)    -> CounterField.COUNT x i64 (little-endian)
+ *   conversions          programNumber:i32 + externalId  -> JSON ConversionRecord (also refunds, and refunds
+ *                                                           still waiting for their sale)
+ *   partner_conversions  partnerNumber:i32 + timeMs:i64 + programNumber:i32 + externalId -> (empty)
+ *   customers            programNumber:i32 + customerId  -> JSON of the customer's attribution
  * </pre>
  * Keys are big-endian so that a partner's day buckets sort by day and a report is one range scan.
  */
@@ -57,13 +61,17 @@ public final class StateStore implements AutoCloseable
     private final ColumnFamilyHandle clicks;
     private final ColumnFamilyHandle visits;
     private final ColumnFamilyHandle counters;
+    private final ColumnFamilyHandle conversions;
+    private final ColumnFamilyHandle partnerConversions;
+    private final ColumnFamilyHandle customers;
 
     private StateStore(final Path dir) throws RocksDBException
     {
         dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
         cfOptions = new ColumnFamilyOptions();
         final List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-        for (final String name : new String[]{ "default", "meta", "catalog", "clicks", "visits", "counters" })
+        for (final String name : new String[]{ "default", "meta", "catalog", "clicks", "visits", "counters",
+            "conversions", "partner_conversions", "customers" })
         {
             descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), cfOptions));
         }
@@ -73,6 +81,9 @@ public final class StateStore implements AutoCloseable
         clicks = handles.get(3);
         visits = handles.get(4);
         counters = handles.get(5);
+        conversions = handles.get(6);
+        partnerConversions = handles.get(7);
+        customers = handles.get(8);
     }
 
     /**
@@ -200,6 +211,109 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
+     * @param programNumber catalog number of the program.
+     * @param externalId    the conversion's idempotency key.
+     * @return the stored record, or null.
+     */
+    public byte[] conversion(final int programNumber, final String externalId)
+    {
+        return get(conversions, programKey(programNumber, externalId));
+    }
+
+    /**
+     * @param batch         the batch being built.
+     * @param programNumber catalog number of the program.
+     * @param externalId    the conversion's idempotency key.
+     * @param record        JSON record.
+     */
+    public void putConversion(final WriteBatch batch, final int programNumber, final String externalId,
+        final byte[] record)
+    {
+        put(batch, conversions, programKey(programNumber, externalId), record);
+    }
+
+    /**
+     * @param batch         the batch being built.
+     * @param partnerNumber partner credited.
+     * @param timeMs        conversion time.
+     * @param programNumber catalog number of the program.
+     * @param externalId    the conversion's idempotency key.
+     */
+    public void putPartnerConversion(final WriteBatch batch, final int partnerNumber, final long timeMs,
+        final int programNumber, final String externalId)
+    {
+        final byte[] id = externalId.getBytes(StandardCharsets.UTF_8);
+        put(batch, partnerConversions, ByteBuffer.allocate(16 + id.length).putInt(partnerNumber).putLong(timeMs)
+            .putInt(programNumber).put(id).array(), new byte[0]);
+    }
+
+    /**
+     * Visit a partner's conversions, newest first.
+     *
+     * @param partnerNumber partner credited.
+     * @param limit         most to visit.
+     * @param consumer      receives program number and external id.
+     */
+    public void forEachPartnerConversion(final int partnerNumber, final int limit, final PartnerConversionConsumer consumer)
+    {
+        try (ReadOptions readOptions = new ReadOptions().setTotalOrderSeek(true);
+            RocksIterator iterator = db.newIterator(partnerConversions, readOptions))
+        {
+            int count = 0;
+            for (iterator.seekForPrev(ByteBuffer.allocate(13).putInt(partnerNumber).putLong(Long.MAX_VALUE)
+                .put((byte)0xFF).array()); iterator.isValid() && count < limit; iterator.prev())
+            {
+                final ByteBuffer key = ByteBuffer.wrap(iterator.key());
+                if (key.getInt() != partnerNumber)
+                {
+                    break;
+                }
+                key.getLong();
+                final int programNumber = key.getInt();
+                final byte[] id = new byte[key.remaining()];
+                key.get(id);
+                consumer.accept(programNumber, new String(id, StandardCharsets.UTF_8));
+                count++;
+            }
+        }
+    }
+
+    /**
+     * Receives a partner's conversions.
+     */
+    @FunctionalInterface
+    public interface PartnerConversionConsumer
+    {
+        /**
+         * @param programNumber catalog number of the program.
+         * @param externalId    the conversion's idempotency key.
+         */
+        void accept(int programNumber, String externalId);
+    }
+
+    /**
+     * @param programNumber catalog number of the program.
+     * @param customerId    the checkout's customer id.
+     * @return the customer's attribution JSON, or null.
+     */
+    public byte[] customer(final int programNumber, final String customerId)
+    {
+        return get(customers, programKey(programNumber, customerId));
+    }
+
+    /**
+     * @param batch         the batch being built.
+     * @param programNumber catalog number of the program.
+     * @param customerId    the checkout's customer id.
+     * @param record        the customer's attribution JSON.
+     */
+    public void putCustomer(final WriteBatch batch, final int programNumber, final String customerId,
+        final byte[] record)
+    {
+        put(batch, customers, programKey(programNumber, customerId), record);
+    }
+
+    /**
      * @param partnerNumber catalog number of the partner.
      * @param epochDay      day bucket.
      * @return the bucket's counters, all zero if none were stored.
@@ -322,6 +436,12 @@ public final class StateStore implements AutoCloseable
     {
         final byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(1 + idBytes.length).put(kind).put(idBytes).array();
+    }
+
+    private static byte[] programKey(final int programNumber, final String id)
+    {
+        final byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(4 + idBytes.length).putInt(programNumber).put(idBytes).array();
     }
 
     private static byte[] visitKey(final long visitorHi, final long visitorLo, final int linkNumber)

@@ -1,0 +1,418 @@
+package dev.ricochet.aggregator.attribution;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ricochet.aggregator.catalog.CatalogEntry;
+import dev.ricochet.aggregator.catalog.ProgramSpec;
+import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.ingest.ClickEventFlyweight;
+import dev.ricochet.ingest.ConversionEventFlyweight;
+import dev.ricochet.ingest.IdCodec;
+import dev.ricochet.ingest.StrictJson;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.rocksdb.WriteBatch;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * Attributes conversions to partners and reverses credit on refunds, exactly once per (program, external id).
+ *
+ * <p>Runs on the aggregator thread. Keys, in order of trust: the click id passed back by the checkout, then the
+ * customer id of a referred customer (recurring invoices within the program's recurringMonths). A click outside
+ * the program's attribution window, from another program, or unknown leaves the conversion unattributed, with the
+ * reason recorded. Refunds reverse credit in proportion to the refunded amount, cumulatively rounded so that a full
+ * refund reverses exactly what was credited and no sequence of refunds reverses more. A refund that arrives before
+ * its sale waits in the sale's record and is applied when the sale arrives.
+ *
+ * <p>Writes are held in memory until {@link #flush(WriteBatch)} adds them to the commit batch, so lookups see this
+ * batch's own conversions.
+ */
+public final class AttributionEngine
+{
+    private static final long DAY_MS = 86_400_000L;
+
+    /**
+     * Finds a click record, including clicks applied but not yet committed.
+     */
+    @FunctionalInterface
+    public interface ClickLookup
+    {
+        /**
+         * @param clickHi high bits of the click id.
+         * @param clickLo low bits of the click id.
+         * @return the click as journaled, or null.
+         */
+        byte[] click(long clickHi, long clickLo);
+    }
+
+    /**
+     * Receives counter changes for a partner on the day of an event.
+     */
+    @FunctionalInterface
+    public interface CounterSink
+    {
+        /**
+         * @param partnerNumber partner.
+         * @param timeMs        event time, whose UTC day is the bucket.
+         * @param field         counter.
+         * @param delta         change (negative for reversals).
+         */
+        void add(int partnerNumber, long timeMs, CounterField field, long delta);
+    }
+
+    /**
+     * A referred customer: when they first bought, and how that sale was credited (the split recurring revenue
+     * follows).
+     */
+    private record CustomerRecord(long firstSaleMs, List<ConversionRecord.Credit> shares)
+    {
+    }
+
+    private record PartnerIndexEntry(int partnerNumber, long timeMs, int programNumber, String externalId)
+    {
+    }
+
+    private final StateStore store;
+    private final IntFunction<CatalogEntry<ProgramSpec>> programs;
+    private final ClickLookup clicks;
+    private final CounterSink counters;
+    private final Map<String, ConversionRecord> pendingConversions = new HashMap<>();
+    private final Map<String, CustomerRecord> pendingCustomers = new HashMap<>();
+    private final List<PartnerIndexEntry> pendingPartnerIndex = new ArrayList<>();
+    private final ClickEventFlyweight click = new ClickEventFlyweight();
+    private long duplicates;
+
+    /**
+     * @param store    committed state.
+     * @param programs program by catalog number.
+     * @param clicks   click lookup.
+     * @param counters counter sink.
+     */
+    public AttributionEngine(
+        final StateStore store,
+        final IntFunction<CatalogEntry<ProgramSpec>> programs,
+        final ClickLookup clicks,
+        final CounterSink counters)
+    {
+        this.store = store;
+        this.programs = programs;
+        this.clicks = clicks;
+        this.counters = counters;
+    }
+
+    /**
+     * Apply one conversion event.
+     *
+     * @param conversion the decoded event.
+     */
+    public void onConversion(final ConversionEventFlyweight conversion)
+    {
+        final int program = conversion.programNumber();
+        final String externalId = conversion.externalId();
+        final ConversionRecord existing = conversion(program, externalId);
+        final byte kind = conversion.kind();
+        if (null != existing && !"awaiting_sale".equals(existing.kind()))
+        {
+            duplicates++;
+            return;
+        }
+        if (ConversionEventFlyweight.KIND_REFUND == kind || ConversionEventFlyweight.KIND_CHARGEBACK == kind)
+        {
+            onReversal(program, conversion);
+            return;
+        }
+
+        final CatalogEntry<ProgramSpec> programEntry = programs.apply(program);
+        final String clickId = conversion.hasFlag(ConversionEventFlyweight.FLAG_HAS_CLICK_ID) ?
+            IdCodec.toString(conversion.clickIdHi(), conversion.clickIdLo()) : null;
+        final String customerId = emptyToNull(conversion.customerId());
+        final long timeMs = conversion.timestampMs();
+        final long amount = conversion.amountMinor();
+
+        List<ConversionRecord.Credit> credits = List.of();
+        String attributedBy = null;
+        String reason = null;
+        if (null == programEntry)
+        {
+            reason = "unknown program";
+        }
+        else if (null != clickId)
+        {
+            final byte[] clickRecord = clicks.click(conversion.clickIdHi(), conversion.clickIdLo());
+            if (null == clickRecord)
+            {
+                reason = "unknown click id";
+            }
+            else
+            {
+                click.wrap(new UnsafeBuffer(clickRecord), 0);
+                final ProgramSpec.Attribution settings = programEntry.spec().attribution();
+                final long windowMs = (null == settings || null == settings.windowDays() ? 30 :
+                    settings.windowDays()) * DAY_MS;
+                if (click.programId() != program)
+                {
+                    reason = "click belongs to another program";
+                }
+                else if (timeMs - click.timestampMs() > windowMs)
+                {
+                    reason = "click outside the attribution window";
+                }
+                else
+                {
+                    credits = List.of(new ConversionRecord.Credit(click.partnerId(), amount, clickId,
+                        click.timestampMs()));
+                    attributedBy = "click_id";
+                }
+            }
+        }
+        if (credits.isEmpty() && null != customerId && null != programEntry)
+        {
+            final CustomerRecord customer = customer(program, customerId);
+            final Integer months = programEntry.spec().recurringMonths();
+            if (null != customer && timeMs - customer.firstSaleMs() <= (null == months ? 12 : months) * 31L * DAY_MS)
+            {
+                credits = split(amount, customer.shares());
+                attributedBy = "customer_id";
+                reason = null;
+            }
+            else if (null == reason)
+            {
+                reason = null == customer ? "customer was not referred" : "customer's recurring period has ended";
+            }
+        }
+        if (credits.isEmpty() && null == reason)
+        {
+            reason = "no click id or referred customer";
+        }
+
+        final CounterField countField = ConversionEventFlyweight.KIND_LEAD == kind ? CounterField.LEADS :
+            ConversionEventFlyweight.KIND_SALE == kind ? CounterField.SALES : null;
+        for (final ConversionRecord.Credit credit : credits)
+        {
+            if (null != countField)
+            {
+                counters.add(credit.partnerNumber(), timeMs, countField, 1);
+            }
+            counters.add(credit.partnerNumber(), timeMs, CounterField.REVENUE, credit.revenue());
+            pendingPartnerIndex.add(new PartnerIndexEntry(credit.partnerNumber(), timeMs, program, externalId));
+        }
+        if (!credits.isEmpty() && null != customerId && ConversionEventFlyweight.KIND_SALE == kind &&
+            null == customer(program, customerId))
+        {
+            pendingCustomers.put(key(program, customerId), new CustomerRecord(timeMs, credits));
+        }
+
+        ConversionRecord record = new ConversionRecord(externalId, kindName(kind), timeMs, amount,
+            conversion.currency(), clickId, customerId, emptyToNull(conversion.coupon()), null, attributedBy, reason,
+            credits, 0, List.of());
+        pendingConversions.put(key(program, externalId), record);
+        if (null != existing)
+        {
+            for (final ConversionRecord.WaitingReversal waiting : existing.waitingReversals())
+            {
+                record = reverse(program, record, waiting.amount(), waiting.timeMs());
+            }
+        }
+    }
+
+    private void onReversal(final int program, final ConversionEventFlyweight reversal)
+    {
+        final String originalId = reversal.originalExternalId();
+        final long amount = reversal.amountMinor();
+        final long timeMs = reversal.timestampMs();
+        pendingConversions.put(key(program, reversal.externalId()), new ConversionRecord(reversal.externalId(),
+            kindName(reversal.kind()), timeMs, amount, reversal.currency(), null, null, null, originalId, null, null,
+            List.of(), 0, List.of()));
+
+        final ConversionRecord original = conversion(program, originalId);
+        if (null == original || "awaiting_sale".equals(original.kind()))
+        {
+            final List<ConversionRecord.WaitingReversal> waiting = new ArrayList<>(
+                null == original ? List.of() : original.waitingReversals());
+            waiting.add(new ConversionRecord.WaitingReversal(reversal.externalId(), amount, timeMs));
+            final ConversionRecord placeholder = null == original ?
+                new ConversionRecord(originalId, "awaiting_sale", timeMs, 0, reversal.currency(), null, null, null,
+                null, null, "refund arrived before its conversion", List.of(), 0, List.of()) : original;
+            pendingConversions.put(key(program, originalId), placeholder.withWaitingReversals(waiting));
+            return;
+        }
+        reverse(program, original, amount, timeMs);
+    }
+
+    private ConversionRecord reverse(final int program, final ConversionRecord original, final long amount,
+        final long timeMs)
+    {
+        final long newReversed = Math.min(original.amount(), original.reversedAmount() + Math.max(0, amount));
+        if (newReversed == original.reversedAmount())
+        {
+            return original;
+        }
+        for (final ConversionRecord.Credit credit : original.credits())
+        {
+            // Cumulative rounding: what is reversed in total is always round(credit * reversed / amount), so a full
+            // refund reverses the credit exactly and partial refunds never drift past it.
+            final long before = share(credit.revenue(), original.reversedAmount(), original.amount());
+            final long after = share(credit.revenue(), newReversed, original.amount());
+            if (after != before)
+            {
+                counters.add(credit.partnerNumber(), timeMs, CounterField.REVENUE, -(after - before));
+            }
+        }
+        final ConversionRecord updated = original.withReversal(newReversed);
+        pendingConversions.put(key(program, original.externalId()), updated);
+        return updated;
+    }
+
+    static long share(final long credit, final long part, final long whole)
+    {
+        if (0 == whole)
+        {
+            return 0;
+        }
+        return java.math.BigInteger.valueOf(credit).multiply(java.math.BigInteger.valueOf(part))
+            .add(java.math.BigInteger.valueOf(whole / 2)).divide(java.math.BigInteger.valueOf(whole)).longValueExact();
+    }
+
+    private static List<ConversionRecord.Credit> split(final long amount, final List<ConversionRecord.Credit> shares)
+    {
+        long totalWeight = 0;
+        for (final ConversionRecord.Credit share : shares)
+        {
+            totalWeight += share.revenue();
+        }
+        final List<ConversionRecord.Credit> credits = new ArrayList<>();
+        long assigned = 0;
+        for (int i = 0; i < shares.size(); i++)
+        {
+            final ConversionRecord.Credit share = shares.get(i);
+            // The last share takes the rounding remainder, so the credits always add up to the amount.
+            final long revenue = i == shares.size() - 1 ? amount - assigned :
+                share(amount, share.revenue(), totalWeight);
+            assigned += revenue;
+            credits.add(new ConversionRecord.Credit(share.partnerNumber(), revenue, null, 0));
+        }
+        return credits;
+    }
+
+    /**
+     * @param program    catalog number of the program.
+     * @param externalId idempotency key.
+     * @return the record including uncommitted changes, or null.
+     */
+    public ConversionRecord conversion(final int program, final String externalId)
+    {
+        final ConversionRecord pending = pendingConversions.get(key(program, externalId));
+        if (null != pending)
+        {
+            return pending;
+        }
+        final byte[] stored = store.conversion(program, externalId);
+        return null == stored ? null : read(stored, ConversionRecord.class);
+    }
+
+    private CustomerRecord customer(final int program, final String customerId)
+    {
+        final CustomerRecord pending = pendingCustomers.get(key(program, customerId));
+        if (null != pending)
+        {
+            return pending;
+        }
+        final byte[] stored = store.customer(program, customerId);
+        return null == stored ? null : read(stored, CustomerRecord.class);
+    }
+
+    /**
+     * Add everything applied since the last flush to the commit batch.
+     *
+     * @param batch the batch being built.
+     */
+    public void flush(final WriteBatch batch)
+    {
+        for (final Map.Entry<String, ConversionRecord> entry : pendingConversions.entrySet())
+        {
+            final int split = entry.getKey().indexOf('\u0000');
+            store.putConversion(batch, Integer.parseInt(entry.getKey().substring(0, split)),
+                entry.getKey().substring(split + 1), write(entry.getValue()));
+        }
+        for (final Map.Entry<String, CustomerRecord> entry : pendingCustomers.entrySet())
+        {
+            final int split = entry.getKey().indexOf('\u0000');
+            store.putCustomer(batch, Integer.parseInt(entry.getKey().substring(0, split)),
+                entry.getKey().substring(split + 1), write(entry.getValue()));
+        }
+        for (final PartnerIndexEntry index : pendingPartnerIndex)
+        {
+            store.putPartnerConversion(
+                batch, index.partnerNumber(), index.timeMs(), index.programNumber(), index.externalId());
+        }
+        pendingConversions.clear();
+        pendingCustomers.clear();
+        pendingPartnerIndex.clear();
+    }
+
+    /**
+     * @return conversions ignored because their (program, external id) was already applied, since start.
+     */
+    public long duplicates()
+    {
+        return duplicates;
+    }
+
+    static String kindName(final byte kind)
+    {
+        switch (kind)
+        {
+            case ConversionEventFlyweight.KIND_LEAD:
+                return "lead";
+            case ConversionEventFlyweight.KIND_SALE:
+                return "sale";
+            case ConversionEventFlyweight.KIND_RECURRING:
+                return "recurring";
+            case ConversionEventFlyweight.KIND_REFUND:
+                return "refund";
+            case ConversionEventFlyweight.KIND_CHARGEBACK:
+                return "chargeback";
+            default:
+                throw new IllegalStateException("unknown conversion kind " + kind);
+        }
+    }
+
+    private static String key(final int program, final String id)
+    {
+        return program + "\u0000" + id;
+    }
+
+    private static String emptyToNull(final String value)
+    {
+        return null == value || value.isEmpty() ? null : value;
+    }
+
+    private static byte[] write(final Object value)
+    {
+        try
+        {
+            return StrictJson.MAPPER.writeValueAsBytes(value);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static <T> T read(final byte[] json, final Class<T> type)
+    {
+        try
+        {
+            return StrictJson.MAPPER.readValue(json, type);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("corrupt attribution record: " + ex.getMessage(), ex);
+        }
+    }
+}

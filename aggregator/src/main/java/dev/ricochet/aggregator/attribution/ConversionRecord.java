@@ -1,0 +1,75 @@
+package dev.ricochet.aggregator.attribution;
+
+import java.util.List;
+
+/**
+ * A conversion as the aggregator keeps it: what was reported, how it was attributed, and what has been reversed.
+ * Refunds and chargebacks are kept too (kind {@code refund}/{@code chargeback}), which makes their own external
+ * ids idempotent; a sale that has not arrived yet but already has refunds waiting is kept as {@code awaiting_sale}.
+ *
+ * @param externalId         idempotency key within the program.
+ * @param kind               lead, sale, recurring, refund, chargeback or awaiting_sale.
+ * @param timeMs             event time.
+ * @param amount             minor units (for reversals, the amount reversed as reported).
+ * @param currency           ISO-4217.
+ * @param clickId            click id reported, or null.
+ * @param customerId         customer id reported, or null.
+ * @param coupon             coupon reported, or null.
+ * @param originalExternalId for reversals, the conversion reversed.
+ * @param attributedBy       the key that attributed it (click_id, customer_id), or null if unattributed.
+ * @param unattributedReason why nothing was credited, or null.
+ * @param credits            revenue credited per partner.
+ * @param reversedAmount     total of the amount reversed so far (never above amount).
+ * @param waitingReversals   reversals that arrived before this conversion, applied when it arrives.
+ */
+public record ConversionRecord(
+    String externalId,
+    String kind,
+    long timeMs,
+    long amount,
+    String currency,
+    String clickId,
+    String customerId,
+    String coupon,
+    String originalExternalId,
+    String attributedBy,
+    String unattributedReason,
+    List<Credit> credits,
+    long reversedAmount,
+    List<WaitingReversal> waitingReversals)
+{
+    /**
+     * Revenue credited to one partner by one conversion, with the touch that earned it.
+     *
+     * @param partnerNumber catalog number of the partner.
+     * @param revenue       minor units credited.
+     * @param clickId       the click credited, or null (customer attribution).
+     * @param clickTimeMs   when that click happened, or 0.
+     */
+    public record Credit(int partnerNumber, long revenue, String clickId, long clickTimeMs)
+    {
+    }
+
+    /**
+     * A refund or chargeback that arrived before the conversion it reverses.
+     *
+     * @param externalId the reversal's own external id.
+     * @param amount     minor units to reverse.
+     * @param timeMs     its event time.
+     */
+    public record WaitingReversal(String externalId, long amount, long timeMs)
+    {
+    }
+
+    ConversionRecord withReversal(final long newReversedAmount)
+    {
+        return new ConversionRecord(externalId, kind, timeMs, amount, currency, clickId, customerId, coupon,
+            originalExternalId, attributedBy, unattributedReason, credits, newReversedAmount, waitingReversals);
+    }
+
+    ConversionRecord withWaitingReversals(final List<WaitingReversal> reversals)
+    {
+        return new ConversionRecord(externalId, kind, timeMs, amount, currency, clickId, customerId, coupon,
+            originalExternalId, attributedBy, unattributedReason, credits, reversedAmount, reversals);
+    }
+}

@@ -1,0 +1,397 @@
+package dev.ricochet.ingest;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.charset.StandardCharsets;
+
+import static dev.ricochet.ingest.EventHeaderDescriptor.BYTE_ORDER;
+import static dev.ricochet.ingest.EventHeaderDescriptor.CURRENT_VERSION;
+import static dev.ricochet.ingest.EventHeaderDescriptor.HEADER_LENGTH;
+import static dev.ricochet.ingest.EventHeaderDescriptor.LENGTH_OFFSET;
+import static dev.ricochet.ingest.EventHeaderDescriptor.TIMESTAMP_OFFSET;
+import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_CONVERSION;
+import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_OFFSET;
+import static dev.ricochet.ingest.EventHeaderDescriptor.VERSION_OFFSET;
+
+/**
+ * Flyweight over a conversion: a money (or lead) event from a checkout, reported by a webhook, the API or a postback.
+ *
+ * <pre>
+ *   0        12     13      14      16         20           24             32                 48
+ *   | header | kind |source| flags | program  | currency(3)| amount (i64) | clickId (2xi64)  |
+ *   48                 64             72
+ *   | visitorId (2xi64)| receivedMs   | externalId | originalExternalId | customerId | coupon  (each u16 + bytes)
+ * </pre>
+ *
+ * The header's timestamp is the event time the checkout reported (or the receive time if it reported none);
+ * {@code receivedMs} is when the edge accepted it. {@code externalId} is the idempotency key within the program;
+ * a refund or chargeback names the sale it reverses in {@code originalExternalId}. Amounts are minor units of
+ * {@code currency}; a refund's amount is the refunded amount, positive.
+ */
+public final class ConversionEventFlyweight
+{
+    /**
+     * A lead (sign-up, trial); amount usually 0.
+     */
+    public static final byte KIND_LEAD = 1;
+
+    /**
+     * A first sale.
+     */
+    public static final byte KIND_SALE = 2;
+
+    /**
+     * A recurring invoice of an already attributed customer.
+     */
+    public static final byte KIND_RECURRING = 3;
+
+    /**
+     * A refund of (part of) an earlier conversion.
+     */
+    public static final byte KIND_REFUND = 4;
+
+    /**
+     * A chargeback of an earlier conversion.
+     */
+    public static final byte KIND_CHARGEBACK = 5;
+
+    /**
+     * From {@code POST /v1/conversions}.
+     */
+    public static final byte SOURCE_API = 1;
+
+    /**
+     * From {@code GET /postback}.
+     */
+    public static final byte SOURCE_POSTBACK = 2;
+
+    /**
+     * From a Stripe webhook.
+     */
+    public static final byte SOURCE_STRIPE = 3;
+
+    /**
+     * From a Shopify webhook.
+     */
+    public static final byte SOURCE_SHOPIFY = 4;
+
+    /**
+     * The conversion carries a click id.
+     */
+    public static final short FLAG_HAS_CLICK_ID = 1;
+
+    /**
+     * The conversion carries a visitor id (a browser-reported conversion with the visitor cookie).
+     */
+    public static final short FLAG_HAS_VISITOR_ID = 2;
+
+    /**
+     * Longest external id, customer id or original external id kept.
+     */
+    public static final int MAX_ID_LENGTH = 255;
+
+    /**
+     * Longest coupon code kept.
+     */
+    public static final int MAX_COUPON_LENGTH = 64;
+
+    /**
+     * Largest encoded conversion.
+     */
+    public static final int MAX_LENGTH = 72 + 8 + 3 * MAX_ID_LENGTH + MAX_COUPON_LENGTH;
+
+    static final int KIND_OFFSET = HEADER_LENGTH;
+    static final int SOURCE_OFFSET = 13;
+    static final int FLAGS_OFFSET = 14;
+    static final int PROGRAM_OFFSET = 16;
+    static final int CURRENCY_OFFSET = 20;
+    static final int AMOUNT_OFFSET = 24;
+    static final int CLICK_ID_HI_OFFSET = 32;
+    static final int CLICK_ID_LO_OFFSET = 40;
+    static final int VISITOR_ID_HI_OFFSET = 48;
+    static final int VISITOR_ID_LO_OFFSET = 56;
+    static final int RECEIVED_OFFSET = 64;
+    static final int VAR_FIELDS_OFFSET = 72;
+
+    private DirectBuffer buffer;
+    private MutableDirectBuffer mutableBuffer;
+    private int offset;
+    private int limit;
+
+    /**
+     * Wrap a buffer to write a new conversion and write its header and fixed fields.
+     *
+     * @param buffer        to write into, with room for {@link #MAX_LENGTH} bytes from offset.
+     * @param offset        at which the event starts.
+     * @param eventTimeMs   event time in epoch milliseconds.
+     * @param receivedMs    when the edge accepted it.
+     * @param kind          one of the {@code KIND_*} constants.
+     * @param source        one of the {@code SOURCE_*} constants.
+     * @param programNumber catalog number of the program.
+     * @param currency      ISO-4217 code, 3 ASCII letters.
+     * @param amountMinor   amount in minor units.
+     * @return this for a fluent API.
+     */
+    public ConversionEventFlyweight wrapForEncode(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long eventTimeMs,
+        final long receivedMs,
+        final byte kind,
+        final byte source,
+        final int programNumber,
+        final CharSequence currency,
+        final long amountMinor)
+    {
+        this.buffer = buffer;
+        this.mutableBuffer = buffer;
+        this.offset = offset;
+        buffer.setMemory(offset, VAR_FIELDS_OFFSET, (byte)0);
+        buffer.putByte(offset + VERSION_OFFSET, CURRENT_VERSION);
+        buffer.putByte(offset + TYPE_OFFSET, TYPE_CONVERSION);
+        buffer.putLong(offset + TIMESTAMP_OFFSET, eventTimeMs, BYTE_ORDER);
+        buffer.putByte(offset + KIND_OFFSET, kind);
+        buffer.putByte(offset + SOURCE_OFFSET, source);
+        buffer.putInt(offset + PROGRAM_OFFSET, programNumber, BYTE_ORDER);
+        for (int i = 0; i < 3; i++)
+        {
+            buffer.putByte(offset + CURRENCY_OFFSET + i, (byte)currency.charAt(i));
+        }
+        buffer.putLong(offset + AMOUNT_OFFSET, amountMinor, BYTE_ORDER);
+        buffer.putLong(offset + RECEIVED_OFFSET, receivedMs, BYTE_ORDER);
+        limit = offset + VAR_FIELDS_OFFSET;
+        return this;
+    }
+
+    /**
+     * Wrap an encoded event for reading.
+     *
+     * @param buffer holding the event.
+     * @param offset at which the event starts.
+     * @return this for a fluent API.
+     */
+    public ConversionEventFlyweight wrap(final DirectBuffer buffer, final int offset)
+    {
+        this.buffer = buffer;
+        this.mutableBuffer = null;
+        this.offset = offset;
+        this.limit = offset + VAR_FIELDS_OFFSET;
+        return this;
+    }
+
+    /**
+     * @param hi high bits of the click id the checkout passed back.
+     * @param lo low bits of the click id.
+     * @return this for a fluent API.
+     */
+    public ConversionEventFlyweight clickId(final long hi, final long lo)
+    {
+        mutableBuffer.putLong(offset + CLICK_ID_HI_OFFSET, hi, BYTE_ORDER);
+        mutableBuffer.putLong(offset + CLICK_ID_LO_OFFSET, lo, BYTE_ORDER);
+        return addFlag(FLAG_HAS_CLICK_ID);
+    }
+
+    /**
+     * @param hi high bits of the visitor id from the cookie.
+     * @param lo low bits of the visitor id.
+     * @return this for a fluent API.
+     */
+    public ConversionEventFlyweight visitorId(final long hi, final long lo)
+    {
+        mutableBuffer.putLong(offset + VISITOR_ID_HI_OFFSET, hi, BYTE_ORDER);
+        mutableBuffer.putLong(offset + VISITOR_ID_LO_OFFSET, lo, BYTE_ORDER);
+        return addFlag(FLAG_HAS_VISITOR_ID);
+    }
+
+    /**
+     * Append the variable fields, in layout order; null means absent (empty).
+     *
+     * @param externalId         idempotency key within the program (order id, event id).
+     * @param originalExternalId for a refund or chargeback, the external id of the conversion it reverses.
+     * @param customerId         the checkout's customer id.
+     * @param coupon             coupon or discount code used.
+     * @return this for a fluent API.
+     */
+    public ConversionEventFlyweight ids(
+        final String externalId, final String originalExternalId, final String customerId, final String coupon)
+    {
+        putString(externalId, MAX_ID_LENGTH);
+        putString(originalExternalId, MAX_ID_LENGTH);
+        putString(customerId, MAX_ID_LENGTH);
+        putString(coupon, MAX_COUPON_LENGTH);
+        return this;
+    }
+
+    /**
+     * Finish encoding: writes the total length into the header.
+     *
+     * @return the encoded length in bytes.
+     */
+    public int encodedLength()
+    {
+        final int length = limit - offset;
+        mutableBuffer.putShort(offset + LENGTH_OFFSET, (short)length, BYTE_ORDER);
+        return length;
+    }
+
+    /**
+     * @return event time in epoch milliseconds.
+     */
+    public long timestampMs()
+    {
+        return buffer.getLong(offset + TIMESTAMP_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return when the edge accepted the conversion.
+     */
+    public long receivedMs()
+    {
+        return buffer.getLong(offset + RECEIVED_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return one of the {@code KIND_*} constants.
+     */
+    public byte kind()
+    {
+        return buffer.getByte(offset + KIND_OFFSET);
+    }
+
+    /**
+     * @return one of the {@code SOURCE_*} constants.
+     */
+    public byte source()
+    {
+        return buffer.getByte(offset + SOURCE_OFFSET);
+    }
+
+    /**
+     * @param flag one of the {@code FLAG_*} constants.
+     * @return true if set.
+     */
+    public boolean hasFlag(final short flag)
+    {
+        return (buffer.getShort(offset + FLAGS_OFFSET, BYTE_ORDER) & flag) != 0;
+    }
+
+    /**
+     * @return catalog number of the program.
+     */
+    public int programNumber()
+    {
+        return buffer.getInt(offset + PROGRAM_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return the ISO-4217 currency (allocates).
+     */
+    public String currency()
+    {
+        final byte[] code = new byte[3];
+        buffer.getBytes(offset + CURRENCY_OFFSET, code);
+        return new String(code, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * @return amount in minor units.
+     */
+    public long amountMinor()
+    {
+        return buffer.getLong(offset + AMOUNT_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return high bits of the click id (valid if {@link #FLAG_HAS_CLICK_ID}).
+     */
+    public long clickIdHi()
+    {
+        return buffer.getLong(offset + CLICK_ID_HI_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return low bits of the click id.
+     */
+    public long clickIdLo()
+    {
+        return buffer.getLong(offset + CLICK_ID_LO_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return high bits of the visitor id (valid if {@link #FLAG_HAS_VISITOR_ID}).
+     */
+    public long visitorIdHi()
+    {
+        return buffer.getLong(offset + VISITOR_ID_HI_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return low bits of the visitor id.
+     */
+    public long visitorIdLo()
+    {
+        return buffer.getLong(offset + VISITOR_ID_LO_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return the external id (allocates).
+     */
+    public String externalId()
+    {
+        return getString(0);
+    }
+
+    /**
+     * @return the reversed conversion's external id, or empty (allocates).
+     */
+    public String originalExternalId()
+    {
+        return getString(1);
+    }
+
+    /**
+     * @return the customer id, or empty (allocates).
+     */
+    public String customerId()
+    {
+        return getString(2);
+    }
+
+    /**
+     * @return the coupon code, or empty (allocates).
+     */
+    public String coupon()
+    {
+        return getString(3);
+    }
+
+    private ConversionEventFlyweight addFlag(final short flag)
+    {
+        final short flags = mutableBuffer.getShort(offset + FLAGS_OFFSET, BYTE_ORDER);
+        mutableBuffer.putShort(offset + FLAGS_OFFSET, (short)(flags | flag), BYTE_ORDER);
+        return this;
+    }
+
+    private void putString(final String value, final int maxLength)
+    {
+        final byte[] bytes = null == value ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
+        final int length = Math.min(bytes.length, maxLength);
+        mutableBuffer.putShort(limit, (short)length, BYTE_ORDER);
+        mutableBuffer.putBytes(limit + 2, bytes, 0, length);
+        limit += 2 + length;
+    }
+
+    private String getString(final int fieldIndex)
+    {
+        int position = offset + VAR_FIELDS_OFFSET;
+        for (int i = 0; i < fieldIndex; i++)
+        {
+            position += 2 + (buffer.getShort(position, BYTE_ORDER) & 0xFFFF);
+        }
+        final int length = buffer.getShort(position, BYTE_ORDER) & 0xFFFF;
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(position + 2, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.ricochet.ingest;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+
+/**
+ * The one JSON mapper of the API surfaces, strict the way the contract needs: an unknown field, a duplicate key,
+ * trailing content, a wrong type or a float where an integer is due is an error whose message names the field;
+ * nesting, number and string sizes are bounded so a hostile body cannot exhaust the process.
+ */
+public final class StrictJson
+{
+    /**
+     * Shared, thread-safe mapper.
+     */
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .build();
+
+    static
+    {
+        MAPPER.getFactory().setStreamReadConstraints(
+            StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(32).maxStringLength(1 << 20).build());
+    }
+
+    /**
+     * A body that is not the JSON expected; the message names the field or the syntax problem.
+     */
+    public static final class InvalidJsonException extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        InvalidJsonException(final String message)
+        {
+            super(message);
+        }
+    }
+
+    private StrictJson()
+    {
+    }
+
+    /**
+     * Parse a request body.
+     *
+     * @param body bytes received.
+     * @param type expected type.
+     * @param <T>  expected type.
+     * @return the parsed value, never null.
+     * @throws InvalidJsonException naming the field or the syntax problem.
+     */
+    public static <T> T parse(final byte[] body, final Class<T> type)
+    {
+        if (0 == body.length)
+        {
+            throw new InvalidJsonException("request body is empty: expected a JSON object");
+        }
+        try
+        {
+            final T value = MAPPER.readValue(body, type);
+            if (null == value)
+            {
+                throw new InvalidJsonException("request body is null: expected a JSON object");
+            }
+            return value;
+        }
+        catch (final UnrecognizedPropertyException ex)
+        {
+            throw new InvalidJsonException("unknown field '" + path(ex) + "'");
+        }
+        catch (final MismatchedInputException ex)
+        {
+            final String path = path(ex);
+            throw new InvalidJsonException(path.isEmpty() ?
+                "expected a JSON object" : "field '" + path + "' has the wrong type");
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new InvalidJsonException("malformed JSON: " + ex.getOriginalMessage());
+        }
+        catch (final IOException ex)
+        {
+            throw new InvalidJsonException("unreadable body: " + ex.getMessage());
+        }
+    }
+
+    private static String path(final JsonMappingException ex)
+    {
+        final StringBuilder path = new StringBuilder();
+        for (final JsonMappingException.Reference ref : ex.getPath())
+        {
+            if (null != ref.getFieldName())
+            {
+                if (path.length() > 0)
+                {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            }
+            else if (ref.getIndex() >= 0)
+            {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+}

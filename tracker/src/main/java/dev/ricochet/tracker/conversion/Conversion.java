@@ -1,0 +1,27 @@
+package dev.ricochet.tracker.conversion;
+
+/**
+ * A conversion as an intake understood it, before it is encoded into the journal.
+ *
+ * @param kind               one of {@code ConversionEventFlyweight.KIND_*}.
+ * @param eventTimeMs        when it happened according to the sender, or the receive time.
+ * @param amountMinor        amount in minor units (a refund's refunded amount, positive).
+ * @param currency           ISO-4217 code, upper case.
+ * @param externalId         idempotency key within the program.
+ * @param originalExternalId for a refund or chargeback, the conversion it reverses; else null.
+ * @param customerId         the checkout's customer id, or null.
+ * @param coupon             coupon code used, or null.
+ * @param clickId            Ricochet click id passed back by the checkout, or null.
+ */
+public record Conversion(
+    byte kind,
+    long eventTimeMs,
+    long amountMinor,
+    String currency,
+    String externalId,
+    String originalExternalId,
+    String customerId,
+    String coupon,
+    String clickId)
+{
+}

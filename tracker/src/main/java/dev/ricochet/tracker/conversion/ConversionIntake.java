@@ -1,0 +1,196 @@
+package dev.ricochet.tracker.conversion;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ricochet.ingest.ConversionEventFlyweight;
+import dev.ricochet.ingest.DeadLetterEventFlyweight;
+import dev.ricochet.ingest.DurableJournalWriter;
+import dev.ricochet.ingest.EventHeaderDescriptor;
+import dev.ricochet.ingest.IdCodec;
+import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.ProgramDirectory;
+import dev.ricochet.ingest.StrictJson;
+import dev.ricochet.tracker.TrackerCounter;
+import dev.ricochet.tracker.TrackerCounters;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Conversion intake at the edge: authenticates and maps each request (API, postback), then journals it durably
+ * and answers only once the grouped sync has it on disk, so a sender's retry gives at-least-once and the
+ * aggregator's idempotency on (program, external id) gives exactly-once.
+ */
+public final class ConversionIntake
+{
+    /**
+     * Receives the answer for one request, possibly on another thread once the journal sync completes.
+     */
+    @FunctionalInterface
+    public interface Responder
+    {
+        /**
+         * @param status HTTP status.
+         * @param json   body.
+         */
+        void respond(int status, String json);
+    }
+
+    private final DurableJournalWriter writer;
+    private final EpochClock epochClock;
+    private final TrackerCounters counters;
+    private final ApiConversionIntake api;
+    private final PostbackIntake postback;
+    private final RecentConversions recent = new RecentConversions(100_000);
+
+    /**
+     * @param writer     grouped-sync journal writer.
+     * @param programs   program routes with their intake secrets.
+     * @param epochClock receive time.
+     * @param counters   edge counters.
+     */
+    public ConversionIntake(
+        final DurableJournalWriter writer,
+        final ProgramDirectory programs,
+        final EpochClock epochClock,
+        final TrackerCounters counters)
+    {
+        this.writer = writer;
+        this.epochClock = epochClock;
+        this.counters = counters;
+        this.api = new ApiConversionIntake(programs);
+        this.postback = new PostbackIntake(programs);
+    }
+
+    /**
+     * {@code POST /v1/conversions}.
+     *
+     * @param authorization the Authorization header.
+     * @param body          the raw body.
+     * @param responder     receives the answer.
+     */
+    public void onApiConversion(final String authorization, final byte[] body, final Responder responder)
+    {
+        complete(api.handle(authorization, body, epochClock.time()), ConversionEventFlyweight.SOURCE_API, body,
+            responder);
+    }
+
+    /**
+     * {@code GET /postback}.
+     *
+     * @param parameters decoded query parameters.
+     * @param responder  receives the answer.
+     */
+    public void onPostback(final Map<String, List<String>> parameters, final Responder responder)
+    {
+        complete(postback.handle(parameters, epochClock.time()), ConversionEventFlyweight.SOURCE_POSTBACK,
+            new byte[0], responder);
+    }
+
+    private void complete(
+        final ProgramOutcome result, final byte source, final byte[] body, final Responder responder)
+    {
+        final IntakeOutcome outcome = result.outcome();
+        switch (outcome.action())
+        {
+            case RECORD -> record(result.program().programNumber(), source, outcome.conversion(), responder);
+            case IGNORE ->
+            {
+                counters.increment(TrackerCounter.WEBHOOKS_IGNORED);
+                responder.respond(outcome.status(), json("status", "ignored", "reason", outcome.message()));
+            }
+            case REJECT ->
+            {
+                counters.increment(TrackerCounter.CONVERSIONS_REJECTED);
+                responder.respond(outcome.status(), json("error", outcome.message()));
+            }
+            case DEAD_LETTER -> deadLetter(result.program().programNumber(), source, outcome, body, responder);
+            default -> throw new IllegalStateException(outcome.action().name());
+        }
+    }
+
+    private void record(final int programNumber, final byte source, final Conversion conversion,
+        final Responder responder)
+    {
+        final String key = RecentConversions.key(programNumber, conversion.externalId());
+        if (recent.contains(key))
+        {
+            counters.increment(TrackerCounter.CONVERSIONS_DUPLICATE);
+            responder.respond(200, "{\"status\":\"accepted\",\"duplicate\":true}");
+            return;
+        }
+        final byte[] event = new byte[ConversionEventFlyweight.MAX_LENGTH];
+        final ConversionEventFlyweight encoder = new ConversionEventFlyweight().wrapForEncode(
+            new UnsafeBuffer(event), 0, conversion.eventTimeMs(), epochClock.time(), conversion.kind(), source,
+            programNumber, conversion.currency(), conversion.amountMinor());
+        if (null != conversion.clickId())
+        {
+            encoder.clickId(IdCodec.decodeHi(conversion.clickId(), 0), IdCodec.decodeLo(conversion.clickId(), 0));
+        }
+        final int length = encoder.ids(conversion.externalId(), conversion.originalExternalId(),
+            conversion.customerId(), conversion.coupon()).encodedLength();
+        offer(event, length, responder, () ->
+        {
+            recent.add(key);
+            counters.increment(TrackerCounter.CONVERSIONS_RECORDED);
+            responder.respond(200, "{\"status\":\"accepted\",\"duplicate\":false}");
+        });
+    }
+
+    private void deadLetter(final int programNumber, final byte source, final IntakeOutcome outcome,
+        final byte[] body, final Responder responder)
+    {
+        final byte[] event = new byte[EventHeaderDescriptor.MAX_EVENT_LENGTH];
+        final int length = DeadLetterEventFlyweight.encode(
+            new UnsafeBuffer(event), 0, epochClock.time(), source, programNumber, outcome.message(), body);
+        offer(event, length, responder, () ->
+        {
+            counters.increment(TrackerCounter.DEAD_LETTERS);
+            responder.respond(outcome.status(), json("status", "dead_letter", "reason", outcome.message()));
+        });
+    }
+
+    private void offer(final byte[] event, final int length, final Responder responder, final Runnable onDurable)
+    {
+        final boolean queued = writer.offer(event, length, index ->
+        {
+            if (Journal.NULL_INDEX == index)
+            {
+                unavailable(responder);
+            }
+            else
+            {
+                onDurable.run();
+            }
+        });
+        if (!queued)
+        {
+            unavailable(responder);
+        }
+    }
+
+    private void unavailable(final Responder responder)
+    {
+        counters.increment(TrackerCounter.DURABLE_APPEND_FAILURES);
+        responder.respond(503, "{\"error\":\"journal unavailable: nothing was recorded, retry\"}");
+    }
+
+    private static String json(final String... keysAndValues)
+    {
+        final Map<String, String> fields = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2)
+        {
+            fields.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        try
+        {
+            return StrictJson.MAPPER.writeValueAsString(fields);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+}

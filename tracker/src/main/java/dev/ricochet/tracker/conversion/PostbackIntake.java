@@ -1,0 +1,98 @@
+package dev.ricochet.tracker.conversion;
+
+import dev.ricochet.ingest.ProgramDirectory;
+import dev.ricochet.ingest.ProgramRoute;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code GET /postback?program=&click_id=&order_id=&amount=&currency=&token=[&kind=][&customer_id=][&coupon=]
+ * [&original_order_id=]}: the URL an affiliate network or a checkout without webhooks calls, authenticated with the
+ * program's postback secret as {@code token}. Amounts are integer minor units, as everywhere in Ricochet.
+ */
+final class PostbackIntake
+{
+    private static final Set<String> PARAMETERS = Set.of("program", "click_id", "order_id", "amount", "currency",
+        "token", "kind", "customer_id", "coupon", "original_order_id");
+
+    private final ProgramDirectory programs;
+
+    PostbackIntake(final ProgramDirectory programs)
+    {
+        this.programs = programs;
+    }
+
+    ProgramOutcome handle(final Map<String, List<String>> parameters, final long nowMs)
+    {
+        for (final Map.Entry<String, List<String>> parameter : parameters.entrySet())
+        {
+            if (!PARAMETERS.contains(parameter.getKey()))
+            {
+                return new ProgramOutcome(null,
+                    IntakeOutcome.reject(400, "unknown parameter '" + parameter.getKey() + "'"));
+            }
+            if (parameter.getValue().size() > 1)
+            {
+                return new ProgramOutcome(null,
+                    IntakeOutcome.reject(400, "parameter '" + parameter.getKey() + "' given twice"));
+            }
+        }
+        final String programId = first(parameters, "program");
+        final ProgramRoute program = null == programId ? null : programs.lookup(programId);
+        final String token = first(parameters, "token");
+        if (null == program || null == program.postbackSecret() || null == token || !MessageDigest.isEqual(
+            token.getBytes(StandardCharsets.UTF_8), program.postbackSecret().getBytes(StandardCharsets.UTF_8)))
+        {
+            return new ProgramOutcome(null, IntakeOutcome.reject(401, "unknown program or invalid token"));
+        }
+        final String kind = first(parameters, "kind");
+        final String amountText = first(parameters, "amount");
+        final long amount;
+        if (null == amountText)
+        {
+            if (!"lead".equalsIgnoreCase(kind))
+            {
+                return new ProgramOutcome(program, IntakeOutcome.reject(400, "amount is required (minor units)"));
+            }
+            amount = 0;
+        }
+        else
+        {
+            try
+            {
+                amount = Long.parseLong(amountText);
+            }
+            catch (final NumberFormatException ex)
+            {
+                return new ProgramOutcome(program, IntakeOutcome.reject(400,
+                    "amount '" + amountText + "' is not an integer number of minor units (e.g. 1299 for 12.99)"));
+            }
+        }
+        final String currency = first(parameters, "currency");
+        final Conversion conversion = new Conversion(
+            ConversionValidation.kind(kind),
+            nowMs,
+            amount,
+            null == currency ? program.currency() : currency.toUpperCase(Locale.ROOT),
+            first(parameters, "order_id"),
+            first(parameters, "original_order_id"),
+            first(parameters, "customer_id"),
+            first(parameters, "coupon"),
+            first(parameters, "click_id"));
+        final String error = ConversionValidation.check(conversion, program.currency());
+        return new ProgramOutcome(program, null == error ? IntakeOutcome.record(conversion) :
+            IntakeOutcome.reject(400, error.replace("externalId", "order_id")
+                .replace("originalExternalId", "original_order_id").replace("clickId", "click_id")));
+    }
+
+    private static String first(final Map<String, List<String>> parameters, final String name)
+    {
+        final List<String> values = parameters.get(name);
+        return null == values || values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
+    }
+}

@@ -1,0 +1,221 @@
+package dev.ricochet.tracker;
+
+import dev.ricochet.ingest.ConversionEventFlyweight;
+import dev.ricochet.ingest.DeadLetterEventFlyweight;
+import dev.ricochet.ingest.EventHeaderDescriptor;
+import dev.ricochet.ingest.IdCodec;
+import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.JournalPoller;
+import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.ProgramDirectory;
+import dev.ricochet.ingest.ProgramRoute;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConversionIntakeTest
+{
+    private static final String API_KEY = "sk_test_program_key_123";
+    private static final String CLICK_ID = "-0cUpCA8VobNMR3l0Rz5ln";
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final ProgramDirectory programs = new ProgramDirectory();
+    private Journal journal;
+    private TrackerServer server;
+
+    @BeforeEach
+    void startEdge() throws InterruptedException
+    {
+        programs.put(new ProgramRoute("shop", 4, "USD", API_KEY, null, null, "pb-secret-1"));
+        programs.put(new ProgramRoute("nokey", 5, "USD", null, null, null, null));
+        journal = Journal.open(new Journal.Context().dir(dir));
+        server = TrackerServer.launch(new TrackerServer.Context().port(0).bindAddress("127.0.0.1")
+            .journal(journal).linkDirectory(new LinkDirectory()).programDirectory(programs));
+    }
+
+    @AfterEach
+    void stopEdge()
+    {
+        server.close();
+        journal.close();
+    }
+
+    @Test
+    void shouldAcceptAnApiConversionOnceDurableAndJournalEveryField() throws Exception
+    {
+        // When checkout posts a sale with the click id it was given
+        final HttpResponse<String> response = postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"order-1\"," +
+            "\"kind\":\"sale\",\"amount\":12345,\"currency\":\"usd\",\"clickId\":\"" + CLICK_ID + "\"," +
+            "\"customerId\":\"cus_9\",\"coupon\":\"SPRING10\"}");
+
+        // Then it is accepted, and the journal holds it
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("{\"status\":\"accepted\",\"duplicate\":false}", response.body());
+        final List<String> conversions = journaledConversions();
+        assertEquals(List.of("2|1|4|USD|12345|" + CLICK_ID + "|order-1||cus_9|SPRING10"), conversions);
+    }
+
+    @Test
+    void shouldAnswerARetryAsADuplicateWithoutJournalingItAgain() throws Exception
+    {
+        final String body = "{\"programId\":\"shop\",\"externalId\":\"order-2\",\"amount\":500}";
+        assertEquals("{\"status\":\"accepted\",\"duplicate\":false}", postConversion(API_KEY, body).body());
+        assertEquals("{\"status\":\"accepted\",\"duplicate\":true}", postConversion(API_KEY, body).body());
+        assertEquals(1, journaledConversions().size());
+    }
+
+    @Test
+    void shouldRejectAMissingOrWrongApiKeyAndRecordNothing() throws Exception
+    {
+        final String body = "{\"programId\":\"shop\",\"externalId\":\"order-3\",\"amount\":500}";
+        assertEquals(401, postConversion(null, body).statusCode());
+        assertEquals(401, postConversion("sk_wrong", body).statusCode());
+        assertEquals(401, postConversion(API_KEY, body.replace("shop", "nokey")).statusCode());
+        assertEquals(401, postConversion(API_KEY, body.replace("shop", "unknown")).statusCode());
+        assertEquals(0, journaledConversions().size());
+    }
+
+    @Test
+    void shouldRejectBadBodiesNamingTheField() throws Exception
+    {
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o\",\"amount\":1,\"tip\":2}"),
+            400, "unknown field 'tip'");
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o\",\"amount\":12.5}"),
+            400, "field 'amount' has the wrong type");
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"amount\":100}"), 400, "externalId is required");
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o\",\"amount\":-1}"),
+            400, "amount must not be negative");
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o\",\"amount\":1," +
+            "\"currency\":\"EUR\"}"), 400, "currency EUR differs from the program's currency USD");
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o\",\"amount\":1," +
+            "\"clickId\":\"abc\"}"), 400, "clickId 'abc' is not a Ricochet click id");
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"r\",\"kind\":\"refund\"," +
+            "\"amount\":1}"), 400, "originalExternalId is required");
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o\",\"kind\":\"gift\"," +
+            "\"amount\":1}"), 400, "kind must be one of");
+        assertRejected(postConversion(API_KEY, "{\"programId\":"), 400, "malformed JSON");
+        assertEquals(0, journaledConversions().size());
+    }
+
+    @Test
+    void shouldAnswer413ToAnOversizedBody() throws Exception
+    {
+        final String huge = "{\"programId\":\"shop\",\"externalId\":\"" + "x".repeat(300_000) + "\"}";
+        assertEquals(413, postConversion(API_KEY, huge).statusCode());
+        assertEquals(200, client.send(HttpRequest.newBuilder(uri("/healthz")).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
+    void shouldAnswer405ToAGetOnTheConversionsEndpoint() throws Exception
+    {
+        final HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri("/v1/conversions")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, response.statusCode());
+        assertEquals("POST", response.headers().firstValue("allow").orElseThrow());
+    }
+
+    @Test
+    void shouldAcceptAPostbackWithTheProgramsToken() throws Exception
+    {
+        final HttpResponse<String> response = get("/postback?program=shop&click_id=" + CLICK_ID +
+            "&order_id=net-77&amount=2599&currency=USD&token=pb-secret-1");
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(List.of("2|2|4|USD|2599|" + CLICK_ID + "|net-77|||"), journaledConversions());
+    }
+
+    @Test
+    void shouldRejectPostbacksWithABadTokenOrDecimalAmount() throws Exception
+    {
+        assertRejected(get("/postback?program=shop&order_id=a&amount=1&token=nope"), 401, "invalid token");
+        assertRejected(get("/postback?program=shop&order_id=a&amount=12.99&token=pb-secret-1"), 400,
+            "not an integer number of minor units");
+        assertRejected(get("/postback?program=shop&order_id=a&amount=1&token=pb-secret-1&foo=1"), 400,
+            "unknown parameter 'foo'");
+        assertRejected(get("/postback?program=shop&amount=1&token=pb-secret-1"), 400, "order_id is required");
+        assertEquals(0, journaledConversions().size());
+    }
+
+    @Test
+    void shouldKeepServingClicksWhileConversionsWaitForTheSync() throws Exception
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            assertEquals(200, postConversion(API_KEY,
+                "{\"programId\":\"shop\",\"externalId\":\"bulk-" + i + "\",\"amount\":100}").statusCode());
+        }
+        assertEquals(20, journaledConversions().size());
+        assertEquals(20, server.context().counters().get(TrackerCounter.CONVERSIONS_RECORDED));
+    }
+
+    private void assertRejected(final HttpResponse<String> response, final int status, final String message)
+    {
+        assertEquals(status, response.statusCode(), response.body());
+        assertTrue(response.body().contains(message), response.body());
+        assertTrue(response.headers().firstValue("content-type").orElseThrow().startsWith("application/json"));
+    }
+
+    private HttpResponse<String> postConversion(final String apiKey, final String json) throws Exception
+    {
+        final HttpRequest.Builder builder = HttpRequest.newBuilder(uri("/v1/conversions"))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        if (null != apiKey)
+        {
+            builder.header("Authorization", "Bearer " + apiKey);
+        }
+        return client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(final String path) throws Exception
+    {
+        return client.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(final String path)
+    {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    private List<String> journaledConversions()
+    {
+        final List<String> conversions = new ArrayList<>();
+        final ConversionEventFlyweight conversion = new ConversionEventFlyweight();
+        try (JournalPoller poller = journal.newPoller(Journal.NULL_INDEX))
+        {
+            poller.poll((buffer, length, index) ->
+            {
+                final byte type = buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET);
+                if (EventHeaderDescriptor.TYPE_CONVERSION == type)
+                {
+                    conversion.wrap(buffer, 0);
+                    conversions.add(conversion.kind() + "|" + conversion.source() + "|" + conversion.programNumber() +
+                        "|" + conversion.currency() + "|" + conversion.amountMinor() + "|" +
+                        (conversion.hasFlag(ConversionEventFlyweight.FLAG_HAS_CLICK_ID) ?
+                        IdCodec.toString(conversion.clickIdHi(), conversion.clickIdLo()) : "") + "|" +
+                        conversion.externalId() + "|" + conversion.originalExternalId() + "|" +
+                        conversion.customerId() + "|" + conversion.coupon());
+                }
+                else if (EventHeaderDescriptor.TYPE_DEAD_LETTER == type)
+                {
+                    conversions.add("dead:" + new DeadLetterEventFlyweight().wrap(buffer, 0).reason());
+                }
+            }, 10_000);
+        }
+        return conversions;
+    }
+}
