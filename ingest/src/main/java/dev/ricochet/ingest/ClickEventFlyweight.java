@@ -346,29 +346,12 @@ public final class ClickEventFlyweight
 
     private ClickEventFlyweight putAscii(final CharSequence value, final int maxLength)
     {
-        final int length = null == value ? 0 : Math.min(value.length(), maxLength);
-        final int start = limit + 2;
-        for (int i = 0; i < length; i++)
-        {
-            final char c = value.charAt(i);
-            // Anything outside printable ASCII is replaced: the journal keeps bytes a report can print safely.
-            mutableBuffer.putByte(start + i, (byte)(c >= 0x20 && c < 0x7f ? c : '?'));
-        }
-        mutableBuffer.putShort(limit, (short)length, BYTE_ORDER);
-        limit = start + length;
+        limit = VarFields.putAscii(mutableBuffer, limit, value, maxLength);
         return this;
     }
 
     private String getAscii(final int fieldIndex)
     {
-        int position = offset + VAR_FIELDS_OFFSET;
-        for (int i = 0; i < fieldIndex; i++)
-        {
-            position += 2 + (buffer.getShort(position, BYTE_ORDER) & 0xFFFF);
-        }
-        final int length = buffer.getShort(position, BYTE_ORDER) & 0xFFFF;
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(position + 2, bytes);
-        return new String(bytes, StandardCharsets.US_ASCII);
+        return VarFields.get(buffer, offset + VAR_FIELDS_OFFSET, fieldIndex, StandardCharsets.US_ASCII);
     }
 }

@@ -375,23 +375,11 @@ public final class ConversionEventFlyweight
 
     private void putString(final String value, final int maxLength)
     {
-        final byte[] bytes = null == value ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
-        final int length = Math.min(bytes.length, maxLength);
-        mutableBuffer.putShort(limit, (short)length, BYTE_ORDER);
-        mutableBuffer.putBytes(limit + 2, bytes, 0, length);
-        limit += 2 + length;
+        limit = VarFields.putUtf8(mutableBuffer, limit, value, maxLength);
     }
 
     private String getString(final int fieldIndex)
     {
-        int position = offset + VAR_FIELDS_OFFSET;
-        for (int i = 0; i < fieldIndex; i++)
-        {
-            position += 2 + (buffer.getShort(position, BYTE_ORDER) & 0xFFFF);
-        }
-        final int length = buffer.getShort(position, BYTE_ORDER) & 0xFFFF;
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(position + 2, bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return VarFields.get(buffer, offset + VAR_FIELDS_OFFSET, fieldIndex, StandardCharsets.UTF_8);
     }
 }

@@ -1,0 +1,66 @@
+package dev.ricochet.ingest;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+
+import static dev.ricochet.ingest.EventHeaderDescriptor.BYTE_ORDER;
+
+/**
+ * The variable-length tail of an event: fields written one after another, each a u16 length and its bytes.
+ */
+final class VarFields
+{
+    private VarFields()
+    {
+    }
+
+    /**
+     * Write printable ASCII, replacing anything else with '?', truncated to maxLength.
+     *
+     * @return the position after the field.
+     */
+    static int putAscii(final MutableDirectBuffer buffer, final int position, final CharSequence value, final int maxLength)
+    {
+        final int length = null == value ? 0 : Math.min(value.length(), maxLength);
+        for (int i = 0; i < length; i++)
+        {
+            final char c = value.charAt(i);
+            // The journal keeps only bytes a report can print safely.
+            buffer.putByte(position + 2 + i, (byte)(c >= 0x20 && c < 0x7f ? c : '?'));
+        }
+        buffer.putShort(position, (short)length, BYTE_ORDER);
+        return position + 2 + length;
+    }
+
+    /**
+     * Write UTF-8, truncated to maxLength bytes (callers validate lengths first).
+     *
+     * @return the position after the field.
+     */
+    static int putUtf8(final MutableDirectBuffer buffer, final int position, final String value, final int maxLength)
+    {
+        final byte[] bytes = null == value ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
+        final int length = Math.min(bytes.length, maxLength);
+        buffer.putShort(position, (short)length, BYTE_ORDER);
+        buffer.putBytes(position + 2, bytes, 0, length);
+        return position + 2 + length;
+    }
+
+    /**
+     * Read the field at fieldIndex (allocates).
+     */
+    static String get(final DirectBuffer buffer, final int firstField, final int fieldIndex, final Charset charset)
+    {
+        int position = firstField;
+        for (int i = 0; i < fieldIndex; i++)
+        {
+            position += 2 + (buffer.getShort(position, BYTE_ORDER) & 0xFFFF);
+        }
+        final byte[] bytes = new byte[buffer.getShort(position, BYTE_ORDER) & 0xFFFF];
+        buffer.getBytes(position + 2, bytes);
+        return new String(bytes, charset);
+    }
+}
