@@ -274,6 +274,21 @@ class AggregatorAgentTest
     }
 
     @Test
+    void shouldEndAtTheLargestCumulativeRefundWhateverTheOrder()
+    {
+        // Given Stripe's cumulative amount_refunded arriving out of order: 4000 before 1500
+        final long clickId = appendClick(T0, 1, 0);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "pi_1", 5000, clickId, null, null, T0 + 1);
+        appendCumulativeRefund("refund:ch_1:4000", 4000, "pi_1", T0 + 3);
+        appendCumulativeRefund("refund:ch_1:1500", 1500, "pi_1", T0 + 2);
+        appendCumulativeRefund("refund:ch_1:4000", 4000, "pi_1", T0 + 3);
+        doWorkUntilIdle();
+
+        // Then exactly 4000 of the 5000 is reversed
+        assertEquals(1000, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+    }
+
+    @Test
     void shouldApplyARefundThatArrivesBeforeItsSaleWhenTheSaleArrives()
     {
         final long clickId = appendClick(T0, 1, 0);
@@ -346,6 +361,17 @@ class AggregatorAgentTest
             conversion.clickId(clickId, 0);
         }
         final int length = conversion.ids(externalId, originalExternalId, customerId, null).encodedLength();
+        appender.append(buffer, 0, length);
+    }
+
+    private void appendCumulativeRefund(final String externalId, final long total, final String original,
+        final long timeMs)
+    {
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(
+            new byte[ConversionEventFlyweight.MAX_LENGTH]);
+        final int length = new ConversionEventFlyweight().wrapForEncode(buffer, 0, timeMs, timeMs,
+            ConversionEventFlyweight.KIND_REFUND, ConversionEventFlyweight.SOURCE_STRIPE, 1, "USD", total)
+            .cumulativeReversal().ids(externalId, original, null, null).encodedLength();
         appender.append(buffer, 0, length);
     }
 

@@ -87,6 +87,12 @@ public final class ConversionEventFlyweight
     public static final short FLAG_HAS_VISITOR_ID = 2;
 
     /**
+     * A reversal whose amount is the total reversed so far (Stripe's {@code amount_refunded}), not an increment:
+     * applying it twice, or two of them out of order, reverses the largest total once.
+     */
+    public static final short FLAG_CUMULATIVE_REVERSAL = 4;
+
+    /**
      * Longest external id, customer id or original external id kept.
      */
     public static final int MAX_ID_LENGTH = 255;
@@ -202,6 +208,16 @@ public final class ConversionEventFlyweight
         mutableBuffer.putLong(offset + VISITOR_ID_HI_OFFSET, hi, BYTE_ORDER);
         mutableBuffer.putLong(offset + VISITOR_ID_LO_OFFSET, lo, BYTE_ORDER);
         return addFlag(FLAG_HAS_VISITOR_ID);
+    }
+
+    /**
+     * Mark a reversal's amount as the cumulative total reversed, see {@link #FLAG_CUMULATIVE_REVERSAL}.
+     *
+     * @return this for a fluent API.
+     */
+    public ConversionEventFlyweight cumulativeReversal()
+    {
+        return addFlag(FLAG_CUMULATIVE_REVERSAL);
     }
 
     /**

@@ -6,6 +6,7 @@ package dev.ricochet.ingest;
  * @param programId      external id, as in {@code /webhooks/stripe/{programId}}.
  * @param programNumber  catalog number events carry.
  * @param currency       ISO-4217 code of the program.
+ * @param clickParam     query parameter carrying the click id (also looked for in Shopify's landing site).
  * @param apiKey         bearer key of {@code POST /v1/conversions}, or null if not set.
  * @param stripeSecret   Stripe webhook signing secret ({@code whsec_...}), or null.
  * @param shopifySecret  Shopify webhook secret, or null.
@@ -15,6 +16,7 @@ public record ProgramRoute(
     String programId,
     int programNumber,
     String currency,
+    String clickParam,
     String apiKey,
     String stripeSecret,
     String shopifySecret,

@@ -18,13 +18,18 @@ final class RequestPath
     static final int BAD_LINK_CODE = 6;
     static final int CONVERSIONS = 7;
     static final int POSTBACK = 8;
+    static final int STRIPE_WEBHOOK = 9;
+    static final int SHOPIFY_WEBHOOK = 10;
 
     static final int MAX_CODE_LENGTH = 64;
 
     private static final String CLICK_PREFIX = "/r/";
+    private static final String STRIPE_PREFIX = "/webhooks/stripe/";
+    private static final String SHOPIFY_PREFIX = "/webhooks/shopify/";
 
     private String uri;
     private int codeEnd;
+    private int programStart;
     private int queryStart;
 
     int parse(final String uri)
@@ -38,6 +43,14 @@ final class RequestPath
         {
             codeEnd = pathEnd;
             return isValidCode(uri, CLICK_PREFIX.length(), pathEnd) ? CLICK : BAD_LINK_CODE;
+        }
+        if (uri.startsWith(STRIPE_PREFIX))
+        {
+            return webhook(uri, STRIPE_PREFIX, pathEnd, STRIPE_WEBHOOK);
+        }
+        if (uri.startsWith(SHOPIFY_PREFIX))
+        {
+            return webhook(uri, SHOPIFY_PREFIX, pathEnd, SHOPIFY_WEBHOOK);
         }
         if (matches(uri, pathEnd, "/p.gif"))
         {
@@ -64,6 +77,22 @@ final class RequestPath
             return POSTBACK;
         }
         return NOT_FOUND;
+    }
+
+    /**
+     * @return the program id of a webhook route.
+     */
+    String programId()
+    {
+        return uri.substring(programStart, codeEnd);
+    }
+
+    private int webhook(final String uri, final String prefix, final int pathEnd, final int route)
+    {
+        programStart = prefix.length();
+        codeEnd = pathEnd;
+        // Program ids follow the same rule as link codes; anything else cannot name a program.
+        return isValidCode(uri, programStart, pathEnd) ? route : NOT_FOUND;
     }
 
     String code()

@@ -47,7 +47,10 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     private long visitorHi;
     private long visitorLo;
     private ByteBuf body;
-    private String bodyAuthorization;
+    private HttpHeaders bodyHeaders;
+    private int bodyRoute;
+    private String bodyProgramId;
+    private long discardedBodyBytes = -1;
 
     TrackingHandler(final TrackerServer.Context context, final EdgeLoopResources loop)
     {
@@ -65,9 +68,16 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         {
             onRequest(ctx, (HttpRequest)msg);
         }
-        if (msg instanceof HttpContent && null != body)
+        if (msg instanceof HttpContent)
         {
-            onBodyContent(ctx, (HttpContent)msg);
+            if (null != body)
+            {
+                onBodyContent(ctx, (HttpContent)msg);
+            }
+            else if (discardedBodyBytes >= 0)
+            {
+                discardOversizedBody(ctx, (HttpContent)msg);
+            }
         }
         // Bodies of other routes are not used; SimpleChannelInboundHandler releases them.
     }
@@ -84,13 +94,16 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         final HttpMethod method = request.method();
         final boolean isHead = HttpMethod.HEAD.equals(method);
         final boolean isGet = HttpMethod.GET.equals(method);
-        if (RequestPath.CONVERSIONS == route)
+        if (RequestPath.CONVERSIONS == route || RequestPath.STRIPE_WEBHOOK == route ||
+            RequestPath.SHOPIFY_WEBHOOK == route)
         {
             if (!HttpMethod.POST.equals(method))
             {
                 badRequest(ctx, Responses.methodNotAllowed("POST"));
                 return;
             }
+            bodyRoute = route;
+            bodyProgramId = RequestPath.CONVERSIONS == route ? null : requestPath.programId();
             startBody(ctx, request);
             return;
         }
@@ -139,9 +152,13 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         if (declaredLength > context.maxBodySize())
         {
             rejectTooLarge(ctx);
+            if (request instanceof HttpContent)
+            {
+                discardOversizedBody(ctx, (HttpContent)request);
+            }
             return;
         }
-        bodyAuthorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        bodyHeaders = request.headers();
         body = ctx.alloc().heapBuffer(declaredLength > 0 ? (int)declaredLength : 1024);
         if (request instanceof HttpContent)
         {
@@ -155,16 +172,24 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         {
             releaseBody();
             rejectTooLarge(ctx);
+            discardOversizedBody(ctx, content);
             return;
         }
         body.writeBytes(content.content());
         if (content instanceof LastHttpContent)
         {
             final byte[] bytes = ByteBufUtil.getBytes(body);
-            final String authorization = bodyAuthorization;
+            final HttpHeaders headers = bodyHeaders;
             releaseBody();
             awaitDurableAnswer(ctx);
-            context.conversionIntake().onApiConversion(authorization, bytes, responder(ctx));
+            final ConversionIntake intake = context.conversionIntake();
+            switch (bodyRoute)
+            {
+                case RequestPath.STRIPE_WEBHOOK -> intake.onStripeWebhook(
+                    bodyProgramId, headers.get("Stripe-Signature"), bytes, responder(ctx));
+                case RequestPath.SHOPIFY_WEBHOOK -> intake.onShopifyWebhook(bodyProgramId, headers, bytes, responder(ctx));
+                default -> intake.onApiConversion(headers.get(HttpHeaderNames.AUTHORIZATION), bytes, responder(ctx));
+            }
         }
     }
 
@@ -186,13 +211,28 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         };
     }
 
+    /**
+     * Answer 413 at once, then read and drop the rest of the upload before closing: closing mid-upload makes most
+     * clients see a reset instead of the answer. A sender that keeps going past a bound is cut off.
+     */
     private void rejectTooLarge(final ChannelHandlerContext ctx)
     {
         context.counters().increment(TrackerCounter.BAD_REQUESTS);
         final FullHttpResponse response = Responses.json(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
             "{\"error\":\"body larger than " + context.maxBodySize() + " bytes\"}");
         response.headers().set(HttpHeaderNames.CONNECTION, "close");
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(response);
+        discardedBodyBytes = 0;
+    }
+
+    private void discardOversizedBody(final ChannelHandlerContext ctx, final HttpContent content)
+    {
+        discardedBodyBytes += content.content().readableBytes();
+        if (content instanceof LastHttpContent || discardedBodyBytes > 16L * context.maxBodySize())
+        {
+            discardedBodyBytes = -1;
+            ctx.close();
+        }
     }
 
     private void releaseBody()
@@ -201,6 +241,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         {
             body.release();
             body = null;
+            bodyHeaders = null;
         }
     }
 

@@ -41,8 +41,8 @@ class ConversionIntakeTest
     @BeforeEach
     void startEdge() throws InterruptedException
     {
-        programs.put(new ProgramRoute("shop", 4, "USD", API_KEY, null, null, "pb-secret-1"));
-        programs.put(new ProgramRoute("nokey", 5, "USD", null, null, null, null));
+        programs.put(new ProgramRoute("shop", 4, "USD", "rcid", API_KEY, null, null, "pb-secret-1"));
+        programs.put(new ProgramRoute("nokey", 5, "USD", "rcid", null, null, null, null));
         journal = Journal.open(new Journal.Context().dir(dir));
         server = TrackerServer.launch(new TrackerServer.Context().port(0).bindAddress("127.0.0.1")
             .journal(journal).linkDirectory(new LinkDirectory()).programDirectory(programs));

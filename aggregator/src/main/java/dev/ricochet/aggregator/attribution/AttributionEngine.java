@@ -215,7 +215,7 @@ public final class AttributionEngine
         {
             for (final ConversionRecord.WaitingReversal waiting : existing.waitingReversals())
             {
-                record = reverse(program, record, waiting.amount(), waiting.timeMs());
+                record = reverse(program, record, waiting.amount(), waiting.cumulative(), waiting.timeMs());
             }
         }
     }
@@ -225,6 +225,7 @@ public final class AttributionEngine
         final String originalId = reversal.originalExternalId();
         final long amount = reversal.amountMinor();
         final long timeMs = reversal.timestampMs();
+        final boolean cumulative = reversal.hasFlag(ConversionEventFlyweight.FLAG_CUMULATIVE_REVERSAL);
         pendingConversions.put(key(program, reversal.externalId()), new ConversionRecord(reversal.externalId(),
             kindName(reversal.kind()), timeMs, amount, reversal.currency(), null, null, null, originalId, null, null,
             List.of(), 0, List.of()));
@@ -234,20 +235,22 @@ public final class AttributionEngine
         {
             final List<ConversionRecord.WaitingReversal> waiting = new ArrayList<>(
                 null == original ? List.of() : original.waitingReversals());
-            waiting.add(new ConversionRecord.WaitingReversal(reversal.externalId(), amount, timeMs));
+            waiting.add(new ConversionRecord.WaitingReversal(reversal.externalId(), amount, timeMs, cumulative));
             final ConversionRecord placeholder = null == original ?
                 new ConversionRecord(originalId, "awaiting_sale", timeMs, 0, reversal.currency(), null, null, null,
                 null, null, "refund arrived before its conversion", List.of(), 0, List.of()) : original;
             pendingConversions.put(key(program, originalId), placeholder.withWaitingReversals(waiting));
             return;
         }
-        reverse(program, original, amount, timeMs);
+        reverse(program, original, amount, cumulative, timeMs);
     }
 
     private ConversionRecord reverse(final int program, final ConversionRecord original, final long amount,
-        final long timeMs)
+        final boolean cumulative, final long timeMs)
     {
-        final long newReversed = Math.min(original.amount(), original.reversedAmount() + Math.max(0, amount));
+        final long requested = cumulative ? Math.max(original.reversedAmount(), amount) :
+            original.reversedAmount() + Math.max(0, amount);
+        final long newReversed = Math.min(original.amount(), requested);
         if (newReversed == original.reversedAmount())
         {
             return original;

@@ -56,8 +56,9 @@ public record ConversionRecord(
      * @param externalId the reversal's own external id.
      * @param amount     minor units to reverse.
      * @param timeMs     its event time.
+     * @param cumulative true if amount is the total reversed so far rather than an increment.
      */
-    public record WaitingReversal(String externalId, long amount, long timeMs)
+    public record WaitingReversal(String externalId, long amount, long timeMs, boolean cumulative)
     {
     }
 

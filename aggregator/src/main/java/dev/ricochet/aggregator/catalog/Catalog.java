@@ -206,7 +206,7 @@ public final class Catalog
     {
         final ProgramSpec spec = program.spec();
         final ProgramSpec.Secrets secrets = spec.secrets();
-        return new ProgramRoute(program.id(), program.number(), spec.currency(),
+        return new ProgramRoute(program.id(), program.number(), spec.currency(), spec.clickParam(),
             null == secrets ? null : secrets.apiKey(),
             null == secrets ? null : secrets.stripe(),
             null == secrets ? null : secrets.shopify(),

@@ -80,7 +80,8 @@ final class ApiConversionIntake
             request.originalExternalId(),
             request.customerId(),
             request.coupon(),
-            request.clickId());
+            request.clickId(),
+            false);
         final String error = ConversionValidation.check(conversion, program.currency());
         return new ProgramOutcome(program, null == error ? IntakeOutcome.record(conversion) :
             IntakeOutcome.reject(400, error));

@@ -12,6 +12,7 @@ package dev.ricochet.tracker.conversion;
  * @param customerId         the checkout's customer id, or null.
  * @param coupon             coupon code used, or null.
  * @param clickId            Ricochet click id passed back by the checkout, or null.
+ * @param cumulativeReversal for a reversal, true if the amount is the total reversed so far.
  */
 public record Conversion(
     byte kind,
@@ -22,6 +23,7 @@ public record Conversion(
     String originalExternalId,
     String customerId,
     String coupon,
-    String clickId)
+    String clickId,
+    boolean cumulativeReversal)
 {
 }

@@ -43,6 +43,9 @@ public final class ConversionIntake
     private final TrackerCounters counters;
     private final ApiConversionIntake api;
     private final PostbackIntake postback;
+    private final StripeWebhookIntake stripe = new StripeWebhookIntake();
+    private final ShopifyWebhookIntake shopify = new ShopifyWebhookIntake();
+    private final ProgramDirectory programs;
     private final RecentConversions recent = new RecentConversions(100_000);
 
     /**
@@ -62,6 +65,55 @@ public final class ConversionIntake
         this.counters = counters;
         this.api = new ApiConversionIntake(programs);
         this.postback = new PostbackIntake(programs);
+        this.programs = programs;
+    }
+
+    /**
+     * {@code POST /webhooks/stripe/{programId}}.
+     *
+     * @param programId from the path.
+     * @param signature the Stripe-Signature header.
+     * @param body      the raw body, exactly as signed.
+     * @param responder receives the answer.
+     */
+    public void onStripeWebhook(
+        final String programId, final String signature, final byte[] body, final Responder responder)
+    {
+        complete(stripe.handle(programs.lookup(programId), signature, body, epochClock.time()),
+            ConversionEventFlyweight.SOURCE_STRIPE, body, responder);
+    }
+
+    /**
+     * {@code POST /webhooks/shopify/{programId}}.
+     *
+     * @param programId from the path.
+     * @param headers   the request headers (HMAC, topic, webhook id).
+     * @param body      the raw body, exactly as signed.
+     * @param responder receives the answer.
+     */
+    public void onShopifyWebhook(
+        final String programId, final io.netty.handler.codec.http.HttpHeaders headers, final byte[] body,
+        final Responder responder)
+    {
+        final String webhookId = headers.get("X-Shopify-Webhook-Id");
+        final String deliveryKey = null == webhookId ? null : "shopify-webhook\u0000" + programId + "\u0000" + webhookId;
+        if (null != deliveryKey && recent.contains(deliveryKey))
+        {
+            // A redelivery of a webhook this edge already made durable: answer without journaling it again.
+            counters.increment(TrackerCounter.CONVERSIONS_DUPLICATE);
+            responder.respond(200, "{\"status\":\"accepted\",\"duplicate\":true}");
+            return;
+        }
+        final ProgramOutcome outcome = shopify.handle(programs.lookup(programId),
+            headers.get("X-Shopify-Hmac-Sha256"), headers.get("X-Shopify-Topic"), body, epochClock.time());
+        complete(outcome, ConversionEventFlyweight.SOURCE_SHOPIFY, body, (status, answer) ->
+        {
+            if (null != deliveryKey && status < 300 && null != outcome.program())
+            {
+                recent.add(deliveryKey);
+            }
+            responder.respond(status, answer);
+        });
     }
 
     /**
@@ -128,6 +180,10 @@ public final class ConversionIntake
         if (null != conversion.clickId())
         {
             encoder.clickId(IdCodec.decodeHi(conversion.clickId(), 0), IdCodec.decodeLo(conversion.clickId(), 0));
+        }
+        if (conversion.cumulativeReversal())
+        {
+            encoder.cumulativeReversal();
         }
         final int length = encoder.ids(conversion.externalId(), conversion.originalExternalId(),
             conversion.customerId(), conversion.coupon()).encodedLength();

@@ -83,7 +83,8 @@ final class PostbackIntake
             first(parameters, "original_order_id"),
             first(parameters, "customer_id"),
             first(parameters, "coupon"),
-            first(parameters, "click_id"));
+            first(parameters, "click_id"),
+            false);
         final String error = ConversionValidation.check(conversion, program.currency());
         return new ProgramOutcome(program, null == error ? IntakeOutcome.record(conversion) :
             IntakeOutcome.reject(400, error.replace("externalId", "order_id")

@@ -1,0 +1,217 @@
+package dev.ricochet.tracker.conversion;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ricochet.ingest.ConversionEventFlyweight;
+import dev.ricochet.ingest.ProgramRoute;
+import dev.ricochet.ingest.StrictJson;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Currency;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code POST /webhooks/shopify/{programId}}, verified with {@code X-Shopify-Hmac-Sha256} (base64 HMAC-SHA256 of
+ * the raw body keyed with the program's Shopify secret, compared in constant time).
+ *
+ * <ul>
+ *   <li>{@code orders/create}: a sale of {@code total_price} (a decimal string, converted exactly to minor units
+ *   of the currency); the click id comes from a note attribute named like the program's click parameter (or
+ *   {@code ricochet_click_id}), else from that parameter in {@code landing_site}; the first discount code is the
+ *   coupon.</li>
+ *   <li>{@code refunds/create}: a refund of the successful refund transactions of the order.</li>
+ * </ul>
+ * Other topics are answered 200 and ignored. Shopify retries a webhook with the same {@code X-Shopify-Webhook-Id};
+ * the order and refund ids are the idempotency keys, so a retry never counts twice.
+ */
+final class ShopifyWebhookIntake
+{
+    ProgramOutcome handle(
+        final ProgramRoute program, final String hmac, final String topic, final byte[] body, final long nowMs)
+    {
+        if (null == program || null == program.shopifySecret())
+        {
+            return new ProgramOutcome(null, IntakeOutcome.reject(404, "no Shopify webhook endpoint for this program"));
+        }
+        if (null == hmac || !isValid(hmac, body, program.shopifySecret()))
+        {
+            return new ProgramOutcome(null, IntakeOutcome.reject(401, "invalid X-Shopify-Hmac-Sha256"));
+        }
+        final JsonNode payload;
+        try
+        {
+            payload = StrictJson.MAPPER.readTree(body);
+        }
+        catch (final IOException ex)
+        {
+            return new ProgramOutcome(program, IntakeOutcome.deadLetter(200, "body is not JSON"));
+        }
+        if (null == payload || !payload.isObject())
+        {
+            return new ProgramOutcome(program, IntakeOutcome.deadLetter(200, "body is not a JSON object"));
+        }
+        if ("orders/create".equals(topic))
+        {
+            return new ProgramOutcome(program, order(program, payload, nowMs));
+        }
+        if ("refunds/create".equals(topic))
+        {
+            return new ProgramOutcome(program, refund(program, payload, nowMs));
+        }
+        return new ProgramOutcome(program, IntakeOutcome.ignore("topic " + topic + " is not used by Ricochet"));
+    }
+
+    static boolean isValid(final String hmac, final byte[] body, final String secret)
+    {
+        // Compare the canonical base64 text, not decoded bytes: a lenient decoder maps several spellings (differing
+        // in the unused bits before '=') to the same bytes.
+        final byte[] expected = Base64.getEncoder().encode(hmacSha256(secret, body));
+        return MessageDigest.isEqual(expected, hmac.trim().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static byte[] hmacSha256(final String secret, final byte[] body)
+    {
+        try
+        {
+            final Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return mac.doFinal(body);
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException("HmacSHA256 unavailable", ex);
+        }
+    }
+
+    private static IntakeOutcome order(final ProgramRoute program, final JsonNode order, final long nowMs)
+    {
+        final String id = id(order.path("id"));
+        final String currency = text(order, "currency");
+        final long amount = minorUnits(text(order, "total_price"), currency);
+        if (null == id || amount < 0)
+        {
+            return IntakeOutcome.deadLetter(200, "orders/create without an id, currency or exact total_price");
+        }
+        final JsonNode discounts = order.path("discount_codes");
+        final String coupon = discounts.isArray() && discounts.size() > 0 ? text(discounts.get(0), "code") : null;
+        final Conversion conversion = new Conversion(ConversionEventFlyweight.KIND_SALE,
+            time(text(order, "created_at"), nowMs), amount, currency.toUpperCase(Locale.ROOT), id, null,
+            id(order.path("customer").path("id")), coupon, clickId(program, order), false);
+        final String error = ConversionValidation.check(conversion, program.currency());
+        return null == error ? IntakeOutcome.record(conversion) : IntakeOutcome.deadLetter(200, "orders/create: " + error);
+    }
+
+    private static IntakeOutcome refund(final ProgramRoute program, final JsonNode refund, final long nowMs)
+    {
+        final String id = id(refund.path("id"));
+        final String orderId = id(refund.path("order_id"));
+        if (null == id || null == orderId)
+        {
+            return IntakeOutcome.deadLetter(200, "refunds/create without an id or order_id");
+        }
+        long amount = 0;
+        String currency = program.currency();
+        for (final JsonNode transaction : refund.path("transactions"))
+        {
+            if ("refund".equals(text(transaction, "kind")) && "success".equals(text(transaction, "status")))
+            {
+                if (null != text(transaction, "currency"))
+                {
+                    currency = text(transaction, "currency").toUpperCase(Locale.ROOT);
+                }
+                final long part = minorUnits(text(transaction, "amount"), currency);
+                if (part < 0)
+                {
+                    return IntakeOutcome.deadLetter(200, "refunds/create with an inexact transaction amount");
+                }
+                amount += part;
+            }
+        }
+        if (0 == amount)
+        {
+            return IntakeOutcome.ignore("refund without money (restock or adjustment only)");
+        }
+        final Conversion conversion = new Conversion(ConversionEventFlyweight.KIND_REFUND,
+            time(text(refund, "created_at"), nowMs), amount, currency, "refund:" + id, orderId, null, null, null, false);
+        final String error = ConversionValidation.check(conversion, program.currency());
+        return null == error ? IntakeOutcome.record(conversion) : IntakeOutcome.deadLetter(200, "refunds/create: " + error);
+    }
+
+    private static String clickId(final ProgramRoute program, final JsonNode order)
+    {
+        for (final JsonNode attribute : order.path("note_attributes"))
+        {
+            final String name = text(attribute, "name");
+            final String value = text(attribute, "value");
+            if ((program.clickParam().equals(name) || "ricochet_click_id".equals(name)) && null != value &&
+                ConversionValidation.isClickId(value))
+            {
+                return value;
+            }
+        }
+        final String landingSite = text(order, "landing_site");
+        if (null != landingSite)
+        {
+            final List<String> values = new QueryStringDecoder(landingSite).parameters().get(program.clickParam());
+            if (null != values && !values.isEmpty() && ConversionValidation.isClickId(values.get(0)))
+            {
+                return values.get(0);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Exact conversion of a decimal price to minor units; -1 if absent, malformed or finer than the currency allows.
+     */
+    static long minorUnits(final String price, final String currency)
+    {
+        if (null == price || null == currency)
+        {
+            return -1;
+        }
+        try
+        {
+            final int digits = Currency.getInstance(currency.toUpperCase(Locale.ROOT)).getDefaultFractionDigits();
+            return new BigDecimal(price).movePointRight(Math.max(digits, 0)).longValueExact();
+        }
+        catch (final ArithmeticException | IllegalArgumentException ex)
+        {
+            return -1;
+        }
+    }
+
+    private static long time(final String isoTime, final long nowMs)
+    {
+        try
+        {
+            return null == isoTime ? nowMs : OffsetDateTime.parse(isoTime).toInstant().toEpochMilli();
+        }
+        catch (final DateTimeParseException ex)
+        {
+            return nowMs;
+        }
+    }
+
+    private static String id(final JsonNode node)
+    {
+        return node.isIntegralNumber() ? node.asText() : node.isTextual() && !node.asText().isEmpty() ? node.asText() :
+            null;
+    }
+
+    private static String text(final JsonNode node, final String field)
+    {
+        final JsonNode value = node.path(field);
+        return value.isTextual() && !value.asText().isEmpty() ? value.asText() : null;
+    }
+}

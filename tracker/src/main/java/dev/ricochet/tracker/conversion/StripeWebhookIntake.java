@@ -1,0 +1,146 @@
+package dev.ricochet.tracker.conversion;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ricochet.ingest.ConversionEventFlyweight;
+import dev.ricochet.ingest.ProgramRoute;
+import dev.ricochet.ingest.StrictJson;
+
+import java.io.IOException;
+import java.util.Locale;
+
+/**
+ * {@code POST /webhooks/stripe/{programId}}, verified with the program's Stripe secret.
+ *
+ * <ul>
+ *   <li>{@code checkout.session.completed} and {@code checkout.session.async_payment_succeeded} (paid only): a sale;
+ *   {@code client_reference_id} carries the click id; external id = payment intent, else invoice, else session.</li>
+ *   <li>{@code invoice.paid}: a recurring payment of the customer; the first invoice of a subscription
+ *   ({@code billing_reason=subscription_create}) is ignored, its checkout session already counted it.</li>
+ *   <li>{@code charge.refunded}: a refund whose amount is Stripe's cumulative {@code amount_refunded}, so partial
+ *   refunds, resends and reordering all end at the right total.</li>
+ *   <li>{@code charge.dispute.created}: a chargeback of the disputed amount.</li>
+ * </ul>
+ * Every other type is answered 200 and ignored (counted). A verified body Ricochet cannot use is dead-lettered and
+ * answered 200, since Stripe resending it cannot help.
+ */
+final class StripeWebhookIntake
+{
+    ProgramOutcome handle(final ProgramRoute program, final String signature, final byte[] body, final long nowMs)
+    {
+        if (null == program || null == program.stripeSecret())
+        {
+            return new ProgramOutcome(null, IntakeOutcome.reject(404, "no Stripe webhook endpoint for this program"));
+        }
+        final String invalid = StripeSignature.verify(signature, body, program.stripeSecret(), nowMs / 1000);
+        if (null != invalid)
+        {
+            return new ProgramOutcome(null, IntakeOutcome.reject(400, invalid));
+        }
+        final JsonNode event;
+        try
+        {
+            event = StrictJson.MAPPER.readTree(body);
+        }
+        catch (final IOException ex)
+        {
+            return new ProgramOutcome(program, IntakeOutcome.deadLetter(200, "body is not JSON"));
+        }
+        return new ProgramOutcome(program, map(program, event, nowMs));
+    }
+
+    private static IntakeOutcome map(final ProgramRoute program, final JsonNode event, final long nowMs)
+    {
+        final String type = text(event, "type");
+        final JsonNode object = event.path("data").path("object");
+        if (null == type || !object.isObject())
+        {
+            return IntakeOutcome.deadLetter(200, "not a Stripe event: no type or data.object");
+        }
+        final long eventTimeMs = event.path("created").canConvertToLong() ? event.path("created").asLong() * 1000 : nowMs;
+        final Conversion conversion;
+        switch (type)
+        {
+            case "checkout.session.completed", "checkout.session.async_payment_succeeded" ->
+            {
+                final String paymentStatus = text(object, "payment_status");
+                if (null != paymentStatus && !"paid".equals(paymentStatus))
+                {
+                    return IntakeOutcome.ignore("checkout session not paid yet (" + paymentStatus + ")");
+                }
+                final String clickId = text(object, "client_reference_id");
+                conversion = new Conversion(ConversionEventFlyweight.KIND_SALE, eventTimeMs,
+                    amount(object, "amount_total"), currency(object),
+                    firstOf(text(object, "payment_intent"), text(object, "invoice"), text(object, "id")), null,
+                    text(object, "customer"), null,
+                    null != clickId && ConversionValidation.isClickId(clickId) ? clickId : null, false);
+            }
+            case "invoice.paid" ->
+            {
+                if ("subscription_create".equals(text(object, "billing_reason")))
+                {
+                    return IntakeOutcome.ignore("first invoice of a subscription: counted by its checkout session");
+                }
+                if (0 == amount(object, "amount_paid"))
+                {
+                    return IntakeOutcome.ignore("invoice paid nothing");
+                }
+                conversion = new Conversion(ConversionEventFlyweight.KIND_RECURRING, eventTimeMs,
+                    amount(object, "amount_paid"), currency(object),
+                    firstOf(text(object, "payment_intent"), text(object, "id"), null), null,
+                    text(object, "customer"), null, null, false);
+            }
+            case "charge.refunded" ->
+            {
+                final String charge = text(object, "id");
+                final long refunded = amount(object, "amount_refunded");
+                conversion = new Conversion(ConversionEventFlyweight.KIND_REFUND, eventTimeMs, refunded,
+                    currency(object), "refund:" + charge + ":" + refunded,
+                    firstOf(text(object, "payment_intent"), charge, null), text(object, "customer"), null, null, true);
+            }
+            case "charge.dispute.created" ->
+                conversion = new Conversion(ConversionEventFlyweight.KIND_CHARGEBACK, eventTimeMs,
+                    amount(object, "amount"), currency(object), text(object, "id"),
+                    firstOf(text(object, "payment_intent"), text(object, "charge"), null), null, null, null, false);
+            default ->
+            {
+                return IntakeOutcome.ignore("event type " + type + " is not used by Ricochet");
+            }
+        }
+        if (conversion.amountMinor() < 0)
+        {
+            return IntakeOutcome.deadLetter(200, type + " without a usable amount");
+        }
+        final String error = ConversionValidation.check(conversion, program.currency());
+        return null == error ? IntakeOutcome.record(conversion) : IntakeOutcome.deadLetter(200, type + ": " + error);
+    }
+
+    private static long amount(final JsonNode object, final String field)
+    {
+        final JsonNode amount = object.path(field);
+        return amount.isIntegralNumber() ? amount.asLong() : -1;
+    }
+
+    private static String currency(final JsonNode object)
+    {
+        final String currency = text(object, "currency");
+        return null == currency ? "" : currency.toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * A string field, or the id of an expanded object in its place (Stripe's expandable fields).
+     */
+    private static String text(final JsonNode node, final String field)
+    {
+        JsonNode value = node.path(field);
+        if (value.isObject())
+        {
+            value = value.path("id");
+        }
+        return value.isTextual() && !value.asText().isEmpty() ? value.asText() : null;
+    }
+
+    private static String firstOf(final String first, final String second, final String third)
+    {
+        return null != first ? first : null != second ? second : third;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.ricochet.tracker;
+
+import dev.ricochet.ingest.ConversionEventFlyweight;
+import dev.ricochet.ingest.EventHeaderDescriptor;
+import dev.ricochet.ingest.IdCodec;
+import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.JournalPoller;
+import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.ProgramDirectory;
+import dev.ricochet.ingest.ProgramRoute;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ShopifyWebhookTest
+{
+    private static final String SECRET = "shpss_test_secret_42";
+    private static final String CLICK_ID = "-0cUpCA8VobNMR3l0Rz5ln";
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private Journal journal;
+    private TrackerServer server;
+
+    @BeforeEach
+    void startEdge() throws InterruptedException
+    {
+        final ProgramDirectory programs = new ProgramDirectory();
+        programs.put(new ProgramRoute("shop", 3, "USD", "ref", null, null, SECRET, null));
+        journal = Journal.open(new Journal.Context().dir(dir));
+        server = TrackerServer.launch(new TrackerServer.Context().port(0).bindAddress("127.0.0.1")
+            .journal(journal).linkDirectory(new LinkDirectory()).programDirectory(programs));
+    }
+
+    @AfterEach
+    void stopEdge()
+    {
+        server.close();
+        journal.close();
+    }
+
+    @Test
+    void shouldRecordAnOrderWithTheClickIdFromItsNoteAttributes() throws Exception
+    {
+        final String order = "{\"id\":820982911946154508,\"total_price\":\"25.99\",\"currency\":\"USD\"," +
+            "\"created_at\":\"2026-11-20T10:00:00-05:00\",\"customer\":{\"id\":115310627314723954}," +
+            "\"note_attributes\":[{\"name\":\"gift\",\"value\":\"yes\"},{\"name\":\"ref\",\"value\":\"" + CLICK_ID + "\"}]," +
+            "\"discount_codes\":[{\"code\":\"SPRING10\",\"amount\":\"2.60\",\"type\":\"percentage\"}]}";
+
+        final HttpResponse<String> response = post("orders/create", "wh-1", order, sign(order));
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(List.of("2|2599|820982911946154508||115310627314723954|SPRING10|" + CLICK_ID + "|1795186800000"),
+            journaled());
+    }
+
+    @Test
+    void shouldFindTheClickIdInTheLandingSite() throws Exception
+    {
+        final String order = "{\"id\":1001,\"total_price\":\"10.00\",\"currency\":\"USD\"," +
+            "\"landing_site\":\"/products/tent?utm_source=x&ref=" + CLICK_ID + "\"}";
+        assertEquals(200, post("orders/create", "wh-2", order, sign(order)).statusCode());
+        assertTrue(journaled().get(0).contains("|" + CLICK_ID + "|"), journaled().toString());
+    }
+
+    @Test
+    void shouldRejectAWrongHmacWith401AndRecordNothing() throws Exception
+    {
+        final String order = "{\"id\":1002,\"total_price\":\"10.00\",\"currency\":\"USD\"}";
+        assertEquals(401, post("orders/create", "wh-3", order, sign(order.replace("10.00", "1.00"))).statusCode());
+        assertEquals(401, post("orders/create", "wh-3", order, null).statusCode());
+        assertEquals(List.of(), journaled());
+    }
+
+    @Test
+    void shouldAnswerARedeliveryAsADuplicateWithoutJournalingAgain() throws Exception
+    {
+        final String order = "{\"id\":1003,\"total_price\":\"10.00\",\"currency\":\"USD\"}";
+        assertTrue(post("orders/create", "wh-4", order, sign(order)).body().contains("\"duplicate\":false"));
+        assertTrue(post("orders/create", "wh-4", order, sign(order)).body().contains("\"duplicate\":true"));
+        assertEquals(1, journaled().size());
+    }
+
+    @Test
+    void shouldRecordARefundOfItsSuccessfulRefundTransactions() throws Exception
+    {
+        final String refund = "{\"id\":509562969,\"order_id\":1003,\"created_at\":\"2026-11-21T08:00:00Z\"," +
+            "\"transactions\":[{\"kind\":\"refund\",\"status\":\"success\",\"amount\":\"4.50\"}," +
+            "{\"kind\":\"refund\",\"status\":\"failure\",\"amount\":\"99.00\"}," +
+            "{\"kind\":\"refund\",\"status\":\"success\",\"amount\":\"0.50\"}]}";
+        assertEquals(200, post("refunds/create", "wh-5", refund, sign(refund)).statusCode());
+        assertEquals(List.of("4|500|refund:509562969|1003|||false|1795248000000"), journaled());
+    }
+
+    @Test
+    void shouldIgnoreTopicsItDoesNotUse() throws Exception
+    {
+        final String product = "{\"id\":1,\"title\":\"Tent\"}";
+        final HttpResponse<String> response = post("products/update", "wh-6", product, sign(product));
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().contains("ignored"), response.body());
+        assertEquals(List.of(), journaled());
+    }
+
+    private static String sign(final String body) throws Exception
+    {
+        // Shopify's documented scheme, computed independently of the code under test.
+        final Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return Base64.getEncoder().encodeToString(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private HttpResponse<String> post(final String topic, final String webhookId, final String body, final String hmac)
+        throws Exception
+    {
+        final HttpRequest.Builder builder = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/webhooks/shopify/shop"))
+            .header("X-Shopify-Topic", topic)
+            .header("X-Shopify-Webhook-Id", webhookId)
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (null != hmac)
+        {
+            builder.header("X-Shopify-Hmac-Sha256", hmac);
+        }
+        return client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private List<String> journaled()
+    {
+        final List<String> events = new ArrayList<>();
+        final ConversionEventFlyweight c = new ConversionEventFlyweight();
+        try (JournalPoller poller = journal.newPoller(Journal.NULL_INDEX))
+        {
+            poller.poll((buffer, length, index) ->
+            {
+                if (EventHeaderDescriptor.TYPE_CONVERSION == buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET))
+                {
+                    c.wrap(buffer, 0);
+                    events.add(c.kind() + "|" + c.amountMinor() + "|" + c.externalId() + "|" + c.originalExternalId() +
+                        "|" + c.customerId() + "|" + c.coupon() + "|" +
+                        (c.hasFlag(ConversionEventFlyweight.FLAG_HAS_CLICK_ID) ?
+                        IdCodec.toString(c.clickIdHi(), c.clickIdLo()) : "false") + "|" + c.timestampMs());
+                }
+            }, 10_000);
+        }
+        return events;
+    }
+}

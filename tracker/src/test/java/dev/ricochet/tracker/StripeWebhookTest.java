@@ -1,0 +1,274 @@
+package dev.ricochet.tracker;
+
+import com.stripe.model.Charge;
+import com.stripe.model.Event;
+import com.google.gson.JsonObject;
+import com.stripe.model.StripeObject;
+import com.stripe.model.checkout.Session;
+import com.stripe.net.ApiResource;
+import com.stripe.net.Webhook;
+import dev.ricochet.ingest.ConversionEventFlyweight;
+import dev.ricochet.ingest.DeadLetterEventFlyweight;
+import dev.ricochet.ingest.EventHeaderDescriptor;
+import dev.ricochet.ingest.IdCodec;
+import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.JournalPoller;
+import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.ProgramDirectory;
+import dev.ricochet.ingest.ProgramRoute;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StripeWebhookTest
+{
+    private static final String SECRET = "whsec_test_5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH";
+    private static final String CLICK_ID = "-0cUpCA8VobNMR3l0Rz5ln";
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private Journal journal;
+    private TrackerServer server;
+
+    @BeforeEach
+    void startEdge() throws InterruptedException
+    {
+        final ProgramDirectory programs = new ProgramDirectory();
+        programs.put(new ProgramRoute("shop", 3, "USD", "rcid", null, SECRET, null, null));
+        programs.put(new ProgramRoute("nostripe", 4, "USD", "rcid", null, null, null, null));
+        journal = Journal.open(new Journal.Context().dir(dir));
+        server = TrackerServer.launch(new TrackerServer.Context().port(0).bindAddress("127.0.0.1")
+            .journal(journal).linkDirectory(new LinkDirectory()).programDirectory(programs));
+    }
+
+    @AfterEach
+    void stopEdge()
+    {
+        server.close();
+        journal.close();
+    }
+
+    @Test
+    void shouldRecordAPaidCheckoutSessionAsASaleWithItsClickId() throws Exception
+    {
+        // Given a checkout.session.completed built and signed with stripe-java
+        final String payload = event("evt_1", "checkout.session.completed", checkoutSession("pi_1", 4999));
+        final String header = signatureHeader(payload, nowSeconds());
+        Webhook.constructEvent(payload, header, SECRET); // Stripe's own verifier accepts what the test sends
+
+        // When Stripe delivers it
+        final HttpResponse<String> response = post("shop", payload, header);
+
+        // Then it is durable before the 200, as a sale of the payment intent with the click id and customer
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(List.of("2|3|4999|USD|pi_1||cus_42|" + CLICK_ID + "|false"), journaled());
+    }
+
+    @Test
+    void shouldRejectATamperedBodyAndRecordNothing() throws Exception
+    {
+        final String payload = event("evt_2", "checkout.session.completed", checkoutSession("pi_2", 1000));
+        final String header = signatureHeader(payload, nowSeconds());
+        final HttpResponse<String> response = post("shop", payload.replace("1000", "100000"), header);
+        assertEquals(400, response.statusCode());
+        assertTrue(response.body().contains("no valid Stripe signature"), response.body());
+        assertEquals(List.of(), journaled());
+    }
+
+    @Test
+    void shouldRejectTimestampsOutsideTheToleranceInBothDirections() throws Exception
+    {
+        final String payload = event("evt_3", "checkout.session.completed", checkoutSession("pi_3", 1000));
+        final HttpResponse<String> old = post("shop", payload, signatureHeader(payload, nowSeconds() - 600));
+        final HttpResponse<String> future = post("shop", payload, signatureHeader(payload, nowSeconds() + 600));
+        assertEquals(400, old.statusCode());
+        assertEquals(400, future.statusCode());
+        assertTrue(future.body().contains("outside the 300 s tolerance"), future.body());
+        assertEquals(List.of(), journaled());
+    }
+
+    @Test
+    void shouldAcceptAnyOneOfSeveralV1SignaturesDuringSecretRotation() throws Exception
+    {
+        final String payload = event("evt_4", "checkout.session.completed", checkoutSession("pi_4", 1000));
+        final long t = nowSeconds();
+        final String header = "t=" + t + ",v1=" + "0".repeat(64) + ",v1=" +
+            Webhook.Util.computeHmacSha256(SECRET, t + "." + payload) + ",v0=ignored";
+        assertEquals(200, post("shop", payload, header).statusCode());
+    }
+
+    @Test
+    void shouldAnswer400NeverA500ToMalformedSignatureHeaders() throws Exception
+    {
+        final String payload = event("evt_5", "checkout.session.completed", checkoutSession("pi_5", 1000));
+        for (final String header : new String[]{ "", "garbage", "t=abc,v1=00", "v1=00", "t=1", "t=,v1=", "=,=,=" })
+        {
+            final HttpResponse<String> response = post("shop", payload, header);
+            assertEquals(400, response.statusCode(), header + " -> " + response.body());
+        }
+        assertEquals(List.of(), journaled());
+    }
+
+    @Test
+    void shouldAcknowledgeAndIgnoreEventTypesItDoesNotUse() throws Exception
+    {
+        final String payload = event("evt_6", "customer.created", checkoutSession("pi_6", 1));
+        final HttpResponse<String> response = post("shop", payload, signatureHeader(payload, nowSeconds()));
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().contains("ignored"), response.body());
+        assertEquals(List.of(), journaled());
+        assertEquals(1, server.context().counters().get(TrackerCounter.WEBHOOKS_IGNORED));
+    }
+
+    @Test
+    void shouldRecordAChargeRefundWithStripesCumulativeRefundedAmount() throws Exception
+    {
+        final String payload = event("evt_7", "charge.refunded", charge("ch_7", "pi_7", 5000, 1500));
+        assertEquals(200, post("shop", payload, signatureHeader(payload, nowSeconds())).statusCode());
+        assertEquals(List.of("4|3|1500|USD|refund:ch_7:1500|pi_7|||true"), journaled());
+    }
+
+    @Test
+    void shouldDeadLetterAVerifiedBodyItCannotUse() throws Exception
+    {
+        final String payload = "{\"id\":\"evt_8\",\"type\":\"checkout.session.completed\",\"data\":{}}";
+        final HttpResponse<String> response = post("shop", payload, signatureHeader(payload, nowSeconds()));
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().contains("dead_letter"), response.body());
+        assertEquals(List.of("dead:not a Stripe event: no type or data.object"), journaled());
+    }
+
+    @Test
+    void shouldAnswer404ForAProgramWithoutAStripeSecret() throws Exception
+    {
+        final String payload = event("evt_9", "checkout.session.completed", checkoutSession("pi_9", 1));
+        assertEquals(404, post("nostripe", payload, signatureHeader(payload, nowSeconds())).statusCode());
+        assertEquals(404, post("unknown", payload, signatureHeader(payload, nowSeconds())).statusCode());
+    }
+
+    private static JsonObject checkoutSession(final String paymentIntent, final long amount)
+    {
+        final Session session = new Session();
+        session.setId("cs_test_" + paymentIntent);
+        session.setObject("checkout.session");
+        session.setMode("payment");
+        session.setPaymentStatus("paid");
+        session.setPaymentIntent(paymentIntent);
+        session.setAmountTotal(amount);
+        session.setCurrency("usd");
+        session.setCustomer("cus_42");
+        session.setClientReferenceId(CLICK_ID);
+        return withIds(session, "payment_intent", paymentIntent, "customer", "cus_42");
+    }
+
+    /**
+     * A Charge as Stripe sends it; stripe-java's Gson writes no fields of a Charge model, so the JSON is built with
+     * the model's field names directly, then read back through stripe-java to prove it is a valid Charge.
+     */
+    static JsonObject charge(final String id, final String paymentIntent, final long amount, final long refunded)
+    {
+        final JsonObject json = new JsonObject();
+        json.addProperty("id", id);
+        json.addProperty("object", "charge");
+        json.addProperty("payment_intent", paymentIntent);
+        json.addProperty("amount", amount);
+        json.addProperty("amount_refunded", refunded);
+        json.addProperty("currency", "usd");
+        json.addProperty("refunded", amount == refunded);
+        final Charge parsed = ApiResource.GSON.fromJson(json, Charge.class);
+        assertEquals(refunded, parsed.getAmountRefunded());
+        assertEquals(paymentIntent, parsed.getPaymentIntent());
+        return json;
+    }
+
+    /**
+     * stripe-java's Gson writes expandable fields (payment_intent, customer) only when expanded; a webhook carries
+     * them as plain ids, so they are set as such.
+     */
+    private static JsonObject withIds(final StripeObject object, final String... fieldsAndIds)
+    {
+        final JsonObject json = ApiResource.GSON.toJsonTree(object).getAsJsonObject();
+        for (int i = 0; i < fieldsAndIds.length; i += 2)
+        {
+            json.addProperty(fieldsAndIds[i], fieldsAndIds[i + 1]);
+        }
+        return json;
+    }
+
+    static String event(final String id, final String type, final JsonObject object)
+    {
+        final Event event = new Event();
+        event.setId(id);
+        event.setObject("event");
+        event.setType(type);
+        event.setCreated(nowSeconds());
+        event.setLivemode(false);
+        event.setApiVersion("2025-10-29.clover");
+        final Event.Data data = new Event.Data();
+        data.setObject(object);
+        event.setData(data);
+        return ApiResource.GSON.toJson(event);
+    }
+
+    static String signatureHeader(final String payload, final long timestamp) throws Exception
+    {
+        return "t=" + timestamp + ",v1=" + Webhook.Util.computeHmacSha256(SECRET, timestamp + "." + payload);
+    }
+
+    private static long nowSeconds()
+    {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    private HttpResponse<String> post(final String program, final String payload, final String signature)
+        throws Exception
+    {
+        return client.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/webhooks/stripe/" + program))
+            .header("Content-Type", "application/json; charset=utf-8")
+            .header("Stripe-Signature", signature)
+            .POST(HttpRequest.BodyPublishers.ofString(payload)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private List<String> journaled()
+    {
+        final List<String> events = new ArrayList<>();
+        final ConversionEventFlyweight conversion = new ConversionEventFlyweight();
+        try (JournalPoller poller = journal.newPoller(Journal.NULL_INDEX))
+        {
+            poller.poll((buffer, length, index) ->
+            {
+                final byte type = buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET);
+                if (EventHeaderDescriptor.TYPE_CONVERSION == type)
+                {
+                    conversion.wrap(buffer, 0);
+                    events.add(conversion.kind() + "|" + conversion.source() + "|" + conversion.amountMinor() + "|" +
+                        conversion.currency() + "|" + conversion.externalId() + "|" +
+                        conversion.originalExternalId() + "|" + conversion.customerId() + "|" +
+                        (conversion.hasFlag(ConversionEventFlyweight.FLAG_HAS_CLICK_ID) ?
+                        IdCodec.toString(conversion.clickIdHi(), conversion.clickIdLo()) : "") + "|" +
+                        conversion.hasFlag(ConversionEventFlyweight.FLAG_CUMULATIVE_REVERSAL));
+                }
+                else if (EventHeaderDescriptor.TYPE_DEAD_LETTER == type)
+                {
+                    events.add("dead:" + new DeadLetterEventFlyweight().wrap(buffer, 0).reason());
+                }
+            }, 10_000);
+        }
+        return events;
+    }
+}
