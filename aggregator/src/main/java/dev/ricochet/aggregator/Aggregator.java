@@ -291,6 +291,9 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
                 case CatalogEventFlyweight.KIND_LINK:
                     catalog.restoreLink(CatalogJson.read(json, CatalogJson.LINK));
                     break;
+                case CatalogEventFlyweight.KIND_COUPON:
+                    catalog.restoreCoupon(CatalogJson.read(json, CatalogJson.COUPON));
+                    break;
                 default:
                     throw new IllegalStateException("unknown catalog kind " + kind + " in state store");
             }

@@ -1,6 +1,7 @@
 package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.attribution.AttributionEngine;
+import dev.ricochet.aggregator.attribution.Touch;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
@@ -10,6 +11,7 @@ import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.ClickEventFlyweight;
 import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.EventHeaderDescriptor;
+import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalEventHandler;
 import dev.ricochet.ingest.JournalPoller;
@@ -91,7 +93,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         this.uniqueClickWindowMs = uniqueClickWindowMs;
         this.commitIntervalMs = commitIntervalMs;
         this.commitMaxEvents = commitMaxEvents;
-        this.attribution = new AttributionEngine(store, catalog::programByNumber, this::click,
+        this.attribution = new AttributionEngine(store, catalog, this::click,
             (partnerNumber, timeMs, field, delta) ->
                 dayCounters(partnerNumber, (int)Math.floorDiv(timeMs, DAY_MS))[field.ordinal()] += delta);
         this.committedIndex = store.journalPosition();
@@ -185,6 +187,15 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         buffer.getBytes(0, event);
         store.putClick(batch, click.clickIdHi(), click.clickIdLo(), event);
         pendingClicks.put(new ClickKey(click.clickIdHi(), click.clickIdLo()), event);
+        if (!click.hasFlag(ClickEventFlyweight.FLAG_BOT))
+        {
+            // Only real clicks are touches: a bot's click must never earn a partner credit.
+            store.putTouch(batch, click.visitorIdHi(), click.visitorIdLo(), timestampMs, click.clickIdHi(),
+                click.clickIdLo(), click.partnerId(), click.programId());
+            attribution.onTouch(click.visitorIdHi(), click.visitorIdLo(), new Touch(
+                IdCodec.toString(click.clickIdHi(), click.clickIdLo()), timestampMs, click.partnerId()),
+                click.programId());
+        }
     }
 
     private byte[] click(final long clickHi, final long clickLo)
@@ -229,6 +240,9 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
                 break;
             case CatalogEventFlyweight.KIND_LINK:
                 applied = catalog.applyLink(CatalogJson.read(document, CatalogJson.LINK));
+                break;
+            case CatalogEventFlyweight.KIND_COUPON:
+                applied = catalog.applyCoupon(CatalogJson.read(document, CatalogJson.COUPON));
                 break;
             default:
                 throw new IllegalStateException("unknown catalog kind " + kind);

@@ -332,6 +332,61 @@ class AggregatorAgentTest
         assertEquals(0, store.dayCounters(1, DAY0 + 400)[CounterField.REVENUE.ordinal()], "after recurringMonths");
     }
 
+    @Test
+    void shouldSplitASaleOverTheVisitorsTouchPathByTheProgramsModel()
+    {
+        // Given a linear program and a visitor who clicked alice's link, then bob's, then bought through bob's click
+        appendCatalog(CatalogEventFlyweight.KIND_PROGRAM,
+            "{\"id\":\"p\",\"number\":0,\"spec\":{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+            "\"attribution\":{\"model\":\"linear\",\"windowDays\":30},\"tiers\":[],\"secrets\":{}}}");
+        appendCatalog(CatalogEventFlyweight.KIND_PARTNER,
+            "{\"id\":\"bob\",\"number\":0,\"spec\":{\"programId\":\"p\",\"name\":\"B\",\"status\":\"active\"}}");
+        appendClick(T0, 7, 0, 1, 1);
+        final long bobClick = appendClick(T0 + HOUR_MS, 7, 0, 2, 2);
+        appendClick(T0 + HOUR_MS, 8, 0, 1, 1); // another visitor: not on this path
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "order-1", 1001, bobClick, null, null, T0 + 2 * HOUR_MS);
+
+        // When applied
+        doWorkUntilIdle();
+
+        // Then each partner gets half (the cumulative rounding gives the odd cent to one of them) and one sale each
+        assertEquals(501, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(500, store.dayCounters(2, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(1, store.dayCounters(2, DAY0)[CounterField.SALES.ordinal()]);
+    }
+
+    @Test
+    void shouldCreditAConversionWithoutAClickToThePartnerOfItsCoupon()
+    {
+        appendCatalog(CatalogEventFlyweight.KIND_COUPON, "{\"id\":\"spring10\",\"number\":0,\"spec\":{\"partnerId\":\"alice\"}}");
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(
+            new byte[ConversionEventFlyweight.MAX_LENGTH]);
+        final int length = new ConversionEventFlyweight().wrapForEncode(buffer, 0, T0, T0,
+            ConversionEventFlyweight.KIND_SALE, ConversionEventFlyweight.SOURCE_SHOPIFY, 1, "USD", 2500)
+            .ids("order-9", null, null, "SPRING10").encodedLength();
+        appender.append(buffer, 0, length);
+        doWorkUntilIdle();
+
+        assertEquals(2500, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertTrue(new String(store.conversion(1, "order-9"), StandardCharsets.UTF_8).contains("\"coupon\""));
+    }
+
+    @Test
+    void shouldCreditABrowserReportedConversionThroughTheVisitorsEarlierClick()
+    {
+        appendClick(T0, 42, 0);
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(
+            new byte[ConversionEventFlyweight.MAX_LENGTH]);
+        final int length = new ConversionEventFlyweight().wrapForEncode(buffer, 0, T0 + DAY_MS, T0 + DAY_MS,
+            ConversionEventFlyweight.KIND_LEAD, ConversionEventFlyweight.SOURCE_API, 1, "USD", 0)
+            .visitorId(0, 42).ids("signup-1", null, null, null).encodedLength();
+        appender.append(buffer, 0, length);
+        doWorkUntilIdle();
+
+        assertEquals(1, store.dayCounters(1, DAY0 + 1)[CounterField.LEADS.ordinal()]);
+    }
+
     private AggregatorAgent newAgent()
     {
         final AggregatorAgent newAgent = new AggregatorAgent(journal, store, catalog, clock, HOUR_MS, 100, 20_000);
@@ -377,11 +432,16 @@ class AggregatorAgentTest
 
     private long appendClick(final long timeMs, final long visitor, final int flags)
     {
+        return appendClick(timeMs, visitor, flags, 1, 1);
+    }
+
+    private long appendClick(final long timeMs, final long visitor, final int flags, final int link, final int partner)
+    {
         final ClickEventFlyweight click = appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, timeMs)
             .flags((short)flags)
             .clickId(nextClickId++, 0)
             .visitorId(0, visitor)
-            .link(1, 1, 1)
+            .link(link, partner, 1)
             .userAgent("Mozilla/5.0");
         appender.append(click.encodedLength());
         return nextClickId - 1;

@@ -14,7 +14,7 @@ import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_OFFSET;
 import static dev.ricochet.ingest.EventHeaderDescriptor.VERSION_OFFSET;
 
 /**
- * Flyweight over a catalog change (an upserted program, partner or link) carried as a UTF-8 JSON document.
+ * Flyweight over a catalog change (an upserted program, partner, link or coupon) carried as a UTF-8 JSON document.
  *
  * <pre>
  *   0              12       13                16                  20
@@ -40,6 +40,11 @@ public final class CatalogEventFlyweight
      * An upserted link.
      */
     public static final byte KIND_LINK = 3;
+
+    /**
+     * An upserted coupon code.
+     */
+    public static final byte KIND_COUPON = 4;
 
     /**
      * Largest JSON document a catalog event carries.

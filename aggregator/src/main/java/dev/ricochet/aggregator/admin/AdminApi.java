@@ -5,6 +5,7 @@ import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.CatalogValidation;
+import dev.ricochet.aggregator.catalog.CouponSpec;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
 import dev.ricochet.aggregator.catalog.LinkSpec;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
@@ -173,6 +174,47 @@ public final class AdminApi
     {
         final CatalogEntry<LinkSpec> link = catalog.link(code);
         return null == link ? ApiResponse.error(404, "unknown link '" + code + "'") : ApiResponse.ok(linkView(link));
+    }
+
+    /**
+     * {@code PUT /v1/coupons/{code}}: link a coupon code to a partner (coupon attribution).
+     *
+     * @param code from the path.
+     * @param body request JSON.
+     * @return the coupon.
+     */
+    public ApiResponse putCoupon(final String code, final byte[] body)
+    {
+        CatalogValidation.requireId("code", code);
+        final CouponSpec spec = CatalogJson.parseRequest(body, CouponSpec.class);
+        if (null == spec.partnerId() || null == catalog.partner(spec.partnerId()))
+        {
+            throw new InvalidSpecException(null == spec.partnerId() ? "partnerId is required" :
+                "partnerId '" + spec.partnerId() + "' is not a known partner");
+        }
+        return upsert(CatalogEventFlyweight.KIND_COUPON, new CatalogEntry<>(code, 0, spec),
+            () -> catalog.coupon(code), AdminApi::couponView);
+    }
+
+    /**
+     * {@code GET /v1/coupons/{code}}.
+     *
+     * @param code from the path.
+     * @return the coupon.
+     */
+    public ApiResponse getCoupon(final String code)
+    {
+        final CatalogEntry<CouponSpec> coupon = catalog.coupon(code);
+        return null == coupon ? ApiResponse.error(404, "unknown coupon '" + code + "'") :
+            ApiResponse.ok(couponView(coupon));
+    }
+
+    private static Map<String, Object> couponView(final CatalogEntry<CouponSpec> coupon)
+    {
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("code", coupon.id());
+        view.put("partnerId", coupon.spec().partnerId());
+        return view;
     }
 
     /**

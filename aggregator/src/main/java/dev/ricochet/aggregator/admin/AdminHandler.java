@@ -124,6 +124,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                     return byMethod(method, () -> api.getPartner(id), () -> api.putPartner(id, body));
                 case "links":
                     return byMethod(method, () -> api.getLink(id), () -> api.putLink(id, body));
+                case "coupons":
+                    return byMethod(method, () -> api.getCoupon(id), () -> api.putCoupon(id, body));
                 default:
                     return ApiResponse.error(404, "no such resource: " + path);
             }

@@ -1,6 +1,7 @@
 package dev.ricochet.aggregator.attribution;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterField;
@@ -17,14 +18,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntFunction;
 
 /**
  * Attributes conversions to partners and reverses credit on refunds, exactly once per (program, external id).
  *
- * <p>Runs on the aggregator thread. Keys, in order of trust: the click id passed back by the checkout, then the
- * customer id of a referred customer (recurring invoices within the program's recurringMonths). A click outside
- * the program's attribution window, from another program, or unknown leaves the conversion unattributed, with the
+ * <p>Runs on the aggregator thread. Keys, in order of trust: the click id passed back by the checkout (its visitor's
+ * touch path up to that click), then the visitor id of a browser-reported conversion (the visitor's touch path),
+ * then a coupon code linked to a partner, then the customer id of a referred customer (recurring invoices within
+ * the program's recurringMonths). The path is split by the program's {@link AttributionModel}. A click outside the
+ * program's attribution window, from another program, or unknown leaves the conversion unattributed, with the
  * reason recorded. Refunds reverse credit in proportion to the refunded amount, cumulatively rounded so that a full
  * refund reverses exactly what was credited and no sequence of refunds reverses more. A refund that arrives before
  * its sale waits in the sale's record and is applied when the sale arrives.
@@ -73,12 +75,21 @@ public final class AttributionEngine
     {
     }
 
+    private record VisitorKey(long hi, long lo)
+    {
+    }
+
+    private record ProgramTouch(Touch touch, int programNumber)
+    {
+    }
+
     private record PartnerIndexEntry(int partnerNumber, long timeMs, int programNumber, String externalId)
     {
     }
 
     private final StateStore store;
-    private final IntFunction<CatalogEntry<ProgramSpec>> programs;
+    private final Catalog catalog;
+    private final Map<VisitorKey, List<ProgramTouch>> pendingTouches = new HashMap<>();
     private final ClickLookup clicks;
     private final CounterSink counters;
     private final Map<String, ConversionRecord> pendingConversions = new HashMap<>();
@@ -89,18 +100,18 @@ public final class AttributionEngine
 
     /**
      * @param store    committed state.
-     * @param programs program by catalog number.
+     * @param catalog  programs and coupons.
      * @param clicks   click lookup.
      * @param counters counter sink.
      */
     public AttributionEngine(
         final StateStore store,
-        final IntFunction<CatalogEntry<ProgramSpec>> programs,
+        final Catalog catalog,
         final ClickLookup clicks,
         final CounterSink counters)
     {
         this.store = store;
-        this.programs = programs;
+        this.catalog = catalog;
         this.clicks = clicks;
         this.counters = counters;
     }
@@ -127,79 +138,130 @@ public final class AttributionEngine
             return;
         }
 
-        final CatalogEntry<ProgramSpec> programEntry = programs.apply(program);
+        final CatalogEntry<ProgramSpec> programEntry = catalog.programByNumber(program);
         final String clickId = conversion.hasFlag(ConversionEventFlyweight.FLAG_HAS_CLICK_ID) ?
             IdCodec.toString(conversion.clickIdHi(), conversion.clickIdLo()) : null;
         final String customerId = emptyToNull(conversion.customerId());
+        final String coupon = emptyToNull(conversion.coupon());
         final long timeMs = conversion.timestampMs();
         final long amount = conversion.amountMinor();
 
         List<ConversionRecord.Credit> credits = List.of();
+        // Who counts the conversion: the partners with a share; for a zero-amount lead, the shares of a nominal one.
+        List<ConversionRecord.Credit> countedShares = List.of();
         String attributedBy = null;
         String reason = null;
         if (null == programEntry)
         {
             reason = "unknown program";
         }
-        else if (null != clickId)
+        else
         {
-            final byte[] clickRecord = clicks.click(conversion.clickIdHi(), conversion.clickIdLo());
-            if (null == clickRecord)
+            final ProgramSpec.Attribution settings = programEntry.spec().attribution();
+            final String model = null == settings ? null : settings.model();
+            final long windowMs = (null == settings || null == settings.windowDays() ? 30 : settings.windowDays()) *
+                DAY_MS;
+            final long halfLifeMs = (null == settings || null == settings.halfLifeDays() ? 7 :
+                settings.halfLifeDays()) * DAY_MS;
+
+            List<Touch> path = List.of();
+            if (null != clickId)
             {
-                reason = "unknown click id";
-            }
-            else
-            {
-                click.wrap(new UnsafeBuffer(clickRecord), 0);
-                final ProgramSpec.Attribution settings = programEntry.spec().attribution();
-                final long windowMs = (null == settings || null == settings.windowDays() ? 30 :
-                    settings.windowDays()) * DAY_MS;
-                if (click.programId() != program)
+                final byte[] clickRecord = clicks.click(conversion.clickIdHi(), conversion.clickIdLo());
+                if (null == clickRecord)
                 {
-                    reason = "click belongs to another program";
-                }
-                else if (timeMs - click.timestampMs() > windowMs)
-                {
-                    reason = "click outside the attribution window";
+                    reason = "unknown click id";
                 }
                 else
                 {
-                    credits = List.of(new ConversionRecord.Credit(click.partnerId(), amount, clickId,
-                        click.timestampMs()));
-                    attributedBy = "click_id";
+                    click.wrap(new UnsafeBuffer(clickRecord), 0);
+                    if (click.programId() != program)
+                    {
+                        reason = "click belongs to another program";
+                    }
+                    else if (timeMs - click.timestampMs() > windowMs)
+                    {
+                        reason = "click outside the attribution window";
+                    }
+                    else
+                    {
+                        // The checkout came through this click: the path is the visitor's touches up to it.
+                        path = touchPath(click.visitorIdHi(), click.visitorIdLo(), program,
+                            timeMs - windowMs, click.timestampMs(), new Touch(clickId, click.timestampMs(),
+                            click.partnerId()));
+                        attributedBy = "click_id";
+                    }
                 }
             }
-        }
-        if (credits.isEmpty() && null != customerId && null != programEntry)
-        {
-            final CustomerRecord customer = customer(program, customerId);
-            final Integer months = programEntry.spec().recurringMonths();
-            if (null != customer && timeMs - customer.firstSaleMs() <= (null == months ? 12 : months) * 31L * DAY_MS)
+            if (path.isEmpty() && conversion.hasFlag(ConversionEventFlyweight.FLAG_HAS_VISITOR_ID))
             {
-                credits = split(amount, customer.shares());
-                attributedBy = "customer_id";
+                path = touchPath(conversion.visitorIdHi(), conversion.visitorIdLo(), program, timeMs - windowMs,
+                    timeMs, null);
+                if (!path.isEmpty())
+                {
+                    attributedBy = "visitor_id";
+                    reason = null;
+                }
+            }
+            if (!path.isEmpty())
+            {
+                credits = AttributionModel.credit(model, path, amount, timeMs, halfLifeMs);
+                countedShares = 0 != amount ? credits :
+                    AttributionModel.credit(model, path, 1_000_000, timeMs, halfLifeMs);
+            }
+            else if (null != coupon && 0 != catalog.couponPartner(program, coupon))
+            {
+                credits = List.of(new ConversionRecord.Credit(catalog.couponPartner(program, coupon), amount, null, 0));
+                countedShares = List.of(new ConversionRecord.Credit(credits.get(0).partnerNumber(), 1, null, 0));
+                attributedBy = "coupon";
                 reason = null;
             }
-            else if (null == reason)
+            else if (null != customerId)
             {
-                reason = null == customer ? "customer was not referred" : "customer's recurring period has ended";
+                final CustomerRecord customer = customer(program, customerId);
+                final Integer months = programEntry.spec().recurringMonths();
+                if (null != customer &&
+                    timeMs - customer.firstSaleMs() <= (null == months ? 12 : months) * 31L * DAY_MS)
+                {
+                    credits = split(amount, customer.shares());
+                    countedShares = customer.shares();
+                    attributedBy = "customer_id";
+                    reason = null;
+                }
+                else if (null == reason)
+                {
+                    reason = null == customer ? "customer was not referred" : "customer's recurring period has ended";
+                }
             }
         }
         if (credits.isEmpty() && null == reason)
         {
-            reason = "no click id or referred customer";
+            reason = "no click id, visitor, coupon or referred customer";
         }
 
         final CounterField countField = ConversionEventFlyweight.KIND_LEAD == kind ? CounterField.LEADS :
             ConversionEventFlyweight.KIND_SALE == kind ? CounterField.SALES : null;
+        final java.util.Set<Integer> creditedPartners = new java.util.LinkedHashSet<>();
         for (final ConversionRecord.Credit credit : credits)
         {
-            if (null != countField)
-            {
-                counters.add(credit.partnerNumber(), timeMs, countField, 1);
-            }
             counters.add(credit.partnerNumber(), timeMs, CounterField.REVENUE, credit.revenue());
-            pendingPartnerIndex.add(new PartnerIndexEntry(credit.partnerNumber(), timeMs, program, externalId));
+            // Every partner on the path is listed and counted once, even with a zero share (first/last click).
+            creditedPartners.add(credit.partnerNumber());
+        }
+        for (final int partnerNumber : creditedPartners)
+        {
+            pendingPartnerIndex.add(new PartnerIndexEntry(partnerNumber, timeMs, program, externalId));
+        }
+        if (null != countField)
+        {
+            final java.util.Set<Integer> counted = new java.util.HashSet<>();
+            for (final ConversionRecord.Credit share : countedShares)
+            {
+                if (share.revenue() > 0 && counted.add(share.partnerNumber()))
+                {
+                    counters.add(share.partnerNumber(), timeMs, countField, 1);
+                }
+            }
         }
         if (!credits.isEmpty() && null != customerId && ConversionEventFlyweight.KIND_SALE == kind &&
             null == customer(program, customerId))
@@ -208,8 +270,7 @@ public final class AttributionEngine
         }
 
         ConversionRecord record = new ConversionRecord(externalId, kindName(kind), timeMs, amount,
-            conversion.currency(), clickId, customerId, emptyToNull(conversion.coupon()), null, attributedBy, reason,
-            credits, 0, List.of());
+            conversion.currency(), clickId, customerId, coupon, null, attributedBy, reason, credits, 0, List.of());
         pendingConversions.put(key(program, externalId), record);
         if (null != existing)
         {
@@ -269,6 +330,52 @@ public final class AttributionEngine
         final ConversionRecord updated = original.withReversal(newReversed);
         pendingConversions.put(key(program, original.externalId()), updated);
         return updated;
+    }
+
+    /**
+     * A real click of the visitor, to be part of later touch paths (called by the aggregator for each counted
+     * click, before commit).
+     *
+     * @param visitorHi     high bits of the visitor id.
+     * @param visitorLo     low bits of the visitor id.
+     * @param touch         the click.
+     * @param programNumber program of the click.
+     */
+    public void onTouch(final long visitorHi, final long visitorLo, final Touch touch, final int programNumber)
+    {
+        pendingTouches.computeIfAbsent(new VisitorKey(visitorHi, visitorLo), key -> new ArrayList<>())
+            .add(new ProgramTouch(touch, programNumber));
+    }
+
+    /**
+     * The visitor's touches in the program between fromMs and toMs, oldest first, at most the last 50; the given
+     * touch is always part of it.
+     */
+    private List<Touch> touchPath(final long visitorHi, final long visitorLo, final int program, final long fromMs,
+        final long toMs, final Touch mustInclude)
+    {
+        final List<Touch> path = new ArrayList<>();
+        store.forEachTouch(visitorHi, visitorLo, fromMs, toMs, (timeMs, clickHi, clickLo, partner, touchProgram) ->
+        {
+            if (touchProgram == program)
+            {
+                path.add(new Touch(IdCodec.toString(clickHi, clickLo), timeMs, partner));
+            }
+        });
+        for (final ProgramTouch pending : pendingTouches.getOrDefault(new VisitorKey(visitorHi, visitorLo), List.of()))
+        {
+            final Touch touch = pending.touch();
+            if (pending.programNumber() == program && touch.timeMs() >= fromMs && touch.timeMs() <= toMs)
+            {
+                path.add(touch);
+            }
+        }
+        if (null != mustInclude && path.stream().noneMatch(t -> t.clickId().equals(mustInclude.clickId())))
+        {
+            path.add(mustInclude);
+        }
+        path.sort(java.util.Comparator.comparingLong(Touch::timeMs).thenComparing(Touch::clickId));
+        return path.size() > 50 ? new ArrayList<>(path.subList(path.size() - 50, path.size())) : path;
     }
 
     static long share(final long credit, final long part, final long whole)
@@ -355,6 +462,7 @@ public final class AttributionEngine
         }
         pendingConversions.clear();
         pendingCustomers.clear();
+        pendingTouches.clear();
         pendingPartnerIndex.clear();
     }
 

@@ -23,6 +23,7 @@ public final class Catalog
     private final Map<String, CatalogEntry<LinkSpec>> links = new ConcurrentHashMap<>();
     private final Map<Integer, CatalogEntry<ProgramSpec>> programsByNumber = new ConcurrentHashMap<>();
     private final Map<Integer, CatalogEntry<PartnerSpec>> partnersByNumber = new ConcurrentHashMap<>();
+    private final Map<String, CatalogEntry<CouponSpec>> coupons = new ConcurrentHashMap<>();
     private final LinkDirectory linkDirectory;
     private final ProgramDirectory programDirectory;
     private int lastProgramNumber;
@@ -147,6 +148,54 @@ public final class Catalog
         links.put(numbered.id(), numbered);
         linkDirectory.put(route(numbered));
         return numbered;
+    }
+
+    /**
+     * Upsert a coupon (aggregator thread only); the code is kept upper case.
+     *
+     * @param entry as journaled.
+     * @return the entry, or null if its partner is unknown (the change is ignored).
+     */
+    public CatalogEntry<CouponSpec> applyCoupon(final CatalogEntry<CouponSpec> entry)
+    {
+        if (!partners.containsKey(entry.spec().partnerId()))
+        {
+            return null;
+        }
+        final CatalogEntry<CouponSpec> normalised = new CatalogEntry<>(
+            entry.id().toUpperCase(java.util.Locale.ROOT), 0, entry.spec());
+        coupons.put(normalised.id(), normalised);
+        return normalised;
+    }
+
+    /**
+     * @param entry saved coupon.
+     */
+    public void restoreCoupon(final CatalogEntry<CouponSpec> entry)
+    {
+        coupons.put(entry.id(), entry);
+    }
+
+    /**
+     * @param code coupon code, any case.
+     * @return the coupon or null.
+     */
+    public CatalogEntry<CouponSpec> coupon(final String code)
+    {
+        return coupons.get(code.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * @param programNumber program of the conversion.
+     * @param code          coupon code used, any case.
+     * @return catalog number of the partner the coupon credits in that program, or 0.
+     */
+    public int couponPartner(final int programNumber, final String code)
+    {
+        final CatalogEntry<CouponSpec> coupon = coupons.get(code.toUpperCase(java.util.Locale.ROOT));
+        final CatalogEntry<PartnerSpec> partner = null == coupon ? null : partners.get(coupon.spec().partnerId());
+        final CatalogEntry<ProgramSpec> program = null == partner ? null : programs.get(partner.spec().programId());
+        return null != program && program.number() == programNumber ? partner.number() : 0;
     }
 
     /**

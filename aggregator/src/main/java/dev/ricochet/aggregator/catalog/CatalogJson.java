@@ -27,6 +27,13 @@ public final class CatalogJson
     };
 
     /**
+     * Type of a journaled coupon.
+     */
+    public static final TypeReference<CatalogEntry<CouponSpec>> COUPON = new TypeReference<>()
+    {
+    };
+
+    /**
      * Type of a journaled link.
      */
     public static final TypeReference<CatalogEntry<LinkSpec>> LINK = new TypeReference<>()

@@ -206,7 +206,13 @@ public final class CatalogValidation
         {
             throw new InvalidSpecException("attribution.windowDays must be between 1 and 365");
         }
-        return new ProgramSpec.Attribution(model, windowDays);
+        final int halfLifeDays = null == attribution || null == attribution.halfLifeDays() ? 7 :
+            attribution.halfLifeDays();
+        if (halfLifeDays < 1 || halfLifeDays > 365)
+        {
+            throw new InvalidSpecException("attribution.halfLifeDays must be between 1 and 365");
+        }
+        return new ProgramSpec.Attribution(model, windowDays, halfLifeDays);
     }
 
     private static List<ProgramSpec.Tier> tiers(final List<ProgramSpec.Tier> tiers)

@@ -33,10 +33,11 @@ public record ProgramSpec(
     /**
      * Attribution settings of a program.
      *
-     * @param model      last_click, first_click, linear, position_based or time_decay.
-     * @param windowDays days after a click during which a conversion is credited to it.
+     * @param model        last_click, first_click, linear, position_based or time_decay.
+     * @param windowDays   days after a click during which a conversion is credited to it.
+     * @param halfLifeDays half-life of a touch's weight in the time_decay model.
      */
-    public record Attribution(String model, Integer windowDays)
+    public record Attribution(String model, Integer windowDays, Integer halfLifeDays)
     {
     }
 

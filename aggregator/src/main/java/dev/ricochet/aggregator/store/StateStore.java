@@ -39,6 +39,8 @@ import java.util.List;
  *                                                           still waiting for their sale)
  *   partner_conversions  partnerNumber:i32 + timeMs:i64 + programNumber:i32 + externalId -> (empty)
  *   customers            programNumber:i32 + customerId  -> JSON of the customer's attribution
+ *   touches              visitorId hi + lo + timeMs:i64 + clickId hi + lo -> partnerNumber:i32 + programNumber:i32
+ *                        (each visitor's real clicks in time order: the touch paths of multi-touch attribution)
  * </pre>
  * Keys are big-endian so that a partner's day buckets sort by day and a report is one range scan.
  */
@@ -64,6 +66,7 @@ public final class StateStore implements AutoCloseable
     private final ColumnFamilyHandle conversions;
     private final ColumnFamilyHandle partnerConversions;
     private final ColumnFamilyHandle customers;
+    private final ColumnFamilyHandle touches;
 
     private StateStore(final Path dir) throws RocksDBException
     {
@@ -71,7 +74,7 @@ public final class StateStore implements AutoCloseable
         cfOptions = new ColumnFamilyOptions();
         final List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         for (final String name : new String[]{ "default", "meta", "catalog", "clicks", "visits", "counters",
-            "conversions", "partner_conversions", "customers" })
+            "conversions", "partner_conversions", "customers", "touches" })
         {
             descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), cfOptions));
         }
@@ -84,6 +87,7 @@ public final class StateStore implements AutoCloseable
         conversions = handles.get(6);
         partnerConversions = handles.get(7);
         customers = handles.get(8);
+        touches = handles.get(9);
     }
 
     /**
@@ -289,6 +293,74 @@ public final class StateStore implements AutoCloseable
          * @param externalId    the conversion's idempotency key.
          */
         void accept(int programNumber, String externalId);
+    }
+
+    /**
+     * @param batch         the batch being built.
+     * @param visitorHi     high bits of the visitor id.
+     * @param visitorLo     low bits of the visitor id.
+     * @param timeMs        click time.
+     * @param clickHi       high bits of the click id.
+     * @param clickLo       low bits of the click id.
+     * @param partnerNumber partner of the link.
+     * @param programNumber program of the link.
+     */
+    public void putTouch(final WriteBatch batch, final long visitorHi, final long visitorLo, final long timeMs,
+        final long clickHi, final long clickLo, final int partnerNumber, final int programNumber)
+    {
+        put(batch, touches, ByteBuffer.allocate(40).putLong(visitorHi).putLong(visitorLo).putLong(timeMs)
+            .putLong(clickHi).putLong(clickLo).array(),
+            ByteBuffer.allocate(8).putInt(partnerNumber).putInt(programNumber).array());
+    }
+
+    /**
+     * Visit a visitor's touches in a time range, oldest first.
+     *
+     * @param visitorHi high bits of the visitor id.
+     * @param visitorLo low bits of the visitor id.
+     * @param fromMs    earliest click time, inclusive.
+     * @param toMs      latest click time, inclusive.
+     * @param consumer  receives each touch.
+     */
+    public void forEachTouch(final long visitorHi, final long visitorLo, final long fromMs, final long toMs,
+        final TouchConsumer consumer)
+    {
+        try (ReadOptions readOptions = new ReadOptions().setTotalOrderSeek(true);
+            RocksIterator iterator = db.newIterator(touches, readOptions))
+        {
+            for (iterator.seek(ByteBuffer.allocate(24).putLong(visitorHi).putLong(visitorLo).putLong(fromMs).array());
+                iterator.isValid(); iterator.next())
+            {
+                final ByteBuffer key = ByteBuffer.wrap(iterator.key());
+                if (key.getLong() != visitorHi || key.getLong() != visitorLo)
+                {
+                    break;
+                }
+                final long timeMs = key.getLong();
+                if (timeMs > toMs)
+                {
+                    break;
+                }
+                final ByteBuffer value = ByteBuffer.wrap(iterator.value());
+                consumer.accept(timeMs, key.getLong(), key.getLong(), value.getInt(), value.getInt());
+            }
+        }
+    }
+
+    /**
+     * Receives touches.
+     */
+    @FunctionalInterface
+    public interface TouchConsumer
+    {
+        /**
+         * @param timeMs        click time.
+         * @param clickHi       high bits of the click id.
+         * @param clickLo       low bits of the click id.
+         * @param partnerNumber partner of the link.
+         * @param programNumber program of the link.
+         */
+        void accept(long timeMs, long clickHi, long clickLo, int partnerNumber, int programNumber);
     }
 
     /**
