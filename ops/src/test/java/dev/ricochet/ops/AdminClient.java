@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 final class AdminClient
 {
     static final String API_KEY = "test-program-api-key";
+    static final String STRIPE_SECRET = "whsec_test_system_0123456789";
 
     private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final int port;
@@ -58,7 +59,8 @@ final class AdminClient
     {
         putOk("/v1/programs/" + programId, "{\"name\":\"Test program\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
             "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]," +
-            "\"secrets\":{\"apiKey\":\"" + API_KEY + "\",\"postback\":\"test-postback-secret\"}}");
+            "\"secrets\":{\"apiKey\":\"" + API_KEY + "\",\"postback\":\"test-postback-secret\"," +
+            "\"stripe\":\"" + STRIPE_SECRET + "\"}}");
         for (int p = 0; p < partners; p++)
         {
             putOk("/v1/partners/partner" + p,

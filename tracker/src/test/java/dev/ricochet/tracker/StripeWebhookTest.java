@@ -1,11 +1,6 @@
 package dev.ricochet.tracker;
 
-import com.stripe.model.Charge;
-import com.stripe.model.Event;
 import com.google.gson.JsonObject;
-import com.stripe.model.StripeObject;
-import com.stripe.model.checkout.Session;
-import com.stripe.net.ApiResource;
 import com.stripe.net.Webhook;
 import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.DeadLetterEventFlyweight;
@@ -16,6 +11,7 @@ import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.ProgramRoute;
+import dev.ricochet.ingest.test.StripeEvents;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -162,71 +158,22 @@ class StripeWebhookTest
 
     private static JsonObject checkoutSession(final String paymentIntent, final long amount)
     {
-        final Session session = new Session();
-        session.setId("cs_test_" + paymentIntent);
-        session.setObject("checkout.session");
-        session.setMode("payment");
-        session.setPaymentStatus("paid");
-        session.setPaymentIntent(paymentIntent);
-        session.setAmountTotal(amount);
-        session.setCurrency("usd");
-        session.setCustomer("cus_42");
-        session.setClientReferenceId(CLICK_ID);
-        return withIds(session, "payment_intent", paymentIntent, "customer", "cus_42");
+        return StripeEvents.checkoutSession(paymentIntent, amount, CLICK_ID, "cus_42");
     }
 
-    /**
-     * A Charge as Stripe sends it; stripe-java's Gson writes no fields of a Charge model, so the JSON is built with
-     * the model's field names directly, then read back through stripe-java to prove it is a valid Charge.
-     */
-    static JsonObject charge(final String id, final String paymentIntent, final long amount, final long refunded)
+    private static JsonObject charge(final String id, final String paymentIntent, final long amount, final long refunded)
     {
-        final JsonObject json = new JsonObject();
-        json.addProperty("id", id);
-        json.addProperty("object", "charge");
-        json.addProperty("payment_intent", paymentIntent);
-        json.addProperty("amount", amount);
-        json.addProperty("amount_refunded", refunded);
-        json.addProperty("currency", "usd");
-        json.addProperty("refunded", amount == refunded);
-        final Charge parsed = ApiResource.GSON.fromJson(json, Charge.class);
-        assertEquals(refunded, parsed.getAmountRefunded());
-        assertEquals(paymentIntent, parsed.getPaymentIntent());
-        return json;
+        return StripeEvents.charge(id, paymentIntent, amount, refunded);
     }
 
-    /**
-     * stripe-java's Gson writes expandable fields (payment_intent, customer) only when expanded; a webhook carries
-     * them as plain ids, so they are set as such.
-     */
-    private static JsonObject withIds(final StripeObject object, final String... fieldsAndIds)
+    private static String event(final String id, final String type, final JsonObject object)
     {
-        final JsonObject json = ApiResource.GSON.toJsonTree(object).getAsJsonObject();
-        for (int i = 0; i < fieldsAndIds.length; i += 2)
-        {
-            json.addProperty(fieldsAndIds[i], fieldsAndIds[i + 1]);
-        }
-        return json;
+        return StripeEvents.event(id, type, object);
     }
 
-    static String event(final String id, final String type, final JsonObject object)
+    private static String signatureHeader(final String payload, final long timestamp)
     {
-        final Event event = new Event();
-        event.setId(id);
-        event.setObject("event");
-        event.setType(type);
-        event.setCreated(nowSeconds());
-        event.setLivemode(false);
-        event.setApiVersion("2025-10-29.clover");
-        final Event.Data data = new Event.Data();
-        data.setObject(object);
-        event.setData(data);
-        return ApiResource.GSON.toJson(event);
-    }
-
-    static String signatureHeader(final String payload, final long timestamp) throws Exception
-    {
-        return "t=" + timestamp + ",v1=" + Webhook.Util.computeHmacSha256(SECRET, timestamp + "." + payload);
+        return StripeEvents.signatureHeader(SECRET, payload, timestamp);
     }
 
     private static long nowSeconds()
