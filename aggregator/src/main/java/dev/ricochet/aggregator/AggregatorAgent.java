@@ -5,6 +5,7 @@ import dev.ricochet.aggregator.attribution.Touch;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
@@ -64,6 +65,8 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private final ClickEventFlyweight click = new ClickEventFlyweight();
     private final CatalogEventFlyweight catalogEvent = new CatalogEventFlyweight();
     private final ConversionEventFlyweight conversion = new ConversionEventFlyweight();
+    private final org.agrona.concurrent.UnsafeBuffer pixelConversionBuffer =
+        new org.agrona.concurrent.UnsafeBuffer(new byte[ConversionEventFlyweight.MAX_LENGTH]);
     private final Map<ClickKey, byte[]> pendingClicks = new HashMap<>();
     private final AttributionEngine attribution;
     private final Long2ObjectHashMap<long[]> dirtyCounters = new Long2ObjectHashMap<>();
@@ -144,7 +147,8 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
                 onClick(buffer, length);
                 break;
             case EventHeaderDescriptor.TYPE_PIXEL:
-                break; // kept in the journal for attribution of pixel-reported conversions
+                onPixel(buffer);
+                break;
             case EventHeaderDescriptor.TYPE_CATALOG:
                 onCatalogChange(buffer);
                 break;
@@ -222,6 +226,56 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         }
         pendingVisits.put(key, timestampMs);
         return true;
+    }
+
+    /**
+     * A pixel hit reporting a conversion ({@code e=conversion}) becomes a browser-reported conversion, credited
+     * only through the visitor's earlier real clicks, for programs that accept them; other hits leave no state.
+     */
+    private void onPixel(final DirectBuffer buffer)
+    {
+        click.wrap(buffer, 0);
+        final String query = click.query();
+        if (!query.contains("e=conversion"))
+        {
+            return;
+        }
+        final java.util.Map<String, java.util.List<String>> parameters =
+            new io.netty.handler.codec.http.QueryStringDecoder(query, false).parameters();
+        final String programId = first(parameters, "program");
+        final CatalogEntry<ProgramSpec> program = null == programId ? null : catalog.program(programId);
+        final String orderId = first(parameters, "order_id");
+        final String kindName = first(parameters, "kind");
+        final String currency = first(parameters, "currency");
+        final long amount;
+        try
+        {
+            amount = null == first(parameters, "amount") ? 0 : Long.parseLong(first(parameters, "amount"));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return; // a browser report with a malformed amount is dropped: the pixel is not a trusted source
+        }
+        if (null == program || !Boolean.TRUE.equals(program.spec().pixelConversions()) || null == orderId ||
+            orderId.length() > ConversionEventFlyweight.MAX_ID_LENGTH || amount < 0 ||
+            (null != currency && !currency.equalsIgnoreCase(program.spec().currency())))
+        {
+            return;
+        }
+        final byte kind = "lead".equals(kindName) ? ConversionEventFlyweight.KIND_LEAD :
+            ConversionEventFlyweight.KIND_SALE;
+        conversion.wrapForEncode(pixelConversionBuffer, 0, click.timestampMs(), click.timestampMs(),
+            kind, ConversionEventFlyweight.SOURCE_PIXEL, program.number(), program.spec().currency(), amount)
+            .visitorId(click.visitorIdHi(), click.visitorIdLo())
+            .ids(orderId, null, null, first(parameters, "coupon"))
+            .encodedLength();
+        attribution.onConversion(conversion.wrap(pixelConversionBuffer, 0));
+    }
+
+    private static String first(final java.util.Map<String, java.util.List<String>> parameters, final String name)
+    {
+        final java.util.List<String> values = parameters.get(name);
+        return null == values || values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
     }
 
     private void onCatalogChange(final DirectBuffer buffer)

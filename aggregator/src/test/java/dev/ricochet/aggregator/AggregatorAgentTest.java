@@ -387,6 +387,43 @@ class AggregatorAgentTest
         assertEquals(1, store.dayCounters(1, DAY0 + 1)[CounterField.LEADS.ordinal()]);
     }
 
+    @Test
+    void shouldTurnAPixelReportedConversionIntoASaleCreditedThroughTheVisitorsClick()
+    {
+        // Given a program that accepts pixel conversions and a visitor who clicked alice's link
+        appendCatalog(CatalogEventFlyweight.KIND_PROGRAM,
+            "{\"id\":\"p\",\"number\":0,\"spec\":{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+            "\"attribution\":{\"model\":\"last_click\",\"windowDays\":30},\"pixelConversions\":true," +
+            "\"tiers\":[],\"secrets\":{}}}");
+        appendClick(T0, 42, 0);
+
+        // When the thank-you page loads the pixel twice (a reload) and a stranger loads it too
+        appendPixel(T0 + HOUR_MS, 42, "e=conversion&program=p&order_id=o-1&amount=1500");
+        appendPixel(T0 + HOUR_MS + 5, 42, "e=conversion&program=p&order_id=o-1&amount=1500");
+        appendPixel(T0 + HOUR_MS, 99, "e=conversion&program=p&order_id=o-2&amount=9999");
+        doWorkUntilIdle();
+
+        // Then the sale counts once, for alice; the stranger's report credits nobody
+        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(1500, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+    }
+
+    @Test
+    void shouldIgnorePixelConversionsForProgramsThatDoNotAcceptThem()
+    {
+        appendClick(T0, 42, 0);
+        appendPixel(T0 + HOUR_MS, 42, "e=conversion&program=p&order_id=o-1&amount=1500");
+        doWorkUntilIdle();
+        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+    }
+
+    private void appendPixel(final long timeMs, final long visitor, final String query)
+    {
+        final ClickEventFlyweight hit = appender.claimClick(EventHeaderDescriptor.TYPE_PIXEL, timeMs)
+            .visitorId(0, visitor).query(query).userAgent("Mozilla/5.0");
+        appender.append(hit.encodedLength());
+    }
+
     private AggregatorAgent newAgent()
     {
         final AggregatorAgent newAgent = new AggregatorAgent(journal, store, catalog, clock, HOUR_MS, 100, 20_000);

@@ -77,6 +77,12 @@ public final class ConversionEventFlyweight
     public static final byte SOURCE_SHOPIFY = 4;
 
     /**
+     * Reported by the browser through the pixel ({@code /p.gif?e=conversion}); derived by the aggregator from the
+     * pixel hit, never journaled as such.
+     */
+    public static final byte SOURCE_PIXEL = 5;
+
+    /**
      * The conversion carries a click id.
      */
     public static final short FLAG_HAS_CLICK_ID = 1;

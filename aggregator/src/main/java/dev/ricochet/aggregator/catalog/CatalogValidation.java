@@ -101,7 +101,8 @@ public final class CatalogValidation
             throw new InvalidSpecException("recurringMonths must be between 0 and 120");
         }
         return new ProgramSpec(name, currency, defaultDestination, clickParam, attribution, tiers, holdDays, minPayout,
-            null == spec.secrets() ? new ProgramSpec.Secrets(null, null, null, null) : spec.secrets(), recurringMonths);
+            null == spec.secrets() ? new ProgramSpec.Secrets(null, null, null, null) : spec.secrets(), recurringMonths,
+            Boolean.TRUE.equals(spec.pixelConversions()));
     }
 
     /**

@@ -17,6 +17,9 @@ import java.util.List;
  * @param secrets            keys for intake endpoints.
  * @param recurringMonths    months after a referred customer's first sale during which their recurring invoices
  *                           still credit the partner.
+ * @param pixelConversions   accept conversions reported by the browser through the pixel
+ *                           ({@code /p.gif?e=conversion&program=&order_id=&amount=}); off by default, since anyone
+ *                           can load a pixel: such conversions are only credited to earlier real clicks.
  */
 public record ProgramSpec(
     String name,
@@ -28,7 +31,8 @@ public record ProgramSpec(
     Integer holdDays,
     Long minPayout,
     Secrets secrets,
-    Integer recurringMonths)
+    Integer recurringMonths,
+    Boolean pixelConversions)
 {
     /**
      * Attribution settings of a program.
