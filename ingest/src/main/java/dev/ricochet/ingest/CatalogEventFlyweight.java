@@ -4,14 +4,10 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import static dev.ricochet.ingest.EventHeaderDescriptor.BYTE_ORDER;
-import static dev.ricochet.ingest.EventHeaderDescriptor.CURRENT_VERSION;
 import static dev.ricochet.ingest.EventHeaderDescriptor.HEADER_LENGTH;
-import static dev.ricochet.ingest.EventHeaderDescriptor.LENGTH_OFFSET;
 import static dev.ricochet.ingest.EventHeaderDescriptor.MAX_EVENT_LENGTH;
 import static dev.ricochet.ingest.EventHeaderDescriptor.TIMESTAMP_OFFSET;
 import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_CATALOG;
-import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_OFFSET;
-import static dev.ricochet.ingest.EventHeaderDescriptor.VERSION_OFFSET;
 
 /**
  * Flyweight over a catalog change (an upserted program, partner, link or coupon) carried as a UTF-8 JSON document.
@@ -80,10 +76,8 @@ public final class CatalogEventFlyweight
             throw new IllegalArgumentException("catalog document over " + MAX_DOCUMENT_LENGTH + " bytes");
         }
         final int length = DOCUMENT_OFFSET + document.length;
-        buffer.putByte(offset + VERSION_OFFSET, CURRENT_VERSION);
-        buffer.putByte(offset + TYPE_OFFSET, TYPE_CATALOG);
-        buffer.putShort(offset + LENGTH_OFFSET, (short)length, BYTE_ORDER);
-        buffer.putLong(offset + TIMESTAMP_OFFSET, timestampMs, BYTE_ORDER);
+        EventHeaderDescriptor.putHeader(buffer, offset, TYPE_CATALOG, timestampMs);
+        EventHeaderDescriptor.putLength(buffer, offset, length);
         buffer.putByte(offset + KIND_OFFSET, kind);
         buffer.putInt(offset + DOCUMENT_LENGTH_OFFSET, document.length, BYTE_ORDER);
         buffer.putBytes(offset + DOCUMENT_OFFSET, document);

@@ -6,12 +6,9 @@ import org.agrona.MutableDirectBuffer;
 import java.nio.charset.StandardCharsets;
 
 import static dev.ricochet.ingest.EventHeaderDescriptor.BYTE_ORDER;
-import static dev.ricochet.ingest.EventHeaderDescriptor.CURRENT_VERSION;
 import static dev.ricochet.ingest.EventHeaderDescriptor.HEADER_LENGTH;
-import static dev.ricochet.ingest.EventHeaderDescriptor.LENGTH_OFFSET;
 import static dev.ricochet.ingest.EventHeaderDescriptor.TIMESTAMP_OFFSET;
 import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_OFFSET;
-import static dev.ricochet.ingest.EventHeaderDescriptor.VERSION_OFFSET;
 
 /**
  * Flyweight over a click (or pixel hit) event; allocates nothing when wrapping, reading or writing fixed fields.
@@ -97,9 +94,7 @@ public final class ClickEventFlyweight
         this.mutableBuffer = buffer;
         this.offset = offset;
         buffer.setMemory(offset, VAR_FIELDS_OFFSET, (byte)0);
-        buffer.putByte(offset + VERSION_OFFSET, CURRENT_VERSION);
-        buffer.putByte(offset + TYPE_OFFSET, type);
-        buffer.putLong(offset + TIMESTAMP_OFFSET, timestampMs, BYTE_ORDER);
+        EventHeaderDescriptor.putHeader(buffer, offset, type, timestampMs);
         limit = offset + VAR_FIELDS_OFFSET;
         return this;
     }
@@ -316,7 +311,7 @@ public final class ClickEventFlyweight
     public int encodedLength()
     {
         final int length = limit - offset;
-        mutableBuffer.putShort(offset + LENGTH_OFFSET, (short)length, BYTE_ORDER);
+        EventHeaderDescriptor.putLength(mutableBuffer, offset, length);
         return length;
     }
 

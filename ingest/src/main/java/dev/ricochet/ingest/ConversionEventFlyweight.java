@@ -6,13 +6,9 @@ import org.agrona.MutableDirectBuffer;
 import java.nio.charset.StandardCharsets;
 
 import static dev.ricochet.ingest.EventHeaderDescriptor.BYTE_ORDER;
-import static dev.ricochet.ingest.EventHeaderDescriptor.CURRENT_VERSION;
 import static dev.ricochet.ingest.EventHeaderDescriptor.HEADER_LENGTH;
-import static dev.ricochet.ingest.EventHeaderDescriptor.LENGTH_OFFSET;
 import static dev.ricochet.ingest.EventHeaderDescriptor.TIMESTAMP_OFFSET;
 import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_CONVERSION;
-import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_OFFSET;
-import static dev.ricochet.ingest.EventHeaderDescriptor.VERSION_OFFSET;
 
 /**
  * Flyweight over a conversion: a money (or lead) event from a checkout, reported by a webhook, the API or a postback.
@@ -160,9 +156,7 @@ public final class ConversionEventFlyweight
         this.mutableBuffer = buffer;
         this.offset = offset;
         buffer.setMemory(offset, VAR_FIELDS_OFFSET, (byte)0);
-        buffer.putByte(offset + VERSION_OFFSET, CURRENT_VERSION);
-        buffer.putByte(offset + TYPE_OFFSET, TYPE_CONVERSION);
-        buffer.putLong(offset + TIMESTAMP_OFFSET, eventTimeMs, BYTE_ORDER);
+        EventHeaderDescriptor.putHeader(buffer, offset, TYPE_CONVERSION, eventTimeMs);
         buffer.putByte(offset + KIND_OFFSET, kind);
         buffer.putByte(offset + SOURCE_OFFSET, source);
         buffer.putInt(offset + PROGRAM_OFFSET, programNumber, BYTE_ORDER);
@@ -253,7 +247,7 @@ public final class ConversionEventFlyweight
     public int encodedLength()
     {
         final int length = limit - offset;
-        mutableBuffer.putShort(offset + LENGTH_OFFSET, (short)length, BYTE_ORDER);
+        EventHeaderDescriptor.putLength(mutableBuffer, offset, length);
         return length;
     }
 

@@ -6,14 +6,10 @@ import org.agrona.MutableDirectBuffer;
 import java.nio.charset.StandardCharsets;
 
 import static dev.ricochet.ingest.EventHeaderDescriptor.BYTE_ORDER;
-import static dev.ricochet.ingest.EventHeaderDescriptor.CURRENT_VERSION;
 import static dev.ricochet.ingest.EventHeaderDescriptor.HEADER_LENGTH;
-import static dev.ricochet.ingest.EventHeaderDescriptor.LENGTH_OFFSET;
 import static dev.ricochet.ingest.EventHeaderDescriptor.MAX_EVENT_LENGTH;
 import static dev.ricochet.ingest.EventHeaderDescriptor.TIMESTAMP_OFFSET;
 import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_DEAD_LETTER;
-import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_OFFSET;
-import static dev.ricochet.ingest.EventHeaderDescriptor.VERSION_OFFSET;
 
 /**
  * Flyweight over a dead letter: authenticated input that could not be used, kept with the reason and the body so
@@ -63,9 +59,7 @@ public final class DeadLetterEventFlyweight
         final int reasonLength = Math.min(reasonBytes.length, MAX_REASON_LENGTH);
         final int bodyOffset = REASON_OFFSET + 2 + reasonLength;
         final int bodyLength = Math.min(body.length, MAX_EVENT_LENGTH - bodyOffset - 4);
-        buffer.putByte(offset + VERSION_OFFSET, CURRENT_VERSION);
-        buffer.putByte(offset + TYPE_OFFSET, TYPE_DEAD_LETTER);
-        buffer.putLong(offset + TIMESTAMP_OFFSET, timestampMs, BYTE_ORDER);
+        EventHeaderDescriptor.putHeader(buffer, offset, TYPE_DEAD_LETTER, timestampMs);
         buffer.putByte(offset + SOURCE_OFFSET, source);
         buffer.putInt(offset + PROGRAM_OFFSET, programNumber, BYTE_ORDER);
         buffer.putShort(offset + REASON_OFFSET, (short)reasonLength, BYTE_ORDER);
@@ -73,7 +67,7 @@ public final class DeadLetterEventFlyweight
         buffer.putInt(offset + bodyOffset, bodyLength, BYTE_ORDER);
         buffer.putBytes(offset + bodyOffset + 4, body, 0, bodyLength);
         final int length = bodyOffset + 4 + bodyLength;
-        buffer.putShort(offset + LENGTH_OFFSET, (short)length, BYTE_ORDER);
+        EventHeaderDescriptor.putLength(buffer, offset, length);
         return length;
     }
 

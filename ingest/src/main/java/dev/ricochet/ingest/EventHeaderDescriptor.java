@@ -1,5 +1,7 @@
 package dev.ricochet.ingest;
 
+import org.agrona.MutableDirectBuffer;
+
 import java.nio.ByteOrder;
 
 /**
@@ -86,5 +88,33 @@ public final class EventHeaderDescriptor
 
     private EventHeaderDescriptor()
     {
+    }
+
+    /**
+     * Write the version, type and timestamp of a new event; the length follows with {@link #putLength}.
+     *
+     * @param buffer      to write into.
+     * @param offset      at which the event starts.
+     * @param type        one of the {@code TYPE_*} constants.
+     * @param timestampMs event time in epoch milliseconds.
+     */
+    public static void putHeader(
+        final MutableDirectBuffer buffer, final int offset, final byte type, final long timestampMs)
+    {
+        buffer.putByte(offset + VERSION_OFFSET, CURRENT_VERSION);
+        buffer.putByte(offset + TYPE_OFFSET, type);
+        buffer.putLong(offset + TIMESTAMP_OFFSET, timestampMs, BYTE_ORDER);
+    }
+
+    /**
+     * Write the total encoded length of an event, header included.
+     *
+     * @param buffer holding the event.
+     * @param offset at which the event starts.
+     * @param length encoded length, at most {@link #MAX_EVENT_LENGTH}.
+     */
+    public static void putLength(final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        buffer.putShort(offset + LENGTH_OFFSET, (short)length, BYTE_ORDER);
     }
 }

@@ -6,8 +6,7 @@ import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalPoller;
-import dev.ricochet.ingest.LinkDirectory;
-import dev.ricochet.ingest.ProgramDirectory;
+import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramRoute;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,25 +33,23 @@ class ConversionIntakeTest
     Path dir;
 
     private final HttpClient client = HttpClient.newHttpClient();
-    private final ProgramDirectory programs = new ProgramDirectory();
+    private EdgeFixture edge;
     private Journal journal;
     private TrackerServer server;
 
     @BeforeEach
     void startEdge() throws InterruptedException
     {
-        programs.put(new ProgramRoute("shop", 4, "USD", "rcid", API_KEY, null, null, "pb-secret-1"));
-        programs.put(new ProgramRoute("nokey", 5, "USD", "rcid", null, null, null, null));
-        journal = Journal.open(new Journal.Context().dir(dir));
-        server = TrackerServer.launch(new TrackerServer.Context().port(0).bindAddress("127.0.0.1")
-            .journal(journal).linkDirectory(new LinkDirectory()).programDirectory(programs));
+        edge = new EdgeFixture(dir, new LinkRoute[0], new ProgramRoute("shop", 4, "USD", "rcid", API_KEY, null, null, "pb-secret-1"),
+            new ProgramRoute("nokey", 5, "USD", "rcid", null, null, null, null));
+        journal = edge.journal;
+        server = edge.server;
     }
 
     @AfterEach
     void stopEdge()
     {
-        server.close();
-        journal.close();
+        edge.close();
     }
 
     @Test

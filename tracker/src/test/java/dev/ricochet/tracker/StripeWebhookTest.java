@@ -8,8 +8,7 @@ import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalPoller;
-import dev.ricochet.ingest.LinkDirectory;
-import dev.ricochet.ingest.ProgramDirectory;
+import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramRoute;
 import dev.ricochet.ingest.test.StripeEvents;
 import org.junit.jupiter.api.AfterEach;
@@ -37,25 +36,23 @@ class StripeWebhookTest
     Path dir;
 
     private final HttpClient client = HttpClient.newHttpClient();
+    private EdgeFixture edge;
     private Journal journal;
     private TrackerServer server;
 
     @BeforeEach
     void startEdge() throws InterruptedException
     {
-        final ProgramDirectory programs = new ProgramDirectory();
-        programs.put(new ProgramRoute("shop", 3, "USD", "rcid", null, SECRET, null, null));
-        programs.put(new ProgramRoute("nostripe", 4, "USD", "rcid", null, null, null, null));
-        journal = Journal.open(new Journal.Context().dir(dir));
-        server = TrackerServer.launch(new TrackerServer.Context().port(0).bindAddress("127.0.0.1")
-            .journal(journal).linkDirectory(new LinkDirectory()).programDirectory(programs));
+        edge = new EdgeFixture(dir, new LinkRoute[0], new ProgramRoute("shop", 3, "USD", "rcid", null, SECRET, null, null),
+            new ProgramRoute("nostripe", 4, "USD", "rcid", null, null, null, null));
+        journal = edge.journal;
+        server = edge.server;
     }
 
     @AfterEach
     void stopEdge()
     {
-        server.close();
-        journal.close();
+        edge.close();
     }
 
     @Test

@@ -5,7 +5,6 @@ import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalPoller;
-import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.test.RawHttp;
 import org.junit.jupiter.api.AfterEach;
@@ -33,25 +32,24 @@ class TrackerServerTest
     Path dir;
 
     private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    private final LinkDirectory directory = new LinkDirectory();
+    private EdgeFixture edge;
     private Journal journal;
     private TrackerServer server;
 
     @BeforeEach
     void startEdge() throws InterruptedException
     {
-        directory.put(new LinkRoute("spring-tents", 7, 3, 1, "https://shop.example.com/tents?color=red#top", "ref"));
-        directory.put(new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid"));
-        journal = Journal.open(new Journal.Context().dir(dir));
-        server = TrackerServer.launch(new TrackerServer.Context()
-            .port(0).bindAddress("127.0.0.1").eventLoopThreads(2).journal(journal).linkDirectory(directory));
+        edge = new EdgeFixture(dir, new LinkRoute[]{
+            new LinkRoute("spring-tents", 7, 3, 1, "https://shop.example.com/tents?color=red#top", "ref"),
+            new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") });
+        journal = edge.journal;
+        server = edge.server;
     }
 
     @AfterEach
     void stopEdge()
     {
-        server.close();
-        journal.close();
+        edge.close();
     }
 
     @Test
