@@ -124,8 +124,9 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
             appliedIndex = poller.lastIndex();
             return polled + commitIfDue(epochClock.time(), 0 == polled);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
+            // Whatever went wrong, the poller may be past an event whose effects are half applied: never commit.
             failed = true;
             throw new AgentTerminationException(ex);
         }
@@ -240,8 +241,15 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         {
             return;
         }
-        final java.util.Map<String, java.util.List<String>> parameters =
-            new io.netty.handler.codec.http.QueryStringDecoder(query, false).parameters();
+        final java.util.Map<String, java.util.List<String>> parameters;
+        try
+        {
+            parameters = new io.netty.handler.codec.http.QueryStringDecoder(query, false).parameters();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return; // a malformed escape in a browser's query: not a usable report, and never a reason to stop
+        }
         final String programId = first(parameters, "program");
         final CatalogEntry<ProgramSpec> program = null == programId ? null : catalog.program(programId);
         final String orderId = first(parameters, "order_id");

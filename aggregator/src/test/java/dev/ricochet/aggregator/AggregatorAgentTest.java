@@ -409,6 +409,60 @@ class AggregatorAgentTest
     }
 
     @Test
+    void shouldReplaceAPixelReportedConversionWhenTheCheckoutReportsTheSameOrder()
+    {
+        appendCatalog(CatalogEventFlyweight.KIND_PROGRAM,
+            "{\"id\":\"p\",\"number\":0,\"spec\":{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+            "\"attribution\":{\"model\":\"last_click\",\"windowDays\":30},\"pixelConversions\":true," +
+            "\"tiers\":[],\"secrets\":{}}}");
+        final long clickId = appendClick(T0, 42, 0);
+        // The browser claims a cheap order first (or an attacker guessed the order id)
+        appendPixel(T0 + HOUR_MS, 42, "e=conversion&program=p&order_id=o-1&amount=1");
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "o-1", 5000, clickId, null, null, T0 + 2 * HOUR_MS);
+        doWorkUntilIdle();
+
+        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(5000, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+    }
+
+    @Test
+    void shouldCountAPaymentReportedUnderBothItsIdsOnceAndReverseItByEither()
+    {
+        // Given a subscription's first payment: checkout reports the invoice, invoice.paid the payment intent too
+        final long clickId = appendClick(T0, 1, 0);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "in_1", 3000, clickId, null, null, T0 + 1);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "pi_1", 3000, clickId, null, "in_1", T0 + 2);
+        // And a refund that names the payment intent, and one that arrives before its sale under an alias
+        appendConversion(ConversionEventFlyweight.KIND_REFUND, "re_1", 1000, 0, null, "pi_1", T0 + 3);
+        appendConversion(ConversionEventFlyweight.KIND_REFUND, "re_2", 500, 0, null, "pi_2", T0 + 4);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "in_2", 2000, clickId, null, "pi_2", T0 + 5);
+        doWorkUntilIdle();
+
+        assertEquals(2, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(3000 - 1000 + 2000 - 500, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+    }
+
+    @Test
+    void shouldKeepRunningAfterAPixelWithAMalformedQuery()
+    {
+        appendPixel(T0, 42, "e=conversion&program=p&order_id=%zz&amount=1%");
+        appendClick(T0 + 1, 1, 0);
+        doWorkUntilIdle();
+        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.CLICKS.ordinal()]);
+    }
+
+    @Test
+    void shouldAddChargebacksToCumulativeRefundTotalsWithoutLosingEither()
+    {
+        final long clickId = appendClick(T0, 1, 0);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "pi_1", 1000, clickId, null, null, T0 + 1);
+        appendConversion(ConversionEventFlyweight.KIND_CHARGEBACK, "dp_1", 700, 0, null, "pi_1", T0 + 2);
+        appendCumulativeRefund("refund:ch_1:300", 300, "pi_1", T0 + 3);
+        doWorkUntilIdle();
+        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+    }
+
+    @Test
     void shouldIgnorePixelConversionsForProgramsThatDoNotAcceptThem()
     {
         appendClick(T0, 42, 0);

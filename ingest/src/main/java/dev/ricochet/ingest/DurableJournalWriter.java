@@ -82,7 +82,11 @@ public final class DurableJournalWriter implements AutoCloseable
      */
     public boolean offer(final byte[] event, final int length, final Completion completion)
     {
-        return running && requests.offer(new Request(event, length, completion));
+        // Under the lock with close(): once the writer has stopped, nothing can be queued and left unanswered.
+        synchronized (requests)
+        {
+            return running && requests.offer(new Request(event, length, completion));
+        }
     }
 
     private void run(final Journal journal)
@@ -119,6 +123,29 @@ public final class DurableJournalWriter implements AutoCloseable
                 batch.clear();
             }
         }
+        catch (final Throwable ex)
+        {
+            // The writer cannot go on: refuse new requests and tell every waiting one that nothing is durable.
+            synchronized (requests)
+            {
+                running = false;
+            }
+            batch.forEach(request -> failQuietly(request.completion()));
+            requests.drain(request -> failQuietly(request.completion()));
+            throw ex;
+        }
+    }
+
+    private static void failQuietly(final Completion completion)
+    {
+        try
+        {
+            completion.onComplete(Journal.NULL_INDEX);
+        }
+        catch (final RuntimeException ignore)
+        {
+            // the requester is gone; nothing else to tell
+        }
     }
 
     private static void writeBatch(final JournalAppender appender, final List<Request> batch, final long[] indices)
@@ -144,9 +171,9 @@ public final class DurableJournalWriter implements AutoCloseable
             {
                 batch.get(i).completion().onComplete(synced ? indices[i] : Journal.NULL_INDEX);
             }
-            catch (final RuntimeException ignore)
+            catch (final Throwable ignore)
             {
-                // A failing completion must not stop the acknowledgement of the others.
+                // A failing completion must not stop the acknowledgement of the others, nor be completed twice.
             }
         }
     }
@@ -155,7 +182,10 @@ public final class DurableJournalWriter implements AutoCloseable
     public void close()
     {
         // Requests already queued are still written and completed before the thread ends.
-        running = false;
+        synchronized (requests)
+        {
+            running = false;
+        }
         try
         {
             thread.join(TimeUnit.SECONDS.toMillis(10));

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
 import io.netty.util.concurrent.EventExecutor;
@@ -13,7 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The edge's pipeline, nothing else: HTTP/1.1 codec with deliberate limits, keep-alive, idle timeout, handler.
+ * The edge's pipeline, nothing else: HTTP/1.1 codec with deliberate limits, flow control, keep-alive, idle timeout,
+ * handler.
  */
 final class TrackerChannelInitializer extends ChannelInitializer<SocketChannel>
 {
@@ -33,6 +35,8 @@ final class TrackerChannelInitializer extends ChannelInitializer<SocketChannel>
         pipeline.addLast("idle", new ReadTimeoutHandler(context.idleTimeoutMs(), TimeUnit.MILLISECONDS));
         pipeline.addLast("codec", new HttpServerCodec(
             context.maxRequestLineLength(), context.maxHeaderSize(), 8192));
+        // Holds back pipelined requests while a conversion waits for its durable answer (auto-read off).
+        pipeline.addLast("flowControl", new FlowControlHandler());
         pipeline.addLast("keepAlive", new HttpServerKeepAliveHandler());
         pipeline.addLast("tracking", new TrackingHandler(context, loopResources.get(channel.eventLoop())));
     }

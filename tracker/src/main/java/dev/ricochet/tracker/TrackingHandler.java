@@ -168,6 +168,13 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
 
     private void onBodyContent(final ChannelHandlerContext ctx, final HttpContent content)
     {
+        if (content.decoderResult().isFailure())
+        {
+            // A broken chunk is not the end of a body: reject the request rather than use what arrived.
+            releaseBody();
+            rejectMalformed(ctx, content.decoderResult().cause());
+            return;
+        }
         if (body.readableBytes() + content.content().readableBytes() > context.maxBodySize())
         {
             releaseBody();
@@ -204,11 +211,15 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
 
     private static ConversionIntake.Responder responder(final ChannelHandlerContext ctx)
     {
-        return (status, json) ->
+        // Answers may complete on the journal writer's thread: write and resume reading on the event loop, where
+        // the flow-control handler then releases any pipelined request it held back.
+        return (status, json) -> ctx.executor().execute(() ->
         {
             ctx.writeAndFlush(Responses.json(HttpResponseStatus.valueOf(status), json));
             ctx.channel().config().setAutoRead(true);
-        };
+            // Requests released by the flow-control handler were answered outside a read batch: flush them too.
+            ctx.flush();
+        });
     }
 
     /**
@@ -218,10 +229,9 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     private void rejectTooLarge(final ChannelHandlerContext ctx)
     {
         context.counters().increment(TrackerCounter.BAD_REQUESTS);
-        final FullHttpResponse response = Responses.json(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-            "{\"error\":\"body larger than " + context.maxBodySize() + " bytes\"}");
-        response.headers().set(HttpHeaderNames.CONNECTION, "close");
-        ctx.writeAndFlush(response);
+        // No Connection: close here: the keep-alive handler would close at once; the drain below closes.
+        ctx.writeAndFlush(Responses.json(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            "{\"error\":\"body larger than " + context.maxBodySize() + " bytes\"}"));
         discardedBodyBytes = 0;
     }
 

@@ -160,6 +160,33 @@ class ConversionIntakeTest
         assertEquals(20, server.context().counters().get(TrackerCounter.CONVERSIONS_RECORDED));
     }
 
+    @Test
+    void shouldAnswerPipelinedRequestsInOrderWhileAConversionWaitsForItsSync() throws Exception
+    {
+        // Given a conversion and a health check sent back to back on one connection
+        final String conversion = "{\"programId\":\"shop\",\"externalId\":\"pipe-1\",\"amount\":100}";
+        final String requests = "POST /v1/conversions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + API_KEY +
+            "\r\nContent-Length: " + conversion.length() + "\r\n\r\n" + conversion +
+            "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port()))
+        {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(requests.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            final StringBuilder received = new StringBuilder();
+            final byte[] buffer = new byte[4096];
+            while (!received.toString().contains("ok\n"))
+            {
+                final int n = socket.getInputStream().read(buffer);
+                assertTrue(n > 0, "closed early: " + received);
+                received.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+            }
+
+            // Then the durable answer comes first, the health check second
+            final String answers = received.toString();
+            assertTrue(answers.indexOf("\"accepted\"") < answers.indexOf("ok\n"), answers);
+        }
+    }
+
     private void assertRejected(final HttpResponse<String> response, final int status, final String message)
     {
         assertEquals(status, response.statusCode(), response.body());

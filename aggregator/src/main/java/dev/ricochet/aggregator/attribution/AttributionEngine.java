@@ -127,14 +127,34 @@ public final class AttributionEngine
         final String externalId = conversion.externalId();
         final ConversionRecord existing = conversion(program, externalId);
         final byte kind = conversion.kind();
+        final boolean isPixel = ConversionEventFlyweight.SOURCE_PIXEL == conversion.source();
         if (null != existing && !"awaiting_sale".equals(existing.kind()))
         {
-            duplicates++;
-            return;
+            if (isPixel || !"pixel".equals(existing.source()))
+            {
+                duplicates++;
+                return;
+            }
+            // A verified report of an order the browser reported first replaces the browser's version.
+            withdraw(existing);
         }
         if (ConversionEventFlyweight.KIND_REFUND == kind || ConversionEventFlyweight.KIND_CHARGEBACK == kind)
         {
             onReversal(program, conversion);
+            return;
+        }
+        // For a lead, sale or recurring payment the second id is an alias: the same payment under another id
+        // (Stripe's invoice and payment intent). Either id finds it; reported under either, it counts once.
+        final String aliasId = emptyToNull(conversion.originalExternalId());
+        final ConversionRecord atAlias = null == aliasId ? null : conversion(program, aliasId);
+        if (null != atAlias && !"awaiting_sale".equals(atAlias.kind()) &&
+            !(null != existing && "pixel".equals(existing.source())))
+        {
+            if (null == existing)
+            {
+                pendingConversions.put(key(program, externalId), alias(externalId, primaryId(atAlias), timeOf(conversion)));
+            }
+            duplicates++;
             return;
         }
 
@@ -252,13 +272,14 @@ public final class AttributionEngine
         {
             pendingPartnerIndex.add(new PartnerIndexEntry(partnerNumber, timeMs, program, externalId));
         }
+        final List<Integer> counted = new ArrayList<>();
         if (null != countField)
         {
-            final java.util.Set<Integer> counted = new java.util.HashSet<>();
             for (final ConversionRecord.Credit share : countedShares)
             {
-                if (share.revenue() > 0 && counted.add(share.partnerNumber()))
+                if (share.revenue() > 0 && !counted.contains(share.partnerNumber()))
                 {
+                    counted.add(share.partnerNumber());
                     counters.add(share.partnerNumber(), timeMs, countField, 1);
                 }
             }
@@ -270,15 +291,39 @@ public final class AttributionEngine
         }
 
         ConversionRecord record = new ConversionRecord(externalId, kindName(kind), timeMs, amount,
-            conversion.currency(), clickId, customerId, coupon, null, attributedBy, reason, credits, 0, List.of());
+            conversion.currency(), clickId, customerId, coupon, null, attributedBy, reason, credits, 0, List.of(), 0, 0,
+            sourceName(conversion.source()), counted);
         pendingConversions.put(key(program, externalId), record);
-        if (null != existing)
+        if (null != aliasId)
         {
-            for (final ConversionRecord.WaitingReversal waiting : existing.waitingReversals())
+            pendingConversions.put(key(program, aliasId), alias(aliasId, externalId, timeMs));
+        }
+        for (final ConversionRecord waitingAt : new ConversionRecord[]{ existing, atAlias })
+        {
+            if (null != waitingAt && "awaiting_sale".equals(waitingAt.kind()))
             {
-                record = reverse(program, record, waiting.amount(), waiting.cumulative(), waiting.timeMs());
+                for (final ConversionRecord.WaitingReversal waiting : waitingAt.waitingReversals())
+                {
+                    record = reverse(program, record, waiting.amount(), waiting.cumulative(), waiting.timeMs());
+                }
             }
         }
+    }
+
+    private static ConversionRecord alias(final String aliasId, final String primaryId, final long timeMs)
+    {
+        return new ConversionRecord(aliasId, "alias", timeMs, 0, null, null, null, null, primaryId, null, null,
+            List.of(), 0, List.of(), 0, 0, null, List.of());
+    }
+
+    private static String primaryId(final ConversionRecord record)
+    {
+        return "alias".equals(record.kind()) ? record.originalExternalId() : record.externalId();
+    }
+
+    private static long timeOf(final ConversionEventFlyweight conversion)
+    {
+        return conversion.timestampMs();
     }
 
     private void onReversal(final int program, final ConversionEventFlyweight reversal)
@@ -289,9 +334,11 @@ public final class AttributionEngine
         final boolean cumulative = reversal.hasFlag(ConversionEventFlyweight.FLAG_CUMULATIVE_REVERSAL);
         pendingConversions.put(key(program, reversal.externalId()), new ConversionRecord(reversal.externalId(),
             kindName(reversal.kind()), timeMs, amount, reversal.currency(), null, null, null, originalId, null, null,
-            List.of(), 0, List.of()));
+            List.of(), 0, List.of(), 0, 0, sourceName(reversal.source()), List.of()));
 
-        final ConversionRecord original = conversion(program, originalId);
+        final ConversionRecord found = conversion(program, originalId);
+        final ConversionRecord original = null != found && "alias".equals(found.kind()) ?
+            conversion(program, found.originalExternalId()) : found;
         if (null == original || "awaiting_sale".equals(original.kind()))
         {
             final List<ConversionRecord.WaitingReversal> waiting = new ArrayList<>(
@@ -299,23 +346,47 @@ public final class AttributionEngine
             waiting.add(new ConversionRecord.WaitingReversal(reversal.externalId(), amount, timeMs, cumulative));
             final ConversionRecord placeholder = null == original ?
                 new ConversionRecord(originalId, "awaiting_sale", timeMs, 0, reversal.currency(), null, null, null,
-                null, null, "refund arrived before its conversion", List.of(), 0, List.of()) : original;
+                null, null, "refund arrived before its conversion", List.of(), 0, List.of(), 0, 0, null, List.of()) :
+                original;
             pendingConversions.put(key(program, originalId), placeholder.withWaitingReversals(waiting));
             return;
         }
         reverse(program, original, amount, cumulative, timeMs);
     }
 
+    /**
+     * Take back everything a conversion still credits and counts, on the days it was credited.
+     */
+    private void withdraw(final ConversionRecord record)
+    {
+        for (final ConversionRecord.Credit credit : record.credits())
+        {
+            final long remaining = credit.revenue() - share(credit.revenue(), record.reversedAmount(), record.amount());
+            if (0 != remaining)
+            {
+                counters.add(credit.partnerNumber(), record.timeMs(), CounterField.REVENUE, -remaining);
+            }
+        }
+        final CounterField countField = "lead".equals(record.kind()) ? CounterField.LEADS :
+            "sale".equals(record.kind()) ? CounterField.SALES : null;
+        if (null != countField && null != record.countedPartners())
+        {
+            for (final int partnerNumber : record.countedPartners())
+            {
+                counters.add(partnerNumber, record.timeMs(), countField, -1);
+            }
+        }
+    }
+
     private ConversionRecord reverse(final int program, final ConversionRecord original, final long amount,
         final boolean cumulative, final long timeMs)
     {
-        final long requested = cumulative ? Math.max(original.reversedAmount(), amount) :
-            original.reversedAmount() + Math.max(0, amount);
-        final long newReversed = Math.min(original.amount(), requested);
-        if (newReversed == original.reversedAmount())
-        {
-            return original;
-        }
+        // Running totals and increments are kept apart: a cumulative refund total must not absorb a chargeback.
+        final long newCumulative = cumulative ? Math.max(original.cumulativeReversed(), amount) :
+            original.cumulativeReversed();
+        final long newAdditive = original.additiveReversed() + (cumulative ? 0 : Math.max(0, amount));
+        final ConversionRecord updated = original.withReversal(newCumulative, newAdditive);
+        final long newReversed = updated.reversedAmount();
         for (final ConversionRecord.Credit credit : original.credits())
         {
             // Cumulative rounding: what is reversed in total is always round(credit * reversed / amount), so a full
@@ -327,7 +398,6 @@ public final class AttributionEngine
                 counters.add(credit.partnerNumber(), timeMs, CounterField.REVENUE, -(after - before));
             }
         }
-        final ConversionRecord updated = original.withReversal(newReversed);
         pendingConversions.put(key(program, original.externalId()), updated);
         return updated;
     }
@@ -396,15 +466,15 @@ public final class AttributionEngine
             totalWeight += share.revenue();
         }
         final List<ConversionRecord.Credit> credits = new ArrayList<>();
+        long cumulativeWeight = 0;
         long assigned = 0;
-        for (int i = 0; i < shares.size(); i++)
+        for (final ConversionRecord.Credit share : shares)
         {
-            final ConversionRecord.Credit share = shares.get(i);
-            // The last share takes the rounding remainder, so the credits always add up to the amount.
-            final long revenue = i == shares.size() - 1 ? amount - assigned :
-                share(amount, share.revenue(), totalWeight);
-            assigned += revenue;
-            credits.add(new ConversionRecord.Credit(share.partnerNumber(), revenue, null, 0));
+            // Cumulative rounding, as in AttributionModel: never negative, and the credits add up to the amount.
+            cumulativeWeight += share.revenue();
+            final long upTo = 0 == totalWeight ? amount : share(amount, cumulativeWeight, totalWeight);
+            credits.add(new ConversionRecord.Credit(share.partnerNumber(), upTo - assigned, null, 0));
+            assigned = upTo;
         }
         return credits;
     }
@@ -472,6 +542,25 @@ public final class AttributionEngine
     public long duplicates()
     {
         return duplicates;
+    }
+
+    static String sourceName(final byte source)
+    {
+        switch (source)
+        {
+            case ConversionEventFlyweight.SOURCE_API:
+                return "api";
+            case ConversionEventFlyweight.SOURCE_POSTBACK:
+                return "postback";
+            case ConversionEventFlyweight.SOURCE_STRIPE:
+                return "stripe";
+            case ConversionEventFlyweight.SOURCE_SHOPIFY:
+                return "shopify";
+            case ConversionEventFlyweight.SOURCE_PIXEL:
+                return "pixel";
+            default:
+                return "unknown";
+        }
     }
 
     static String kindName(final byte kind)

@@ -21,6 +21,10 @@ import java.util.List;
  * @param credits            revenue credited per partner.
  * @param reversedAmount     total of the amount reversed so far (never above amount).
  * @param waitingReversals   reversals that arrived before this conversion, applied when it arrives.
+ * @param cumulativeReversed largest running total reported by cumulative reversals (Stripe's amount_refunded).
+ * @param additiveReversed   sum of additive reversals (API refunds, chargebacks, Shopify refunds).
+ * @param source             the intake that reported it (api, postback, stripe, shopify, pixel).
+ * @param countedPartners    partners whose lead or sale count this conversion incremented.
  */
 public record ConversionRecord(
     String externalId,
@@ -36,7 +40,11 @@ public record ConversionRecord(
     String unattributedReason,
     List<Credit> credits,
     long reversedAmount,
-    List<WaitingReversal> waitingReversals)
+    List<WaitingReversal> waitingReversals,
+    long cumulativeReversed,
+    long additiveReversed,
+    String source,
+    List<Integer> countedPartners)
 {
     /**
      * Revenue credited to one partner by one conversion, with the touch that earned it.
@@ -62,15 +70,18 @@ public record ConversionRecord(
     {
     }
 
-    ConversionRecord withReversal(final long newReversedAmount)
+    ConversionRecord withReversal(final long newCumulative, final long newAdditive)
     {
         return new ConversionRecord(externalId, kind, timeMs, amount, currency, clickId, customerId, coupon,
-            originalExternalId, attributedBy, unattributedReason, credits, newReversedAmount, waitingReversals);
+            originalExternalId, attributedBy, unattributedReason, credits,
+            Math.min(amount, newCumulative + newAdditive), waitingReversals, newCumulative, newAdditive, source,
+            countedPartners);
     }
 
     ConversionRecord withWaitingReversals(final List<WaitingReversal> reversals)
     {
         return new ConversionRecord(externalId, kind, timeMs, amount, currency, clickId, customerId, coupon,
-            originalExternalId, attributedBy, unattributedReason, credits, reversedAmount, reversals);
+            originalExternalId, attributedBy, unattributedReason, credits, reversedAmount, reversals,
+            cumulativeReversed, additiveReversed, source, countedPartners);
     }
 }

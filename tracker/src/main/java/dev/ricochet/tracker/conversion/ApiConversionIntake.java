@@ -25,7 +25,8 @@ final class ApiConversionIntake
      * @param clickId            click id passed back by the checkout.
      * @param customerId         the checkout's customer id.
      * @param coupon             coupon code used.
-     * @param originalExternalId for refunds and chargebacks, the conversion reversed.
+     * @param originalExternalId for refunds and chargebacks, the conversion reversed; for other kinds, optionally
+     *                           another id of the same payment.
      */
     record Body(
         String programId,

@@ -8,7 +8,9 @@ package dev.ricochet.tracker.conversion;
  * @param amountMinor        amount in minor units (a refund's refunded amount, positive).
  * @param currency           ISO-4217 code, upper case.
  * @param externalId         idempotency key within the program.
- * @param originalExternalId for a refund or chargeback, the conversion it reverses; else null.
+ * @param originalExternalId for a refund or chargeback, the conversion it reverses; for another kind, optionally
+ *                           another id of the same payment (an alias), e.g. Stripe's invoice beside its payment
+ *                           intent.
  * @param customerId         the checkout's customer id, or null.
  * @param coupon             coupon code used, or null.
  * @param clickId            Ricochet click id passed back by the checkout, or null.

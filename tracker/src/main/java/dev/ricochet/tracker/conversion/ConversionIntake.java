@@ -97,15 +97,15 @@ public final class ConversionIntake
     {
         final String webhookId = headers.get("X-Shopify-Webhook-Id");
         final String deliveryKey = null == webhookId ? null : "shopify-webhook\u0000" + programId + "\u0000" + webhookId;
-        if (null != deliveryKey && recent.contains(deliveryKey))
+        final ProgramOutcome outcome = shopify.handle(programs.lookup(programId),
+            headers.get("X-Shopify-Hmac-Sha256"), headers.get("X-Shopify-Topic"), body, epochClock.time());
+        // Only a verified request may learn that a delivery was seen before.
+        if (null != deliveryKey && null != outcome.program() && recent.contains(deliveryKey))
         {
-            // A redelivery of a webhook this edge already made durable: answer without journaling it again.
             counters.increment(TrackerCounter.CONVERSIONS_DUPLICATE);
             responder.respond(200, "{\"status\":\"accepted\",\"duplicate\":true}");
             return;
         }
-        final ProgramOutcome outcome = shopify.handle(programs.lookup(programId),
-            headers.get("X-Shopify-Hmac-Sha256"), headers.get("X-Shopify-Topic"), body, epochClock.time());
         complete(outcome, ConversionEventFlyweight.SOURCE_SHOPIFY, body, (status, answer) ->
         {
             if (null != deliveryKey && status < 300 && null != outcome.program())

@@ -73,6 +73,10 @@ final class ConversionValidation
                 return originalError + " (a " + (ConversionEventFlyweight.KIND_REFUND == conversion.kind() ?
                     "refund" : "chargeback") + " names the conversion it reverses)";
             }
+            if (conversion.originalExternalId().equals(conversion.externalId()))
+            {
+                return "externalId of a reversal must differ from the originalExternalId it reverses";
+            }
         }
         final String customerError = checkId("customerId", conversion.customerId(), false);
         if (null != customerError)

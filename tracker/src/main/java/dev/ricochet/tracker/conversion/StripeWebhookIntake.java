@@ -13,7 +13,8 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>{@code checkout.session.completed} and {@code checkout.session.async_payment_succeeded} (paid only): a sale;
- *   {@code client_reference_id} carries the click id; external id = payment intent, else invoice, else session.</li>
+ *   {@code client_reference_id} carries the click id; external id = payment intent, else invoice, else session,
+ *   with the invoice as an alias when both exist, so a refund naming either finds the sale.</li>
  *   <li>{@code invoice.paid}: a recurring payment of the customer; the first invoice of a subscription
  *   ({@code billing_reason=subscription_create}) is ignored, its checkout session already counted it.</li>
  *   <li>{@code charge.refunded}: a refund whose amount is Stripe's cumulative {@code amount_refunded}, so partial
@@ -68,9 +69,11 @@ final class StripeWebhookIntake
                     return IntakeOutcome.ignore("checkout session not paid yet (" + paymentStatus + ")");
                 }
                 final String clickId = text(object, "client_reference_id");
+                final String paymentIntent = text(object, "payment_intent");
+                final String invoice = text(object, "invoice");
                 conversion = new Conversion(ConversionEventFlyweight.KIND_SALE, eventTimeMs,
                     amount(object, "amount_total"), currency(object),
-                    firstOf(text(object, "payment_intent"), text(object, "invoice"), text(object, "id")), null,
+                    firstOf(paymentIntent, invoice, text(object, "id")), null != paymentIntent ? invoice : null,
                     text(object, "customer"), null,
                     null != clickId && ConversionValidation.isClickId(clickId) ? clickId : null, false);
             }
@@ -84,9 +87,10 @@ final class StripeWebhookIntake
                 {
                     return IntakeOutcome.ignore("invoice paid nothing");
                 }
+                final String paymentIntent = text(object, "payment_intent");
                 conversion = new Conversion(ConversionEventFlyweight.KIND_RECURRING, eventTimeMs,
                     amount(object, "amount_paid"), currency(object),
-                    firstOf(text(object, "payment_intent"), text(object, "id"), null), null,
+                    firstOf(paymentIntent, text(object, "id"), null), null != paymentIntent ? text(object, "id") : null,
                     text(object, "customer"), null, null, false);
             }
             case "charge.refunded" ->
@@ -95,7 +99,8 @@ final class StripeWebhookIntake
                 final long refunded = amount(object, "amount_refunded");
                 conversion = new Conversion(ConversionEventFlyweight.KIND_REFUND, eventTimeMs, refunded,
                     currency(object), "refund:" + charge + ":" + refunded,
-                    firstOf(text(object, "payment_intent"), charge, null), text(object, "customer"), null, null, true);
+                    firstOf(text(object, "invoice"), text(object, "payment_intent"), charge), text(object, "customer"),
+                    null, null, true);
             }
             case "charge.dispute.created" ->
                 conversion = new Conversion(ConversionEventFlyweight.KIND_CHARGEBACK, eventTimeMs,
