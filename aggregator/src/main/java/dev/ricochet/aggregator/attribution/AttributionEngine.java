@@ -95,6 +95,7 @@ public final class AttributionEngine
     private final Map<String, ConversionRecord> pendingConversions = new HashMap<>();
     private final Map<String, CustomerRecord> pendingCustomers = new HashMap<>();
     private final List<PartnerIndexEntry> pendingPartnerIndex = new ArrayList<>();
+    private final List<PartnerIndexEntry> pendingPartnerIndexDeletes = new ArrayList<>();
     private final ClickEventFlyweight click = new ClickEventFlyweight();
     private long duplicates;
 
@@ -136,7 +137,7 @@ public final class AttributionEngine
                 return;
             }
             // A verified report of an order the browser reported first replaces the browser's version.
-            withdraw(existing);
+            withdraw(program, existing);
         }
         if (ConversionEventFlyweight.KIND_REFUND == kind || ConversionEventFlyweight.KIND_CHARGEBACK == kind)
         {
@@ -357,10 +358,16 @@ public final class AttributionEngine
     /**
      * Take back everything a conversion still credits and counts, on the days it was credited.
      */
-    private void withdraw(final ConversionRecord record)
+    private void withdraw(final int program, final ConversionRecord record)
     {
         for (final ConversionRecord.Credit credit : record.credits())
         {
+            final PartnerIndexEntry index =
+                new PartnerIndexEntry(credit.partnerNumber(), record.timeMs(), program, record.externalId());
+            if (!pendingPartnerIndex.remove(index))
+            {
+                pendingPartnerIndexDeletes.add(index);
+            }
             final long remaining = credit.revenue() - share(credit.revenue(), record.reversedAmount(), record.amount());
             if (0 != remaining)
             {
@@ -525,6 +532,11 @@ public final class AttributionEngine
             store.putCustomer(batch, Integer.parseInt(entry.getKey().substring(0, split)),
                 entry.getKey().substring(split + 1), write(entry.getValue()));
         }
+        for (final PartnerIndexEntry index : pendingPartnerIndexDeletes)
+        {
+            store.deletePartnerConversion(
+                batch, index.partnerNumber(), index.timeMs(), index.programNumber(), index.externalId());
+        }
         for (final PartnerIndexEntry index : pendingPartnerIndex)
         {
             store.putPartnerConversion(
@@ -534,6 +546,7 @@ public final class AttributionEngine
         pendingCustomers.clear();
         pendingTouches.clear();
         pendingPartnerIndex.clear();
+        pendingPartnerIndexDeletes.clear();
     }
 
     /**

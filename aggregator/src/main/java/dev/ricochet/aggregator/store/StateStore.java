@@ -252,6 +252,28 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
+     * @param batch         the batch being built.
+     * @param partnerNumber partner no longer credited.
+     * @param timeMs        conversion time.
+     * @param programNumber catalog number of the program.
+     * @param externalId    the conversion's idempotency key.
+     */
+    public void deletePartnerConversion(final WriteBatch batch, final int partnerNumber, final long timeMs,
+        final int programNumber, final String externalId)
+    {
+        final byte[] id = externalId.getBytes(StandardCharsets.UTF_8);
+        try
+        {
+            batch.delete(partnerConversions, ByteBuffer.allocate(16 + id.length).putInt(partnerNumber).putLong(timeMs)
+                .putInt(programNumber).put(id).array());
+        }
+        catch (final RocksDBException ex)
+        {
+            throw new IllegalStateException("state store batch failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
      * Visit a partner's conversions, newest first.
      *
      * @param partnerNumber partner credited.
