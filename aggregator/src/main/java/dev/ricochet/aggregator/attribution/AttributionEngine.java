@@ -153,7 +153,8 @@ public final class AttributionEngine
         {
             if (null == existing)
             {
-                pendingConversions.put(key(program, externalId), alias(externalId, primaryId(atAlias), timeOf(conversion)));
+                pendingConversions.put(key(program, externalId), alias(externalId, primaryId(atAlias),
+                    conversion.timestampMs()));
             }
             duplicates++;
             return;
@@ -320,11 +321,6 @@ public final class AttributionEngine
     private static String primaryId(final ConversionRecord record)
     {
         return "alias".equals(record.kind()) ? record.originalExternalId() : record.externalId();
-    }
-
-    private static long timeOf(final ConversionEventFlyweight conversion)
-    {
-        return conversion.timestampMs();
     }
 
     private void onReversal(final int program, final ConversionEventFlyweight reversal)

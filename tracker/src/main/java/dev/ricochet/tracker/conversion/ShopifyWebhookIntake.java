@@ -6,12 +6,9 @@ import dev.ricochet.ingest.ProgramRoute;
 import dev.ricochet.ingest.StrictJson;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -75,22 +72,8 @@ final class ShopifyWebhookIntake
     {
         // Compare the canonical base64 text, not decoded bytes: a lenient decoder maps several spellings (differing
         // in the unused bits before '=') to the same bytes.
-        final byte[] expected = Base64.getEncoder().encode(hmacSha256(secret, body));
+        final byte[] expected = Base64.getEncoder().encode(HmacSha256.of(secret, body));
         return MessageDigest.isEqual(expected, hmac.trim().getBytes(StandardCharsets.US_ASCII));
-    }
-
-    static byte[] hmacSha256(final String secret, final byte[] body)
-    {
-        try
-        {
-            final Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return mac.doFinal(body);
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new IllegalStateException("HmacSHA256 unavailable", ex);
-        }
     }
 
     private static IntakeOutcome order(final ProgramRoute program, final JsonNode order, final long nowMs)

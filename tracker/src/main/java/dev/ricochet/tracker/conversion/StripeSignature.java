@@ -1,9 +1,6 @@
 package dev.ricochet.tracker.conversion;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -71,7 +68,8 @@ final class StripeSignature
         {
             return "Stripe-Signature timestamp is outside the " + TOLERANCE_SECONDS + " s tolerance";
         }
-        final byte[] expected = HexFormat.of().formatHex(hmac(secret, timestamp, body))
+        final byte[] expected = HexFormat.of().formatHex(
+            HmacSha256.of(secret, (timestamp + ".").getBytes(StandardCharsets.US_ASCII), body))
             .getBytes(StandardCharsets.US_ASCII);
         boolean matched = false;
         for (final String signature : signatures)
@@ -80,20 +78,5 @@ final class StripeSignature
             matched |= MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.US_ASCII));
         }
         return matched ? null : "no valid Stripe signature for this endpoint's secret";
-    }
-
-    static byte[] hmac(final String secret, final long timestamp, final byte[] body)
-    {
-        try
-        {
-            final Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            mac.update((timestamp + ".").getBytes(StandardCharsets.US_ASCII));
-            return mac.doFinal(body);
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new IllegalStateException("HmacSHA256 unavailable", ex);
-        }
     }
 }
