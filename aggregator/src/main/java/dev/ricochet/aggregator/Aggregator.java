@@ -5,7 +5,10 @@ import dev.ricochet.aggregator.admin.AdminServer;
 import dev.ricochet.aggregator.admin.AdminToken;
 import dev.ricochet.aggregator.admin.CatalogWriter;
 import dev.ricochet.aggregator.catalog.Catalog;
+import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.catalog.ProgramSpec;
+import dev.ricochet.aggregator.webhook.WebhookDispatcher;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.DistinctErrorPrinter;
@@ -14,7 +17,9 @@ import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.Settings;
 import org.agrona.ErrorHandler;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
@@ -56,6 +61,11 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         private String adminBindAddress = Settings.string(ADMIN_BIND_ADDRESS_PROP_NAME, ADMIN_BIND_ADDRESS_DEFAULT);
         private String adminTokenValue = Settings.string(ADMIN_TOKEN_PROP_NAME, null);
         private AdminToken adminToken;
+        private String financeTokenValue = Settings.string(FINANCE_TOKEN_PROP_NAME, null);
+        private AdminToken financeToken;
+        private long clockTickIntervalMs = Settings.durationMs(CLOCK_TICK_INTERVAL_PROP_NAME, CLOCK_TICK_INTERVAL_DEFAULT);
+        private long webhookInitialBackoffMs = Settings.durationMs(
+            WEBHOOK_INITIAL_BACKOFF_PROP_NAME, WEBHOOK_INITIAL_BACKOFF_DEFAULT);
 
         /**
          * Validate and fill in defaults.
@@ -102,7 +112,21 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
                 idleStrategy = new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
                     TimeUnit.MILLISECONDS.toNanos(1));
             }
+            if (webhookInitialBackoffMs < 1 || webhookInitialBackoffMs > 3_600_000L)
+            {
+                throw new IllegalArgumentException(WEBHOOK_INITIAL_BACKOFF_PROP_NAME + ": between 1ms and 1h");
+            }
+            if (clockTickIntervalMs < 0 || clockTickIntervalMs > 3_600_000L)
+            {
+                throw new IllegalArgumentException(CLOCK_TICK_INTERVAL_PROP_NAME + ": between 0 (off) and 1h");
+            }
             adminToken = AdminToken.resolve(adminTokenValue, dataDir);
+            financeToken = AdminToken.resolve(financeTokenValue, dataDir, AdminToken.FINANCE_FILE_NAME,
+                FINANCE_TOKEN_PROP_NAME);
+            if (financeToken.value().equals(adminToken.value()))
+            {
+                throw new IllegalArgumentException(FINANCE_TOKEN_PROP_NAME + ": must differ from the admin token");
+            }
             return this;
         }
 
@@ -215,6 +239,44 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         }
 
         /**
+         * @param financeToken finance bearer token (at least 16 characters).
+         * @return this for a fluent API.
+         */
+        public Context financeToken(final String financeToken)
+        {
+            this.financeTokenValue = financeToken;
+            return this;
+        }
+
+        /**
+         * @return the resolved finance token (after {@link #conclude()}).
+         */
+        public AdminToken financeToken()
+        {
+            return financeToken;
+        }
+
+        /**
+         * @param intervalMs how often the clock is checked for a new hour to journal; 0 for no ticks.
+         * @return this for a fluent API.
+         */
+        public Context clockTickIntervalMs(final long intervalMs)
+        {
+            this.clockTickIntervalMs = intervalMs;
+            return this;
+        }
+
+        /**
+         * @param backoffMs wait after a webhook delivery fails, doubling per failure up to an hour.
+         * @return this for a fluent API.
+         */
+        public Context webhookInitialBackoffMs(final long backoffMs)
+        {
+            this.webhookInitialBackoffMs = backoffMs;
+            return this;
+        }
+
+        /**
          * @return the resolved admin token (after {@link #conclude()}).
          */
         public AdminToken adminToken()
@@ -227,7 +289,8 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         {
             return "aggregator{dataDir=" + dataDir + ", uniqueClickWindowMs=" + uniqueClickWindowMs +
                 ", commitIntervalMs=" + commitIntervalMs + ", commitMaxEvents=" + commitMaxEvents +
-                ", adminBindAddress=" + adminBindAddress + ", adminPort=" + adminPort + "}";
+                ", clockTickIntervalMs=" + clockTickIntervalMs + ", adminBindAddress=" + adminBindAddress +
+                ", adminPort=" + adminPort + "}";
         }
     }
 
@@ -236,6 +299,8 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     private final AggregatorAgent agent;
     private final AgentRunner runner;
     private final CatalogWriter catalogWriter;
+    private final AgentRunner clockRunner;
+    private final WebhookDispatcher webhooks;
     private final AdminServer adminServer;
 
     private Aggregator(final Context context) throws InterruptedException
@@ -249,14 +314,30 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         runner = new AgentRunner(context.idleStrategy, context.errorHandler, null, agent);
         AgentRunner.startOnThread(runner);
         catalogWriter = new CatalogWriter(context.journal, context.epochClock);
+        clockRunner = 0 == context.clockTickIntervalMs ? null : new AgentRunner(
+            new SleepingMillisIdleStrategy(context.clockTickIntervalMs), context.errorHandler, null,
+            new LedgerClock(catalogWriter, context.epochClock));
+        if (null != clockRunner)
+        {
+            AgentRunner.startOnThread(clockRunner);
+        }
+        // Outbound webhooks only to the URL a program configured, signed with its key; never blocks the agent.
+        webhooks = new WebhookDispatcher(store, programId ->
+        {
+            final CatalogEntry<ProgramSpec> program = catalog.program(programId);
+            return null == program || null == program.spec().webhookUrl() ? null :
+                new WebhookDispatcher.Target(program.spec().webhookUrl(), program.spec().secrets().webhook());
+        }, context.epochClock, context.errorHandler, context.webhookInitialBackoffMs, 3_600_000L, 20).start();
         final AdminApi api = new AdminApi(catalog, store, catalogWriter, this, context.epochClock);
         try
         {
-            adminServer = new AdminServer(
-                context.adminBindAddress, context.adminPort, api, context.adminToken, context.errorHandler);
+            adminServer = new AdminServer(context.adminBindAddress, context.adminPort, api, context.adminToken,
+                context.financeToken, context.errorHandler);
         }
         catch (final InterruptedException | RuntimeException ex)
         {
+            webhooks.close();
+            CloseHelper.close(clockRunner);
             catalogWriter.close();
             runner.close();
             store.close();
@@ -323,9 +404,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         return agent.appliedIndex();
     }
 
-    /**
-     * @return index of the last journal event whose effects reports can see.
-     */
+    @Override
     public long committedIndex()
     {
         return agent.committedIndex();
@@ -342,6 +421,8 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     {
         // Stop intake of admin changes first, then the agent (it commits what it applied), then the store.
         adminServer.close();
+        webhooks.close();
+        CloseHelper.close(clockRunner);
         catalogWriter.close();
         runner.close();
         store.close();

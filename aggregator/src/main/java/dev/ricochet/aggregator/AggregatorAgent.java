@@ -6,7 +6,14 @@ import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
+import dev.ricochet.aggregator.commission.CommissionEngine;
+import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.ledger.CommissionKey;
+import dev.ricochet.aggregator.ledger.Ledger;
+import dev.ricochet.aggregator.ledger.LedgerCommand;
+import dev.ricochet.aggregator.payout.PayoutRuns;
+import dev.ricochet.aggregator.timeline.Timeline;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.ClickEventFlyweight;
@@ -17,7 +24,6 @@ import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalEventHandler;
 import dev.ricochet.ingest.JournalPoller;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
@@ -40,6 +46,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
 {
     static final int POLL_LIMIT = 1000;
     private static final long DAY_MS = 86_400_000L;
+    private static final String LEDGER_DAY = "ledger.day";
 
     /**
      * Identifies a visitor on a link, for unique-click detection.
@@ -69,11 +76,16 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         new org.agrona.concurrent.UnsafeBuffer(new byte[ConversionEventFlyweight.MAX_LENGTH]);
     private final Map<ClickKey, byte[]> pendingClicks = new HashMap<>();
     private final AttributionEngine attribution;
-    private final Long2ObjectHashMap<long[]> dirtyCounters = new Long2ObjectHashMap<>();
+    private final CounterBuckets counters;
+    private final Ledger ledger;
+    private final Timeline timeline;
+    private final CommissionEngine commissions;
+    private final PayoutRuns payouts;
     private final Object2LongHashMap<VisitKey> pendingVisits = new Object2LongHashMap<>(-1);
     private final WriteBatch batch = new WriteBatch();
 
     private JournalPoller poller;
+    private long lastAppliedIndex;
     private long lastCommitMs;
     private int uncommittedEvents;
     private boolean failed;
@@ -96,11 +108,17 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         this.uniqueClickWindowMs = uniqueClickWindowMs;
         this.commitIntervalMs = commitIntervalMs;
         this.commitMaxEvents = commitMaxEvents;
-        this.attribution = new AttributionEngine(store, catalog, this::click,
-            (partnerNumber, timeMs, field, delta) ->
-                dayCounters(partnerNumber, (int)Math.floorDiv(timeMs, DAY_MS))[field.ordinal()] += delta);
+        this.counters = new CounterBuckets(store);
+        this.ledger = new Ledger(store, counters);
+        this.timeline = new Timeline(store, ledger);
+        final byte[] ledgerDay = store.meta(LEDGER_DAY);
+        this.commissions = new CommissionEngine(catalog, counters, ledger, timeline,
+            null == ledgerDay ? Integer.MIN_VALUE : java.nio.ByteBuffer.wrap(ledgerDay).getInt());
+        this.payouts = new PayoutRuns(store, catalog, ledger, timeline);
+        this.attribution = new AttributionEngine(store, catalog, this::click, counters::add, commissions);
         this.committedIndex = store.journalPosition();
         this.appliedIndex = committedIndex;
+        this.lastAppliedIndex = committedIndex;
     }
 
     @Override
@@ -142,6 +160,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
                 "journal index " + Long.toHexString(index) + ": unknown event version " + version);
         }
         final byte type = buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET);
+        advanceLedgerClock(buffer.getLong(EventHeaderDescriptor.TIMESTAMP_OFFSET, EventHeaderDescriptor.BYTE_ORDER));
         switch (type)
         {
             case EventHeaderDescriptor.TYPE_CLICK:
@@ -164,28 +183,54 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
                     "journal index " + Long.toHexString(index) + ": unknown event type " + type);
         }
         uncommittedEvents++;
+        lastAppliedIndex = index;
+    }
+
+    /**
+     * The ledger's clock is the journal's: the latest event time seen. Entering a new day approves what is due and
+     * reviews tiers, which reads committed state, so what is applied so far is committed first.
+     */
+    private void advanceLedgerClock(final long timestampMs)
+    {
+        final int day = (int)Math.floorDiv(timestampMs, DAY_MS);
+        if (day > commissions.today())
+        {
+            commitApplied();
+            commissions.advanceTo(day);
+        }
+    }
+
+    /**
+     * Commit everything applied before the current event, so that a command reading committed state sees it.
+     */
+    private void commitApplied()
+    {
+        if (uncommittedEvents > 0)
+        {
+            commit(epochClock.time());
+        }
     }
 
     private void onClick(final DirectBuffer buffer, final int length)
     {
         click.wrap(buffer, 0);
         final long timestampMs = click.timestampMs();
-        final long[] counters = dayCounters(click.partnerId(), (int)Math.floorDiv(timestampMs, DAY_MS));
+        final int partner = click.partnerId();
         if (click.hasFlag(ClickEventFlyweight.FLAG_PREVIEW))
         {
-            counters[CounterField.PREVIEWS.ordinal()]++;
+            counters.add(partner, timestampMs, CounterField.PREVIEWS, 1);
             return;
         }
         if (click.hasFlag(ClickEventFlyweight.FLAG_BOT))
         {
-            counters[CounterField.BOT_CLICKS.ordinal()]++;
+            counters.add(partner, timestampMs, CounterField.BOT_CLICKS, 1);
         }
         else
         {
-            counters[CounterField.CLICKS.ordinal()]++;
+            counters.add(partner, timestampMs, CounterField.CLICKS, 1);
             if (isUniqueClick(timestampMs))
             {
-                counters[CounterField.UNIQUE_CLICKS.ordinal()]++;
+                counters.add(partner, timestampMs, CounterField.UNIQUE_CLICKS, 1);
             }
         }
         final byte[] event = new byte[length];
@@ -306,6 +351,25 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
             case CatalogEventFlyweight.KIND_COUPON:
                 applied = catalog.applyCoupon(CatalogJson.read(document, CatalogJson.COUPON));
                 break;
+            case CatalogEventFlyweight.KIND_PAYOUT_RUN:
+            {
+                commitApplied();
+                final LedgerCommand.PayoutRun run = Ledger.read(document, LedgerCommand.PayoutRun.class);
+                payouts.build(run.runId(), run.programId(), run.periodEnd(), catalogEvent.timestampMs());
+                return;
+            }
+            case CatalogEventFlyweight.KIND_PAYOUT_APPROVAL:
+            {
+                commitApplied();
+                payouts.approve(Ledger.read(document, LedgerCommand.PayoutApproval.class).runId(),
+                    catalogEvent.timestampMs());
+                return;
+            }
+            case CatalogEventFlyweight.KIND_COMMISSION_REVIEW:
+                review(Ledger.read(document, LedgerCommand.CommissionReview.class), catalogEvent.timestampMs());
+                return;
+            case CatalogEventFlyweight.KIND_CLOCK_TICK:
+                return; // its timestamp has already moved the ledger's clock
             default:
                 throw new IllegalStateException("unknown catalog kind " + kind);
         }
@@ -315,16 +379,15 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         }
     }
 
-    private long[] dayCounters(final int partnerNumber, final int epochDay)
+    private void review(final LedgerCommand.CommissionReview review, final long timeMs)
     {
-        final long key = ((long)partnerNumber << 32) | (epochDay & 0xFFFF_FFFFL);
-        long[] counters = dirtyCounters.get(key);
-        if (null == counters)
+        final CatalogEntry<dev.ricochet.aggregator.catalog.PartnerSpec> partner = catalog.partner(review.partnerId());
+        final CatalogEntry<ProgramSpec> program = null == partner ? null : catalog.program(partner.spec().programId());
+        if (null != program)
         {
-            counters = store.dayCounters(partnerNumber, epochDay);
-            dirtyCounters.put(key, counters);
+            commissions.review(partner, program, new CommissionKey(partner.number(), review.conversionTimeMs(),
+                program.number(), review.externalId()), review.action(), review.reason(), timeMs);
         }
-        return counters;
     }
 
     private int commitIfDue(final long nowMs, final boolean isEndOfBatch)
@@ -341,20 +404,20 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private void commit(final long nowMs)
     {
         attribution.flush(batch);
-        final Long2ObjectHashMap<long[]>.EntryIterator counters = dirtyCounters.entrySet().iterator();
-        while (counters.hasNext())
-        {
-            counters.next();
-            final long key = counters.getLongKey();
-            store.putDayCounters(batch, (int)(key >>> 32), (int)key, counters.getValue());
-        }
+        ledger.flush(batch);
+        timeline.flush(batch);
+        payouts.flush(batch);
+        counters.flush(batch);
         pendingVisits.forEach((visit, timeMs) ->
             store.putLastUniqueClick(batch, visit.visitorHi(), visit.visitorLo(), visit.linkNumber(), timeMs));
-        final long position = poller.lastIndex();
+        if (Integer.MIN_VALUE != commissions.today())
+        {
+            store.putMeta(batch, LEDGER_DAY, java.nio.ByteBuffer.allocate(4).putInt(commissions.today()).array());
+        }
+        final long position = lastAppliedIndex;
         store.putJournalPosition(batch, position);
         store.write(batch);
 
-        dirtyCounters.clear();
         pendingVisits.clear();
         pendingClicks.clear();
         uncommittedEvents = 0;

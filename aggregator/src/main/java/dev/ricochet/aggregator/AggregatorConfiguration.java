@@ -64,4 +64,33 @@ public final class AggregatorConfiguration
     private AggregatorConfiguration()
     {
     }
+
+    /**
+     * Bearer token of the finance role (approves payout runs, holds and releases commissions); generated into
+     * {@code finance.token} in the data directory if not set. The admin token cannot do these: building a payout
+     * run and approving it are two people's decisions.
+     */
+    public static final String FINANCE_TOKEN_PROP_NAME = "ricochet.admin.finance.token";
+
+    /**
+     * How often the clock is checked; each new hour is written to the journal as a tick, so that approvals and tier
+     * reviews happen on time even when no traffic arrives. 0 disables ticks (a replay-only aggregator).
+     */
+    public static final String CLOCK_TICK_INTERVAL_PROP_NAME = "ricochet.aggregator.clock.tick.interval";
+
+    /**
+     * Default for {@link #CLOCK_TICK_INTERVAL_PROP_NAME}.
+     */
+    public static final String CLOCK_TICK_INTERVAL_DEFAULT = "1s";
+
+    /**
+     * First wait after a failed outbound webhook delivery; it doubles per failure up to an hour, and a delivery is
+     * given up after 20 attempts (about a day).
+     */
+    public static final String WEBHOOK_INITIAL_BACKOFF_PROP_NAME = "ricochet.webhook.initial.backoff";
+
+    /**
+     * Default for {@link #WEBHOOK_INITIAL_BACKOFF_PROP_NAME}.
+     */
+    public static final String WEBHOOK_INITIAL_BACKOFF_DEFAULT = "1s";
 }

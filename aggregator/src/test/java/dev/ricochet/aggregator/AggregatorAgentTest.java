@@ -58,7 +58,7 @@ class AggregatorAgentTest
         appendCatalog(CatalogEventFlyweight.KIND_PROGRAM,
             "{\"id\":\"p\",\"number\":0,\"spec\":{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
             "\"attribution\":{\"model\":\"last_click\",\"windowDays\":30},\"recurringMonths\":12," +
-            "\"tiers\":[],\"secrets\":{}}}");
+            "\"tiers\":[],\"holdDays\":30,\"secrets\":{}}}");
         appendCatalog(CatalogEventFlyweight.KIND_PARTNER,
             "{\"id\":\"alice\",\"number\":0,\"spec\":{\"programId\":\"p\",\"name\":\"A\",\"status\":\"active\"}}");
         appendCatalog(CatalogEventFlyweight.KIND_LINK,
@@ -338,7 +338,7 @@ class AggregatorAgentTest
         // Given a linear program and a visitor who clicked alice's link, then bob's, then bought through bob's click
         appendCatalog(CatalogEventFlyweight.KIND_PROGRAM,
             "{\"id\":\"p\",\"number\":0,\"spec\":{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
-            "\"attribution\":{\"model\":\"linear\",\"windowDays\":30},\"tiers\":[],\"secrets\":{}}}");
+            "\"attribution\":{\"model\":\"linear\",\"windowDays\":30},\"tiers\":[],\"holdDays\":30,\"secrets\":{}}}");
         appendCatalog(CatalogEventFlyweight.KIND_PARTNER,
             "{\"id\":\"bob\",\"number\":0,\"spec\":{\"programId\":\"p\",\"name\":\"B\",\"status\":\"active\"}}");
         appendClick(T0, 7, 0, 1, 1);
@@ -394,7 +394,7 @@ class AggregatorAgentTest
         appendCatalog(CatalogEventFlyweight.KIND_PROGRAM,
             "{\"id\":\"p\",\"number\":0,\"spec\":{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
             "\"attribution\":{\"model\":\"last_click\",\"windowDays\":30},\"pixelConversions\":true," +
-            "\"tiers\":[],\"secrets\":{}}}");
+            "\"tiers\":[],\"holdDays\":30,\"secrets\":{}}}");
         appendClick(T0, 42, 0);
 
         // When the thank-you page loads the pixel twice (a reload) and a stranger loads it too
@@ -414,7 +414,7 @@ class AggregatorAgentTest
         appendCatalog(CatalogEventFlyweight.KIND_PROGRAM,
             "{\"id\":\"p\",\"number\":0,\"spec\":{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
             "\"attribution\":{\"model\":\"last_click\",\"windowDays\":30},\"pixelConversions\":true," +
-            "\"tiers\":[],\"secrets\":{}}}");
+            "\"tiers\":[],\"holdDays\":30,\"secrets\":{}}}");
         final long clickId = appendClick(T0, 42, 0);
         // The browser claims a cheap order first (or an attacker guessed the order id)
         appendPixel(T0 + HOUR_MS, 42, "e=conversion&program=p&order_id=o-1&amount=1");

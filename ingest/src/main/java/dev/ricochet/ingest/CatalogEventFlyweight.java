@@ -10,15 +10,18 @@ import static dev.ricochet.ingest.EventHeaderDescriptor.TIMESTAMP_OFFSET;
 import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_CATALOG;
 
 /**
- * Flyweight over a catalog change (an upserted program, partner, link or coupon) carried as a UTF-8 JSON document.
+ * Flyweight over an admin change carried as a UTF-8 JSON document: a catalog upsert (program, partner, link,
+ * coupon), a ledger command (payout run, payout approval, commission review) or a clock tick.
  *
  * <pre>
  *   0              12       13                16                  20
  *   | header        | kind   | (pad)           | length (i32)      | JSON bytes ...
  * </pre>
  *
- * Catalog changes are rare and travel through the journal so that the catalog, like every other piece of
- * aggregator state, is rebuilt by replay; plain JSON keeps them readable in a journal dump.
+ * Admin changes are rare and travel through the journal so that the catalog and the ledger, like every other piece
+ * of aggregator state, are rebuilt by replay; plain JSON keeps them readable in a journal dump. Clock ticks put the
+ * passage of time into the journal too: commissions are approved and tiers reviewed when the journal's time says
+ * so, never when a replay happens to run.
  */
 public final class CatalogEventFlyweight
 {
@@ -41,6 +44,27 @@ public final class CatalogEventFlyweight
      * An upserted coupon code.
      */
     public static final byte KIND_COUPON = 4;
+
+    /**
+     * A request to build a payout run for a program.
+     */
+    public static final byte KIND_PAYOUT_RUN = 5;
+
+    /**
+     * Finance's approval of a payout run: it is paid.
+     */
+    public static final byte KIND_PAYOUT_APPROVAL = 6;
+
+    /**
+     * Finance's hold, release or void of one commission.
+     */
+    public static final byte KIND_COMMISSION_REVIEW = 7;
+
+    /**
+     * The clock passed an hour with nothing else in the journal: time-driven ledger work (approvals after the hold
+     * period, tier reviews) is due up to the event's timestamp.
+     */
+    public static final byte KIND_CLOCK_TICK = 8;
 
     /**
      * Largest JSON document a catalog event carries.

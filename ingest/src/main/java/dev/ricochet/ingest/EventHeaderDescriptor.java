@@ -76,7 +76,8 @@ public final class EventHeaderDescriptor
     public static final byte TYPE_CONVERSION = 3;
 
     /**
-     * A change to the program catalog (programs, partners, links), see {@link CatalogEventFlyweight}.
+     * An admin change: the catalog (programs, partners, links, coupons), a ledger command or a clock tick, see
+     * {@link CatalogEventFlyweight}.
      */
     public static final byte TYPE_CATALOG = 4;
 

@@ -154,6 +154,11 @@ public final class Ricochet implements AutoCloseable
             System.out.println("ricochet: generated admin token (shown once, kept in " +
                 launcher.dataDir().resolve("admin.token") + "): " + adminToken());
         }
+        if (aggregator.context().financeToken().isGenerated())
+        {
+            System.out.println("ricochet: generated finance token for payout approvals (shown once, kept in " +
+                launcher.dataDir().resolve("finance.token") + "): " + aggregator.context().financeToken().value());
+        }
         System.out.flush();
     }
 

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 final class ServiceFixture implements AutoCloseable
 {
     static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+    static final String FINANCE_TOKEN = "test-finance-token-0123456789";
 
     final Journal journal;
     final LinkDirectory directory = new LinkDirectory();
@@ -26,9 +27,15 @@ final class ServiceFixture implements AutoCloseable
     ServiceFixture(final Path dataDir, final EpochClock edgeClock) throws InterruptedException
     {
         journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
-        aggregator = Aggregator.launch(new Aggregator.Context()
+        final Aggregator.Context aggregatorContext = new Aggregator.Context()
             .dataDir(dataDir).journal(journal).linkDirectory(directory).programDirectory(programs)
-            .adminPort(0).adminToken(ADMIN_TOKEN));
+            .adminPort(0).adminToken(ADMIN_TOKEN).financeToken(FINANCE_TOKEN);
+        if (null != edgeClock)
+        {
+            // One clock for the whole service: journal time drives approvals and tier reviews.
+            aggregatorContext.epochClock(edgeClock).clockTickIntervalMs(10);
+        }
+        aggregator = Aggregator.launch(aggregatorContext);
         final TrackerServer.Context trackerContext = new TrackerServer.Context()
             .port(0).bindAddress("127.0.0.1").journal(journal).linkDirectory(directory).programDirectory(programs);
         if (null != edgeClock)

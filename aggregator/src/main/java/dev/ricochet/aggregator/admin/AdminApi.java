@@ -11,8 +11,21 @@ import dev.ricochet.aggregator.catalog.LinkSpec;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.health.HealthScore;
+import dev.ricochet.aggregator.ledger.Commission;
+import dev.ricochet.aggregator.ledger.CommissionKey;
+import dev.ricochet.aggregator.ledger.Ledger;
+import dev.ricochet.aggregator.ledger.LedgerCommand;
+import dev.ricochet.aggregator.ledger.LedgerEntry;
+import dev.ricochet.aggregator.ledger.PartnerAccount;
+import dev.ricochet.aggregator.payout.PayoutRun;
+import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.tier.TierLadder;
+import dev.ricochet.aggregator.timeline.TimelineEvent;
 import dev.ricochet.ingest.CatalogEventFlyweight;
+import dev.ricochet.ingest.IdCodec;
+import dev.ricochet.ingest.IdGenerator;
 import dev.ricochet.ingest.Journal;
 import org.agrona.concurrent.EpochClock;
 
@@ -53,6 +66,11 @@ public final class AdminApi
         long appliedIndex();
 
         /**
+         * @return index of the last journal event whose effects are committed (visible to reads of RocksDB).
+         */
+        long committedIndex();
+
+        /**
          * @return true if the aggregator stopped on a failure.
          */
         boolean hasFailed();
@@ -64,6 +82,7 @@ public final class AdminApi
     private final AggregatorView aggregator;
     private final EpochClock epochClock;
     private final Object writeLock = new Object();
+    private final IdGenerator runIds = new IdGenerator();
 
     /**
      * @param catalog    catalog in memory.
@@ -223,14 +242,24 @@ public final class AdminApi
      * @param partnerId from the path.
      * @param from      first day {@code YYYY-MM-DD}, or null for 29 days before {@code to}.
      * @param to        last day, or null for today.
+     * @param granularity day (default) or hour (the last 8 days only: hour buckets are not kept longer).
      * @return the report.
      */
-    public ApiResponse partnerStats(final String partnerId, final String from, final String to)
+    public ApiResponse partnerStats(final String partnerId, final String from, final String to,
+        final String granularity)
     {
         final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
         if (null == partner)
         {
             return unknownPartner(partnerId);
+        }
+        if ("hour".equals(granularity))
+        {
+            return hourlyStats(partnerId, partner, from, to);
+        }
+        if (null != granularity && !"day".equals(granularity))
+        {
+            throw new InvalidSpecException("granularity '" + granularity + "' is invalid: expected day or hour");
         }
         final LocalDate toDate = null == to ? LocalDate.ofEpochDay(Math.floorDiv(epochClock.time(), 86_400_000L)) :
             parseDate("to", to);
@@ -341,6 +370,496 @@ public final class AdminApi
         return ApiResponse.ok(body);
     }
 
+
+    private Map<String, Object> windows(final int partnerNumber, final int today)
+    {
+        final long[][] days = new long[90][];
+        store.readDayCounters(partnerNumber, today - 89, today, (epochDay, values) ->
+            days[epochDay - (today - 89)] = values.clone());
+        final Map<String, Object> windows = new LinkedHashMap<>();
+        final long nowHour = Math.floorDiv(epochClock.time(), 3_600_000L);
+        final long[] lastDay = new long[CounterField.COUNT];
+        store.readHourCounters(partnerNumber, (int)nowHour - 23, (int)nowHour, (hour, values) ->
+        {
+            for (int i = 0; i < lastDay.length; i++)
+            {
+                lastDay[i] += values[i];
+            }
+        });
+        windows.put("24h", counterView(lastDay));
+        for (final int length : new int[]{ 7, 30, 60, 90 })
+        {
+            final long[] sums = new long[CounterField.COUNT];
+            for (int i = 90 - length; i < 90; i++)
+            {
+                if (null != days[i])
+                {
+                    for (int f = 0; f < sums.length; f++)
+                    {
+                        sums[f] += days[i][f];
+                    }
+                }
+            }
+            windows.put(length + "d", counterView(sums));
+        }
+        return windows;
+    }
+
+    private static Map<String, Object> counterView(final long[] values)
+    {
+        final Map<String, Object> view = new LinkedHashMap<>();
+        for (final CounterField field : CounterField.values())
+        {
+            view.put(field.jsonName(), values[field.ordinal()]);
+        }
+        return view;
+    }
+
+    private ApiResponse hourlyStats(final String partnerId, final CatalogEntry<PartnerSpec> partner,
+        final String from, final String to)
+    {
+        final long nowHour = Math.floorDiv(epochClock.time(), 3_600_000L);
+        final long toHour = null == to ? nowHour : parseHour("to", to);
+        final long fromHour = null == from ? toHour - 23 : parseHour("from", from);
+        if (fromHour > toHour)
+        {
+            throw new InvalidSpecException("from is after to");
+        }
+        if (fromHour < nowHour - StateStore.HOUR_BUCKET_RETENTION_HOURS + 1)
+        {
+            throw new InvalidSpecException("hour buckets are kept for " + StateStore.HOUR_BUCKET_RETENTION_HOURS +
+                " hours; use granularity=day for older data");
+        }
+        final List<Map<String, Object>> hours = new ArrayList<>();
+        final long[] totals = new long[CounterField.COUNT];
+        store.readHourCounters(partner.number(), (int)fromHour, (int)toHour, (hour, values) ->
+        {
+            final Map<String, Object> view = new LinkedHashMap<>();
+            view.put("hour", java.time.Instant.ofEpochMilli(hour * 3_600_000L).toString());
+            view.putAll(counterView(values));
+            hours.add(view);
+            for (int i = 0; i < totals.length; i++)
+            {
+                totals[i] += values[i];
+            }
+        });
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("partnerId", partnerId);
+        view.put("from", java.time.Instant.ofEpochMilli(fromHour * 3_600_000L).toString());
+        view.put("to", java.time.Instant.ofEpochMilli(toHour * 3_600_000L).toString());
+        view.putAll(counterView(totals));
+        view.put("currency", catalog.program(partner.spec().programId()).spec().currency());
+        view.put("hours", hours);
+        return ApiResponse.ok(view);
+    }
+
+    private static long parseHour(final String field, final String value)
+    {
+        try
+        {
+            return Math.floorDiv(java.time.Instant.parse(value).toEpochMilli(), 3_600_000L);
+        }
+        catch (final DateTimeParseException ex)
+        {
+            throw new InvalidSpecException(field + " '" + value + "' is not an instant like 2026-11-21T13:00:00Z");
+        }
+    }
+
+    /**
+     * {@code GET /v1/partners/{partnerId}/ledger}: balances and entries, oldest first.
+     *
+     * @param partnerId from the path.
+     * @param after     only entries with a larger sequence number (paging).
+     * @param limit     most entries to return.
+     * @return the ledger.
+     */
+    public ApiResponse partnerLedger(final String partnerId, final long after, final int limit)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
+        if (null == partner)
+        {
+            return unknownPartner(partnerId);
+        }
+        final PartnerAccount account = account(partner.number());
+        final List<Object> entries = new ArrayList<>();
+        store.scan(StateStore.Family.LEDGER, Ledger.entryKey(partner.number(), after + 1),
+            Ledger.partnerKey(partner.number() + 1), false, (key, value) ->
+            {
+                entries.add(Ledger.read(value, LedgerEntry.class));
+                return entries.size() < limit;
+            });
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("partnerId", partnerId);
+        view.put("currency", catalog.program(partner.spec().programId()).spec().currency());
+        view.put("pending", account.pending());
+        view.put("approved", account.approved());
+        view.put("held", account.held());
+        view.put("scheduled", account.scheduled());
+        view.put("paid", account.paid());
+        final byte[] day = store.meta("ledger.day");
+        view.put("asOf", null == day ? null : LocalDate.ofEpochDay(java.nio.ByteBuffer.wrap(day).getInt()).toString());
+        view.put("entries", entries);
+        return ApiResponse.ok(view);
+    }
+
+    /**
+     * {@code GET /v1/partners/{partnerId}/timeline}: the partner's activity, newest first.
+     *
+     * @param partnerId from the path.
+     * @param limit     most events to return.
+     * @return the timeline.
+     */
+    public ApiResponse partnerTimeline(final String partnerId, final int limit)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
+        if (null == partner)
+        {
+            return unknownPartner(partnerId);
+        }
+        final List<Object> events = new ArrayList<>();
+        store.scan(StateStore.Family.TIMELINE, Ledger.partnerKey(partner.number()),
+            Ledger.partnerKey(partner.number() + 1), true, (key, value) ->
+            {
+                events.add(Ledger.read(value, TimelineEvent.class));
+                return events.size() < limit;
+            });
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("partnerId", partnerId);
+        view.put("events", events);
+        return ApiResponse.ok(view);
+    }
+
+    /**
+     * {@code POST /v1/partners/{partnerId}/commission-reviews} (finance):
+     * {@code {"externalId","action":"hold|release|void","reason"}}.
+     *
+     * @param partnerId from the path.
+     * @param body      request JSON.
+     * @return the commission after the decision.
+     */
+    public ApiResponse reviewCommission(final String partnerId, final byte[] body)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
+        if (null == partner)
+        {
+            return unknownPartner(partnerId);
+        }
+        final CommissionReviewRequest request = CatalogJson.parseRequest(body, CommissionReviewRequest.class);
+        if (null == request.externalId() || null == request.action())
+        {
+            throw new InvalidSpecException("externalId and action are required");
+        }
+        if (!List.of("hold", "release", "void").contains(request.action()))
+        {
+            throw new InvalidSpecException("action '" + request.action() + "' is invalid: expected hold, release or void");
+        }
+        if (null != request.reason() && request.reason().length() > 500)
+        {
+            throw new InvalidSpecException("reason is longer than 500 characters");
+        }
+        final CatalogEntry<ProgramSpec> program = catalog.program(partner.spec().programId());
+        final CommissionKey key = commissionKey(partner, program, request.externalId());
+        final Commission commission = null == key ? null : committedCommission(key);
+        if (null == commission)
+        {
+            return ApiResponse.error(404, "partner '" + partnerId + "' has no commission on '" +
+                request.externalId() + "'");
+        }
+        final boolean isAllowed = "hold".equals(request.action()) ?
+            Commission.PENDING.equals(commission.state()) || Commission.APPROVED.equals(commission.state()) :
+            Commission.HELD.equals(commission.state());
+        if (!isAllowed)
+        {
+            return ApiResponse.error(409, "cannot " + request.action() + " a commission that is " +
+                commission.state());
+        }
+        final ApiResponse failure = command(CatalogEventFlyweight.KIND_COMMISSION_REVIEW, new LedgerCommand
+            .CommissionReview(partnerId, request.externalId(), key.timeMs(), request.action(), request.reason()));
+        if (null != failure)
+        {
+            return failure;
+        }
+        final Commission after = committedCommission(key);
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("partnerId", partnerId);
+        view.put("externalId", request.externalId());
+        view.put("state", after.state());
+        view.put("amount", after.net());
+        return ApiResponse.ok(view);
+    }
+
+    /**
+     * Body of a commission review.
+     *
+     * @param externalId the conversion.
+     * @param action     hold, release or void.
+     * @param reason     note for the ledger, optional.
+     */
+    public record CommissionReviewRequest(String externalId, String action, String reason)
+    {
+    }
+
+    private CommissionKey commissionKey(final CatalogEntry<PartnerSpec> partner,
+        final CatalogEntry<ProgramSpec> program, final String externalId)
+    {
+        final byte[] stored = store.conversion(program.number(), externalId);
+        if (null == stored)
+        {
+            return null;
+        }
+        final ConversionRecord record = CatalogJson.read(stored, CONVERSION_RECORD);
+        return new CommissionKey(partner.number(), record.timeMs(), program.number(), record.externalId());
+    }
+
+    private Commission committedCommission(final CommissionKey key)
+    {
+        final byte[] stored = store.get(StateStore.Family.COMMISSIONS, key.toBytes());
+        return null == stored ? null : Ledger.read(stored, Commission.class);
+    }
+
+    /**
+     * {@code POST /v1/programs/{programId}/payout-runs}: {@code {"periodEnd":"YYYY-MM-DD"}} (default today). One
+     * run per program and period: asking again answers the same run.
+     *
+     * @param programId from the path.
+     * @param body      request JSON, may be empty.
+     * @return 201 and the run, or 200 and the existing run of the period.
+     */
+    public ApiResponse createPayoutRun(final String programId, final byte[] body)
+    {
+        final CatalogEntry<ProgramSpec> program = catalog.program(programId);
+        if (null == program)
+        {
+            return ApiResponse.error(404, "unknown program '" + programId + "'");
+        }
+        final PayoutRunRequest request = 0 == body.length ? new PayoutRunRequest(null) :
+            CatalogJson.parseRequest(body, PayoutRunRequest.class);
+        final LocalDate today = LocalDate.ofEpochDay(today());
+        final LocalDate periodEnd = null == request.periodEnd() ? today : parseDate("periodEnd", request.periodEnd());
+        if (periodEnd.isAfter(today))
+        {
+            throw new InvalidSpecException("periodEnd " + periodEnd + " is in the future");
+        }
+        final String existing = PayoutRuns.findForPeriod(store, program.number(), periodEnd.toString());
+        if (null != existing)
+        {
+            return ApiResponse.ok(runView(PayoutRuns.find(store, existing)));
+        }
+        final String runId;
+        synchronized (runIds)
+        {
+            runIds.next(epochClock.time());
+            runId = "po_" + IdCodec.toString(runIds.hi(), runIds.lo());
+        }
+        final ApiResponse failure = command(CatalogEventFlyweight.KIND_PAYOUT_RUN,
+            new LedgerCommand.PayoutRun(runId, programId, periodEnd.toString()));
+        if (null != failure)
+        {
+            return failure;
+        }
+        final String applied = PayoutRuns.findForPeriod(store, program.number(), periodEnd.toString());
+        final PayoutRun run = PayoutRuns.find(store, applied);
+        return new ApiResponse(runId.equals(applied) ? 201 : 200, runView(run));
+    }
+
+    /**
+     * Body of a payout run request.
+     *
+     * @param periodEnd UTC day the run covers up to.
+     */
+    public record PayoutRunRequest(String periodEnd)
+    {
+    }
+
+    /**
+     * {@code GET /v1/payout-runs/{runId}}.
+     *
+     * @param runId from the path.
+     * @return the run.
+     */
+    public ApiResponse getPayoutRun(final String runId)
+    {
+        final PayoutRun run = PayoutRuns.find(store, runId);
+        return null == run ? unknownRun(runId) : ApiResponse.ok(runView(run));
+    }
+
+    /**
+     * {@code POST /v1/payout-runs/{runId}/approve} (finance): the run is paid. Approving a paid run again answers
+     * it unchanged.
+     *
+     * @param runId from the path.
+     * @return the run.
+     */
+    public ApiResponse approvePayoutRun(final String runId)
+    {
+        final PayoutRun run = PayoutRuns.find(store, runId);
+        if (null == run)
+        {
+            return unknownRun(runId);
+        }
+        if (PayoutRun.PENDING_APPROVAL.equals(run.status()))
+        {
+            final ApiResponse failure = command(CatalogEventFlyweight.KIND_PAYOUT_APPROVAL,
+                new LedgerCommand.PayoutApproval(runId));
+            if (null != failure)
+            {
+                return failure;
+            }
+        }
+        return ApiResponse.ok(runView(PayoutRuns.find(store, runId)));
+    }
+
+    /**
+     * {@code GET /v1/payout-runs/{runId}/export.csv}: one row per partner, for a bank, PayPal or Stripe Connect
+     * upload. Cells that a spreadsheet would run as a formula are prefixed with an apostrophe.
+     *
+     * @param runId from the path.
+     * @return the CSV.
+     */
+    public ApiResponse exportPayoutRun(final String runId)
+    {
+        final PayoutRun run = PayoutRuns.find(store, runId);
+        if (null == run)
+        {
+            return unknownRun(runId);
+        }
+        final int digits = java.util.Currency.getInstance(run.currency()).getDefaultFractionDigits();
+        final StringBuilder csv = new StringBuilder(
+            "run_id,program_id,period_end,status,partner_id,name,email,payout_account,currency,amount_minor,amount\r\n");
+        for (final PayoutRun.Line line : run.lines())
+        {
+            csv.append(String.join(",", cell(run.id()), cell(run.programId()), cell(run.periodEnd()),
+                cell(run.status()), cell(line.partnerId()), cell(line.name()), cell(line.email()),
+                cell(line.payoutAccount()), cell(run.currency()), Long.toString(line.amount()),
+                java.math.BigDecimal.valueOf(line.amount(), Math.max(0, digits)).toPlainString())).append("\r\n");
+        }
+        return ApiResponse.file("text/csv; charset=utf-8", runId + ".csv",
+            csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static String cell(final String value)
+    {
+        if (null == value)
+        {
+            return "";
+        }
+        String text = value;
+        if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0)
+        {
+            text = "'" + text; // CSV injection: a spreadsheet must show it, not evaluate it
+        }
+        if (text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0)
+        {
+            text = "\"" + text.replace("\"", "\"\"") + "\"";
+        }
+        return text;
+    }
+
+    private static Map<String, Object> runView(final PayoutRun run)
+    {
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", run.id());
+        view.put("programId", run.programId());
+        view.put("periodEnd", run.periodEnd());
+        view.put("status", run.status());
+        view.put("createdOn", run.createdOn());
+        view.put("paidOn", run.paidOn());
+        view.put("currency", run.currency());
+        view.put("total", run.total());
+        final List<Map<String, Object>> lines = new ArrayList<>();
+        for (final PayoutRun.Line line : run.lines())
+        {
+            final Map<String, Object> item = new LinkedHashMap<>();
+            item.put("partnerId", line.partnerId());
+            item.put("name", line.name());
+            item.put("payoutAccount", line.payoutAccount());
+            item.put("amount", line.amount());
+            lines.add(item);
+        }
+        view.put("partners", lines);
+        return view;
+    }
+
+    private static ApiResponse unknownRun(final String runId)
+    {
+        return ApiResponse.error(404, "unknown payout run '" + runId + "'");
+    }
+
+    /**
+     * {@code GET /v1/programs/{programId}/at-risk?threshold=40}: active partners whose health is below the
+     * threshold, least healthy first.
+     *
+     * @param programId from the path.
+     * @param threshold score below which a partner is listed.
+     * @return the list.
+     */
+    public ApiResponse atRisk(final String programId, final int threshold)
+    {
+        if (null == catalog.program(programId))
+        {
+            return ApiResponse.error(404, "unknown program '" + programId + "'");
+        }
+        final int today = today();
+        final List<Map<String, Object>> partners = new ArrayList<>();
+        for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(programId))
+        {
+            if (!"active".equals(partner.spec().status()))
+            {
+                continue;
+            }
+            final HealthScore health = HealthScore.of(store, partner.number(), today);
+            if (health.score() < threshold)
+            {
+                final Map<String, Object> view = new LinkedHashMap<>();
+                view.put("partnerId", partner.id());
+                view.put("name", partner.spec().name());
+                view.put("health", health.score());
+                view.put("components", health.components());
+                partners.add(view);
+            }
+        }
+        partners.sort(java.util.Comparator.comparingInt(p -> (Integer)p.get("health")));
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("programId", programId);
+        view.put("threshold", threshold);
+        view.put("partners", partners);
+        return ApiResponse.ok(view);
+    }
+
+    private PartnerAccount account(final int partnerNumber)
+    {
+        final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, Ledger.partnerKey(partnerNumber));
+        return null == stored ? PartnerAccount.empty() : Ledger.read(stored, PartnerAccount.class);
+    }
+
+    private int today()
+    {
+        return (int)Math.floorDiv(epochClock.time(), 86_400_000L);
+    }
+
+    /**
+     * Journal a ledger command and wait until its effects are committed (the views read RocksDB).
+     *
+     * @return null on success, else the answer to give.
+     */
+    private ApiResponse command(final byte kind, final Object command)
+    {
+        synchronized (writeLock)
+        {
+            final long index = writer.append(kind, Ledger.write(command));
+            if (Journal.NULL_INDEX == index)
+            {
+                return ApiResponse.error(503, "journal unavailable: the request was not recorded, retry later");
+            }
+            if (!await(index, aggregator::committedIndex))
+            {
+                return ApiResponse.error(503,
+                    "the request is journaled but not applied yet; it will apply on recovery, read it back later");
+            }
+        }
+        return null;
+    }
+
     private <T> ApiResponse upsert(
         final byte kind,
         final CatalogEntry<T> entry,
@@ -356,7 +875,7 @@ public final class AdminApi
             {
                 return ApiResponse.error(503, "journal unavailable: the change was not recorded, retry later");
             }
-            if (!awaitApplied(index))
+            if (!await(index, aggregator::appliedIndex))
             {
                 return ApiResponse.error(503,
                     "the change is journaled but the aggregator has not applied it yet; it will apply on recovery");
@@ -370,10 +889,10 @@ public final class AdminApi
         return ApiResponse.ok(view.apply(stored));
     }
 
-    private boolean awaitApplied(final long index)
+    private boolean await(final long index, final java.util.function.LongSupplier progress)
     {
         final long deadlineNs = System.nanoTime() + APPLY_TIMEOUT_MS * 1_000_000L;
-        while (aggregator.appliedIndex() < index)
+        while (progress.getAsLong() < index)
         {
             if (aggregator.hasFailed() || System.nanoTime() > deadlineNs)
             {
@@ -414,6 +933,13 @@ public final class AdminApi
         view.put("tiers", spec.tiers());
         view.put("holdDays", spec.holdDays());
         view.put("minPayout", spec.minPayout());
+        view.put("recurringMonths", spec.recurringMonths());
+        view.put("pixelConversions", spec.pixelConversions());
+        view.put("tierMode", spec.tierMode());
+        view.put("tierReview", spec.tierReview());
+        view.put("retroactive", spec.retroactive());
+        view.put("monthlyCap", spec.monthlyCap());
+        view.put("webhookUrl", spec.webhookUrl());
         final ProgramSpec.Secrets secrets = spec.secrets();
         final List<String> secretsSet = new ArrayList<>();
         if (null != secrets.apiKey())
@@ -432,6 +958,10 @@ public final class AdminApi
         {
             secretsSet.add("postback");
         }
+        if (null != secrets.webhook())
+        {
+            secretsSet.add("webhook");
+        }
         // Secrets are write-only: the view says which are set, never their values.
         view.put("secretsSet", secretsSet);
         return view;
@@ -447,10 +977,21 @@ public final class AdminApi
         view.put("name", spec.name());
         view.put("email", spec.email());
         view.put("status", spec.status());
-        // Until conversions are counted every partner holds the first tier, which has no threshold.
-        view.put("tier", tiers.isEmpty() ? null : tiers.get(0).name());
-        // The health score needs conversion history; it is null until it can be computed.
-        view.put("health", null);
+        final PartnerAccount account = account(partner.number());
+        final ProgramSpec program = catalog.program(spec.programId()).spec();
+        final int today = today();
+        view.put("tier", tiers.isEmpty() ? null : tiers.get(Math.min(account.tier(), tiers.size() - 1)).name());
+        view.put("tierSince", account.tierSince());
+        view.put("nextTierReview", tiers.size() < 2 ? null :
+            TierLadder.nextReview(program.tierReview(), LocalDate.ofEpochDay(today)).toString());
+        final HealthScore health = HealthScore.of(store, partner.number(), today);
+        view.put("health", health.score());
+        view.put("healthComponents", health.components());
+        view.put("commissionPercent", spec.commissionPercent());
+        view.put("leadCommission", spec.leadCommission());
+        view.put("monthlyCap", spec.monthlyCap());
+        view.put("payoutAccount", spec.payoutAccount());
+        view.put("windows", windows(partner.number(), today));
         return view;
     }
 

@@ -34,14 +34,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
     private final AdminApi api;
     private final AdminToken token;
+    private final AdminToken financeToken;
     private final ErrorHandler errorHandler;
     private final EventExecutor executor;
 
     AdminHandler(
-        final AdminApi api, final AdminToken token, final ErrorHandler errorHandler, final EventExecutor executor)
+        final AdminApi api,
+        final AdminToken token,
+        final AdminToken financeToken,
+        final ErrorHandler errorHandler,
+        final EventExecutor executor)
     {
         this.api = api;
         this.token = token;
+        this.financeToken = financeToken;
         this.errorHandler = errorHandler;
         this.executor = executor;
     }
@@ -99,7 +105,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         {
             return ApiResponse.error(401, "missing bearer token: send Authorization: Bearer <admin token>");
         }
-        if (!token.matches(authorization.substring(BEARER.length()).trim()))
+        final String presented = authorization.substring(BEARER.length()).trim();
+        final boolean isFinance = financeToken.matches(presented);
+        if (!isFinance && !token.matches(presented))
         {
             return ApiResponse.error(401, "invalid bearer token");
         }
@@ -107,15 +115,30 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         final String[] segments = path.split("/", -1);
         final HttpMethod method = request.method();
         // segments: "", "v1", collection, id [, sub-resource]
-        if (segments.length < 4 || !"v1".equals(segments[1]) || segments[3].isEmpty())
+        if (segments.length < 4 || segments.length > 5 || !"v1".equals(segments[1]) || segments[3].isEmpty())
         {
             return ApiResponse.error(404, "no such resource: " + path);
         }
         final String collection = segments[2];
         final String id = segments[3];
-        if (segments.length == 4)
+        final String sub = segments.length == 5 ? segments[4] : null;
+        // Finance approves payouts and reviews commissions; the admin builds runs but cannot approve them (two
+        // people's decisions). Finance may read everything else.
+        final boolean isFinanceAction = ("payout-runs".equals(collection) && "approve".equals(sub)) ||
+            ("partners".equals(collection) && "commission-reviews".equals(sub));
+        if (isFinanceAction && !isFinance)
         {
-            final byte[] body = ByteBufUtil.getBytes(request.content());
+            return ApiResponse.error(403, "this needs the finance token (" + AdminToken.FINANCE_FILE_NAME + ")");
+        }
+        if (isFinance && !isFinanceAction && !HttpMethod.GET.equals(method))
+        {
+            return ApiResponse.error(403, "the finance token can read, approve payout runs and review commissions;" +
+                " use the admin token for changes");
+        }
+        final Map<String, List<String>> parameters = uri.parameters();
+        final byte[] body = ByteBufUtil.getBytes(request.content());
+        if (null == sub)
+        {
             switch (collection)
             {
                 case "programs":
@@ -126,48 +149,88 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                     return byMethod(method, () -> api.getLink(id), () -> api.putLink(id, body));
                 case "coupons":
                     return byMethod(method, () -> api.getCoupon(id), () -> api.putCoupon(id, body));
+                case "payout-runs":
+                    return only(HttpMethod.GET, method, parameters, List.of(), () -> api.getPayoutRun(id));
                 default:
                     return ApiResponse.error(404, "no such resource: " + path);
             }
         }
-        if (segments.length == 5 && "partners".equals(collection) && "stats".equals(segments[4]))
+        switch (collection + "/" + sub)
         {
-            if (!HttpMethod.GET.equals(method))
-            {
-                return ApiResponse.error(405, "method " + method + " not allowed; use GET");
-            }
-            final Map<String, List<String>> parameters = uri.parameters();
-            for (final String name : parameters.keySet())
-            {
-                if (!"from".equals(name) && !"to".equals(name))
-                {
-                    return ApiResponse.error(400, "unknown query parameter '" + name + "'");
-                }
-            }
-            return api.partnerStats(id, first(parameters, "from"), first(parameters, "to"));
+            case "partners/stats":
+                return only(HttpMethod.GET, method, parameters, List.of("from", "to", "granularity"),
+                    () -> api.partnerStats(id, first(parameters, "from"), first(parameters, "to"),
+                    first(parameters, "granularity")));
+            case "partners/conversions":
+                return only(HttpMethod.GET, method, parameters, List.of("limit"),
+                    () -> api.partnerConversions(id, limit(parameters, 100, 1000)));
+            case "partners/ledger":
+                return only(HttpMethod.GET, method, parameters, List.of("after", "limit"),
+                    () -> api.partnerLedger(id, number(parameters, "after", 0, Long.MAX_VALUE, 0),
+                    limit(parameters, 1000, 10_000)));
+            case "partners/timeline":
+                return only(HttpMethod.GET, method, parameters, List.of("limit"),
+                    () -> api.partnerTimeline(id, limit(parameters, 100, 1000)));
+            case "partners/commission-reviews":
+                return only(HttpMethod.POST, method, parameters, List.of(), () -> api.reviewCommission(id, body));
+            case "programs/payout-runs":
+                return only(HttpMethod.POST, method, parameters, List.of(), () -> api.createPayoutRun(id, body));
+            case "programs/at-risk":
+                return only(HttpMethod.GET, method, parameters, List.of("threshold"),
+                    () -> api.atRisk(id, (int)number(parameters, "threshold", 0, 100, 40)));
+            case "payout-runs/approve":
+                return only(HttpMethod.POST, method, parameters, List.of(), () -> api.approvePayoutRun(id));
+            case "payout-runs/export.csv":
+                return only(HttpMethod.GET, method, parameters, List.of(), () -> api.exportPayoutRun(id));
+            default:
+                return ApiResponse.error(404, "no such resource: " + path);
         }
-        if (segments.length == 5 && "partners".equals(collection) && "conversions".equals(segments[4]))
+    }
+
+    private static ApiResponse only(final HttpMethod allowed, final HttpMethod method,
+        final Map<String, List<String>> parameters, final List<String> known,
+        final java.util.function.Supplier<ApiResponse> handler)
+    {
+        if (!allowed.equals(method))
         {
-            if (!HttpMethod.GET.equals(method))
+            return ApiResponse.notAllowed(method.name(), allowed.name());
+        }
+        for (final String name : parameters.keySet())
+        {
+            if (!known.contains(name))
             {
-                return ApiResponse.error(405, "method " + method + " not allowed; use GET");
-            }
-            final String limit = first(uri.parameters(), "limit");
-            try
-            {
-                final int max = null == limit ? 100 : Integer.parseInt(limit);
-                if (max < 1 || max > 1000)
-                {
-                    return ApiResponse.error(400, "limit must be between 1 and 1000");
-                }
-                return api.partnerConversions(id, max);
-            }
-            catch (final NumberFormatException ex)
-            {
-                return ApiResponse.error(400, "limit '" + limit + "' is not a number");
+                return ApiResponse.error(400, "unknown query parameter '" + name + "'");
             }
         }
-        return ApiResponse.error(404, "no such resource: " + path);
+        return handler.get();
+    }
+
+    private static int limit(final Map<String, List<String>> parameters, final int fallback, final int max)
+    {
+        return (int)number(parameters, "limit", 1, max, fallback);
+    }
+
+    private static long number(final Map<String, List<String>> parameters, final String name, final long min,
+        final long max, final long fallback)
+    {
+        final String value = first(parameters, name);
+        if (null == value)
+        {
+            return fallback;
+        }
+        try
+        {
+            final long parsed = Long.parseLong(value);
+            if (parsed < min || parsed > max)
+            {
+                throw new InvalidSpecException(name + " must be between " + min + " and " + max);
+            }
+            return parsed;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new InvalidSpecException(name + " '" + value + "' is not a number");
+        }
     }
 
     private static ApiResponse byMethod(
@@ -183,7 +246,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         {
             return put.get();
         }
-        return ApiResponse.error(405, "method " + method + " not allowed; use GET or PUT");
+        return ApiResponse.notAllowed(method.name(), "GET, PUT");
     }
 
     private static String first(final Map<String, List<String>> parameters, final String name)
@@ -198,7 +261,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         byte[] json;
         try
         {
-            json = CatalogJson.write(api.body());
+            json = api.body() instanceof ApiResponse.File ? ((ApiResponse.File)api.body()).content() :
+                CatalogJson.write(api.body());
         }
         catch (final RuntimeException ex)
         {
@@ -209,8 +273,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         final FullHttpResponse response = new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(api.status()), Unpooled.wrappedBuffer(json));
+        if (api.body() instanceof ApiResponse.File)
+        {
+            final ApiResponse.File file = (ApiResponse.File)api.body();
+            response.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" +
+                file.fileName() + "\"");
+        }
         response.headers()
-            .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+            .set(HttpHeaderNames.CONTENT_TYPE, api.body() instanceof ApiResponse.File ?
+                ((ApiResponse.File)api.body()).contentType() : HttpHeaderValues.APPLICATION_JSON)
             .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
             .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
         if (401 == api.status())
@@ -219,7 +290,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         if (405 == api.status())
         {
-            response.headers().set(HttpHeaderNames.ALLOW, "GET, PUT");
+            response.headers().set(HttpHeaderNames.ALLOW, String.valueOf(((Map<?, ?>)api.body()).get("allow")));
         }
         final boolean keepAlive = HttpUtil.isKeepAlive(request) && !request.decoderResult().isFailure();
         if (keepAlive)

@@ -43,6 +43,7 @@ public final class AdminServer implements AutoCloseable
      * @param port         port, 0 for ephemeral.
      * @param api          the API logic.
      * @param token        admin bearer token.
+     * @param financeToken finance bearer token.
      * @param errorHandler receives unexpected errors.
      * @throws InterruptedException if interrupted while binding.
      */
@@ -51,6 +52,7 @@ public final class AdminServer implements AutoCloseable
         final int port,
         final AdminApi api,
         final AdminToken token,
+        final AdminToken financeToken,
         final ErrorHandler errorHandler) throws InterruptedException
     {
         final boolean epoll = Epoll.isAvailable();
@@ -71,7 +73,7 @@ public final class AdminServer implements AutoCloseable
                             .addLast(new ReadTimeoutHandler(60, TimeUnit.SECONDS))
                             .addLast(new HttpServerCodec(8192, 16384, 8192))
                             .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
-                            .addLast(new AdminHandler(api, token, errorHandler, handlerGroup.next()));
+                            .addLast(new AdminHandler(api, token, financeToken, errorHandler, handlerGroup.next()));
                     }
                 })
                 .bind(new InetSocketAddress(bindAddress, port))

@@ -25,21 +25,39 @@ public record AdminToken(String value, boolean isGenerated)
     public static final String FILE_NAME = "admin.token";
 
     /**
+     * Name of the file holding a generated finance token.
+     */
+    public static final String FINANCE_FILE_NAME = "finance.token";
+
+    /**
      * @param configured token from configuration, or null.
      * @param dataDir    where a generated token is kept.
      * @return the token to use.
      */
     public static AdminToken resolve(final String configured, final Path dataDir)
     {
+        return resolve(configured, dataDir, FILE_NAME, "ricochet.admin.token");
+    }
+
+    /**
+     * @param configured token from configuration, or null.
+     * @param dataDir    where a generated token is kept.
+     * @param fileName   file of the generated token.
+     * @param key        configuration key, for messages.
+     * @return the token to use.
+     */
+    public static AdminToken resolve(final String configured, final Path dataDir, final String fileName,
+        final String key)
+    {
         if (null != configured && !configured.isBlank())
         {
             if (configured.length() < 16)
             {
-                throw new IllegalArgumentException("ricochet.admin.token: must be at least 16 characters");
+                throw new IllegalArgumentException(key + ": must be at least 16 characters");
             }
             return new AdminToken(configured.trim(), false);
         }
-        final Path file = dataDir.resolve(FILE_NAME);
+        final Path file = dataDir.resolve(fileName);
         try
         {
             if (Files.exists(file))
@@ -63,7 +81,7 @@ public record AdminToken(String value, boolean isGenerated)
         }
         catch (final FileAlreadyExistsException ex)
         {
-            return resolve(null, dataDir);
+            return resolve(null, dataDir, fileName, key);
         }
         catch (final IOException ex)
         {

@@ -28,4 +28,39 @@ public record ApiResponse(int status, Object body)
     {
         return new ApiResponse(status, Map.of("error", message));
     }
+
+    /**
+     * @param method  the method used.
+     * @param allowed the methods the resource allows, for the Allow header.
+     * @return a 405 answer naming them.
+     */
+    public static ApiResponse notAllowed(final String method, final String allowed)
+    {
+        final Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("error", "method " + method + " not allowed; use " + allowed);
+        body.put("allow", allowed);
+        return new ApiResponse(405, body);
+    }
+
+    /**
+     * @param contentType media type.
+     * @param fileName    suggested download name.
+     * @param content     the bytes.
+     * @return a 200 answer written as is, not as JSON.
+     */
+    public static ApiResponse file(final String contentType, final String fileName, final byte[] content)
+    {
+        return new ApiResponse(200, new File(contentType, fileName, content));
+    }
+
+    /**
+     * A body written as is.
+     *
+     * @param contentType media type.
+     * @param fileName    suggested download name.
+     * @param content     the bytes.
+     */
+    public record File(String contentType, String fileName, byte[] content)
+    {
+    }
 }

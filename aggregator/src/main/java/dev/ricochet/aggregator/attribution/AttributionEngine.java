@@ -2,6 +2,7 @@ package dev.ricochet.aggregator.attribution;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ricochet.aggregator.catalog.Catalog;
+import dev.ricochet.aggregator.commission.CommissionRules;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterField;
@@ -68,6 +69,41 @@ public final class AttributionEngine
     }
 
     /**
+     * Told of every change in what a conversion credits, to book commissions; called on the aggregator thread after
+     * the partners' counters include the change.
+     */
+    public interface CreditListener
+    {
+        /**
+         * A lead, sale or recurring payment was attributed.
+         *
+         * @param programNumber program.
+         * @param record        the conversion as recorded.
+         * @param shares        the partners credited: revenue shares, or for a lead the model's weights.
+         */
+        void credited(int programNumber, ConversionRecord record, List<ConversionRecord.Credit> shares);
+
+        /**
+         * More of a conversion was refunded or charged back.
+         *
+         * @param programNumber program.
+         * @param record        the conversion with its new reversed amount.
+         * @param timeMs        time of the reversal.
+         * @param reason        refund or chargeback.
+         */
+        void reversed(int programNumber, ConversionRecord record, long timeMs, String reason);
+
+        /**
+         * A browser-reported conversion was replaced by a verified report of the same order.
+         *
+         * @param programNumber program.
+         * @param record        the withdrawn conversion.
+         * @param timeMs        time of the verified report.
+         */
+        void withdrawn(int programNumber, ConversionRecord record, long timeMs);
+    }
+
+    /**
      * A referred customer: when they first bought, and how that sale was credited (the split recurring revenue
      * follows).
      */
@@ -92,6 +128,7 @@ public final class AttributionEngine
     private final Map<VisitorKey, List<ProgramTouch>> pendingTouches = new HashMap<>();
     private final ClickLookup clicks;
     private final CounterSink counters;
+    private final CreditListener listener;
     private final Map<String, ConversionRecord> pendingConversions = new HashMap<>();
     private final Map<String, CustomerRecord> pendingCustomers = new HashMap<>();
     private final List<PartnerIndexEntry> pendingPartnerIndex = new ArrayList<>();
@@ -104,17 +141,20 @@ public final class AttributionEngine
      * @param catalog  programs and coupons.
      * @param clicks   click lookup.
      * @param counters counter sink.
+     * @param listener told of credits and reversals.
      */
     public AttributionEngine(
         final StateStore store,
         final Catalog catalog,
         final ClickLookup clicks,
-        final CounterSink counters)
+        final CounterSink counters,
+        final CreditListener listener)
     {
         this.store = store;
         this.catalog = catalog;
         this.clicks = clicks;
         this.counters = counters;
+        this.listener = listener;
     }
 
     /**
@@ -138,6 +178,7 @@ public final class AttributionEngine
             }
             // A verified report of an order the browser reported first replaces the browser's version.
             withdraw(program, existing);
+            listener.withdrawn(program, existing, conversion.timestampMs());
         }
         if (ConversionEventFlyweight.KIND_REFUND == kind || ConversionEventFlyweight.KIND_CHARGEBACK == kind)
         {
@@ -300,13 +341,18 @@ public final class AttributionEngine
         {
             pendingConversions.put(key(program, aliasId), alias(aliasId, externalId, timeMs));
         }
+        if (!countedShares.isEmpty() || !credits.isEmpty())
+        {
+            listener.credited(program, record, ConversionEventFlyweight.KIND_LEAD == kind ? countedShares : credits);
+        }
         for (final ConversionRecord waitingAt : new ConversionRecord[]{ existing, atAlias })
         {
             if (null != waitingAt && "awaiting_sale".equals(waitingAt.kind()))
             {
                 for (final ConversionRecord.WaitingReversal waiting : waitingAt.waitingReversals())
                 {
-                    record = reverse(program, record, waiting.amount(), waiting.cumulative(), waiting.timeMs());
+                    record = reverse(program, record, waiting.amount(), waiting.cumulative(), waiting.timeMs(),
+                        "refund");
                 }
             }
         }
@@ -348,7 +394,8 @@ public final class AttributionEngine
             pendingConversions.put(key(program, originalId), placeholder.withWaitingReversals(waiting));
             return;
         }
-        reverse(program, original, amount, cumulative, timeMs);
+        reverse(program, original, amount, cumulative, timeMs,
+            ConversionEventFlyweight.KIND_CHARGEBACK == reversal.kind() ? "chargeback" : "refund");
     }
 
     /**
@@ -364,7 +411,8 @@ public final class AttributionEngine
             {
                 pendingPartnerIndexDeletes.add(index);
             }
-            final long remaining = credit.revenue() - share(credit.revenue(), record.reversedAmount(), record.amount());
+            final long remaining = credit.revenue() -
+                CommissionRules.share(credit.revenue(), record.reversedAmount(), record.amount());
             if (0 != remaining)
             {
                 counters.add(credit.partnerNumber(), record.timeMs(), CounterField.REVENUE, -remaining);
@@ -382,7 +430,7 @@ public final class AttributionEngine
     }
 
     private ConversionRecord reverse(final int program, final ConversionRecord original, final long amount,
-        final boolean cumulative, final long timeMs)
+        final boolean cumulative, final long timeMs, final String reason)
     {
         // Running totals and increments are kept apart: a cumulative refund total must not absorb a chargeback.
         final long newCumulative = cumulative ? Math.max(original.cumulativeReversed(), amount) :
@@ -394,14 +442,19 @@ public final class AttributionEngine
         {
             // Cumulative rounding: what is reversed in total is always round(credit * reversed / amount), so a full
             // refund reverses the credit exactly and partial refunds never drift past it.
-            final long before = share(credit.revenue(), original.reversedAmount(), original.amount());
-            final long after = share(credit.revenue(), newReversed, original.amount());
+            final long before = CommissionRules.share(credit.revenue(), original.reversedAmount(), original.amount());
+            final long after = CommissionRules.share(credit.revenue(), newReversed, original.amount());
             if (after != before)
             {
                 counters.add(credit.partnerNumber(), timeMs, CounterField.REVENUE, -(after - before));
+                counters.add(credit.partnerNumber(), timeMs, CounterField.REFUNDED, after - before);
             }
         }
         pendingConversions.put(key(program, original.externalId()), updated);
+        if (updated.reversedAmount() != original.reversedAmount())
+        {
+            listener.reversed(program, updated, timeMs, reason);
+        }
         return updated;
     }
 
@@ -451,16 +504,6 @@ public final class AttributionEngine
         return path.size() > 50 ? new ArrayList<>(path.subList(path.size() - 50, path.size())) : path;
     }
 
-    static long share(final long credit, final long part, final long whole)
-    {
-        if (0 == whole)
-        {
-            return 0;
-        }
-        return java.math.BigInteger.valueOf(credit).multiply(java.math.BigInteger.valueOf(part))
-            .add(java.math.BigInteger.valueOf(whole / 2)).divide(java.math.BigInteger.valueOf(whole)).longValueExact();
-    }
-
     private static List<ConversionRecord.Credit> split(final long amount, final List<ConversionRecord.Credit> shares)
     {
         long totalWeight = 0;
@@ -475,7 +518,7 @@ public final class AttributionEngine
         {
             // Cumulative rounding, as in AttributionModel: never negative, and the credits add up to the amount.
             cumulativeWeight += share.revenue();
-            final long upTo = 0 == totalWeight ? amount : share(amount, cumulativeWeight, totalWeight);
+            final long upTo = 0 == totalWeight ? amount : CommissionRules.share(amount, cumulativeWeight, totalWeight);
             credits.add(new ConversionRecord.Credit(share.partnerNumber(), upTo - assigned, null, 0));
             assigned = upTo;
         }

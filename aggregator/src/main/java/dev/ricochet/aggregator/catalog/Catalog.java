@@ -41,6 +41,35 @@ public final class Catalog
     }
 
     /**
+     * @param programId a program.
+     * @return its partners in catalog-number order (a stable order, so that replays do the same work in the same
+     * order).
+     */
+    public java.util.List<CatalogEntry<PartnerSpec>> partnersOf(final String programId)
+    {
+        final java.util.List<CatalogEntry<PartnerSpec>> result = new java.util.ArrayList<>();
+        for (final CatalogEntry<PartnerSpec> partner : partners.values())
+        {
+            if (partner.spec().programId().equals(programId))
+            {
+                result.add(partner);
+            }
+        }
+        result.sort(java.util.Comparator.comparingInt(CatalogEntry::number));
+        return result;
+    }
+
+    /**
+     * @return every program in catalog-number order.
+     */
+    public java.util.List<CatalogEntry<ProgramSpec>> programs()
+    {
+        final java.util.List<CatalogEntry<ProgramSpec>> result = new java.util.ArrayList<>(programs.values());
+        result.sort(java.util.Comparator.comparingInt(CatalogEntry::number));
+        return result;
+    }
+
+    /**
      * @param id program id.
      * @return the program or null.
      */

@@ -31,6 +31,16 @@ public final class CatalogValidation
      */
     public static final Set<String> PARTNER_STATUSES = Set.of("pending", "active", "paused", "suspended");
 
+    /**
+     * How tier rates apply, see {@link ProgramSpec#tierMode()}.
+     */
+    public static final Set<String> TIER_MODES = Set.of("highest", "graduated");
+
+    /**
+     * Review cadences, see {@link ProgramSpec#tierReview()}.
+     */
+    public static final Set<String> TIER_REVIEWS = Set.of("daily", "weekly", "monthly", "quarterly");
+
     private static final int MAX_URL_LENGTH = 2048;
     private static final int MAX_NAME_LENGTH = 200;
 
@@ -100,9 +110,88 @@ public final class CatalogValidation
         {
             throw new InvalidSpecException("recurringMonths must be between 0 and 120");
         }
+        final String tierMode = null == spec.tierMode() ? "highest" : spec.tierMode();
+        if (!TIER_MODES.contains(tierMode))
+        {
+            throw new InvalidSpecException("tierMode '" + tierMode + "' is invalid: expected one of " + TIER_MODES);
+        }
+        if ("graduated".equals(tierMode))
+        {
+            requireBands(tiers);
+        }
+        final String tierReview = null == spec.tierReview() ? "monthly" : spec.tierReview();
+        if (!TIER_REVIEWS.contains(tierReview))
+        {
+            throw new InvalidSpecException(
+                "tierReview '" + tierReview + "' is invalid: expected one of " + TIER_REVIEWS);
+        }
+        requireNotNegative("monthlyCap", spec.monthlyCap());
+        final ProgramSpec.Secrets secrets = null == spec.secrets() ?
+            new ProgramSpec.Secrets(null, null, null, null, null) : spec.secrets();
+        final String webhookUrl = null == spec.webhookUrl() ? null :
+            requireDestination("webhookUrl", spec.webhookUrl());
+        if (null != webhookUrl && (null == secrets.webhook() || secrets.webhook().length() < 16))
+        {
+            throw new InvalidSpecException("secrets.webhook of at least 16 characters is required with webhookUrl");
+        }
         return new ProgramSpec(name, currency, defaultDestination, clickParam, attribution, tiers, holdDays, minPayout,
-            null == spec.secrets() ? new ProgramSpec.Secrets(null, null, null, null) : spec.secrets(), recurringMonths,
-            Boolean.TRUE.equals(spec.pixelConversions()));
+            secrets, recurringMonths, Boolean.TRUE.equals(spec.pixelConversions()), tierMode, tierReview,
+            Boolean.TRUE.equals(spec.retroactive()), spec.monthlyCap(), webhookUrl);
+    }
+
+    /**
+     * Graduated bands are cut at each tier's minRevenue, so every tier after the first needs one, ascending, and
+     * one window for all of them (the band is a position in one running total).
+     */
+    private static void requireBands(final List<ProgramSpec.Tier> tiers)
+    {
+        for (int i = 1; i < tiers.size(); i++)
+        {
+            final ProgramSpec.Tier tier = tiers.get(i);
+            if (null == tier.minRevenue())
+            {
+                throw new InvalidSpecException("tiers[" + i + "].minRevenue is required in graduated mode");
+            }
+            if (i > 1 && tier.minRevenue() <= tiers.get(i - 1).minRevenue())
+            {
+                throw new InvalidSpecException("tiers[" + i + "].minRevenue must be above the tier before it");
+            }
+            if (!tier.windowDays().equals(tiers.get(1).windowDays()))
+            {
+                throw new InvalidSpecException("tiers[" + i + "].windowDays must equal tiers[1].windowDays in " +
+                    "graduated mode");
+            }
+        }
+    }
+
+    private static void requireNotNegative(final String field, final Long value)
+    {
+        if (null != value && value < 0)
+        {
+            throw new InvalidSpecException(field + " must not be negative (minor units)");
+        }
+    }
+
+    /**
+     * @param field   name for the error message.
+     * @param percent decimal percent as received, or null.
+     * @return the percent, validated as an exact decimal between 0 and 100.
+     */
+    public static String requirePercent(final String field, final String percent)
+    {
+        try
+        {
+            final BigDecimal value = new BigDecimal(percent);
+            if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(100)) > 0)
+            {
+                throw new NumberFormatException();
+            }
+            return percent;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new InvalidSpecException(field + " '" + percent + "' is not a decimal 0-100");
+        }
     }
 
     /**
@@ -127,7 +216,20 @@ public final class CatalogValidation
         {
             throw new InvalidSpecException("status '" + status + "' is invalid: expected one of " + PARTNER_STATUSES);
         }
-        return new PartnerSpec(spec.programId(), name, spec.email(), status);
+        if (null != spec.commissionPercent())
+        {
+            requirePercent("commissionPercent", spec.commissionPercent());
+        }
+        requireNotNegative("leadCommission", spec.leadCommission());
+        requireNotNegative("monthlyCap", spec.monthlyCap());
+        if (null != spec.payoutAccount() &&
+            (spec.payoutAccount().isBlank() || spec.payoutAccount().length() > 200 ||
+            spec.payoutAccount().chars().anyMatch(c -> c < 0x20 || c == 0x7F)))
+        {
+            throw new InvalidSpecException("payoutAccount must be 1-200 printable characters");
+        }
+        return new PartnerSpec(spec.programId(), name, spec.email(), status, spec.commissionPercent(),
+            spec.leadCommission(), spec.monthlyCap(), spec.payoutAccount());
     }
 
     /**
@@ -255,20 +357,11 @@ public final class CatalogValidation
             {
                 throw new InvalidSpecException(field + ".windowDays must be between 1 and 365");
             }
-            final String percent = null == tier.commissionPercent() ? "0" : tier.commissionPercent();
-            try
-            {
-                final BigDecimal value = new BigDecimal(percent);
-                if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(100)) > 0)
-                {
-                    throw new NumberFormatException();
-                }
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new InvalidSpecException(field + ".commissionPercent '" + percent + "' is not a decimal 0-100");
-            }
-            result.add(new ProgramSpec.Tier(name, tier.minConversions(), tier.minRevenue(), windowDays, percent));
+            final String percent = requirePercent(field + ".commissionPercent",
+                null == tier.commissionPercent() ? "0" : tier.commissionPercent());
+            requireNotNegative(field + ".leadCommission", tier.leadCommission());
+            result.add(new ProgramSpec.Tier(name, tier.minConversions(), tier.minRevenue(), windowDays, percent,
+                null == tier.leadCommission() ? 0L : tier.leadCommission()));
         }
         return result;
     }

@@ -6,8 +6,22 @@ package dev.ricochet.aggregator.catalog;
  * @param programId the program the partner belongs to.
  * @param name      display name.
  * @param email     contact address, optional.
- * @param status    pending, active, paused or suspended; active by default.
+ * @param status    pending, active, paused or suspended; active by default. A suspended partner's new commissions
+ *                  are held for review and it is left out of payout runs.
+ * @param commissionPercent override of the tier's percent for this partner (and of every band in graduated mode),
+ *                          or null.
+ * @param leadCommission    override of the tier's flat lead commission, in minor units, or null.
+ * @param monthlyCap        override of the program's monthly cap, in minor units, or null.
+ * @param payoutAccount     where the partner is paid (PayPal email, Stripe Connect account, IBAN), for the export.
  */
-public record PartnerSpec(String programId, String name, String email, String status)
+public record PartnerSpec(
+    String programId,
+    String name,
+    String email,
+    String status,
+    String commissionPercent,
+    Long leadCommission,
+    Long monthlyCap,
+    String payoutAccount)
 {
 }

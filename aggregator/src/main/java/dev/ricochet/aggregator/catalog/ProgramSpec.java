@@ -1,5 +1,7 @@
 package dev.ricochet.aggregator.catalog;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.util.List;
 
 /**
@@ -20,6 +22,16 @@ import java.util.List;
  * @param pixelConversions   accept conversions reported by the browser through the pixel
  *                           ({@code /p.gif?e=conversion&program=&order_id=&amount=}); off by default, since anyone
  *                           can load a pixel: such conversions are only credited to earlier real clicks.
+ * @param tierMode           {@code highest} (default): the partner's tier rate applies to the whole sale;
+ *                           {@code graduated}: each tier's rate applies only to the part of the partner's window
+ *                           revenue inside that tier's band (from its minRevenue to the next tier's).
+ * @param tierReview         when downgrades are considered: {@code daily}, {@code weekly} (Mondays),
+ *                           {@code monthly} (default, the 1st) or {@code quarterly}; upgrades never wait.
+ * @param retroactive        on an upgrade, re-rate the partner's unpaid percent commissions inside the new tier's
+ *                           window to the new rate, as explicit {@code rerate} ledger entries.
+ * @param monthlyCap         most commission a partner accrues per calendar month (UTC), in minor units, or null.
+ * @param webhookUrl         where tier changes, holds and payouts are posted (signed with {@code secrets.webhook}),
+ *                           or null.
  */
 public record ProgramSpec(
     String name,
@@ -32,8 +44,22 @@ public record ProgramSpec(
     Long minPayout,
     Secrets secrets,
     Integer recurringMonths,
-    Boolean pixelConversions)
+    Boolean pixelConversions,
+    String tierMode,
+    String tierReview,
+    Boolean retroactive,
+    Long monthlyCap,
+    String webhookUrl)
 {
+    /**
+     * @return true if tier rates apply per revenue band.
+     */
+    @JsonIgnore
+    public boolean isGraduated()
+    {
+        return "graduated".equals(tierMode);
+    }
+
     /**
      * Attribution settings of a program.
      *
@@ -52,10 +78,12 @@ public record ProgramSpec(
      * @param minConversions    conversions over the window that qualify, or null.
      * @param minRevenue        revenue in minor units over the window that qualifies, or null.
      * @param windowDays        qualifying window.
-     * @param commissionPercent exact decimal percent, as a string to keep it exact.
+     * @param commissionPercent exact decimal percent of sales and recurring payments, as a string to keep it exact.
+     * @param leadCommission    flat commission per lead, in minor units (0 if absent).
      */
     public record Tier(
-        String name, Integer minConversions, Long minRevenue, Integer windowDays, String commissionPercent)
+        String name, Integer minConversions, Long minRevenue, Integer windowDays, String commissionPercent,
+        Long leadCommission)
     {
     }
 
@@ -66,8 +94,9 @@ public record ProgramSpec(
      * @param stripe   Stripe webhook signing secret ({@code whsec_...}).
      * @param shopify  Shopify webhook secret.
      * @param postback secret for {@code GET /postback}.
+     * @param webhook  key that signs outbound webhooks to {@code webhookUrl}.
      */
-    public record Secrets(String apiKey, String stripe, String shopify, String postback)
+    public record Secrets(String apiKey, String stripe, String shopify, String postback, String webhook)
     {
     }
 }

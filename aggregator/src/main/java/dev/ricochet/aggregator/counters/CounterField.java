@@ -1,7 +1,8 @@
 package dev.ricochet.aggregator.counters;
 
 /**
- * The per-partner counters kept in every day bucket, in their stored order; ids are stable (the storage layout).
+ * The per-partner counters kept in every hour and day bucket, in their stored order; append new fields at the end
+ * (the storage layout).
  */
 public enum CounterField
 {
@@ -12,7 +13,11 @@ public enum CounterField
     LEADS("leads"),
     SALES("sales"),
     REVENUE("revenue"),
-    COMMISSION("commission");
+    COMMISSION("commission"),
+    /**
+     * Revenue reversed by refunds and chargebacks, on the day of the reversal (REVENUE is already net of it).
+     */
+    REFUNDED("refunded");
 
     /**
      * Number of fields in a bucket.

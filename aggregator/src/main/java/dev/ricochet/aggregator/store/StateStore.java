@@ -41,7 +41,10 @@ import java.util.List;
  *   customers            programNumber:i32 + customerId  -> JSON of the customer's attribution
  *   touches              visitorId hi + lo + timeMs:i64 + clickId hi + lo -> partnerNumber:i32 + programNumber:i32
  *                        (each visitor's real clicks in time order: the touch paths of multi-touch attribution)
+ *   and the {@link Family} tables of the money side (hour buckets, ledger, commissions, payout runs, timeline,
+ *   outbox), whose keys are built by the packages that own them.
  * </pre>
+ * Counter buckets are zig-zag varints (one to three bytes for most fields) so that a partner's history stays small.
  * Keys are big-endian so that a partner's day buckets sort by day and a report is one range scan.
  */
 public final class StateStore implements AutoCloseable
@@ -67,6 +70,62 @@ public final class StateStore implements AutoCloseable
     private final ColumnFamilyHandle partnerConversions;
     private final ColumnFamilyHandle customers;
     private final ColumnFamilyHandle touches;
+    private final ColumnFamilyHandle[] families = new ColumnFamilyHandle[Family.values().length];
+
+    /**
+     * Tables whose keys are laid out by their owners; each is a column family.
+     */
+    public enum Family
+    {
+        /**
+         * partnerNumber:i32 + epochHour:i32 -> counters, kept for {@link #HOUR_BUCKET_RETENTION_HOURS}.
+         */
+        HOURLY_COUNTERS("hourly_counters"),
+        /**
+         * partnerNumber:i32 -> JSON of the partner's tier and ledger balances.
+         */
+        PARTNER_STATE("partner_state"),
+        /**
+         * partnerNumber:i32 + timeMs:i64 + programNumber:i32 + externalId -> JSON of one commission.
+         */
+        COMMISSIONS("commissions"),
+        /**
+         * same key as COMMISSIONS -> (empty): commissions not yet paid or voided.
+         */
+        UNPAID_COMMISSIONS("unpaid_commissions"),
+        /**
+         * approveDay:i32 + commission key -> (empty): pending commissions by the day their hold ends.
+         */
+        APPROVALS_DUE("approvals_due"),
+        /**
+         * partnerNumber:i32 + seq:i64 -> JSON ledger entry (append-only).
+         */
+        LEDGER("ledger"),
+        /**
+         * partnerNumber:i32 + seq:i64 -> JSON timeline event (append-only).
+         */
+        TIMELINE("timeline"),
+        /**
+         * runId (UTF-8) -> JSON payout run; "period:" programNumber:i32 + date -> runId.
+         */
+        PAYOUT_RUNS("payout_runs"),
+        /**
+         * seq:i64 -> JSON outbound webhook event, deleted once delivered.
+         */
+        OUTBOX("outbox");
+
+        private final String columnFamily;
+
+        Family(final String columnFamily)
+        {
+            this.columnFamily = columnFamily;
+        }
+    }
+
+    /**
+     * How long hour buckets are kept; day buckets are kept for good.
+     */
+    public static final int HOUR_BUCKET_RETENTION_HOURS = 8 * 24;
 
     private StateStore(final Path dir) throws RocksDBException
     {
@@ -78,6 +137,11 @@ public final class StateStore implements AutoCloseable
         {
             descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), cfOptions));
         }
+        for (final Family family : Family.values())
+        {
+            descriptors.add(new ColumnFamilyDescriptor(
+                family.columnFamily.getBytes(StandardCharsets.US_ASCII), cfOptions));
+        }
         db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         meta = handles.get(1);
         catalog = handles.get(2);
@@ -88,6 +152,10 @@ public final class StateStore implements AutoCloseable
         partnerConversions = handles.get(7);
         customers = handles.get(8);
         touches = handles.get(9);
+        for (final Family family : Family.values())
+        {
+            families[family.ordinal()] = handles.get(10 + family.ordinal());
+        }
     }
 
     /**
@@ -431,12 +499,60 @@ public final class StateStore implements AutoCloseable
      */
     public void putDayCounters(final WriteBatch batch, final int partnerNumber, final int epochDay, final long[] values)
     {
-        final ByteBuffer value = ByteBuffer.allocate(8 * CounterField.COUNT).order(ByteOrder.LITTLE_ENDIAN);
-        for (final long v : values)
+        put(batch, counters, counterKey(partnerNumber, epochDay), encodeCounters(values));
+    }
+
+    /**
+     * @param partnerNumber catalog number of the partner.
+     * @param epochHour     hour bucket (epoch milliseconds / 3,600,000).
+     * @return the bucket's counters, or null if none were stored.
+     */
+    public long[] hourCounters(final int partnerNumber, final int epochHour)
+    {
+        final byte[] stored = get(families[Family.HOURLY_COUNTERS.ordinal()], counterKey(partnerNumber, epochHour));
+        if (null == stored)
         {
-            value.putLong(v);
+            return null;
         }
-        put(batch, counters, counterKey(partnerNumber, epochDay), value.array());
+        final long[] values = new long[CounterField.COUNT];
+        decodeCounters(stored, values);
+        return values;
+    }
+
+    /**
+     * Store an hour bucket; a bucket stored for the first time also drops the partner's buckets older than the
+     * retention, so hour buckets stay bounded without a sweep.
+     *
+     * @param batch         the batch being built.
+     * @param partnerNumber catalog number of the partner.
+     * @param epochHour     hour bucket.
+     * @param values        absolute values of the bucket.
+     * @param isNew         true if the bucket was not stored before.
+     */
+    public void putHourCounters(
+        final WriteBatch batch, final int partnerNumber, final int epochHour, final long[] values, final boolean isNew)
+    {
+        final ColumnFamilyHandle family = families[Family.HOURLY_COUNTERS.ordinal()];
+        if (isNew)
+        {
+            deleteRange(batch, Family.HOURLY_COUNTERS, counterKey(partnerNumber, 0),
+                counterKey(partnerNumber, Math.max(0, epochHour - HOUR_BUCKET_RETENTION_HOURS)));
+        }
+        put(batch, family, counterKey(partnerNumber, epochHour), encodeCounters(values));
+    }
+
+    /**
+     * Read a partner's hour buckets in a range.
+     *
+     * @param partnerNumber catalog number of the partner.
+     * @param fromHour      first epoch hour, inclusive.
+     * @param toHour        last epoch hour, inclusive.
+     * @param consumer      receives each stored bucket in hour order.
+     */
+    public void readHourCounters(
+        final int partnerNumber, final int fromHour, final int toHour, final DayCountersConsumer consumer)
+    {
+        readCounters(families[Family.HOURLY_COUNTERS.ordinal()], partnerNumber, fromHour, toHour, consumer);
     }
 
     /**
@@ -450,9 +566,15 @@ public final class StateStore implements AutoCloseable
     public void readDayCounters(
         final int partnerNumber, final int fromDay, final int toDay, final DayCountersConsumer consumer)
     {
+        readCounters(counters, partnerNumber, fromDay, toDay, consumer);
+    }
+
+    private void readCounters(final ColumnFamilyHandle family,
+        final int partnerNumber, final int fromDay, final int toDay, final DayCountersConsumer consumer)
+    {
         final long[] values = new long[CounterField.COUNT];
         try (ReadOptions readOptions = new ReadOptions().setTotalOrderSeek(true);
-            RocksIterator iterator = db.newIterator(counters, readOptions))
+            RocksIterator iterator = db.newIterator(family, readOptions))
         {
             final byte[] end = counterKey(partnerNumber, toDay);
             for (iterator.seek(counterKey(partnerNumber, fromDay)); iterator.isValid(); iterator.next())
@@ -515,15 +637,201 @@ public final class StateStore implements AutoCloseable
         dbOptions.close();
     }
 
-    private static void decodeCounters(final byte[] stored, final long[] values)
+    /**
+     * Zig-zag varints, one per field in {@link CounterField} order; a bucket from a layout with fewer fields reads
+     * as zero for the new ones.
+     */
+    static byte[] encodeCounters(final long[] values)
     {
-        final ByteBuffer buffer = ByteBuffer.wrap(stored).order(ByteOrder.LITTLE_ENDIAN);
-        java.util.Arrays.fill(values, 0);
-        // Buckets written by an older layout with fewer fields read as zero for the new ones.
-        for (int i = 0; i < values.length && buffer.remaining() >= 8; i++)
+        final byte[] out = new byte[10 * values.length];
+        int length = 0;
+        for (final long value : values)
         {
-            values[i] = buffer.getLong();
+            long zigzag = (value << 1) ^ (value >> 63);
+            while ((zigzag & ~0x7FL) != 0)
+            {
+                out[length++] = (byte)((zigzag & 0x7F) | 0x80);
+                zigzag >>>= 7;
+            }
+            out[length++] = (byte)zigzag;
         }
+        return java.util.Arrays.copyOf(out, length);
+    }
+
+    static void decodeCounters(final byte[] stored, final long[] values)
+    {
+        java.util.Arrays.fill(values, 0);
+        int position = 0;
+        for (int i = 0; i < values.length && position < stored.length; i++)
+        {
+            long zigzag = 0;
+            int shift = 0;
+            byte b;
+            do
+            {
+                b = stored[position++];
+                zigzag |= (long)(b & 0x7F) << shift;
+                shift += 7;
+            }
+            while (b < 0 && position < stored.length);
+            values[i] = (zigzag >>> 1) ^ -(zigzag & 1);
+        }
+    }
+
+    /**
+     * @param batch  the batch being built.
+     * @param family table.
+     * @param key    key laid out by the table's owner.
+     * @param value  value.
+     */
+    public void put(final WriteBatch batch, final Family family, final byte[] key, final byte[] value)
+    {
+        put(batch, families[family.ordinal()], key, value);
+    }
+
+    /**
+     * @param batch  the batch being built.
+     * @param family table.
+     * @param key    key to delete.
+     */
+    public void delete(final WriteBatch batch, final Family family, final byte[] key)
+    {
+        try
+        {
+            batch.delete(families[family.ordinal()], key);
+        }
+        catch (final RocksDBException ex)
+        {
+            throw new IllegalStateException("state store batch failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Delete outside the aggregator's batches; only for tables the aggregator never reads back, such as a
+     * delivered outbox entry.
+     *
+     * @param family table.
+     * @param key    key to delete.
+     */
+    public void deleteNow(final Family family, final byte[] key)
+    {
+        try
+        {
+            db.delete(families[family.ordinal()], writeOptions, key);
+        }
+        catch (final RocksDBException ex)
+        {
+            throw new IllegalStateException("state store delete failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    private void deleteRange(final WriteBatch batch, final Family family, final byte[] from, final byte[] to)
+    {
+        try
+        {
+            batch.deleteRange(families[family.ordinal()], from, to);
+        }
+        catch (final RocksDBException ex)
+        {
+            throw new IllegalStateException("state store batch failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @param family table.
+     * @param key    key.
+     * @return the committed value, or null.
+     */
+    public byte[] get(final Family family, final byte[] key)
+    {
+        return get(families[family.ordinal()], key);
+    }
+
+    /**
+     * Visit committed entries with from &lt;= key &lt; to in key order (or reverse order).
+     *
+     * @param family   table.
+     * @param from     first key, inclusive.
+     * @param to       end key, exclusive.
+     * @param reverse  true to visit from the end.
+     * @param consumer receives key and value; returns false to stop.
+     */
+    public void scan(final Family family, final byte[] from, final byte[] to, final boolean reverse,
+        final EntryConsumer consumer)
+    {
+        try (ReadOptions readOptions = new ReadOptions().setTotalOrderSeek(true);
+            RocksIterator iterator = db.newIterator(families[family.ordinal()], readOptions))
+        {
+            if (reverse)
+            {
+                iterator.seekForPrev(to);
+                if (iterator.isValid() && java.util.Arrays.compareUnsigned(iterator.key(), to) >= 0)
+                {
+                    iterator.prev();
+                }
+            }
+            else
+            {
+                iterator.seek(from);
+            }
+            for (; iterator.isValid(); step(reverse, iterator))
+            {
+                final byte[] key = iterator.key();
+                if (java.util.Arrays.compareUnsigned(key, from) < 0 || java.util.Arrays.compareUnsigned(key, to) >= 0)
+                {
+                    break;
+                }
+                if (!consumer.accept(key, iterator.value()))
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private static void step(final boolean reverse, final RocksIterator iterator)
+    {
+        if (reverse)
+        {
+            iterator.prev();
+        }
+        else
+        {
+            iterator.next();
+        }
+    }
+
+    /**
+     * Receives entries of a scan.
+     */
+    @FunctionalInterface
+    public interface EntryConsumer
+    {
+        /**
+         * @param key   the entry's key.
+         * @param value the entry's value.
+         * @return true to continue.
+         */
+        boolean accept(byte[] key, byte[] value);
+    }
+
+    /**
+     * @param name meta key.
+     * @return the committed value, or null.
+     */
+    public byte[] meta(final String name)
+    {
+        return get(meta, name.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * @param batch the batch being built.
+     * @param name  meta key.
+     * @param value value.
+     */
+    public void putMeta(final WriteBatch batch, final String name, final byte[] value)
+    {
+        put(batch, meta, name.getBytes(StandardCharsets.US_ASCII), value);
     }
 
     private static byte[] catalogKey(final byte kind, final String id)

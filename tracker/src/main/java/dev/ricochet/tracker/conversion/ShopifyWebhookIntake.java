@@ -2,6 +2,7 @@ package dev.ricochet.tracker.conversion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ricochet.ingest.ConversionEventFlyweight;
+import dev.ricochet.ingest.HmacSha256;
 import dev.ricochet.ingest.ProgramRoute;
 import dev.ricochet.ingest.StrictJson;
 import io.netty.handler.codec.http.QueryStringDecoder;

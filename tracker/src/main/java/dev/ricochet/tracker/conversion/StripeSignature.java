@@ -1,5 +1,7 @@
 package dev.ricochet.tracker.conversion;
 
+import dev.ricochet.ingest.HmacSha256;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;

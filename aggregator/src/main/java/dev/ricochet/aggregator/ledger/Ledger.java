@@ -1,0 +1,585 @@
+package dev.ricochet.aggregator.ledger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ricochet.aggregator.commission.CommissionRules;
+import dev.ricochet.aggregator.counters.CounterBuckets;
+import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.ingest.StrictJson;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
+import org.rocksdb.WriteBatch;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The partners' append-only ledgers and the commissions behind them: every change of a balance is an entry, and
+ * the balances in {@link PartnerAccount} are always the sums of the entries.
+ *
+ * <p>Lifecycle of a commission: accrued as pending; approved once its hold period ends; scheduled by a payout run
+ * and paid when finance approves the run. A refund or chargeback reverses the refunded share (a negative entry on
+ * the balance the commission sits in); once scheduled or paid, the reversal is a clawback booked against the approved
+ * balance, which may go negative and is netted in the next payout. Finance can hold a pending or approved
+ * commission for review, then release or void it.
+ *
+ * <p>Single writer (the aggregator thread). Changes are kept in memory until {@link #flush(WriteBatch)}; reads see
+ * them. Ledger entries carry only what the journal says (event times, ids), so a replay writes the same bytes.
+ */
+public final class Ledger
+{
+    private static final long DAY_MS = 86_400_000L;
+
+    private final StateStore store;
+    private final CounterBuckets counters;
+    private final Int2ObjectHashMap<PartnerAccount> accounts = new Int2ObjectHashMap<>();
+    private final IntHashSet dirtyAccounts = new IntHashSet();
+    private final Map<CommissionKey, Commission> pendingCommissions = new HashMap<>();
+    private final List<byte[]> pendingApprovalsDue = new ArrayList<>();
+    private final List<byte[]> doneApprovalsDue = new ArrayList<>();
+    private final List<byte[]> paidCommissions = new ArrayList<>();
+    private final List<byte[][]> pendingEntries = new ArrayList<>();
+
+    /**
+     * @param store    committed state.
+     * @param counters the commission counter is kept with every entry that changes what a partner earned.
+     */
+    public Ledger(final StateStore store, final CounterBuckets counters)
+    {
+        this.store = store;
+        this.counters = counters;
+    }
+
+    /**
+     * @param partnerNumber partner.
+     * @return the partner's account including uncommitted changes.
+     */
+    public PartnerAccount account(final int partnerNumber)
+    {
+        PartnerAccount account = accounts.get(partnerNumber);
+        if (null == account)
+        {
+            final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, partnerKey(partnerNumber));
+            account = null == stored ? PartnerAccount.empty() : read(stored, PartnerAccount.class);
+            accounts.put(partnerNumber, account);
+        }
+        return account;
+    }
+
+    /**
+     * @param partnerNumber partner.
+     * @param account       its new state.
+     */
+    public void account(final int partnerNumber, final PartnerAccount account)
+    {
+        accounts.put(partnerNumber, account);
+        dirtyAccounts.add(partnerNumber);
+    }
+
+    /**
+     * @param key commission.
+     * @return the commission including uncommitted changes, or null.
+     */
+    public Commission commission(final CommissionKey key)
+    {
+        final Commission pending = pendingCommissions.get(key);
+        if (null != pending)
+        {
+            return pending;
+        }
+        final byte[] stored = store.get(StateStore.Family.COMMISSIONS, key.toBytes());
+        return null == stored ? null : read(stored, Commission.class);
+    }
+
+    /**
+     * Book a new commission: pending (or held, if the partner is under review) until its hold period ends.
+     *
+     * @param key        the commission.
+     * @param commission its rating; state and approveDay decide where it goes.
+     * @param programId  for the entry.
+     * @param today      the ledger's current day: a hold period already over approves at once.
+     */
+    public void accrue(final CommissionKey key, final Commission commission, final String programId, final int today)
+    {
+        put(key, commission);
+        final String note = ("flat".equals(commission.rate()) ? "flat lead" : commission.rate() + "% of " +
+            commission.revenue()) + (null == commission.tier() ? "" : ", tier " + commission.tier());
+        entry(key.partnerNumber(), key.timeMs(), "accrual", commission.earned(), null, commission.state(), programId,
+            key.externalId(), null, note);
+        counters.add(key.partnerNumber(), key.timeMs(), CounterField.COMMISSION, commission.earned());
+        account(key.partnerNumber(), account(key.partnerNumber()).withAccrued(month(key.timeMs()),
+            commission.earned()));
+        if (Commission.PENDING.equals(commission.state()))
+        {
+            if (commission.approveDay() <= today)
+            {
+                approve(key, commission, programId, Math.max(commission.approveDay(), day(key.timeMs())));
+            }
+            else
+            {
+                pendingApprovalsDue.add(approvalKey(commission.approveDay(), key));
+            }
+        }
+    }
+
+    /**
+     * Take back the share of a commission matching the share of its revenue reversed so far.
+     *
+     * @param key                commission.
+     * @param newReversedRevenue revenue reversed in total, never decreasing.
+     * @param timeMs             time of the reversal.
+     * @param programId          for the entry.
+     * @param reason             refund or chargeback.
+     */
+    public void reverse(final CommissionKey key, final long newReversedRevenue, final long timeMs,
+        final String programId, final String reason)
+    {
+        final Commission commission = commission(key);
+        if (null == commission || newReversedRevenue <= commission.reversedRevenue())
+        {
+            return;
+        }
+        final long reversedRevenue = Math.min(commission.revenue(), newReversedRevenue);
+        takeBack(key, commission, reversedRevenue,
+            CommissionRules.share(commission.earned(), reversedRevenue, commission.revenue()), timeMs, programId,
+            reason);
+    }
+
+    /**
+     * Take back all that is left of a commission (its conversion was withdrawn).
+     *
+     * @param key       commission.
+     * @param timeMs    time of the withdrawal.
+     * @param programId for the entry.
+     * @param reason    why.
+     */
+    public void reverseAll(final CommissionKey key, final long timeMs, final String programId, final String reason)
+    {
+        final Commission commission = commission(key);
+        if (null != commission)
+        {
+            takeBack(key, commission, commission.revenue(), commission.earned(), timeMs, programId, reason);
+        }
+    }
+
+    private void takeBack(final CommissionKey key, final Commission commission, final long reversedRevenue,
+        final long newReversed, final long timeMs, final String programId, final String reason)
+    {
+        if (Commission.VOID.equals(commission.state()))
+        {
+            return;
+        }
+        final long delta = newReversed - commission.reversed();
+        put(key, commission.withReversal(reversedRevenue, Math.max(newReversed, commission.reversed())));
+        if (delta <= 0)
+        {
+            return;
+        }
+        // Money already on its way out or paid is recovered from the next payout: a clawback on approved.
+        final boolean isClawback = Commission.SCHEDULED.equals(commission.state()) ||
+            Commission.PAID.equals(commission.state());
+        entry(key.partnerNumber(), timeMs, isClawback ? "clawback" : "reversal", -delta, null,
+            isClawback ? Commission.APPROVED : commission.state(), programId, key.externalId(), null, reason);
+        counters.add(key.partnerNumber(), timeMs, CounterField.COMMISSION, -delta);
+    }
+
+    /**
+     * Re-rate an unpaid commission to a higher amount, booking the difference as an explicit entry.
+     *
+     * @param key       commission.
+     * @param newEarned commission on the full revenue at the new rate (already capped).
+     * @param rate      the new percent.
+     * @param tier      the new tier.
+     * @param timeMs    time of the upgrade.
+     * @param programId for the entry.
+     * @return the adjustment booked.
+     */
+    public long rerate(final CommissionKey key, final long newEarned, final String rate, final String tier,
+        final long timeMs, final String programId)
+    {
+        final Commission commission = commission(key);
+        final long newReversed = CommissionRules.share(newEarned, commission.reversedRevenue(), commission.revenue());
+        final long adjustment = (newEarned - newReversed) - commission.net();
+        put(key, commission.withRate(newEarned, newReversed, rate, tier));
+        if (0 != adjustment)
+        {
+            entry(key.partnerNumber(), timeMs, "rerate", adjustment, null, commission.state(), programId,
+                key.externalId(), null, "re-rated from " + commission.rate() + "% to " + rate + "%, tier " + tier);
+            counters.add(key.partnerNumber(), timeMs, CounterField.COMMISSION, adjustment);
+            account(key.partnerNumber(), account(key.partnerNumber()).withAccrued(month(key.timeMs()), adjustment));
+        }
+        return adjustment;
+    }
+
+    /**
+     * Approve every pending commission whose hold period ends on the day. Reads committed state only: call right
+     * after a commit.
+     *
+     * @param epochDay  the day.
+     * @param programId resolves a program number to its id, for entries.
+     */
+    public void approveDue(final int epochDay, final java.util.function.IntFunction<String> programId)
+    {
+        final byte[] from = ByteBuffer.allocate(4).putInt(epochDay).array();
+        final byte[] to = ByteBuffer.allocate(4).putInt(epochDay + 1).array();
+        store.scan(StateStore.Family.APPROVALS_DUE, from, to, false, (indexKey, value) ->
+        {
+            doneApprovalsDue.add(indexKey);
+            final CommissionKey key = CommissionKey.fromBytes(indexKey, 4);
+            final Commission commission = commission(key);
+            if (null != commission && Commission.PENDING.equals(commission.state()))
+            {
+                approve(key, commission, programId.apply(key.programNumber()), epochDay);
+            }
+            return true;
+        });
+    }
+
+    private void approve(final CommissionKey key, final Commission commission, final String programId,
+        final int epochDay)
+    {
+        put(key, commission.withState(Commission.APPROVED, null));
+        entry(key.partnerNumber(), epochDay * DAY_MS, "approval", commission.net(), Commission.PENDING,
+            Commission.APPROVED, programId, key.externalId(), null, null);
+    }
+
+    /**
+     * Freeze a pending or approved commission for review.
+     *
+     * @param key       commission.
+     * @param timeMs    time of the decision.
+     * @param programId for the entry.
+     * @param reason    why, for the entry.
+     * @return false if the commission is not pending or approved.
+     */
+    public boolean hold(final CommissionKey key, final long timeMs, final String programId, final String reason)
+    {
+        final Commission commission = commission(key);
+        if (null == commission ||
+            !(Commission.PENDING.equals(commission.state()) || Commission.APPROVED.equals(commission.state())))
+        {
+            return false;
+        }
+        put(key, commission.withState(Commission.HELD, null));
+        entry(key.partnerNumber(), timeMs, "hold", commission.net(), commission.state(), Commission.HELD, programId,
+            key.externalId(), null, reason);
+        return true;
+    }
+
+    /**
+     * Return a held commission to pending, or to approved if its hold period is over.
+     *
+     * @param key       commission.
+     * @param timeMs    time of the decision.
+     * @param today     the ledger's current day.
+     * @param programId for the entry.
+     * @param reason    why, for the entry.
+     * @return false if the commission is not held.
+     */
+    public boolean release(final CommissionKey key, final long timeMs, final int today, final String programId,
+        final String reason)
+    {
+        final Commission commission = commission(key);
+        if (null == commission || !Commission.HELD.equals(commission.state()))
+        {
+            return false;
+        }
+        final String target = commission.approveDay() <= today ? Commission.APPROVED : Commission.PENDING;
+        put(key, commission.withState(target, null));
+        entry(key.partnerNumber(), timeMs, "release", commission.net(), Commission.HELD, target, programId,
+            key.externalId(), null, reason);
+        if (Commission.PENDING.equals(target))
+        {
+            pendingApprovalsDue.add(approvalKey(commission.approveDay(), key));
+        }
+        return true;
+    }
+
+    /**
+     * Void a held commission: it is worth nothing and leaves the ledger's open items.
+     *
+     * @param key       commission.
+     * @param timeMs    time of the decision.
+     * @param programId for the entry.
+     * @param reason    why, for the entry.
+     * @return false if the commission is not held.
+     */
+    public boolean voidHeld(final CommissionKey key, final long timeMs, final String programId, final String reason)
+    {
+        final Commission commission = commission(key);
+        if (null == commission || !Commission.HELD.equals(commission.state()))
+        {
+            return false;
+        }
+        put(key, commission.withState(Commission.VOID, null));
+        paidCommissions.add(key.toBytes());
+        if (0 != commission.net())
+        {
+            entry(key.partnerNumber(), timeMs, "void", -commission.net(), null, Commission.HELD, programId,
+                key.externalId(), null, reason);
+            counters.add(key.partnerNumber(), timeMs, CounterField.COMMISSION, -commission.net());
+        }
+        return true;
+    }
+
+    /**
+     * Move a partner's whole approved balance into a payout run, with its approved commissions. Reads committed
+     * state only: call right after a commit.
+     *
+     * @param partnerNumber partner.
+     * @param runId         the run.
+     * @param timeMs        time of the run.
+     * @param programId     for the entry.
+     * @return the amount scheduled.
+     */
+    public long schedule(final int partnerNumber, final String runId, final long timeMs, final String programId)
+    {
+        final long amount = account(partnerNumber).approved();
+        forEachUnpaid(partnerNumber, (key, commission) ->
+        {
+            if (Commission.APPROVED.equals(commission.state()))
+            {
+                put(key, commission.withState(Commission.SCHEDULED, runId));
+            }
+        });
+        entry(partnerNumber, timeMs, "payout_scheduled", amount, Commission.APPROVED, Commission.SCHEDULED,
+            programId, null, runId, null);
+        return amount;
+    }
+
+    /**
+     * Pay what a run scheduled for a partner. Reads committed state only: call right after a commit.
+     *
+     * @param partnerNumber partner.
+     * @param runId         the run.
+     * @param amount        the amount the run scheduled.
+     * @param timeMs        time of the approval.
+     * @param programId     for the entry.
+     */
+    public void pay(final int partnerNumber, final String runId, final long amount, final long timeMs,
+        final String programId)
+    {
+        forEachUnpaid(partnerNumber, (key, commission) ->
+        {
+            if (Commission.SCHEDULED.equals(commission.state()) && runId.equals(commission.runId()))
+            {
+                put(key, commission.withState(Commission.PAID, runId));
+                paidCommissions.add(key.toBytes());
+            }
+        });
+        entry(partnerNumber, timeMs, "payout", amount, Commission.SCHEDULED, Commission.PAID, programId, null, runId,
+            null);
+    }
+
+    private void forEachUnpaid(final int partnerNumber, final java.util.function.BiConsumer<CommissionKey,
+        Commission> consumer)
+    {
+        store.scan(StateStore.Family.UNPAID_COMMISSIONS, partnerKey(partnerNumber), partnerKey(partnerNumber + 1),
+            false, (keyBytes, value) ->
+            {
+                final CommissionKey key = CommissionKey.fromBytes(keyBytes, 0);
+                consumer.accept(key, commission(key));
+                return true;
+            });
+    }
+
+    /**
+     * Visit a partner's commissions of conversions between two times, committed and uncommitted.
+     *
+     * @param partnerNumber partner.
+     * @param fromMs        earliest conversion time, inclusive.
+     * @param toMs          latest conversion time, inclusive.
+     * @param consumer      receives each key and commission, in time order for committed ones.
+     */
+    public void forEachCommission(final int partnerNumber, final long fromMs, final long toMs,
+        final java.util.function.BiConsumer<CommissionKey, Commission> consumer)
+    {
+        final java.util.Set<CommissionKey> seen = new java.util.HashSet<>();
+        store.scan(StateStore.Family.COMMISSIONS, CommissionKey.lowerBound(partnerNumber, fromMs),
+            CommissionKey.lowerBound(partnerNumber, toMs + 1), false, (keyBytes, value) ->
+            {
+                final CommissionKey key = CommissionKey.fromBytes(keyBytes, 0);
+                seen.add(key);
+                consumer.accept(key, commission(key));
+                return true;
+            });
+        final List<CommissionKey> uncommitted = new ArrayList<>();
+        for (final CommissionKey key : pendingCommissions.keySet())
+        {
+            if (key.partnerNumber() == partnerNumber && key.timeMs() >= fromMs && key.timeMs() <= toMs &&
+                !seen.contains(key))
+            {
+                uncommitted.add(key);
+            }
+        }
+        uncommitted.sort(java.util.Comparator.comparingLong(CommissionKey::timeMs)
+            .thenComparingInt(CommissionKey::programNumber).thenComparing(CommissionKey::externalId));
+        for (final CommissionKey key : uncommitted)
+        {
+            consumer.accept(key, pendingCommissions.get(key));
+        }
+    }
+
+    /**
+     * @param partnerNumber partner.
+     * @param timeMs        a time.
+     * @return commission accrued by the partner in that time's month (UTC), re-ratings included.
+     */
+    public long accruedInMonth(final int partnerNumber, final long timeMs)
+    {
+        return account(partnerNumber).monthAccrued().getOrDefault(month(timeMs), 0L);
+    }
+
+    private void entry(final int partnerNumber, final long timeMs, final String type, final long amount,
+        final String from, final String to, final String programId, final String externalId, final String runId,
+        final String note)
+    {
+        if (0 == amount)
+        {
+            return; // a zero line tells finance nothing; the commission's own state records the step
+        }
+        PartnerAccount account = account(partnerNumber);
+        final long seq = account.ledgerSeq() + 1;
+        account = account.withLedgerSeq(seq).plus(to, amount);
+        if (null != from)
+        {
+            account = account.plus(from, -amount);
+        }
+        account(partnerNumber, account);
+        final LedgerEntry entry = new LedgerEntry(seq, LocalDate.ofEpochDay(day(timeMs)).toString(), type, amount,
+            from, to, programId, externalId, runId, note);
+        pendingEntries.add(new byte[][]{ entryKey(partnerNumber, seq), write(entry) });
+    }
+
+    private void put(final CommissionKey key, final Commission commission)
+    {
+        pendingCommissions.put(key, commission);
+    }
+
+    /**
+     * Add everything changed since the last flush to the commit batch.
+     *
+     * @param batch the batch being built.
+     */
+    public void flush(final WriteBatch batch)
+    {
+        for (final Map.Entry<CommissionKey, Commission> entry : pendingCommissions.entrySet())
+        {
+            store.put(batch, StateStore.Family.COMMISSIONS, entry.getKey().toBytes(), write(entry.getValue()));
+        }
+        for (final Map.Entry<CommissionKey, Commission> entry : pendingCommissions.entrySet())
+        {
+            final String state = entry.getValue().state();
+            if (!Commission.PAID.equals(state) && !Commission.VOID.equals(state))
+            {
+                store.put(batch, StateStore.Family.UNPAID_COMMISSIONS, entry.getKey().toBytes(), EMPTY);
+            }
+        }
+        for (final byte[] key : paidCommissions)
+        {
+            store.delete(batch, StateStore.Family.UNPAID_COMMISSIONS, key);
+        }
+        for (final byte[] key : doneApprovalsDue)
+        {
+            store.delete(batch, StateStore.Family.APPROVALS_DUE, key);
+        }
+        for (final byte[] key : pendingApprovalsDue)
+        {
+            store.put(batch, StateStore.Family.APPROVALS_DUE, key, EMPTY);
+        }
+        for (final byte[][] entry : pendingEntries)
+        {
+            store.put(batch, StateStore.Family.LEDGER, entry[0], entry[1]);
+        }
+        final IntHashSet.IntIterator dirty = dirtyAccounts.iterator();
+        while (dirty.hasNext())
+        {
+            final int partnerNumber = dirty.nextValue();
+            store.put(batch, StateStore.Family.PARTNER_STATE, partnerKey(partnerNumber),
+                write(accounts.get(partnerNumber)));
+        }
+        pendingCommissions.clear();
+        paidCommissions.clear();
+        doneApprovalsDue.clear();
+        pendingApprovalsDue.clear();
+        pendingEntries.clear();
+        dirtyAccounts.clear();
+    }
+
+    /**
+     * @param partnerNumber partner.
+     * @return the key of the partner's account, and the prefix of its ledger and timeline.
+     */
+    public static byte[] partnerKey(final int partnerNumber)
+    {
+        return ByteBuffer.allocate(4).putInt(partnerNumber).array();
+    }
+
+    /**
+     * @param partnerNumber partner.
+     * @param seq           sequence number.
+     * @return key of a ledger entry or timeline event.
+     */
+    public static byte[] entryKey(final int partnerNumber, final long seq)
+    {
+        return ByteBuffer.allocate(12).putInt(partnerNumber).putLong(seq).array();
+    }
+
+    private static byte[] approvalKey(final int approveDay, final CommissionKey key)
+    {
+        final byte[] commission = key.toBytes();
+        return ByteBuffer.allocate(4 + commission.length).putInt(approveDay).put(commission).array();
+    }
+
+    static int day(final long timeMs)
+    {
+        return (int)Math.floorDiv(timeMs, DAY_MS);
+    }
+
+    private static int month(final long timeMs)
+    {
+        final LocalDate date = LocalDate.ofEpochDay(day(timeMs));
+        return date.getYear() * 100 + date.getMonthValue();
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    /**
+     * @param value a record.
+     * @return its JSON, the stored form of every ledger value.
+     */
+    public static byte[] write(final Object value)
+    {
+        try
+        {
+            return StrictJson.MAPPER.writeValueAsBytes(value);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * @param json stored JSON.
+     * @param type its record type.
+     * @param <T>  the type.
+     * @return the record.
+     */
+    public static <T> T read(final byte[] json, final Class<T> type)
+    {
+        try
+        {
+            return StrictJson.MAPPER.readValue(json, type);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("corrupt ledger record: " + ex.getMessage(), ex);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.ricochet.aggregator.payout;
+
+import dev.ricochet.aggregator.catalog.Catalog;
+import dev.ricochet.aggregator.catalog.CatalogEntry;
+import dev.ricochet.aggregator.catalog.PartnerSpec;
+import dev.ricochet.aggregator.catalog.ProgramSpec;
+import dev.ricochet.aggregator.ledger.Ledger;
+import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.timeline.Timeline;
+import org.rocksdb.WriteBatch;
+
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds and pays payout runs. Each run is one journaled command applied in one atomic commit, so a crash leaves a
+ * run either fully built (or paid) or not started; one run per (program, periodEnd) makes a repeated request a
+ * no-op, and moving each balance into the run as it is built makes paying anyone twice impossible.
+ */
+public final class PayoutRuns
+{
+    private static final long DAY_MS = 86_400_000L;
+
+    private final StateStore store;
+    private final Catalog catalog;
+    private final Ledger ledger;
+    private final Timeline timeline;
+    private final List<byte[][]> pending = new ArrayList<>();
+
+    /**
+     * @param store    committed state.
+     * @param catalog  programs and partners.
+     * @param ledger   balances and commissions.
+     * @param timeline where payouts are reported.
+     */
+    public PayoutRuns(final StateStore store, final Catalog catalog, final Ledger ledger, final Timeline timeline)
+    {
+        this.store = store;
+        this.catalog = catalog;
+        this.ledger = ledger;
+        this.timeline = timeline;
+    }
+
+    /**
+     * Build a run: every active partner of the program whose approved balance is at least the program's minPayout
+     * (and above zero) has that whole balance moved into the run. Reads committed state: the caller commits first.
+     *
+     * @param runId     id chosen by the API.
+     * @param programId the program.
+     * @param periodEnd UTC day, the idempotency key with the program.
+     * @param timeMs    time of the request, from the journal.
+     */
+    public void build(final String runId, final String programId, final String periodEnd, final long timeMs)
+    {
+        final CatalogEntry<ProgramSpec> program = catalog.program(programId);
+        if (null == program || null != runForPeriod(program.number(), periodEnd) || null != run(runId))
+        {
+            return;
+        }
+        final long minPayout = Math.max(1, program.spec().minPayout());
+        final List<PayoutRun.Line> lines = new ArrayList<>();
+        long total = 0;
+        for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(programId))
+        {
+            if ("suspended".equals(partner.spec().status()) || ledger.account(partner.number()).approved() < minPayout)
+            {
+                continue;
+            }
+            final long amount = ledger.schedule(partner.number(), runId, timeMs, programId);
+            lines.add(new PayoutRun.Line(partner.id(), partner.number(), partner.spec().name(), partner.spec().email(),
+                partner.spec().payoutAccount(), amount));
+            total += amount;
+        }
+        final PayoutRun run = new PayoutRun(runId, programId, periodEnd, PayoutRun.PENDING_APPROVAL, day(timeMs),
+            null, program.spec().currency(), total, lines);
+        pending.add(new byte[][]{ runKey(runId), Ledger.write(run) });
+        pending.add(new byte[][]{ periodKey(program.number(), periodEnd), runId.getBytes(StandardCharsets.UTF_8) });
+    }
+
+    /**
+     * Pay a run: finance approved it. Approving a paid run changes nothing. Reads committed state: the caller
+     * commits first.
+     *
+     * @param runId  the run.
+     * @param timeMs time of the approval, from the journal.
+     */
+    public void approve(final String runId, final long timeMs)
+    {
+        final PayoutRun run = run(runId);
+        final CatalogEntry<ProgramSpec> program = null == run ? null : catalog.program(run.programId());
+        if (null == program || !PayoutRun.PENDING_APPROVAL.equals(run.status()))
+        {
+            return;
+        }
+        for (final PayoutRun.Line line : run.lines())
+        {
+            ledger.pay(line.partnerNumber(), runId, line.amount(), timeMs, run.programId());
+            final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(line.partnerNumber());
+            if (null != partner)
+            {
+                final Map<String, Object> data = new LinkedHashMap<>();
+                data.put("runId", runId);
+                data.put("amount", line.amount());
+                data.put("currency", run.currency());
+                timeline.record(line.partnerNumber(), partner, program, timeMs, "payout.paid", data);
+            }
+        }
+        pending.add(new byte[][]{ runKey(runId), Ledger.write(run.paid(day(timeMs))) });
+    }
+
+    /**
+     * @param runId a run id.
+     * @return the committed run, or null.
+     */
+    public PayoutRun run(final String runId)
+    {
+        return find(store, runId);
+    }
+
+    /**
+     * @param store committed state.
+     * @param runId a run id.
+     * @return the committed run, or null.
+     */
+    public static PayoutRun find(final StateStore store, final String runId)
+    {
+        final byte[] stored = store.get(StateStore.Family.PAYOUT_RUNS, runKey(runId));
+        return null == stored ? null : Ledger.read(stored, PayoutRun.class);
+    }
+
+    /**
+     * @param programNumber program.
+     * @param periodEnd     UTC day.
+     * @return the committed run id for that period, or null.
+     */
+    public String runForPeriod(final int programNumber, final String periodEnd)
+    {
+        return findForPeriod(store, programNumber, periodEnd);
+    }
+
+    /**
+     * @param store         committed state.
+     * @param programNumber program.
+     * @param periodEnd     UTC day.
+     * @return the committed run id for that period, or null.
+     */
+    public static String findForPeriod(final StateStore store, final int programNumber, final String periodEnd)
+    {
+        final byte[] stored = store.get(StateStore.Family.PAYOUT_RUNS, periodKey(programNumber, periodEnd));
+        return null == stored ? null : new String(stored, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Add the runs built or paid since the last flush to the commit batch.
+     *
+     * @param batch the batch being built.
+     */
+    public void flush(final WriteBatch batch)
+    {
+        for (final byte[][] entry : pending)
+        {
+            store.put(batch, StateStore.Family.PAYOUT_RUNS, entry[0], entry[1]);
+        }
+        pending.clear();
+    }
+
+    private static byte[] runKey(final String runId)
+    {
+        return ("run:" + runId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] periodKey(final int programNumber, final String periodEnd)
+    {
+        return ("period:" + programNumber + ":" + periodEnd).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String day(final long timeMs)
+    {
+        return LocalDate.ofEpochDay(Math.floorDiv(timeMs, DAY_MS)).toString();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.ricochet.aggregator.timeline;
+
+import dev.ricochet.aggregator.catalog.CatalogEntry;
+import dev.ricochet.aggregator.catalog.PartnerSpec;
+import dev.ricochet.aggregator.catalog.ProgramSpec;
+import dev.ricochet.aggregator.ledger.Ledger;
+import dev.ricochet.aggregator.ledger.PartnerAccount;
+import dev.ricochet.aggregator.store.StateStore;
+import org.rocksdb.WriteBatch;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Appends partner activity to the timeline and, for programs with a {@code webhookUrl}, to the outbox that the
+ * {@link dev.ricochet.aggregator.webhook.WebhookDispatcher} delivers: the outbox row is written in the same atomic
+ * batch as the change it reports, so a change is never committed without its webhook, and delivery never holds up
+ * the aggregator.
+ */
+public final class Timeline
+{
+    private static final String OUTBOX_SEQ = "outbox.seq";
+
+    private final StateStore store;
+    private final Ledger ledger;
+    private final List<byte[][]> pendingTimeline = new ArrayList<>();
+    private final List<byte[][]> pendingOutbox = new ArrayList<>();
+    private long outboxSeq = -1;
+
+    /**
+     * @param store  committed state.
+     * @param ledger owns the partner accounts that number each partner's events.
+     */
+    public Timeline(final StateStore store, final Ledger ledger)
+    {
+        this.store = store;
+        this.ledger = ledger;
+    }
+
+    /**
+     * @param partnerNumber partner.
+     * @param partner       the partner.
+     * @param program       its program.
+     * @param timeMs        when, from the journal.
+     * @param type          event type.
+     * @param data          details.
+     */
+    public void record(final int partnerNumber, final CatalogEntry<PartnerSpec> partner,
+        final CatalogEntry<ProgramSpec> program, final long timeMs, final String type, final Map<String, Object> data)
+    {
+        final PartnerAccount account = ledger.account(partnerNumber);
+        final long seq = account.timelineSeq() + 1;
+        ledger.account(partnerNumber, account.withTimelineSeq(seq));
+        final TimelineEvent event = new TimelineEvent("evt_" + partnerNumber + "_" + seq, type,
+            Instant.ofEpochMilli(timeMs).toString(), program.id(), partner.id(), data);
+        final byte[] json = Ledger.write(event);
+        pendingTimeline.add(new byte[][]{ Ledger.entryKey(partnerNumber, seq), json });
+        if (null != program.spec().webhookUrl())
+        {
+            if (outboxSeq < 0)
+            {
+                final byte[] stored = store.meta(OUTBOX_SEQ);
+                outboxSeq = null == stored ? 0 : ByteBuffer.wrap(stored).getLong();
+            }
+            outboxSeq++;
+            pendingOutbox.add(new byte[][]{ ByteBuffer.allocate(8).putLong(outboxSeq).array(), json });
+        }
+    }
+
+    /**
+     * Add everything recorded since the last flush to the commit batch.
+     *
+     * @param batch the batch being built.
+     */
+    public void flush(final WriteBatch batch)
+    {
+        for (final byte[][] entry : pendingTimeline)
+        {
+            store.put(batch, StateStore.Family.TIMELINE, entry[0], entry[1]);
+        }
+        for (final byte[][] entry : pendingOutbox)
+        {
+            store.put(batch, StateStore.Family.OUTBOX, entry[0], entry[1]);
+        }
+        if (!pendingOutbox.isEmpty())
+        {
+            store.putMeta(batch, OUTBOX_SEQ, ByteBuffer.allocate(8).putLong(outboxSeq).array());
+        }
+        pendingTimeline.clear();
+        pendingOutbox.clear();
+    }
+}
