@@ -151,7 +151,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         final boolean isSuspended = "suspended".equals(partner.spec().status());
         final Commission commission = new Commission(record.kind(), leadCommission >= 0 ? 0 : credit.revenue(), 0,
             earned, 0, rate, tierName, isSuspended ? Commission.HELD : Commission.PENDING,
-            day(record.timeMs()) + spec.holdDays(), null,
+            day(record.timeMs()) + (null == spec.holdDays() ? 30 : spec.holdDays()), null,
             leadCommission < 0 && !spec.isGraduated() && null == partner.spec().commissionPercent());
         final CommissionKey key = new CommissionKey(partnerNumber, record.timeMs(), program.number(),
             record.externalId());

@@ -61,7 +61,7 @@ public final class PayoutRuns
         {
             return;
         }
-        final long minPayout = Math.max(1, program.spec().minPayout());
+        final long minPayout = null == program.spec().minPayout() ? 1 : Math.max(1, program.spec().minPayout());
         final List<PayoutRun.Line> lines = new ArrayList<>();
         long total = 0;
         for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(programId))

@@ -1,0 +1,452 @@
+package dev.ricochet.aggregator;
+
+import dev.ricochet.aggregator.catalog.Catalog;
+import dev.ricochet.aggregator.ledger.Ledger;
+import dev.ricochet.aggregator.ledger.LedgerEntry;
+import dev.ricochet.aggregator.ledger.PartnerAccount;
+import dev.ricochet.aggregator.payout.PayoutRun;
+import dev.ricochet.aggregator.payout.PayoutRuns;
+import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.timeline.TimelineEvent;
+import dev.ricochet.ingest.CatalogEventFlyweight;
+import dev.ricochet.ingest.ClickEventFlyweight;
+import dev.ricochet.ingest.ConversionEventFlyweight;
+import dev.ricochet.ingest.EventHeaderDescriptor;
+import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.JournalAppender;
+import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.ProgramDirectory;
+import org.agrona.concurrent.CachedEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Commissions, tiers, the ledger and payout runs as the aggregator applies them from a real journal into a real
+ * RocksDB; each test scripts the journal (catalog, clicks, conversions, ticks and ledger commands) and reads the
+ * committed state.
+ */
+class CommissionLedgerTest
+{
+    private static final long HOUR_MS = 3_600_000L;
+    private static final long DAY_MS = 24 * HOUR_MS;
+    private static final int DAY0 = 20_400; // 2025-11-08
+    private static final long T0 = DAY0 * DAY_MS + 9 * HOUR_MS;
+    private static final int ALICE = 1;
+    private static final String TIERS = "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"," +
+        "\"leadCommission\":200},{\"name\":\"silver\",\"minConversions\":2,\"windowDays\":30," +
+        "\"commissionPercent\":\"12.5\",\"leadCommission\":300}]";
+
+    @TempDir
+    Path dir;
+
+    private final CachedEpochClock clock = new CachedEpochClock();
+    private Journal journal;
+    private JournalAppender appender;
+    private StateStore store;
+    private AggregatorAgent agent;
+    private long nextClickId = 1;
+
+    @BeforeEach
+    void setUp()
+    {
+        clock.update(T0);
+        journal = Journal.open(new Journal.Context().dir(dir.resolve("journal")));
+        appender = journal.newAppender();
+        store = StateStore.open(dir.resolve("state"));
+        agent = new AggregatorAgent(journal, store, new Catalog(new LinkDirectory(), new ProgramDirectory()), clock,
+            HOUR_MS, 100, 20_000);
+        agent.onStart();
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        agent.onClose();
+        store.close();
+        appender.close();
+        journal.close();
+    }
+
+    @Test
+    void accruesTheTierPercentOfASaleRoundedHalfEvenAsPending()
+    {
+        // Given a program paying 10% and a click on alice's link
+        program(TIERS + ",\"holdDays\":14");
+        final long click = click(T0);
+
+        // When a sale of 123.45 arrives: 10% is 12.345
+        sale("o1", 12_345, click, T0 + HOUR_MS);
+        apply();
+
+        // Then 12.34 accrues as pending (half-even to the cent), in one accrual entry and the commission counter
+        assertEquals(1234, account().pending());
+        assertEquals(List.of("accrual:1234:null->pending"), entries());
+        assertEquals(1234, store.dayCounters(ALICE, DAY0)[dev.ricochet.aggregator.counters.CounterField.COMMISSION
+            .ordinal()]);
+    }
+
+    @Test
+    void approvesACommissionWhenTheJournalClockReachesTheEndOfItsHold()
+    {
+        // Given a commission accrued on day 0 with a 14-day hold
+        program(TIERS + ",\"holdDays\":14");
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+
+        // When the journal's clock reaches day 13, then day 14
+        tick(DAY0 + 13);
+        apply();
+        final long pendingOnDay13 = account().pending();
+        tick(DAY0 + 14);
+        apply();
+
+        // Then it was still pending on day 13 and is approved on day 14, dated that day
+        assertEquals(1000, pendingOnDay13);
+        assertEquals(0, account().pending());
+        assertEquals(1000, account().approved());
+        assertEquals("2025-11-22", ledger().get(1).date());
+        assertEquals("approval", ledger().get(1).type());
+    }
+
+    @Test
+    void reversesTheRefundedShareOfAPendingCommission()
+    {
+        // Given a pending commission of 10.00 on a sale of 100.00
+        program(TIERS + ",\"holdDays\":14");
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+
+        // When 25.00 of the sale is refunded, then the rest
+        refund("r1", 2_500, "o1", T0 + 2 * HOUR_MS);
+        refund("r2", 7_500, "o1", T0 + 3 * HOUR_MS);
+        apply();
+
+        // Then the reversals take back 2.50 and 7.50 from pending, and nothing is left
+        assertEquals(List.of("accrual:1000:null->pending", "reversal:-250:null->pending",
+            "reversal:-750:null->pending"), entries());
+        assertEquals(0, account().pending());
+    }
+
+    @Test
+    void clawsBackARefundAfterPayoutFromTheApprovedBalance()
+    {
+        // Given a commission approved and paid in a run
+        program(TIERS + ",\"holdDays\":0");
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+        payoutRun("run-1", "2025-11-08", T0 + 2 * HOUR_MS);
+        approveRun("run-1", T0 + 3 * HOUR_MS);
+
+        // When the sale is refunded in full afterwards
+        refund("r1", 10_000, "o1", T0 + 4 * HOUR_MS);
+        apply();
+
+        // Then the paid money stays paid and a clawback leaves the approved balance negative, for the next run
+        assertEquals(1000, account().paid());
+        assertEquals(-1000, account().approved());
+        assertEquals("clawback:-1000:null->approved", entries().get(entries().size() - 1));
+    }
+
+    @Test
+    void buildsOnePayoutRunPerPeriodAndPaysNobodyTwice()
+    {
+        // Given an approved balance of 10.00
+        program(TIERS + ",\"holdDays\":0,\"minPayout\":500");
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+
+        // When the same period's run is requested twice and approved twice
+        payoutRun("run-1", "2025-11-08", T0 + 2 * HOUR_MS);
+        payoutRun("run-2", "2025-11-08", T0 + 3 * HOUR_MS);
+        approveRun("run-1", T0 + 4 * HOUR_MS);
+        approveRun("run-1", T0 + 5 * HOUR_MS);
+        apply();
+
+        // Then there is one run, paid once
+        assertEquals("run-1", PayoutRuns.findForPeriod(store, 1, "2025-11-08"));
+        final PayoutRun run = PayoutRuns.find(store, "run-1");
+        assertEquals(PayoutRun.PAID, run.status());
+        assertEquals(1000, run.total());
+        assertEquals(null, PayoutRuns.find(store, "run-2"));
+        assertEquals(1000, account().paid());
+        assertEquals(0, account().approved());
+        assertEquals(0, account().scheduled());
+    }
+
+    @Test
+    void leavesABalanceBelowTheMinimumPayoutForALaterRun()
+    {
+        // Given an approved balance of 10.00 and a minimum payout of 50.00
+        program(TIERS + ",\"holdDays\":0,\"minPayout\":5000");
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+
+        // When a run is built
+        payoutRun("run-1", "2025-11-08", T0 + 2 * HOUR_MS);
+        apply();
+
+        // Then alice is not in it and keeps her balance
+        assertEquals(List.of(), PayoutRuns.find(store, "run-1").lines());
+        assertEquals(1000, account().approved());
+    }
+
+    @Test
+    void upgradesAtTheConversionThatCrossesTheThresholdAndPaysItTheNewRate()
+    {
+        // Given silver needs 2 conversions in 30 days
+        program(TIERS + ",\"holdDays\":14");
+
+        // When alice makes two sales of 100.00
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+        sale("o2", 10_000, click(T0 + DAY_MS), T0 + DAY_MS + HOUR_MS);
+        apply();
+
+        // Then the first earns bronze's 10% and the second, which crosses the threshold, silver's 12.5%
+        assertEquals(List.of("accrual:1000:null->pending", "accrual:1250:null->pending"), entries());
+        assertEquals(1, account().tier());
+        assertEquals("tier.upgraded", timeline().get(0).type());
+        assertEquals("silver", timeline().get(0).data().get("to"));
+    }
+
+    @Test
+    void reratesUnpaidCommissionsInsideTheWindowOnAnUpgradeWhenRetroactive()
+    {
+        // Given a retroactive program and a first sale at bronze
+        program(TIERS + ",\"holdDays\":14,\"retroactive\":true");
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+
+        // When the second sale lifts alice to silver
+        sale("o2", 10_000, click(T0 + DAY_MS), T0 + DAY_MS + HOUR_MS);
+        apply();
+
+        // Then the first commission is re-rated to 12.5% by an explicit entry before the second accrues
+        assertEquals(List.of("accrual:1000:null->pending", "rerate:250:null->pending", "accrual:1250:null->pending"),
+            entries());
+        assertEquals(2500, account().pending());
+    }
+
+    @Test
+    void downgradesOnlyAtTheMonthlyReview()
+    {
+        // Given alice reached silver in November with two sales
+        program(TIERS + ",\"holdDays\":14");
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+        sale("o2", 10_000, click(T0), T0 + 2 * HOUR_MS);
+        apply();
+
+        // When her window empties before the next review (Dec 1st is inside it, Jan 1st is not)
+        tick(DAY0 + 23); // 2025-12-01: the window still holds both sales
+        apply();
+        final int tierAfterDecemberReview = account().tier();
+        tick(DAY0 + 54); // 2026-01-01
+        apply();
+
+        // Then she kept silver at the December review and is downgraded at the January one
+        assertEquals(1, tierAfterDecemberReview);
+        assertEquals(0, account().tier());
+        final TimelineEvent downgrade = timeline().get(0);
+        assertEquals("tier.downgraded", downgrade.type());
+        assertEquals("2026-01-01T00:00:00Z", downgrade.time());
+        assertEquals("review", downgrade.data().get("reason"));
+    }
+
+    @Test
+    void appliesEachBandsRateInGraduatedMode()
+    {
+        // Given bands of 10% up to 1,000.00 of revenue in 30 days and 20% above
+        program("\"tierMode\":\"graduated\",\"holdDays\":14,\"tiers\":[{\"name\":\"base\",\"commissionPercent\":\"10\"}," +
+            "{\"name\":\"plus\",\"minRevenue\":100000,\"windowDays\":30,\"commissionPercent\":\"20\"}]");
+
+        // When alice sells 800.00, then 400.00
+        sale("o1", 80_000, click(T0), T0 + HOUR_MS);
+        sale("o2", 40_000, click(T0), T0 + 2 * HOUR_MS);
+        apply();
+
+        // Then the second sale earns 10% on the 200.00 left in the first band and 20% on the 200.00 above it
+        assertEquals(List.of("accrual:8000:null->pending", "accrual:6000:null->pending"), entries());
+    }
+
+    @Test
+    void capsWhatAPartnerAccruesInACalendarMonth()
+    {
+        // Given a monthly cap of 15.00
+        program(TIERS + ",\"holdDays\":60,\"monthlyCap\":1500");
+
+        // When alice earns 10.00 three times in November and once in December
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+        sale("o2", 10_000, click(T0), T0 + 2 * HOUR_MS);
+        sale("o3", 10_000, click(T0), T0 + 3 * HOUR_MS);
+        sale("o4", 8_000, click(T0 + 23 * DAY_MS), T0 + 23 * DAY_MS + HOUR_MS);
+        apply();
+
+        // Then November stops at 15.00 (the third sale earns nothing) and December starts afresh, at silver's 12.5%
+        assertEquals(List.of("accrual:1000:null->pending", "accrual:500:null->pending", "accrual:1000:null->pending"),
+            entries());
+    }
+
+    @Test
+    void holdsReleasesAndVoidsACommissionOnFinancesDecision()
+    {
+        // Given two pending commissions
+        program(TIERS + ",\"holdDays\":14");
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+        sale("o2", 10_000, click(T0), T0 + 2 * HOUR_MS);
+
+        // When finance holds both, releases the first and voids the second
+        review("o1", T0 + HOUR_MS, "hold", T0 + 3 * HOUR_MS);
+        review("o2", T0 + 2 * HOUR_MS, "hold", T0 + 3 * HOUR_MS);
+        review("o1", T0 + HOUR_MS, "release", T0 + 4 * HOUR_MS);
+        review("o2", T0 + 2 * HOUR_MS, "void", T0 + 4 * HOUR_MS);
+        apply();
+
+        // Then the first is pending again and the second is gone, each step an entry and a timeline event
+        assertEquals(List.of("accrual:1000:null->pending", "accrual:1250:null->pending", "hold:1000:pending->held",
+            "hold:1250:pending->held", "release:1000:held->pending", "void:-1250:null->held"), entries());
+        assertEquals(1000, account().pending());
+        assertEquals(0, account().held());
+        assertEquals("commission.voided", timeline().get(0).type());
+    }
+
+    @Test
+    void writesTierChangesToTheOutboxOfAProgramWithAWebhook()
+    {
+        // Given a program subscribed to webhooks
+        program(TIERS + ",\"holdDays\":14,\"webhookUrl\":\"https://hooks.example/ricochet\"," +
+            "\"secrets\":{\"webhook\":\"whsec_0123456789abcdef\"}");
+
+        // When alice is upgraded
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+        sale("o2", 10_000, click(T0), T0 + 2 * HOUR_MS);
+        apply();
+
+        // Then the upgrade is in the outbox, committed with the change it reports
+        final List<String> outbox = new ArrayList<>();
+        store.scan(StateStore.Family.OUTBOX, new byte[0], new byte[]{ (byte)0xFF }, false, (key, value) ->
+            outbox.add(Ledger.read(value, TimelineEvent.class).type()));
+        assertEquals(List.of("tier.upgraded"), outbox);
+    }
+
+    private void program(final String fields)
+    {
+        final String spec = "{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+            "\"attribution\":{\"model\":\"last_click\",\"windowDays\":30},\"recurringMonths\":12," +
+            (fields.contains("\"secrets\"") ? "" : "\"secrets\":{},") + fields + "}";
+        catalog(CatalogEventFlyweight.KIND_PROGRAM, "{\"id\":\"p\",\"number\":0,\"spec\":" + spec + "}", T0 - HOUR_MS);
+        catalog(CatalogEventFlyweight.KIND_PARTNER,
+            "{\"id\":\"alice\",\"number\":0,\"spec\":{\"programId\":\"p\",\"name\":\"A\",\"status\":\"active\"}}",
+            T0 - HOUR_MS);
+        catalog(CatalogEventFlyweight.KIND_LINK,
+            "{\"id\":\"a1\",\"number\":0,\"spec\":{\"partnerId\":\"alice\",\"destination\":\"https://s.example/\"}}",
+            T0 - HOUR_MS);
+    }
+
+    private long click(final long timeMs)
+    {
+        final ClickEventFlyweight click = appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, timeMs)
+            .clickId(nextClickId++, 0).visitorId(0, 42).link(1, ALICE, 1).userAgent("Mozilla/5.0");
+        appender.append(click.encodedLength());
+        return nextClickId - 1;
+    }
+
+    private void sale(final String externalId, final long amount, final long clickId, final long timeMs)
+    {
+        conversion(ConversionEventFlyweight.KIND_SALE, externalId, amount, clickId, null, timeMs);
+    }
+
+    private void refund(final String externalId, final long amount, final String original, final long timeMs)
+    {
+        conversion(ConversionEventFlyweight.KIND_REFUND, externalId, amount, 0, original, timeMs);
+    }
+
+    private void conversion(final byte kind, final String externalId, final long amount, final long clickId,
+        final String original, final long timeMs)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[ConversionEventFlyweight.MAX_LENGTH]);
+        final ConversionEventFlyweight conversion = new ConversionEventFlyweight().wrapForEncode(
+            buffer, 0, timeMs, timeMs, kind, ConversionEventFlyweight.SOURCE_API, 1, "USD", amount);
+        if (0 != clickId)
+        {
+            conversion.clickId(clickId, 0);
+        }
+        appender.append(buffer, 0, conversion.ids(externalId, original, null, null).encodedLength());
+    }
+
+    private void tick(final int epochDay)
+    {
+        catalog(CatalogEventFlyweight.KIND_CLOCK_TICK, "{}", epochDay * DAY_MS);
+    }
+
+    private void payoutRun(final String runId, final String periodEnd, final long timeMs)
+    {
+        catalog(CatalogEventFlyweight.KIND_PAYOUT_RUN,
+            "{\"runId\":\"" + runId + "\",\"programId\":\"p\",\"periodEnd\":\"" + periodEnd + "\"}", timeMs);
+    }
+
+    private void approveRun(final String runId, final long timeMs)
+    {
+        catalog(CatalogEventFlyweight.KIND_PAYOUT_APPROVAL, "{\"runId\":\"" + runId + "\"}", timeMs);
+    }
+
+    private void review(final String externalId, final long conversionTimeMs, final String action, final long timeMs)
+    {
+        catalog(CatalogEventFlyweight.KIND_COMMISSION_REVIEW, "{\"partnerId\":\"alice\",\"externalId\":\"" +
+            externalId + "\",\"conversionTimeMs\":" + conversionTimeMs + ",\"action\":\"" + action +
+            "\",\"reason\":\"fraud review\"}", timeMs);
+    }
+
+    private void catalog(final byte kind, final String json, final long timeMs)
+    {
+        final byte[] document = json.getBytes(StandardCharsets.UTF_8);
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[document.length + 32]);
+        appender.append(event, 0, CatalogEventFlyweight.encode(event, 0, timeMs, kind, document));
+    }
+
+    private void apply()
+    {
+        int idle = 0;
+        while (idle < 3)
+        {
+            idle = agent.doWork() == 0 ? idle + 1 : 0;
+            clock.advance(1);
+        }
+        assertTrue(!agent.hasFailed());
+    }
+
+    private PartnerAccount account()
+    {
+        final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, Ledger.partnerKey(ALICE));
+        return null == stored ? PartnerAccount.empty() : Ledger.read(stored, PartnerAccount.class);
+    }
+
+    private List<LedgerEntry> ledger()
+    {
+        final List<LedgerEntry> entries = new ArrayList<>();
+        store.scan(StateStore.Family.LEDGER, Ledger.partnerKey(ALICE), Ledger.partnerKey(ALICE + 1), false,
+            (key, value) -> entries.add(Ledger.read(value, LedgerEntry.class)));
+        return entries;
+    }
+
+    private List<String> entries()
+    {
+        final List<String> lines = new ArrayList<>();
+        for (final LedgerEntry entry : ledger())
+        {
+            lines.add(entry.type() + ":" + entry.amount() + ":" + entry.from() + "->" + entry.to());
+        }
+        return lines;
+    }
+
+    private List<TimelineEvent> timeline()
+    {
+        final List<TimelineEvent> events = new ArrayList<>();
+        store.scan(StateStore.Family.TIMELINE, Ledger.partnerKey(ALICE), Ledger.partnerKey(ALICE + 1), true,
+            (key, value) -> events.add(Ledger.read(value, TimelineEvent.class)));
+        return events;
+    }
+}
