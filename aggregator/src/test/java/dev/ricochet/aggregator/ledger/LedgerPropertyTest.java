@@ -1,0 +1,234 @@
+package dev.ricochet.aggregator.ledger;
+
+import dev.ricochet.aggregator.commission.CommissionRules;
+import dev.ricochet.aggregator.counters.CounterBuckets;
+import dev.ricochet.aggregator.store.StateStore;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.rocksdb.WriteBatch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Ledger invariants over random histories of sales, refunds, days passing, holds, releases, voids and payout runs,
+ * against a real RocksDB: the balances are the sums of the entries; what the commissions are worth is what the
+ * balances hold; no payout exceeds the approved balance; a refund never produces a positive entry.
+ */
+class LedgerPropertyTest
+{
+    private static final long DAY_MS = 86_400_000L;
+    private static final int HOLD_DAYS = 3;
+    private static final AtomicInteger PARTNERS = new AtomicInteger();
+    private static Path dir;
+    private static StateStore store;
+
+    /**
+     * One step of a history.
+     *
+     * @param kind   sale, refund, advance, run, approve, hold, release or void.
+     * @param amount sale amount, refund percent or days.
+     * @param which  which earlier sale a refund or review is about.
+     */
+    record Step(String kind, long amount, int which)
+    {
+    }
+
+    @BeforeContainer
+    static void openStore() throws IOException
+    {
+        dir = Files.createTempDirectory("ledger-properties");
+        store = StateStore.open(dir);
+    }
+
+    @AfterContainer
+    static void closeStore() throws IOException
+    {
+        store.close();
+        try (var paths = Files.walk(dir))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
+        }
+    }
+
+    @Property(tries = 300)
+    void balancesAlwaysEqualTheSumOfEntriesAndNoPayoutExceedsTheApprovedBalance(
+        @ForAll("histories") final List<Step> history)
+    {
+        // Given a partner of its own in the shared store, and its ledger
+        final int partner = PARTNERS.incrementAndGet();
+        final CounterBuckets counters = new CounterBuckets(store);
+        final Ledger ledger = new Ledger(store, counters);
+        final List<CommissionKey> keys = new ArrayList<>();
+        final List<long[]> refunded = new ArrayList<>();
+        int today = 20_000;
+        String openRun = null;
+        long openRunAmount = 0;
+        long paidOut = 0;
+
+        // When each step of the history is applied and committed
+        for (final Step step : history)
+        {
+            final long timeMs = today * DAY_MS + keys.size();
+            switch (step.kind())
+            {
+                case "sale":
+                {
+                    final CommissionKey key = new CommissionKey(partner, timeMs, 1, "o" + keys.size());
+                    final String percent = "12.5";
+                    ledger.accrue(key, new Commission("sale", step.amount(), 0,
+                        CommissionRules.percentOf(step.amount(), percent), 0, percent, "silver", Commission.PENDING,
+                        today + HOLD_DAYS, null, true), "p", today);
+                    keys.add(key);
+                    refunded.add(new long[]{ step.amount(), 0 });
+                    break;
+                }
+                case "refund":
+                    if (!keys.isEmpty())
+                    {
+                        final int index = step.which() % keys.size();
+                        final long[] sale = refunded.get(index);
+                        sale[1] = Math.min(sale[0], sale[1] + Math.max(1, sale[0] * step.amount() / 100));
+                        ledger.reverse(keys.get(index), sale[1], timeMs, "p", "refund");
+                    }
+                    break;
+                case "advance":
+                    for (int i = 0; i < step.amount(); i++)
+                    {
+                        commit(ledger, counters);
+                        today++;
+                        ledger.approveDue(today, number -> "p");
+                    }
+                    break;
+                case "run":
+                    commit(ledger, counters);
+                    if (null == openRun && ledger.account(partner).approved() > 0)
+                    {
+                        final long approvedBefore = ledger.account(partner).approved();
+                        openRun = "run" + today + "-" + keys.size();
+                        openRunAmount = ledger.schedule(partner, openRun, timeMs, "p");
+                        // Then no payout exceeds the approved balance
+                        assertTrue(openRunAmount > 0 && openRunAmount <= approvedBefore);
+                    }
+                    break;
+                case "approve":
+                    commit(ledger, counters);
+                    if (null != openRun)
+                    {
+                        ledger.pay(partner, openRun, openRunAmount, timeMs, "p");
+                        paidOut += openRunAmount;
+                        openRun = null;
+                    }
+                    break;
+                default:
+                    if (!keys.isEmpty())
+                    {
+                        final CommissionKey key = keys.get(step.which() % keys.size());
+                        if ("hold".equals(step.kind()))
+                        {
+                            ledger.hold(key, timeMs, "p", "review");
+                        }
+                        else if ("release".equals(step.kind()))
+                        {
+                            ledger.release(key, timeMs, today, "p", "cleared");
+                        }
+                        else
+                        {
+                            ledger.voidHeld(key, timeMs, "p", "fraud");
+                        }
+                    }
+            }
+            commit(ledger, counters);
+            assertInvariants(partner, keys, paidOut);
+        }
+    }
+
+    private static void commit(final Ledger ledger, final CounterBuckets counters)
+    {
+        try (WriteBatch batch = new WriteBatch())
+        {
+            ledger.flush(batch);
+            counters.flush(batch);
+            store.write(batch);
+        }
+    }
+
+    private static void assertInvariants(final int partner, final List<CommissionKey> keys, final long paidOut)
+    {
+        final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, Ledger.partnerKey(partner));
+        final PartnerAccount account = null == stored ? PartnerAccount.empty() :
+            Ledger.read(stored, PartnerAccount.class);
+        final List<LedgerEntry> entries = new ArrayList<>();
+        store.scan(StateStore.Family.LEDGER, Ledger.partnerKey(partner), Ledger.partnerKey(partner + 1), false,
+            (key, value) -> entries.add(Ledger.read(value, LedgerEntry.class)));
+
+        for (final String balance : List.of(Commission.PENDING, Commission.APPROVED, Commission.HELD,
+            Commission.SCHEDULED, Commission.PAID))
+        {
+            long sum = 0;
+            for (final LedgerEntry entry : entries)
+            {
+                sum += (balance.equals(entry.to()) ? entry.amount() : 0) -
+                    (balance.equals(entry.from()) ? entry.amount() : 0);
+            }
+            assertEquals(account.balance(balance), sum, "sum of entries = " + balance + " balance");
+        }
+        long worth = 0;
+        for (final CommissionKey key : keys)
+        {
+            final Commission commission = Ledger.read(store.get(StateStore.Family.COMMISSIONS, key.toBytes()),
+                Commission.class);
+            worth += Commission.VOID.equals(commission.state()) ? 0 : commission.net();
+        }
+        assertEquals(worth, account.pending() + account.approved() + account.held() + account.scheduled() +
+            account.paid(), "what the commissions are worth is what the balances hold");
+        for (final LedgerEntry entry : entries)
+        {
+            if ("reversal".equals(entry.type()) || "clawback".equals(entry.type()) || "void".equals(entry.type()))
+            {
+                assertTrue(entry.amount() < 0, "a refund never produces a positive entry: " + entry);
+            }
+            else
+            {
+                assertTrue(entry.amount() > 0, "transfers and accruals are positive: " + entry);
+            }
+        }
+        assertTrue(account.pending() >= 0 && account.held() >= 0 && account.scheduled() >= 0);
+        assertEquals(paidOut, account.paid());
+    }
+
+    @Provide
+    Arbitrary<List<Step>> histories()
+    {
+        final Arbitrary<Step> sale = Arbitraries.longs().between(1, 5_000_000).map(a -> new Step("sale", a, 0));
+        final Arbitrary<Step> refund = Combinators.combine(Arbitraries.longs().between(1, 100),
+            Arbitraries.integers().between(0, 1_000)).as((percent, which) -> new Step("refund", percent, which));
+        final Arbitrary<Step> advance = Arbitraries.longs().between(1, 5).map(days -> new Step("advance", days, 0));
+        final Arbitrary<Step> review = Combinators.combine(Arbitraries.of("hold", "release", "void"),
+            Arbitraries.integers().between(0, 1_000)).as((kind, which) -> new Step(kind, 0, which));
+        return Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(6, sale),
+            net.jqwik.api.Tuple.of(3, refund),
+            net.jqwik.api.Tuple.of(4, advance),
+            net.jqwik.api.Tuple.of(2, Arbitraries.just(new Step("run", 0, 0))),
+            net.jqwik.api.Tuple.of(2, Arbitraries.just(new Step("approve", 0, 0))),
+            net.jqwik.api.Tuple.of(2, review)).list().ofMinSize(1).ofMaxSize(40);
+    }
+}
