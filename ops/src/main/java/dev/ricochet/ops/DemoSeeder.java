@@ -13,13 +13,14 @@ import java.net.http.HttpResponse;
  */
 final class DemoSeeder
 {
+    // No hold period and a low minimum in the demo, so the README's walkthrough can pay a commission at once.
     private static final String PROGRAM = """
         {"name":"Demo Outdoor Co.","currency":"USD","defaultDestination":"https://shop.example.com/",
          "clickParam":"rcid","attribution":{"model":"last_click","windowDays":30},
          "tiers":[{"name":"bronze","commissionPercent":"10"},
                   {"name":"silver","minConversions":20,"windowDays":60,"commissionPercent":"15"},
                   {"name":"gold","minConversions":50,"minRevenue":1000000,"windowDays":60,"commissionPercent":"20"}],
-         "holdDays":30,"minPayout":5000,
+         "holdDays":0,"minPayout":500,
          "secrets":{"apiKey":"demo-api-key-change-me","postback":"demo-postback-secret"}}""";
     private static final String[][] PARTNERS =
         {

@@ -54,11 +54,11 @@ public record Commission(
     public static final String VOID = "void";
 
     /**
-     * @return what the commission is currently worth.
+     * @return what the commission is currently worth: nothing once voided.
      */
     public long net()
     {
-        return earned - reversed;
+        return VOID.equals(state) ? 0 : earned - reversed;
     }
 
     Commission withState(final String newState, final String newRunId)

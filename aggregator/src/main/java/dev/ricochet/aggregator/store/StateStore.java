@@ -106,7 +106,7 @@ public final class StateStore implements AutoCloseable
          */
         TIMELINE("timeline"),
         /**
-         * runId (UTF-8) -> JSON payout run; "period:" programNumber:i32 + date -> runId.
+         * "run:" + runId -> JSON payout run; "period:" + programNumber + ":" + periodEnd -> runId (UTF-8).
          */
         PAYOUT_RUNS("payout_runs"),
         /**
