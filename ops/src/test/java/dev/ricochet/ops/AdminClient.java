@@ -34,6 +34,21 @@ final class AdminClient
         return send(builder(path).GET());
     }
 
+    HttpResponse<String> post(final String path, final String json) throws IOException, InterruptedException
+    {
+        return send(builder(path).POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    String getOk(final String path) throws IOException, InterruptedException
+    {
+        final HttpResponse<String> response = get(path);
+        if (200 != response.statusCode())
+        {
+            throw new AssertionError("GET " + path + " -> " + response.statusCode() + " " + response.body());
+        }
+        return response.body();
+    }
+
     void putOk(final String path, final String json) throws IOException, InterruptedException
     {
         final HttpResponse<String> response = put(path, json);

@@ -81,17 +81,24 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
             return;
         }
         final boolean isLead = "lead".equals(record.kind());
+        for (final ConversionRecord.Credit credit : shares)
+        {
+            final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(credit.partnerNumber());
+            if (null != partner && (isLead || credit.revenue() > 0))
+            {
+                upgradeIfQualified(credit.partnerNumber(), partner, program, record.timeMs());
+            }
+        }
+        // After the upgrades: the conversion that crosses a threshold earns the new tier's rate, a lead included.
         final long[] leadShares = isLead ? leadShares(program, shares) : null;
         for (int i = 0; i < shares.size(); i++)
         {
             final ConversionRecord.Credit credit = shares.get(i);
             final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(credit.partnerNumber());
-            if (null == partner || (!isLead && credit.revenue() <= 0))
+            if (null != partner && (isLead || credit.revenue() > 0))
             {
-                continue;
+                accrue(program, partner, record, credit, isLead ? leadShares[i] : -1);
             }
-            upgradeIfQualified(credit.partnerNumber(), partner, program, record.timeMs());
-            accrue(program, partner, record, credit, isLead ? leadShares[i] : -1);
         }
     }
 
