@@ -354,19 +354,19 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
             case CatalogEventFlyweight.KIND_PAYOUT_RUN:
             {
                 commitApplied();
-                final LedgerCommand.PayoutRun run = Ledger.read(document, LedgerCommand.PayoutRun.class);
+                final LedgerCommand.PayoutRun run = CatalogJson.read(document, LedgerCommand.PayoutRun.class);
                 payouts.build(run.runId(), run.programId(), run.periodEnd(), catalogEvent.timestampMs());
                 return;
             }
             case CatalogEventFlyweight.KIND_PAYOUT_APPROVAL:
             {
                 commitApplied();
-                payouts.approve(Ledger.read(document, LedgerCommand.PayoutApproval.class).runId(),
+                payouts.approve(CatalogJson.read(document, LedgerCommand.PayoutApproval.class).runId(),
                     catalogEvent.timestampMs());
                 return;
             }
             case CatalogEventFlyweight.KIND_COMMISSION_REVIEW:
-                review(Ledger.read(document, LedgerCommand.CommissionReview.class), catalogEvent.timestampMs());
+                review(CatalogJson.read(document, LedgerCommand.CommissionReview.class), catalogEvent.timestampMs());
                 return;
             case CatalogEventFlyweight.KIND_CLOCK_TICK:
                 return; // its timestamp has already moved the ledger's clock

@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator;
 
+import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.ledger.LedgerEntry;
@@ -328,7 +329,7 @@ class CommissionLedgerTest
         // Then the upgrade is in the outbox, committed with the change it reports
         final List<String> outbox = new ArrayList<>();
         store.scan(StateStore.Family.OUTBOX, new byte[0], new byte[]{ (byte)0xFF }, false, (key, value) ->
-            outbox.add(Ledger.read(value, TimelineEvent.class).type()));
+            outbox.add(CatalogJson.read(value, TimelineEvent.class).type()));
         assertEquals(List.of("tier.upgraded"), outbox);
     }
 
@@ -421,14 +422,14 @@ class CommissionLedgerTest
     private PartnerAccount account()
     {
         final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, Ledger.partnerKey(ALICE));
-        return null == stored ? PartnerAccount.empty() : Ledger.read(stored, PartnerAccount.class);
+        return null == stored ? PartnerAccount.empty() : CatalogJson.read(stored, PartnerAccount.class);
     }
 
     private List<LedgerEntry> ledger()
     {
         final List<LedgerEntry> entries = new ArrayList<>();
         store.scan(StateStore.Family.LEDGER, Ledger.partnerKey(ALICE), Ledger.partnerKey(ALICE + 1), false,
-            (key, value) -> entries.add(Ledger.read(value, LedgerEntry.class)));
+            (key, value) -> entries.add(CatalogJson.read(value, LedgerEntry.class)));
         return entries;
     }
 
@@ -446,7 +447,7 @@ class CommissionLedgerTest
     {
         final List<TimelineEvent> events = new ArrayList<>();
         store.scan(StateStore.Family.TIMELINE, Ledger.partnerKey(ALICE), Ledger.partnerKey(ALICE + 1), true,
-            (key, value) -> events.add(Ledger.read(value, TimelineEvent.class)));
+            (key, value) -> events.add(CatalogJson.read(value, TimelineEvent.class)));
         return events;
     }
 }

@@ -371,11 +371,8 @@ public final class AdminApi
     }
 
 
-    private Map<String, Object> windows(final int partnerNumber, final int today)
+    private Map<String, Object> windows(final int partnerNumber, final long[][] days)
     {
-        final long[][] days = new long[90][];
-        store.readDayCounters(partnerNumber, today - 89, today, (epochDay, values) ->
-            days[epochDay - (today - 89)] = values.clone());
         final Map<String, Object> windows = new LinkedHashMap<>();
         final long nowHour = Math.floorDiv(epochClock.time(), 3_600_000L);
         final long[] lastDay = new long[CounterField.COUNT];
@@ -485,7 +482,7 @@ public final class AdminApi
         store.scan(StateStore.Family.LEDGER, Ledger.entryKey(partner.number(), after + 1),
             Ledger.partnerKey(partner.number() + 1), false, (key, value) ->
             {
-                entries.add(Ledger.read(value, LedgerEntry.class));
+                entries.add(CatalogJson.read(value, LedgerEntry.class));
                 return entries.size() < limit;
             });
         final Map<String, Object> view = new LinkedHashMap<>();
@@ -520,7 +517,7 @@ public final class AdminApi
         store.scan(StateStore.Family.TIMELINE, Ledger.partnerKey(partner.number()),
             Ledger.partnerKey(partner.number() + 1), true, (key, value) ->
             {
-                events.add(Ledger.read(value, TimelineEvent.class));
+                events.add(CatalogJson.read(value, TimelineEvent.class));
                 return events.size() < limit;
             });
         final Map<String, Object> view = new LinkedHashMap<>();
@@ -614,7 +611,7 @@ public final class AdminApi
     private Commission committedCommission(final CommissionKey key)
     {
         final byte[] stored = store.get(StateStore.Family.COMMISSIONS, key.toBytes());
-        return null == stored ? null : Ledger.read(stored, Commission.class);
+        return null == stored ? null : CatalogJson.read(stored, Commission.class);
     }
 
     /**
@@ -829,7 +826,7 @@ public final class AdminApi
     private PartnerAccount account(final int partnerNumber)
     {
         final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, Ledger.partnerKey(partnerNumber));
-        return null == stored ? PartnerAccount.empty() : Ledger.read(stored, PartnerAccount.class);
+        return null == stored ? PartnerAccount.empty() : CatalogJson.read(stored, PartnerAccount.class);
     }
 
     private int today()
@@ -846,7 +843,7 @@ public final class AdminApi
     {
         synchronized (writeLock)
         {
-            final long index = writer.append(kind, Ledger.write(command));
+            final long index = writer.append(kind, CatalogJson.write(command));
             if (Journal.NULL_INDEX == index)
             {
                 return ApiResponse.error(503, "journal unavailable: the request was not recorded, retry later");
@@ -984,14 +981,16 @@ public final class AdminApi
         view.put("tierSince", account.tierSince());
         view.put("nextTierReview", tiers.size() < 2 ? null :
             TierLadder.nextReview(program.tierReview(), LocalDate.ofEpochDay(today)).toString());
-        final HealthScore health = HealthScore.of(store, partner.number(), today);
+        // One scan of the last 90 days serves both the health score and the windows.
+        final long[][] days = HealthScore.lastNinetyDays(store, partner.number(), today);
+        final HealthScore health = HealthScore.of(days);
         view.put("health", health.score());
         view.put("healthComponents", health.components());
         view.put("commissionPercent", spec.commissionPercent());
         view.put("leadCommission", spec.leadCommission());
         view.put("monthlyCap", spec.monthlyCap());
         view.put("payoutAccount", spec.payoutAccount());
-        view.put("windows", windows(partner.number(), today));
+        view.put("windows", windows(partner.number(), days));
         return view;
     }
 

@@ -1,20 +1,18 @@
 package dev.ricochet.aggregator.attribution;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.commission.CommissionRules;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
+import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.ClickEventFlyweight;
 import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.IdCodec;
-import dev.ricochet.ingest.StrictJson;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.rocksdb.WriteBatch;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -538,7 +536,7 @@ public final class AttributionEngine
             return pending;
         }
         final byte[] stored = store.conversion(program, externalId);
-        return null == stored ? null : read(stored, ConversionRecord.class);
+        return null == stored ? null : CatalogJson.read(stored, ConversionRecord.class);
     }
 
     private CustomerRecord customer(final int program, final String customerId)
@@ -549,7 +547,7 @@ public final class AttributionEngine
             return pending;
         }
         final byte[] stored = store.customer(program, customerId);
-        return null == stored ? null : read(stored, CustomerRecord.class);
+        return null == stored ? null : CatalogJson.read(stored, CustomerRecord.class);
     }
 
     /**
@@ -563,13 +561,13 @@ public final class AttributionEngine
         {
             final int split = entry.getKey().indexOf('\u0000');
             store.putConversion(batch, Integer.parseInt(entry.getKey().substring(0, split)),
-                entry.getKey().substring(split + 1), write(entry.getValue()));
+                entry.getKey().substring(split + 1), CatalogJson.write(entry.getValue()));
         }
         for (final Map.Entry<String, CustomerRecord> entry : pendingCustomers.entrySet())
         {
             final int split = entry.getKey().indexOf('\u0000');
             store.putCustomer(batch, Integer.parseInt(entry.getKey().substring(0, split)),
-                entry.getKey().substring(split + 1), write(entry.getValue()));
+                entry.getKey().substring(split + 1), CatalogJson.write(entry.getValue()));
         }
         for (final PartnerIndexEntry index : pendingPartnerIndexDeletes)
         {
@@ -644,27 +642,4 @@ public final class AttributionEngine
         return null == value || value.isEmpty() ? null : value;
     }
 
-    private static byte[] write(final Object value)
-    {
-        try
-        {
-            return StrictJson.MAPPER.writeValueAsBytes(value);
-        }
-        catch (final JsonProcessingException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private static <T> T read(final byte[] json, final Class<T> type)
-    {
-        try
-        {
-            return StrictJson.MAPPER.readValue(json, type);
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("corrupt attribution record: " + ex.getMessage(), ex);
-        }
-    }
 }

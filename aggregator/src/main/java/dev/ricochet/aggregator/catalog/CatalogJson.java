@@ -101,4 +101,25 @@ public final class CatalogJson
             throw new IllegalStateException("corrupt catalog document: " + ex.getMessage(), ex);
         }
     }
+
+    /**
+     * Read a journaled or stored record (ledger entries, commissions, runs, commands, conversions).
+     *
+     * @param json document.
+     * @param type expected record type.
+     * @param <T>  expected type.
+     * @return the record.
+     * @throws IllegalStateException if the document is corrupt (stored state is trusted; this is fatal).
+     */
+    public static <T> T read(final byte[] json, final Class<T> type)
+    {
+        try
+        {
+            return StrictJson.MAPPER.readValue(json, type);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("corrupt stored " + type.getSimpleName() + ": " + ex.getMessage(), ex);
+        }
+    }
 }

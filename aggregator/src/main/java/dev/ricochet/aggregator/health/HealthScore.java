@@ -36,9 +36,29 @@ public record HealthScore(int score, Map<String, Double> components)
      */
     public static HealthScore of(final StateStore store, final int partnerNumber, final int today)
     {
+        return of(lastNinetyDays(store, partnerNumber, today));
+    }
+
+    /**
+     * @param store         committed buckets.
+     * @param partnerNumber partner.
+     * @param today         the current UTC epoch day.
+     * @return the partner's day buckets from today - 89 to today (index 89), null where nothing happened.
+     */
+    public static long[][] lastNinetyDays(final StateStore store, final int partnerNumber, final int today)
+    {
         final long[][] days = new long[DAYS][];
         store.readDayCounters(partnerNumber, today - DAYS + 1, today, (epochDay, values) ->
             days[epochDay - (today - DAYS + 1)] = values.clone());
+        return days;
+    }
+
+    /**
+     * @param days the partner's last 90 day buckets, as {@link #lastNinetyDays} reads them.
+     * @return the score.
+     */
+    public static HealthScore of(final long[][] days)
+    {
         long last30 = 0;
         long prior30 = 0;
         long clicks30 = 0;

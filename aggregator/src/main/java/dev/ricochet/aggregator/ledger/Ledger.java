@@ -1,16 +1,14 @@
 package dev.ricochet.aggregator.ledger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ricochet.aggregator.commission.CommissionRules;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.store.StateStore;
-import dev.ricochet.ingest.StrictJson;
+import dev.ricochet.aggregator.catalog.CatalogJson;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
 import org.rocksdb.WriteBatch;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -34,6 +32,7 @@ import java.util.Map;
 public final class Ledger
 {
     private static final long DAY_MS = 86_400_000L;
+    private static final byte[] EMPTY = new byte[0];
 
     private final StateStore store;
     private final CounterBuckets counters;
@@ -65,7 +64,7 @@ public final class Ledger
         if (null == account)
         {
             final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, partnerKey(partnerNumber));
-            account = null == stored ? PartnerAccount.empty() : read(stored, PartnerAccount.class);
+            account = null == stored ? PartnerAccount.empty() : CatalogJson.read(stored, PartnerAccount.class);
             accounts.put(partnerNumber, account);
         }
         return account;
@@ -93,7 +92,7 @@ public final class Ledger
             return pending;
         }
         final byte[] stored = store.get(StateStore.Family.COMMISSIONS, key.toBytes());
-        return null == stored ? null : read(stored, Commission.class);
+        return null == stored ? null : CatalogJson.read(stored, Commission.class);
     }
 
     /**
@@ -453,7 +452,7 @@ public final class Ledger
         account(partnerNumber, account);
         final LedgerEntry entry = new LedgerEntry(seq, LocalDate.ofEpochDay(day(timeMs)).toString(), type, amount,
             from, to, programId, externalId, runId, note);
-        pendingEntries.add(new byte[][]{ entryKey(partnerNumber, seq), write(entry) });
+        pendingEntries.add(new byte[][]{ entryKey(partnerNumber, seq), CatalogJson.write(entry) });
     }
 
     private void put(final CommissionKey key, final Commission commission)
@@ -470,14 +469,12 @@ public final class Ledger
     {
         for (final Map.Entry<CommissionKey, Commission> entry : pendingCommissions.entrySet())
         {
-            store.put(batch, StateStore.Family.COMMISSIONS, entry.getKey().toBytes(), write(entry.getValue()));
-        }
-        for (final Map.Entry<CommissionKey, Commission> entry : pendingCommissions.entrySet())
-        {
+            final byte[] key = entry.getKey().toBytes();
+            store.put(batch, StateStore.Family.COMMISSIONS, key, CatalogJson.write(entry.getValue()));
             final String state = entry.getValue().state();
             if (!Commission.PAID.equals(state) && !Commission.VOID.equals(state))
             {
-                store.put(batch, StateStore.Family.UNPAID_COMMISSIONS, entry.getKey().toBytes(), EMPTY);
+                store.put(batch, StateStore.Family.UNPAID_COMMISSIONS, key, EMPTY);
             }
         }
         for (final byte[] key : paidCommissions)
@@ -501,7 +498,7 @@ public final class Ledger
         {
             final int partnerNumber = dirty.nextValue();
             store.put(batch, StateStore.Family.PARTNER_STATE, partnerKey(partnerNumber),
-                write(accounts.get(partnerNumber)));
+                CatalogJson.write(accounts.get(partnerNumber)));
         }
         pendingCommissions.clear();
         paidCommissions.clear();
@@ -545,41 +542,5 @@ public final class Ledger
     {
         final LocalDate date = LocalDate.ofEpochDay(day(timeMs));
         return date.getYear() * 100 + date.getMonthValue();
-    }
-
-    private static final byte[] EMPTY = new byte[0];
-
-    /**
-     * @param value a record.
-     * @return its JSON, the stored form of every ledger value.
-     */
-    public static byte[] write(final Object value)
-    {
-        try
-        {
-            return StrictJson.MAPPER.writeValueAsBytes(value);
-        }
-        catch (final JsonProcessingException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    /**
-     * @param json stored JSON.
-     * @param type its record type.
-     * @param <T>  the type.
-     * @return the record.
-     */
-    public static <T> T read(final byte[] json, final Class<T> type)
-    {
-        try
-        {
-            return StrictJson.MAPPER.readValue(json, type);
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("corrupt ledger record: " + ex.getMessage(), ex);
-        }
     }
 }

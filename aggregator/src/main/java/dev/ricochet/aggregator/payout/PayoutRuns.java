@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.payout;
 
+import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
@@ -77,7 +78,7 @@ public final class PayoutRuns
         }
         final PayoutRun run = new PayoutRun(runId, programId, periodEnd, PayoutRun.PENDING_APPROVAL, day(timeMs),
             null, program.spec().currency(), total, lines);
-        pending.add(new byte[][]{ runKey(runId), Ledger.write(run) });
+        pending.add(new byte[][]{ runKey(runId), CatalogJson.write(run) });
         pending.add(new byte[][]{ periodKey(program.number(), periodEnd), runId.getBytes(StandardCharsets.UTF_8) });
     }
 
@@ -109,7 +110,7 @@ public final class PayoutRuns
                 timeline.record(line.partnerNumber(), partner, program, timeMs, "payout.paid", data);
             }
         }
-        pending.add(new byte[][]{ runKey(runId), Ledger.write(run.paid(day(timeMs))) });
+        pending.add(new byte[][]{ runKey(runId), CatalogJson.write(run.paid(day(timeMs))) });
     }
 
     /**
@@ -129,7 +130,7 @@ public final class PayoutRuns
     public static PayoutRun find(final StateStore store, final String runId)
     {
         final byte[] stored = store.get(StateStore.Family.PAYOUT_RUNS, runKey(runId));
-        return null == stored ? null : Ledger.read(stored, PayoutRun.class);
+        return null == stored ? null : CatalogJson.read(stored, PayoutRun.class);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.timeline;
 
+import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
@@ -56,7 +57,7 @@ public final class Timeline
         ledger.account(partnerNumber, account.withTimelineSeq(seq));
         final TimelineEvent event = new TimelineEvent("evt_" + partnerNumber + "_" + seq, type,
             Instant.ofEpochMilli(timeMs).toString(), program.id(), partner.id(), data);
-        final byte[] json = Ledger.write(event);
+        final byte[] json = CatalogJson.write(event);
         pendingTimeline.add(new byte[][]{ Ledger.entryKey(partnerNumber, seq), json });
         if (null != program.spec().webhookUrl())
         {

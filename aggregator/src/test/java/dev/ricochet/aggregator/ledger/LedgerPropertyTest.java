@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.ledger;
 
+import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.commission.CommissionRules;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.store.StateStore;
@@ -174,10 +175,10 @@ class LedgerPropertyTest
     {
         final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, Ledger.partnerKey(partner));
         final PartnerAccount account = null == stored ? PartnerAccount.empty() :
-            Ledger.read(stored, PartnerAccount.class);
+            CatalogJson.read(stored, PartnerAccount.class);
         final List<LedgerEntry> entries = new ArrayList<>();
         store.scan(StateStore.Family.LEDGER, Ledger.partnerKey(partner), Ledger.partnerKey(partner + 1), false,
-            (key, value) -> entries.add(Ledger.read(value, LedgerEntry.class)));
+            (key, value) -> entries.add(CatalogJson.read(value, LedgerEntry.class)));
 
         for (final String balance : List.of(Commission.PENDING, Commission.APPROVED, Commission.HELD,
             Commission.SCHEDULED, Commission.PAID))
@@ -193,7 +194,7 @@ class LedgerPropertyTest
         long worth = 0;
         for (final CommissionKey key : keys)
         {
-            final Commission commission = Ledger.read(store.get(StateStore.Family.COMMISSIONS, key.toBytes()),
+            final Commission commission = CatalogJson.read(store.get(StateStore.Family.COMMISSIONS, key.toBytes()),
                 Commission.class);
             worth += Commission.VOID.equals(commission.state()) ? 0 : commission.net();
         }
