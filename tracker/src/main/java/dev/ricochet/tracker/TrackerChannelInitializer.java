@@ -1,8 +1,8 @@
 package dev.ricochet.tracker;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flow.FlowControlHandler;
@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * The edge's pipeline, nothing else: HTTP/1.1 codec with deliberate limits, flow control, keep-alive, idle timeout,
  * handler.
  */
-final class TrackerChannelInitializer extends ChannelInitializer<SocketChannel>
+final class TrackerChannelInitializer extends ChannelInitializer<Channel>
 {
     private final TrackerServer.Context context;
     private final Map<EventExecutor, EdgeLoopResources> loopResources;
@@ -29,7 +29,7 @@ final class TrackerChannelInitializer extends ChannelInitializer<SocketChannel>
     }
 
     @Override
-    protected void initChannel(final SocketChannel channel)
+    protected void initChannel(final Channel channel)
     {
         final ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("idle", new ReadTimeoutHandler(context.idleTimeoutMs(), TimeUnit.MILLISECONDS));
