@@ -282,6 +282,34 @@ public final class ClickEventFlyweight
     }
 
     /**
+     * Append the raw query string from where it lies in the request target, without copying it out first.
+     *
+     * @param text  text holding the query, such as the request target.
+     * @param start index of the query's first character (after the '?').
+     * @param end   index after its last character.
+     * @return this for a fluent API.
+     */
+    public ClickEventFlyweight query(final CharSequence text, final int start, final int end)
+    {
+        limit = VarFields.putAscii(mutableBuffer, limit, text, start, end, MAX_QUERY_LENGTH);
+        return this;
+    }
+
+    /**
+     * Append the referrer's host from where it lies in the Referer header, without copying it out first.
+     *
+     * @param text  text holding the host, such as the Referer header; null for none.
+     * @param start index of the host's first character.
+     * @param end   index after its last character.
+     * @return this for a fluent API.
+     */
+    public ClickEventFlyweight referrerHost(final CharSequence text, final int start, final int end)
+    {
+        limit = VarFields.putAscii(mutableBuffer, limit, text, start, end, MAX_REFERRER_HOST_LENGTH);
+        return this;
+    }
+
+    /**
      * Append the referrer's host; second of the variable fields.
      *
      * @param referrerHost the host, possibly empty.

@@ -52,6 +52,18 @@ public final class JournalAppender implements AutoCloseable
     }
 
     /**
+     * Copy the event encoded in this appender's buffer out, to hand it to another writer (a grouped, synced
+     * append); allocates, so only for paths that wait for a sync anyway.
+     *
+     * @param length encoded length of the event.
+     * @return a copy of the encoded bytes.
+     */
+    public byte[] copyEncoded(final int length)
+    {
+        return java.util.Arrays.copyOf(encodeArray, length);
+    }
+
+    /**
      * Append the event encoded in this appender's buffer.
      *
      * @param length encoded length of the event.

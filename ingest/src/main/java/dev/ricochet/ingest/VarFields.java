@@ -24,10 +24,26 @@ final class VarFields
      */
     static int putAscii(final MutableDirectBuffer buffer, final int position, final CharSequence value, final int maxLength)
     {
-        final int length = null == value ? 0 : Math.min(value.length(), maxLength);
+        return putAscii(buffer, position, value, 0, null == value ? 0 : value.length(), maxLength);
+    }
+
+    /**
+     * Write printable ASCII from {@code value[start, end)}, replacing anything else with '?', truncated to maxLength.
+     *
+     * @return the position after the field.
+     */
+    static int putAscii(
+        final MutableDirectBuffer buffer,
+        final int position,
+        final CharSequence value,
+        final int start,
+        final int end,
+        final int maxLength)
+    {
+        final int length = null == value ? 0 : Math.min(end - start, maxLength);
         for (int i = 0; i < length; i++)
         {
-            final char c = value.charAt(i);
+            final char c = value.charAt(start + i);
             // The journal keeps only bytes a report can print safely.
             buffer.putByte(position + 2 + i, (byte)(c >= 0x20 && c < 0x7f ? c : '?'));
         }

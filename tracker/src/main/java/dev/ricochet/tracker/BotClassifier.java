@@ -1,7 +1,5 @@
 package dev.ricochet.tracker;
 
-import java.util.Locale;
-
 /**
  * Flags user agents of crawlers, link unfurlers, monitors and scripts, whose clicks are journaled as bot clicks.
  *
@@ -19,20 +17,71 @@ final class BotClassifier
             "pingdom", "uptime", "monitor", "scan"
         };
 
+    private static final char[][] TOKEN_CHARS = toChars(TOKENS);
+
+    // Reused per classifier (one per channel): lower-casing a user agent must not allocate on the redirect path.
+    private char[] lowerCase = new char[256];
+
     boolean isBot(final String userAgent)
     {
         if (null == userAgent || userAgent.isBlank())
         {
             return true;
         }
-        final String ua = userAgent.toLowerCase(Locale.ROOT);
-        for (final String token : TOKENS)
+        final int length = userAgent.length();
+        if (lowerCase.length < length)
         {
-            if (ua.contains(token))
+            lowerCase = new char[Math.max(length, lowerCase.length * 2)];
+        }
+        final char[] ua = lowerCase;
+        for (int i = 0; i < length; i++)
+        {
+            final char c = userAgent.charAt(i);
+            ua[i] = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+        }
+        for (final char[] token : TOKEN_CHARS)
+        {
+            if (contains(ua, length, token))
             {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean contains(final char[] text, final int length, final char[] token)
+    {
+        final char first = token[0];
+        final int last = length - token.length;
+        for (int i = 0; i <= last; i++)
+        {
+            if (text[i] == first && regionEquals(text, i, token))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean regionEquals(final char[] text, final int offset, final char[] token)
+    {
+        for (int j = 1; j < token.length; j++)
+        {
+            if (text[offset + j] != token[j])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static char[][] toChars(final String[] tokens)
+    {
+        final char[][] chars = new char[tokens.length][];
+        for (int i = 0; i < tokens.length; i++)
+        {
+            chars[i] = tokens[i].toCharArray();
+        }
+        return chars;
     }
 }

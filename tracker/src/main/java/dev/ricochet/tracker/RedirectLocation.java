@@ -23,6 +23,14 @@ final class RedirectLocation
     private final StringBuilder location = new StringBuilder(256);
     private final byte[] clickId = new byte[IdCodec.ENCODED_LENGTH];
 
+    /**
+     * @return the buffer {@link #build} writes into: the reusable redirect holds it as its Location value.
+     */
+    CharSequence location()
+    {
+        return location;
+    }
+
     CharSequence build(final LinkRoute route, final long clickIdHi, final long clickIdLo, final String query)
     {
         location.setLength(0);

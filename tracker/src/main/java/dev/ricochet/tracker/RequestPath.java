@@ -105,6 +105,29 @@ final class RequestPath
         return uri.substring(queryStart);
     }
 
+    /**
+     * @return the request target last parsed, which holds the code and query at the bounds below.
+     */
+    String uri()
+    {
+        return uri;
+    }
+
+    int codeStart()
+    {
+        return CLICK_PREFIX.length();
+    }
+
+    int codeEnd()
+    {
+        return codeEnd;
+    }
+
+    int queryStart()
+    {
+        return queryStart;
+    }
+
     boolean hasQuery()
     {
         return queryStart < uri.length();

@@ -3,12 +3,14 @@ package dev.ricochet.tracker;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
 import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
@@ -36,7 +38,26 @@ final class Responses
     {
     }
 
-    static FullHttpResponse redirect(final CharSequence location, final CharSequence setCookie)
+    /**
+     * A redirect that can be written again and again: its header values are the caller's mutable buffers (Location,
+     * Set-Cookie, Date), rewritten in place before each write, and the encoder copies them when the response is
+     * written, which happens inside {@code ctx.write} on the event loop. Only for keep-alive requests: the keep-alive
+     * handler edits the headers of a response that closes the connection, and these headers are read-only.
+     */
+    static FullHttpResponse reusableRedirect(
+        final CharSequence location, final CharSequence setCookie, final CharSequence date)
+    {
+        final HttpHeaders headers = new ReadOnlyHttpHeaders(false,
+            HttpHeaderNames.LOCATION, location,
+            HttpHeaderNames.CACHE_CONTROL, NO_STORE,
+            HttpHeaderNames.SET_COOKIE, setCookie,
+            HttpHeaderNames.DATE, date,
+            HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND, Unpooled.EMPTY_BUFFER,
+            headers, EmptyHttpHeaders.INSTANCE);
+    }
+
+    static FullHttpResponse redirect(final CharSequence location, final CharSequence setCookie, final CharSequence date)
     {
         final FullHttpResponse response = new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND, Unpooled.EMPTY_BUFFER);
@@ -45,15 +66,17 @@ final class Responses
         // A cached redirect would skip the edge on the next click and lose it.
         headers.set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
         headers.set(HttpHeaderNames.SET_COOKIE, setCookie);
+        headers.set(HttpHeaderNames.DATE, date);
         headers.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
         return response;
     }
 
-    static FullHttpResponse pixel(final CharSequence setCookie)
+    static FullHttpResponse pixel(final CharSequence setCookie, final CharSequence date)
     {
         final FullHttpResponse response = new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, HttpResponseStatus.OK, PIXEL_GIF.duplicate());
         final HttpHeaders headers = response.headers();
+        headers.set(HttpHeaderNames.DATE, date);
         headers.set(HttpHeaderNames.CONTENT_TYPE, IMAGE_GIF);
         headers.set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
         headers.set(HttpHeaderNames.SET_COOKIE, setCookie);

@@ -75,6 +75,24 @@ public final class TrackerConfiguration
     public static final String CLICK_APPEND_FAILURE_DEFAULT = "redirect";
 
     /**
+     * How durable a click is before its redirect is sent: {@code page-cache} (default: appended to the journal's
+     * memory-mapped file, which survives a process crash but not a power loss), {@code power-safe} (the redirect
+     * waits for a grouped sync of the journal, shared by every click that arrived during the previous sync, the way
+     * conversions are acknowledged), or {@code off} (nothing journaled: only to measure the HTTP ceiling in
+     * benchmarks; the edge warns loudly at start and counts every unjournaled click).
+     */
+    public static final String CLICK_DURABILITY_PROP_NAME = "ricochet.tracker.click.durability";
+
+    /**
+     * Default for {@link #CLICK_DURABILITY_PROP_NAME}.
+     */
+    public static final String CLICK_DURABILITY_DEFAULT = "page-cache";
+
+    static final String CLICK_DURABILITY_PAGE_CACHE = "page-cache";
+    static final String CLICK_DURABILITY_POWER_SAFE = "power-safe";
+    static final String CLICK_DURABILITY_OFF = "off";
+
+    /**
      * Longest request line accepted; longer ones get 414.
      */
     public static final String MAX_REQUEST_LINE_LENGTH_PROP_NAME = "ricochet.tracker.max.request.line.length";

@@ -59,6 +59,7 @@ public final class TrackerServer implements AutoCloseable
         private boolean visitorCookieSecure = Settings.bool(VISITOR_COOKIE_SECURE_PROP_NAME, false);
         private String clickAppendFailure = Settings.string(
             CLICK_APPEND_FAILURE_PROP_NAME, CLICK_APPEND_FAILURE_DEFAULT);
+        private String clickDurability = Settings.string(CLICK_DURABILITY_PROP_NAME, CLICK_DURABILITY_DEFAULT);
         private int maxRequestLineLength = Settings.integer(
             MAX_REQUEST_LINE_LENGTH_PROP_NAME, MAX_REQUEST_LINE_LENGTH_DEFAULT, 256, 65_536);
         private int maxHeaderSize = Settings.integer(MAX_HEADER_SIZE_PROP_NAME, MAX_HEADER_SIZE_DEFAULT, 1024, 65_536);
@@ -66,6 +67,7 @@ public final class TrackerServer implements AutoCloseable
         private long idleTimeoutMs = 60_000;
         private ProgramDirectory programDirectory;
         private ConversionIntake conversionIntake;
+        private DurableJournalWriter durableWriter;
         private Journal journal;
         private LinkDirectory linkDirectory;
         private EpochClock epochClock;
@@ -93,6 +95,12 @@ public final class TrackerServer implements AutoCloseable
             {
                 throw new IllegalArgumentException(
                     CLICK_APPEND_FAILURE_PROP_NAME + "=" + clickAppendFailure + ": expected redirect or unavailable");
+            }
+            if (!CLICK_DURABILITY_PAGE_CACHE.equals(clickDurability) &&
+                !CLICK_DURABILITY_POWER_SAFE.equals(clickDurability) && !CLICK_DURABILITY_OFF.equals(clickDurability))
+            {
+                throw new IllegalArgumentException(CLICK_DURABILITY_PROP_NAME + "=" + clickDurability +
+                    ": expected page-cache, power-safe or off");
             }
             if (!RequestPath.isValidCode(visitorCookieName, 0, visitorCookieName.length()))
             {
@@ -288,6 +296,25 @@ public final class TrackerServer implements AutoCloseable
         }
 
         /**
+         * @param durability {@code page-cache}, {@code power-safe} or {@code off}, see
+         *                   {@link TrackerConfiguration#CLICK_DURABILITY_PROP_NAME}.
+         * @return this for a fluent API.
+         */
+        public Context clickDurability(final String durability)
+        {
+            this.clickDurability = durability;
+            return this;
+        }
+
+        /**
+         * @return how durable a click is before its redirect is sent.
+         */
+        public String clickDurability()
+        {
+            return clickDurability;
+        }
+
+        /**
          * @param idleTimeoutMs close connections idle this long.
          * @return this for a fluent API.
          */
@@ -342,13 +369,29 @@ public final class TrackerServer implements AutoCloseable
             return conversionIntake;
         }
 
+        DurableJournalWriter durableWriter()
+        {
+            return durableWriter;
+        }
+
+        boolean isPowerSafe()
+        {
+            return CLICK_DURABILITY_POWER_SAFE.equals(clickDurability);
+        }
+
+        boolean isJournalOff()
+        {
+            return CLICK_DURABILITY_OFF.equals(clickDurability);
+        }
+
         @Override
         public String toString()
         {
             return "tracker{port=" + port + ", bindAddress=" + bindAddress + ", eventLoopThreads=" + eventLoopThreads +
                 ", transport=" + (Epoll.isAvailable() ? "epoll" : "nio") + ", visitorCookie=" + visitorCookieName +
                 ", visitorCookieMaxAgeMs=" + visitorCookieMaxAgeMs + ", visitorCookieSecure=" + visitorCookieSecure +
-                ", clickAppendFailure=" + clickAppendFailure + ", maxRequestLineLength=" + maxRequestLineLength +
+                ", clickAppendFailure=" + clickAppendFailure + ", clickDurability=" + clickDurability +
+                ", maxRequestLineLength=" + maxRequestLineLength +
                 ", maxHeaderSize=" + maxHeaderSize + ", maxBodySize=" + maxBodySize + "}";
         }
     }
@@ -363,6 +406,12 @@ public final class TrackerServer implements AutoCloseable
     {
         this.context = context;
         durableWriter = new DurableJournalWriter(context.journal, "ricochet-edge-durable");
+        context.durableWriter = durableWriter;
+        if (context.isJournalOff())
+        {
+            System.err.println("ricochet: WARNING " + CLICK_DURABILITY_PROP_NAME + "=off: clicks and pixel hits are " +
+                "NOT journaled (benchmark mode); they are counted as clicks_unjournaled");
+        }
         context.conversionIntake = new ConversionIntake(
             durableWriter, context.programDirectory, context.epochClock, context.counters);
         final boolean epoll = Epoll.isAvailable();

@@ -4,6 +4,7 @@ import dev.ricochet.ingest.ClickEventFlyweight;
 import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.IdGenerator;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.tracker.conversion.ConversionIntake;
 import io.netty.buffer.ByteBuf;
@@ -44,6 +45,10 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     private final VisitorCookie visitorCookie;
     private final IpHasher ipHasher;
     private final BotClassifier botClassifier = new BotClassifier();
+    private final LinkDirectory.CodeView codeView = new LinkDirectory.CodeView();
+    private final FullHttpResponse reusableRedirect;
+    private long ipHash;
+    private boolean isIpHashed;
     private long visitorHi;
     private long visitorLo;
     private ByteBuf body;
@@ -59,6 +64,8 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         this.visitorCookie = new VisitorCookie(
             context.visitorCookieName(), context.visitorCookieMaxAgeMs() / 1000, context.visitorCookieSecure());
         this.ipHasher = new IpHasher(context.ipHashKey());
+        this.reusableRedirect = Responses.reusableRedirect(
+            redirectLocation.location(), visitorCookie.setCookie(), loop.date);
     }
 
     @Override
@@ -264,7 +271,9 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
 
     private void onClick(final ChannelHandlerContext ctx, final HttpRequest request, final boolean isPreview)
     {
-        final LinkRoute route = context.linkDirectory().lookup(requestPath.code());
+        final String uri = requestPath.uri();
+        final LinkRoute route = context.linkDirectory().lookup(
+            codeView.wrap(uri, requestPath.codeStart(), requestPath.codeEnd()));
         if (null == route)
         {
             context.counters().increment(TrackerCounter.UNKNOWN_LINK);
@@ -281,7 +290,6 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         ids.next(nowMs);
         final long clickHi = ids.hi();
         final long clickLo = ids.lo();
-        final String query = requestPath.hasQuery() ? requestPath.query() : null;
 
         final short flags = (short)((isPreview ? ClickEventFlyweight.FLAG_PREVIEW : 0) |
             (isBot ? ClickEventFlyweight.FLAG_BOT : 0) | (isNewVisitor ? ClickEventFlyweight.FLAG_NEW_VISITOR : 0));
@@ -289,18 +297,81 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             .flags(flags)
             .clickId(clickHi, clickLo)
             .link(route.linkId(), route.partnerId(), route.programId());
+        encodeBrowserFields(ctx, click, headers, userAgent);
         final TrackerCounter recorded = isPreview ? TrackerCounter.PREVIEWS_RECORDED :
             isBot ? TrackerCounter.BOT_CLICKS_RECORDED : TrackerCounter.CLICKS_RECORDED;
-        if (!journal(ctx, click, headers, query, userAgent, recorded) && context.failClosedOnAppendFailure())
+        final boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (context.isPowerSafe())
+        {
+            redirectOnceDurable(ctx, click.encodedLength(), route, clickHi, clickLo, keepAlive, recorded);
+            return;
+        }
+        if (!append(click, recorded) && context.failClosedOnAppendFailure())
         {
             ctx.write(Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "journal unavailable\n"),
                 ctx.voidPromise());
             return;
         }
+        writeRedirect(ctx, route, clickHi, clickLo, nowMs, keepAlive);
+    }
 
-        final FullHttpResponse response = Responses.redirect(
-            redirectLocation.build(route, clickHi, clickLo, query), visitorCookie.format(visitorHi, visitorLo));
-        ctx.write(response, ctx.voidPromise());
+    private void writeRedirect(
+        final ChannelHandlerContext ctx,
+        final LinkRoute route,
+        final long clickHi,
+        final long clickLo,
+        final long nowMs,
+        final boolean keepAlive)
+    {
+        final String uri = requestPath.uri();
+        // Only utm_* parameters travel on to the destination: the query is copied out only when one is there.
+        final boolean hasUtm = uri.indexOf(RedirectLocation.UTM_PREFIX, requestPath.queryStart()) >= 0;
+        final String query = hasUtm ? requestPath.query() : null;
+        final CharSequence location = redirectLocation.build(route, clickHi, clickLo, query);
+        final CharSequence setCookie = visitorCookie.format(visitorHi, visitorLo);
+        final CharSequence date = loop.date.update(nowMs);
+        // The common case writes one response object again and again: nothing allocated per click.
+        ctx.write(keepAlive ? reusableRedirect : Responses.redirect(location, setCookie, date), ctx.voidPromise());
+    }
+
+    /**
+     * Power-safe clicks: hand the encoded click to the grouped, synced writer and redirect once it is on disk.
+     * Reading stops meanwhile, so this channel's parse state and buffers stay as they are until the answer.
+     */
+    private void redirectOnceDurable(
+        final ChannelHandlerContext ctx,
+        final int length,
+        final LinkRoute route,
+        final long clickHi,
+        final long clickLo,
+        final boolean keepAlive,
+        final TrackerCounter recorded)
+    {
+        awaitDurableAnswer(ctx);
+        final boolean offered = context.durableWriter().offer(loop.appender.copyEncoded(length), length,
+            index -> ctx.executor().execute(() ->
+            {
+                final boolean durable = Journal.NULL_INDEX != index;
+                context.counters().increment(durable ? recorded : TrackerCounter.JOURNAL_APPEND_FAILURES);
+                if (!durable && context.failClosedOnAppendFailure())
+                {
+                    ctx.write(Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "journal unavailable\n"),
+                        ctx.voidPromise());
+                }
+                else
+                {
+                    writeRedirect(ctx, route, clickHi, clickLo, context.epochClock().time(), keepAlive);
+                }
+                ctx.channel().config().setAutoRead(true);
+                ctx.flush();
+            }));
+        if (!offered)
+        {
+            ctx.channel().config().setAutoRead(true);
+            context.counters().increment(TrackerCounter.JOURNAL_APPEND_FAILURES);
+            ctx.write(Responses.json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"error\":\"journal overloaded\"}"),
+                ctx.voidPromise());
+        }
     }
 
     private void onPixel(final ChannelHandlerContext ctx, final HttpRequest request)
@@ -312,10 +383,12 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         final short flags = (short)((botClassifier.isBot(userAgent) ? ClickEventFlyweight.FLAG_BOT : 0) |
             (isNewVisitor ? ClickEventFlyweight.FLAG_NEW_VISITOR : 0));
         final ClickEventFlyweight hit = loop.appender.claimClick(EventHeaderDescriptor.TYPE_PIXEL, nowMs).flags(flags);
-        journal(ctx, hit, headers, requestPath.hasQuery() ? requestPath.query() : null, userAgent,
-            TrackerCounter.PIXEL_HITS_RECORDED);
+        encodeBrowserFields(ctx, hit, headers, userAgent);
+        // Pixel hits feed reports, not payouts: they take the fast path even in power-safe mode.
+        append(hit, TrackerCounter.PIXEL_HITS_RECORDED);
         // The page must render whatever happened: a pixel always answers with the GIF.
-        ctx.write(Responses.pixel(visitorCookie.format(visitorHi, visitorLo)), ctx.voidPromise());
+        ctx.write(Responses.pixel(visitorCookie.format(visitorHi, visitorLo), loop.date.update(nowMs)),
+            ctx.voidPromise());
     }
 
     /**
@@ -338,23 +411,37 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     }
 
     /**
-     * Completes the fields every browser hit shares and appends the event.
-     *
-     * @return true if the journal accepted it.
+     * Completes the fields every browser hit shares, copying each straight from the request.
      */
-    private boolean journal(
+    private void encodeBrowserFields(
         final ChannelHandlerContext ctx,
         final ClickEventFlyweight event,
         final HttpHeaders headers,
-        final String query,
-        final String userAgent,
-        final TrackerCounter recorded)
+        final String userAgent)
     {
+        final String uri = requestPath.uri();
+        final String referrer = headers.get(HttpHeaderNames.REFERER);
+        final long hostBounds = referrerHostBounds(referrer);
         event.visitorId(visitorHi, visitorLo)
-            .ipHash(ipHasher.hash(ctx.channel().remoteAddress()))
-            .query(query)
-            .referrerHost(referrerHost(headers.get(HttpHeaderNames.REFERER)))
+            .ipHash(ipHash(ctx))
+            .query(uri, requestPath.queryStart(), uri.length())
+            .referrerHost(referrer, (int)(hostBounds >>> 32), (int)hostBounds)
             .userAgent(userAgent);
+    }
+
+    /**
+     * Appends the encoded event, unless journaling is off for a benchmark.
+     *
+     * @return true if the journal accepted it.
+     */
+    private boolean append(final ClickEventFlyweight event, final TrackerCounter recorded)
+    {
+        if (context.isJournalOff())
+        {
+            event.encodedLength();
+            context.counters().increment(TrackerCounter.CLICKS_UNJOURNALED);
+            return true;
+        }
         if (Journal.NULL_INDEX == loop.appender.append(event.encodedLength()))
         {
             context.counters().increment(TrackerCounter.JOURNAL_APPEND_FAILURES);
@@ -362,6 +449,19 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         }
         context.counters().increment(recorded);
         return true;
+    }
+
+    /**
+     * The client address of a connection does not change: hash it once per channel, not per click.
+     */
+    private long ipHash(final ChannelHandlerContext ctx)
+    {
+        if (!isIpHashed)
+        {
+            ipHash = ipHasher.hash(ctx.channel().remoteAddress());
+            isIpHashed = true;
+        }
+        return ipHash;
     }
 
     private FullHttpResponse notFound()
@@ -400,16 +500,20 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
-    static String referrerHost(final String referrer)
+    /**
+     * Where the host lies in a Referer value, as {@code start << 32 | end}; 0 when there is none. Returned as a
+     * number so the redirect path copies the host straight from the header.
+     */
+    static long referrerHostBounds(final String referrer)
     {
         if (null == referrer)
         {
-            return null;
+            return 0;
         }
         final int scheme = referrer.indexOf("://");
         if (scheme < 0)
         {
-            return null;
+            return 0;
         }
         final int start = scheme + 3;
         int end = start;
@@ -423,7 +527,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             end++;
         }
         final int at = referrer.lastIndexOf('@', end - 1);
-        return referrer.substring(at >= start ? at + 1 : start, end);
+        return ((long)(at >= start ? at + 1 : start) << 32) | end;
     }
 
     @Override

@@ -71,6 +71,14 @@ final class VisitorCookie
         return lo;
     }
 
+    /**
+     * @return the buffer {@link #format} writes into: the reusable redirect holds it as its Set-Cookie value.
+     */
+    CharSequence setCookie()
+    {
+        return setCookie;
+    }
+
     CharSequence format(final long visitorHi, final long visitorLo)
     {
         setCookie.setLength(0);

@@ -260,6 +260,89 @@ class TrackerServerTest
     }
 
     @Test
+    void shouldGiveEachRedirectOnOneKeepAliveConnectionItsOwnClickIdAndCookie() throws Exception
+    {
+        // Given three clicks from new visitors pipelined on one keep-alive connection
+        final String click = "GET /r/home HTTP/1.1\r\nHost: x\r\nUser-Agent: " + BROWSER + "\r\n\r\n";
+        final String received = exchangeUntil(click + click + click, 3, "content-length: 0");
+
+        // Then each answer carries the click id and visitor cookie of its own journaled click
+        final java.util.regex.Matcher location = java.util.regex.Pattern.compile("rcid=([-0-9A-Za-z_]{22})")
+            .matcher(received);
+        final List<String> locationIds = new ArrayList<>();
+        while (location.find())
+        {
+            locationIds.add(location.group(1));
+        }
+        final List<String> journaledIds = journaledClicks().stream().map(c -> c.substring(0, 22)).toList();
+        assertEquals(journaledIds, locationIds);
+        final java.util.regex.Matcher cookie = java.util.regex.Pattern.compile("rv=([-0-9A-Za-z_]{22})")
+            .matcher(received);
+        final java.util.Set<String> visitors = new java.util.HashSet<>();
+        while (cookie.find())
+        {
+            visitors.add(cookie.group(1));
+        }
+        assertEquals(3, visitors.size(), received);
+    }
+
+    @Test
+    void shouldCloseAfterTheRedirectWhenTheClientAsksTo() throws Exception
+    {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port()))
+        {
+            // When a client sends Connection: close
+            socket.getOutputStream().write(("GET /r/home HTTP/1.1\r\nHost: x\r\nConnection: close\r\nUser-Agent: " +
+                BROWSER + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.setSoTimeout(5000);
+
+            // Then it gets the redirect, and the edge closes the connection after it
+            final String raw = new String(socket.getInputStream().readAllBytes(),
+                java.nio.charset.StandardCharsets.US_ASCII);
+            assertEquals(302, RawHttp.status(raw), raw);
+            assertTrue(raw.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), raw);
+            assertTrue(raw.contains("ocation: https://shop.example.com/?rcid="), raw);
+        }
+    }
+
+    @Test
+    void shouldDateRedirectsAndPixelsWithTheCurrentTime() throws Exception
+    {
+        // When a link and the pixel are requested
+        final java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+        final String redirectDate = get("/r/home", BROWSER, null).headers().firstValue("date").orElseThrow();
+        final String pixelDate = get("/p.gif", BROWSER, null).headers().firstValue("date").orElseThrow();
+        final java.time.Instant after = java.time.Instant.now().plusSeconds(1);
+
+        // Then both carry an RFC 9110 Date of the moment they were answered
+        for (final String date : List.of(redirectDate, pixelDate))
+        {
+            final java.time.Instant at = java.time.ZonedDateTime.parse(
+                date, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            assertTrue(!at.isBefore(before.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) && !at.isAfter(after),
+                date);
+        }
+    }
+
+    private String exchangeUntil(final String requests, final int responses, final String marker) throws Exception
+    {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port()))
+        {
+            socket.getOutputStream().write(requests.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.setSoTimeout(5000);
+            final byte[] buffer = new byte[8192];
+            final StringBuilder received = new StringBuilder();
+            while (received.toString().split(marker, -1).length - 1 < responses)
+            {
+                final int n = socket.getInputStream().read(buffer);
+                assertTrue(n > 0, "connection closed early: " + received);
+                received.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            return received.toString();
+        }
+    }
+
+    @Test
     void shouldNotCountAClientResettingItsConnectionAsAnError() throws Exception
     {
         // Given a client that sends half a request and resets the connection
