@@ -417,6 +417,18 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     }
 
     @Override
+    public long eventsApplied()
+    {
+        return agent.eventsApplied();
+    }
+
+    @Override
+    public long lagEvents()
+    {
+        return context.journal.eventsAfter(agent.appliedIndex());
+    }
+
+    @Override
     public void close()
     {
         // Stop intake of admin changes first, then the agent (it commits what it applied), then the store.

@@ -91,6 +91,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private boolean failed;
     private volatile long appliedIndex;
     private volatile long committedIndex;
+    private volatile long eventsApplied;
 
     AggregatorAgent(
         final Journal journal,
@@ -140,6 +141,11 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         {
             polled = poller.poll(this, POLL_LIMIT);
             appliedIndex = poller.lastIndex();
+            if (polled > 0)
+            {
+                // Single writer: a plain add published by a volatile store, once per poll.
+                eventsApplied = eventsApplied + polled;
+            }
             return polled + commitIfDue(epochClock.time(), 0 == polled);
         }
         catch (final RuntimeException | Error ex)
@@ -435,6 +441,14 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
 
     /**
      * @return index of the last event whose effects are committed to RocksDB (visible to reports).
+     */
+    public long eventsApplied()
+    {
+        return eventsApplied;
+    }
+
+    /**
+     * @return index of the last journal event whose effects are committed.
      */
     public long committedIndex()
     {

@@ -5,6 +5,7 @@ import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 
 import java.nio.file.Path;
 import java.util.Objects;
@@ -162,6 +163,25 @@ public final class Journal implements AutoCloseable
     {
         final long lastIndex = queue.lastIndex();
         return lastIndex < 0 ? NULL_INDEX : lastIndex;
+    }
+
+    /**
+     * How far a reader is behind the writers, in events: the aggregator's lag.
+     *
+     * @param index index of the last event the reader processed, or {@link #NULL_INDEX} if none.
+     * @return number of events after {@code index}.
+     */
+    public long eventsAfter(final long index)
+    {
+        final long last = queue.lastIndex();
+        if (last < 0 || index >= last)
+        {
+            return 0;
+        }
+        // countExcerpts counts from its first index inclusive up to its second exclusive.
+        return index < 0 ?
+            ((SingleChronicleQueue)queue).countExcerpts(queue.firstIndex(), last) + 1 :
+            ((SingleChronicleQueue)queue).countExcerpts(index, last);
     }
 
     /**

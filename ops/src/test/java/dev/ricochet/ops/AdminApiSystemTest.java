@@ -51,6 +51,35 @@ class AdminApiSystemTest
     }
 
     @Test
+    void shouldReportAggregatorProgressOnMetricsWithoutAToken() throws Exception
+    {
+        // Given three clicks on the edge
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(302, browser.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + service.tracker.port() + "/r/p0-l0")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
+        }
+
+        // When a scraper reads the admin port's metrics once the aggregator has caught up
+        final AdminClient scraper = new AdminClient(service.aggregator.adminPort(), null);
+        String metrics = scraper.getOk("/metrics");
+        final long deadline = System.currentTimeMillis() + 10_000;
+        while (!metrics.contains("ricochet_aggregator_lag_events 0\n") && System.currentTimeMillis() < deadline)
+        {
+            Thread.sleep(20);
+            metrics = scraper.getOk("/metrics");
+        }
+
+        // Then it sees the events applied (catalog changes and clicks), no lag, and no failure
+        assertTrue(metrics.contains("ricochet_aggregator_lag_events 0\n"), metrics);
+        assertTrue(metrics.contains("ricochet_aggregator_failed 0\n"), metrics);
+        final long applied = Long.parseLong(metrics.replaceAll(
+            "(?s).*ricochet_aggregator_events_applied_total (\\d+).*", "$1"));
+        assertTrue(applied >= 3 + 3, metrics);
+    }
+
+    @Test
     void shouldAnswer401WithoutOrWithAWrongToken() throws Exception
     {
         final AdminClient anonymous = new AdminClient(service.aggregator.adminPort(), null);

@@ -74,6 +74,16 @@ public final class AdminApi
          * @return true if the aggregator stopped on a failure.
          */
         boolean hasFailed();
+
+        /**
+         * @return journal events applied since start.
+         */
+        long eventsApplied();
+
+        /**
+         * @return journal events not yet applied: how far the aggregator is behind the edge.
+         */
+        long lagEvents();
     }
 
     private final Catalog catalog;
@@ -103,6 +113,22 @@ public final class AdminApi
         this.writer = writer;
         this.aggregator = aggregator;
         this.epochClock = epochClock;
+    }
+
+    /**
+     * @return the aggregator's progress in Prometheus text format: events applied, lag behind the edge, failure.
+     */
+    public String prometheusText()
+    {
+        return "# HELP ricochet_aggregator_events_applied_total Journal events applied since start\n" +
+            "# TYPE ricochet_aggregator_events_applied_total counter\n" +
+            "ricochet_aggregator_events_applied_total " + aggregator.eventsApplied() + "\n" +
+            "# HELP ricochet_aggregator_lag_events Journal events not yet applied (behind the edge)\n" +
+            "# TYPE ricochet_aggregator_lag_events gauge\n" +
+            "ricochet_aggregator_lag_events " + aggregator.lagEvents() + "\n" +
+            "# HELP ricochet_aggregator_failed 1 if the aggregator stopped on a failure\n" +
+            "# TYPE ricochet_aggregator_failed gauge\n" +
+            "ricochet_aggregator_failed " + (aggregator.hasFailed() ? 1 : 0) + "\n";
     }
 
     /**

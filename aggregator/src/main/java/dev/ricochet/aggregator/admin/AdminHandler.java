@@ -95,6 +95,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     {
         final QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         final String path = uri.path();
+        if ("/metrics".equals(path))
+        {
+            // Like the edge's /metrics: unauthenticated, for a scraper on the operator's network.
+            return ApiResponse.file("text/plain; version=0.0.4; charset=utf-8", null,
+                api.prometheusText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         if ("/healthz".equals(path))
         {
             return ApiResponse.ok(Map.of("status", "ok"));
@@ -273,7 +279,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         final FullHttpResponse response = new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(api.status()), Unpooled.wrappedBuffer(json));
-        if (api.body() instanceof ApiResponse.File)
+        if (api.body() instanceof ApiResponse.File && null != ((ApiResponse.File)api.body()).fileName())
         {
             final ApiResponse.File file = (ApiResponse.File)api.body();
             response.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" +

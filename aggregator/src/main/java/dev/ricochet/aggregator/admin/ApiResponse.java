@@ -44,7 +44,7 @@ public record ApiResponse(int status, Object body)
 
     /**
      * @param contentType media type.
-     * @param fileName    suggested download name.
+     * @param fileName    suggested download name, or null for a body shown inline.
      * @param content     the bytes.
      * @return a 200 answer written as is, not as JSON.
      */
