@@ -17,7 +17,9 @@ final class BotClassifier
             "pingdom", "uptime", "monitor", "scan"
         };
 
-    private static final char[][] TOKEN_CHARS = toChars(TOKENS);
+    // Tokens bucketed by first character: one pass over the user agent tries only the tokens that can start at
+    // each position, instead of one pass per token.
+    private static final char[][][] TOKENS_BY_FIRST_CHAR = byFirstChar(TOKENS);
 
     // Reused per classifier (one per channel): lower-casing a user agent must not allocate on the redirect path.
     private char[] lowerCase = new char[256];
@@ -39,25 +41,19 @@ final class BotClassifier
             final char c = userAgent.charAt(i);
             ua[i] = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
         }
-        for (final char[] token : TOKEN_CHARS)
+        for (int i = 0; i < length; i++)
         {
-            if (contains(ua, length, token))
+            final char c = ua[i];
+            final char[][] candidates = c < TOKENS_BY_FIRST_CHAR.length ? TOKENS_BY_FIRST_CHAR[c] : null;
+            if (null != candidates)
             {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean contains(final char[] text, final int length, final char[] token)
-    {
-        final char first = token[0];
-        final int last = length - token.length;
-        for (int i = 0; i <= last; i++)
-        {
-            if (text[i] == first && regionEquals(text, i, token))
-            {
-                return true;
+                for (final char[] token : candidates)
+                {
+                    if (i + token.length <= length && regionEquals(ua, i, token))
+                    {
+                        return true;
+                    }
+                }
             }
         }
         return false;
@@ -75,13 +71,17 @@ final class BotClassifier
         return true;
     }
 
-    private static char[][] toChars(final String[] tokens)
+    private static char[][][] byFirstChar(final String[] tokens)
     {
-        final char[][] chars = new char[tokens.length][];
-        for (int i = 0; i < tokens.length; i++)
+        final char[][][] table = new char[128][][];
+        for (final String token : tokens)
         {
-            chars[i] = tokens[i].toCharArray();
+            final char first = token.charAt(0);
+            final char[][] bucket = null == table[first] ? new char[0][] : table[first];
+            final char[][] grown = java.util.Arrays.copyOf(bucket, bucket.length + 1);
+            grown[bucket.length] = token.toCharArray();
+            table[first] = grown;
         }
-        return chars;
+        return table;
     }
 }
