@@ -39,9 +39,9 @@ public final class ComparisonReport
         new MicroPair("Click encode + journal append vs raw Chronicle append, 4 threads",
             "ClickAppendBenchmark.encodeAndAppendT4", "ClickAppendBenchmark.rawChronicleAppendT4", 0.8),
         new MicroPair("Journal tail + decode + attribution/counters vs bare tail",
-            "AttributionTailBenchmark.aggregate", "AttributionTailBenchmark.bareTail", 0.3),
+            "AttributionTailBenchmark.aggregate", "AttributionTailBenchmark.tail", 0.3),
         new MicroPair("Counter flush (WriteBatch + checkpoint) vs plain rocksjava batched put",
-            "CounterFlushBenchmark.counterFlush", "CounterFlushBenchmark.plainBatchedPut", 0.9));
+            "CounterFlushBenchmark.flush", "CounterFlushBenchmark.plainBatch", 0.9));
 
     private final ObjectMapper json = new ObjectMapper();
     private final Path raw;
@@ -426,16 +426,37 @@ public final class ComparisonReport
         return run.path("result").asBoolean(false) ? run.path("throughputRps").asDouble(Double.NaN) : Double.NaN;
     }
 
+    /**
+     * Operations per second of a benchmark whatever its mode: throughput as is, time per operation inverted.
+     */
     private static double throughput(final JsonNode jmh, final String benchmark)
     {
-        for (final JsonNode result : jmh)
+        for (final String mode : List.of("thrpt", "avgt", "ss"))
         {
-            if (result.path("benchmark").asText().endsWith(benchmark) && "thrpt".equals(result.path("mode").asText()))
+            for (final JsonNode result : jmh)
             {
-                return result.path("primaryMetric").path("score").asDouble();
+                if (result.path("benchmark").asText().endsWith(benchmark) && mode.equals(result.path("mode").asText()))
+                {
+                    final double score = result.path("primaryMetric").path("score").asDouble();
+                    final String unit = result.path("primaryMetric").path("scoreUnit").asText();
+                    final String[] parts = unit.split("/");
+                    return "thrpt".equals(mode) ? score / seconds(parts[1]) : 1 / (score * seconds(parts[0]));
+                }
             }
         }
         return Double.NaN;
+    }
+
+    private static double seconds(final String unit)
+    {
+        return switch (unit)
+        {
+            case "ns" -> 1e-9;
+            case "us" -> 1e-6;
+            case "ms" -> 1e-3;
+            case "min" -> 60;
+            default -> 1;
+        };
     }
 
     private static double allocation(final JsonNode jmh, final String benchmark)
