@@ -75,6 +75,26 @@ public final class BenchmarkFiles
         }
     }
 
+    /**
+     * @param dir directory.
+     * @return true if it does not exist or holds nothing.
+     */
+    public static boolean isEmpty(final Path dir)
+    {
+        if (!Files.exists(dir))
+        {
+            return true;
+        }
+        try (Stream<Path> entries = Files.list(dir))
+        {
+            return entries.findAny().isEmpty();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
     private static long length(final Path file)
     {
         try

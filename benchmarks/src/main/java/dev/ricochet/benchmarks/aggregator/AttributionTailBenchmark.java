@@ -1,5 +1,6 @@
 package dev.ricochet.benchmarks.aggregator;
 
+import dev.ricochet.benchmarks.BenchmarkFiles;
 import dev.ricochet.aggregator.AggregatorAgent;
 import dev.ricochet.aggregator.AggregatorAgents;
 import dev.ricochet.aggregator.catalog.Catalog;
@@ -82,7 +83,7 @@ public class AttributionTailBenchmark
     @Setup(Level.Trial)
     public void writeJournal()
     {
-        journalDir = TempDirs.create("ricochet-tail-journal");
+        journalDir = BenchmarkFiles.newTempDir("ricochet-tail-journal");
         journal = Journal.open(new Journal.Context().dir(journalDir));
         summary = SyntheticJournal.write(journal, EVENTS, 42, spanDays * SyntheticJournal.DAY_MS);
     }
@@ -94,7 +95,7 @@ public class AttributionTailBenchmark
     public void deleteJournal()
     {
         journal.close();
-        TempDirs.delete(journalDir);
+        BenchmarkFiles.delete(journalDir);
     }
 
     /**
@@ -117,7 +118,7 @@ public class AttributionTailBenchmark
         public void open(final AttributionTailBenchmark benchmark)
         {
             journal = benchmark.journal;
-            stateDir = TempDirs.create("ricochet-tail-state");
+            stateDir = BenchmarkFiles.newTempDir("ricochet-tail-state");
             store = StateStore.open(stateDir);
             agent = AggregatorAgents.newAgent(
                 journal, store, new Catalog(new LinkDirectory(), new ProgramDirectory()), SystemEpochClock.INSTANCE);
@@ -143,7 +144,7 @@ public class AttributionTailBenchmark
             {
                 agent.onClose();
                 store.close();
-                TempDirs.delete(stateDir);
+                BenchmarkFiles.delete(stateDir);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.ricochet.benchmarks.aggregator;
 
+import dev.ricochet.benchmarks.BenchmarkFiles;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.store.StateStore;
@@ -91,7 +92,7 @@ public class CounterFlushBenchmark
         @Setup(Level.Trial)
         public void open()
         {
-            dir = TempDirs.create("ricochet-flush");
+            dir = BenchmarkFiles.newTempDir("ricochet-flush");
             store = StateStore.open(dir);
             counters = new CounterBuckets(store);
             batch = new WriteBatch();
@@ -133,7 +134,7 @@ public class CounterFlushBenchmark
             {
                 batch.close();
                 store.close();
-                TempDirs.delete(dir);
+                BenchmarkFiles.delete(dir);
             }
         }
     }
@@ -165,7 +166,7 @@ public class CounterFlushBenchmark
         @Setup(Level.Trial)
         public void open() throws RocksDBException
         {
-            dir = TempDirs.create("ricochet-flush-plain");
+            dir = BenchmarkFiles.newTempDir("ricochet-flush-plain");
             options = new Options().setCreateIfMissing(true);
             writeOptions = new WriteOptions();
             db = RocksDB.open(options, dir.toString());
@@ -194,7 +195,7 @@ public class CounterFlushBenchmark
             db.close();
             writeOptions.close();
             options.close();
-            TempDirs.delete(dir);
+            BenchmarkFiles.delete(dir);
         }
 
         private static byte[] value(final int seed)

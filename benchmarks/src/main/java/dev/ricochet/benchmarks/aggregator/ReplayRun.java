@@ -1,5 +1,6 @@
 package dev.ricochet.benchmarks.aggregator;
 
+import dev.ricochet.benchmarks.BenchmarkFiles;
 import dev.ricochet.aggregator.AggregatorAgent;
 import dev.ricochet.aggregator.AggregatorAgents;
 import dev.ricochet.aggregator.catalog.Catalog;
@@ -98,7 +99,7 @@ public final class ReplayRun
     private static String run(
         final Path journalDir, final Path stateDir, final long events, final long seed, final long spanMs)
     {
-        final boolean generate = TempDirs.isEmpty(journalDir);
+        final boolean generate = BenchmarkFiles.isEmpty(journalDir);
         try (Journal journal = Journal.open(new Journal.Context().dir(journalDir)))
         {
             if (generate)
@@ -132,7 +133,7 @@ public final class ReplayRun
 
             return String.format(Locale.ROOT,
                 "{\"events\":%d,\"seconds\":%.3f,\"eventsPerSecond\":%.0f,\"journalBytes\":%d,\"stateBytes\":%d}",
-                count, seconds, count / seconds, TempDirs.size(journalDir), TempDirs.size(stateDir));
+                count, seconds, count / seconds, BenchmarkFiles.sizeBytes(journalDir), BenchmarkFiles.sizeBytes(stateDir));
         }
     }
 
@@ -190,7 +191,7 @@ public final class ReplayRun
 
     private static void prepareStateDir(final Path stateDir)
     {
-        if (TempDirs.isEmpty(stateDir))
+        if (BenchmarkFiles.isEmpty(stateDir))
         {
             return;
         }
@@ -200,7 +201,7 @@ public final class ReplayRun
                 stateDir + " is not empty and holds no RocksDB state: refusing to delete");
         }
         // A previous run's state: the replay must start from nothing.
-        TempDirs.delete(stateDir);
+        BenchmarkFiles.delete(stateDir);
     }
 
     private static void setIfAbsent(final String name, final String value)

@@ -1,5 +1,6 @@
 package dev.ricochet.benchmarks.aggregator;
 
+import dev.ricochet.benchmarks.BenchmarkFiles;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.health.HealthScore;
@@ -89,14 +90,14 @@ public class WindowSumBenchmark
     @Setup(Level.Trial)
     public void load() throws RocksDBException
     {
-        dir = TempDirs.create("ricochet-windows");
+        dir = BenchmarkFiles.newTempDir("ricochet-windows");
         final long startNs = System.nanoTime();
         final long firstPartnerClicks = bulkLoad(dir);
         final long loadedNs = System.nanoTime();
         compact(dir);
         final long compactedNs = System.nanoTime();
         System.out.printf("%nloaded %,d buckets in %.1f s, compacted in %.1f s, %,d bytes%n",
-            (long)PARTNERS * DAYS, (loadedNs - startNs) / 1e9, (compactedNs - loadedNs) / 1e9, TempDirs.size(dir));
+            (long)PARTNERS * DAYS, (loadedNs - startNs) / 1e9, (compactedNs - loadedNs) / 1e9, BenchmarkFiles.sizeBytes(dir));
 
         store = StateStore.open(dir);
         counters = new CounterBuckets(store);
@@ -119,7 +120,7 @@ public class WindowSumBenchmark
     public void close()
     {
         store.close();
-        TempDirs.delete(dir);
+        BenchmarkFiles.delete(dir);
     }
 
     /**

@@ -260,6 +260,12 @@ public final class ComparisonReport
     {
         final JsonNode jmh = read("jmh.json");
         md.append("## JMH micro-benchmarks\n\n");
+        final JsonNode source = read("jmh-source.json");
+        if (!source.isMissingNode())
+        {
+            md.append("JMH results reused from an earlier run of the same commit on this machine: `")
+                .append(source.path("jmhReusedFrom").asText()).append("`.\n\n");
+        }
         md.append("| Benchmark | Mode | Score | Error | Unit | alloc B/op | p99 |\n|---|---|---:|---:|---|---:|---:|\n");
         for (final JsonNode result : jmh)
         {
