@@ -1,11 +1,11 @@
 package dev.ricochet.benchmarks.aggregator;
 
+import dev.ricochet.benchmarks.ChronicleForkedBenchmark;
 import dev.ricochet.benchmarks.BenchmarkFiles;
 import dev.ricochet.aggregator.AggregatorAgent;
 import dev.ricochet.aggregator.AggregatorAgents;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.store.StateStore;
-import dev.ricochet.benchmarks.BenchmarkJvm;
 import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalEventHandler;
@@ -16,7 +16,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.SystemEpochClock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -49,12 +48,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 2)
 @Measurement(iterations = 3)
-@Fork(value = 1, jvmArgsAppend = {
-    BenchmarkJvm.EXPORT_MISC, BenchmarkJvm.EXPORT_REF, BenchmarkJvm.EXPORT_UTIL, BenchmarkJvm.EXPORT_NIO_CH,
-    BenchmarkJvm.EXPORT_JAVAC_FILE, BenchmarkJvm.EXPORT_SUN_MISC, BenchmarkJvm.OPEN_IO, BenchmarkJvm.OPEN_LANG,
-    BenchmarkJvm.OPEN_REFLECT, BenchmarkJvm.OPEN_UTIL, BenchmarkJvm.OPEN_NIO, BenchmarkJvm.OPEN_JAVAC,
-    BenchmarkJvm.NO_ANALYTICS, BenchmarkJvm.NO_ANNOUNCER })
-public class AttributionTailBenchmark
+public class AttributionTailBenchmark extends ChronicleForkedBenchmark
 {
     /**
      * Events in the journal, catalog included; also the operations per invocation.

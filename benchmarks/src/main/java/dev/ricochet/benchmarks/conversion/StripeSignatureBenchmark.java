@@ -1,11 +1,10 @@
 package dev.ricochet.benchmarks.conversion;
 
-import dev.ricochet.benchmarks.BenchmarkJvm;
+import dev.ricochet.benchmarks.ChronicleForkedBenchmark;
 import dev.ricochet.ingest.HmacSha256;
 import dev.ricochet.tracker.conversion.StripeSignatures;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -34,12 +33,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {
-    BenchmarkJvm.EXPORT_MISC, BenchmarkJvm.EXPORT_REF, BenchmarkJvm.EXPORT_UTIL, BenchmarkJvm.EXPORT_NIO_CH,
-    BenchmarkJvm.EXPORT_JAVAC_FILE, BenchmarkJvm.EXPORT_SUN_MISC, BenchmarkJvm.OPEN_IO, BenchmarkJvm.OPEN_LANG,
-    BenchmarkJvm.OPEN_REFLECT, BenchmarkJvm.OPEN_UTIL, BenchmarkJvm.OPEN_NIO, BenchmarkJvm.OPEN_JAVAC,
-    BenchmarkJvm.NO_ANALYTICS, BenchmarkJvm.NO_ANNOUNCER })
-public class StripeSignatureBenchmark
+public class StripeSignatureBenchmark extends ChronicleForkedBenchmark
 {
     private static final String SECRET = "whsec_5f8a1c2d3e4b5a6978877665544332211aabbccdd";
     private static final long TIMESTAMP = 1_763_000_000L;

@@ -1,11 +1,10 @@
 package dev.ricochet.benchmarks.ingest;
 
-import dev.ricochet.benchmarks.BenchmarkJvm;
+import dev.ricochet.benchmarks.ChronicleForkedBenchmark;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -31,12 +30,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {
-    BenchmarkJvm.EXPORT_MISC, BenchmarkJvm.EXPORT_REF, BenchmarkJvm.EXPORT_UTIL, BenchmarkJvm.EXPORT_NIO_CH,
-    BenchmarkJvm.EXPORT_JAVAC_FILE, BenchmarkJvm.EXPORT_SUN_MISC, BenchmarkJvm.OPEN_IO, BenchmarkJvm.OPEN_LANG,
-    BenchmarkJvm.OPEN_REFLECT, BenchmarkJvm.OPEN_UTIL, BenchmarkJvm.OPEN_NIO, BenchmarkJvm.OPEN_JAVAC,
-    BenchmarkJvm.NO_ANALYTICS, BenchmarkJvm.NO_ANNOUNCER })
-public class LinkLookupBenchmark
+public class LinkLookupBenchmark extends ChronicleForkedBenchmark
 {
     static final int ROUTES = 1_000_000;
 

@@ -1,7 +1,7 @@
 package dev.ricochet.benchmarks.journal;
 
+import dev.ricochet.benchmarks.ChronicleForkedBenchmark;
 import dev.ricochet.benchmarks.BenchmarkFiles;
-import dev.ricochet.benchmarks.BenchmarkJvm;
 import dev.ricochet.ingest.ClickEventFlyweight;
 import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
@@ -13,7 +13,6 @@ import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -41,12 +40,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {
-    BenchmarkJvm.EXPORT_MISC, BenchmarkJvm.EXPORT_REF, BenchmarkJvm.EXPORT_UTIL, BenchmarkJvm.EXPORT_NIO_CH,
-    BenchmarkJvm.EXPORT_JAVAC_FILE, BenchmarkJvm.EXPORT_SUN_MISC, BenchmarkJvm.OPEN_IO, BenchmarkJvm.OPEN_LANG,
-    BenchmarkJvm.OPEN_REFLECT, BenchmarkJvm.OPEN_UTIL, BenchmarkJvm.OPEN_NIO, BenchmarkJvm.OPEN_JAVAC,
-    BenchmarkJvm.NO_ANALYTICS, BenchmarkJvm.NO_ANNOUNCER })
-public class ClickAppendBenchmark
+public class ClickAppendBenchmark extends ChronicleForkedBenchmark
 {
     private static final String QUERY = "sub=nl42";
     private static final String REFERRER_HOST = "t.co";
