@@ -62,12 +62,11 @@ public class ClickAppendBenchmark
         Journal journal;
 
         @Setup(Level.Trial)
-        public void open()
+        public void setup()
         {
-            dir = BenchmarkFiles.newTempDir("ricochet-jmh-journal-");
-            journal = Journal.open(new Journal.Context().dir(dir).rollCycle(RollCycles.FAST_DAILY));
             final int length = encodeSample(new UnsafeBuffer(new byte[ClickEventFlyweight.MAX_LENGTH]), 0);
             System.out.println("encoded click: " + length + " bytes");
+            open();
         }
 
         // Runs before the writers' iteration setup (they depend on this state), so no appender is open here.
@@ -86,6 +85,12 @@ public class ClickAppendBenchmark
         {
             journal.close();
             BenchmarkFiles.delete(dir);
+        }
+
+        private void open()
+        {
+            dir = BenchmarkFiles.newTempDir("ricochet-jmh-journal-");
+            journal = Journal.open(new Journal.Context().dir(dir).rollCycle(RollCycles.FAST_DAILY));
         }
     }
 
