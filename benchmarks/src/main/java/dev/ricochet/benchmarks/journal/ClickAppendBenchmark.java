@@ -56,12 +56,11 @@ public class ClickAppendBenchmark extends ChronicleForkedBenchmark
         Journal journal;
 
         @Setup(Level.Trial)
-        public void open()
+        public void setup()
         {
-            dir = BenchmarkFiles.newTempDir("ricochet-jmh-journal-");
-            journal = Journal.open(new Journal.Context().dir(dir).rollCycle(RollCycles.FAST_DAILY));
             final int length = encodeSample(new UnsafeBuffer(new byte[ClickEventFlyweight.MAX_LENGTH]), 0);
             System.out.println("encoded click: " + length + " bytes");
+            open();
         }
 
         // Runs before the writers' iteration setup (they depend on this state), so no appender is open here.
@@ -80,6 +79,12 @@ public class ClickAppendBenchmark extends ChronicleForkedBenchmark
         {
             journal.close();
             BenchmarkFiles.delete(dir);
+        }
+
+        private void open()
+        {
+            dir = BenchmarkFiles.newTempDir("ricochet-jmh-journal-");
+            journal = Journal.open(new Journal.Context().dir(dir).rollCycle(RollCycles.FAST_DAILY));
         }
     }
 
