@@ -143,6 +143,48 @@ class AggregatorAgentTest
     }
 
     @Test
+    void shouldKeepHourBucketsForTheRetentionThenDropThem()
+    {
+        // Given a click, then another one hour within the retention later
+        final int hour0 = (int)(T0 / HOUR_MS);
+        appendClick(T0, 1, 0);
+        appendClick(T0 + (StateStore.HOUR_BUCKET_RETENTION_HOURS - 1) * HOUR_MS, 2, 0);
+        doWorkUntilIdle();
+        assertEquals(1, store.hourCounters(1, hour0)[CounterField.CLICKS.ordinal()]);
+
+        // When a click arrives in the first hour past the first hour's retention
+        appendClick(T0 + (StateStore.HOUR_BUCKET_RETENTION_HOURS + 1) * HOUR_MS, 3, 0);
+        doWorkUntilIdle();
+
+        // Then the first hour bucket is gone, the newer ones and every day bucket stay
+        assertEquals(null, store.hourCounters(1, hour0));
+        assertEquals(1, store.hourCounters(1, hour0 + StateStore.HOUR_BUCKET_RETENTION_HOURS - 1)
+            [CounterField.CLICKS.ordinal()]);
+        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.CLICKS.ordinal()]);
+    }
+
+    @Test
+    void shouldAddToCachedBucketsAcrossManyCommits()
+    {
+        // Given clicks on the same hour, each applied and committed on its own
+        for (int visitor = 1; visitor <= 5; visitor++)
+        {
+            appendClick(T0 + visitor, visitor, 0);
+            doWorkUntilIdle();
+        }
+
+        // When the store is reopened by a fresh agent and one more click applied
+        agent.onClose();
+        agent = newAgent();
+        appendClick(T0 + 10, 6, 0);
+        doWorkUntilIdle();
+
+        // Then every commit wrote the running total, and the fresh agent read it back before adding
+        assertEquals(6, store.dayCounters(1, DAY0)[CounterField.CLICKS.ordinal()]);
+        assertEquals(6, store.hourCounters(1, (int)(T0 / HOUR_MS))[CounterField.CLICKS.ordinal()]);
+    }
+
+    @Test
     void shouldStoreEachClickRecordByItsId()
     {
         appendClick(T0, 1, 0);

@@ -50,6 +50,11 @@ import java.util.List;
 public final class StateStore implements AutoCloseable
 {
     private static final byte[] POSITION_KEY = "journal.position".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * Families of earlier layouts, dropped on open: "hourly_counters" held partner-major hour buckets, which can be
+     * rebuilt only by a replay, so the hour reports start empty after the upgrade (day buckets are unaffected).
+     */
+    private static final java.util.Set<String> RETIRED_FAMILIES = java.util.Set.of("hourly_counters");
 
     static
     {
@@ -78,9 +83,11 @@ public final class StateStore implements AutoCloseable
     public enum Family
     {
         /**
-         * partnerNumber:i32 + epochHour:i32 -> counters, kept for {@link #HOUR_BUCKET_RETENTION_HOURS}.
+         * epochHour:i32 + partnerNumber:i32 -> counters, kept for {@link #HOUR_BUCKET_RETENTION_HOURS}. Hour-major,
+         * so that retention is one range delete per hour for all partners: a range delete per partner piled
+         * tombstones into the memtable that every later read had to consult.
          */
-        HOURLY_COUNTERS("hourly_counters"),
+        HOURLY_COUNTERS("hour_counters"),
         /**
          * partnerNumber:i32 -> JSON of the partner's tier and ledger balances.
          */
@@ -142,7 +149,26 @@ public final class StateStore implements AutoCloseable
             descriptors.add(new ColumnFamilyDescriptor(
                 family.columnFamily.getBytes(StandardCharsets.US_ASCII), cfOptions));
         }
+        final List<String> retired = new ArrayList<>();
+        for (final String name : existingFamilies(dir))
+        {
+            if (descriptors.stream().noneMatch(d -> name.equals(new String(d.getName(), StandardCharsets.US_ASCII))))
+            {
+                // RocksDB opens only with every existing family named: open the retired ones to drop them.
+                retired.add(name);
+                descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), cfOptions));
+            }
+        }
         db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+        for (int i = descriptors.size() - 1; i >= descriptors.size() - retired.size(); i--)
+        {
+            final ColumnFamilyHandle handle = handles.remove(i);
+            if (RETIRED_FAMILIES.contains(new String(descriptors.get(i).getName(), StandardCharsets.US_ASCII)))
+            {
+                db.dropColumnFamily(handle);
+            }
+            handle.close();
+        }
         meta = handles.get(1);
         catalog = handles.get(2);
         clicks = handles.get(3);
@@ -156,6 +182,22 @@ public final class StateStore implements AutoCloseable
         {
             families[family.ordinal()] = handles.get(10 + family.ordinal());
         }
+    }
+
+    private static List<String> existingFamilies(final Path dir) throws RocksDBException
+    {
+        final List<String> names = new ArrayList<>();
+        if (Files.exists(dir.resolve("CURRENT")))
+        {
+            try (org.rocksdb.Options options = new org.rocksdb.Options())
+            {
+                for (final byte[] name : RocksDB.listColumnFamilies(options, dir.toString()))
+                {
+                    names.add(new String(name, StandardCharsets.US_ASCII));
+                }
+            }
+        }
+        return names;
     }
 
     /**
@@ -509,7 +551,7 @@ public final class StateStore implements AutoCloseable
      */
     public long[] hourCounters(final int partnerNumber, final int epochHour)
     {
-        final byte[] stored = get(families[Family.HOURLY_COUNTERS.ordinal()], counterKey(partnerNumber, epochHour));
+        final byte[] stored = get(families[Family.HOURLY_COUNTERS.ordinal()], hourKey(epochHour, partnerNumber));
         if (null == stored)
         {
             return null;
@@ -520,29 +562,31 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
-     * Store an hour bucket; a bucket stored for the first time also drops the partner's buckets older than the
-     * retention, so hour buckets stay bounded without a sweep.
-     *
      * @param batch         the batch being built.
      * @param partnerNumber catalog number of the partner.
      * @param epochHour     hour bucket.
      * @param values        absolute values of the bucket.
-     * @param isNew         true if the bucket was not stored before.
      */
     public void putHourCounters(
-        final WriteBatch batch, final int partnerNumber, final int epochHour, final long[] values, final boolean isNew)
+        final WriteBatch batch, final int partnerNumber, final int epochHour, final long[] values)
     {
-        final ColumnFamilyHandle family = families[Family.HOURLY_COUNTERS.ordinal()];
-        if (isNew)
-        {
-            deleteRange(batch, Family.HOURLY_COUNTERS, counterKey(partnerNumber, 0),
-                counterKey(partnerNumber, Math.max(0, epochHour - HOUR_BUCKET_RETENTION_HOURS)));
-        }
-        put(batch, family, counterKey(partnerNumber, epochHour), encodeCounters(values));
+        put(batch, families[Family.HOURLY_COUNTERS.ordinal()], hourKey(epochHour, partnerNumber),
+            encodeCounters(values));
     }
 
     /**
-     * Read a partner's hour buckets in a range.
+     * Drop every partner's hour buckets before an hour, with one range delete.
+     *
+     * @param batch     the batch being built.
+     * @param epochHour first hour kept.
+     */
+    public void expireHourCounters(final WriteBatch batch, final int epochHour)
+    {
+        deleteRange(batch, Family.HOURLY_COUNTERS, hourKey(0, 0), hourKey(Math.max(0, epochHour), 0));
+    }
+
+    /**
+     * Read a partner's hour buckets in a range, with one multi-get.
      *
      * @param partnerNumber catalog number of the partner.
      * @param fromHour      first epoch hour, inclusive.
@@ -552,7 +596,32 @@ public final class StateStore implements AutoCloseable
     public void readHourCounters(
         final int partnerNumber, final int fromHour, final int toHour, final DayCountersConsumer consumer)
     {
-        readCounters(families[Family.HOURLY_COUNTERS.ordinal()], partnerNumber, fromHour, toHour, consumer);
+        final ColumnFamilyHandle family = families[Family.HOURLY_COUNTERS.ordinal()];
+        final List<ColumnFamilyHandle> familyPerKey = new ArrayList<>();
+        final List<byte[]> keys = new ArrayList<>();
+        for (int hour = fromHour; hour <= toHour; hour++)
+        {
+            familyPerKey.add(family);
+            keys.add(hourKey(hour, partnerNumber));
+        }
+        final List<byte[]> stored;
+        try
+        {
+            stored = db.multiGetAsList(familyPerKey, keys);
+        }
+        catch (final RocksDBException ex)
+        {
+            throw new IllegalStateException("state store read failed: " + ex.getMessage(), ex);
+        }
+        final long[] values = new long[CounterField.COUNT];
+        for (int i = 0; i < stored.size(); i++)
+        {
+            if (null != stored.get(i))
+            {
+                decodeCounters(stored.get(i), values);
+                consumer.accept(fromHour + i, values);
+            }
+        }
     }
 
     /**
@@ -849,6 +918,11 @@ public final class StateStore implements AutoCloseable
     private static byte[] visitKey(final long visitorHi, final long visitorLo, final int linkNumber)
     {
         return ByteBuffer.allocate(20).putLong(visitorHi).putLong(visitorLo).putInt(linkNumber).array();
+    }
+
+    private static byte[] hourKey(final int epochHour, final int partnerNumber)
+    {
+        return ByteBuffer.allocate(8).putInt(epochHour).putInt(partnerNumber).array();
     }
 
     private static byte[] counterKey(final int partnerNumber, final int epochDay)
