@@ -1,7 +1,7 @@
 package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.attribution.AttributionEngine;
-import dev.ricochet.aggregator.attribution.Touch;
+import dev.ricochet.aggregator.attribution.PendingClicks;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
@@ -19,7 +19,6 @@ import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.ClickEventFlyweight;
 import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.EventHeaderDescriptor;
-import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalEventHandler;
 import dev.ricochet.ingest.JournalPoller;
@@ -30,7 +29,6 @@ import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochClock;
 import org.rocksdb.WriteBatch;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -55,13 +53,6 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     {
     }
 
-    /**
-     * Identifies a click applied but not yet committed.
-     */
-    private record ClickKey(long hi, long lo)
-    {
-    }
-
     private final Journal journal;
     private final StateStore store;
     private final Catalog catalog;
@@ -74,7 +65,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private final ConversionEventFlyweight conversion = new ConversionEventFlyweight();
     private final org.agrona.concurrent.UnsafeBuffer pixelConversionBuffer =
         new org.agrona.concurrent.UnsafeBuffer(new byte[ConversionEventFlyweight.MAX_LENGTH]);
-    private final Map<ClickKey, byte[]> pendingClicks = new HashMap<>();
+    private final PendingClicks pendingClicks = new PendingClicks();
     private final AttributionEngine attribution;
     private final CounterBuckets counters;
     private final Ledger ledger;
@@ -116,7 +107,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         this.commissions = new CommissionEngine(catalog, counters, ledger, timeline,
             null == ledgerDay ? Integer.MIN_VALUE : java.nio.ByteBuffer.wrap(ledgerDay).getInt());
         this.payouts = new PayoutRuns(store, catalog, ledger, timeline);
-        this.attribution = new AttributionEngine(store, catalog, this::click, counters::add, commissions);
+        this.attribution = new AttributionEngine(store, catalog, pendingClicks, counters::add, commissions);
         this.committedIndex = store.journalPosition();
         this.appliedIndex = committedIndex;
         this.lastAppliedIndex = committedIndex;
@@ -170,7 +161,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         switch (type)
         {
             case EventHeaderDescriptor.TYPE_CLICK:
-                onClick(buffer, length);
+                onClick(buffer);
                 break;
             case EventHeaderDescriptor.TYPE_PIXEL:
                 onPixel(buffer);
@@ -217,7 +208,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         }
     }
 
-    private void onClick(final DirectBuffer buffer, final int length)
+    private void onClick(final DirectBuffer buffer)
     {
         click.wrap(buffer, 0);
         final long timestampMs = click.timestampMs();
@@ -239,25 +230,17 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
                 counters.add(partner, timestampMs, CounterField.UNIQUE_CLICKS, 1);
             }
         }
-        final byte[] event = new byte[length];
-        buffer.getBytes(0, event);
-        store.putClick(batch, click.clickIdHi(), click.clickIdLo(), event);
-        pendingClicks.put(new ClickKey(click.clickIdHi(), click.clickIdLo()), event);
-        if (!click.hasFlag(ClickEventFlyweight.FLAG_BOT))
+        final boolean isBot = click.hasFlag(ClickEventFlyweight.FLAG_BOT);
+        store.putClick(batch, click.clickIdHi(), click.clickIdLo(), click.visitorIdHi(), click.visitorIdLo(),
+            timestampMs, partner, click.programId(), isBot);
+        // Only real clicks are touches: a bot's click must never earn a partner credit.
+        pendingClicks.add(click.clickIdHi(), click.clickIdLo(), click.visitorIdHi(), click.visitorIdLo(),
+            timestampMs, partner, click.programId(), !isBot);
+        if (!isBot)
         {
-            // Only real clicks are touches: a bot's click must never earn a partner credit.
             store.putTouch(batch, click.visitorIdHi(), click.visitorIdLo(), timestampMs, click.clickIdHi(),
-                click.clickIdLo(), click.partnerId(), click.programId());
-            attribution.onTouch(click.visitorIdHi(), click.visitorIdLo(), new Touch(
-                IdCodec.toString(click.clickIdHi(), click.clickIdLo()), timestampMs, click.partnerId()),
-                click.programId());
+                click.clickIdLo(), partner, click.programId());
         }
-    }
-
-    private byte[] click(final long clickHi, final long clickLo)
-    {
-        final byte[] pending = pendingClicks.get(new ClickKey(clickHi, clickLo));
-        return null != pending ? pending : store.click(clickHi, clickLo);
     }
 
     /**

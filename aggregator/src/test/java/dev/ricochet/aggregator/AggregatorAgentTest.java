@@ -189,9 +189,10 @@ class AggregatorAgentTest
     {
         appendClick(T0, 1, 0);
         doWorkUntilIdle();
-        final byte[] record = store.click(nextClickId - 1, 0);
+        final StateStore.StoredClick record = store.click(nextClickId - 1, 0);
         assertNotNull(record);
-        assertEquals(1, new ClickEventFlyweight().wrap(new org.agrona.concurrent.UnsafeBuffer(record), 0).linkId());
+        assertEquals(1, record.partnerNumber());
+        assertEquals(T0, record.timeMs());
     }
 
     @Test
@@ -357,6 +358,29 @@ class AggregatorAgentTest
         assertNotNull(store.conversion(1, "late"), "kept, unattributed");
         assertTrue(new String(store.conversion(1, "late"), StandardCharsets.UTF_8).contains("outside the attribution window"));
         assertTrue(new String(store.conversion(1, "unknown"), StandardCharsets.UTF_8).contains("unknown click id"));
+    }
+
+    @Test
+    void shouldNotCreditAConversionThroughABotsClickCommittedOrNot()
+    {
+        // Given a bot's click committed before a sale naming it, and another bot's click in the same batch as its sale
+        final long committedBotClick = appendClick(T0, 1, ClickEventFlyweight.FLAG_BOT);
+        doWorkUntilIdle();
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "via-committed", 1000, committedBotClick, null, null,
+            T0 + 1);
+        final long pendingBotClick = appendClick(T0 + 2, 2, ClickEventFlyweight.FLAG_BOT);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "via-pending", 1000, pendingBotClick, null, null, T0 + 3);
+
+        // When applied
+        doWorkUntilIdle();
+
+        // Then neither sale is credited, and each says why
+        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+        for (final String order : new String[]{ "via-committed", "via-pending" })
+        {
+            assertTrue(new String(store.conversion(1, order), StandardCharsets.UTF_8).contains("classified as a bot"),
+                order);
+        }
     }
 
     @Test

@@ -7,10 +7,8 @@ import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.store.StateStore;
-import dev.ricochet.ingest.ClickEventFlyweight;
 import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.IdCodec;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.rocksdb.WriteBatch;
 
 import java.util.ArrayList;
@@ -36,20 +34,6 @@ import java.util.Map;
 public final class AttributionEngine
 {
     private static final long DAY_MS = 86_400_000L;
-
-    /**
-     * Finds a click record, including clicks applied but not yet committed.
-     */
-    @FunctionalInterface
-    public interface ClickLookup
-    {
-        /**
-         * @param clickHi high bits of the click id.
-         * @param clickLo low bits of the click id.
-         * @return the click as journaled, or null.
-         */
-        byte[] click(long clickHi, long clickLo);
-    }
 
     /**
      * Receives counter changes for a partner on the day of an event.
@@ -109,48 +93,38 @@ public final class AttributionEngine
     {
     }
 
-    private record VisitorKey(long hi, long lo)
-    {
-    }
-
-    private record ProgramTouch(Touch touch, int programNumber)
-    {
-    }
-
     private record PartnerIndexEntry(int partnerNumber, long timeMs, int programNumber, String externalId)
     {
     }
 
     private final StateStore store;
     private final Catalog catalog;
-    private final Map<VisitorKey, List<ProgramTouch>> pendingTouches = new HashMap<>();
-    private final ClickLookup clicks;
+    private final PendingClicks pendingClicks;
     private final CounterSink counters;
     private final CreditListener listener;
     private final Map<String, ConversionRecord> pendingConversions = new HashMap<>();
     private final Map<String, CustomerRecord> pendingCustomers = new HashMap<>();
     private final List<PartnerIndexEntry> pendingPartnerIndex = new ArrayList<>();
     private final List<PartnerIndexEntry> pendingPartnerIndexDeletes = new ArrayList<>();
-    private final ClickEventFlyweight click = new ClickEventFlyweight();
     private long duplicates;
 
     /**
      * @param store    committed state.
      * @param catalog  programs and coupons.
-     * @param clicks   click lookup.
+     * @param pendingClicks clicks applied but not yet committed.
      * @param counters counter sink.
      * @param listener told of credits and reversals.
      */
     public AttributionEngine(
         final StateStore store,
         final Catalog catalog,
-        final ClickLookup clicks,
+        final PendingClicks pendingClicks,
         final CounterSink counters,
         final CreditListener listener)
     {
         this.store = store;
         this.catalog = catalog;
-        this.clicks = clicks;
+        this.pendingClicks = pendingClicks;
         this.counters = counters;
         this.listener = listener;
     }
@@ -228,30 +202,33 @@ public final class AttributionEngine
             List<Touch> path = List.of();
             if (null != clickId)
             {
-                final byte[] clickRecord = clicks.click(conversion.clickIdHi(), conversion.clickIdLo());
-                if (null == clickRecord)
+                StateStore.StoredClick click = pendingClicks.find(conversion.clickIdHi(), conversion.clickIdLo());
+                if (null == click)
+                {
+                    click = store.click(conversion.clickIdHi(), conversion.clickIdLo());
+                }
+                if (null == click)
                 {
                     reason = "unknown click id";
                 }
+                else if (click.isBot())
+                {
+                    reason = "click was classified as a bot's"; // a bot's click never earns a partner credit
+                }
+                else if (click.programNumber() != program)
+                {
+                    reason = "click belongs to another program";
+                }
+                else if (timeMs - click.timeMs() > windowMs)
+                {
+                    reason = "click outside the attribution window";
+                }
                 else
                 {
-                    click.wrap(new UnsafeBuffer(clickRecord), 0);
-                    if (click.programId() != program)
-                    {
-                        reason = "click belongs to another program";
-                    }
-                    else if (timeMs - click.timestampMs() > windowMs)
-                    {
-                        reason = "click outside the attribution window";
-                    }
-                    else
-                    {
-                        // The checkout came through this click: the path is the visitor's touches up to it.
-                        path = touchPath(click.visitorIdHi(), click.visitorIdLo(), program,
-                            timeMs - windowMs, click.timestampMs(), new Touch(clickId, click.timestampMs(),
-                            click.partnerId()));
-                        attributedBy = "click_id";
-                    }
+                    // The checkout came through this click: the path is the visitor's touches up to it.
+                    path = touchPath(click.visitorHi(), click.visitorLo(), program, timeMs - windowMs,
+                        click.timeMs(), new Touch(clickId, click.timeMs(), click.partnerNumber()));
+                    attributedBy = "click_id";
                 }
             }
             if (path.isEmpty() && conversion.hasFlag(ConversionEventFlyweight.FLAG_HAS_VISITOR_ID))
@@ -457,21 +434,6 @@ public final class AttributionEngine
     }
 
     /**
-     * A real click of the visitor, to be part of later touch paths (called by the aggregator for each counted
-     * click, before commit).
-     *
-     * @param visitorHi     high bits of the visitor id.
-     * @param visitorLo     low bits of the visitor id.
-     * @param touch         the click.
-     * @param programNumber program of the click.
-     */
-    public void onTouch(final long visitorHi, final long visitorLo, final Touch touch, final int programNumber)
-    {
-        pendingTouches.computeIfAbsent(new VisitorKey(visitorHi, visitorLo), key -> new ArrayList<>())
-            .add(new ProgramTouch(touch, programNumber));
-    }
-
-    /**
      * The visitor's touches in the program between fromMs and toMs, oldest first, at most the last 50; the given
      * touch is always part of it.
      */
@@ -479,21 +441,15 @@ public final class AttributionEngine
         final long toMs, final Touch mustInclude)
     {
         final List<Touch> path = new ArrayList<>();
-        store.forEachTouch(visitorHi, visitorLo, fromMs, toMs, (timeMs, clickHi, clickLo, partner, touchProgram) ->
+        final StateStore.TouchConsumer inWindow = (timeMs, clickHi, clickLo, partner, touchProgram) ->
         {
-            if (touchProgram == program)
+            if (touchProgram == program && timeMs >= fromMs && timeMs <= toMs)
             {
                 path.add(new Touch(IdCodec.toString(clickHi, clickLo), timeMs, partner));
             }
-        });
-        for (final ProgramTouch pending : pendingTouches.getOrDefault(new VisitorKey(visitorHi, visitorLo), List.of()))
-        {
-            final Touch touch = pending.touch();
-            if (pending.programNumber() == program && touch.timeMs() >= fromMs && touch.timeMs() <= toMs)
-            {
-                path.add(touch);
-            }
-        }
+        };
+        store.forEachTouch(visitorHi, visitorLo, fromMs, toMs, inWindow);
+        pendingClicks.forEachTouch(visitorHi, visitorLo, inWindow);
         if (null != mustInclude && path.stream().noneMatch(t -> t.clickId().equals(mustInclude.clickId())))
         {
             path.add(mustInclude);
@@ -581,7 +537,6 @@ public final class AttributionEngine
         }
         pendingConversions.clear();
         pendingCustomers.clear();
-        pendingTouches.clear();
         pendingPartnerIndex.clear();
         pendingPartnerIndexDeletes.clear();
     }

@@ -32,7 +32,8 @@ import java.util.List;
  * <pre>
  *   meta      "journal.position"                       -> i64 index of the last applied event
  *   catalog   kind:u8 + id (UTF-8)                     -> JSON {id, number, spec}
- *   clicks    clickId hi:i64 + lo:i64 (big-endian)     -> the click event as journaled
+ *   clicks    clickId hi:i64 + lo:i64 (big-endian)     -> visitorId hi + lo + timeMs:i64 + partnerNumber:i32 +
+ *                                                         programNumber:i32 + isBot:u8 (the journal has the rest)
  *   visits    visitorId hi + lo + linkNumber:i32 (BE)  -> i64 time of the visitor's last unique click on the link
  *   counters  partnerNumber:i32 + epochDay:i32 (BE)    -> CounterField.COUNT x i64 (little-endian)
  *   conversions          programNumber:i32 + externalId  -> JSON ConversionRecord (also refunds, and refunds
@@ -76,6 +77,13 @@ public final class StateStore implements AutoCloseable
     private final ColumnFamilyHandle customers;
     private final ColumnFamilyHandle touches;
     private final ColumnFamilyHandle[] families = new ColumnFamilyHandle[Family.values().length];
+    // Scratch keys and values of the per-click rows, for the aggregator thread only.
+    private final ByteBuffer scratchClickKey = ByteBuffer.allocate(16);
+    private final ByteBuffer scratchClickValue = ByteBuffer.allocate(33);
+    private final ByteBuffer scratchTouchKey = ByteBuffer.allocate(40);
+    private final ByteBuffer scratchTouchValue = ByteBuffer.allocate(8);
+    private final ByteBuffer scratchVisitKey = ByteBuffer.allocate(20);
+    private final ByteBuffer scratchVisitValue = ByteBuffer.allocate(8);
 
     /**
      * Tables whose keys are laid out by their owners; each is a column family.
@@ -279,24 +287,62 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
-     * @param batch   the batch being built.
-     * @param clickHi high bits of the click id.
-     * @param clickLo low bits of the click id.
-     * @param event   the click as journaled.
+     * What attribution needs of a click: whose it was, when, and on which partner's link.
+     *
+     * @param visitorHi     high bits of the visitor id.
+     * @param visitorLo     low bits of the visitor id.
+     * @param timeMs        click time.
+     * @param partnerNumber partner of the link.
+     * @param programNumber program of the link.
+     * @param isBot         true if the edge classified the click as a bot's.
      */
-    public void putClick(final WriteBatch batch, final long clickHi, final long clickLo, final byte[] event)
+    public record StoredClick(
+        long visitorHi, long visitorLo, long timeMs, int partnerNumber, int programNumber, boolean isBot)
     {
-        put(batch, clicks, ByteBuffer.allocate(16).putLong(clickHi).putLong(clickLo).array(), event);
+    }
+
+    /**
+     * Store a click's attribution fields (the journal keeps the rest): 33 bytes instead of the whole event, since
+     * this row and the touch row are most of what the aggregator writes per click.
+     *
+     * @param batch         the batch being built.
+     * @param clickHi       high bits of the click id.
+     * @param clickLo       low bits of the click id.
+     * @param visitorHi     high bits of the visitor id.
+     * @param visitorLo     low bits of the visitor id.
+     * @param timeMs        click time.
+     * @param partnerNumber partner of the link.
+     * @param programNumber program of the link.
+     * @param isBot         true if the edge classified the click as a bot's.
+     */
+    public void putClick(final WriteBatch batch, final long clickHi, final long clickLo, final long visitorHi,
+        final long visitorLo, final long timeMs, final int partnerNumber, final int programNumber,
+        final boolean isBot)
+    {
+        // WriteBatch copies key and value into its own buffer: the scratch arrays are reused for every click.
+        scratchClickKey.clear();
+        scratchClickKey.putLong(clickHi).putLong(clickLo);
+        scratchClickValue.clear();
+        scratchClickValue.putLong(visitorHi).putLong(visitorLo).putLong(timeMs)
+            .putInt(partnerNumber).putInt(programNumber).put((byte)(isBot ? 1 : 0));
+        put(batch, clicks, scratchClickKey.array(), scratchClickValue.array());
     }
 
     /**
      * @param clickHi high bits of the click id.
      * @param clickLo low bits of the click id.
-     * @return the click event as journaled, or null if unknown.
+     * @return the click, or null if unknown.
      */
-    public byte[] click(final long clickHi, final long clickLo)
+    public StoredClick click(final long clickHi, final long clickLo)
     {
-        return get(clicks, ByteBuffer.allocate(16).putLong(clickHi).putLong(clickLo).array());
+        final byte[] stored = get(clicks, ByteBuffer.allocate(16).putLong(clickHi).putLong(clickLo).array());
+        if (null == stored)
+        {
+            return null;
+        }
+        final ByteBuffer value = ByteBuffer.wrap(stored);
+        return new StoredClick(value.getLong(), value.getLong(), value.getLong(), value.getInt(), value.getInt(),
+            0 != value.get());
     }
 
     /**
@@ -321,7 +367,11 @@ public final class StateStore implements AutoCloseable
     public void putLastUniqueClick(
         final WriteBatch batch, final long visitorHi, final long visitorLo, final int linkNumber, final long timeMs)
     {
-        put(batch, visits, visitKey(visitorHi, visitorLo, linkNumber), ByteBuffer.allocate(8).putLong(timeMs).array());
+        scratchVisitKey.clear();
+        scratchVisitKey.putLong(visitorHi).putLong(visitorLo).putInt(linkNumber);
+        scratchVisitValue.clear();
+        scratchVisitValue.putLong(timeMs);
+        put(batch, visits, scratchVisitKey.array(), scratchVisitValue.array());
     }
 
     /**
@@ -440,9 +490,11 @@ public final class StateStore implements AutoCloseable
     public void putTouch(final WriteBatch batch, final long visitorHi, final long visitorLo, final long timeMs,
         final long clickHi, final long clickLo, final int partnerNumber, final int programNumber)
     {
-        put(batch, touches, ByteBuffer.allocate(40).putLong(visitorHi).putLong(visitorLo).putLong(timeMs)
-            .putLong(clickHi).putLong(clickLo).array(),
-            ByteBuffer.allocate(8).putInt(partnerNumber).putInt(programNumber).array());
+        scratchTouchKey.clear();
+        scratchTouchKey.putLong(visitorHi).putLong(visitorLo).putLong(timeMs).putLong(clickHi).putLong(clickLo);
+        scratchTouchValue.clear();
+        scratchTouchValue.putInt(partnerNumber).putInt(programNumber);
+        put(batch, touches, scratchTouchKey.array(), scratchTouchValue.array());
     }
 
     /**
