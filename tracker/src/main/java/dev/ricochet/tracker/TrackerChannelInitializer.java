@@ -3,6 +3,7 @@ package dev.ricochet.tracker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flow.FlowControlHandler;
@@ -14,8 +15,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The edge's pipeline, nothing else: HTTP/1.1 codec with deliberate limits, flow control, keep-alive, idle timeout,
- * handler.
+ * The edge's pipeline, nothing else: idle timeout, an absolute deadline for each request head, the HTTP/1.1 codec with
+ * deliberate limits, flow control, keep-alive, handler.
  */
 final class TrackerChannelInitializer extends ChannelInitializer<Channel>
 {
@@ -32,9 +33,22 @@ final class TrackerChannelInitializer extends ChannelInitializer<Channel>
     protected void initChannel(final Channel channel)
     {
         final ChannelPipeline pipeline = channel.pipeline();
+        final RequestHeaderDeadline headerDeadline =
+            new RequestHeaderDeadline(context.headerTimeoutMs(), context.counters());
         pipeline.addLast("idle", new ReadTimeoutHandler(context.idleTimeoutMs(), TimeUnit.MILLISECONDS));
-        pipeline.addLast("codec", new HttpServerCodec(
-            context.maxRequestLineLength(), context.maxHeaderSize(), 8192));
+        pipeline.addLast("headerDeadline", headerDeadline.bytesIn());
+        pipeline.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
+            .setMaxInitialLineLength(context.maxRequestLineLength())
+            .setMaxHeaderSize(context.maxHeaderSize())
+            // Pinned rather than left to Netty's defaults (which system properties can loosen): framing that a proxy
+            // in front could read differently is refused with 400 and a close. That is, RFC 9112's rules: a request
+            // with both Transfer-Encoding and Content-Length, a Transfer-Encoding not ending in chunked, repeated
+            // Content-Length fields and bare CR or LF line ends. The corpus in src/test/resources/hostile holds one
+            // request of each; with the first two settings false, its bare-LF and CL+TE cases fail.
+            .setUseRfc9112TransferEncoding(true)
+            .setStrictLineParsing(true)
+            .setAllowDuplicateContentLengths(false)));
+        pipeline.addLast("headerReceived", headerDeadline.requestsIn());
         // Holds back pipelined requests while a conversion waits for its durable answer (auto-read off).
         pipeline.addLast("flowControl", new FlowControlHandler());
         pipeline.addLast("keepAlive", new HttpServerKeepAliveHandler());

@@ -113,6 +113,17 @@ public final class TrackerConfiguration
     public static final int MAX_HEADER_SIZE_DEFAULT = 8192;
 
     /**
+     * Absolute deadline for a request line and headers, from the request's first byte; a slower client gets 408
+     * and is disconnected however steadily it trickles bytes (slowloris).
+     */
+    public static final String HEADER_TIMEOUT_PROP_NAME = "ricochet.tracker.header.timeout";
+
+    /**
+     * Default for {@link #HEADER_TIMEOUT_PROP_NAME}: ample for a phone on a poor network, short for a trickler.
+     */
+    public static final String HEADER_TIMEOUT_DEFAULT = "10s";
+
+    /**
      * Largest conversion or webhook body accepted; larger ones get 413.
      */
     public static final String MAX_BODY_SIZE_PROP_NAME = "ricochet.tracker.max.body.size";

@@ -65,6 +65,7 @@ public final class TrackerServer implements AutoCloseable
         private int maxHeaderSize = Settings.integer(MAX_HEADER_SIZE_PROP_NAME, MAX_HEADER_SIZE_DEFAULT, 1024, 65_536);
         private int maxBodySize = Settings.integer(MAX_BODY_SIZE_PROP_NAME, MAX_BODY_SIZE_DEFAULT, 1024, 16 << 20);
         private long idleTimeoutMs = 60_000;
+        private long headerTimeoutMs = Settings.durationMs(HEADER_TIMEOUT_PROP_NAME, HEADER_TIMEOUT_DEFAULT);
         private ProgramDirectory programDirectory;
         private ConversionIntake conversionIntake;
         private DurableJournalWriter durableWriter;
@@ -106,6 +107,10 @@ public final class TrackerServer implements AutoCloseable
             {
                 throw new IllegalArgumentException(
                     VISITOR_COOKIE_NAME_PROP_NAME + "=" + visitorCookieName + ": expected [A-Za-z0-9_-]{1,64}");
+            }
+            if (headerTimeoutMs < 100 || headerTimeoutMs > 600_000)
+            {
+                throw new IllegalArgumentException(HEADER_TIMEOUT_PROP_NAME + ": must be between 100ms and 10m");
             }
             if (visitorCookieMaxAgeMs < 1000)
             {
@@ -322,6 +327,21 @@ public final class TrackerServer implements AutoCloseable
         {
             this.idleTimeoutMs = idleTimeoutMs;
             return this;
+        }
+
+        /**
+         * @param headerTimeoutMs longest time from a request's first byte to the end of its headers.
+         * @return this for a fluent API.
+         */
+        public Context headerTimeoutMs(final long headerTimeoutMs)
+        {
+            this.headerTimeoutMs = headerTimeoutMs;
+            return this;
+        }
+
+        long headerTimeoutMs()
+        {
+            return headerTimeoutMs;
         }
 
         String visitorCookieName()

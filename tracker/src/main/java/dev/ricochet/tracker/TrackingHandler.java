@@ -96,6 +96,16 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             rejectMalformed(ctx, request.decoderResult().cause());
             return;
         }
+        if (1 != request.protocolVersion().majorVersion())
+        {
+            // Netty parses any HTTP/x.y; the edge speaks HTTP/1.x only, and must not guess another version's framing.
+            context.counters().increment(TrackerCounter.BAD_REQUESTS);
+            final FullHttpResponse response = Responses.text(
+                HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP/1.0 and HTTP/1.1 only\n");
+            response.headers().set(HttpHeaderNames.CONNECTION, "close");
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
 
         final int route = requestPath.parse(request.uri());
         final HttpMethod method = request.method();

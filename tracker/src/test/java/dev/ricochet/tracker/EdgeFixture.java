@@ -21,6 +21,13 @@ final class EdgeFixture implements AutoCloseable
     EdgeFixture(final Path dir, final LinkRoute[] linkRoutes, final ProgramRoute... programRoutes)
         throws InterruptedException
     {
+        this(dir, linkRoutes, context -> context, programRoutes);
+    }
+
+    EdgeFixture(final Path dir, final LinkRoute[] linkRoutes,
+        final java.util.function.UnaryOperator<TrackerServer.Context> settings, final ProgramRoute... programRoutes)
+        throws InterruptedException
+    {
         for (final LinkRoute route : linkRoutes)
         {
             links.put(route);
@@ -30,8 +37,8 @@ final class EdgeFixture implements AutoCloseable
             programs.put(route);
         }
         journal = Journal.open(new Journal.Context().dir(dir));
-        server = TrackerServer.launch(new TrackerServer.Context().port(0).bindAddress("127.0.0.1").eventLoopThreads(2)
-            .journal(journal).linkDirectory(links).programDirectory(programs));
+        server = TrackerServer.launch(settings.apply(new TrackerServer.Context().port(0).bindAddress("127.0.0.1")
+            .eventLoopThreads(2).journal(journal).linkDirectory(links).programDirectory(programs)));
     }
 
     @Override
