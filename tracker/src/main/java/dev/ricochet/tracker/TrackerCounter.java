@@ -20,7 +20,9 @@ public enum TrackerCounter
     DEAD_LETTERS(12, "dead_letters", "Authenticated but unusable input kept in the journal with its reason"),
     DURABLE_APPEND_FAILURES(13, "durable_append_failures", "Conversions answered 503 because the journal sync failed"),
     CLICKS_UNJOURNALED(14, "clicks_unjournaled", "Clicks and pixel hits answered without a journal entry (durability off)"),
-    SLOW_REQUESTS(15, "slow_requests", "Connections closed with 408: a request head not complete within the header timeout");
+    SLOW_REQUESTS(15, "slow_requests", "Connections closed with 408: a request head not complete within the header timeout"),
+    EMBEDDED_HITS_REFUSED(16, "embedded_hits_refused",
+        "Link hits loaded as an image, script or frame (Sec-Fetch-Dest), refused without a click: cookie stuffing");
 
     private final int id;
     private final String label;

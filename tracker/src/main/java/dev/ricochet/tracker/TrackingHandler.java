@@ -57,6 +57,9 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     private String bodyProgramId;
     private long discardedBodyBytes = -1;
 
+    private static final io.netty.util.AsciiString SEC_FETCH_DEST = io.netty.util.AsciiString.cached("sec-fetch-dest");
+    private static final io.netty.util.AsciiString SEC_FETCH_MODE = io.netty.util.AsciiString.cached("sec-fetch-mode");
+
     TrackingHandler(final TrackerServer.Context context, final EdgeLoopResources loop)
     {
         this.context = context;
@@ -291,8 +294,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             return;
         }
 
-        final long nowMs = context.epochClock().time();
         final HttpHeaders headers = request.headers();
+        if (isEmbedded(headers))
+        {
+            // Cookie stuffing loads partner links as images, scripts or frames so that visitors who never clicked
+            // carry a partner's click to checkout: no click, no cookie, no redirect to follow.
+            context.counters().increment(TrackerCounter.EMBEDDED_HITS_REFUSED);
+            ctx.write(Responses.text(HttpResponseStatus.FORBIDDEN,
+                "partner links open only as a page the visitor navigates to; no click recorded\n"), ctx.voidPromise());
+            return;
+        }
+        final long nowMs = context.epochClock().time();
         final String userAgent = headers.get(HttpHeaderNames.USER_AGENT);
         final boolean isBot = botClassifier.isBot(userAgent);
         final boolean isNewVisitor = resolveVisitor(headers, nowMs);
@@ -323,6 +335,18 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             return;
         }
         writeRedirect(ctx, route, clickHi, clickLo, nowMs, keepAlive);
+    }
+
+    /**
+     * A browser says what a request is for (Fetch Metadata): a click is a top-level navigation. An image, script,
+     * fetch or frame is not (nor a prefetch, which is not a click yet). Requests without the headers (older browsers,
+     * scripts, bots) are judged as before.
+     */
+    private static boolean isEmbedded(final HttpHeaders headers)
+    {
+        final String mode = headers.get(SEC_FETCH_MODE);
+        final String destination = headers.get(SEC_FETCH_DEST);
+        return (null != mode && !"navigate".equals(mode)) || (null != destination && !"document".equals(destination));
     }
 
     private void writeRedirect(
@@ -386,8 +410,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
 
     private void onPixel(final ChannelHandlerContext ctx, final HttpRequest request)
     {
-        final long nowMs = context.epochClock().time();
         final HttpHeaders headers = request.headers();
+        if (isEmbedded(headers))
+        {
+            // Cookie stuffing loads partner links as images, scripts or frames so that visitors who never clicked
+            // carry a partner's click to checkout: no click, no cookie, no redirect to follow.
+            context.counters().increment(TrackerCounter.EMBEDDED_HITS_REFUSED);
+            ctx.write(Responses.text(HttpResponseStatus.FORBIDDEN,
+                "partner links open only as a page the visitor navigates to; no click recorded\n"), ctx.voidPromise());
+            return;
+        }
+        final long nowMs = context.epochClock().time();
         final String userAgent = headers.get(HttpHeaderNames.USER_AGENT);
         final boolean isNewVisitor = resolveVisitor(headers, nowMs);
         final short flags = (short)((botClassifier.isBot(userAgent) ? ClickEventFlyweight.FLAG_BOT : 0) |

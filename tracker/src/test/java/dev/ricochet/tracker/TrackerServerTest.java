@@ -138,6 +138,32 @@ class TrackerServerTest
     }
 
     @Test
+    void shouldRefuseALinkLoadedAsAnImageScriptFrameOrFetchWithoutRecordingAClick() throws Exception
+    {
+        // Given a stuffing page embedding the link four ways (Fetch Metadata as browsers send it)
+        final String[][] embeddings = {
+            { "image", "no-cors" }, { "script", "no-cors" }, { "iframe", "navigate" }, { "empty", "cors" } };
+        for (final String[] embedding : embeddings)
+        {
+            // When the browser loads it
+            final HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri("/r/home"))
+                .header("User-Agent", BROWSER).header("Sec-Fetch-Dest", embedding[0])
+                .header("Sec-Fetch-Mode", embedding[1]).build(), HttpResponse.BodyHandlers.ofString());
+
+            // Then it is refused: no redirect to follow, no visitor cookie
+            assertEquals(403, response.statusCode(), embedding[0]);
+            assertTrue(response.headers().firstValue("set-cookie").isEmpty(), embedding[0]);
+        }
+        // And no click was recorded, each refusal was counted, and a real navigation still counts
+        assertEquals(0, journaledClicks().size());
+        assertEquals(embeddings.length, server.context().counters().get(TrackerCounter.EMBEDDED_HITS_REFUSED));
+        assertEquals(302, client.send(HttpRequest.newBuilder(uri("/r/home")).header("User-Agent", BROWSER)
+            .header("Sec-Fetch-Dest", "document").header("Sec-Fetch-Mode", "navigate").build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(1, journaledClicks().size());
+    }
+
+    @Test
     void shouldRedirectUnknownCodeTo404AndJournalNothing() throws Exception
     {
         final HttpResponse<String> response = get("/r/no-such-link", BROWSER, null);
