@@ -92,15 +92,7 @@ public final class Settings
     public static long parseDurationMs(final String key, final String value)
     {
         final String text = value.trim().toLowerCase(Locale.ROOT);
-        int split = 0;
-        while (split < text.length() && Character.isDigit(text.charAt(split)))
-        {
-            split++;
-        }
-        if (0 == split)
-        {
-            throw new IllegalArgumentException(key + "=" + value + ": expected a duration such as 50ms, 10s, 1h, 30d");
-        }
+        final int split = numberEnd(key, value, text, "a duration such as 50ms, 10s, 1h, 30d");
         final long amount;
         try
         {
@@ -133,6 +125,81 @@ public final class Settings
                 throw new IllegalArgumentException(key + "=" + value + ": unknown unit, use ms, s, m, h or d");
         }
         return Math.multiplyExact(amount, unitMs);
+    }
+
+    /**
+     * @param key          property name.
+     * @param defaultValue used when the property is absent, with an optional unit suffix.
+     * @return the value in bytes.
+     * @throws IllegalArgumentException naming the key if the value is not a size such as 65536, 64k, 512m, 2g.
+     */
+    public static long sizeBytes(final String key, final String defaultValue)
+    {
+        return parseSizeBytes(key, string(key, defaultValue));
+    }
+
+    /**
+     * @param key   property name, for the message.
+     * @param value a number optionally followed by k, m, g or t (binary multiples; kb, mb, gb, tb and b also read).
+     * @return the value in bytes.
+     * @throws IllegalArgumentException naming the key if the value is malformed or too large.
+     */
+    public static long parseSizeBytes(final String key, final String value)
+    {
+        final String text = value.trim().toLowerCase(Locale.ROOT);
+        final int split = numberEnd(key, value, text, "a size such as 65536, 64k, 512m, 2g");
+        final int shift;
+        switch (text.substring(split).trim())
+        {
+            case "":
+            case "b":
+                shift = 0;
+                break;
+            case "k":
+            case "kb":
+                shift = 10;
+                break;
+            case "m":
+            case "mb":
+                shift = 20;
+                break;
+            case "g":
+            case "gb":
+                shift = 30;
+                break;
+            case "t":
+            case "tb":
+                shift = 40;
+                break;
+            default:
+                throw new IllegalArgumentException(key + "=" + value + ": unknown unit, use k, m, g or t");
+        }
+        try
+        {
+            return Math.multiplyExact(Long.parseLong(text.substring(0, split)), 1L << shift);
+        }
+        catch (final ArithmeticException | NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(key + "=" + value + ": number too large");
+        }
+    }
+
+    /**
+     * @return where the leading digits of the text end, before its unit.
+     * @throws IllegalArgumentException naming the key and what was expected if the text does not start with a digit.
+     */
+    private static int numberEnd(final String key, final String value, final String text, final String expected)
+    {
+        int end = 0;
+        while (end < text.length() && Character.isDigit(text.charAt(end)))
+        {
+            end++;
+        }
+        if (0 == end)
+        {
+            throw new IllegalArgumentException(key + "=" + value + ": expected " + expected);
+        }
+        return end;
     }
 
     /**

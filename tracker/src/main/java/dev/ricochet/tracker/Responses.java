@@ -24,6 +24,7 @@ final class Responses
     private static final AsciiString IMAGE_GIF = AsciiString.cached("image/gif");
     private static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain; charset=utf-8");
     private static final AsciiString ALLOW_GET_HEAD = AsciiString.cached("GET, HEAD");
+    static final int LOW_SPACE_RETRY_AFTER_S = 30;
 
     /**
      * The smallest valid transparent 1x1 GIF (43 bytes).
@@ -107,6 +108,18 @@ final class Responses
         final FullHttpResponse response = json(HttpResponseStatus.METHOD_NOT_ALLOWED,
             "{\"error\":\"method not allowed, use " + allowed + "\"}");
         response.headers().set(HttpHeaderNames.ALLOW, allowed);
+        return response;
+    }
+
+    /**
+     * 503 while the journal's disk is below its watermark. Retry-After is longer than for an overload: space comes
+     * back when an operator or retention frees it, not within a second.
+     */
+    static FullHttpResponse lowSpace(final String reason)
+    {
+        final FullHttpResponse response = json(HttpResponseStatus.SERVICE_UNAVAILABLE,
+            "{\"error\":\"" + reason + ", retry later\"}");
+        response.headers().setInt(HttpHeaderNames.RETRY_AFTER, LOW_SPACE_RETRY_AFTER_S);
         return response;
     }
 

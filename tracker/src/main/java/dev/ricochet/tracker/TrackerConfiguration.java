@@ -93,6 +93,29 @@ public final class TrackerConfiguration
     static final String CLICK_DURABILITY_OFF = "off";
 
     /**
+     * Free space the journal's filesystem must keep: below it the edge stops appending, so Chronicle never reaches
+     * a full disk (where it dies with SIGBUS instead of failing an append). 0 turns the watermark off.
+     */
+    public static final String JOURNAL_MIN_FREE_PROP_NAME = "ricochet.tracker.journal.min.free";
+
+    /**
+     * Default for {@link #JOURNAL_MIN_FREE_PROP_NAME}: room for several of Chronicle's 64 MiB mapped chunks.
+     */
+    public static final String JOURNAL_MIN_FREE_DEFAULT = "512m";
+
+    /**
+     * What clicks and pixel hits do while the journal's disk is below {@link #JOURNAL_MIN_FREE_PROP_NAME}:
+     * {@code redirect} (the shopper still lands, nothing is journaled, counted in clicks_unjournaled) or
+     * {@code unavailable} (answer 503). Conversions and webhooks always answer 503 then.
+     */
+    public static final String JOURNAL_LOW_SPACE_CLICKS_PROP_NAME = "ricochet.tracker.journal.low.space.clicks";
+
+    /**
+     * Default for {@link #JOURNAL_LOW_SPACE_CLICKS_PROP_NAME}.
+     */
+    public static final String JOURNAL_LOW_SPACE_CLICKS_DEFAULT = "redirect";
+
+    /**
      * Longest request line accepted; longer ones get 414.
      */
     public static final String MAX_REQUEST_LINE_LENGTH_PROP_NAME = "ricochet.tracker.max.request.line.length";

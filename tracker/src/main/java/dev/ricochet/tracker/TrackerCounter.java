@@ -19,9 +19,12 @@ public enum TrackerCounter
     WEBHOOKS_IGNORED(11, "webhooks_ignored", "Authenticated webhooks of event types Ricochet does not use"),
     DEAD_LETTERS(12, "dead_letters", "Authenticated but unusable input kept in the journal with its reason"),
     DURABLE_APPEND_FAILURES(13, "durable_append_failures", "Conversions answered 503 because the journal sync failed"),
-    CLICKS_UNJOURNALED(14, "clicks_unjournaled", "Clicks and pixel hits answered without a journal entry (durability off)"),
-    SLOW_REQUESTS(15, "slow_requests", "Connections closed with 408: a request head not complete within the header timeout"),
-    EMBEDDED_HITS_REFUSED(16, "embedded_hits_refused",
+    CLICKS_UNJOURNALED(14, "clicks_unjournaled",
+        "Clicks and pixel hits answered without a journal entry (durability off, or journal disk low on space)"),
+    JOURNAL_LOW_SPACE_REJECTIONS(15, "journal_low_space_rejections",
+        "Requests answered 503 because the journal's disk is below ricochet.tracker.journal.min.free"),
+    SLOW_REQUESTS(16, "slow_requests", "Connections closed with 408: a request head not complete within the header timeout"),
+    EMBEDDED_HITS_REFUSED(17, "embedded_hits_refused",
         "Link hits loaded as an image, script or frame (Sec-Fetch-Dest), refused without a click: cookie stuffing");
 
     private final int id;

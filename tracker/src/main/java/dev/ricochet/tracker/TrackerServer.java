@@ -24,12 +24,18 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import static dev.ricochet.tracker.TrackerConfiguration.*;
 
@@ -64,6 +70,11 @@ public final class TrackerServer implements AutoCloseable
             MAX_REQUEST_LINE_LENGTH_PROP_NAME, MAX_REQUEST_LINE_LENGTH_DEFAULT, 256, 65_536);
         private int maxHeaderSize = Settings.integer(MAX_HEADER_SIZE_PROP_NAME, MAX_HEADER_SIZE_DEFAULT, 1024, 65_536);
         private int maxBodySize = Settings.integer(MAX_BODY_SIZE_PROP_NAME, MAX_BODY_SIZE_DEFAULT, 1024, 16 << 20);
+        private long journalMinFreeBytes = Settings.sizeBytes(JOURNAL_MIN_FREE_PROP_NAME, JOURNAL_MIN_FREE_DEFAULT);
+        private String journalLowSpaceClicks = Settings.string(
+            JOURNAL_LOW_SPACE_CLICKS_PROP_NAME, JOURNAL_LOW_SPACE_CLICKS_DEFAULT);
+        private LongSupplier journalUsableSpace;
+        private JournalSpaceMonitor journalSpace;
         private long idleTimeoutMs = 60_000;
         private long headerTimeoutMs = Settings.durationMs(HEADER_TIMEOUT_PROP_NAME, HEADER_TIMEOUT_DEFAULT);
         private ProgramDirectory programDirectory;
@@ -112,6 +123,16 @@ public final class TrackerServer implements AutoCloseable
             {
                 throw new IllegalArgumentException(HEADER_TIMEOUT_PROP_NAME + ": must be between 100ms and 10m");
             }
+            if (journalMinFreeBytes < 0)
+            {
+                throw new IllegalArgumentException(
+                    JOURNAL_MIN_FREE_PROP_NAME + "=" + journalMinFreeBytes + ": must be 0 (off) or a size such as 512m");
+            }
+            if (!"redirect".equals(journalLowSpaceClicks) && !"unavailable".equals(journalLowSpaceClicks))
+            {
+                throw new IllegalArgumentException(JOURNAL_LOW_SPACE_CLICKS_PROP_NAME + "=" + journalLowSpaceClicks +
+                    ": expected redirect or unavailable");
+            }
             if (visitorCookieMaxAgeMs < 1000)
             {
                 throw new IllegalArgumentException(VISITOR_COOKIE_MAX_AGE_PROP_NAME + ": must be at least 1s");
@@ -141,6 +162,11 @@ public final class TrackerServer implements AutoCloseable
                 ipHashKey = new byte[16];
                 new SecureRandom().nextBytes(ipHashKey);
             }
+            if (null == journalUsableSpace)
+            {
+                journalUsableSpace = usableSpaceOf(journal.dir());
+            }
+            journalSpace = new JournalSpaceMonitor(journalMinFreeBytes, journalUsableSpace, errorHandler);
             return this;
         }
 
@@ -320,6 +346,74 @@ public final class TrackerServer implements AutoCloseable
         }
 
         /**
+         * @param minFreeBytes free space the journal's filesystem must keep, 0 for no watermark, see
+         *                     {@link TrackerConfiguration#JOURNAL_MIN_FREE_PROP_NAME}.
+         * @return this for a fluent API.
+         */
+        public Context journalMinFreeBytes(final long minFreeBytes)
+        {
+            this.journalMinFreeBytes = minFreeBytes;
+            return this;
+        }
+
+        /**
+         * @param policy {@code redirect} or {@code unavailable}, see
+         *               {@link TrackerConfiguration#JOURNAL_LOW_SPACE_CLICKS_PROP_NAME}.
+         * @return this for a fluent API.
+         */
+        public Context journalLowSpaceClicks(final String policy)
+        {
+            this.journalLowSpaceClicks = policy;
+            return this;
+        }
+
+        /**
+         * @param usableSpace bytes usable on the journal's filesystem, read off the hot path every
+         *                    {@value JournalSpaceMonitor#CHECK_INTERVAL_MS} ms; defaults to the journal directory's
+         *                    {@link FileStore#getUsableSpace()}; settable for tests.
+         * @return this for a fluent API.
+         */
+        public Context journalUsableSpace(final LongSupplier usableSpace)
+        {
+            this.journalUsableSpace = usableSpace;
+            return this;
+        }
+
+        JournalSpaceMonitor journalSpace()
+        {
+            return journalSpace;
+        }
+
+        boolean failClosedOnLowSpace()
+        {
+            return "unavailable".equals(journalLowSpaceClicks);
+        }
+
+        private static LongSupplier usableSpaceOf(final Path dir)
+        {
+            final FileStore store;
+            try
+            {
+                store = Files.getFileStore(dir);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot read the filesystem of the journal at " + dir, ex);
+            }
+            return () ->
+            {
+                try
+                {
+                    return store.getUsableSpace();
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("cannot read the free space of the journal's filesystem", ex);
+                }
+            };
+        }
+
+        /**
          * @param idleTimeoutMs close connections idle this long.
          * @return this for a fluent API.
          */
@@ -412,7 +506,8 @@ public final class TrackerServer implements AutoCloseable
                 ", visitorCookieMaxAgeMs=" + visitorCookieMaxAgeMs + ", visitorCookieSecure=" + visitorCookieSecure +
                 ", clickAppendFailure=" + clickAppendFailure + ", clickDurability=" + clickDurability +
                 ", maxRequestLineLength=" + maxRequestLineLength +
-                ", maxHeaderSize=" + maxHeaderSize + ", maxBodySize=" + maxBodySize + "}";
+                ", maxHeaderSize=" + maxHeaderSize + ", maxBodySize=" + maxBodySize +
+                ", journalMinFreeBytes=" + journalMinFreeBytes + ", journalLowSpaceClicks=" + journalLowSpaceClicks + "}";
         }
     }
 
@@ -441,6 +536,15 @@ public final class TrackerServer implements AutoCloseable
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try
         {
+            // Read once before the first request: an edge started on a nearly full disk is low from the start.
+            final JournalSpaceMonitor journalSpace = context.journalSpace;
+            journalSpace.check();
+            if (journalSpace.isEnabled())
+            {
+                // One statfs per interval on one loop, never one per request; the task ends with the group.
+                group.next().scheduleWithFixedDelay(journalSpace::check, JournalSpaceMonitor.CHECK_INTERVAL_MS,
+                    JournalSpaceMonitor.CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+            }
             // Each loop creates its own appender: Chronicle appenders belong to one thread.
             for (final EventExecutor executor : group)
             {

@@ -142,6 +142,10 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                 onPixel(ctx, request);
                 break;
             case RequestPath.POSTBACK:
+                if (isJournalLowOnSpace(ctx, true))
+                {
+                    break;
+                }
                 awaitDurableAnswer(ctx);
                 context.conversionIntake().onPostback(
                     new QueryStringDecoder(request.uri()).parameters(), responder(ctx));
@@ -150,11 +154,14 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                 ctx.write(Responses.text(HttpResponseStatus.OK, "ok\n"), ctx.voidPromise());
                 break;
             case RequestPath.READY:
-                ctx.write(Responses.text(HttpResponseStatus.OK, "ready\n"), ctx.voidPromise());
+                ctx.write(context.journalSpace().isLow() ?
+                    Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "not ready: " + context.journalSpace().reason() + "\n") :
+                    Responses.text(HttpResponseStatus.OK, "ready\n"), ctx.voidPromise());
                 break;
             case RequestPath.METRICS:
-                ctx.write(Responses.text(HttpResponseStatus.OK, context.counters().toPrometheusText()),
-                    ctx.voidPromise());
+                ctx.write(Responses.text(HttpResponseStatus.OK, context.counters().toPrometheusText() +
+                    context.journalSpace().toPrometheusText()), ctx.voidPromise());
                 break;
             case RequestPath.BAD_LINK_CODE:
                 badRequest(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST,
@@ -208,6 +215,11 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             final byte[] bytes = ByteBufUtil.getBytes(body);
             final HttpHeaders headers = bodyHeaders;
             releaseBody();
+            // Checked once the body is complete, so the connection stays usable; nothing was appended yet.
+            if (isJournalLowOnSpace(ctx, true))
+            {
+                return;
+            }
             awaitDurableAnswer(ctx);
             final ConversionIntake intake = context.conversionIntake();
             switch (bodyRoute)
@@ -227,6 +239,33 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     private static void awaitDurableAnswer(final ChannelHandlerContext ctx)
     {
         ctx.channel().config().setAutoRead(false);
+    }
+
+    /**
+     * The free-space watermark: while the journal's disk is low nothing is appended. Money (conversions, webhooks,
+     * postbacks) is refused with 503 and Retry-After, so senders retry once space is back; browser hits get 503 only
+     * under the {@code unavailable} policy, otherwise the caller answers them without journaling.
+     *
+     * @param isMoney true for conversions and webhooks, which are always refused while low.
+     * @return true if the journal is low on space and a 503 was written (always for money).
+     */
+    private boolean isJournalLowOnSpace(final ChannelHandlerContext ctx, final boolean isMoney)
+    {
+        final JournalSpaceMonitor journalSpace = context.journalSpace();
+        if (!journalSpace.isLow() || (!isMoney && context.isJournalOff()))
+        {
+            return false;
+        }
+        if (isMoney || context.failClosedOnLowSpace())
+        {
+            context.counters().increment(TrackerCounter.JOURNAL_LOW_SPACE_REJECTIONS);
+            ctx.write(Responses.lowSpace(journalSpace.reason()), ctx.voidPromise());
+        }
+        else
+        {
+            context.counters().increment(TrackerCounter.CLICKS_UNJOURNALED);
+        }
+        return true;
     }
 
     private static ConversionIntake.Responder responder(final ChannelHandlerContext ctx)
@@ -313,6 +352,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         final long clickHi = ids.hi();
         final long clickLo = ids.lo();
 
+        final boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (isJournalLowOnSpace(ctx, false))
+        {
+            if (!context.failClosedOnLowSpace())
+            {
+                // The shopper still lands; the click is counted as unjournaled, not recorded.
+                writeRedirect(ctx, route, clickHi, clickLo, nowMs, keepAlive);
+            }
+            return;
+        }
+
         final short flags = (short)((isPreview ? ClickEventFlyweight.FLAG_PREVIEW : 0) |
             (isBot ? ClickEventFlyweight.FLAG_BOT : 0) | (isNewVisitor ? ClickEventFlyweight.FLAG_NEW_VISITOR : 0));
         final ClickEventFlyweight click = loop.appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, nowMs)
@@ -322,7 +372,6 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         encodeBrowserFields(ctx, click, headers, userAgent);
         final TrackerCounter recorded = isPreview ? TrackerCounter.PREVIEWS_RECORDED :
             isBot ? TrackerCounter.BOT_CLICKS_RECORDED : TrackerCounter.CLICKS_RECORDED;
-        final boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (context.isPowerSafe())
         {
             redirectOnceDurable(ctx, click.encodedLength(), route, clickHi, clickLo, keepAlive, recorded);
@@ -423,6 +472,15 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         final long nowMs = context.epochClock().time();
         final String userAgent = headers.get(HttpHeaderNames.USER_AGENT);
         final boolean isNewVisitor = resolveVisitor(headers, nowMs);
+        if (isJournalLowOnSpace(ctx, false))
+        {
+            if (!context.failClosedOnLowSpace())
+            {
+                ctx.write(Responses.pixel(visitorCookie.format(visitorHi, visitorLo), loop.date.update(nowMs)),
+                    ctx.voidPromise());
+            }
+            return;
+        }
         final short flags = (short)((botClassifier.isBot(userAgent) ? ClickEventFlyweight.FLAG_BOT : 0) |
             (isNewVisitor ? ClickEventFlyweight.FLAG_NEW_VISITOR : 0));
         final ClickEventFlyweight hit = loop.appender.claimClick(EventHeaderDescriptor.TYPE_PIXEL, nowMs).flags(flags);

@@ -2,7 +2,6 @@ package dev.ricochet.tracker;
 
 import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
-import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
 import org.junit.jupiter.api.Test;
@@ -13,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -104,17 +102,6 @@ class ClickDurabilityTest
 
     private static int journaledClickCount(final Journal journal)
     {
-        final List<Integer> clicks = new ArrayList<>();
-        try (JournalPoller poller = journal.newPoller(Journal.NULL_INDEX))
-        {
-            poller.poll((buffer, length, index) ->
-            {
-                if (EventHeaderDescriptor.TYPE_CLICK == buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET))
-                {
-                    clicks.add(length);
-                }
-            }, 10_000);
-        }
-        return clicks.size();
+        return EdgeFixture.journaledCount(journal, EventHeaderDescriptor.TYPE_CLICK);
     }
 }

@@ -1,18 +1,30 @@
 package dev.ricochet.tracker;
 
+import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.ProgramRoute;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /**
  * A real edge on an ephemeral loopback port with a real journal in a temp directory, for the tracker's tests.
  */
 final class EdgeFixture implements AutoCloseable
 {
+    static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36";
+    private static final HttpClient CLIENT =
+        HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
     final LinkDirectory links = new LinkDirectory();
     final ProgramDirectory programs = new ProgramDirectory();
     final Journal journal;
@@ -21,11 +33,17 @@ final class EdgeFixture implements AutoCloseable
     EdgeFixture(final Path dir, final LinkRoute[] linkRoutes, final ProgramRoute... programRoutes)
         throws InterruptedException
     {
-        this(dir, linkRoutes, context -> context, programRoutes);
+        this(dir, context -> context, linkRoutes, programRoutes);
     }
 
-    EdgeFixture(final Path dir, final LinkRoute[] linkRoutes,
-        final java.util.function.UnaryOperator<TrackerServer.Context> settings, final ProgramRoute... programRoutes)
+    /**
+     * @param settings applied to the edge's context before launch, for a test's own settings.
+     */
+    EdgeFixture(
+        final Path dir,
+        final UnaryOperator<TrackerServer.Context> settings,
+        final LinkRoute[] linkRoutes,
+        final ProgramRoute... programRoutes)
         throws InterruptedException
     {
         for (final LinkRoute route : linkRoutes)
@@ -39,6 +57,67 @@ final class EdgeFixture implements AutoCloseable
         journal = Journal.open(new Journal.Context().dir(dir));
         server = TrackerServer.launch(settings.apply(new TrackerServer.Context().port(0).bindAddress("127.0.0.1")
             .eventLoopThreads(2).journal(journal).linkDirectory(links).programDirectory(programs)));
+    }
+
+    /**
+     * @return the response to a GET on this edge, redirects not followed.
+     */
+    HttpResponse<String> get(final String path) throws IOException, InterruptedException
+    {
+        return CLIENT.send(HttpRequest.newBuilder(uri(path)).header("User-Agent", BROWSER).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * @return the response to a POST of a JSON body on this edge, with an {@code Authorization: Bearer} key.
+     */
+    HttpResponse<String> post(final String path, final String apiKey, final String json)
+        throws IOException, InterruptedException
+    {
+        return CLIENT.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + apiKey).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Poll {@code /readyz} until it answers the status: the free-space check runs on its own schedule.
+     */
+    HttpResponse<String> awaitReadyz(final int status) throws IOException, InterruptedException
+    {
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            final HttpResponse<String> response = get("/readyz");
+            if (status == response.statusCode())
+            {
+                return response;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("/readyz never answered " + status);
+    }
+
+    /**
+     * @return how many events of the type the journal holds.
+     */
+    static int journaledCount(final Journal journal, final byte type)
+    {
+        final int[] count = new int[1];
+        try (JournalPoller poller = journal.newPoller(Journal.NULL_INDEX))
+        {
+            poller.poll((buffer, length, index) ->
+            {
+                if (type == buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET))
+                {
+                    count[0]++;
+                }
+            }, 100_000);
+        }
+        return count[0];
+    }
+
+    private URI uri(final String path)
+    {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
     }
 
     @Override

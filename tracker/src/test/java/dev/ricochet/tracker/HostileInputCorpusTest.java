@@ -84,8 +84,8 @@ class HostileInputCorpusTest
     {
         // Given an edge whose request heads must arrive within 1 s
         try (EdgeFixture slowEdge = new EdgeFixture(dir.resolve("slow"),
-            new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") },
-            context -> context.headerTimeoutMs(1_000));
+            context -> context.headerTimeoutMs(1_000),
+            new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") });
             Socket socket = new Socket("127.0.0.1", slowEdge.server.port()))
         {
             socket.setSoTimeout(5_000);
@@ -123,8 +123,8 @@ class HostileInputCorpusTest
     {
         // Given an edge with a 300 ms header deadline and a client that made one request on a keep-alive connection
         try (EdgeFixture slowEdge = new EdgeFixture(dir.resolve("idle"),
-            new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") },
-            context -> context.headerTimeoutMs(300));
+            context -> context.headerTimeoutMs(300),
+            new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") });
             Socket socket = new Socket("127.0.0.1", slowEdge.server.port()))
         {
             socket.setSoTimeout(5_000);

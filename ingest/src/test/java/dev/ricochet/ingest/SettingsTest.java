@@ -1,0 +1,42 @@
+package dev.ricochet.ingest;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SettingsTest
+{
+    private static final String KEY = "ricochet.test.size";
+
+    @Test
+    void shouldReadSizesInBytesWithBinaryUnits()
+    {
+        assertEquals(65_536L, Settings.parseSizeBytes(KEY, "65536"));
+        assertEquals(64L << 10, Settings.parseSizeBytes(KEY, "64k"));
+        assertEquals(512L << 20, Settings.parseSizeBytes(KEY, "512m"));
+        assertEquals(512L << 20, Settings.parseSizeBytes(KEY, " 512 MB "));
+        assertEquals(2L << 30, Settings.parseSizeBytes(KEY, "2G"));
+        assertEquals(0L, Settings.parseSizeBytes(KEY, "0"));
+    }
+
+    @Test
+    void shouldRejectAMalformedSizeNamingTheKey()
+    {
+        for (final String value : new String[] {"", "m", "-1m", "12 apples", "99999999999t"})
+        {
+            final IllegalArgumentException thrown =
+                assertThrows(IllegalArgumentException.class, () -> Settings.parseSizeBytes(KEY, value), value);
+            assertTrue(thrown.getMessage().startsWith(KEY + "=" + value + ": "), thrown.getMessage());
+        }
+    }
+
+    @Test
+    void shouldStillReadDurationsWithTheirUnits()
+    {
+        assertEquals(50L, Settings.parseDurationMs(KEY, "50ms"));
+        assertEquals(86_400_000L, Settings.parseDurationMs(KEY, "1d"));
+        assertThrows(IllegalArgumentException.class, () -> Settings.parseDurationMs(KEY, "soon"));
+    }
+}
