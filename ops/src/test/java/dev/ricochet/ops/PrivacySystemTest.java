@@ -44,6 +44,7 @@ class PrivacySystemTest
     private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
     private static final String ADMIN_TOKEN = "CANARY-admin-token-5e1f0a";
     private static final String FINANCE_TOKEN = "CANARY-finance-token-7b2c9d";
+    private static final String ANALYST_TOKEN = "CANARY-analyst-token-c4e81f";
     private static final String WRONG_TOKEN = "CANARY-mistyped-admin-token-3a8e";
     private static final String API_KEY = "CANARY-api-key-41d7e2";
     private static final String STRIPE_SECRET = "whsec_CANARY_stripe_9c04b1";
@@ -173,7 +174,8 @@ class PrivacySystemTest
             admin.putOk("/v1/links/ann-1", "{\"partnerId\":\"ann\",\"destination\":\"https://shop.example.com/a\"}");
             final String clickId = click(service.trackerPort, "/r/ann-1");
             unexpected.addAll(foreignConnections(service.pid(), receiverPort, seenRemotePorts));
-            final HttpResponse<String> sale = send(HttpRequest.newBuilder(tracker(service.trackerPort, "/v1/conversions"))
+            final HttpResponse<String> sale = send(HttpRequest.newBuilder(
+                tracker(service.trackerPort, "/v1/conversions"))
                 .header("Authorization", "Bearer " + API_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString(conversion("order-1").replace("}",
                     ",\"clickId\":\"" + clickId + "\"}"))));
@@ -300,14 +302,15 @@ class PrivacySystemTest
         final Map<String, String> environment = new HashMap<>();
         environment.put("RICOCHET_ADMIN_TOKEN", ADMIN_TOKEN);
         environment.put("RICOCHET_ADMIN_FINANCE_TOKEN", FINANCE_TOKEN);
+        environment.put("RICOCHET_ADMIN_ANALYST_TOKEN", ANALYST_TOKEN);
         environment.put("RICOCHET_WEBHOOK_INITIAL_BACKOFF", "100ms");
         return environment;
     }
 
     private static List<String> canaries()
     {
-        final List<String> canaries = new ArrayList<>(List.of(ADMIN_TOKEN, FINANCE_TOKEN, WRONG_TOKEN, API_KEY,
-            STRIPE_SECRET, SHOPIFY_SECRET, POSTBACK_SECRET, WEBHOOK_SECRET, "CANARY"));
+        final List<String> canaries = new ArrayList<>(List.of(ADMIN_TOKEN, FINANCE_TOKEN, ANALYST_TOKEN, WRONG_TOKEN,
+            API_KEY, STRIPE_SECRET, SHOPIFY_SECRET, POSTBACK_SECRET, WEBHOOK_SECRET, "CANARY"));
         canaries.add(new String(EDGE_KEY, StandardCharsets.US_ASCII));
         canaries.add(HexFormat.of().formatHex(EDGE_KEY));
         canaries.add(HexFormat.of().withUpperCase().formatHex(EDGE_KEY));
