@@ -1,6 +1,7 @@
 package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.admin.AdminApi;
+import dev.ricochet.aggregator.admin.AdminRoles;
 import dev.ricochet.aggregator.admin.AdminServer;
 import dev.ricochet.aggregator.admin.AdminToken;
 import dev.ricochet.aggregator.admin.CatalogWriter;
@@ -63,6 +64,9 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         private AdminToken adminToken;
         private String financeTokenValue = Settings.string(FINANCE_TOKEN_PROP_NAME, null);
         private AdminToken financeToken;
+        private String analystTokenValue = Settings.string(ANALYST_TOKEN_PROP_NAME, null);
+        private AdminToken analystToken;
+        private AdminRoles adminRoles;
         private long clockTickIntervalMs = Settings.durationMs(CLOCK_TICK_INTERVAL_PROP_NAME, CLOCK_TICK_INTERVAL_DEFAULT);
         private long webhookInitialBackoffMs = Settings.durationMs(
             WEBHOOK_INITIAL_BACKOFF_PROP_NAME, WEBHOOK_INITIAL_BACKOFF_DEFAULT);
@@ -127,6 +131,14 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
             {
                 throw new IllegalArgumentException(FINANCE_TOKEN_PROP_NAME + ": must differ from the admin token");
             }
+            analystToken = AdminToken.resolve(analystTokenValue, dataDir, AdminToken.ANALYST_FILE_NAME,
+                ANALYST_TOKEN_PROP_NAME);
+            if (analystToken.value().equals(adminToken.value()) || analystToken.value().equals(financeToken.value()))
+            {
+                throw new IllegalArgumentException(ANALYST_TOKEN_PROP_NAME +
+                    ": must differ from the admin and finance tokens");
+            }
+            adminRoles = new AdminRoles(adminToken, financeToken, analystToken);
             return this;
         }
 
@@ -257,6 +269,32 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         }
 
         /**
+         * @param analystToken analyst bearer token (at least 16 characters).
+         * @return this for a fluent API.
+         */
+        public Context analystToken(final String analystToken)
+        {
+            this.analystTokenValue = analystToken;
+            return this;
+        }
+
+        /**
+         * @return the resolved analyst token (after {@link #conclude()}).
+         */
+        public AdminToken analystToken()
+        {
+            return analystToken;
+        }
+
+        /**
+         * @return the roles of the admin API (after {@link #conclude()}); also issues partner tokens.
+         */
+        public AdminRoles adminRoles()
+        {
+            return adminRoles;
+        }
+
+        /**
          * @param intervalMs how often the clock is checked for a new hour to journal; 0 for no ticks.
          * @return this for a fluent API.
          */
@@ -331,8 +369,8 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         final AdminApi api = new AdminApi(catalog, store, catalogWriter, this, context.epochClock);
         try
         {
-            adminServer = new AdminServer(context.adminBindAddress, context.adminPort, api, context.adminToken,
-                context.financeToken, context.errorHandler);
+            adminServer = new AdminServer(context.adminBindAddress, context.adminPort, api, context.adminRoles,
+                context.errorHandler);
         }
         catch (final InterruptedException | RuntimeException ex)
         {

@@ -73,6 +73,12 @@ public final class AggregatorConfiguration
     public static final String FINANCE_TOKEN_PROP_NAME = "ricochet.admin.finance.token";
 
     /**
+     * Bearer token of the analyst role (reads the catalog and the reports, not the ledgers or payouts, changes
+     * nothing); generated into {@code analyst.token} in the data directory if not set.
+     */
+    public static final String ANALYST_TOKEN_PROP_NAME = "ricochet.admin.analyst.token";
+
+    /**
      * How often the clock is checked; each new hour is written to the journal as a tick, so that approvals and tier
      * reviews happen on time even when no traffic arrives. 0 disables ticks (a replay-only aggregator).
      */

@@ -159,6 +159,11 @@ public final class Ricochet implements AutoCloseable
             System.out.println("ricochet: generated finance token for payout approvals (shown once, kept in " +
                 launcher.dataDir().resolve("finance.token") + "): " + aggregator.context().financeToken().value());
         }
+        if (aggregator.context().analystToken().isGenerated())
+        {
+            System.out.println("ricochet: generated analyst token for read-only reports (shown once, kept in " +
+                launcher.dataDir().resolve("analyst.token") + "): " + aggregator.context().analystToken().value());
+        }
         System.out.flush();
     }
 

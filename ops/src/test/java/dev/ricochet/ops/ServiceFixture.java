@@ -16,6 +16,7 @@ final class ServiceFixture implements AutoCloseable
 {
     static final String ADMIN_TOKEN = "test-admin-token-0123456789";
     static final String FINANCE_TOKEN = "test-finance-token-0123456789";
+    static final String ANALYST_TOKEN = "test-analyst-token-0123456789";
 
     final Journal journal;
     final LinkDirectory directory = new LinkDirectory();
@@ -29,7 +30,8 @@ final class ServiceFixture implements AutoCloseable
         journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
         final Aggregator.Context aggregatorContext = new Aggregator.Context()
             .dataDir(dataDir).journal(journal).linkDirectory(directory).programDirectory(programs)
-            .adminPort(0).adminToken(ADMIN_TOKEN).financeToken(FINANCE_TOKEN);
+            .adminPort(0).adminToken(ADMIN_TOKEN).financeToken(FINANCE_TOKEN)
+            .analystToken(ANALYST_TOKEN);
         if (null != edgeClock)
         {
             // One clock for the whole service: journal time drives approvals and tier reviews.

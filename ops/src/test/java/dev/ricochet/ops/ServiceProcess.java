@@ -32,6 +32,16 @@ final class ServiceProcess implements AutoCloseable
     static ServiceProcess start(final Path dataDir, final Path log, final Map<String, String> environment)
         throws IOException, InterruptedException
     {
+        return start(dataDir, log, environment, true);
+    }
+
+    /**
+     * @param inheritChronicleSwitches false to start the child without this JVM's {@code -Dchronicle.*} switches, so
+     *                                 that only the product's own defaults keep Chronicle from phoning home.
+     */
+    static ServiceProcess start(final Path dataDir, final Path log, final Map<String, String> environment,
+        final boolean inheritChronicleSwitches) throws IOException, InterruptedException
+    {
         final int trackerPort = freePort();
         final int adminPort = freePort();
         final List<String> command = new ArrayList<>();
@@ -39,7 +49,7 @@ final class ServiceProcess implements AutoCloseable
         // The same Chronicle flags and analytics switch the build gives this JVM.
         for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
-            if (argument.startsWith("--add-") || argument.startsWith("-Dchronicle."))
+            if (argument.startsWith("--add-") || (inheritChronicleSwitches && argument.startsWith("-Dchronicle.")))
             {
                 command.add(argument);
             }
@@ -109,6 +119,11 @@ final class ServiceProcess implements AutoCloseable
             process.destroyForcibly();
             throw new IllegalStateException("service did not stop within 30 s of SIGTERM");
         }
+    }
+
+    long pid()
+    {
+        return process.pid();
     }
 
     AdminClient admin()

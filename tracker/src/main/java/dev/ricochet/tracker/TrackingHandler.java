@@ -48,7 +48,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     private final LinkDirectory.CodeView codeView = new LinkDirectory.CodeView();
     private final FullHttpResponse reusableRedirect;
     private long ipHash;
-    private boolean isIpHashed;
+    private long ipHashDay = Long.MIN_VALUE;
     private long visitorHi;
     private long visitorLo;
     private ByteBuf body;
@@ -369,7 +369,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             .flags(flags)
             .clickId(clickHi, clickLo)
             .link(route.linkId(), route.partnerId(), route.programId());
-        encodeBrowserFields(ctx, click, headers, userAgent);
+        encodeBrowserFields(ctx, click, headers, userAgent, nowMs);
         final TrackerCounter recorded = isPreview ? TrackerCounter.PREVIEWS_RECORDED :
             isBot ? TrackerCounter.BOT_CLICKS_RECORDED : TrackerCounter.CLICKS_RECORDED;
         if (context.isPowerSafe())
@@ -484,7 +484,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         final short flags = (short)((botClassifier.isBot(userAgent) ? ClickEventFlyweight.FLAG_BOT : 0) |
             (isNewVisitor ? ClickEventFlyweight.FLAG_NEW_VISITOR : 0));
         final ClickEventFlyweight hit = loop.appender.claimClick(EventHeaderDescriptor.TYPE_PIXEL, nowMs).flags(flags);
-        encodeBrowserFields(ctx, hit, headers, userAgent);
+        encodeBrowserFields(ctx, hit, headers, userAgent, nowMs);
         // Pixel hits feed reports, not payouts: they take the fast path even in power-safe mode.
         append(hit, TrackerCounter.PIXEL_HITS_RECORDED);
         // The page must render whatever happened: a pixel always answers with the GIF.
@@ -518,13 +518,14 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         final ChannelHandlerContext ctx,
         final ClickEventFlyweight event,
         final HttpHeaders headers,
-        final String userAgent)
+        final String userAgent,
+        final long nowMs)
     {
         final String uri = requestPath.uri();
         final String referrer = headers.get(HttpHeaderNames.REFERER);
         final long hostBounds = referrerHostBounds(referrer);
         event.visitorId(visitorHi, visitorLo)
-            .ipHash(ipHash(ctx))
+            .ipHash(ipHash(ctx, nowMs))
             .query(uri, requestPath.queryStart(), uri.length())
             .referrerHost(referrer, (int)(hostBounds >>> 32), (int)hostBounds)
             .userAgent(userAgent);
@@ -553,14 +554,16 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     }
 
     /**
-     * The client address of a connection does not change: hash it once per channel, not per click.
+     * The client address of a connection does not change: hash it once per channel and day (the key rotates daily),
+     * not per click.
      */
-    private long ipHash(final ChannelHandlerContext ctx)
+    private long ipHash(final ChannelHandlerContext ctx, final long nowMs)
     {
-        if (!isIpHashed)
+        final long day = IpHasher.day(nowMs);
+        if (day != ipHashDay)
         {
-            ipHash = ipHasher.hash(ctx.channel().remoteAddress());
-            isIpHashed = true;
+            ipHash = ipHasher.hash(ctx.channel().remoteAddress(), nowMs);
+            ipHashDay = day;
         }
         return ipHash;
     }

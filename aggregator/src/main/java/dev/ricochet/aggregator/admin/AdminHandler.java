@@ -33,21 +33,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private static final String BEARER = "Bearer ";
 
     private final AdminApi api;
-    private final AdminToken token;
-    private final AdminToken financeToken;
+    private final AdminRoles roles;
     private final ErrorHandler errorHandler;
     private final EventExecutor executor;
 
     AdminHandler(
         final AdminApi api,
-        final AdminToken token,
-        final AdminToken financeToken,
+        final AdminRoles roles,
         final ErrorHandler errorHandler,
         final EventExecutor executor)
     {
         this.api = api;
-        this.token = token;
-        this.financeToken = financeToken;
+        this.roles = roles;
         this.errorHandler = errorHandler;
         this.executor = executor;
     }
@@ -111,9 +108,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         {
             return ApiResponse.error(401, "missing bearer token: send Authorization: Bearer <admin token>");
         }
-        final String presented = authorization.substring(BEARER.length()).trim();
-        final boolean isFinance = financeToken.matches(presented);
-        if (!isFinance && !token.matches(presented))
+        final AdminRoles.Caller caller = roles.caller(authorization.substring(BEARER.length()).trim());
+        if (null == caller)
         {
             return ApiResponse.error(401, "invalid bearer token");
         }
@@ -128,18 +124,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         final String collection = segments[2];
         final String id = segments[3];
         final String sub = segments.length == 5 ? segments[4] : null;
-        // Finance approves payouts and reviews commissions; the admin builds runs but cannot approve them (two
-        // people's decisions). Finance may read everything else.
-        final boolean isFinanceAction = ("payout-runs".equals(collection) && "approve".equals(sub)) ||
-            ("partners".equals(collection) && "commission-reviews".equals(sub));
-        if (isFinanceAction && !isFinance)
+        final String refusal = refusal(caller, method, collection, id, sub);
+        if (null != refusal)
         {
-            return ApiResponse.error(403, "this needs the finance token (" + AdminToken.FINANCE_FILE_NAME + ")");
-        }
-        if (isFinance && !isFinanceAction && !HttpMethod.GET.equals(method))
-        {
-            return ApiResponse.error(403, "the finance token can read, approve payout runs and review commissions;" +
-                " use the admin token for changes");
+            return ApiResponse.error(403, refusal);
         }
         final Map<String, List<String>> parameters = uri.parameters();
         final byte[] body = ByteBufUtil.getBytes(request.content());
@@ -177,6 +165,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             case "partners/timeline":
                 return only(HttpMethod.GET, method, parameters, List.of("limit"),
                     () -> api.partnerTimeline(id, limit(parameters, 100, 1000)));
+            case "partners/token":
+                return only(HttpMethod.GET, method, parameters, List.of(), () -> partnerToken(id));
             case "partners/commission-reviews":
                 return only(HttpMethod.POST, method, parameters, List.of(), () -> api.reviewCommission(id, body));
             case "programs/payout-runs":
@@ -191,6 +181,50 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             default:
                 return ApiResponse.error(404, "no such resource: " + path);
         }
+    }
+
+    /**
+     * The role check of every endpoint, in one place so that the matrix test and this table can be read side by side.
+     *
+     * @return why the caller may not do this, or null if it may.
+     */
+    static String refusal(final AdminRoles.Caller caller, final HttpMethod method, final String collection,
+        final String id, final String sub)
+    {
+        final boolean isRead = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method);
+        // Finance approves payouts and reviews commissions; the admin builds runs but cannot approve them (two
+        // people's decisions).
+        final boolean isFinanceAction = ("payout-runs".equals(collection) && "approve".equals(sub)) ||
+            ("partners".equals(collection) && "commission-reviews".equals(sub));
+        final boolean isMoney = "payout-runs".equals(collection) ||
+            ("partners".equals(collection) && "ledger".equals(sub));
+        final boolean isTokenIssue = "partners".equals(collection) && "token".equals(sub);
+        switch (caller.role())
+        {
+            case ADMIN:
+                return isFinanceAction ? "this needs the finance token (" + AdminToken.FINANCE_FILE_NAME + ")" : null;
+            case FINANCE:
+                return isFinanceAction || (isRead && !isTokenIssue) ? null :
+                    "the finance token can read, approve payout runs and review commissions; use the admin token " +
+                    "for changes";
+            case ANALYST:
+                return isRead && !isMoney && !isTokenIssue ? null :
+                    "the analyst token reads the catalog and reports; ledgers, payouts and changes need another role";
+            case PARTNER:
+                final boolean isOwn = "partners".equals(collection) && caller.partnerId().equals(id) &&
+                    (null == sub || "stats".equals(sub) || "conversions".equals(sub) || "ledger".equals(sub) ||
+                    "timeline".equals(sub));
+                return isRead && isOwn ? null : "a partner token reads only its own partner's record and reports";
+            default:
+                return "unknown role";
+        }
+    }
+
+    private ApiResponse partnerToken(final String partnerId)
+    {
+        final ApiResponse partner = api.getPartner(partnerId);
+        return 200 != partner.status() ? partner :
+            ApiResponse.ok(Map.of("partnerId", partnerId, "token", roles.partnerToken(partnerId)));
     }
 
     private static ApiResponse only(final HttpMethod allowed, final HttpMethod method,

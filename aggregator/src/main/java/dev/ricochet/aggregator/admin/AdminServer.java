@@ -42,8 +42,7 @@ public final class AdminServer implements AutoCloseable
      * @param bindAddress  address to bind.
      * @param port         port, 0 for ephemeral.
      * @param api          the API logic.
-     * @param token        admin bearer token.
-     * @param financeToken finance bearer token.
+     * @param roles        the bearer tokens of each role.
      * @param errorHandler receives unexpected errors.
      * @throws InterruptedException if interrupted while binding.
      */
@@ -51,8 +50,7 @@ public final class AdminServer implements AutoCloseable
         final String bindAddress,
         final int port,
         final AdminApi api,
-        final AdminToken token,
-        final AdminToken financeToken,
+        final AdminRoles roles,
         final ErrorHandler errorHandler) throws InterruptedException
     {
         final boolean epoll = Epoll.isAvailable();
@@ -73,7 +71,7 @@ public final class AdminServer implements AutoCloseable
                             .addLast(new ReadTimeoutHandler(60, TimeUnit.SECONDS))
                             .addLast(new HttpServerCodec(8192, 16384, 8192))
                             .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
-                            .addLast(new AdminHandler(api, token, financeToken, errorHandler, handlerGroup.next()));
+                            .addLast(new AdminHandler(api, roles, errorHandler, handlerGroup.next()));
                     }
                 })
                 .bind(new InetSocketAddress(bindAddress, port))

@@ -30,6 +30,11 @@ public record AdminToken(String value, boolean isGenerated)
     public static final String FINANCE_FILE_NAME = "finance.token";
 
     /**
+     * Name of the file holding a generated analyst token.
+     */
+    public static final String ANALYST_FILE_NAME = "analyst.token";
+
+    /**
      * @param configured token from configuration, or null.
      * @param dataDir    where a generated token is kept.
      * @return the token to use.

@@ -1,0 +1,121 @@
+package dev.ricochet.aggregator.admin;
+
+import dev.ricochet.ingest.HmacSha256;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+
+/**
+ * Who a bearer token is, and so what the admin API lets it do.
+ *
+ * <table>
+ *   <caption>roles</caption>
+ *   <tr><th>role</th><th>token</th><th>may</th></tr>
+ *   <tr><td>admin</td><td>{@code admin.token}</td><td>everything but the finance decisions</td></tr>
+ *   <tr><td>finance</td><td>{@code finance.token}</td><td>read everything; approve payout runs, review
+ *   commissions</td></tr>
+ *   <tr><td>analyst</td><td>{@code analyst.token}</td><td>read the catalog and the reports; not the ledgers,
+ *   payout runs or their exports (money and payout accounts are finance's), never change anything</td></tr>
+ *   <tr><td>partner</td><td>{@code rp_<partnerId>.<mac>}, issued by the admin</td><td>read its own partner record,
+ *   stats, conversions, ledger and timeline; nothing else</td></tr>
+ * </table>
+ *
+ * <p>Decision: partner tokens are not stored. A token is the partner id plus an HMAC of it under a key derived from
+ * the admin token, so issuing one needs no state and it survives restarts and replays. Rotating the admin token
+ * revokes every partner token at once; there is no revoking one partner's token alone yet.
+ */
+public final class AdminRoles
+{
+    /**
+     * Prefix of a partner token.
+     */
+    public static final String PARTNER_TOKEN_PREFIX = "rp_";
+
+    /**
+     * A role of the admin API.
+     */
+    public enum Role
+    {
+        ADMIN, FINANCE, ANALYST, PARTNER
+    }
+
+    /**
+     * The resolved caller of one request.
+     *
+     * @param role      its role.
+     * @param partnerId the partner a partner token speaks for, else null.
+     */
+    public record Caller(Role role, String partnerId)
+    {
+    }
+
+    private final AdminToken admin;
+    private final AdminToken finance;
+    private final AdminToken analyst;
+    private final String partnerKey;
+
+    /**
+     * @param admin   the admin token.
+     * @param finance the finance token.
+     * @param analyst the analyst token.
+     */
+    public AdminRoles(final AdminToken admin, final AdminToken finance, final AdminToken analyst)
+    {
+        this.admin = admin;
+        this.finance = finance;
+        this.analyst = analyst;
+        this.partnerKey = Base64.getEncoder().encodeToString(HmacSha256.of(admin.value(),
+            "ricochet partner tokens".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /**
+     * @param presented the bearer token of a request.
+     * @return who it is, or null if no one.
+     */
+    public Caller caller(final String presented)
+    {
+        if (admin.matches(presented))
+        {
+            return new Caller(Role.ADMIN, null);
+        }
+        if (finance.matches(presented))
+        {
+            return new Caller(Role.FINANCE, null);
+        }
+        if (analyst.matches(presented))
+        {
+            return new Caller(Role.ANALYST, null);
+        }
+        if (null != presented && presented.startsWith(PARTNER_TOKEN_PREFIX))
+        {
+            final int dot = presented.lastIndexOf('.');
+            if (dot > PARTNER_TOKEN_PREFIX.length())
+            {
+                final String partnerId = presented.substring(PARTNER_TOKEN_PREFIX.length(), dot);
+                if (MessageDigest.isEqual(partnerToken(partnerId).getBytes(StandardCharsets.UTF_8),
+                    presented.getBytes(StandardCharsets.UTF_8)))
+                {
+                    return new Caller(Role.PARTNER, partnerId);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param partnerId a partner.
+     * @return the read-only token that speaks for it.
+     */
+    public String partnerToken(final String partnerId)
+    {
+        return PARTNER_TOKEN_PREFIX + partnerId + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
+            HmacSha256.of(partnerKey, partnerId.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public String toString()
+    {
+        return "AdminRoles[redacted]";
+    }
+}
