@@ -459,17 +459,8 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
 
     private void onPixel(final ChannelHandlerContext ctx, final HttpRequest request)
     {
-        final HttpHeaders headers = request.headers();
-        if (isEmbedded(headers))
-        {
-            // Cookie stuffing loads partner links as images, scripts or frames so that visitors who never clicked
-            // carry a partner's click to checkout: no click, no cookie, no redirect to follow.
-            context.counters().increment(TrackerCounter.EMBEDDED_HITS_REFUSED);
-            ctx.write(Responses.text(HttpResponseStatus.FORBIDDEN,
-                "partner links open only as a page the visitor navigates to; no click recorded\n"), ctx.voidPromise());
-            return;
-        }
         final long nowMs = context.epochClock().time();
+        final HttpHeaders headers = request.headers();
         final String userAgent = headers.get(HttpHeaderNames.USER_AGENT);
         final boolean isNewVisitor = resolveVisitor(headers, nowMs);
         if (isJournalLowOnSpace(ctx, false))

@@ -161,6 +161,10 @@ class TrackerServerTest
             .header("Sec-Fetch-Dest", "document").header("Sec-Fetch-Mode", "navigate").build(),
             HttpResponse.BodyHandlers.ofString()).statusCode());
         assertEquals(1, journaledClicks().size());
+        // While the pixel, which a page embeds by design, is served as the image it is
+        assertEquals(200, client.send(HttpRequest.newBuilder(uri("/p.gif")).header("User-Agent", BROWSER)
+            .header("Sec-Fetch-Dest", "image").header("Sec-Fetch-Mode", "no-cors").build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 
     @Test
