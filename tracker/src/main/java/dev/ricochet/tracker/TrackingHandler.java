@@ -103,10 +103,8 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         {
             // Netty parses any HTTP/x.y; the edge speaks HTTP/1.x only, and must not guess another version's framing.
             context.counters().increment(TrackerCounter.BAD_REQUESTS);
-            final FullHttpResponse response = Responses.text(
-                HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP/1.0 and HTTP/1.1 only\n");
-            response.headers().set(HttpHeaderNames.CONNECTION, "close");
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            answerAndClose(ctx, Responses.text(
+                HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP/1.0 and HTTP/1.1 only\n"));
             return;
         }
 
@@ -591,6 +589,11 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             response = Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request\n");
         }
         // The decoder cannot resynchronise after a malformed request: answer, then close.
+        answerAndClose(ctx, response);
+    }
+
+    private static void answerAndClose(final ChannelHandlerContext ctx, final FullHttpResponse response)
+    {
         response.headers().set(HttpHeaderNames.CONNECTION, "close");
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
