@@ -687,15 +687,9 @@ public final class StateStore implements AutoCloseable
     public void readDayCounters(
         final int partnerNumber, final int fromDay, final int toDay, final DayCountersConsumer consumer)
     {
-        readCounters(counters, partnerNumber, fromDay, toDay, consumer);
-    }
-
-    private void readCounters(final ColumnFamilyHandle family,
-        final int partnerNumber, final int fromDay, final int toDay, final DayCountersConsumer consumer)
-    {
         final long[] values = new long[CounterField.COUNT];
         try (ReadOptions readOptions = new ReadOptions().setTotalOrderSeek(true);
-            RocksIterator iterator = db.newIterator(family, readOptions))
+            RocksIterator iterator = db.newIterator(counters, readOptions))
         {
             final byte[] end = counterKey(partnerNumber, toDay);
             for (iterator.seek(counterKey(partnerNumber, fromDay)); iterator.isValid(); iterator.next())
