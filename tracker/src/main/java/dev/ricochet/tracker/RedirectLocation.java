@@ -48,6 +48,30 @@ final class RedirectLocation
         return location;
     }
 
+    /**
+     * The Location of a redirect without credit (a hit over a rate limit): the destination and the utm_* parameters,
+     * no click id, so nothing the shopper does next can be credited to this hit.
+     */
+    CharSequence buildUncredited(final LinkRoute route, final String query)
+    {
+        location.setLength(0);
+        final String destination = route.destination();
+        final int fragmentStart = destination.length() - route.fragment().length();
+        location.append(destination, 0, fragmentStart);
+        if (null != query && query.contains(UTM_PREFIX))
+        {
+            final int parametersStart = location.length();
+            appendUtmParameters(destination, query);
+            // Parameters are appended as "&name=value"; a destination without a query starts one.
+            if (location.length() > parametersStart && destination.lastIndexOf('?', fragmentStart - 1) < 0)
+            {
+                location.setCharAt(parametersStart, '?');
+            }
+        }
+        location.append(route.fragment());
+        return location;
+    }
+
     private void appendUtmParameters(final String destination, final String query)
     {
         int start = 0;
