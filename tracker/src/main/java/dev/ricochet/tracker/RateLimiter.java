@@ -34,21 +34,22 @@ final class RateLimiter
     private final long originNs;
 
     /**
-     * @param perSecond sustained rate, 1 to 1,000,000 per second.
-     * @param burst     bucket size, at least 1.
-     * @param slotCount a power of two: the number of buckets kept.
-     * @param originNs  {@link System#nanoTime()} at start; times are kept relative to it.
+     * @param intervalUs microseconds between tokens (1,000,000 / the rate per second), at least 1.
+     * @param burst      bucket size, at least 1.
+     * @param slotCount  a power of two: the number of buckets kept.
+     * @param originNs   {@link System#nanoTime()} at start; times are kept relative to it.
      */
-    RateLimiter(final int perSecond, final int burst, final int slotCount, final long originNs)
+    RateLimiter(final long intervalUs, final int burst, final int slotCount, final long originNs)
     {
-        if (perSecond < 1 || perSecond > 1_000_000 || burst < 1 || Integer.bitCount(slotCount) != 1 || slotCount < 2)
+        if (intervalUs < 1 || intervalUs > 3_600_000_000L || burst < 1 || Integer.bitCount(slotCount) != 1 ||
+            slotCount < 2)
         {
             throw new IllegalArgumentException(
-                "rate " + perSecond + "/s, burst " + burst + ", slots " + slotCount + ": out of range");
+                "interval " + intervalUs + " us, burst " + burst + ", slots " + slotCount + ": out of range");
         }
         this.slots = new AtomicLongArray(slotCount);
         this.mask = slotCount - 1;
-        this.intervalUs = 1_000_000L / perSecond;
+        this.intervalUs = intervalUs;
         this.toleranceUs = (burst - 1L) * intervalUs;
         this.originNs = originNs;
     }

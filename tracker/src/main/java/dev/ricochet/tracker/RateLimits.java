@@ -30,31 +30,66 @@ final class RateLimits
     private final long linkSeed;
 
     /**
-     * @param addressPerSecond sustained hits per client address per second, 0 for no limit.
-     * @param addressBurst     bucket size per client address.
-     * @param linkPerSecond    sustained clicks per link per second, 0 for no limit.
-     * @param linkBurst        bucket size per link.
-     * @param exempt           addresses the per-address limit skips.
-     * @param rejects          true to answer 429, false to serve the hit without journaling it.
-     * @param slots            buckets per limiter, a power of two.
+     * @param addressIntervalUs microseconds between a client address's tokens, 0 for no limit.
+     * @param addressBurst      bucket size per client address.
+     * @param linkIntervalUs    microseconds between a link's tokens, 0 for no limit.
+     * @param linkBurst         bucket size per link.
+     * @param exempt            addresses the per-address limit skips.
+     * @param rejects           true to answer 429, false to serve the hit without journaling it.
+     * @param slots             buckets per limiter, a power of two.
      */
     RateLimits(
-        final int addressPerSecond,
+        final long addressIntervalUs,
         final int addressBurst,
-        final int linkPerSecond,
+        final long linkIntervalUs,
         final int linkBurst,
         final AddressBlocks exempt,
         final boolean rejects,
         final int slots)
     {
         final long originNs = System.nanoTime();
-        this.byAddress = 0 == addressPerSecond ? null : new RateLimiter(addressPerSecond, addressBurst, slots, originNs);
-        this.byLink = 0 == linkPerSecond ? null : new RateLimiter(linkPerSecond, linkBurst, slots, originNs);
+        this.byAddress = 0 == addressIntervalUs ? null :
+            new RateLimiter(addressIntervalUs, addressBurst, slots, originNs);
+        this.byLink = 0 == linkIntervalUs ? null : new RateLimiter(linkIntervalUs, linkBurst, slots, originNs);
         this.exempt = exempt;
         this.rejects = rejects;
         final SecureRandom random = new SecureRandom();
         this.addressSeed = random.nextLong();
         this.linkSeed = random.nextLong();
+    }
+
+    /**
+     * @param key   the setting's name, for messages.
+     * @param value {@code 0} (no limit) or {@code N/s}, {@code N/m}, {@code N/h} with N from 1 to 1,000,000.
+     * @return microseconds between tokens, 0 for no limit.
+     * @throws IllegalArgumentException naming the key if the value is malformed.
+     */
+    static long parseIntervalUs(final String key, final String value)
+    {
+        final String rate = value.trim();
+        if ("0".equals(rate))
+        {
+            return 0;
+        }
+        final int slash = rate.indexOf('/');
+        final long periodUs = slash < 0 ? -1 : switch (rate.substring(slash + 1))
+        {
+            case "s" -> 1_000_000L;
+            case "m" -> 60_000_000L;
+            case "h" -> 3_600_000_000L;
+            default -> -1;
+        };
+        long count = -1;
+        if (periodUs > 0 && rate.substring(0, slash).matches("[0-9]{1,7}"))
+        {
+            count = Long.parseLong(rate.substring(0, slash));
+        }
+        if (count < 1 || count > 1_000_000 || periodUs / count < 1)
+        {
+            throw new IllegalArgumentException(
+                key + "=" + value + ": expected 0 (no limit) or a rate such as 20/s, 600/m or 1000/h (at most 1000000/s)");
+        }
+        return periodUs / count;
     }
 
     /**

@@ -157,16 +157,17 @@ public final class TrackerConfiguration
     public static final int MAX_BODY_SIZE_DEFAULT = 256 * 1024;
 
     /**
-     * Sustained rate of browser hits (clicks, previews and pixel hits) one client address may make, per second; 0 turns
-     * the per-address limit off. IPv4 addresses are limited one by one, IPv6 ones by /64 (what one subscriber gets).
+     * Sustained rate of browser hits (clicks, previews and pixel hits) one client address may make, as
+     * {@code N/s}, {@code N/m} or {@code N/h}; 0 turns the per-address limit off. IPv4 addresses are limited one by
+     * one, IPv6 ones by /64 (what one subscriber gets).
      */
-    public static final String RATE_LIMIT_ADDRESS_PER_SECOND_PROP_NAME = "ricochet.tracker.rate.limit.address.per.second";
+    public static final String RATE_LIMIT_ADDRESS_PROP_NAME = "ricochet.tracker.rate.limit.address";
 
     /**
-     * Default for {@link #RATE_LIMIT_ADDRESS_PER_SECOND_PROP_NAME}: far above what a household or an office makes, so
-     * that the shoppers behind one carrier-grade NAT address are not limited for each other.
+     * Default for {@link #RATE_LIMIT_ADDRESS_PROP_NAME}: far above what a household or an office makes, so that the
+     * shoppers behind one carrier-grade NAT address are not limited for each other.
      */
-    public static final int RATE_LIMIT_ADDRESS_PER_SECOND_DEFAULT = 20;
+    public static final String RATE_LIMIT_ADDRESS_DEFAULT = "20/s";
 
     /**
      * Hits one client address may make at once above its sustained rate (the token bucket's size).
@@ -191,15 +192,16 @@ public final class TrackerConfiguration
     public static final String RATE_LIMIT_EXEMPT_DEFAULT = "127.0.0.0/8,::1/128";
 
     /**
-     * Sustained rate of clicks and previews one link may take, per second; 0 turns the per-link limit off.
+     * Sustained rate of clicks and previews one link may take, as {@code N/s}, {@code N/m} or {@code N/h}; 0 turns
+     * the per-link limit off.
      */
-    public static final String RATE_LIMIT_LINK_PER_SECOND_PROP_NAME = "ricochet.tracker.rate.limit.link.per.second";
+    public static final String RATE_LIMIT_LINK_PROP_NAME = "ricochet.tracker.rate.limit.link";
 
     /**
-     * Default for {@link #RATE_LIMIT_LINK_PER_SECOND_PROP_NAME}: a link in a viral post stays well under it; a click
-     * flood from many addresses on one link does not.
+     * Default for {@link #RATE_LIMIT_LINK_PROP_NAME}: a link in a viral post stays well under it; a click flood from
+     * many addresses on one link does not.
      */
-    public static final int RATE_LIMIT_LINK_PER_SECOND_DEFAULT = 2000;
+    public static final String RATE_LIMIT_LINK_DEFAULT = "2000/s";
 
     /**
      * Clicks one link may take at once above its sustained rate.

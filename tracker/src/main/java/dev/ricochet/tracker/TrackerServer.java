@@ -73,12 +73,10 @@ public final class TrackerServer implements AutoCloseable
         private long journalMinFreeBytes = Settings.sizeBytes(JOURNAL_MIN_FREE_PROP_NAME, JOURNAL_MIN_FREE_DEFAULT);
         private String journalLowSpaceClicks = Settings.string(
             JOURNAL_LOW_SPACE_CLICKS_PROP_NAME, JOURNAL_LOW_SPACE_CLICKS_DEFAULT);
-        private int rateLimitAddressPerSecond = Settings.integer(RATE_LIMIT_ADDRESS_PER_SECOND_PROP_NAME,
-            RATE_LIMIT_ADDRESS_PER_SECOND_DEFAULT, 0, 1_000_000);
+        private String rateLimitAddress = Settings.string(RATE_LIMIT_ADDRESS_PROP_NAME, RATE_LIMIT_ADDRESS_DEFAULT);
         private int rateLimitAddressBurst = Settings.integer(
             RATE_LIMIT_ADDRESS_BURST_PROP_NAME, RATE_LIMIT_ADDRESS_BURST_DEFAULT, 1, 100_000_000);
-        private int rateLimitLinkPerSecond = Settings.integer(
-            RATE_LIMIT_LINK_PER_SECOND_PROP_NAME, RATE_LIMIT_LINK_PER_SECOND_DEFAULT, 0, 1_000_000);
+        private String rateLimitLink = Settings.string(RATE_LIMIT_LINK_PROP_NAME, RATE_LIMIT_LINK_DEFAULT);
         private int rateLimitLinkBurst = Settings.integer(
             RATE_LIMIT_LINK_BURST_PROP_NAME, RATE_LIMIT_LINK_BURST_DEFAULT, 1, 100_000_000);
         private String rateLimitExempt = System.getProperty(RATE_LIMIT_EXEMPT_PROP_NAME, RATE_LIMIT_EXEMPT_DEFAULT);
@@ -154,8 +152,6 @@ public final class TrackerServer implements AutoCloseable
                 throw new IllegalArgumentException(
                     RATE_LIMIT_ACTION_PROP_NAME + "=" + rateLimitAction + ": expected redirect or 429");
             }
-            Settings.requireRange(RATE_LIMIT_ADDRESS_PER_SECOND_PROP_NAME, rateLimitAddressPerSecond, 0, 1_000_000);
-            Settings.requireRange(RATE_LIMIT_LINK_PER_SECOND_PROP_NAME, rateLimitLinkPerSecond, 0, 1_000_000);
             Settings.requireRange(RATE_LIMIT_ADDRESS_BURST_PROP_NAME, rateLimitAddressBurst, 1, 100_000_000);
             Settings.requireRange(RATE_LIMIT_LINK_BURST_PROP_NAME, rateLimitLinkBurst, 1, 100_000_000);
             if (Integer.bitCount(rateLimitSlots) != 1 || rateLimitSlots < 1024 || rateLimitSlots > (1 << 24))
@@ -163,8 +159,9 @@ public final class TrackerServer implements AutoCloseable
                 throw new IllegalArgumentException(RATE_LIMIT_SLOTS_PROP_NAME + "=" + rateLimitSlots +
                     ": must be a power of two between 1024 and 16777216");
             }
-            rateLimits = new RateLimits(rateLimitAddressPerSecond, rateLimitAddressBurst, rateLimitLinkPerSecond,
-                rateLimitLinkBurst, new AddressBlocks(RATE_LIMIT_EXEMPT_PROP_NAME, rateLimitExempt),
+            rateLimits = new RateLimits(
+                RateLimits.parseIntervalUs(RATE_LIMIT_ADDRESS_PROP_NAME, rateLimitAddress), rateLimitAddressBurst,
+                RateLimits.parseIntervalUs(RATE_LIMIT_LINK_PROP_NAME, rateLimitLink), rateLimitLinkBurst, new AddressBlocks(RATE_LIMIT_EXEMPT_PROP_NAME, rateLimitExempt),
                 RATE_LIMIT_ACTION_REJECT.equals(rateLimitAction), rateLimitSlots);
             if (0 != overloadLagMs && (overloadLagMs < 1 || overloadLagMs > 60_000))
             {
@@ -432,27 +429,27 @@ public final class TrackerServer implements AutoCloseable
         }
 
         /**
-         * @param perSecond sustained browser hits per client address per second, 0 for no limit, see
-         *                  {@link TrackerConfiguration#RATE_LIMIT_ADDRESS_PER_SECOND_PROP_NAME}.
-         * @param burst     hits at once above the sustained rate.
+         * @param rate  sustained browser hits per client address ({@code 20/s}, {@code 1/m}), {@code 0} for no limit,
+         *              see {@link TrackerConfiguration#RATE_LIMIT_ADDRESS_PROP_NAME}.
+         * @param burst hits at once above the sustained rate.
          * @return this for a fluent API.
          */
-        public Context rateLimitAddress(final int perSecond, final int burst)
+        public Context rateLimitAddress(final String rate, final int burst)
         {
-            this.rateLimitAddressPerSecond = perSecond;
+            this.rateLimitAddress = rate;
             this.rateLimitAddressBurst = burst;
             return this;
         }
 
         /**
-         * @param perSecond sustained clicks per link per second, 0 for no limit, see
-         *                  {@link TrackerConfiguration#RATE_LIMIT_LINK_PER_SECOND_PROP_NAME}.
-         * @param burst     clicks at once above the sustained rate.
+         * @param rate  sustained clicks per link ({@code 2000/s}, {@code 1/m}), {@code 0} for no limit, see
+         *              {@link TrackerConfiguration#RATE_LIMIT_LINK_PROP_NAME}.
+         * @param burst clicks at once above the sustained rate.
          * @return this for a fluent API.
          */
-        public Context rateLimitLink(final int perSecond, final int burst)
+        public Context rateLimitLink(final String rate, final int burst)
         {
-            this.rateLimitLinkPerSecond = perSecond;
+            this.rateLimitLink = rate;
             this.rateLimitLinkBurst = burst;
             return this;
         }
@@ -640,8 +637,8 @@ public final class TrackerServer implements AutoCloseable
                 ", maxRequestLineLength=" + maxRequestLineLength +
                 ", maxHeaderSize=" + maxHeaderSize + ", maxBodySize=" + maxBodySize +
                 ", journalMinFreeBytes=" + journalMinFreeBytes + ", journalLowSpaceClicks=" + journalLowSpaceClicks +
-                ", rateLimitAddress=" + rateLimitAddressPerSecond + "/s burst " + rateLimitAddressBurst +
-                ", rateLimitLink=" + rateLimitLinkPerSecond + "/s burst " + rateLimitLinkBurst +
+                ", rateLimitAddress=" + rateLimitAddress + " burst " + rateLimitAddressBurst +
+                ", rateLimitLink=" + rateLimitLink + " burst " + rateLimitLinkBurst +
                 ", rateLimitExempt=" + rateLimitExempt + ", rateLimitAction=" + rateLimitAction +
                 ", rateLimitSlots=" + rateLimitSlots + ", overloadLagMs=" + overloadLagMs +
                 ", botClassifier=" + botClassifier + "}";
