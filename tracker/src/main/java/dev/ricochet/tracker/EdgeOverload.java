@@ -15,21 +15,6 @@ final class EdgeOverload
         loops.add(loopLag);
     }
 
-    /**
-     * @return true if any event loop is shedding.
-     */
-    boolean isShedding()
-    {
-        for (final LoopLag loop : loops)
-        {
-            if (loop.isShedding())
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
     String toPrometheusText()
     {
         int shedding = 0;

@@ -261,6 +261,12 @@ public final class TrackerConfiguration
      */
     public static final String BOT_CLASSIFIER_DEFAULT = "yauaa";
 
+    /**
+     * How long after the edge starts serving the yauaa analyzer starts building, so that the first requests after a
+     * start do not share the cores with the build.
+     */
+    static final long BOT_CLASSIFIER_DELAY_MS = 5_000;
+
     static final String BOT_CLASSIFIER_YAUAA = "yauaa";
     static final String BOT_CLASSIFIER_TOKENS = "tokens";
 

@@ -87,6 +87,7 @@ public final class TrackerServer implements AutoCloseable
         private final EdgeOverload overload = new EdgeOverload();
         private String botClassifier = Settings.string(BOT_CLASSIFIER_PROP_NAME, BOT_CLASSIFIER_DEFAULT);
         private UserAgentVerdicts userAgentVerdicts;
+        private long botClassifierDelayMs = BOT_CLASSIFIER_DELAY_MS;
         private LongSupplier journalUsableSpace;
         private JournalSpaceMonitor journalSpace;
         private long idleTimeoutMs = 60_000;
@@ -506,6 +507,16 @@ public final class TrackerServer implements AutoCloseable
         }
 
         /**
+         * @param delayMs how long after the edge starts serving the yauaa analyzer starts building; settable for tests.
+         * @return this for a fluent API.
+         */
+        public Context botClassifierDelayMs(final long delayMs)
+        {
+            this.botClassifierDelayMs = delayMs;
+            return this;
+        }
+
+        /**
          * @return the yauaa verdicts, or null when the token list judges alone.
          */
         UserAgentVerdicts userAgentVerdicts()
@@ -705,8 +716,9 @@ public final class TrackerServer implements AutoCloseable
                 .channel();
             if (null != context.userAgentVerdicts)
             {
-                // After the bind: the analyzer builds in the background while the edge already answers.
-                context.userAgentVerdicts.start(context.errorHandler);
+                // After the bind, and a little later still: the analyzer builds in the background while the edge
+                // already answers, without competing with its first requests for the cores.
+                context.userAgentVerdicts.start(context.errorHandler, context.botClassifierDelayMs);
             }
         }
         catch (final InterruptedException | RuntimeException ex)

@@ -170,7 +170,8 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                 break;
             case RequestPath.METRICS:
                 ctx.write(Responses.text(HttpResponseStatus.OK, context.counters().toPrometheusText() +
-                    context.journalSpace().toPrometheusText() + context.overload().toPrometheusText()),
+                    context.journalSpace().toPrometheusText() + context.overload().toPrometheusText() +
+                    (null == context.userAgentVerdicts() ? "" : context.userAgentVerdicts().toPrometheusText())),
                     ctx.voidPromise());
                 break;
             case RequestPath.BAD_LINK_CODE:

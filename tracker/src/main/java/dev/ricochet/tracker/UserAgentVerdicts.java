@@ -60,14 +60,20 @@ final class UserAgentVerdicts
      * nothing. If the build fails, the error is reported and the token list keeps judging alone.
      *
      * @param errorHandler receives a failure to build or to parse.
+     * @param delayMs      how long to wait before building: the build takes seconds of a core, which the first
+     *                     requests after a start (cold, still interpreted code) should not have to share.
      */
-    synchronized void start(final ErrorHandler errorHandler)
+    synchronized void start(final ErrorHandler errorHandler, final long delayMs)
     {
         if (null != worker)
         {
             return;
         }
-        worker = new Thread(() -> classify(errorHandler), "ricochet-bot-classifier");
+        worker = new Thread(() ->
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(delayMs));
+            classify(errorHandler);
+        }, "ricochet-bot-classifier");
         worker.setDaemon(true);
         worker.start();
     }
@@ -123,6 +129,19 @@ final class UserAgentVerdicts
     long buildMs()
     {
         return buildMs;
+    }
+
+    /**
+     * @return the classifier's state for {@code /metrics}: built or not, and how long the build took.
+     */
+    String toPrometheusText()
+    {
+        return "# HELP ricochet_tracker_bot_classifier_ready 1 once the yauaa analyzer is built and judging user agents\n" +
+            "# TYPE ricochet_tracker_bot_classifier_ready gauge\n" +
+            "ricochet_tracker_bot_classifier_ready " + (isReady ? 1 : 0) + "\n" +
+            "# HELP ricochet_tracker_bot_classifier_build_seconds How long the yauaa analyzer took to build\n" +
+            "# TYPE ricochet_tracker_bot_classifier_build_seconds gauge\n" +
+            "ricochet_tracker_bot_classifier_build_seconds " + Math.max(0, buildMs) / 1e3 + "\n";
     }
 
     /**

@@ -43,7 +43,7 @@ class BotClassificationTest
     void shouldJournalACrawlerTheTokenListMissesAsABotOnceYauaaHasJudgedIt() throws Exception
     {
         // Given an edge whose yauaa analyzer is built
-        edge = new EdgeFixture(dir, context -> context.botClassifier("yauaa"), LINKS);
+        edge = new EdgeFixture(dir, context -> context.botClassifier("yauaa").botClassifierDelayMs(0), LINKS);
         awaitAnalyzer();
 
         // When a crawler the token list does not know follows the link, and again once yauaa has judged it
@@ -66,7 +66,7 @@ class BotClassificationTest
         // Given an edge whose yauaa analyzer is built, and a phone's browser it has judged
         final String phone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) " +
             "Chrome/126.0.0.0 Mobile Safari/537.36";
-        edge = new EdgeFixture(dir, context -> context.botClassifier("yauaa"), LINKS);
+        edge = new EdgeFixture(dir, context -> context.botClassifier("yauaa").botClassifierDelayMs(0), LINKS);
         awaitAnalyzer();
         edge.get("/r/tents", phone);
         awaitVerdict(phone);
