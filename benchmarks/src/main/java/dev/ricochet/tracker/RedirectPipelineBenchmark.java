@@ -200,6 +200,10 @@ public class RedirectPipelineBenchmark
      */
     private static void awaitBotVerdict(final UserAgentVerdicts verdicts)
     {
+        if (null == verdicts)
+        {
+            return; // ricochet.tracker.bot.classifier=tokens
+        }
         verdicts.start(Throwable::printStackTrace, 0);
         final String userAgent = requestText().lines().filter(line -> line.startsWith("User-Agent: ")).findFirst()
             .orElseThrow().substring("User-Agent: ".length());
