@@ -70,7 +70,7 @@ final class AddressBlocks
      */
     boolean contains(final InetAddress address)
     {
-        final byte[] bytes = address.getAddress();
+        final byte[] bytes = unmapped(address.getAddress());
         for (int i = 0; i < networks.size(); i++)
         {
             final byte[] network = networks.get(i);
@@ -80,6 +80,27 @@ final class AddressBlocks
             }
         }
         return false;
+    }
+
+    /**
+     * @param address 4 or 16 bytes.
+     * @return the IPv4 address inside an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}, how a dual-stack socket
+     * may report an IPv4 client), otherwise the address as given.
+     */
+    static byte[] unmapped(final byte[] address)
+    {
+        if (16 != address.length || (byte)0xFF != address[10] || (byte)0xFF != address[11])
+        {
+            return address;
+        }
+        for (int i = 0; i < 10; i++)
+        {
+            if (0 != address[i])
+            {
+                return address;
+            }
+        }
+        return java.util.Arrays.copyOfRange(address, 12, 16);
     }
 
     private static boolean matchesPrefix(final byte[] network, final byte[] address, final int bits)

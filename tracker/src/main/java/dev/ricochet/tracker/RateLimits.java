@@ -1,6 +1,5 @@
 package dev.ricochet.tracker;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -117,10 +116,11 @@ final class RateLimits
         {
             return UNLIMITED;
         }
-        final byte[] bytes = address.getAddress();
+        final byte[] bytes = AddressBlocks.unmapped(address.getAddress());
         long bits = 0;
-        // IPv4: all 32 bits; IPv6: the first 64, the subscriber's network.
-        final int length = address instanceof Inet4Address ? 4 : 8;
+        // IPv4: all 32 bits; IPv6: the first 64, the subscriber's network. (An IPv4 client seen through a dual-stack
+        // socket as ::ffff:a.b.c.d is an IPv4 client: its /64 would hold every IPv4 client.)
+        final int length = 4 == bytes.length ? 4 : 8;
         for (int i = 0; i < length; i++)
         {
             bits = (bits << 8) | (bytes[i] & 0xFF);

@@ -2,7 +2,12 @@ package dev.ricochet.tracker;
 
 import org.junit.jupiter.api.Test;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,6 +137,39 @@ class RateLimiterTest
                 verdicts.verdict(UserAgentVerdicts.hash(EdgeFixture.BROWSER));
         }
         return sink;
+    }
+
+    @Test
+    void shouldKeyAnIpv6ClientByItsSlash64AndAnIpv4ClientByItsAddressHoweverTheSocketReportsIt() throws Exception
+    {
+        final RateLimits limits = new RateLimits(1, 1, 0, 1, new AddressBlocks("key", ""), false, 1024);
+
+        // An IPv6 subscriber rotating through its /64 is one client; the next /64 is another
+        assertEquals(key(limits, "2001:db8:1:2::1"), key(limits, "2001:db8:1:2:ffff:ffff:ffff:fffe"));
+        assertNotEquals(key(limits, "2001:db8:1:2::1"), key(limits, "2001:db8:1:3::1"));
+        // IPv4 clients are told apart by their whole address, also as a dual-stack socket reports them
+        assertNotEquals(key(limits, "203.0.113.7"), key(limits, "203.0.113.8"));
+        final InetAddress mapped = Inet6Address.getByAddress(
+            null, new byte[]{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte)0xFF, (byte)0xFF, (byte)203, 0, 113, 7}, -1);
+        assertEquals(key(limits, "203.0.113.7"), limits.addressKey(new InetSocketAddress(mapped, 443)));
+    }
+
+    @Test
+    void shouldExemptTheListedBlocksOnly()
+    {
+        final RateLimits limits = new RateLimits(1, 1, 0, 1,
+            new AddressBlocks("key", "127.0.0.0/8, ::1/128, 10.1.2.0/23"), false, 1024);
+
+        assertEquals(RateLimits.UNLIMITED, key(limits, "127.9.9.9"));
+        assertEquals(RateLimits.UNLIMITED, key(limits, "::1"));
+        assertEquals(RateLimits.UNLIMITED, key(limits, "10.1.3.255"));
+        assertNotEquals(RateLimits.UNLIMITED, key(limits, "10.1.4.0"));
+        assertNotEquals(RateLimits.UNLIMITED, key(limits, "128.0.0.1"));
+    }
+
+    private static long key(final RateLimits limits, final String address)
+    {
+        return limits.addressKey(new InetSocketAddress(address, 443));
     }
 
     @Test
