@@ -58,6 +58,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         private long commitIntervalMs = Settings.durationMs(COMMIT_INTERVAL_PROP_NAME, COMMIT_INTERVAL_DEFAULT);
         private int commitMaxEvents = Settings.integer(
             COMMIT_MAX_EVENTS_PROP_NAME, COMMIT_MAX_EVENTS_DEFAULT, 1, 10_000_000);
+        private long stateMemoryBytes = Settings.sizeBytes(STATE_MEMORY_PROP_NAME, STATE_MEMORY_DEFAULT);
         private int adminPort = Settings.integer(ADMIN_PORT_PROP_NAME, ADMIN_PORT_DEFAULT, 0, 65_535);
         private String adminBindAddress = Settings.string(ADMIN_BIND_ADDRESS_PROP_NAME, ADMIN_BIND_ADDRESS_DEFAULT);
         private String adminTokenValue = Settings.string(ADMIN_TOKEN_PROP_NAME, null);
@@ -103,6 +104,11 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
                 throw new IllegalArgumentException(COMMIT_INTERVAL_PROP_NAME + ": at most 60s, reports would lag");
             }
             Settings.requireRange(ADMIN_PORT_PROP_NAME, adminPort, 0, 65_535);
+            if (stateMemoryBytes < StateStore.MIN_MEMORY_BYTES)
+            {
+                throw new IllegalArgumentException(STATE_MEMORY_PROP_NAME + ": at least " +
+                    (StateStore.MIN_MEMORY_BYTES >> 20) + "m, was " + stateMemoryBytes + " bytes");
+            }
             if (null == epochClock)
             {
                 epochClock = SystemEpochClock.INSTANCE;
@@ -207,6 +213,16 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         public Context errorHandler(final ErrorHandler errorHandler)
         {
             this.errorHandler = errorHandler;
+            return this;
+        }
+
+        /**
+         * @param memoryBytes RocksDB's memory budget, block cache and memtables together.
+         * @return this for a fluent API.
+         */
+        public Context stateMemoryBytes(final long memoryBytes)
+        {
+            this.stateMemoryBytes = memoryBytes;
             return this;
         }
 
@@ -327,6 +343,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         {
             return "aggregator{dataDir=" + dataDir + ", uniqueClickWindowMs=" + uniqueClickWindowMs +
                 ", commitIntervalMs=" + commitIntervalMs + ", commitMaxEvents=" + commitMaxEvents +
+                ", stateMemoryBytes=" + stateMemoryBytes +
                 ", clockTickIntervalMs=" + clockTickIntervalMs + ", adminBindAddress=" + adminBindAddress +
                 ", adminPort=" + adminPort + "}";
         }
@@ -344,7 +361,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     private Aggregator(final Context context) throws InterruptedException
     {
         this.context = context;
-        store = StateStore.open(context.dataDir.resolve("state"));
+        store = StateStore.open(context.dataDir.resolve("state"), context.stateMemoryBytes);
         final Catalog catalog = new Catalog(context.linkDirectory, context.programDirectory);
         restoreCatalog(store, catalog);
         agent = new AggregatorAgent(context.journal, store, catalog, context.epochClock,
@@ -417,7 +434,6 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
                     throw new IllegalStateException("unknown catalog kind " + kind + " in state store");
             }
         });
-        catalog.publishRoutes();
     }
 
     /**

@@ -37,6 +37,16 @@ public final class AggregatorConfiguration
     public static final int COMMIT_MAX_EVENTS_DEFAULT = 20_000;
 
     /**
+     * RocksDB's memory, all of it: memtables (at most half) and the block cache share this one budget.
+     */
+    public static final String STATE_MEMORY_PROP_NAME = "ricochet.aggregator.state.memory";
+
+    /**
+     * Default for {@link #STATE_MEMORY_PROP_NAME}.
+     */
+    public static final String STATE_MEMORY_DEFAULT = "64m";
+
+    /**
      * Port of the admin and reporting API; 0 picks a free port.
      */
     public static final String ADMIN_PORT_PROP_NAME = "ricochet.admin.port";

@@ -83,7 +83,9 @@ class AggregatorAgentTest
         // Then the edge's directory knows the link, with the assigned catalog numbers
         assertNotNull(directory.lookup("a1"));
         assertEquals(1, directory.lookup("a1").partnerId());
-        assertEquals("https://s.example/?rcid=", directory.lookup("a1").locationPrefix());
+        final StringBuilder location = new StringBuilder();
+        directory.lookup("a1").appendLocationPrefix(location);
+        assertEquals("https://s.example/?rcid=", location.toString());
     }
 
     @Test

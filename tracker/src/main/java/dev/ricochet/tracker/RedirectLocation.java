@@ -34,7 +34,7 @@ final class RedirectLocation
     CharSequence build(final LinkRoute route, final long clickIdHi, final long clickIdLo, final String query)
     {
         location.setLength(0);
-        location.append(route.locationPrefix());
+        route.appendLocationPrefix(location);
         IdCodec.encode(clickIdHi, clickIdLo, clickId, 0);
         for (final byte b : clickId)
         {
@@ -42,13 +42,13 @@ final class RedirectLocation
         }
         if (null != query && query.contains(UTM_PREFIX))
         {
-            appendUtmParameters(route.destination(), query);
+            appendUtmParameters(route, query);
         }
-        location.append(route.fragment());
+        route.appendFragment(location);
         return location;
     }
 
-    private void appendUtmParameters(final String destination, final String query)
+    private void appendUtmParameters(final LinkRoute route, final String query)
     {
         int start = 0;
         while (start < query.length())
@@ -63,7 +63,7 @@ final class RedirectLocation
                 isParameterName(query, start, equals))
             {
                 final String name = query.substring(start, equals);
-                if (!destinationSets(destination, name))
+                if (!route.setsParameter(name))
                 {
                     final String value = QueryStringDecoder.decodeComponent(query.substring(equals + 1, end));
                     location.append('&').append(name).append('=');
@@ -89,11 +89,6 @@ final class RedirectLocation
             }
         }
         return true;
-    }
-
-    private static boolean destinationSets(final String destination, final String name)
-    {
-        return destination.contains("?" + name + "=") || destination.contains("&" + name + "=");
     }
 
     private void appendEncoded(final String value)

@@ -4,7 +4,10 @@ import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.ingest.Journal;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.WriteBufferManager;
 import org.rocksdb.DBOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -64,6 +67,9 @@ public final class StateStore implements AutoCloseable
 
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
+    private final LRUCache cache;
+    private final WriteBufferManager writeBufferManager;
+    private final BlockBasedTableConfig tableConfig = new BlockBasedTableConfig();
     private final WriteOptions writeOptions = new WriteOptions();
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final RocksDB db;
@@ -142,10 +148,26 @@ public final class StateStore implements AutoCloseable
      */
     public static final int HOUR_BUCKET_RETENTION_HOURS = 8 * 24;
 
-    private StateStore(final Path dir) throws RocksDBException
+    /**
+     * Smallest memory budget {@link #open(Path, long)} accepts.
+     */
+    public static final long MIN_MEMORY_BYTES = 16L << 20;
+
+    /**
+     * Memory budget of {@link #open(Path)}, as the service's default.
+     */
+    public static final long DEFAULT_MEMORY_BYTES = 64L << 20;
+
+    private StateStore(final Path dir, final long memoryBytes) throws RocksDBException
     {
-        dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
-        cfOptions = new ColumnFamilyOptions();
+        // One budget for all of RocksDB's memory: with ~20 column families, each family's default 64 MB memtable
+        // would let memtables alone grow past a gigabyte. The write buffer manager charges memtables to the block
+        // cache and flushes the largest once they pass half of it.
+        cache = new LRUCache(memoryBytes);
+        writeBufferManager = new WriteBufferManager(memoryBytes / 2, cache);
+        dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+            .setWriteBufferManager(writeBufferManager);
+        cfOptions = new ColumnFamilyOptions().setTableFormatConfig(tableConfig.setBlockCache(cache));
         final List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         for (final String name : new String[]{ "default", "meta", "catalog", "clicks", "visits", "counters",
             "conversions", "partner_conversions", "customers", "touches" })
@@ -217,10 +239,23 @@ public final class StateStore implements AutoCloseable
      */
     public static StateStore open(final Path dir)
     {
+        return open(dir, DEFAULT_MEMORY_BYTES);
+    }
+
+    /**
+     * Open (or create) the store with a memory budget.
+     *
+     * @param dir         directory of the database.
+     * @param memoryBytes RocksDB's memory: block cache and memtables together, at least {@link #MIN_MEMORY_BYTES}.
+     * @return the open store.
+     * @throws IllegalStateException if RocksDB cannot open it (for example another process holds its lock).
+     */
+    public static StateStore open(final Path dir, final long memoryBytes)
+    {
         try
         {
             Files.createDirectories(dir);
-            return new StateStore(dir);
+            return new StateStore(dir, memoryBytes);
         }
         catch (final RocksDBException | java.io.IOException ex)
         {
@@ -750,6 +785,8 @@ public final class StateStore implements AutoCloseable
         writeOptions.close();
         cfOptions.close();
         dbOptions.close();
+        writeBufferManager.close();
+        cache.close();
     }
 
     /**
