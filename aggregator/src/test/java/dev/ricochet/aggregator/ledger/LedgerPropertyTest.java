@@ -96,7 +96,7 @@ class LedgerPropertyTest
                     final String percent = "12.5";
                     ledger.accrue(key, new Commission("sale", step.amount(), 0,
                         CommissionRules.percentOf(step.amount(), percent), 0, percent, "silver", Commission.PENDING,
-                        today + HOLD_DAYS, null, true), "p", today);
+                        today + HOLD_DAYS, null, true, null), "p", today);
                     keys.add(key);
                     refunded.add(new long[]{ step.amount(), 0 });
                     break;
