@@ -212,9 +212,9 @@ class FraudSystemTest
     }
 
     @Test
-    void shouldShowTheFraudDefaultsAndAnswer400NamingTheFieldOfAnInvalidThreshold() throws Exception
+    void shouldShowTheFraudDefaultsAndAnswer400NamingTheFieldOfAnInvalidFraudSetting() throws Exception
     {
-        // When the program is read, and written with thresholds out of range
+        // When the program is read, written with thresholds out of range, and a partner with an empty customer id
         final JsonNode fraud = getJson(admin, "/v1/programs/shop").get("fraud");
         final HttpResponse<String> negative = admin.put("/v1/programs/shop",
             PROGRAM.replace("\"holdDays\"", "\"fraud\":{\"minClickToConversionSeconds\":-1},\"holdDays\""));
@@ -222,6 +222,8 @@ class FraudSystemTest
             PROGRAM.replace("\"holdDays\"", "\"fraud\":{\"maxRefundRatePercent\":101},\"holdDays\""));
         final HttpResponse<String> unknown = admin.put("/v1/programs/shop",
             PROGRAM.replace("\"holdDays\"", "\"fraud\":{\"minSeconds\":5},\"holdDays\""));
+        final HttpResponse<String> emptyCustomerId = admin.put("/v1/partners/ann",
+            "{\"programId\":\"shop\",\"name\":\"Ann\",\"customerIds\":[\"cus_A1\",\"\"]}");
 
         // Then the defaults are shown, and each bad value is refused naming its field
         assertEquals(json.readTree("{\"minClickToConversionSeconds\":10,\"selfReferral\":true," +
@@ -232,6 +234,8 @@ class FraudSystemTest
         assertEquals("fraud.maxRefundRatePercent must be between 0 and 100", error(overHundred));
         assertEquals(400, unknown.statusCode(), unknown.body());
         assertTrue(error(unknown).contains("minSeconds"), unknown.body());
+        assertEquals(400, emptyCustomerId.statusCode(), emptyCustomerId.body());
+        assertEquals("customerIds[1] must be 1-255 bytes without control characters", error(emptyCustomerId));
     }
 
     private Map<String, String> answers(final AdminClient client) throws Exception
