@@ -171,6 +171,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 return only(HttpMethod.POST, method, parameters, List.of(), () -> api.reviewCommission(id, body));
             case "programs/payout-runs":
                 return only(HttpMethod.POST, method, parameters, List.of(), () -> api.createPayoutRun(id, body));
+            case "programs/held-commissions":
+                return only(HttpMethod.GET, method, parameters, List.of("limit"),
+                    () -> api.heldCommissions(id, limit(parameters, 100, 1000)));
             case "programs/at-risk":
                 return only(HttpMethod.GET, method, parameters, List.of("threshold"),
                     () -> api.atRisk(id, (int)number(parameters, "threshold", 0, 100, 40)));
@@ -197,7 +200,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         final boolean isFinanceAction = ("payout-runs".equals(collection) && "approve".equals(sub)) ||
             ("partners".equals(collection) && "commission-reviews".equals(sub));
         final boolean isMoney = "payout-runs".equals(collection) ||
-            ("partners".equals(collection) && "ledger".equals(sub));
+            ("partners".equals(collection) && "ledger".equals(sub)) ||
+            ("programs".equals(collection) && "held-commissions".equals(sub));
         final boolean isTokenIssue = "partners".equals(collection) && "token".equals(sub);
         switch (caller.role())
         {

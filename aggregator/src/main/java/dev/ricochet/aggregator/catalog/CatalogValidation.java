@@ -41,6 +41,27 @@ public final class CatalogValidation
      */
     public static final Set<String> TIER_REVIEWS = Set.of("daily", "weekly", "monthly", "quarterly");
 
+    /**
+     * Default of {@link ProgramSpec.Fraud#minClickToConversionSeconds()}: no shopper lands, chooses and pays in less.
+     */
+    public static final int DEFAULT_MIN_CLICK_TO_CONVERSION_SECONDS = 10;
+
+    /**
+     * Default of {@link ProgramSpec.Fraud#maxRefundRatePercent()}.
+     */
+    public static final int DEFAULT_MAX_REFUND_RATE_PERCENT = 30;
+
+    /**
+     * Default of {@link ProgramSpec.Fraud#refundRateWindowDays()}.
+     */
+    public static final int DEFAULT_REFUND_RATE_WINDOW_DAYS = 30;
+
+    /**
+     * Default of {@link ProgramSpec.Fraud#refundRateMinSales()}.
+     */
+    public static final int DEFAULT_REFUND_RATE_MIN_SALES = 10;
+
+    private static final int MAX_CUSTOMER_IDS = 20;
     private static final int MAX_URL_LENGTH = 2048;
     private static final int MAX_NAME_LENGTH = 200;
 
@@ -136,7 +157,34 @@ public final class CatalogValidation
         }
         return new ProgramSpec(name, currency, defaultDestination, clickParam, attribution, tiers, holdDays, minPayout,
             secrets, recurringMonths, Boolean.TRUE.equals(spec.pixelConversions()), tierMode, tierReview,
-            Boolean.TRUE.equals(spec.retroactive()), spec.monthlyCap(), webhookUrl);
+            Boolean.TRUE.equals(spec.retroactive()), spec.monthlyCap(), webhookUrl, fraud(spec.fraud()));
+    }
+
+    /**
+     * The fraud checks with their defaults filled in: every program written through the API has all of them, so the
+     * journal records the thresholds each decision was made with.
+     */
+    private static ProgramSpec.Fraud fraud(final ProgramSpec.Fraud fraud)
+    {
+        final ProgramSpec.Fraud given = null == fraud ? new ProgramSpec.Fraud(null, null, null, null, null) : fraud;
+        return new ProgramSpec.Fraud(
+            within("fraud.minClickToConversionSeconds", given.minClickToConversionSeconds(),
+                DEFAULT_MIN_CLICK_TO_CONVERSION_SECONDS, 0, 86_400),
+            null == given.selfReferral() || given.selfReferral(),
+            within("fraud.maxRefundRatePercent", given.maxRefundRatePercent(), DEFAULT_MAX_REFUND_RATE_PERCENT, 0, 100),
+            within("fraud.refundRateWindowDays", given.refundRateWindowDays(), DEFAULT_REFUND_RATE_WINDOW_DAYS, 1, 365),
+            within("fraud.refundRateMinSales", given.refundRateMinSales(), DEFAULT_REFUND_RATE_MIN_SALES, 1, 1_000_000));
+    }
+
+    private static int within(final String field, final Integer value, final int fallback, final int min,
+        final int max)
+    {
+        final int result = null == value ? fallback : value;
+        if (result < min || result > max)
+        {
+            throw new InvalidSpecException(field + " must be between " + min + " and " + max);
+        }
+        return result;
     }
 
     /**
@@ -229,7 +277,31 @@ public final class CatalogValidation
             throw new InvalidSpecException("payoutAccount must be 1-200 printable characters");
         }
         return new PartnerSpec(spec.programId(), name, spec.email(), status, spec.commissionPercent(),
-            spec.leadCommission(), spec.monthlyCap(), spec.payoutAccount());
+            spec.leadCommission(), spec.monthlyCap(), spec.payoutAccount(), customerIds(spec.customerIds()));
+    }
+
+    private static List<String> customerIds(final List<String> customerIds)
+    {
+        if (null == customerIds)
+        {
+            return null;
+        }
+        if (customerIds.size() > MAX_CUSTOMER_IDS)
+        {
+            throw new InvalidSpecException("customerIds has more than " + MAX_CUSTOMER_IDS + " entries");
+        }
+        for (int i = 0; i < customerIds.size(); i++)
+        {
+            // The same rule as a conversion's customerId, so that every id listed can match one.
+            final String id = customerIds.get(i);
+            if (null == id || id.isEmpty() || id.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >
+                dev.ricochet.ingest.ConversionEventFlyweight.MAX_ID_LENGTH || id.chars().anyMatch(Character::isISOControl))
+            {
+                throw new InvalidSpecException("customerIds[" + i + "] must be 1-" +
+                    dev.ricochet.ingest.ConversionEventFlyweight.MAX_ID_LENGTH + " bytes without control characters");
+            }
+        }
+        return List.copyOf(customerIds);
     }
 
     /**

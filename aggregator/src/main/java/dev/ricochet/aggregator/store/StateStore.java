@@ -133,7 +133,11 @@ public final class StateStore implements AutoCloseable
         /**
          * seq:i64 -> JSON outbound webhook event, deleted once delivered.
          */
-        OUTBOX("outbox");
+        OUTBOX("outbox"),
+        /**
+         * programNumber:i32 + commission key -> (empty): commissions held for review, the program's review queue.
+         */
+        HELD_COMMISSIONS("held_commissions");
 
         private final String columnFamily;
 
