@@ -483,10 +483,8 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         stalledPosition = position;
         stalledBecause = reason;
         storeFailures = storeFailures + 1;
-        storeRetryBackoffMs = Math.min(STORE_RETRY_INITIAL_MS, storeRetry.maxBackoffMs());
-        storeRetryAtMs = nowMs + storeRetryBackoffMs;
-        stallReason = "state store write failed at journal index " + Long.toHexString(position) +
-            ", committed up to " + Long.toHexString(committedIndex) + ", retrying: " + reason;
+        storeRetryBackoffMs = 0;
+        backOff(nowMs, "retrying");
     }
 
     /**
@@ -503,43 +501,37 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         final long usableBytes = store.usableBytes();
         if (usableBytes >= 0 && usableBytes < storeRetry.minFreeBytes())
         {
-            storeRetryBackoffMs = Math.min(storeRetryBackoffMs * 2, storeRetry.maxBackoffMs());
-            storeRetryAtMs = nowMs + storeRetryBackoffMs;
-            stallReason = "state store write failed at journal index " + Long.toHexString(stalledPosition) +
-                ", committed up to " + Long.toHexString(committedIndex) + ": " + stalledBecause + "; waiting for " +
-                storeRetry.minFreeBytes() + " bytes free on the state disk (" + usableBytes + " free), checking every " +
-                storeRetryBackoffMs + " ms";
+            backOff(nowMs, "waiting for " + storeRetry.minFreeBytes() + " bytes free on the state disk (" +
+                usableBytes + " free)");
             return 0;
         }
+        final long storedPosition;
         try
         {
             store.reopen();
-            final long storedPosition = store.journalPosition();
+            storedPosition = store.journalPosition();
             if (storedPosition == committedIndex)
             {
                 store.write(batch);
             }
-            else if (storedPosition == stalledPosition)
-            {
-                batch.clear();
-            }
-            else
-            {
-                failed = true;
-                throw new AgentTerminationException("state store holds journal index " +
-                    Long.toHexString(storedPosition) + " after a reopen, expected " + Long.toHexString(committedIndex) +
-                    " or " + Long.toHexString(stalledPosition));
-            }
         }
-        catch (final StateStore.WriteFailedException | StateStore.UnavailableException ex)
+        catch (final RuntimeException ex)
         {
+            // Refused again, or not yet openable or readable: nothing was written, wait and try again.
             storeFailures = storeFailures + 1;
-            storeRetryBackoffMs = Math.min(storeRetryBackoffMs * 2, storeRetry.maxBackoffMs());
-            storeRetryAtMs = nowMs + storeRetryBackoffMs;
-            stallReason = "state store write failed at journal index " + Long.toHexString(stalledPosition) +
-                ", committed up to " + Long.toHexString(committedIndex) + ": " + stalledBecause +
-                "; the retry failed too, retrying every " + storeRetryBackoffMs + " ms: " + ex.getMessage();
+            backOff(nowMs, "the retry failed too: " + ex.getMessage());
             return 0;
+        }
+        if (storedPosition == stalledPosition)
+        {
+            batch.clear(); // the refused write had landed after all: nothing to write again
+        }
+        else if (storedPosition != committedIndex)
+        {
+            failed = true;
+            throw new AgentTerminationException("state store holds journal index " +
+                Long.toHexString(storedPosition) + " after a reopen, expected " + Long.toHexString(committedIndex) +
+                " or " + Long.toHexString(stalledPosition));
         }
         committed(stalledPosition, nowMs);
         // The refused commit may have happened inside an event (a new ledger day commits first), after the poller
@@ -551,6 +543,17 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         storeRecoveries = storeRecoveries + 1;
         stallReason = null;
         return 1;
+    }
+
+    private void backOff(final long nowMs, final String why)
+    {
+        // 100 ms after the refusal, then twice as long after each try, up to the configured longest wait.
+        storeRetryBackoffMs = Math.min(Math.max(STORE_RETRY_INITIAL_MS, storeRetryBackoffMs * 2),
+            storeRetry.maxBackoffMs());
+        storeRetryAtMs = nowMs + storeRetryBackoffMs;
+        stallReason = "state store write failed at journal index " + Long.toHexString(stalledPosition) +
+            ", committed up to " + Long.toHexString(committedIndex) + ": " + stalledBecause + "; " + why +
+            ", next try in " + storeRetryBackoffMs + " ms";
     }
 
     private void committed(final long position, final long nowMs)
