@@ -41,8 +41,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * per-partner sales, revenue, conversions and ledgers must come out exact.
  *
  * <p>The chaos case runs short in the normal suite; a longer run is the same test with more checkouts and kills:
- * {@code mvn -B -pl ops -am verify -Dtest=StripeRedeliverySystemTest -Dsurefire.failIfNoSpecifiedTests=false
- * -Dricochet.chaos.checkouts=3000 -Dricochet.chaos.kills=20}.
+ * {@code mvn -B -pl ops -am verify -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dtest='StripeRedeliverySystemTest#shouldApplyEachOrderOnceThroughAFaultyNetworkWhileTheServiceIsKilled'
+ * -Dricochet.chaos.checkouts=2000 -Dricochet.chaos.kills=15}, optionally with {@code -Dricochet.chaos.seed=N}.
  */
 class StripeRedeliverySystemTest
 {
