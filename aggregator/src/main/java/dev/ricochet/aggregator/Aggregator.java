@@ -71,6 +71,8 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         private long clockTickIntervalMs = Settings.durationMs(CLOCK_TICK_INTERVAL_PROP_NAME, CLOCK_TICK_INTERVAL_DEFAULT);
         private long webhookInitialBackoffMs = Settings.durationMs(
             WEBHOOK_INITIAL_BACKOFF_PROP_NAME, WEBHOOK_INITIAL_BACKOFF_DEFAULT);
+        private long storeRetryMaxMs = Settings.durationMs(STORE_RETRY_MAX_PROP_NAME, STORE_RETRY_MAX_DEFAULT);
+        private long storeMinFreeBytes = Settings.sizeBytes(STORE_MIN_FREE_PROP_NAME, STORE_MIN_FREE_DEFAULT);
 
         /**
          * Validate and fill in defaults.
@@ -125,6 +127,14 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
             if (webhookInitialBackoffMs < 1 || webhookInitialBackoffMs > 3_600_000L)
             {
                 throw new IllegalArgumentException(WEBHOOK_INITIAL_BACKOFF_PROP_NAME + ": between 1ms and 1h");
+            }
+            if (storeRetryMaxMs < 1 || storeRetryMaxMs > 600_000L)
+            {
+                throw new IllegalArgumentException(STORE_RETRY_MAX_PROP_NAME + ": between 1ms and 10m");
+            }
+            if (storeMinFreeBytes < 0)
+            {
+                throw new IllegalArgumentException(STORE_MIN_FREE_PROP_NAME + ": 0 (no check) or a size such as 128m");
             }
             if (clockTickIntervalMs < 0 || clockTickIntervalMs > 3_600_000L)
             {
@@ -331,6 +341,26 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         }
 
         /**
+         * @param retryMaxMs longest wait between attempts to write a commit the state store refused.
+         * @return this for a fluent API.
+         */
+        public Context storeRetryMaxMs(final long retryMaxMs)
+        {
+            this.storeRetryMaxMs = retryMaxMs;
+            return this;
+        }
+
+        /**
+         * @param minFreeBytes free space the state disk needs before a refused commit is retried; 0 for no check.
+         * @return this for a fluent API.
+         */
+        public Context storeMinFreeBytes(final long minFreeBytes)
+        {
+            this.storeMinFreeBytes = minFreeBytes;
+            return this;
+        }
+
+        /**
          * @return the resolved admin token (after {@link #conclude()}).
          */
         public AdminToken adminToken()
@@ -344,7 +374,8 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
             return "aggregator{dataDir=" + dataDir + ", uniqueClickWindowMs=" + uniqueClickWindowMs +
                 ", commitIntervalMs=" + commitIntervalMs + ", commitMaxEvents=" + commitMaxEvents +
                 ", stateMemoryBytes=" + stateMemoryBytes +
-                ", clockTickIntervalMs=" + clockTickIntervalMs + ", adminBindAddress=" + adminBindAddress +
+                ", clockTickIntervalMs=" + clockTickIntervalMs + ", storeRetryMaxMs=" + storeRetryMaxMs +
+                ", storeMinFreeBytes=" + storeMinFreeBytes + ", adminBindAddress=" + adminBindAddress +
                 ", adminPort=" + adminPort + "}";
         }
     }
@@ -365,7 +396,8 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         final Catalog catalog = new Catalog(context.linkDirectory, context.programDirectory);
         restoreCatalog(store, catalog);
         agent = new AggregatorAgent(context.journal, store, catalog, context.epochClock,
-            context.uniqueClickWindowMs, context.commitIntervalMs, context.commitMaxEvents);
+            context.uniqueClickWindowMs, context.commitIntervalMs, context.commitMaxEvents,
+            new AggregatorAgent.StoreRetry(context.storeRetryMaxMs, context.storeMinFreeBytes));
         runner = new AgentRunner(context.idleStrategy, context.errorHandler, null, agent);
         AgentRunner.startOnThread(runner);
         catalogWriter = new CatalogWriter(context.journal, context.epochClock);
@@ -474,6 +506,24 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     public long eventsApplied()
     {
         return agent.eventsApplied();
+    }
+
+    @Override
+    public String stallReason()
+    {
+        return agent.stallReason();
+    }
+
+    @Override
+    public long storeFailures()
+    {
+        return agent.storeFailures();
+    }
+
+    @Override
+    public long storeRecoveries()
+    {
+        return agent.storeRecoveries();
     }
 
     @Override

@@ -84,6 +84,21 @@ public final class AdminApi
          * @return journal events not yet applied: how far the aggregator is behind the edge.
          */
         long lagEvents();
+
+        /**
+         * @return why the aggregator is not applying events while it waits for its state store, or null.
+         */
+        String stallReason();
+
+        /**
+         * @return failed attempts to commit since start: writes the state store refused and failed reopens.
+         */
+        long storeFailures();
+
+        /**
+         * @return stalls that ended with the refused commit written.
+         */
+        long storeRecoveries();
     }
 
     private final Catalog catalog;
@@ -128,7 +143,36 @@ public final class AdminApi
             "ricochet_aggregator_lag_events " + aggregator.lagEvents() + "\n" +
             "# HELP ricochet_aggregator_failed 1 if the aggregator stopped on a failure\n" +
             "# TYPE ricochet_aggregator_failed gauge\n" +
-            "ricochet_aggregator_failed " + (aggregator.hasFailed() ? 1 : 0) + "\n";
+            "ricochet_aggregator_failed " + (aggregator.hasFailed() ? 1 : 0) + "\n" +
+            "# HELP ricochet_aggregator_store_stalled 1 while the state store refuses commits (disk full, I/O error)\n" +
+            "# TYPE ricochet_aggregator_store_stalled gauge\n" +
+            "ricochet_aggregator_store_stalled " + (null == aggregator.stallReason() ? 0 : 1) + "\n" +
+            "# HELP ricochet_aggregator_store_failures_total Failed commit attempts: refused writes, failed reopens\n" +
+            "# TYPE ricochet_aggregator_store_failures_total counter\n" +
+            "ricochet_aggregator_store_failures_total " + aggregator.storeFailures() + "\n" +
+            "# HELP ricochet_aggregator_store_recoveries_total Stalls ended by writing the refused commit\n" +
+            "# TYPE ricochet_aggregator_store_recoveries_total counter\n" +
+            "ricochet_aggregator_store_recoveries_total " + aggregator.storeRecoveries() + "\n";
+    }
+
+    /**
+     * {@code GET /readyz}: ready while the aggregator applies the journal; otherwise 503 and why.
+     *
+     * @return the readiness answer.
+     */
+    public ApiResponse readiness()
+    {
+        if (aggregator.hasFailed())
+        {
+            return ApiResponse.error(503, "not ready: the aggregator stopped on a failure; a restart resumes from " +
+                "the last commit");
+        }
+        final String stallReason = aggregator.stallReason();
+        if (null != stallReason)
+        {
+            return ApiResponse.error(503, "not ready: " + stallReason);
+        }
+        return ApiResponse.ok(Map.of("status", "ready", "lagEvents", aggregator.lagEvents()));
     }
 
     /**

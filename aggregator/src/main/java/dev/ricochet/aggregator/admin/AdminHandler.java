@@ -2,6 +2,7 @@ package dev.ricochet.aggregator.admin;
 
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
+import dev.ricochet.aggregator.store.StateStore;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -80,6 +81,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         {
             response = ApiResponse.error(400, ex.getMessage());
         }
+        catch (final StateStore.UnavailableException ex)
+        {
+            // The aggregator is reopening its store after a refused write (see /readyz): not our bug, retry later.
+            response = ApiResponse.error(503, ex.getMessage());
+        }
         catch (final RuntimeException ex)
         {
             errorHandler.onError(ex);
@@ -101,6 +107,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         if ("/healthz".equals(path))
         {
             return ApiResponse.ok(Map.of("status", "ok"));
+        }
+        if ("/readyz".equals(path))
+        {
+            // Unauthenticated like /healthz: a load balancer or supervisor asks it.
+            return api.readiness();
         }
 
         final String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
@@ -331,6 +342,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         if (401 == api.status())
         {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ricochet-admin\"");
+        }
+        if (503 == api.status())
+        {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
         }
         if (405 == api.status())
         {
