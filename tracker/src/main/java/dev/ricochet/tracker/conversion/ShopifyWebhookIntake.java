@@ -7,7 +7,6 @@ import dev.ricochet.ingest.ProgramRoute;
 import dev.ricochet.ingest.StrictJson;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -30,7 +29,8 @@ import java.util.Locale;
  *   <li>{@code refunds/create}: a refund of the successful refund transactions of the order.</li>
  * </ul>
  * Other topics are answered 200 and ignored. Shopify retries a webhook with the same {@code X-Shopify-Webhook-Id};
- * the order and refund ids are the idempotency keys, so a retry never counts twice.
+ * the order and refund ids are the idempotency keys, so a retry never counts twice. A verified body that is not JSON
+ * within the bounds of {@link StrictJson} is dead-lettered and answered 400.
  */
 final class ShopifyWebhookIntake
 {
@@ -48,13 +48,14 @@ final class ShopifyWebhookIntake
         final JsonNode payload;
         try
         {
-            payload = StrictJson.MAPPER.readTree(body);
+            payload = StrictJson.readTree(body);
         }
-        catch (final IOException ex)
+        catch (final StrictJson.InvalidJsonException ex)
         {
-            return new ProgramOutcome(program, IntakeOutcome.deadLetter(200, "body is not JSON"));
+            // Kept for the operator, and a 400 so the sender sees it: no JSON parser will read it better next time.
+            return new ProgramOutcome(program, IntakeOutcome.deadLetter(400, "body is not JSON: " + ex.getMessage()));
         }
-        if (null == payload || !payload.isObject())
+        if (!payload.isObject())
         {
             return new ProgramOutcome(program, IntakeOutcome.deadLetter(200, "body is not a JSON object"));
         }
