@@ -108,12 +108,54 @@ class StripeWebhookTest
     void shouldAnswer400NeverA500ToMalformedSignatureHeaders() throws Exception
     {
         final String payload = event("evt_5", "checkout.session.completed", checkoutSession("pi_5", 1000));
-        for (final String header : new String[]{ "", "garbage", "t=abc,v1=00", "v1=00", "t=1", "t=,v1=", "=,=,=" })
+        final long now = nowSeconds();
+        for (final String header : new String[]{ "", "garbage", "t=abc,v1=00", "v1=00", "t=1", "t=,v1=", "=,=,=",
+            // a timestamp past a long, negative, far in the future, at the extremes of a long, signed twice
+            "t=99999999999999999999,v1=00", "t=-1,v1=00", "t=" + (now + 86_400 * 365) + ",v1=00",
+            "t=9223372036854775807,v1=00", "t=-9223372036854775808,v1=00", "t=" + now + ",t=1,v1=00",
+            // signatures that are not hex, empty, or only other schemes; separators only; non-ASCII
+            "t=" + now + ",v1=zz", "t=" + now + ",v1=", "t=" + now + ",v0=00,v2=00", ",,,,",
+            "t=" + now + "," + "v1=00,".repeat(500) })
         {
             final HttpResponse<String> response = post("shop", payload, header);
             assertEquals(400, response.statusCode(), header + " -> " + response.body());
         }
         assertEquals(List.of(), journaled());
+    }
+
+    @Test
+    void shouldKeepAndAnswer400AVerifiedBodyThatIsNotJson() throws Exception
+    {
+        // Given signed bodies no JSON parser reads: nested past the bound, a number past the bound, a duplicate key
+        final String deep = "[".repeat(5_000) + "]".repeat(5_000);
+        final String longNumber = event("evt_n", "checkout.session.completed", checkoutSession("pi_n", 1))
+            .replace("\"amount_total\":1", "\"amount_total\":" + "9".repeat(100));
+        final String duplicate = "{\"id\":\"evt_d\",\"type\":\"charge.refunded\",\"type\":\"invoice.paid\"}";
+        for (final String body : new String[]{ deep, longNumber, duplicate })
+        {
+            // When Stripe delivers each, Then it sees a 400 naming the problem
+            final HttpResponse<String> response = post("shop", body, signatureHeader(body, nowSeconds()));
+            assertEquals(400, response.statusCode(), response.body());
+            assertTrue(response.body().contains("body is not JSON"), response.body());
+        }
+        // And each is kept as a dead letter, nothing is recorded
+        assertEquals(3, journaled().stream().filter(event -> event.startsWith("dead:body is not JSON")).count());
+        assertEquals(3, journaled().size());
+    }
+
+    @Test
+    void shouldDeadLetterAnAmountBeyondALongRatherThanWrapIt() throws Exception
+    {
+        // Given a paid session whose amount_total is 2^64 + 4999: read as a long it would wrap to 4999
+        final String payload = event("evt_w", "checkout.session.completed", checkoutSession("pi_w", 4999))
+            .replace("\"amount_total\":4999", "\"amount_total\":18446744073709556615");
+
+        // When Stripe delivers it
+        final HttpResponse<String> response = post("shop", payload, signatureHeader(payload, nowSeconds()));
+
+        // Then no sale of 49.99 is recorded: it is kept as unusable
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(List.of("dead:checkout.session.completed without a usable amount"), journaled());
     }
 
     @Test

@@ -5,7 +5,6 @@ import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.HmacSha256;
 import dev.ricochet.ingest.ProgramRoute;
 import dev.ricochet.ingest.StrictJson;
-import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +13,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Currency;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -145,13 +143,37 @@ final class ShopifyWebhookIntake
             }
         }
         final String landingSite = text(order, "landing_site");
-        if (null != landingSite)
+        final String value = null == landingSite ? null : queryParameter(landingSite, program.clickParam());
+        return null != value && ConversionValidation.isClickId(value) ? value : null;
+    }
+
+    /**
+     * The raw value of a parameter in a URL's query. A click id needs no decoding, and the rest of the query is not
+     * ours to judge: a stray '%' in it (Netty's decoder throws on one) must not lose the order its click.
+     */
+    static String queryParameter(final String url, final String name)
+    {
+        final int question = url.indexOf('?');
+        if (question < 0)
         {
-            final List<String> values = new QueryStringDecoder(landingSite).parameters().get(program.clickParam());
-            if (null != values && !values.isEmpty() && ConversionValidation.isClickId(values.get(0)))
+            return null;
+        }
+        final int hash = url.indexOf('#', question);
+        final int end = hash < 0 ? url.length() : hash;
+        int start = question + 1;
+        while (start < end)
+        {
+            int separator = url.indexOf('&', start);
+            if (separator < 0 || separator > end)
             {
-                return values.get(0);
+                separator = end;
             }
+            final int valueStart = start + name.length() + 1;
+            if (url.startsWith(name, start) && valueStart <= separator && '=' == url.charAt(valueStart - 1))
+            {
+                return url.substring(valueStart, separator);
+            }
+            start = separator + 1;
         }
         return null;
     }
