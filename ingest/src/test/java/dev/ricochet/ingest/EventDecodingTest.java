@@ -69,7 +69,8 @@ class EventDecodingTest
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
             final int length = CatalogEventFlyweight.encode(
                 buffer, 0, T, CatalogEventFlyweight.KIND_LINK, "{}".getBytes(StandardCharsets.UTF_8));
-            buffer.putInt(CatalogEventFlyweight.DOCUMENT_LENGTH_OFFSET, documentLength, EventHeaderDescriptor.BYTE_ORDER);
+            buffer.putInt(
+                CatalogEventFlyweight.DOCUMENT_LENGTH_OFFSET, documentLength, EventHeaderDescriptor.BYTE_ORDER);
 
             assertThrows(MalformedEventException.class, () -> new CatalogEventFlyweight().wrap(buffer, 0, length),
                 "document length " + documentLength);

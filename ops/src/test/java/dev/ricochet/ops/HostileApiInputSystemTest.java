@@ -1,5 +1,6 @@
 package dev.ricochet.ops;
 
+import dev.ricochet.ingest.HmacSha256;
 import dev.ricochet.ingest.test.RawHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,8 +10,6 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -20,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -75,7 +73,8 @@ class HostileApiInputSystemTest
             "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}],\"secrets\":{\"apiKey\":\"" + API_KEY +
             "\",\"stripe\":\"" + STRIPE_SECRET + "\",\"shopify\":\"" + SHOPIFY_SECRET + "\"}}");
         service.admin.putOk("/v1/partners/base", "{\"programId\":\"bombs\",\"name\":\"Base\",\"status\":\"active\"}");
-        service.admin.putOk("/v1/links/base-link", "{\"partnerId\":\"base\",\"destination\":\"https://shop.example/\"}");
+        service.admin.putOk("/v1/links/base-link",
+            "{\"partnerId\":\"base\",\"destination\":\"https://shop.example/\"}");
         final String admin = ServiceFixture.ADMIN_TOKEN;
         endpoints.add(new Endpoint("conversions", true, "POST", "/v1/conversions", API_KEY,
             "{\"programId\":\"bombs\",\"externalId\":%s,\"amount\":%n}", false));
@@ -236,12 +235,13 @@ class HostileApiInputSystemTest
         {
             final long t = System.currentTimeMillis() / 1000;
             request.header("Stripe-Signature", "t=" + t + ",v1=" + HexFormat.of().formatHex(
-                hmac(STRIPE_SECRET, (t + ".").getBytes(StandardCharsets.US_ASCII), body)));
+                HmacSha256.of(STRIPE_SECRET, (t + ".").getBytes(StandardCharsets.US_ASCII), body)));
         }
         if ("shopify".equals(endpoint.name))
         {
             request.header("X-Shopify-Topic", "orders/create")
-                .header("X-Shopify-Hmac-Sha256", Base64.getEncoder().encodeToString(hmac(SHOPIFY_SECRET, body)));
+                .header("X-Shopify-Hmac-Sha256",
+                    Base64.getEncoder().encodeToString(HmacSha256.of(SHOPIFY_SECRET, body)));
         }
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -249,27 +249,6 @@ class HostileApiInputSystemTest
     private URI edge(final String path)
     {
         return URI.create("http://127.0.0.1:" + service.tracker.port() + path);
-    }
-
-    /**
-     * Stripe's and Shopify's schemes, computed here independently of the code under test.
-     */
-    private static byte[] hmac(final String secret, final byte[]... parts)
-    {
-        try
-        {
-            final Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            for (final byte[] part : parts)
-            {
-                mac.update(part);
-            }
-            return mac.doFinal();
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
     }
 
     private static Stream<Path> cases(final String kind) throws IOException

@@ -114,14 +114,15 @@ class ConversionIntakeTest
     @Test
     void shouldRejectBodiesThatAreNotUtf8() throws Exception
     {
+        // Given UTF-16 with its byte-order mark (Jackson would detect and read it)
         final String json = "{\"programId\":\"shop\",\"externalId\":\"o-16\",\"amount\":1}";
-        // UTF-16 with its byte-order mark (Jackson would detect and read it), an overlong '/' and an encoded
-        // surrogate (both of which Jackson decodes), and a byte that is no UTF-8 at all
-        for (final byte[] body : new byte[][]{ json.getBytes(StandardCharsets.UTF_16),
-            "{\"programId\":\"shop\",\"externalId\":\"\u00c0\u00af\",\"amount\":1}".getBytes(StandardCharsets.ISO_8859_1),
-            "{\"programId\":\"shop\",\"externalId\":\"\u00ed\u00a0\u0080\",\"amount\":1}".getBytes(StandardCharsets.ISO_8859_1),
-            "{\"programId\":\"shop\",\"externalId\":\"\u00ff\",\"amount\":1}".getBytes(StandardCharsets.ISO_8859_1) })
+        assertRejected(postConversion(API_KEY, json.getBytes(StandardCharsets.UTF_16)), 400,
+            "request body is not UTF-8");
+        // And an overlong '/' and an encoded surrogate (both of which Jackson decodes), and a byte no UTF-8 has
+        for (final String bytes : new String[]{ "\u00c0\u00af", "\u00ed\u00a0\u0080", "\u00ff" })
         {
+            final byte[] body = ("{\"programId\":\"shop\",\"externalId\":\"" + bytes + "\",\"amount\":1}")
+                .getBytes(StandardCharsets.ISO_8859_1);
             assertRejected(postConversion(API_KEY, body), 400, "request body is not UTF-8");
         }
         assertEquals(0, journaledConversions().size());

@@ -134,7 +134,8 @@ class WebhookIntakeFuzzTest
                 assertTrue(200 == outcome.status() || 400 == outcome.status(), "dead letter answered " +
                     outcome.status());
                 final UnsafeBuffer event = new UnsafeBuffer(new byte[EventHeaderDescriptor.MAX_EVENT_LENGTH]);
-                final int length = DeadLetterEventFlyweight.encode(event, 0, NOW_MS, source, 3, outcome.message(), body);
+                final int length =
+                    DeadLetterEventFlyweight.encode(event, 0, NOW_MS, source, 3, outcome.message(), body);
                 assertTrue(length <= EventHeaderDescriptor.MAX_EVENT_LENGTH);
                 new DeadLetterEventFlyweight().wrap(event, 0, length).body();
             }
