@@ -129,6 +129,18 @@ class ConversionIntakeTest
     }
 
     @Test
+    void shouldRejectTextTheJournalCouldNotKeepAsSent() throws Exception
+    {
+        // Found by WebhookIntakeFuzzTest reading each recorded conversion back from its journal event: a coupon of
+        // 40 'é' (80 bytes) was cut to 64 bytes, and an unpaired surrogate escape in an id was journaled as '?'
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o-c\",\"amount\":1," +
+            "\"coupon\":\"" + "\u00e9".repeat(40) + "\"}"), 400, "coupon is longer than 64 bytes");
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o-\\ud800\",\"amount\":1}"),
+            400, "externalId contains an unpaired surrogate");
+        assertEquals(0, journaledConversions().size());
+    }
+
+    @Test
     void shouldAnswer400ToAPostbackWithAMalformedEscape() throws Exception
     {
         // Found by HttpPipelineFuzzTest: Netty's query decoder threw on the event loop and the connection closed
