@@ -11,6 +11,7 @@ import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramRoute;
 import dev.ricochet.ingest.test.StripeEvents;
+import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,32 @@ class StripeWebhookTest
         assertEquals(400, future.statusCode());
         assertTrue(future.body().contains("outside the 300 s tolerance"), future.body());
         assertEquals(List.of(), journaled());
+    }
+
+    @Test
+    void shouldRefuseAnAcceptedDeliveryReplayedAfterTheToleranceWindow() throws Exception
+    {
+        // Given an edge whose clock the test moves, and a delivery it accepted
+        final CachedEpochClock clock = new CachedEpochClock();
+        clock.update(System.currentTimeMillis());
+        try (EdgeFixture replayEdge = new EdgeFixture(dir.resolve("replay"), context -> context.epochClock(clock),
+            new LinkRoute[0], new ProgramRoute("shop", 3, "USD", "rcid", null, SECRET, null, null)))
+        {
+            final String payload = event("evt_r", "checkout.session.completed", checkoutSession("pi_r", 700));
+            final String header = signatureHeader(payload, clock.time() / 1000);
+            assertEquals(200, post(replayEdge.server, "shop", payload, header).statusCode());
+
+            // When the same bytes are sent again inside the window, and once more after it
+            final HttpResponse<String> inside = post(replayEdge.server, "shop", payload, header);
+            clock.advance(301_000);
+            final HttpResponse<String> outside = post(replayEdge.server, "shop", payload, header);
+
+            // Then inside it is the same delivery (a duplicate, counted once); outside it is refused
+            assertTrue(inside.body().contains("\"duplicate\":true"), inside.body());
+            assertEquals(400, outside.statusCode(), outside.body());
+            assertTrue(outside.body().contains("outside the 300 s tolerance"), outside.body());
+            assertEquals(1, EdgeFixture.journaledCount(replayEdge.journal, EventHeaderDescriptor.TYPE_CONVERSION));
+        }
     }
 
     @Test
@@ -223,8 +250,15 @@ class StripeWebhookTest
     private HttpResponse<String> post(final String program, final String payload, final String signature)
         throws Exception
     {
+        return post(server, program, payload, signature);
+    }
+
+    private HttpResponse<String> post(
+        final TrackerServer edgeServer, final String program, final String payload, final String signature)
+        throws Exception
+    {
         return client.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + server.port() + "/webhooks/stripe/" + program))
+            URI.create("http://127.0.0.1:" + edgeServer.port() + "/webhooks/stripe/" + program))
             .header("Content-Type", "application/json; charset=utf-8")
             .header("Stripe-Signature", signature)
             .POST(HttpRequest.BodyPublishers.ofString(payload)).build(), HttpResponse.BodyHandlers.ofString());
