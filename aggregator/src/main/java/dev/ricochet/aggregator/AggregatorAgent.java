@@ -22,6 +22,7 @@ import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalEventHandler;
 import dev.ricochet.ingest.JournalPoller;
+import dev.ricochet.ingest.MalformedEventException;
 import dev.ricochet.ingest.Settings;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Object2LongHashMap;
@@ -206,6 +207,26 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     @Override
     public void onEvent(final DirectBuffer buffer, final int length, final long index)
     {
+        if (length < EventHeaderDescriptor.HEADER_LENGTH)
+        {
+            throw new IllegalStateException(
+                "journal index " + Long.toHexString(index) + ": event of " + length + " bytes has no header");
+        }
+        try
+        {
+            apply(buffer, length, index);
+        }
+        catch (final MalformedEventException ex)
+        {
+            // Fatal like any decode failure (doWork stops the agent), but saying where.
+            throw new IllegalStateException("journal index " + Long.toHexString(index) + ": " + ex.getMessage(), ex);
+        }
+        uncommittedEvents++;
+        lastAppliedIndex = index;
+    }
+
+    private void apply(final DirectBuffer buffer, final int length, final long index)
+    {
         final byte version = buffer.getByte(EventHeaderDescriptor.VERSION_OFFSET);
         if (EventHeaderDescriptor.CURRENT_VERSION != version)
         {
@@ -217,16 +238,16 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         switch (type)
         {
             case EventHeaderDescriptor.TYPE_CLICK:
-                onClick(buffer);
+                onClick(buffer, length);
                 break;
             case EventHeaderDescriptor.TYPE_PIXEL:
-                onPixel(buffer);
+                onPixel(buffer, length);
                 break;
             case EventHeaderDescriptor.TYPE_CATALOG:
-                onCatalogChange(buffer);
+                onCatalogChange(buffer, length);
                 break;
             case EventHeaderDescriptor.TYPE_CONVERSION:
-                attribution.onConversion(conversion.wrap(buffer, 0));
+                attribution.onConversion(conversion.wrap(buffer, 0, length));
                 break;
             case EventHeaderDescriptor.TYPE_DEAD_LETTER:
                 break; // kept in the journal with its reason, for the operator; no aggregate state
@@ -235,8 +256,6 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
                 throw new IllegalStateException(
                     "journal index " + Long.toHexString(index) + ": unknown event type " + type);
         }
-        uncommittedEvents++;
-        lastAppliedIndex = index;
     }
 
     /**
@@ -264,9 +283,9 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         }
     }
 
-    private void onClick(final DirectBuffer buffer)
+    private void onClick(final DirectBuffer buffer, final int length)
     {
-        click.wrap(buffer, 0);
+        click.wrap(buffer, 0, length);
         final long timestampMs = click.timestampMs();
         final int partner = click.partnerId();
         if (click.hasFlag(ClickEventFlyweight.FLAG_PREVIEW))
@@ -323,9 +342,9 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
      * A pixel hit reporting a conversion ({@code e=conversion}) becomes a browser-reported conversion, credited
      * only through the visitor's earlier real clicks, for programs that accept them; other hits leave no state.
      */
-    private void onPixel(final DirectBuffer buffer)
+    private void onPixel(final DirectBuffer buffer, final int length)
     {
-        click.wrap(buffer, 0);
+        click.wrap(buffer, 0, length);
         final String query = click.query();
         if (!query.contains("e=conversion"))
         {
@@ -376,9 +395,9 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         return null == values || values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
     }
 
-    private void onCatalogChange(final DirectBuffer buffer)
+    private void onCatalogChange(final DirectBuffer buffer, final int length)
     {
-        catalogEvent.wrap(buffer, 0);
+        catalogEvent.wrap(buffer, 0, length);
         final byte kind = catalogEvent.kind();
         final byte[] document = catalogEvent.document();
         final CatalogEntry<?> applied;

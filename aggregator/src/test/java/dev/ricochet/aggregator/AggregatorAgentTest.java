@@ -249,6 +249,30 @@ class AggregatorAgentTest
     }
 
     @Test
+    void shouldStopWithoutCommittingAtAnEventWhoseFieldRunsPastItsEnd()
+    {
+        // Given a committed click, then a pixel hit whose query claims more bytes than the event holds
+        appendClick(T0, 1, 0);
+        doWorkUntilIdle();
+        final long committed = store.journalPosition();
+        final org.agrona.concurrent.UnsafeBuffer corrupt = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
+        final int length = new ClickEventFlyweight().wrapForEncode(corrupt, 0, EventHeaderDescriptor.TYPE_PIXEL, T0)
+            .query("e=conversion").referrerHost("").userAgent("").encodedLength();
+        corrupt.putShort(72, (short)5_000, EventHeaderDescriptor.BYTE_ORDER); // the query's length prefix
+        appender.append(corrupt, 0, length);
+
+        // When the agent reaches it, it stops there, naming the position, rather than read whatever lies past the
+        // event (the previous event's bytes, in the poller's buffer)
+        final AgentTerminationException stopped = assertThrows(AgentTerminationException.class, this::doWorkUntilIdle);
+        assertTrue(stopped.getCause().getMessage().contains("runs past the end of its event"),
+            stopped.getCause().getMessage());
+        assertTrue(stopped.getCause().getMessage().startsWith("journal index "), stopped.getCause().getMessage());
+        agent.onClose();
+        assertEquals(committed, store.journalPosition());
+        agent = newAgent();
+    }
+
+    @Test
     void shouldProduceIdenticalStateWhenTheJournalIsReplayedIntoAFreshStore()
     {
         for (int i = 0; i < 500; i++)

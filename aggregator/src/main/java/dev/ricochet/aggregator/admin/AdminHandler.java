@@ -97,7 +97,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private ApiResponse handle(final FullHttpRequest request)
     {
         final QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        final String path = uri.path();
+        final String path;
+        final Map<String, List<String>> parameters;
+        try
+        {
+            path = uri.path();
+            parameters = uri.parameters();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // Netty's decoder throws on a '%' without two hex digits: the client's mistake, not an internal error.
+            return ApiResponse.error(400, "malformed request target: a '%' not followed by two hex digits");
+        }
         if ("/metrics".equals(path))
         {
             // Like the edge's /metrics: unauthenticated, for a scraper on the operator's network.
@@ -140,7 +151,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         {
             return ApiResponse.error(403, refusal);
         }
-        final Map<String, List<String>> parameters = uri.parameters();
         final byte[] body = ByteBufUtil.getBytes(request.content());
         if (null == sub)
         {

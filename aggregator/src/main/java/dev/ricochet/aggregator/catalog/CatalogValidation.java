@@ -63,6 +63,8 @@ public final class CatalogValidation
 
     private static final int MAX_CUSTOMER_IDS = 20;
     private static final int MAX_URL_LENGTH = 2048;
+    private static final int MAX_PERCENT_LENGTH = 32;
+    private static final int MAX_PERCENT_SCALE = 10;
     private static final int MAX_NAME_LENGTH = 200;
 
     private CatalogValidation()
@@ -227,10 +229,18 @@ public final class CatalogValidation
      */
     public static String requirePercent(final String field, final String percent)
     {
+        if (null == percent || percent.length() > MAX_PERCENT_LENGTH)
+        {
+            throw new InvalidSpecException(field + " is not a decimal 0-100 of at most " + MAX_PERCENT_LENGTH +
+                " characters");
+        }
         try
         {
             final BigDecimal value = new BigDecimal(percent);
-            if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(100)) > 0)
+            // The scale is bounded too: "1e-999999999" lies between 0 and 100, but every commission worked out from it
+            // would carry 10^999999999 (a hang of the aggregator at the next sale).
+            if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(100)) > 0 ||
+                Math.abs(value.scale()) > MAX_PERCENT_SCALE)
             {
                 throw new NumberFormatException();
             }
@@ -238,7 +248,8 @@ public final class CatalogValidation
         }
         catch (final NumberFormatException ex)
         {
-            throw new InvalidSpecException(field + " '" + percent + "' is not a decimal 0-100");
+            throw new InvalidSpecException(field + " '" + percent + "' is not a decimal 0-100 with at most " +
+                MAX_PERCENT_SCALE + " decimal places");
         }
     }
 
