@@ -75,10 +75,13 @@ class RedirectResolverFuzzTest
                 .toString();
 
         // Then it is the link's destination, plus only encoded characters, on a host of the directory
-        assertTrue(location.startsWith(link.locationPrefix()), location);
-        assertTrue(location.endsWith(link.fragment()), location);
-        final String added = location.substring(link.locationPrefix().length(),
-            location.length() - link.fragment().length());
+        final StringBuilder prefix = new StringBuilder();
+        link.appendLocationPrefix(prefix);
+        final StringBuilder fragment = new StringBuilder();
+        link.appendFragment(fragment);
+        assertTrue(location.startsWith(prefix.toString()), location);
+        assertTrue(location.endsWith(fragment.toString()), location);
+        final String added = location.substring(prefix.length(), location.length() - fragment.length());
         for (int i = 0; i < added.length(); i++)
         {
             final char c = added.charAt(i);
