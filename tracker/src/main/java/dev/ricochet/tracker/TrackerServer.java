@@ -623,6 +623,17 @@ public final class TrackerServer implements AutoCloseable
             return conversionIntake;
         }
 
+        /**
+         * Wire conversions to the grouped-sync writer, after {@link #conclude()}: the server does it at launch; a test
+         * driving the pipeline on an embedded channel does it with a writer of its own.
+         */
+        Context durableWriter(final DurableJournalWriter writer)
+        {
+            durableWriter = writer;
+            conversionIntake = new ConversionIntake(writer, programDirectory, epochClock, counters);
+            return this;
+        }
+
         DurableJournalWriter durableWriter()
         {
             return durableWriter;
@@ -666,14 +677,12 @@ public final class TrackerServer implements AutoCloseable
     {
         this.context = context;
         durableWriter = new DurableJournalWriter(context.journal, "ricochet-edge-durable");
-        context.durableWriter = durableWriter;
+        context.durableWriter(durableWriter);
         if (context.isJournalOff())
         {
             System.err.println("ricochet: WARNING " + CLICK_DURABILITY_PROP_NAME + "=off: clicks and pixel hits are " +
                 "NOT journaled (benchmark mode); they are counted as clicks_unjournaled");
         }
-        context.conversionIntake = new ConversionIntake(
-            durableWriter, context.programDirectory, context.epochClock, context.counters);
         final boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(
             context.eventLoopThreads,

@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.ReadTimeoutException;
@@ -156,8 +155,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                     break;
                 }
                 awaitDurableAnswer(ctx);
-                context.conversionIntake().onPostback(
-                    new QueryStringDecoder(request.uri()).parameters(), responder(ctx));
+                context.conversionIntake().onPostback(request.uri(), responder(ctx));
                 break;
             case RequestPath.HEALTH:
                 ctx.write(Responses.text(HttpResponseStatus.OK, "ok\n"), ctx.voidPromise());
