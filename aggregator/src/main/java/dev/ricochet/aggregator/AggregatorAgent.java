@@ -18,6 +18,7 @@ import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.ClickEventFlyweight;
 import dev.ricochet.ingest.ConversionEventFlyweight;
+import dev.ricochet.ingest.CrashPoints;
 import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalEventHandler;
@@ -131,6 +132,10 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         try
         {
             polled = poller.poll(this, POLL_LIMIT);
+            if (CrashPoints.ENABLED && polled > 0)
+            {
+                CrashPoints.hit(CrashPoints.Point.AGGREGATOR_AFTER_READ);
+            }
             appliedIndex = poller.lastIndex();
             if (polled > 0)
             {
@@ -404,14 +409,41 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
             store.putMeta(batch, LEDGER_DAY, java.nio.ByteBuffer.allocate(4).putInt(commissions.today()).array());
         }
         final long position = lastAppliedIndex;
-        store.putJournalPosition(batch, position);
-        store.write(batch);
+        if (CrashPoints.SPLIT_CHECKPOINT)
+        {
+            writeStateThenCheckpoint(position);
+        }
+        else
+        {
+            store.putJournalPosition(batch, position);
+            if (CrashPoints.ENABLED)
+            {
+                CrashPoints.hit(CrashPoints.Point.AGGREGATOR_AFTER_BATCH);
+            }
+            store.write(batch);
+        }
+        if (CrashPoints.ENABLED)
+        {
+            CrashPoints.hit(CrashPoints.Point.AGGREGATOR_AFTER_WRITE);
+        }
 
         pendingVisits.clear();
         pendingClicks.clear();
         uncommittedEvents = 0;
         lastCommitMs = nowMs;
         committedIndex = position;
+    }
+
+    /**
+     * The negative control of the crash suite, never used in production: the checkpoint in a write of its own after
+     * the state, so that a crash between the two makes a restart apply the same events again.
+     */
+    private void writeStateThenCheckpoint(final long position)
+    {
+        store.write(batch);
+        CrashPoints.hit(CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES);
+        store.putJournalPosition(batch, position);
+        store.write(batch);
     }
 
     /**
