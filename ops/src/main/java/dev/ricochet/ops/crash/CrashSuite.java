@@ -500,11 +500,11 @@ public final class CrashSuite
         out.printf("crash suite %6.1fs: %s%n", (System.currentTimeMillis() - startMs) / 1000.0, line);
     }
 
-    private static void requireHealthy(final int status)
+    static void requireHealthy(final int status)
     {
         if (-1 != status)
         {
-            throw new IllegalStateException("an unarmed service exited with status " + status + " during start-up");
+            throw new IllegalStateException("the service exited with status " + status + " during start-up");
         }
     }
 
