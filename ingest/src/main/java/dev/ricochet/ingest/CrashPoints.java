@@ -80,7 +80,8 @@ public final class CrashPoints
          */
         AGGREGATOR_AFTER_WRITE("aggregator-after-write"),
         /**
-         * Only with {@value #SPLIT_CHECKPOINT_PROP_NAME}: the state is written, the checkpoint not yet.
+         * Only with {@value #SPLIT_CHECKPOINT_PROP_NAME}: a state write that changed something is done, the
+         * checkpoint not yet.
          */
         AGGREGATOR_BETWEEN_CHECKPOINT_WRITES("aggregator-between-checkpoint-writes");
 

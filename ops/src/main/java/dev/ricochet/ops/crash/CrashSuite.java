@@ -2,6 +2,7 @@ package dev.ricochet.ops.crash;
 
 import dev.ricochet.ingest.CrashPoints;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.Settings;
 import net.openhft.chronicle.queue.RollCycle;
 import org.rocksdb.RocksDBException;
 
@@ -61,7 +62,7 @@ public final class CrashSuite
          */
         public static Plan fast()
         {
-            return new Plan(1, 2, 2, 2_000, 3_000, 300, 800, 30_000);
+            return new Plan(1, 2, 2, 1_000, 2_000, 300, 800, 30_000);
         }
 
         /**
@@ -182,7 +183,8 @@ public final class CrashSuite
     }
 
     /**
-     * {@code CrashSuite [--long] [--dir DIR]}.
+     * {@code CrashSuite [--long] [--rounds N] [--negative N] [--pauses 30s,120s] [--rate R] [--dir DIR]}: options
+     * after {@code --long} change the long plan.
      *
      * @param args command line.
      * @throws Exception if the run could not be carried out.
@@ -191,18 +193,41 @@ public final class CrashSuite
     {
         Plan plan = Plan.fast();
         Path dir = null;
-        for (int i = 0; i < args.length; i++)
+        try
         {
-            switch (args[i])
+            for (int i = 0; i < args.length; i++)
             {
-                case "--long" -> plan = Plan.longRun();
-                case "--dir" -> dir = Path.of(args[++i]);
-                default ->
+                final Plan p = plan;
+                switch (args[i])
                 {
-                    System.err.println("usage: crash-suite [--long] [--dir DIR]");
-                    System.exit(2);
+                    case "--long" -> plan = Plan.longRun();
+                    case "--dir" -> dir = Path.of(args[++i]);
+                    case "--rounds" -> plan = new Plan(Integer.parseInt(args[++i]), p.sigkillsPerRound(),
+                        p.negativeHits(), p.edgePauseMs(), p.aggregatorPauseMs(), p.rate(), p.armDelayMs(),
+                        p.crashTimeoutMs());
+                    case "--negative" -> plan = new Plan(p.rounds(), p.sigkillsPerRound(), Integer.parseInt(args[++i]),
+                        p.edgePauseMs(), p.aggregatorPauseMs(), p.rate(), p.armDelayMs(), p.crashTimeoutMs());
+                    case "--pauses" ->
+                    {
+                        final String[] pauses = args[++i].split(",");
+                        plan = new Plan(p.rounds(), p.sigkillsPerRound(), p.negativeHits(),
+                            Settings.parseDurationMs("--pauses", pauses[0]),
+                            Settings.parseDurationMs("--pauses", pauses[pauses.length - 1]), p.rate(), p.armDelayMs(),
+                            p.crashTimeoutMs());
+                    }
+                    case "--rate" -> plan = new Plan(p.rounds(), p.sigkillsPerRound(), p.negativeHits(),
+                        p.edgePauseMs(), p.aggregatorPauseMs(), Integer.parseInt(args[++i]), p.armDelayMs(),
+                        p.crashTimeoutMs());
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("crash-suite: " + ex.getMessage());
+            System.err.println("usage: crash-suite [--long] [--rounds N] [--negative N] [--pauses 30s,120s] " +
+                "[--rate R] [--dir DIR]");
+            System.exit(2);
         }
         final Path runDir = null == dir ? Files.createTempDirectory("ricochet-crash-") : dir;
         Files.createDirectories(runDir);
