@@ -40,6 +40,7 @@ import java.util.stream.Stream;
 public final class CrashSuite
 {
     static final String ROLL_CYCLE = "TEST_SECONDLY";
+    private static final int PARTNERS = 10;
 
     /**
      * What a run does.
@@ -245,10 +246,9 @@ public final class CrashSuite
         try
         {
             requireHealthy(service.start(settings(null)));
-            Seeder.seed(service);
-            generator = GeneratorProcess.start(new LoadGenerator.Options(service.trackerPort, ackDir, plan.rate(),
-                8, 32, 1, 95, 4, Seeder.PARTNERS, Seeder.LINKS_PER_PARTNER, Seeder.PROGRAM, Seeder.STRIPE_SECRET,
-                Seeder.CLICK_PARAM, "crash" + Long.toString(startMs, 36), 3_000), runDir.resolve("generator.log"), out);
+            Seeder.seed(service, PARTNERS);
+            generator = GeneratorProcess.start(LoadGenerator.Options.forSeededShop(service.trackerPort, ackDir,
+                plan.rate(), 8, PARTNERS, "crash" + Long.toString(startMs, 36), 3_000), runDir.resolve("generator.log"), out);
             boolean isRunning = true;
             for (final Step step : schedule())
             {

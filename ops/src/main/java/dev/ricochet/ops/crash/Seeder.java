@@ -12,18 +12,21 @@ final class Seeder
     static final String STRIPE_SECRET = "whsec_crash_suite_0123456789";
     static final String CLICK_PARAM = "rcid";
     static final int PARTNERS = 20;
-    static final int LINKS_PER_PARTNER = 4;
+    static final int LINKS_PER_PARTNER = 2;
 
     private Seeder()
     {
     }
 
-    static void seed(final ServiceSupervisor service) throws IOException, InterruptedException
+    /**
+     * @param partners how many partners, each with {@link #LINKS_PER_PARTNER} links.
+     */
+    static void seed(final ServiceSupervisor service, final int partners) throws IOException, InterruptedException
     {
         service.put("/v1/programs/" + PROGRAM, "{\"name\":\"Crash suite shop\",\"currency\":\"USD\"," +
             "\"clickParam\":\"" + CLICK_PARAM + "\",\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]," +
             "\"secrets\":{\"apiKey\":\"crash-suite-api-key\",\"stripe\":\"" + STRIPE_SECRET + "\"}}");
-        for (int p = 0; p < PARTNERS; p++)
+        for (int p = 0; p < partners; p++)
         {
             service.put("/v1/partners/partner" + p,
                 "{\"programId\":\"" + PROGRAM + "\",\"name\":\"Partner " + p + "\",\"status\":\"active\"}");

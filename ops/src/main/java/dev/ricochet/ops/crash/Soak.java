@@ -100,13 +100,13 @@ public final class Soak
         {
             CrashSuite.requireHealthy(service.start(Map.of()));
             rssByIncarnation.add(new ArrayList<>());
-            Seeder.seed(service);
+            Seeder.seed(service, Seeder.PARTNERS);
 
             // Peak: what a closed loop over the connections gets through, unless given.
             final boolean measure = !options.containsKey("peak") && !options.containsKey("rate");
-            generator = GeneratorProcess.start(new LoadGenerator.Options(service.trackerPort, dir.resolve("acks"),
-                measure ? 0 : 1, connections, 4 * connections, 1, 95, 4, Seeder.PARTNERS, Seeder.LINKS_PER_PARTNER,
-                Seeder.PROGRAM, Seeder.STRIPE_SECRET, Seeder.CLICK_PARAM, "soak" + Long.toString(startMs, 36), 5_000),
+            generator = GeneratorProcess.start(LoadGenerator.Options.forSeededShop(service.trackerPort,
+                dir.resolve("acks"), measure ? 0 : 1, connections, Seeder.PARTNERS, "soak" + Long.toString(startMs, 36),
+                5_000),
                 dir.resolve("generator.log"), out);
             final long peak = measure ? measurePeak() : Long.parseLong(options.getOrDefault("peak", "0"));
             final int rate = options.containsKey("rate") ? Integer.parseInt(options.get("rate")) :
