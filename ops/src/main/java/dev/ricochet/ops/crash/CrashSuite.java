@@ -74,6 +74,30 @@ public final class CrashSuite
         {
             return new Plan(20, 1, 20, 30_000, 120_000, 400, 1_500, 60_000);
         }
+
+        Plan withRounds(final int n)
+        {
+            return new Plan(n, sigkillsPerRound, negativeHits, edgePauseMs, aggregatorPauseMs, rate, armDelayMs,
+                crashTimeoutMs);
+        }
+
+        Plan withNegativeHits(final int n)
+        {
+            return new Plan(rounds, sigkillsPerRound, n, edgePauseMs, aggregatorPauseMs, rate, armDelayMs,
+                crashTimeoutMs);
+        }
+
+        Plan withPauses(final long edgeMs, final long aggregatorMs)
+        {
+            return new Plan(rounds, sigkillsPerRound, negativeHits, edgeMs, aggregatorMs, rate, armDelayMs,
+                crashTimeoutMs);
+        }
+
+        Plan withRate(final int requestsPerSecond)
+        {
+            return new Plan(rounds, sigkillsPerRound, negativeHits, edgePauseMs, aggregatorPauseMs, requestsPerSecond,
+                armDelayMs, crashTimeoutMs);
+        }
     }
 
     /**
@@ -158,10 +182,10 @@ public final class CrashSuite
     private final PrintStream out;
     private final RollCycle rollCycle = Journal.rollCycle(ROLL_CYCLE);
     private final Tally tally = new Tally();
-    private ServiceSupervisor service;
-    private GeneratorProcess generator;
     private final ExecutorService auditor = Executors.newSingleThreadExecutor();
     private final List<Future<Audit>> audits = new ArrayList<>();
+    private ServiceSupervisor service;
+    private GeneratorProcess generator;
     private long startMs;
 
     private CrashSuite(final Plan plan, final Path runDir, final PrintStream out)
@@ -198,27 +222,19 @@ public final class CrashSuite
         {
             for (int i = 0; i < args.length; i++)
             {
-                final Plan p = plan;
                 switch (args[i])
                 {
                     case "--long" -> plan = Plan.longRun();
                     case "--dir" -> dir = Path.of(args[++i]);
-                    case "--rounds" -> plan = new Plan(Integer.parseInt(args[++i]), p.sigkillsPerRound(),
-                        p.negativeHits(), p.edgePauseMs(), p.aggregatorPauseMs(), p.rate(), p.armDelayMs(),
-                        p.crashTimeoutMs());
-                    case "--negative" -> plan = new Plan(p.rounds(), p.sigkillsPerRound(), Integer.parseInt(args[++i]),
-                        p.edgePauseMs(), p.aggregatorPauseMs(), p.rate(), p.armDelayMs(), p.crashTimeoutMs());
+                    case "--rounds" -> plan = plan.withRounds(Integer.parseInt(args[++i]));
+                    case "--negative" -> plan = plan.withNegativeHits(Integer.parseInt(args[++i]));
+                    case "--rate" -> plan = plan.withRate(Integer.parseInt(args[++i]));
                     case "--pauses" ->
                     {
                         final String[] pauses = args[++i].split(",");
-                        plan = new Plan(p.rounds(), p.sigkillsPerRound(), p.negativeHits(),
-                            Settings.parseDurationMs("--pauses", pauses[0]),
-                            Settings.parseDurationMs("--pauses", pauses[pauses.length - 1]), p.rate(), p.armDelayMs(),
-                            p.crashTimeoutMs());
+                        plan = plan.withPauses(Settings.parseDurationMs("--pauses", pauses[0]),
+                            Settings.parseDurationMs("--pauses", pauses[pauses.length - 1]));
                     }
-                    case "--rate" -> plan = new Plan(p.rounds(), p.sigkillsPerRound(), p.negativeHits(),
-                        p.edgePauseMs(), p.aggregatorPauseMs(), Integer.parseInt(args[++i]), p.armDelayMs(),
-                        p.crashTimeoutMs());
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
