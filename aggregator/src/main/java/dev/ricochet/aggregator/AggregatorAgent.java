@@ -131,6 +131,10 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         final int polled;
         try
         {
+            if (CrashPoints.ENABLED)
+            {
+                CrashPoints.stallAggregatorOnce();
+            }
             polled = poller.poll(this, POLL_LIMIT);
             if (CrashPoints.ENABLED && polled > 0)
             {

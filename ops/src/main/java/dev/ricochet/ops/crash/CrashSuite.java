@@ -25,7 +25,8 @@ import java.util.stream.Stream;
 /**
  * The crash suite: the real service as a child process under load from a {@link LoadGenerator} process (the source
  * of truth), killed again and again, SIGKILLed at random moments, halted at each white-box {@link CrashPoints}
- * point, frozen with SIGSTOP, and after every death audited: the state on disk must equal a fresh replay of the
+ * point, frozen (its aggregator stalled, the whole process SIGSTOPped), and after every death audited: the state on
+ * disk must equal a fresh replay of the
  * journal up to its checkpoint, key by key; at the end every acknowledged click and order must be in the journal,
  * no click id twice, and what the aggregator counted must equal what the journal holds.
  *
@@ -33,8 +34,8 @@ import java.util.stream.Stream;
  * ({@value CrashPoints#SPLIT_CHECKPOINT_PROP_NAME}) and is halted between the two writes; the audit must catch every
  * one of those crashes, or the suite could not fail.
  *
- * <p>{@code ops/crash-suite [--long]}: the default is a short run; {@code --long} hits every point at least 20 times
- * and pauses the service 30 s and 120 s (see README, Crash suite). Exits 0 when nothing was lost or doubled and
+ * <p>{@code ops/crash-suite [--long]}: the default is a short run; {@code --long} hits every point at least 20 times,
+ * SIGSTOPs the service 30 s and stalls its aggregator 120 s (see README, Crash suite and soak). Exits 0 when nothing was lost or doubled and
  * every negative control was caught.
  */
 public final class CrashSuite
@@ -48,8 +49,9 @@ public final class CrashSuite
      * @param rounds            rounds of one hit of every crash point plus the SIGKILLs.
      * @param sigkillsPerRound  SIGKILLs at random moments per round.
      * @param negativeHits      crashes of the deliberately broken aggregator at the end.
-     * @param edgePauseMs       first SIGSTOP (0: none).
-     * @param aggregatorPauseMs second SIGSTOP (0: none).
+     * @param edgePauseMs       SIGSTOP of the whole service (0: none).
+     * @param aggregatorPauseMs the aggregator's thread frozen while the edge serves (0: none); edge and aggregator
+     *                          are one process, so a SIGSTOP cannot freeze the aggregator alone.
      * @param rate              requests per second the generator offers.
      * @param armDelayMs        how long an incarnation serves before a point is armed or a SIGKILL may come.
      * @param crashTimeoutMs    how long an armed incarnation may run before its point counts as missed.
@@ -58,17 +60,17 @@ public final class CrashSuite
         int rate, long armDelayMs, long crashTimeoutMs)
     {
         /**
-         * @return the run for the normal test suite: one hit of each point, two SIGKILLs, two short pauses, two
-         * negative controls.
+         * @return the run for the normal test suite: one hit of each point, two SIGKILLs, an aggregator stall of 3 s
+         * and a SIGSTOP of 1 s, two negative controls.
          */
         public static Plan fast()
         {
-            return new Plan(1, 2, 2, 1_000, 2_000, 300, 800, 30_000);
+            return new Plan(1, 2, 2, 1_000, 3_000, 300, 800, 30_000);
         }
 
         /**
-         * @return the long run: every point hit 20 times, 20 SIGKILLs, pauses of 30 s and 120 s, 20 negative
-         * controls.
+         * @return the long run: every point hit 20 times, 20 SIGKILLs, a SIGSTOP of 30 s and an aggregator stall of
+         * 120 s, 20 negative controls.
          */
         public static Plan longRun()
         {
@@ -147,7 +149,7 @@ public final class CrashSuite
         void print(final PrintStream out)
         {
             out.println("crash suite: " + (passed() ? "PASSED" : "FAILED") + " in " + elapsedMs / 1000 + " s");
-            out.println("  SIGKILLs " + kills + ", SIGSTOP pauses " + pauses + " (lag drained after " + drainMs +
+            out.println("  SIGKILLs " + kills + ", pauses " + pauses + " (lag drained after " + drainMs +
                 " ms), audits " + audits + " (state differing from its replay: " + mismatchedAudits + ")");
             for (final CrashPoints.Point point : CrashPoints.Point.values())
             {
@@ -169,7 +171,7 @@ public final class CrashSuite
         SIGKILL, POINT, PAUSE, NEGATIVE
     }
 
-    private record Step(Kind kind, CrashPoints.Point point, long... pausesMs)
+    private record Step(Kind kind, CrashPoints.Point point)
     {
     }
 
@@ -320,7 +322,7 @@ public final class CrashSuite
             }
             if (0 == round && (plan.edgePauseMs() > 0 || plan.aggregatorPauseMs() > 0))
             {
-                steps.add(new Step(Kind.PAUSE, null, plan.edgePauseMs(), plan.aggregatorPauseMs()));
+                steps.add(new Step(Kind.PAUSE, null));
             }
         }
         if (steps.isEmpty() || Kind.SIGKILL != steps.get(0).kind())
@@ -347,6 +349,11 @@ public final class CrashSuite
             {
                 settings.put(CrashPoints.SPLIT_CHECKPOINT_PROP_NAME, "true");
             }
+        }
+        if (null != step && Kind.PAUSE == step.kind() && plan.aggregatorPauseMs() > 0)
+        {
+            settings.put(CrashPoints.AGGREGATOR_STALL_PROP_NAME, plan.aggregatorPauseMs() + "ms");
+            settings.put(CrashPoints.DELAY_PROP_NAME, stallDelayMs() + "ms");
         }
         return settings;
     }
@@ -394,31 +401,73 @@ public final class CrashSuite
             }
             default ->
             {
-                // Both pauses in one incarnation: each must leave it serving with its lag drained.
-                for (final long pauseMs : step.pausesMs())
-                {
-                    if (0 == pauseMs)
-                    {
-                        continue;
-                    }
-                    Thread.sleep(plan.armDelayMs());
-                    service.pause();
-                    Thread.sleep(pauseMs);
-                    service.resume();
-                    tally.pauses++;
-                    final long drainMs = service.awaitLagDrained(Math.max(60_000, 2 * pauseMs));
-                    tally.drainMs.add(drainMs);
-                    if (drainMs < 0)
-                    {
-                        tally.failures.add("aggregator lag did not drain after a " + pauseMs + " ms SIGSTOP");
-                    }
-                    log("SIGSTOP " + pauseMs + " ms, then lag drained in " + drainMs + " ms");
-                }
+                pause();
                 service.kill();
                 tally.kills++;
                 return false;
             }
         }
+    }
+
+    /**
+     * Edge and aggregator are one process: the aggregator's freeze is its thread stalled in-process (set at start,
+     * from the arm delay on) while the edge goes on journaling; the edge's is a SIGSTOP of the whole process. After
+     * each the aggregator's lag must drain.
+     */
+    private void pause() throws IOException, InterruptedException
+    {
+        if (plan.aggregatorPauseMs() > 0)
+        {
+            final String announced = service.awaitLogLine(CrashPoints.AGGREGATOR_STALL_LOG_LINE, 60_000);
+            if (null == announced)
+            {
+                throw new IllegalStateException("the aggregator's stall was not announced within 60 s");
+            }
+            final long stallEndMs = Long.parseLong(announced.substring(0, announced.indexOf(' '))) +
+                plan.aggregatorPauseMs();
+            long maxLag = 0;
+            long watchedMs = 0;
+            while (System.currentTimeMillis() < stallEndMs)
+            {
+                maxLag = Math.max(maxLag, service.aggregatorLag());
+                Thread.sleep(200);
+                watchedMs += 200;
+            }
+            drained("aggregator stalled " + plan.aggregatorPauseMs() + " ms with the edge serving, lag up to " + maxLag,
+                service.awaitLagDrained(Math.max(60_000, plan.aggregatorPauseMs())));
+            if (0 == maxLag && watchedMs >= 1000)
+            {
+                tally.failures.add("no lag built up while the aggregator was stalled: was the edge serving?");
+            }
+        }
+        if (plan.edgePauseMs() > 0)
+        {
+            Thread.sleep(plan.armDelayMs());
+            service.pause();
+            Thread.sleep(plan.edgePauseMs());
+            service.resume();
+            drained("SIGSTOP of the service " + plan.edgePauseMs() + " ms",
+                service.awaitLagDrained(Math.max(60_000, plan.edgePauseMs())));
+        }
+    }
+
+    /**
+     * Long enough after start for the incarnation to be serving, so that the stall happens under load.
+     */
+    private long stallDelayMs()
+    {
+        return 3 * plan.armDelayMs();
+    }
+
+    private void drained(final String what, final long drainMs)
+    {
+        tally.pauses++;
+        tally.drainMs.add(drainMs);
+        if (drainMs < 0)
+        {
+            tally.failures.add("aggregator lag did not drain after: " + what);
+        }
+        log(what + ", then lag drained in " + drainMs + " ms");
     }
 
     /**

@@ -33,6 +33,7 @@ final class ServiceSupervisor implements AutoCloseable
     private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
+    private long logOffset;
 
     ServiceSupervisor(final Path dataDir, final Path log) throws IOException
     {
@@ -77,6 +78,7 @@ final class ServiceSupervisor implements AutoCloseable
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().keySet().removeIf(name -> name.startsWith("RICOCHET_"));
         builder.environment().put("RICOCHET_ADMIN_TOKEN", ADMIN_TOKEN);
+        logOffset = Files.exists(log) ? Files.size(log) : 0;
         process = builder.start();
         return awaitHealthy();
     }
@@ -166,6 +168,34 @@ final class ServiceSupervisor implements AutoCloseable
         {
             throw new IOException("kill " + signal + " " + process.pid() + " failed");
         }
+    }
+
+    /**
+     * @param prefix    start of a line the current incarnation prints.
+     * @param timeoutMs how long to wait for it.
+     * @return the rest of the first such line, or null if it did not come in time.
+     */
+    String awaitLogLine(final String prefix, final long timeoutMs) throws IOException, InterruptedException
+    {
+        final long deadlineMs = System.currentTimeMillis() + timeoutMs;
+        do
+        {
+            try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r"))
+            {
+                file.seek(logOffset);
+                String line;
+                while (null != (line = file.readLine()))
+                {
+                    if (line.startsWith(prefix))
+                    {
+                        return line.substring(prefix.length());
+                    }
+                }
+            }
+            Thread.sleep(50);
+        }
+        while (System.currentTimeMillis() < deadlineMs);
+        return null;
     }
 
     boolean isAlive()

@@ -70,7 +70,7 @@ class CrashSuiteSystemTest
     }
 
     @Test
-    void drainsTheAggregatorsLagAfterEachSigstop()
+    void drainsTheAggregatorsLagAfterItsStallAndAfterASigstop()
     {
         assertEquals(2, tally.pauses);
         assertTrue(tally.drainMs.stream().allMatch(ms -> ms >= 0), "lag drained after " + tally.drainMs + " ms");
