@@ -266,7 +266,7 @@ public final class CrashSuite
             requireHealthy(service.start(settings(null)));
             Seeder.seed(service, PARTNERS);
             generator = GeneratorProcess.start(LoadGenerator.Options.forSeededShop(service.trackerPort, ackDir,
-                plan.rate(), 8, PARTNERS, "crash" + Long.toString(startMs, 36), 3_000), runDir.resolve("generator.log"), out);
+                plan.rate(), 8, 1, PARTNERS, "crash" + Long.toString(startMs, 36), 3_000), runDir.resolve("generator.log"), out);
             boolean isRunning = true;
             for (final Step step : schedule())
             {

@@ -133,13 +133,13 @@ public final class LoadGenerator
         }
 
         /**
-         * @return options for the catalog {@link Seeder} made: the 95/4/1 mix, one event loop, connections may
-         * grow to four times the given number.
+         * @return options for the catalog {@link Seeder} made: the 95/4/1 mix, connections may grow to four times
+         * the given number.
          */
         static Options forSeededShop(final int port, final Path ackDir, final int rate, final int connections,
-            final int partners, final String runId, final long timeoutMs)
+            final int threads, final int partners, final String runId, final long timeoutMs)
         {
-            return new Options(port, ackDir, rate, connections, 4 * connections, 1, 95, 4, partners,
+            return new Options(port, ackDir, rate, connections, 4 * connections, threads, 95, 4, partners,
                 Seeder.LINKS_PER_PARTNER, Seeder.PROGRAM, Seeder.STRIPE_SECRET, Seeder.CLICK_PARAM, runId, timeoutMs);
         }
 

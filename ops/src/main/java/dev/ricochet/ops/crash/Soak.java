@@ -34,7 +34,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * after the period, so it dies after a read, after building a batch or after writing one.
  *
  * <p>{@code ops/soak [--minutes 30] [--peak P | --rate R] [--share 0.7] [--kill-every 5m] [--overload 60s]
- * [--connections 64] [--dir DIR]}; exits 0 when nothing was lost or double-counted.
+ * [--connections 128] [--generator-threads 1] [--dir DIR]}; exits 0 when nothing was lost or double-counted.
  */
 public final class Soak
 {
@@ -76,7 +76,7 @@ public final class Soak
         if (args.length % 2 != 0)
         {
             System.err.println("usage: soak [--minutes 30] [--peak P | --rate R] [--share 0.7] [--kill-every 5m] " +
-                "[--overload 60s] [--connections 64] [--dir DIR]");
+                "[--overload 60s] [--connections 128] [--generator-threads 1] [--dir DIR]");
             System.exit(2);
         }
         final Map<String, Object> reconciliation = new Soak(options, System.out).run();
@@ -91,7 +91,8 @@ public final class Soak
         final long soakMs = (long)(Double.parseDouble(options.getOrDefault("minutes", "30")) * 60_000);
         final long killEveryMs = durationMs("kill-every", "5m");
         final long overloadMs = durationMs("overload", "60s");
-        final int connections = Integer.parseInt(options.getOrDefault("connections", "64"));
+        final int connections = Integer.parseInt(options.getOrDefault("connections", "128"));
+        final int generatorThreads = Integer.parseInt(options.getOrDefault("generator-threads", "1"));
         log("soak " + soakMs / 60_000.0 + " min, kills every " + killEveryMs / 1000 + " s, in " + dir);
 
         service = new ServiceSupervisor(dir.resolve("data"), dir.resolve("service.log"));
@@ -105,8 +106,8 @@ public final class Soak
             // Peak: what a closed loop over the connections gets through, unless given.
             final boolean measure = !options.containsKey("peak") && !options.containsKey("rate");
             generator = GeneratorProcess.start(LoadGenerator.Options.forSeededShop(service.trackerPort,
-                dir.resolve("acks"), measure ? 0 : 1, connections, Seeder.PARTNERS, "soak" + Long.toString(startMs, 36),
-                5_000),
+                dir.resolve("acks"), measure ? 0 : 1, connections, generatorThreads, Seeder.PARTNERS,
+                "soak" + Long.toString(startMs, 36), 5_000),
                 dir.resolve("generator.log"), out);
             final long peak = measure ? measurePeak() : Long.parseLong(options.getOrDefault("peak", "0"));
             final int rate = options.containsKey("rate") ? Integer.parseInt(options.get("rate")) :
