@@ -18,6 +18,7 @@ import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.ClickEventFlyweight;
 import dev.ricochet.ingest.ConversionEventFlyweight;
+import dev.ricochet.ingest.CrashPoints;
 import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalEventHandler;
@@ -183,7 +184,15 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         final int polled;
         try
         {
+            if (CrashPoints.ENABLED)
+            {
+                CrashPoints.stallAggregatorOnce();
+            }
             polled = poller.poll(this, POLL_LIMIT);
+            if (CrashPoints.ENABLED && polled > 0)
+            {
+                CrashPoints.hit(CrashPoints.Point.AGGREGATOR_AFTER_READ);
+            }
             appliedIndex = poller.lastIndex();
             if (polled > 0)
             {
@@ -479,15 +488,30 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
             store.putMeta(batch, LEDGER_DAY, java.nio.ByteBuffer.allocate(4).putInt(commissions.today()).array());
         }
         final long position = lastAppliedIndex;
-        store.putJournalPosition(batch, position);
         try
         {
-            store.write(batch);
+            if (CrashPoints.SPLIT_CHECKPOINT)
+            {
+                writeStateThenCheckpoint(position);
+            }
+            else
+            {
+                store.putJournalPosition(batch, position);
+                if (CrashPoints.ENABLED)
+                {
+                    CrashPoints.hit(CrashPoints.Point.AGGREGATOR_AFTER_BATCH);
+                }
+                store.write(batch);
+            }
         }
         catch (final StateStore.WriteFailedException ex)
         {
             stall(position, ex.getMessage(), nowMs);
             throw CommitStalled.INSTANCE;
+        }
+        if (CrashPoints.ENABLED)
+        {
+            CrashPoints.hit(CrashPoints.Point.AGGREGATOR_AFTER_WRITE);
         }
         committed(position, nowMs);
     }
@@ -582,6 +606,24 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         uncommittedEvents = 0;
         lastCommitMs = nowMs;
         committedIndex = position;
+    }
+
+    /**
+     * The negative control of the crash suite, never used in production: the checkpoint in a write of its own after
+     * the state, so that a crash between the two makes a restart apply the same events again.
+     */
+    private void writeStateThenCheckpoint(final long position)
+    {
+        // A batch of one write holds only the ledger-day marker (a clock tick, pixel hits): applying it twice is
+        // harmless, so the crash point waits for a batch whose double application would corrupt the state.
+        final boolean changesState = batch.count() > 1;
+        store.write(batch);
+        if (changesState)
+        {
+            CrashPoints.hit(CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES);
+        }
+        store.putJournalPosition(batch, position);
+        store.write(batch);
     }
 
     /**

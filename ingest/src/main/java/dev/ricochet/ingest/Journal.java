@@ -7,6 +7,7 @@ import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 
 import java.nio.file.Path;
 import java.util.Objects;
@@ -29,6 +30,18 @@ public final class Journal implements AutoCloseable
      * Index returned when an append did not happen.
      */
     public static final long NULL_INDEX = -1;
+
+    /**
+     * How often the journal starts a new cycle file: a name of Chronicle's {@link RollCycles} (FAST_DAILY, the
+     * default, or FAST_HOURLY, ...) or, for crash tests only, of its {@link TestRollCycles} (TEST_SECONDLY). Fixed
+     * when the journal is created: Chronicle keeps the first one.
+     */
+    public static final String ROLL_CYCLE_PROP_NAME = "ricochet.journal.roll.cycle";
+
+    /**
+     * Default of {@link #ROLL_CYCLE_PROP_NAME}.
+     */
+    public static final String ROLL_CYCLE_DEFAULT = "FAST_DAILY";
 
     /**
      * Settings of a journal, with defaults.
@@ -90,6 +103,40 @@ public final class Journal implements AutoCloseable
     }
 
     private final ChronicleQueue queue;
+
+    /**
+     * @return the roll cycle {@link #ROLL_CYCLE_PROP_NAME} names.
+     * @throws IllegalArgumentException naming the key if it names no roll cycle.
+     */
+    public static RollCycle configuredRollCycle()
+    {
+        return rollCycle(Settings.string(ROLL_CYCLE_PROP_NAME, ROLL_CYCLE_DEFAULT));
+    }
+
+    /**
+     * @param name a name of {@link RollCycles} or {@link TestRollCycles}.
+     * @return the roll cycle.
+     * @throws IllegalArgumentException naming {@link #ROLL_CYCLE_PROP_NAME} if there is no such roll cycle.
+     */
+    public static RollCycle rollCycle(final String name)
+    {
+        for (final RollCycle cycle : RollCycles.all())
+        {
+            if (cycle.toString().equals(name))
+            {
+                return cycle;
+            }
+        }
+        for (final RollCycle cycle : TestRollCycles.values())
+        {
+            if (cycle.toString().equals(name))
+            {
+                return cycle;
+            }
+        }
+        throw new IllegalArgumentException(ROLL_CYCLE_PROP_NAME + "=" + name +
+            ": not a roll cycle; use FAST_DAILY, FAST_HOURLY or another name of Chronicle's RollCycles");
+    }
 
     private Journal(final ChronicleQueue queue)
     {

@@ -72,14 +72,36 @@ public final class JournalAppender implements AutoCloseable
      */
     public long append(final int length)
     {
+        final int cycleBefore;
+        if (CrashPoints.ENABLED)
+        {
+            CrashPoints.hit(CrashPoints.Point.EDGE_BEFORE_APPEND);
+            cycleBefore = appender.cycle();
+        }
+        else
+        {
+            cycleBefore = 0;
+        }
         try (DocumentContext dc = appender.writingDocument())
         {
+            if (CrashPoints.ENABLED && appender.cycle() != cycleBefore)
+            {
+                CrashPoints.hit(CrashPoints.Point.EDGE_CYCLE_ROLL);
+            }
             // Only a copy of a few dozen bytes happens under Chronicle's write lock.
             dc.wire().bytes().write(encodeArray, 0, length);
+            if (CrashPoints.ENABLED)
+            {
+                CrashPoints.hit(CrashPoints.Point.EDGE_INSIDE_APPEND);
+            }
         }
         catch (final RuntimeException ex)
         {
             return Journal.NULL_INDEX;
+        }
+        if (CrashPoints.ENABLED)
+        {
+            CrashPoints.hit(CrashPoints.Point.EDGE_AFTER_APPEND);
         }
         return appender.lastIndexAppended();
     }

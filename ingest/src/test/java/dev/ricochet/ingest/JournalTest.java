@@ -149,4 +149,33 @@ class JournalTest
             assertTrue(ex.getMessage().contains("not found"), ex.getMessage());
         }
     }
+
+    @Test
+    void shouldNameItsRollCycleSettingWhenItNamesNoRollCycle()
+    {
+        final IllegalArgumentException thrown =
+            assertThrows(IllegalArgumentException.class, () -> Journal.rollCycle("FORTNIGHTLY"));
+        assertTrue(thrown.getMessage().startsWith(Journal.ROLL_CYCLE_PROP_NAME + "=FORTNIGHTLY"), thrown.getMessage());
+    }
+
+    @Test
+    void shouldRollEverySecondWithTheCrashSuitesRollCycle()
+    {
+        // Given a journal on the crash suite's roll cycle and a clock the test moves
+        final SetTimeProvider time = new SetTimeProvider(DAY_MS * 20_000);
+        try (Journal journal = Journal.open(new Journal.Context().dir(dir).rollCycle(Journal.rollCycle("TEST_SECONDLY"))
+            .timeProvider(time));
+            JournalAppender appender = journal.newAppender())
+        {
+            // When events are appended two seconds apart
+            final long first = appender.append(appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, 1).encodedLength());
+            time.advanceMillis(2_000);
+            final long second = appender.append(appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, 2).encodedLength());
+
+            // Then they are in different cycles, and the default is the daily cycle
+            final net.openhft.chronicle.queue.RollCycle secondly = Journal.rollCycle("TEST_SECONDLY");
+            assertEquals(secondly.toCycle(first) + 2, secondly.toCycle(second));
+            assertEquals("FAST_DAILY", Journal.configuredRollCycle().toString());
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.ricochet.ops;
 
 import dev.ricochet.aggregator.Aggregator;
+import dev.ricochet.ingest.CrashPoints;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
@@ -26,7 +27,8 @@ public final class Ricochet implements AutoCloseable
     private Ricochet(final Path dataDir) throws IOException, InterruptedException
     {
         Files.createDirectories(dataDir);
-        journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
+        journal = Journal.open(
+            new Journal.Context().dir(dataDir.resolve("journal")).rollCycle(Journal.configuredRollCycle()));
         final LinkDirectory directory = new LinkDirectory();
         final ProgramDirectory programs = new ProgramDirectory();
         Aggregator startedAggregator = null;
@@ -77,6 +79,18 @@ public final class Ricochet implements AutoCloseable
             return;
         }
 
+        final String crashPoints;
+        try
+        {
+            crashPoints = CrashPoints.describe();
+        }
+        catch (final ExceptionInInitializerError ex)
+        {
+            System.err.println("ricochet: " + ex.getCause().getMessage());
+            System.exit(2);
+            return;
+        }
+
         final Ricochet ricochet;
         try
         {
@@ -102,6 +116,11 @@ public final class Ricochet implements AutoCloseable
         }, "ricochet-shutdown"));
 
         ricochet.printBanner(launcher);
+        if (!crashPoints.isEmpty())
+        {
+            System.out.println("ricochet: " + crashPoints);
+            System.out.flush();
+        }
         if (launcher.demo())
         {
             try

@@ -1004,7 +1004,13 @@ public final class StateStore implements AutoCloseable
         return java.util.Arrays.copyOf(out, length);
     }
 
-    static void decodeCounters(final byte[] stored, final long[] values)
+    /**
+     * Read a counter bucket as stored (for tools that read the store's files, such as the crash suite's audit).
+     *
+     * @param stored the bucket's value.
+     * @param values receives the fields in {@link CounterField} order.
+     */
+    public static void decodeCounters(final byte[] stored, final long[] values)
     {
         java.util.Arrays.fill(values, 0);
         int position = 0;

@@ -1,0 +1,634 @@
+package dev.ricochet.ops.crash;
+
+import dev.ricochet.ingest.CrashPoints;
+import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.Settings;
+import net.openhft.chronicle.queue.RollCycle;
+import org.rocksdb.RocksDBException;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * The crash suite: the real service as a child process under load from a {@link LoadGenerator} process (the source
+ * of truth), killed again and again, SIGKILLed at random moments, halted at each white-box {@link CrashPoints}
+ * point, frozen (its aggregator stalled, the whole process SIGSTOPped), and after every death audited: the state on
+ * disk must equal a fresh replay of the
+ * journal up to its checkpoint, key by key; at the end every acknowledged click and order must be in the journal,
+ * no click id twice, and what the aggregator counted must equal what the journal holds.
+ *
+ * <p>A negative control ends the run: the aggregator deliberately writes its checkpoint apart from its state
+ * ({@value CrashPoints#SPLIT_CHECKPOINT_PROP_NAME}) and is halted between the two writes; the audit must catch every
+ * one of those crashes, or the suite could not fail.
+ *
+ * <p>{@code ops/crash-suite [--long]}: the default is a short run; {@code --long} hits every point at least 20 times,
+ * SIGSTOPs the service 30 s and stalls its aggregator 120 s (see README, Crash suite and soak). Exits 0 when nothing was lost or doubled and
+ * every negative control was caught.
+ */
+public final class CrashSuite
+{
+    static final String ROLL_CYCLE = "TEST_SECONDLY";
+    private static final int PARTNERS = 10;
+
+    /**
+     * What a run does.
+     *
+     * @param rounds            rounds of one hit of every crash point plus the SIGKILLs.
+     * @param sigkillsPerRound  SIGKILLs at random moments per round.
+     * @param negativeHits      crashes of the deliberately broken aggregator at the end.
+     * @param edgePauseMs       SIGSTOP of the whole service (0: none).
+     * @param aggregatorPauseMs the aggregator's thread frozen while the edge serves (0: none); edge and aggregator
+     *                          are one process, so a SIGSTOP cannot freeze the aggregator alone.
+     * @param rate              requests per second the generator offers.
+     * @param armDelayMs        how long an incarnation serves before a point is armed or a SIGKILL may come.
+     * @param crashTimeoutMs    how long an armed incarnation may run before its point counts as missed.
+     */
+    public record Plan(int rounds, int sigkillsPerRound, int negativeHits, long edgePauseMs, long aggregatorPauseMs,
+        int rate, long armDelayMs, long crashTimeoutMs)
+    {
+        /**
+         * @return the run for the normal test suite: one hit of each point, two SIGKILLs, an aggregator stall of 3 s
+         * and a SIGSTOP of 1 s, two negative controls.
+         */
+        public static Plan fast()
+        {
+            return new Plan(1, 2, 2, 1_000, 3_000, 300, 800, 30_000);
+        }
+
+        /**
+         * @return the long run: every point hit 20 times, 20 SIGKILLs, a SIGSTOP of 30 s and an aggregator stall of
+         * 120 s, 20 negative controls.
+         */
+        public static Plan longRun()
+        {
+            return new Plan(20, 1, 20, 30_000, 120_000, 400, 1_500, 60_000);
+        }
+
+        Plan withRounds(final int n)
+        {
+            return new Plan(n, sigkillsPerRound, negativeHits, edgePauseMs, aggregatorPauseMs, rate, armDelayMs,
+                crashTimeoutMs);
+        }
+
+        Plan withNegativeHits(final int n)
+        {
+            return new Plan(rounds, sigkillsPerRound, n, edgePauseMs, aggregatorPauseMs, rate, armDelayMs,
+                crashTimeoutMs);
+        }
+
+        Plan withPauses(final long edgeMs, final long aggregatorMs)
+        {
+            return new Plan(rounds, sigkillsPerRound, negativeHits, edgeMs, aggregatorMs, rate, armDelayMs,
+                crashTimeoutMs);
+        }
+
+        Plan withRate(final int requestsPerSecond)
+        {
+            return new Plan(rounds, sigkillsPerRound, negativeHits, edgePauseMs, aggregatorPauseMs, requestsPerSecond,
+                armDelayMs, crashTimeoutMs);
+        }
+    }
+
+    /**
+     * What a run found.
+     */
+    public static final class Tally
+    {
+        final Map<CrashPoints.Point, Integer> hits = new EnumMap<>(CrashPoints.Point.class);
+        final Map<CrashPoints.Point, Integer> missed = new EnumMap<>(CrashPoints.Point.class);
+        final List<String> failures = new ArrayList<>();
+        final List<Long> drainMs = new ArrayList<>();
+        int kills;
+        int pauses;
+        int audits;
+        int mismatchedAudits;
+        int negativeCaught;
+        long ackedClicks;
+        long ackedOrders;
+        long journaledClicks;
+        long journaledOrders;
+        long sentClicks;
+        long lost;
+        long doubled;
+        long duplicateClicks;
+        long duplicateOrders;
+        long elapsedMs;
+
+        /**
+         * @return true if nothing acknowledged was lost, nothing doubled, every audit matched and every negative
+         * control was caught.
+         */
+        public boolean passed()
+        {
+            return failures.isEmpty() && 0 == lost && 0 == doubled && 0 == duplicateClicks && 0 == duplicateOrders &&
+                0 == mismatchedAudits && negativeCaught == hits(CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES);
+        }
+
+        /**
+         * @param point a crash point.
+         * @return how many times it halted the service.
+         */
+        public int hits(final CrashPoints.Point point)
+        {
+            return hits.getOrDefault(point, 0);
+        }
+
+        void print(final PrintStream out)
+        {
+            out.println("crash suite: " + (passed() ? "PASSED" : "FAILED") + " in " + elapsedMs / 1000 + " s");
+            out.println("  SIGKILLs " + kills + ", pauses " + pauses + " (lag drained after " + drainMs +
+                " ms), audits " + audits + " (state differing from its replay: " + mismatchedAudits + ")");
+            for (final CrashPoints.Point point : CrashPoints.Point.values())
+            {
+                out.println("  crash point " + point.label() + ": " + hits(point) + " hits" +
+                    (missed.containsKey(point) ? ", " + missed.get(point) + " armed runs without a hit" : ""));
+            }
+            out.println("  negative control caught " + negativeCaught + " of " +
+                hits(CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES));
+            out.println("  clicks sent " + sentClicks + ", acked " + ackedClicks + ", journaled " + journaledClicks +
+                "; orders acked " + ackedOrders + ", journaled " + journaledOrders);
+            out.println("  lost " + lost + ", doubled " + doubled + ", click ids journaled twice " + duplicateClicks +
+                ", orders journaled twice " + duplicateOrders);
+            failures.forEach(failure -> out.println("  FAILURE: " + failure));
+        }
+    }
+
+    private enum Kind
+    {
+        SIGKILL, POINT, PAUSE, NEGATIVE
+    }
+
+    private record Step(Kind kind, CrashPoints.Point point)
+    {
+    }
+
+    private record Audit(Step step, boolean fired, StateAudit.Diff diff)
+    {
+    }
+
+    private final Plan plan;
+    private final Path runDir;
+    private final PrintStream out;
+    private final RollCycle rollCycle = Journal.rollCycle(ROLL_CYCLE);
+    private final Tally tally = new Tally();
+    private final ExecutorService auditor = Executors.newSingleThreadExecutor();
+    private final List<Future<Audit>> audits = new ArrayList<>();
+    private ServiceSupervisor service;
+    private GeneratorProcess generator;
+    private long startMs;
+
+    private CrashSuite(final Plan plan, final Path runDir, final PrintStream out)
+    {
+        this.plan = plan;
+        this.runDir = runDir;
+        this.out = out;
+    }
+
+    /**
+     * @param plan   what to do.
+     * @param runDir an empty directory for the service's data, the logs and the ack logs.
+     * @param out    progress and the final tally.
+     * @return the tally.
+     * @throws Exception if the run itself could not be carried out (as opposed to finding a failure).
+     */
+    public static Tally run(final Plan plan, final Path runDir, final PrintStream out) throws Exception
+    {
+        return new CrashSuite(plan, runDir, out).run();
+    }
+
+    /**
+     * {@code CrashSuite [--long] [--rounds N] [--negative N] [--pauses 30s,120s] [--rate R] [--dir DIR]}: options
+     * after {@code --long} change the long plan.
+     *
+     * @param args command line.
+     * @throws Exception if the run could not be carried out.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        Plan plan = Plan.fast();
+        Path dir = null;
+        try
+        {
+            for (int i = 0; i < args.length; i++)
+            {
+                switch (args[i])
+                {
+                    case "--long" -> plan = Plan.longRun();
+                    case "--dir" -> dir = Path.of(args[++i]);
+                    case "--rounds" -> plan = plan.withRounds(Integer.parseInt(args[++i]));
+                    case "--negative" -> plan = plan.withNegativeHits(Integer.parseInt(args[++i]));
+                    case "--rate" -> plan = plan.withRate(Integer.parseInt(args[++i]));
+                    case "--pauses" ->
+                    {
+                        final String[] pauses = args[++i].split(",");
+                        plan = plan.withPauses(Settings.parseDurationMs("--pauses", pauses[0]),
+                            Settings.parseDurationMs("--pauses", pauses[pauses.length - 1]));
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("crash-suite: " + ex.getMessage());
+            System.err.println("usage: crash-suite [--long] [--rounds N] [--negative N] [--pauses 30s,120s] " +
+                "[--rate R] [--dir DIR]");
+            System.exit(2);
+        }
+        final Path runDir = null == dir ? Files.createTempDirectory("ricochet-crash-") : dir;
+        Files.createDirectories(runDir);
+        System.out.println("crash suite: " + plan + " in " + runDir);
+        final Tally tally = run(plan, runDir, System.out);
+        tally.print(System.out);
+        System.exit(tally.passed() ? 0 : 1);
+    }
+
+    private Tally run() throws Exception
+    {
+        startMs = System.currentTimeMillis();
+        final Path ackDir = runDir.resolve("acks");
+        service = new ServiceSupervisor(runDir.resolve("data"), runDir.resolve("service.log"));
+        try
+        {
+            requireHealthy(service.start(settings(null)));
+            Seeder.seed(service, PARTNERS);
+            generator = GeneratorProcess.start(LoadGenerator.Options.forSeededShop(service.trackerPort, ackDir,
+                plan.rate(), 8, 1, PARTNERS, "crash" + Long.toString(startMs, 36), 3_000), runDir.resolve("generator.log"), out);
+            boolean isRunning = true;
+            for (final Step step : schedule())
+            {
+                if (Kind.NEGATIVE == step.kind() && 0 == tally.hits(CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES))
+                {
+                    // Every batch of the negative control must change state, so that a doubled one shows: clicks only.
+                    generator.mix(100, 0);
+                }
+                if (!isRunning)
+                {
+                    final int status = service.start(settings(step));
+                    if (-1 != status)
+                    {
+                        // The armed point fired while the incarnation recovered (replaying its backlog).
+                        auditLater(step, recordExit(step, status));
+                        continue;
+                    }
+                }
+                auditLater(step, execute(step));
+                isRunning = false;
+            }
+            finish(ackDir);
+        }
+        finally
+        {
+            if (null != generator)
+            {
+                generator.close();
+            }
+            service.close();
+            auditor.shutdownNow();
+        }
+        tally.elapsedMs = System.currentTimeMillis() - startMs;
+        return tally;
+    }
+
+    private List<Step> schedule()
+    {
+        final List<Step> steps = new ArrayList<>();
+        for (int round = 0; round < plan.rounds(); round++)
+        {
+            // A SIGKILL first: the seeding incarnation is unarmed.
+            for (int k = 0; k < plan.sigkillsPerRound(); k++)
+            {
+                steps.add(new Step(Kind.SIGKILL, null));
+            }
+            for (final CrashPoints.Point point : CrashPoints.Point.values())
+            {
+                if (CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES != point)
+                {
+                    steps.add(new Step(Kind.POINT, point));
+                }
+            }
+            if (0 == round && (plan.edgePauseMs() > 0 || plan.aggregatorPauseMs() > 0))
+            {
+                steps.add(new Step(Kind.PAUSE, null));
+            }
+        }
+        if (steps.isEmpty() || Kind.SIGKILL != steps.get(0).kind())
+        {
+            steps.add(0, new Step(Kind.SIGKILL, null));
+        }
+        for (int n = 0; n < plan.negativeHits(); n++)
+        {
+            steps.add(new Step(Kind.NEGATIVE, CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES));
+        }
+        return steps;
+    }
+
+    private Map<String, String> settings(final Step step)
+    {
+        final Map<String, String> settings = new HashMap<>();
+        settings.put(Journal.ROLL_CYCLE_PROP_NAME, ROLL_CYCLE);
+        if (null != step && null != step.point())
+        {
+            settings.put(CrashPoints.POINTS_PROP_NAME, step.point().label());
+            settings.put(CrashPoints.ONE_IN_PROP_NAME, Integer.toString(oneIn(step.point())));
+            settings.put(CrashPoints.DELAY_PROP_NAME, plan.armDelayMs() + "ms");
+            if (Kind.NEGATIVE == step.kind())
+            {
+                settings.put(CrashPoints.SPLIT_CHECKPOINT_PROP_NAME, "true");
+            }
+        }
+        if (null != step && Kind.PAUSE == step.kind() && plan.aggregatorPauseMs() > 0)
+        {
+            settings.put(CrashPoints.AGGREGATOR_STALL_PROP_NAME, plan.aggregatorPauseMs() + "ms");
+            settings.put(CrashPoints.DELAY_PROP_NAME, stallDelayMs() + "ms");
+        }
+        return settings;
+    }
+
+    /**
+     * How rare a halt is once armed: about half a second's worth of passes, so the moment is random but near.
+     */
+    private int oneIn(final CrashPoints.Point point)
+    {
+        return switch (point)
+        {
+            case EDGE_BEFORE_APPEND, EDGE_INSIDE_APPEND, EDGE_AFTER_APPEND -> Math.max(1, plan.rate() / 2);
+            case EDGE_CYCLE_ROLL -> 2;
+            default -> 10;
+        };
+    }
+
+    /**
+     * @return true if the step's crash point fired.
+     */
+    private boolean execute(final Step step) throws IOException, InterruptedException
+    {
+        switch (step.kind())
+        {
+            case SIGKILL ->
+            {
+                Thread.sleep(plan.armDelayMs() + ThreadLocalRandom.current().nextLong(plan.armDelayMs()));
+                service.kill();
+                tally.kills++;
+                log("SIGKILL");
+                return false;
+            }
+            case POINT, NEGATIVE ->
+            {
+                final int status = service.awaitExit(plan.crashTimeoutMs());
+                if (-1 != status)
+                {
+                    return recordExit(step, status);
+                }
+                tally.missed.merge(step.point(), 1, Integer::sum);
+                service.kill();
+                tally.kills++;
+                log(step.point().label() + " did not fire; SIGKILL");
+                return false;
+            }
+            default ->
+            {
+                pause();
+                service.kill();
+                tally.kills++;
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Edge and aggregator are one process: the aggregator's freeze is its thread stalled in-process (set at start,
+     * from the arm delay on) while the edge goes on journaling; the edge's is a SIGSTOP of the whole process. After
+     * each the aggregator's lag must drain.
+     */
+    private void pause() throws IOException, InterruptedException
+    {
+        if (plan.aggregatorPauseMs() > 0)
+        {
+            final String announced = service.awaitLogLine(CrashPoints.AGGREGATOR_STALL_LOG_LINE, 60_000);
+            if (null == announced)
+            {
+                throw new IllegalStateException("the aggregator's stall was not announced within 60 s");
+            }
+            final long stallEndMs = Long.parseLong(announced.substring(0, announced.indexOf(' '))) +
+                plan.aggregatorPauseMs();
+            long maxLag = 0;
+            long watchedMs = 0;
+            while (System.currentTimeMillis() < stallEndMs)
+            {
+                maxLag = Math.max(maxLag, service.aggregatorLag());
+                Thread.sleep(200);
+                watchedMs += 200;
+            }
+            drained("aggregator stalled " + plan.aggregatorPauseMs() + " ms with the edge serving, lag up to " + maxLag,
+                service.awaitLagDrained(Math.max(60_000, plan.aggregatorPauseMs())));
+            if (0 == maxLag && watchedMs >= 1000)
+            {
+                tally.failures.add("no lag built up while the aggregator was stalled: was the edge serving?");
+            }
+        }
+        if (plan.edgePauseMs() > 0)
+        {
+            Thread.sleep(plan.armDelayMs());
+            service.pause();
+            Thread.sleep(plan.edgePauseMs());
+            service.resume();
+            drained("SIGSTOP of the service " + plan.edgePauseMs() + " ms",
+                service.awaitLagDrained(Math.max(60_000, plan.edgePauseMs())));
+        }
+    }
+
+    /**
+     * Long enough after start for the incarnation to be serving, so that the stall happens under load.
+     */
+    private long stallDelayMs()
+    {
+        return 3 * plan.armDelayMs();
+    }
+
+    private void drained(final String what, final long drainMs)
+    {
+        tally.pauses++;
+        tally.drainMs.add(drainMs);
+        if (drainMs < 0)
+        {
+            tally.failures.add("aggregator lag did not drain after: " + what);
+        }
+        log(what + ", then lag drained in " + drainMs + " ms");
+    }
+
+    /**
+     * @return true if the exit was the step's crash point.
+     */
+    private boolean recordExit(final Step step, final int status)
+    {
+        final CrashPoints.Point point = CrashPoints.fromExitStatus(status);
+        if (null == point || point != step.point())
+        {
+            tally.failures.add("service exited with status " + status + " while " + step + " was armed");
+            return false;
+        }
+        tally.hits.merge(point, 1, Integer::sum);
+        log("crash point " + point.label() + " fired (" + tally.hits(point) + ")");
+        return true;
+    }
+
+    /**
+     * The service is dead: keep a copy of its state and audit it in the background while the next incarnation runs.
+     */
+    private void auditLater(final Step step, final boolean fired) throws IOException
+    {
+        final Path stateDir = service.dataDir.resolve("state");
+        final Path work = runDir.resolve("audit-" + audits.size());
+        copyRecursively(stateDir, work.resolve("live"));
+        if (Kind.NEGATIVE == step.kind())
+        {
+            // Start the next incarnation from a state rebuilt from the journal, not from the corrupted one.
+            deleteRecursively(stateDir);
+        }
+        audits.add(auditor.submit(() -> new Audit(step, fired, audit(work))));
+    }
+
+    /**
+     * A dead incarnation's state must be exactly what a fresh aggregator makes of the journal up to the state's
+     * checkpoint. The journal is append-only, so the running next incarnation does not change that prefix.
+     */
+    private StateAudit.Diff audit(final Path work) throws IOException, InterruptedException, RocksDBException
+    {
+        final long position = StateAudit.journalPosition(work.resolve("live"));
+        Replay.prefix(service.dataDir.resolve("journal"), rollCycle, position, work.resolve("replay"));
+        final StateAudit.Diff diff = StateAudit.compare(work.resolve("live"), work.resolve("replay").resolve("state"));
+        deleteRecursively(work);
+        return diff;
+    }
+
+    private void count(final Audit audit)
+    {
+        tally.audits++;
+        if (Kind.NEGATIVE == audit.step().kind())
+        {
+            if (audit.fired() && !audit.diff().isIdentical())
+            {
+                tally.negativeCaught++;
+                log("negative control caught: " + audit.diff());
+            }
+            else if (audit.fired())
+            {
+                tally.failures.add("negative control NOT caught after its crash point fired: " + audit.diff());
+            }
+            return;
+        }
+        tally.doubled += audit.diff().doubled;
+        if (!audit.diff().isIdentical())
+        {
+            tally.mismatchedAudits++;
+            tally.failures.add("after " + audit.step() + ": state differs from its replay: " + audit.diff());
+        }
+    }
+
+    private void finish(final Path ackDir) throws Exception
+    {
+        requireHealthy(service.start(settings(null)));
+        final Map<String, Long> sent = generator.stop();
+        if (service.awaitLagDrained(120_000) < 0)
+        {
+            tally.failures.add("aggregator lag did not drain at the end");
+        }
+        service.stop();
+        for (final Future<Audit> audit : audits)
+        {
+            count(audit.get());
+        }
+        final Path work = runDir.resolve("audit-final");
+        copyRecursively(service.dataDir.resolve("state"), work.resolve("live"));
+        count(new Audit(new Step(Kind.SIGKILL, null), false, audit(work)));
+
+        final JournalAudit journal = JournalAudit.scan(service.dataDir.resolve("journal"), rollCycle);
+        final AckLog acks = AckLog.check(ackDir, journal);
+        tally.sentClicks = sent.getOrDefault("click.sent", 0L);
+        tally.ackedClicks = acks.ackedClicks;
+        tally.ackedOrders = acks.ackedOrders;
+        tally.journaledClicks = journal.clicks;
+        tally.journaledOrders = journal.conversions;
+        tally.duplicateClicks = journal.duplicateClicks;
+        tally.duplicateOrders = journal.duplicateOrders;
+        tally.lost += acks.lost();
+        if (acks.lost() > 0)
+        {
+            tally.failures.add("acknowledged but not journaled: " + acks.missingSamples);
+        }
+        if (journal.clicks > tally.sentClicks)
+        {
+            tally.failures.add("more clicks journaled (" + journal.clicks + ") than requests sent (" +
+                tally.sentClicks + ")");
+        }
+        // Independent of the aggregator's code: its counters against a plain count of the journal.
+        final Reconciliation counted = Reconciliation.of(journal, service.dataDir, rollCycle);
+        tally.doubled += counted.doubled();
+        tally.lost += counted.uncounted();
+        if (0 != counted.doubled() || 0 != counted.uncounted())
+        {
+            tally.failures.add("aggregator counters differ from the journal: " + counted);
+        }
+    }
+
+    private void log(final String line)
+    {
+        out.printf("crash suite %6.1fs: %s%n", (System.currentTimeMillis() - startMs) / 1000.0, line);
+    }
+
+    static void requireHealthy(final int status)
+    {
+        if (-1 != status)
+        {
+            throw new IllegalStateException("the service exited with status " + status + " during start-up");
+        }
+    }
+
+    private static void copyRecursively(final Path from, final Path to) throws IOException
+    {
+        try (Stream<Path> paths = Files.walk(from))
+        {
+            for (final Path path : paths.toList())
+            {
+                final Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path))
+                {
+                    Files.createDirectories(target);
+                }
+                else
+                {
+                    Files.copy(path, target);
+                }
+            }
+        }
+    }
+
+    static void deleteRecursively(final Path dir) throws IOException
+    {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
+        }
+    }
+}
