@@ -58,6 +58,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         private long commitIntervalMs = Settings.durationMs(COMMIT_INTERVAL_PROP_NAME, COMMIT_INTERVAL_DEFAULT);
         private int commitMaxEvents = Settings.integer(
             COMMIT_MAX_EVENTS_PROP_NAME, COMMIT_MAX_EVENTS_DEFAULT, 1, 10_000_000);
+        private long stateMemoryBytes = Settings.sizeBytes(STATE_MEMORY_PROP_NAME, STATE_MEMORY_DEFAULT);
         private int adminPort = Settings.integer(ADMIN_PORT_PROP_NAME, ADMIN_PORT_DEFAULT, 0, 65_535);
         private String adminBindAddress = Settings.string(ADMIN_BIND_ADDRESS_PROP_NAME, ADMIN_BIND_ADDRESS_DEFAULT);
         private String adminTokenValue = Settings.string(ADMIN_TOKEN_PROP_NAME, null);
@@ -70,6 +71,8 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         private long clockTickIntervalMs = Settings.durationMs(CLOCK_TICK_INTERVAL_PROP_NAME, CLOCK_TICK_INTERVAL_DEFAULT);
         private long webhookInitialBackoffMs = Settings.durationMs(
             WEBHOOK_INITIAL_BACKOFF_PROP_NAME, WEBHOOK_INITIAL_BACKOFF_DEFAULT);
+        private long storeRetryMaxMs = Settings.durationMs(STORE_RETRY_MAX_PROP_NAME, STORE_RETRY_MAX_DEFAULT);
+        private long storeMinFreeBytes = Settings.sizeBytes(STORE_MIN_FREE_PROP_NAME, STORE_MIN_FREE_DEFAULT);
 
         /**
          * Validate and fill in defaults.
@@ -103,6 +106,11 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
                 throw new IllegalArgumentException(COMMIT_INTERVAL_PROP_NAME + ": at most 60s, reports would lag");
             }
             Settings.requireRange(ADMIN_PORT_PROP_NAME, adminPort, 0, 65_535);
+            if (stateMemoryBytes < StateStore.MIN_MEMORY_BYTES)
+            {
+                throw new IllegalArgumentException(STATE_MEMORY_PROP_NAME + ": at least " +
+                    (StateStore.MIN_MEMORY_BYTES >> 20) + "m, was " + stateMemoryBytes + " bytes");
+            }
             if (null == epochClock)
             {
                 epochClock = SystemEpochClock.INSTANCE;
@@ -119,6 +127,14 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
             if (webhookInitialBackoffMs < 1 || webhookInitialBackoffMs > 3_600_000L)
             {
                 throw new IllegalArgumentException(WEBHOOK_INITIAL_BACKOFF_PROP_NAME + ": between 1ms and 1h");
+            }
+            if (storeRetryMaxMs < 1 || storeRetryMaxMs > 600_000L)
+            {
+                throw new IllegalArgumentException(STORE_RETRY_MAX_PROP_NAME + ": between 1ms and 10m");
+            }
+            if (storeMinFreeBytes < 0)
+            {
+                throw new IllegalArgumentException(STORE_MIN_FREE_PROP_NAME + ": 0 (no check) or a size such as 128m");
             }
             if (clockTickIntervalMs < 0 || clockTickIntervalMs > 3_600_000L)
             {
@@ -207,6 +223,16 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         public Context errorHandler(final ErrorHandler errorHandler)
         {
             this.errorHandler = errorHandler;
+            return this;
+        }
+
+        /**
+         * @param memoryBytes RocksDB's memory budget, block cache and memtables together.
+         * @return this for a fluent API.
+         */
+        public Context stateMemoryBytes(final long memoryBytes)
+        {
+            this.stateMemoryBytes = memoryBytes;
             return this;
         }
 
@@ -315,6 +341,26 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         }
 
         /**
+         * @param retryMaxMs longest wait between attempts to write a commit the state store refused.
+         * @return this for a fluent API.
+         */
+        public Context storeRetryMaxMs(final long retryMaxMs)
+        {
+            this.storeRetryMaxMs = retryMaxMs;
+            return this;
+        }
+
+        /**
+         * @param minFreeBytes free space the state disk needs before a refused commit is retried; 0 for no check.
+         * @return this for a fluent API.
+         */
+        public Context storeMinFreeBytes(final long minFreeBytes)
+        {
+            this.storeMinFreeBytes = minFreeBytes;
+            return this;
+        }
+
+        /**
          * @return the resolved admin token (after {@link #conclude()}).
          */
         public AdminToken adminToken()
@@ -327,7 +373,9 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         {
             return "aggregator{dataDir=" + dataDir + ", uniqueClickWindowMs=" + uniqueClickWindowMs +
                 ", commitIntervalMs=" + commitIntervalMs + ", commitMaxEvents=" + commitMaxEvents +
-                ", clockTickIntervalMs=" + clockTickIntervalMs + ", adminBindAddress=" + adminBindAddress +
+                ", stateMemoryBytes=" + stateMemoryBytes +
+                ", clockTickIntervalMs=" + clockTickIntervalMs + ", storeRetryMaxMs=" + storeRetryMaxMs +
+                ", storeMinFreeBytes=" + storeMinFreeBytes + ", adminBindAddress=" + adminBindAddress +
                 ", adminPort=" + adminPort + "}";
         }
     }
@@ -344,11 +392,12 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     private Aggregator(final Context context) throws InterruptedException
     {
         this.context = context;
-        store = StateStore.open(context.dataDir.resolve("state"));
+        store = StateStore.open(context.dataDir.resolve("state"), context.stateMemoryBytes);
         final Catalog catalog = new Catalog(context.linkDirectory, context.programDirectory);
         restoreCatalog(store, catalog);
         agent = new AggregatorAgent(context.journal, store, catalog, context.epochClock,
-            context.uniqueClickWindowMs, context.commitIntervalMs, context.commitMaxEvents);
+            context.uniqueClickWindowMs, context.commitIntervalMs, context.commitMaxEvents,
+            new AggregatorAgent.StoreRetry(context.storeRetryMaxMs, context.storeMinFreeBytes));
         runner = new AgentRunner(context.idleStrategy, context.errorHandler, null, agent);
         AgentRunner.startOnThread(runner);
         catalogWriter = new CatalogWriter(context.journal, context.epochClock);
@@ -417,7 +466,6 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
                     throw new IllegalStateException("unknown catalog kind " + kind + " in state store");
             }
         });
-        catalog.publishRoutes();
     }
 
     /**
@@ -458,6 +506,24 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     public long eventsApplied()
     {
         return agent.eventsApplied();
+    }
+
+    @Override
+    public String stallReason()
+    {
+        return agent.stallReason();
+    }
+
+    @Override
+    public long storeFailures()
+    {
+        return agent.storeFailures();
+    }
+
+    @Override
+    public long storeRecoveries()
+    {
+        return agent.storeRecoveries();
     }
 
     @Override

@@ -23,6 +23,8 @@ import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalEventHandler;
 import dev.ricochet.ingest.JournalPoller;
+import dev.ricochet.ingest.MalformedEventException;
+import dev.ricochet.ingest.Settings;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.Agent;
@@ -38,12 +40,19 @@ import java.util.Map;
  *
  * <p>Duty cycle: poll a bounded number of events, then commit when the batch is full, the commit interval has
  * passed, or the journal is drained (end of batch). After a crash the agent resumes after the committed position,
- * so every event is applied exactly once. A decode or store failure stops the agent without committing: skipping an
+ * so every event is applied exactly once. A decode failure stops the agent without committing: skipping an
  * event would corrupt payouts, and a restart resumes from the last good commit.
+ *
+ * <p>A commit RocksDB refuses (disk full, I/O error) stalls the agent instead: it stops polling, keeps the refused
+ * batch and everything it applied in memory, and retries with a doubling backoff (up to {@code storeRetry.maxBackoffMs()}):
+ * reopen the store (RocksDB refuses every write after a failed one), then write the same batch. Its committed
+ * position never moves past what RocksDB holds, and once the write succeeds the journal is read again right after
+ * it, so the events that follow are applied exactly once. {@link #stallReason()} says why meanwhile.
  */
 public final class AggregatorAgent implements Agent, JournalEventHandler
 {
     static final int POLL_LIMIT = 1000;
+    static final long STORE_RETRY_INITIAL_MS = 100;
     private static final long DAY_MS = 86_400_000L;
     private static final String LEDGER_DAY = "ledger.day";
 
@@ -61,6 +70,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private final long uniqueClickWindowMs;
     private final long commitIntervalMs;
     private final int commitMaxEvents;
+    private final StoreRetry storeRetry;
     private final ClickEventFlyweight click = new ClickEventFlyweight();
     private final CatalogEventFlyweight catalogEvent = new CatalogEventFlyweight();
     private final ConversionEventFlyweight conversion = new ConversionEventFlyweight();
@@ -81,6 +91,13 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private long lastCommitMs;
     private int uncommittedEvents;
     private boolean failed;
+    private long stalledPosition = Journal.NULL_INDEX;
+    private String stalledBecause;
+    private long storeRetryAtMs;
+    private long storeRetryBackoffMs;
+    private volatile String stallReason;
+    private volatile long storeFailures;
+    private volatile long storeRecoveries;
     private volatile long appliedIndex;
     private volatile long committedIndex;
     private volatile long eventsApplied;
@@ -94,6 +111,38 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         final long commitIntervalMs,
         final int commitMaxEvents)
     {
+        this(journal, store, catalog, epochClock, uniqueClickWindowMs, commitIntervalMs, commitMaxEvents,
+            new StoreRetry(
+                Settings.durationMs(AggregatorConfiguration.STORE_RETRY_MAX_PROP_NAME,
+                    AggregatorConfiguration.STORE_RETRY_MAX_DEFAULT),
+                Settings.sizeBytes(AggregatorConfiguration.STORE_MIN_FREE_PROP_NAME,
+                    AggregatorConfiguration.STORE_MIN_FREE_DEFAULT)));
+    }
+
+    /**
+     * How the agent retries a commit the state store refused.
+     *
+     * @param maxBackoffMs longest wait between two attempts; the first is after 100 ms, doubling.
+     * @param minFreeBytes free space the state disk needs before a reopen is tried: below it the store stays open
+     *                     (reads keep working) and the agent keeps waiting. A reopen flushes the recovered memtable
+     *                     into a table file and deletes the old WAL, so trying it on a full disk would fail, or succeed
+     *                     only by the space RocksDB itself gives back.
+     */
+    record StoreRetry(long maxBackoffMs, long minFreeBytes)
+    {
+    }
+
+    AggregatorAgent(
+        final Journal journal,
+        final StateStore store,
+        final Catalog catalog,
+        final EpochClock epochClock,
+        final long uniqueClickWindowMs,
+        final long commitIntervalMs,
+        final int commitMaxEvents,
+        final StoreRetry storeRetry)
+    {
+        this.storeRetry = storeRetry;
         this.journal = journal;
         this.store = store;
         this.catalog = catalog;
@@ -128,6 +177,10 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         {
             throw new AgentTerminationException("aggregator stopped after a failure; restart resumes from commit");
         }
+        if (Journal.NULL_INDEX != stalledPosition)
+        {
+            return retryStalledCommit(epochClock.time());
+        }
         final int polled;
         try
         {
@@ -148,6 +201,10 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
             }
             return polled + commitIfDue(epochClock.time(), 0 == polled);
         }
+        catch (final CommitStalled ex)
+        {
+            return 1; // the store refused the commit: nothing is lost, retryStalledCommit takes it from here
+        }
         catch (final RuntimeException | Error ex)
         {
             // Whatever went wrong, the poller may be past an event whose effects are half applied: never commit.
@@ -158,6 +215,26 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
 
     @Override
     public void onEvent(final DirectBuffer buffer, final int length, final long index)
+    {
+        if (length < EventHeaderDescriptor.HEADER_LENGTH)
+        {
+            throw new IllegalStateException(
+                "journal index " + Long.toHexString(index) + ": event of " + length + " bytes has no header");
+        }
+        try
+        {
+            apply(buffer, length, index);
+        }
+        catch (final MalformedEventException ex)
+        {
+            // Fatal like any decode failure (doWork stops the agent), but saying where.
+            throw new IllegalStateException("journal index " + Long.toHexString(index) + ": " + ex.getMessage(), ex);
+        }
+        uncommittedEvents++;
+        lastAppliedIndex = index;
+    }
+
+    private void apply(final DirectBuffer buffer, final int length, final long index)
     {
         final byte version = buffer.getByte(EventHeaderDescriptor.VERSION_OFFSET);
         if (EventHeaderDescriptor.CURRENT_VERSION != version)
@@ -170,16 +247,16 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         switch (type)
         {
             case EventHeaderDescriptor.TYPE_CLICK:
-                onClick(buffer);
+                onClick(buffer, length);
                 break;
             case EventHeaderDescriptor.TYPE_PIXEL:
-                onPixel(buffer);
+                onPixel(buffer, length);
                 break;
             case EventHeaderDescriptor.TYPE_CATALOG:
-                onCatalogChange(buffer);
+                onCatalogChange(buffer, length);
                 break;
             case EventHeaderDescriptor.TYPE_CONVERSION:
-                attribution.onConversion(conversion.wrap(buffer, 0));
+                attribution.onConversion(conversion.wrap(buffer, 0, length));
                 break;
             case EventHeaderDescriptor.TYPE_DEAD_LETTER:
                 break; // kept in the journal with its reason, for the operator; no aggregate state
@@ -188,8 +265,6 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
                 throw new IllegalStateException(
                     "journal index " + Long.toHexString(index) + ": unknown event type " + type);
         }
-        uncommittedEvents++;
-        lastAppliedIndex = index;
     }
 
     /**
@@ -217,9 +292,9 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         }
     }
 
-    private void onClick(final DirectBuffer buffer)
+    private void onClick(final DirectBuffer buffer, final int length)
     {
-        click.wrap(buffer, 0);
+        click.wrap(buffer, 0, length);
         final long timestampMs = click.timestampMs();
         final int partner = click.partnerId();
         if (click.hasFlag(ClickEventFlyweight.FLAG_PREVIEW))
@@ -276,9 +351,9 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
      * A pixel hit reporting a conversion ({@code e=conversion}) becomes a browser-reported conversion, credited
      * only through the visitor's earlier real clicks, for programs that accept them; other hits leave no state.
      */
-    private void onPixel(final DirectBuffer buffer)
+    private void onPixel(final DirectBuffer buffer, final int length)
     {
-        click.wrap(buffer, 0);
+        click.wrap(buffer, 0, length);
         final String query = click.query();
         if (!query.contains("e=conversion"))
         {
@@ -329,9 +404,9 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         return null == values || values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
     }
 
-    private void onCatalogChange(final DirectBuffer buffer)
+    private void onCatalogChange(final DirectBuffer buffer, final int length)
     {
-        catalogEvent.wrap(buffer, 0);
+        catalogEvent.wrap(buffer, 0, length);
         final byte kind = catalogEvent.kind();
         final byte[] document = catalogEvent.document();
         final CatalogEntry<?> applied;
@@ -413,24 +488,119 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
             store.putMeta(batch, LEDGER_DAY, java.nio.ByteBuffer.allocate(4).putInt(commissions.today()).array());
         }
         final long position = lastAppliedIndex;
-        if (CrashPoints.SPLIT_CHECKPOINT)
+        try
         {
-            writeStateThenCheckpoint(position);
-        }
-        else
-        {
-            store.putJournalPosition(batch, position);
-            if (CrashPoints.ENABLED)
+            if (CrashPoints.SPLIT_CHECKPOINT)
             {
-                CrashPoints.hit(CrashPoints.Point.AGGREGATOR_AFTER_BATCH);
+                writeStateThenCheckpoint(position);
             }
-            store.write(batch);
+            else
+            {
+                store.putJournalPosition(batch, position);
+                if (CrashPoints.ENABLED)
+                {
+                    CrashPoints.hit(CrashPoints.Point.AGGREGATOR_AFTER_BATCH);
+                }
+                store.write(batch);
+            }
+        }
+        catch (final StateStore.WriteFailedException ex)
+        {
+            stall(position, ex.getMessage(), nowMs);
+            throw CommitStalled.INSTANCE;
         }
         if (CrashPoints.ENABLED)
         {
             CrashPoints.hit(CrashPoints.Point.AGGREGATOR_AFTER_WRITE);
         }
+        committed(position, nowMs);
+    }
 
+    /**
+     * The store refused the batch holding everything applied up to {@code position}: keep the batch and the
+     * in-memory state as they are (the flushes above have moved pending changes into the batch, so it must be written
+     * as is, never rebuilt) and stop reading the journal until the batch is written.
+     */
+    private void stall(final long position, final String reason, final long nowMs)
+    {
+        stalledPosition = position;
+        stalledBecause = reason;
+        storeFailures = storeFailures + 1;
+        storeRetryBackoffMs = 0;
+        backOff(nowMs, "retrying");
+    }
+
+    /**
+     * Reopen the store and write the refused batch again, once the backoff has passed. The position read back after
+     * the reopen tells whether the refused write had in fact landed (then it is not written twice) or not; anything
+     * else means the store changed under the agent, which is fatal.
+     */
+    private int retryStalledCommit(final long nowMs)
+    {
+        if (nowMs < storeRetryAtMs)
+        {
+            return 0;
+        }
+        final long usableBytes = store.usableBytes();
+        if (usableBytes >= 0 && usableBytes < storeRetry.minFreeBytes())
+        {
+            backOff(nowMs, "waiting for " + storeRetry.minFreeBytes() + " bytes free on the state disk (" +
+                usableBytes + " free)");
+            return 0;
+        }
+        final long storedPosition;
+        try
+        {
+            store.reopen();
+            storedPosition = store.journalPosition();
+            if (storedPosition == committedIndex)
+            {
+                store.write(batch);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // Refused again, or not yet openable or readable: nothing was written, wait and try again.
+            storeFailures = storeFailures + 1;
+            backOff(nowMs, "the retry failed too: " + ex.getMessage());
+            return 0;
+        }
+        if (storedPosition == stalledPosition)
+        {
+            batch.clear(); // the refused write had landed after all: nothing to write again
+        }
+        else if (storedPosition != committedIndex)
+        {
+            failed = true;
+            throw new AgentTerminationException("state store holds journal index " +
+                Long.toHexString(storedPosition) + " after a reopen, expected " + Long.toHexString(committedIndex) +
+                " or " + Long.toHexString(stalledPosition));
+        }
+        committed(stalledPosition, nowMs);
+        // The refused commit may have happened inside an event (a new ledger day commits first), after the poller
+        // had read that event: read on from exactly what is now committed.
+        poller.close();
+        poller = journal.newPoller(committedIndex);
+        stalledPosition = Journal.NULL_INDEX;
+        stalledBecause = null;
+        storeRecoveries = storeRecoveries + 1;
+        stallReason = null;
+        return 1;
+    }
+
+    private void backOff(final long nowMs, final String why)
+    {
+        // 100 ms after the refusal, then twice as long after each try, up to the configured longest wait.
+        storeRetryBackoffMs = Math.min(Math.max(STORE_RETRY_INITIAL_MS, storeRetryBackoffMs * 2),
+            storeRetry.maxBackoffMs());
+        storeRetryAtMs = nowMs + storeRetryBackoffMs;
+        stallReason = "state store write failed at journal index " + Long.toHexString(stalledPosition) +
+            ", committed up to " + Long.toHexString(committedIndex) + ": " + stalledBecause + "; " + why +
+            ", next try in " + storeRetryBackoffMs + " ms";
+    }
+
+    private void committed(final long position, final long nowMs)
+    {
         pendingVisits.clear();
         pendingClicks.clear();
         uncommittedEvents = 0;
@@ -488,15 +658,43 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         return failed;
     }
 
+    /**
+     * @return why the agent is not applying events while it waits for the state store, or null if it is not.
+     */
+    public String stallReason()
+    {
+        return stallReason;
+    }
+
+    /**
+     * @return failed attempts to commit since start: writes the state store refused and reopens that failed.
+     */
+    public long storeFailures()
+    {
+        return storeFailures;
+    }
+
+    /**
+     * @return stalls that ended with the refused commit written.
+     */
+    public long storeRecoveries()
+    {
+        return storeRecoveries;
+    }
+
     @Override
     public void onClose()
     {
         try
         {
-            if (!failed && null != poller && uncommittedEvents > 0)
+            if (!failed && Journal.NULL_INDEX == stalledPosition && null != poller && uncommittedEvents > 0)
             {
                 commit(epochClock.time());
             }
+        }
+        catch (final CommitStalled ex)
+        {
+            // Nothing committed, nothing lost: the next start replays the journal from the last commit.
         }
         finally
         {
@@ -512,5 +710,20 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     public String roleName()
     {
         return "aggregator";
+    }
+
+    /**
+     * Unwinds a commit the store refused out of the poll (it can happen inside an event); carries nothing, since the
+     * agent keeps the state.
+     */
+    private static final class CommitStalled extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+        private static final CommitStalled INSTANCE = new CommitStalled();
+
+        private CommitStalled()
+        {
+            super("commit stalled", null, false, false);
+        }
     }
 }

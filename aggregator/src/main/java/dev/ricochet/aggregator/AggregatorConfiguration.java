@@ -37,6 +37,16 @@ public final class AggregatorConfiguration
     public static final int COMMIT_MAX_EVENTS_DEFAULT = 20_000;
 
     /**
+     * RocksDB's memory, all of it: memtables (at most half) and the block cache share this one budget.
+     */
+    public static final String STATE_MEMORY_PROP_NAME = "ricochet.aggregator.state.memory";
+
+    /**
+     * Default for {@link #STATE_MEMORY_PROP_NAME}.
+     */
+    public static final String STATE_MEMORY_DEFAULT = "64m";
+
+    /**
      * Port of the admin and reporting API; 0 picks a free port.
      */
     public static final String ADMIN_PORT_PROP_NAME = "ricochet.admin.port";
@@ -88,6 +98,30 @@ public final class AggregatorConfiguration
      * Default for {@link #CLOCK_TICK_INTERVAL_PROP_NAME}.
      */
     public static final String CLOCK_TICK_INTERVAL_DEFAULT = "1s";
+
+    /**
+     * Longest wait between two attempts to write a commit the state store refused (disk full, I/O error): the
+     * aggregator stops applying events, reopens RocksDB and writes the commit again, waiting 100 ms, then twice as
+     * long after each failure up to this.
+     */
+    public static final String STORE_RETRY_MAX_PROP_NAME = "ricochet.aggregator.store.retry.max";
+
+    /**
+     * Default for {@link #STORE_RETRY_MAX_PROP_NAME}.
+     */
+    public static final String STORE_RETRY_MAX_DEFAULT = "5s";
+
+    /**
+     * After a refused commit, free space the state store's disk needs before the aggregator reopens RocksDB and
+     * writes the commit again; below it the aggregator keeps waiting (reads keep working). The reopen flushes the
+     * recovered memtable (up to 64 MiB) into a table file.
+     */
+    public static final String STORE_MIN_FREE_PROP_NAME = "ricochet.aggregator.store.min.free";
+
+    /**
+     * Default for {@link #STORE_MIN_FREE_PROP_NAME}.
+     */
+    public static final String STORE_MIN_FREE_DEFAULT = "128m";
 
     /**
      * First wait after a failed outbound webhook delivery; it doubles per failure up to an hour, and a delivery is

@@ -83,7 +83,9 @@ class AggregatorAgentTest
         // Then the edge's directory knows the link, with the assigned catalog numbers
         assertNotNull(directory.lookup("a1"));
         assertEquals(1, directory.lookup("a1").partnerId());
-        assertEquals("https://s.example/?rcid=", directory.lookup("a1").locationPrefix());
+        final StringBuilder location = new StringBuilder();
+        directory.lookup("a1").appendLocationPrefix(location);
+        assertEquals("https://s.example/?rcid=", location.toString());
     }
 
     @Test
@@ -241,6 +243,30 @@ class AggregatorAgentTest
 
         // When the agent reaches it, it stops rather than skip it, and nothing more is committed
         assertThrows(AgentTerminationException.class, this::doWorkUntilIdle);
+        agent.onClose();
+        assertEquals(committed, store.journalPosition());
+        agent = newAgent();
+    }
+
+    @Test
+    void shouldStopWithoutCommittingAtAnEventWhoseFieldRunsPastItsEnd()
+    {
+        // Given a committed click, then a pixel hit whose query claims more bytes than the event holds
+        appendClick(T0, 1, 0);
+        doWorkUntilIdle();
+        final long committed = store.journalPosition();
+        final org.agrona.concurrent.UnsafeBuffer corrupt = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
+        final int length = new ClickEventFlyweight().wrapForEncode(corrupt, 0, EventHeaderDescriptor.TYPE_PIXEL, T0)
+            .query("e=conversion").referrerHost("").userAgent("").encodedLength();
+        corrupt.putShort(72, (short)5_000, EventHeaderDescriptor.BYTE_ORDER); // the query's length prefix
+        appender.append(corrupt, 0, length);
+
+        // When the agent reaches it, it stops there, naming the position, rather than read whatever lies past the
+        // event (the previous event's bytes, in the poller's buffer)
+        final AgentTerminationException stopped = assertThrows(AgentTerminationException.class, this::doWorkUntilIdle);
+        assertTrue(stopped.getCause().getMessage().contains("runs past the end of its event"),
+            stopped.getCause().getMessage());
+        assertTrue(stopped.getCause().getMessage().startsWith("journal index "), stopped.getCause().getMessage());
         agent.onClose();
         assertEquals(committed, store.journalPosition());
         agent = newAgent();

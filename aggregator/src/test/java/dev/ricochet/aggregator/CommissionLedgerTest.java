@@ -1,83 +1,27 @@
 package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.catalog.CatalogJson;
-import dev.ricochet.aggregator.catalog.Catalog;
-import dev.ricochet.aggregator.ledger.Ledger;
-import dev.ricochet.aggregator.ledger.LedgerEntry;
-import dev.ricochet.aggregator.ledger.PartnerAccount;
 import dev.ricochet.aggregator.payout.PayoutRun;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.timeline.TimelineEvent;
-import dev.ricochet.ingest.CatalogEventFlyweight;
-import dev.ricochet.ingest.ClickEventFlyweight;
-import dev.ricochet.ingest.ConversionEventFlyweight;
-import dev.ricochet.ingest.EventHeaderDescriptor;
-import dev.ricochet.ingest.Journal;
-import dev.ricochet.ingest.JournalAppender;
-import dev.ricochet.ingest.LinkDirectory;
-import dev.ricochet.ingest.ProgramDirectory;
-import org.agrona.concurrent.CachedEpochClock;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Commissions, tiers, the ledger and payout runs as the aggregator applies them from a real journal into a real
  * RocksDB; each test scripts the journal (catalog, clicks, conversions, ticks and ledger commands) and reads the
  * committed state.
  */
-class CommissionLedgerTest
+class CommissionLedgerTest extends LedgerScript
 {
-    private static final long HOUR_MS = 3_600_000L;
-    private static final long DAY_MS = 24 * HOUR_MS;
-    private static final int DAY0 = 20_400; // 2025-11-08
-    private static final long T0 = DAY0 * DAY_MS + 9 * HOUR_MS;
-    private static final int ALICE = 1;
     private static final String TIERS = "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"," +
         "\"leadCommission\":200},{\"name\":\"silver\",\"minConversions\":2,\"windowDays\":30," +
         "\"commissionPercent\":\"12.5\",\"leadCommission\":300}]";
-
-    @TempDir
-    Path dir;
-
-    private final CachedEpochClock clock = new CachedEpochClock();
-    private Journal journal;
-    private JournalAppender appender;
-    private StateStore store;
-    private AggregatorAgent agent;
-    private long nextClickId = 1;
-
-    @BeforeEach
-    void setUp()
-    {
-        clock.update(T0);
-        journal = Journal.open(new Journal.Context().dir(dir.resolve("journal")));
-        appender = journal.newAppender();
-        store = StateStore.open(dir.resolve("state"));
-        agent = new AggregatorAgent(journal, store, new Catalog(new LinkDirectory(), new ProgramDirectory()), clock,
-            HOUR_MS, 100, 20_000);
-        agent.onStart();
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        agent.onClose();
-        store.close();
-        appender.close();
-        journal.close();
-    }
 
     @Test
     void accruesTheTierPercentOfASaleRoundedHalfEvenAsPending()
@@ -331,123 +275,5 @@ class CommissionLedgerTest
         store.scan(StateStore.Family.OUTBOX, new byte[0], new byte[]{ (byte)0xFF }, false, (key, value) ->
             outbox.add(CatalogJson.read(value, TimelineEvent.class).type()));
         assertEquals(List.of("tier.upgraded"), outbox);
-    }
-
-    private void program(final String fields)
-    {
-        final String spec = "{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
-            "\"attribution\":{\"model\":\"last_click\",\"windowDays\":30},\"recurringMonths\":12," +
-            (fields.contains("\"secrets\"") ? "" : "\"secrets\":{},") + fields + "}";
-        catalog(CatalogEventFlyweight.KIND_PROGRAM, "{\"id\":\"p\",\"number\":0,\"spec\":" + spec + "}", T0 - HOUR_MS);
-        catalog(CatalogEventFlyweight.KIND_PARTNER,
-            "{\"id\":\"alice\",\"number\":0,\"spec\":{\"programId\":\"p\",\"name\":\"A\",\"status\":\"active\"}}",
-            T0 - HOUR_MS);
-        catalog(CatalogEventFlyweight.KIND_LINK,
-            "{\"id\":\"a1\",\"number\":0,\"spec\":{\"partnerId\":\"alice\",\"destination\":\"https://s.example/\"}}",
-            T0 - HOUR_MS);
-    }
-
-    private long click(final long timeMs)
-    {
-        final ClickEventFlyweight click = appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, timeMs)
-            .clickId(nextClickId++, 0).visitorId(0, 42).link(1, ALICE, 1).userAgent("Mozilla/5.0");
-        appender.append(click.encodedLength());
-        return nextClickId - 1;
-    }
-
-    private void sale(final String externalId, final long amount, final long clickId, final long timeMs)
-    {
-        conversion(ConversionEventFlyweight.KIND_SALE, externalId, amount, clickId, null, timeMs);
-    }
-
-    private void refund(final String externalId, final long amount, final String original, final long timeMs)
-    {
-        conversion(ConversionEventFlyweight.KIND_REFUND, externalId, amount, 0, original, timeMs);
-    }
-
-    private void conversion(final byte kind, final String externalId, final long amount, final long clickId,
-        final String original, final long timeMs)
-    {
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[ConversionEventFlyweight.MAX_LENGTH]);
-        final ConversionEventFlyweight conversion = new ConversionEventFlyweight().wrapForEncode(
-            buffer, 0, timeMs, timeMs, kind, ConversionEventFlyweight.SOURCE_API, 1, "USD", amount);
-        if (0 != clickId)
-        {
-            conversion.clickId(clickId, 0);
-        }
-        appender.append(buffer, 0, conversion.ids(externalId, original, null, null).encodedLength());
-    }
-
-    private void tick(final int epochDay)
-    {
-        catalog(CatalogEventFlyweight.KIND_CLOCK_TICK, "{}", epochDay * DAY_MS);
-    }
-
-    private void payoutRun(final String runId, final String periodEnd, final long timeMs)
-    {
-        catalog(CatalogEventFlyweight.KIND_PAYOUT_RUN,
-            "{\"runId\":\"" + runId + "\",\"programId\":\"p\",\"periodEnd\":\"" + periodEnd + "\"}", timeMs);
-    }
-
-    private void approveRun(final String runId, final long timeMs)
-    {
-        catalog(CatalogEventFlyweight.KIND_PAYOUT_APPROVAL, "{\"runId\":\"" + runId + "\"}", timeMs);
-    }
-
-    private void review(final String externalId, final long conversionTimeMs, final String action, final long timeMs)
-    {
-        catalog(CatalogEventFlyweight.KIND_COMMISSION_REVIEW, "{\"partnerId\":\"alice\",\"externalId\":\"" +
-            externalId + "\",\"conversionTimeMs\":" + conversionTimeMs + ",\"action\":\"" + action +
-            "\",\"reason\":\"fraud review\"}", timeMs);
-    }
-
-    private void catalog(final byte kind, final String json, final long timeMs)
-    {
-        final byte[] document = json.getBytes(StandardCharsets.UTF_8);
-        final UnsafeBuffer event = new UnsafeBuffer(new byte[document.length + 32]);
-        appender.append(event, 0, CatalogEventFlyweight.encode(event, 0, timeMs, kind, document));
-    }
-
-    private void apply()
-    {
-        int idle = 0;
-        while (idle < 3)
-        {
-            idle = agent.doWork() == 0 ? idle + 1 : 0;
-            clock.advance(1);
-        }
-        assertTrue(!agent.hasFailed());
-    }
-
-    private PartnerAccount account()
-    {
-        final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, Ledger.partnerKey(ALICE));
-        return null == stored ? PartnerAccount.empty() : CatalogJson.read(stored, PartnerAccount.class);
-    }
-
-    private List<LedgerEntry> ledger()
-    {
-        final List<LedgerEntry> entries = new ArrayList<>();
-        store.scan(StateStore.Family.LEDGER, Ledger.partnerKey(ALICE), Ledger.partnerKey(ALICE + 1), false,
-            (key, value) -> entries.add(CatalogJson.read(value, LedgerEntry.class)));
-        return entries;
-    }
-
-    private List<String> entries()
-    {
-        final List<String> lines = new ArrayList<>();
-        for (final LedgerEntry entry : ledger())
-        {
-            lines.add(entry.type() + ":" + entry.amount() + ":" + entry.from() + "->" + entry.to());
-        }
-        return lines;
-    }
-
-    private List<TimelineEvent> timeline()
-    {
-        final List<TimelineEvent> events = new ArrayList<>();
-        store.scan(StateStore.Family.TIMELINE, Ledger.partnerKey(ALICE), Ledger.partnerKey(ALICE + 1), true,
-            (key, value) -> events.add(CatalogJson.read(value, TimelineEvent.class)));
-        return events;
     }
 }

@@ -109,14 +109,39 @@ public final class CatalogEventFlyweight
     }
 
     /**
-     * Wrap an encoded event for reading.
+     * Wrap an encoded event for reading, checking it fits in the rest of the buffer.
      *
      * @param buffer holding the event.
      * @param offset at which the event starts.
      * @return this for a fluent API.
+     * @throws MalformedEventException as {@link #wrap(DirectBuffer, int, int)}.
      */
     public CatalogEventFlyweight wrap(final DirectBuffer buffer, final int offset)
     {
+        return wrap(buffer, offset, buffer.capacity() - offset);
+    }
+
+    /**
+     * Wrap an encoded event for reading; every getter then stays inside the event.
+     *
+     * @param buffer holding the event.
+     * @param offset at which the event starts.
+     * @param length bytes available for the event (a journal document's length).
+     * @return this for a fluent API.
+     * @throws MalformedEventException if it is not a catalog event, or its document's length runs past the event
+     *                                 or the bytes available.
+     */
+    public CatalogEventFlyweight wrap(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int eventLength = EventHeaderDescriptor.checkHeader(
+            buffer, offset, length, DOCUMENT_OFFSET, TYPE_CATALOG, TYPE_CATALOG);
+        final int documentLength = buffer.getInt(offset + DOCUMENT_LENGTH_OFFSET, BYTE_ORDER);
+        if (documentLength < 0 || documentLength > eventLength - DOCUMENT_OFFSET)
+        {
+            // Unchecked, a negative or huge length would allocate that many bytes (or fail to) in document().
+            throw new MalformedEventException("catalog document of " + documentLength + " bytes in an event of " +
+                eventLength);
+        }
         this.buffer = buffer;
         this.offset = offset;
         return this;

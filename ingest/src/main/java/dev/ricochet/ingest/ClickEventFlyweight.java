@@ -77,6 +77,7 @@ public final class ClickEventFlyweight
     private MutableDirectBuffer mutableBuffer;
     private int offset;
     private int limit;
+    private int eventEnd;
 
     /**
      * Wrap a buffer to write a new event and write its header.
@@ -96,22 +97,44 @@ public final class ClickEventFlyweight
         buffer.setMemory(offset, VAR_FIELDS_OFFSET, (byte)0);
         EventHeaderDescriptor.putHeader(buffer, offset, type, timestampMs);
         limit = offset + VAR_FIELDS_OFFSET;
+        eventEnd = buffer.capacity();
         return this;
     }
 
     /**
-     * Wrap an encoded event for reading.
+     * Wrap an encoded event for reading, checking it fits in the rest of the buffer.
      *
      * @param buffer holding the event.
      * @param offset at which the event starts.
      * @return this for a fluent API.
+     * @throws MalformedEventException as {@link #wrap(DirectBuffer, int, int)}.
      */
     public ClickEventFlyweight wrap(final DirectBuffer buffer, final int offset)
     {
+        return wrap(buffer, offset, buffer.capacity() - offset);
+    }
+
+    /**
+     * Wrap an encoded event for reading; every getter then stays inside the event.
+     *
+     * @param buffer holding the event.
+     * @param offset at which the event starts.
+     * @param length bytes available for the event (a journal document's length).
+     * @return this for a fluent API.
+     * @throws MalformedEventException if it is not a click or pixel hit, or a length in it runs past the event or
+     *                                 the bytes available.
+     */
+    public ClickEventFlyweight wrap(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int eventLength = EventHeaderDescriptor.checkHeader(
+            buffer, offset, length, VAR_FIELDS_OFFSET, EventHeaderDescriptor.TYPE_CLICK,
+            EventHeaderDescriptor.TYPE_PIXEL);
+        VarFields.check(buffer, offset + VAR_FIELDS_OFFSET, 3, offset + eventLength);
         this.buffer = buffer;
         this.mutableBuffer = null;
         this.offset = offset;
         this.limit = offset + VAR_FIELDS_OFFSET;
+        this.eventEnd = offset + eventLength;
         return this;
     }
 
@@ -375,6 +398,6 @@ public final class ClickEventFlyweight
 
     private String getAscii(final int fieldIndex)
     {
-        return VarFields.get(buffer, offset + VAR_FIELDS_OFFSET, fieldIndex, StandardCharsets.US_ASCII);
+        return VarFields.get(buffer, offset + VAR_FIELDS_OFFSET, fieldIndex, eventEnd, StandardCharsets.US_ASCII);
     }
 }

@@ -126,6 +126,7 @@ public final class ConversionEventFlyweight
     private MutableDirectBuffer mutableBuffer;
     private int offset;
     private int limit;
+    private int eventEnd;
 
     /**
      * Wrap a buffer to write a new conversion and write its header and fixed fields.
@@ -167,22 +168,43 @@ public final class ConversionEventFlyweight
         buffer.putLong(offset + AMOUNT_OFFSET, amountMinor, BYTE_ORDER);
         buffer.putLong(offset + RECEIVED_OFFSET, receivedMs, BYTE_ORDER);
         limit = offset + VAR_FIELDS_OFFSET;
+        eventEnd = buffer.capacity();
         return this;
     }
 
     /**
-     * Wrap an encoded event for reading.
+     * Wrap an encoded event for reading, checking it fits in the rest of the buffer.
      *
      * @param buffer holding the event.
      * @param offset at which the event starts.
      * @return this for a fluent API.
+     * @throws MalformedEventException as {@link #wrap(DirectBuffer, int, int)}.
      */
     public ConversionEventFlyweight wrap(final DirectBuffer buffer, final int offset)
     {
+        return wrap(buffer, offset, buffer.capacity() - offset);
+    }
+
+    /**
+     * Wrap an encoded event for reading; every getter then stays inside the event.
+     *
+     * @param buffer holding the event.
+     * @param offset at which the event starts.
+     * @param length bytes available for the event (a journal document's length).
+     * @return this for a fluent API.
+     * @throws MalformedEventException if it is not a conversion, or a length in it runs past the event or the bytes
+     *                                 available.
+     */
+    public ConversionEventFlyweight wrap(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int eventLength = EventHeaderDescriptor.checkHeader(
+            buffer, offset, length, VAR_FIELDS_OFFSET, TYPE_CONVERSION, TYPE_CONVERSION);
+        VarFields.check(buffer, offset + VAR_FIELDS_OFFSET, 4, offset + eventLength);
         this.buffer = buffer;
         this.mutableBuffer = null;
         this.offset = offset;
         this.limit = offset + VAR_FIELDS_OFFSET;
+        this.eventEnd = offset + eventLength;
         return this;
     }
 
@@ -396,6 +418,6 @@ public final class ConversionEventFlyweight
 
     private String getString(final int fieldIndex)
     {
-        return VarFields.get(buffer, offset + VAR_FIELDS_OFFSET, fieldIndex, StandardCharsets.UTF_8);
+        return VarFields.get(buffer, offset + VAR_FIELDS_OFFSET, fieldIndex, eventEnd, StandardCharsets.UTF_8);
     }
 }

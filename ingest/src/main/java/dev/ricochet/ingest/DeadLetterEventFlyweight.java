@@ -72,14 +72,43 @@ public final class DeadLetterEventFlyweight
     }
 
     /**
-     * Wrap an encoded event for reading.
+     * Wrap an encoded event for reading, checking it fits in the rest of the buffer.
      *
      * @param buffer holding the event.
      * @param offset at which the event starts.
      * @return this for a fluent API.
+     * @throws MalformedEventException as {@link #wrap(DirectBuffer, int, int)}.
      */
     public DeadLetterEventFlyweight wrap(final DirectBuffer buffer, final int offset)
     {
+        return wrap(buffer, offset, buffer.capacity() - offset);
+    }
+
+    /**
+     * Wrap an encoded event for reading; every getter then stays inside the event.
+     *
+     * @param buffer holding the event.
+     * @param offset at which the event starts.
+     * @param length bytes available for the event (a journal document's length).
+     * @return this for a fluent API.
+     * @throws MalformedEventException if it is not a dead letter, or its reason's or body's length runs past the
+     *                                 event or the bytes available.
+     */
+    public DeadLetterEventFlyweight wrap(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int eventLength = EventHeaderDescriptor.checkHeader(
+            buffer, offset, length, REASON_OFFSET + 2 + 4, TYPE_DEAD_LETTER, TYPE_DEAD_LETTER);
+        final int bodyOffset = REASON_OFFSET + 2 + (buffer.getShort(offset + REASON_OFFSET, BYTE_ORDER) & 0xFFFF);
+        if (bodyOffset + 4 > eventLength)
+        {
+            throw new MalformedEventException("dead letter reason runs past the end of its event");
+        }
+        final int bodyLength = buffer.getInt(offset + bodyOffset, BYTE_ORDER);
+        if (bodyLength < 0 || bodyLength > eventLength - bodyOffset - 4)
+        {
+            throw new MalformedEventException("dead letter body of " + bodyLength + " bytes in an event of " +
+                eventLength);
+        }
         this.buffer = buffer;
         this.offset = offset;
         return this;

@@ -1,5 +1,6 @@
 package dev.ricochet.ingest;
 
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
@@ -16,7 +17,9 @@ import java.nio.ByteOrder;
  * </pre>
  *
  * All fields are little-endian. The version byte comes first so that the journal can outlive code changes: a
- * reader that does not know a version rejects the event rather than guessing its layout.
+ * reader that does not know a version rejects the event rather than guessing its layout. A reader never trusts a
+ * length it has not checked: the flyweights' {@code wrap} checks the event's length against the bytes available and
+ * every variable field's length against the event's, and throws {@link MalformedEventException} otherwise.
  */
 public final class EventHeaderDescriptor
 {
@@ -117,5 +120,46 @@ public final class EventHeaderDescriptor
     public static void putLength(final MutableDirectBuffer buffer, final int offset, final int length)
     {
         buffer.putShort(offset + LENGTH_OFFSET, (short)length, BYTE_ORDER);
+    }
+
+    /**
+     * Check an event's header before any of its fields is read.
+     *
+     * @param buffer    holding the event.
+     * @param offset    at which the event starts.
+     * @param available bytes that belong to the event's slot from offset (the journal document's length); never
+     *                  more than the buffer holds.
+     * @param minLength the type's fixed part, with an empty variable field for each length prefix.
+     * @param type      the type expected.
+     * @param otherType another type sharing the layout, or {@code type} again.
+     * @return the event's own length, between minLength and available.
+     * @throws MalformedEventException if the event is shorter than its header, of another type, or its length is
+     *                                 outside those bounds.
+     */
+    static int checkHeader(
+        final DirectBuffer buffer,
+        final int offset,
+        final int available,
+        final int minLength,
+        final byte type,
+        final byte otherType)
+    {
+        final int bytes = offset < 0 ? -1 : Math.min(available, buffer.capacity() - offset);
+        if (bytes < HEADER_LENGTH)
+        {
+            throw new MalformedEventException("event at " + offset + " has " + bytes + " bytes, less than a header");
+        }
+        final byte actualType = buffer.getByte(offset + TYPE_OFFSET);
+        if (type != actualType && otherType != actualType)
+        {
+            throw new MalformedEventException("event of type " + actualType + " read as type " + type);
+        }
+        final int length = buffer.getShort(offset + LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF;
+        if (length < minLength || length > bytes)
+        {
+            throw new MalformedEventException(
+                "event of type " + actualType + " claims " + length + " bytes, outside " + minLength + ".." + bytes);
+        }
+        return length;
     }
 }

@@ -1,5 +1,6 @@
 package dev.ricochet.ingest;
 
+import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -153,10 +154,15 @@ public final class Journal implements AutoCloseable
     {
         Objects.requireNonNull(context.dir, "journal dir");
         ensureAnalyticsDisabled();
+        // SYNC, not Chronicle's default ASYNC: an appender's sync() is msync(MS_SYNC) only in this mode. ASYNC makes it
+        // msync(MS_ASYNC), which Linux ignores (measured here: 1.5 us and the pages stay dirty, against ~0.5 ms and
+        // clean pages with SYNC), so a conversion answered "durable" would not have been on disk. Appends themselves
+        // never sync: only the grouped writer (DurableJournalWriter) calls sync().
         final ChronicleQueue queue = ChronicleQueue.singleBuilder(context.dir)
             .rollCycle(context.rollCycle)
             .timeProvider(context.timeProvider)
             .readOnly(context.readOnly)
+            .syncMode(SyncMode.SYNC)
             .build();
         return new Journal(queue);
     }
@@ -229,6 +235,16 @@ public final class Journal implements AutoCloseable
         return index < 0 ?
             ((SingleChronicleQueue)queue).countExcerpts(queue.firstIndex(), last) + 1 :
             ((SingleChronicleQueue)queue).countExcerpts(index, last);
+    }
+
+    /**
+     * @return index of the last event an appender's {@link JournalAppender#sync()} has forced to the storage device,
+     *         or {@link #NULL_INDEX}; kept by Chronicle in the queue's metadata, so it covers every appender.
+     */
+    public long lastIndexSynced()
+    {
+        final long synced = ((SingleChronicleQueue)queue).lastIndexMSynced();
+        return synced < 0 ? NULL_INDEX : synced;
     }
 
     /**

@@ -1,18 +1,32 @@
 package dev.ricochet.ingest;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.Consumer;
 
 /**
- * The edge's in-memory map from link code to {@link LinkRoute}: read by every event loop, written by the catalog.
+ * Every link's {@link LinkRoute} in memory, by code: read by every event loop, written by the catalog; the one copy
+ * of the link table in the process.
  *
- * <p>Lookups are lock-free reads of a {@link ConcurrentHashMap}; an update replaces one route, so a change reaches
- * the next request at once without copying the directory (a million links stay a million entries, not a copy per
- * change). The redirect path looks a code up where it lies in the request target, through a reusable
- * {@link CodeView}, so a click allocates no key.
+ * <p>An open-addressing table of routes, one slot per link and nothing else: a million links cost their routes plus
+ * 8 to 16 MB of slots, where a {@code ConcurrentHashMap} added a node and a key object per link. The catalog is the
+ * single writer: it replaces a slot with a release store, and grows the table by building a new one and publishing
+ * it through a volatile field, so readers never lock and never see a half-built route. A change reaches the next
+ * request at once. Removal leaves a tombstone (links are rarely removed) so that a concurrent lookup never misses a
+ * route that is moving; tombstones are dropped when the table is rebuilt.
+ *
+ * <p>The redirect path looks a code up where it lies in the request target, through a reusable {@link CodeView}, so
+ * a click allocates no key.
  */
 public final class LinkDirectory
 {
-    private final ConcurrentHashMap<Object, LinkRoute> routes = new ConcurrentHashMap<>();
+    private static final int INITIAL_CAPACITY = 64;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(LinkRoute[].class);
+    private static final LinkRoute REMOVED = new LinkRoute("", 0, 0, 0, "", "");
+
+    private volatile LinkRoute[] slots = new LinkRoute[INITIAL_CAPACITY];
+    private volatile int size;
+    private int occupied;
 
     /**
      * A reusable, mutable view of a link code inside a longer text; one per thread.
@@ -40,65 +54,9 @@ public final class LinkDirectory
             this.hash = hash(text, start, end);
             return this;
         }
-
-        @Override
-        public int hashCode()
-        {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(final Object other)
-        {
-            return other instanceof Code && ((Code)other).matches(text, start, end);
-        }
     }
 
-    /**
-     * The stored key: a code with the same hash as a {@link CodeView} over the same characters.
-     */
-    private static final class Code
-    {
-        private final String value;
-        private final int hash;
-
-        Code(final String value)
-        {
-            this.value = value;
-            this.hash = hash(value, 0, value.length());
-        }
-
-        boolean matches(final CharSequence text, final int start, final int end)
-        {
-            if (end - start != value.length())
-            {
-                return false;
-            }
-            for (int i = start; i < end; i++)
-            {
-                if (text.charAt(i) != value.charAt(i - start))
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public int hashCode()
-        {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(final Object other)
-        {
-            return other instanceof Code && value.equals(((Code)other).value) ||
-                other instanceof CodeView && other.equals(this);
-        }
-    }
-
-    private static int hash(final CharSequence text, final int start, final int end)
+    static int hash(final CharSequence text, final int start, final int end)
     {
         int hash = 0;
         for (int i = start; i < end; i++)
@@ -109,12 +67,12 @@ public final class LinkDirectory
     }
 
     /**
-     * @param code link code from the request.
+     * @param code link code.
      * @return the route, or null if the code is unknown.
      */
     public LinkRoute lookup(final String code)
     {
-        return routes.get(new Code(code));
+        return find(code, 0, code.length(), hash(code, 0, code.length()));
     }
 
     /**
@@ -125,27 +83,100 @@ public final class LinkDirectory
      */
     public LinkRoute lookup(final CodeView code)
     {
-        return routes.get(code);
+        return find(code.text, code.start, code.end, code.hash);
+    }
+
+    private LinkRoute find(final CharSequence text, final int start, final int end, final int hash)
+    {
+        final LinkRoute[] table = slots;
+        final int mask = table.length - 1;
+        for (int i = index(hash, mask); ; i = (i + 1) & mask)
+        {
+            final LinkRoute route = (LinkRoute)SLOT.getAcquire(table, i);
+            if (null == route)
+            {
+                return null;
+            }
+            if (route != REMOVED && route.codeHash() == hash && route.hasCode(text, start, end))
+            {
+                return route;
+            }
+        }
     }
 
     /**
-     * Add or replace a route.
+     * Add or replace a route (the catalog's thread only).
      *
      * @param route the route, keyed by its code.
      */
     public void put(final LinkRoute route)
     {
-        routes.put(new Code(route.code()), route);
+        if (2 * (occupied + 1) > slots.length)
+        {
+            rebuild();
+        }
+        final String code = route.code();
+        final LinkRoute[] table = slots;
+        final int mask = table.length - 1;
+        int free = -1;
+        int i = index(route.codeHash(), mask);
+        for (LinkRoute slot; null != (slot = table[i]); i = (i + 1) & mask)
+        {
+            if (slot == REMOVED)
+            {
+                free = free < 0 ? i : free;
+            }
+            else if (slot.codeHash() == route.codeHash() && slot.hasCode(code, 0, code.length()))
+            {
+                SLOT.setRelease(table, i, route);
+                return;
+            }
+        }
+        if (free < 0)
+        {
+            free = i;
+            occupied++;
+        }
+        SLOT.setRelease(table, free, route);
+        size++;
     }
 
     /**
-     * Remove a route, so its code answers 404.
+     * Remove a route, so its code answers 404 (the catalog's thread only).
      *
      * @param code link code.
      */
     public void remove(final String code)
     {
-        routes.remove(new Code(code));
+        final int hash = hash(code, 0, code.length());
+        final LinkRoute[] table = slots;
+        final int mask = table.length - 1;
+        for (int i = index(hash, mask); null != table[i]; i = (i + 1) & mask)
+        {
+            final LinkRoute slot = table[i];
+            if (slot != REMOVED && slot.codeHash() == hash && slot.hasCode(code, 0, code.length()))
+            {
+                SLOT.setRelease(table, i, REMOVED);
+                size--;
+                return;
+            }
+        }
+    }
+
+    /**
+     * Visit every route (the catalog's thread only, so the table does not change meanwhile).
+     *
+     * @param visitor called once per route, in no particular order.
+     */
+    public void forEach(final Consumer<LinkRoute> visitor)
+    {
+        for (final LinkRoute route : slots)
+        {
+            if (null != route && route != REMOVED)
+            {
+                visitor.accept(route);
+            }
+        }
     }
 
     /**
@@ -153,6 +184,39 @@ public final class LinkDirectory
      */
     public int size()
     {
-        return routes.size();
+        return size;
+    }
+
+    private void rebuild()
+    {
+        final LinkRoute[] old = slots;
+        int capacity = INITIAL_CAPACITY;
+        while (capacity < 4 * (size + 1))
+        {
+            capacity <<= 1;
+        }
+        final LinkRoute[] table = new LinkRoute[capacity];
+        final int mask = capacity - 1;
+        for (final LinkRoute route : old)
+        {
+            if (null != route && route != REMOVED)
+            {
+                int i = index(route.codeHash(), mask);
+                while (null != table[i])
+                {
+                    i = (i + 1) & mask;
+                }
+                table[i] = route;
+            }
+        }
+        occupied = size;
+        slots = table;
+    }
+
+    private static int index(final int hash, final int mask)
+    {
+        // Codes differing in their last characters differ in the low bits of a polynomial hash only weakly: spread.
+        final int spread = hash * 0x9E3779B9;
+        return (spread ^ (spread >>> 16)) & mask;
     }
 }

@@ -1,29 +1,39 @@
 package dev.ricochet.ingest;
 
+import java.nio.charset.StandardCharsets;
+
 /**
- * What the edge needs to answer one partner link: its catalog numbers and a prepared redirect target.
+ * What the edge needs to answer one partner link: its catalog numbers and its redirect target, packed into one
+ * byte array.
  *
- * <p>Immutable. The destination was validated by the admin API as an absolute http(s) URL without control
- * characters; the edge only ever appends a click id and re-encoded {@code utm_*} values to it, so the Location
- * header can never carry anything the request supplied verbatim.
+ * <p>A catalog holds millions of these, so each is two objects: this one and the ASCII text of its code, destination
+ * and click parameter. The redirect appends the parts of that text straight into the Location it builds; the
+ * {@code String} accessors are for the admin API and tests, and allocate.
+ *
+ * <p>Immutable. The destination was validated by the admin API as an absolute http(s) URL in ASCII form without
+ * control characters; the edge only ever appends a click id and re-encoded {@code utm_*} values to it, so the
+ * Location header can never carry anything the request supplied verbatim.
  */
 public final class LinkRoute
 {
-    private final String code;
+    private static final byte NO_SEPARATOR = 0;
+
+    private final byte[] text;
     private final int linkId;
     private final int partnerId;
     private final int programId;
-    private final String destination;
-    private final String clickParam;
-    private final String locationPrefix;
-    private final String fragment;
+    private final int codeHash;
+    private final short codeEnd;
+    private final short destinationEnd;
+    private final short baseEnd;
+    private final byte separator;
 
     /**
      * @param code        the link code, as in {@code /r/{code}}.
      * @param linkId      catalog number of the link.
      * @param partnerId   catalog number of the partner credited with its clicks.
      * @param programId   catalog number of the partner's program.
-     * @param destination absolute http(s) URL the shopper lands on.
+     * @param destination absolute http(s) URL the shopper lands on, in ASCII form.
      * @param clickParam  query parameter name that carries the click id to the destination.
      */
     public LinkRoute(
@@ -34,26 +44,31 @@ public final class LinkRoute
         final String destination,
         final String clickParam)
     {
-        this.code = code;
+        this.text = (code + destination + clickParam).getBytes(StandardCharsets.US_ASCII);
+        if (text.length > Short.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("link '" + code + "' is longer than " + Short.MAX_VALUE + " bytes");
+        }
         this.linkId = linkId;
         this.partnerId = partnerId;
         this.programId = programId;
-        this.destination = destination;
-        this.clickParam = clickParam;
+        this.codeHash = LinkDirectory.hash(code, 0, code.length());
+        this.codeEnd = (short)code.length();
+        this.destinationEnd = (short)(codeEnd + destination.length());
 
-        final int hash = destination.indexOf('#');
-        final String base = hash < 0 ? destination : destination.substring(0, hash);
-        this.fragment = hash < 0 ? "" : destination.substring(hash);
-        final char separator = base.indexOf('?') < 0 ? '?' : (base.endsWith("?") || base.endsWith("&") ? 0 : '&');
-        this.locationPrefix = (0 == separator ? base : base + separator) + clickParam + "=";
+        final int fragment = destination.indexOf('#');
+        final String base = fragment < 0 ? destination : destination.substring(0, fragment);
+        this.baseEnd = (short)(codeEnd + base.length());
+        this.separator = base.indexOf('?') < 0 ? (byte)'?' :
+            (base.endsWith("?") || base.endsWith("&") ? NO_SEPARATOR : (byte)'&');
     }
 
     /**
-     * @return the link code.
+     * @return the link code (allocates).
      */
     public String code()
     {
-        return code;
+        return new String(text, 0, codeEnd, StandardCharsets.US_ASCII);
     }
 
     /**
@@ -81,34 +96,125 @@ public final class LinkRoute
     }
 
     /**
-     * @return the destination as configured.
+     * @return the destination as configured (allocates).
      */
     public String destination()
     {
-        return destination;
+        return new String(text, codeEnd, destinationEnd - codeEnd, StandardCharsets.US_ASCII);
     }
 
     /**
-     * @return the query parameter carrying the click id.
+     * @return the query parameter carrying the click id (allocates).
      */
     public String clickParam()
     {
-        return clickParam;
+        return new String(text, destinationEnd, text.length - destinationEnd, StandardCharsets.US_ASCII);
     }
 
     /**
-     * @return the destination up to and including {@code clickParam=}, ready for the click id to be appended.
+     * Append the destination up to and including {@code clickParam=}, ready for the click id.
+     *
+     * @param location the Location being built.
      */
-    public String locationPrefix()
+    public void appendLocationPrefix(final StringBuilder location)
     {
-        return locationPrefix;
+        appendAscii(location, codeEnd, baseEnd);
+        if (NO_SEPARATOR != separator)
+        {
+            location.append((char)separator);
+        }
+        appendAscii(location, destinationEnd, text.length);
+        location.append('=');
     }
 
     /**
-     * @return the destination's fragment including '#', or empty; it goes after any appended parameters.
+     * Append the destination without its fragment, for a redirect that carries no click id.
+     *
+     * @param location the Location being built.
      */
-    public String fragment()
+    public void appendDestinationBase(final StringBuilder location)
     {
-        return fragment;
+        appendAscii(location, codeEnd, baseEnd);
+    }
+
+    /**
+     * @return true if the destination (before any fragment) already has a query, so parameters follow with '&'.
+     */
+    public boolean destinationHasQuery()
+    {
+        return '?' != separator;
+    }
+
+    /**
+     * Append the destination's fragment including '#', if it has one: it goes after any appended parameters.
+     *
+     * @param location the Location being built.
+     */
+    public void appendFragment(final StringBuilder location)
+    {
+        appendAscii(location, baseEnd, destinationEnd);
+    }
+
+    /**
+     * @param name a query parameter name.
+     * @return true if the destination already sets {@code name=} in its query, so the request's value must not
+     * override the merchant's.
+     */
+    public boolean setsParameter(final CharSequence name)
+    {
+        for (int i = codeEnd; i < baseEnd; i++)
+        {
+            if ((text[i] == '?' || text[i] == '&') && parameterAt(i + 1, name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean hasCode(final CharSequence candidate, final int start, final int end)
+    {
+        if (end - start != codeEnd)
+        {
+            return false;
+        }
+        for (int i = start; i < end; i++)
+        {
+            if (candidate.charAt(i) != text[i - start])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    int codeHash()
+    {
+        return codeHash;
+    }
+
+    private boolean parameterAt(final int index, final CharSequence name)
+    {
+        final int equals = index + name.length();
+        if (equals >= baseEnd || text[equals] != '=')
+        {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++)
+        {
+            if (text[index + i] != name.charAt(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void appendAscii(final StringBuilder location, final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            location.append((char)text[i]);
+        }
     }
 }

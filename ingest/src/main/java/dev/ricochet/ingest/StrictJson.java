@@ -5,17 +5,25 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The one JSON mapper of the API surfaces, strict the way the contract needs: an unknown field, a duplicate key,
  * trailing content, a wrong type or a float where an integer is due is an error whose message names the field;
- * nesting, number and string sizes are bounded so a hostile body cannot exhaust the process.
+ * nesting, number and string sizes are bounded so a hostile body cannot exhaust the process; a body must be UTF-8
+ * (RFC 8259), checked before Jackson sees it, which would otherwise read UTF-16 or UTF-32 and decode overlong or
+ * surrogate sequences.
  */
 public final class StrictJson
 {
@@ -68,6 +76,7 @@ public final class StrictJson
         {
             throw new InvalidJsonException("request body is empty: expected a JSON object");
         }
+        requireUtf8(body);
         try
         {
             final T value = MAPPER.readValue(body, type);
@@ -94,6 +103,51 @@ public final class StrictJson
         catch (final IOException ex)
         {
             throw new InvalidJsonException("unreadable body: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Read a request body as a tree, for bodies whose shape a sender defines (webhooks): the same bounds and strictness
+     * as {@link #parse}, without a type to map to.
+     *
+     * @param body bytes received.
+     * @return the tree, never null.
+     * @throws InvalidJsonException naming the syntax problem or the bound exceeded.
+     */
+    public static JsonNode readTree(final byte[] body)
+    {
+        requireUtf8(body);
+        try
+        {
+            final JsonNode tree = MAPPER.readTree(body);
+            if (null == tree || tree.isMissingNode())
+            {
+                throw new InvalidJsonException("request body is empty: expected JSON");
+            }
+            return tree;
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new InvalidJsonException("malformed JSON: " + ex.getOriginalMessage());
+        }
+        catch (final IOException ex)
+        {
+            throw new InvalidJsonException("unreadable body: " + ex.getMessage());
+        }
+    }
+
+    private static void requireUtf8(final byte[] body)
+    {
+        final ByteBuffer in = ByteBuffer.wrap(body);
+        // As many chars as bytes at most: the output never overflows, so any error is a malformed input.
+        final CoderResult result = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(in, CharBuffer.allocate(body.length), true);
+        if (result.isError())
+        {
+            throw new InvalidJsonException(
+                "request body is not UTF-8 (JSON must be): invalid byte sequence at byte " + in.position());
         }
     }
 

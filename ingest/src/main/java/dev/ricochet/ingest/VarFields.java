@@ -66,14 +66,47 @@ final class VarFields
     }
 
     /**
-     * Read the field at fieldIndex (allocates).
+     * Check that {@code count} fields starting at firstField all end inside the event: a reader then never follows a
+     * length out of it. A loop over a few u16 lengths, cheap enough for every read. Fields may be missing at the end
+     * (a writer may stop after the last one it has): they read as empty.
+     *
+     * @param end position after the event's last byte.
+     * @throws MalformedEventException if a field starts or ends past {@code end}.
      */
-    static String get(final DirectBuffer buffer, final int firstField, final int fieldIndex, final Charset charset)
+    static void check(final DirectBuffer buffer, final int firstField, final int count, final int end)
     {
         int position = firstField;
-        for (int i = 0; i < fieldIndex; i++)
+        for (int i = 0; i < count && position != end; i++)
+        {
+            if (position + 2 > end)
+            {
+                throw new MalformedEventException("variable field " + i + " starts past the end of its event");
+            }
+            position += 2 + (buffer.getShort(position, BYTE_ORDER) & 0xFFFF);
+            if (position > end)
+            {
+                throw new MalformedEventException("variable field " + i + " runs past the end of its event");
+            }
+        }
+    }
+
+    /**
+     * Read the field at fieldIndex (allocates), empty if the event ends before it; the fields were checked by
+     * {@link #check} when the event was wrapped.
+     *
+     * @param end position after the event's last byte.
+     */
+    static String get(
+        final DirectBuffer buffer, final int firstField, final int fieldIndex, final int end, final Charset charset)
+    {
+        int position = firstField;
+        for (int i = 0; i < fieldIndex && position < end; i++)
         {
             position += 2 + (buffer.getShort(position, BYTE_ORDER) & 0xFFFF);
+        }
+        if (position >= end)
+        {
+            return "";
         }
         final byte[] bytes = new byte[buffer.getShort(position, BYTE_ORDER) & 0xFFFF];
         buffer.getBytes(position + 2, bytes);

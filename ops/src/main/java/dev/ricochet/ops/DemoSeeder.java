@@ -13,7 +13,8 @@ import java.net.http.HttpResponse;
  */
 final class DemoSeeder
 {
-    // No hold period and a low minimum in the demo, so the README's walkthrough can pay a commission at once.
+    // No hold period and a low minimum in the demo, so the README's walkthrough can pay a commission at once. The
+    // fraud checks keep their defaults: the walkthrough's conversion, a second after its click, is held and released.
     private static final String PROGRAM = """
         {"name":"Demo Outdoor Co.","currency":"USD","defaultDestination":"https://shop.example.com/",
          "clickParam":"rcid","attribution":{"model":"last_click","windowDays":30},

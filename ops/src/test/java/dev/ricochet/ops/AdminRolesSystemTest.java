@@ -95,6 +95,7 @@ class AdminRolesSystemTest
             new Endpoint("GET", "/v1/coupons/ANN10", null, STAFF),
             new Endpoint("PUT", "/v1/coupons/ANN10", "{\"partnerId\":\"ann\"}", Set.of(ADMIN)),
             new Endpoint("GET", "/v1/programs/shop/at-risk", null, STAFF),
+            new Endpoint("GET", "/v1/programs/shop/held-commissions", null, Set.of(ADMIN, FINANCE)),
             new Endpoint("POST", "/v1/programs/shop/payout-runs", "{}", Set.of(ADMIN)),
             new Endpoint("GET", run, null, Set.of(ADMIN, FINANCE)),
             new Endpoint("GET", run + "/export.csv", null, Set.of(ADMIN, FINANCE)),

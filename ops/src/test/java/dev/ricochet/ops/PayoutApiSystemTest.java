@@ -540,9 +540,14 @@ class PayoutApiSystemTest
             json.readTree(response.body()).get("error").asText());
     }
 
+    /**
+     * The test clock stands still, so a sale here is reported in the instant of its click: the click-to-conversion
+     * check is off (FraudSystemTest covers the fraud checks).
+     */
     private static String program(final String extra)
     {
         return "{\"name\":\"Shop\",\"currency\":\"USD\",\"clickParam\":\"rcid\",\"holdDays\":0,\"minPayout\":0," +
+            "\"fraud\":{\"minClickToConversionSeconds\":0}," +
             "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}," +
             "{\"name\":\"silver\",\"minRevenue\":50000,\"windowDays\":30,\"commissionPercent\":\"15\"}]," +
             "\"secrets\":{\"apiKey\":\"" + API_KEY + "\",\"webhook\":\"" + WEBHOOK_SECRET + "\"}" + extra + "}";

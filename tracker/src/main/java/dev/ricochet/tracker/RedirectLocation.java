@@ -2,7 +2,6 @@ package dev.ricochet.tracker;
 
 import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.LinkRoute;
-import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
 
@@ -34,7 +33,7 @@ final class RedirectLocation
     CharSequence build(final LinkRoute route, final long clickIdHi, final long clickIdLo, final String query)
     {
         location.setLength(0);
-        location.append(route.locationPrefix());
+        route.appendLocationPrefix(location);
         IdCodec.encode(clickIdHi, clickIdLo, clickId, 0);
         for (final byte b : clickId)
         {
@@ -42,13 +41,35 @@ final class RedirectLocation
         }
         if (null != query && query.contains(UTM_PREFIX))
         {
-            appendUtmParameters(route.destination(), query);
+            appendUtmParameters(route, query);
         }
-        location.append(route.fragment());
+        route.appendFragment(location);
         return location;
     }
 
-    private void appendUtmParameters(final String destination, final String query)
+    /**
+     * The Location of a redirect without credit (a hit over a rate limit): the destination and the utm_* parameters,
+     * no click id, so nothing the shopper does next can be credited to this hit.
+     */
+    CharSequence buildUncredited(final LinkRoute route, final String query)
+    {
+        location.setLength(0);
+        route.appendDestinationBase(location);
+        if (null != query && query.contains(UTM_PREFIX))
+        {
+            final int parametersStart = location.length();
+            appendUtmParameters(route, query);
+            // Parameters are appended as "&name=value"; a destination without a query starts one.
+            if (location.length() > parametersStart && !route.destinationHasQuery())
+            {
+                location.setCharAt(parametersStart, '?');
+            }
+        }
+        route.appendFragment(location);
+        return location;
+    }
+
+    private void appendUtmParameters(final LinkRoute route, final String query)
     {
         int start = 0;
         while (start < query.length())
@@ -63,15 +84,64 @@ final class RedirectLocation
                 isParameterName(query, start, equals))
             {
                 final String name = query.substring(start, equals);
-                if (!destinationSets(destination, name))
+                if (!route.setsParameter(name))
                 {
-                    final String value = QueryStringDecoder.decodeComponent(query.substring(equals + 1, end));
                     location.append('&').append(name).append('=');
-                    appendEncoded(value);
+                    appendEncoded(decode(query, equals + 1, end));
                 }
             }
             start = end + 1;
         }
+    }
+
+    /**
+     * Percent-decode {@code text[start, end)} as a browser's URLSearchParams does: {@code %XX} escapes and '+' are
+     * decoded, and a '%' not followed by two hex digits stays a '%'. Netty's decoder throws on such a '%' instead,
+     * and a sloppy {@code utm_campaign=50%off} must not cost the shopper the redirect of a click already journaled.
+     */
+    private static String decode(final String text, final int start, final int end)
+    {
+        final byte[] bytes = new byte[end - start];
+        int length = 0;
+        for (int i = start; i < end; i++)
+        {
+            final char c = text.charAt(i);
+            final int escaped = c == '%' ? hexByte(text, i + 1, end) : -1;
+            if (escaped >= 0)
+            {
+                bytes[length++] = (byte)escaped;
+                i += 2;
+            }
+            else
+            {
+                bytes[length++] = (byte)(c == '+' ? ' ' : c);
+            }
+        }
+        return new String(bytes, 0, length, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @return the byte of the two hex digits at index, or -1 if there are not two there before end.
+     */
+    private static int hexByte(final String text, final int index, final int end)
+    {
+        if (index + 2 > end)
+        {
+            return -1;
+        }
+        final int high = hexDigit(text.charAt(index));
+        final int low = hexDigit(text.charAt(index + 1));
+        return high < 0 || low < 0 ? -1 : high << 4 | low;
+    }
+
+    private static int hexDigit(final char c)
+    {
+        if (c >= '0' && c <= '9')
+        {
+            return c - '0';
+        }
+        final char lower = (char)(c | 0x20);
+        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 
     private static boolean isParameterName(final String query, final int start, final int end)
@@ -89,11 +159,6 @@ final class RedirectLocation
             }
         }
         return true;
-    }
-
-    private static boolean destinationSets(final String destination, final String name)
-    {
-        return destination.contains("?" + name + "=") || destination.contains("&" + name + "=");
     }
 
     private void appendEncoded(final String value)

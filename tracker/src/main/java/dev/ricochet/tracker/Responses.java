@@ -25,6 +25,9 @@ final class Responses
     private static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain; charset=utf-8");
     private static final AsciiString ALLOW_GET_HEAD = AsciiString.cached("GET, HEAD");
     static final int LOW_SPACE_RETRY_AFTER_S = 30;
+    private static final AsciiString ONE = AsciiString.cached("1");
+    private static final ByteBuf OVERLOADED_BODY = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(
+        "overloaded: retry in a second; nothing was recorded\n".getBytes(StandardCharsets.UTF_8))).asReadOnly();
 
     /**
      * The smallest valid transparent 1x1 GIF (43 bytes).
@@ -74,14 +77,22 @@ final class Responses
 
     static FullHttpResponse pixel(final CharSequence setCookie, final CharSequence date)
     {
-        final FullHttpResponse response = new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, PIXEL_GIF.duplicate());
-        final HttpHeaders headers = response.headers();
-        headers.set(HttpHeaderNames.DATE, date);
-        headers.set(HttpHeaderNames.CONTENT_TYPE, IMAGE_GIF);
-        headers.set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
-        headers.set(HttpHeaderNames.SET_COOKIE, setCookie);
-        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, PIXEL_GIF.readableBytes());
+        final FullHttpResponse response = withSharedBody(HttpResponseStatus.OK, PIXEL_GIF, IMAGE_GIF);
+        response.headers().set(HttpHeaderNames.DATE, date).set(HttpHeaderNames.SET_COOKIE, setCookie);
+        return response;
+    }
+
+    /**
+     * A response whose body is a read-only buffer shared by all of them: nothing copied per response.
+     */
+    private static FullHttpResponse withSharedBody(
+        final HttpResponseStatus status, final ByteBuf sharedBody, final AsciiString contentType)
+    {
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, sharedBody.duplicate());
+        response.headers()
+            .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+            .set(HttpHeaderNames.CACHE_CONTROL, NO_STORE)
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, sharedBody.readableBytes());
         return response;
     }
 
@@ -120,6 +131,31 @@ final class Responses
         final FullHttpResponse response = json(HttpResponseStatus.SERVICE_UNAVAILABLE,
             "{\"error\":\"" + reason + ", retry later\"}");
         response.headers().setInt(HttpHeaderNames.RETRY_AFTER, LOW_SPACE_RETRY_AFTER_S);
+        return response;
+    }
+
+    /**
+     * 503 from an overloaded event loop: built from a shared body, since many are written while the loop is busiest.
+     * Retry-After 1: a loop serves again within 100 ms of catching up.
+     */
+    static FullHttpResponse overloaded()
+    {
+        final FullHttpResponse response =
+            withSharedBody(HttpResponseStatus.SERVICE_UNAVAILABLE, OVERLOADED_BODY, TEXT_PLAIN);
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, ONE);
+        return response;
+    }
+
+    /**
+     * 429 for a hit over a rate limit.
+     *
+     * @param retryAfterSeconds when the client's (or the link's) bucket has a token again.
+     */
+    static FullHttpResponse tooManyRequests(final long retryAfterSeconds)
+    {
+        final FullHttpResponse response = text(HttpResponseStatus.TOO_MANY_REQUESTS,
+            "too many requests: slow down and retry after " + retryAfterSeconds + " s; nothing was recorded\n");
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         return response;
     }
 

@@ -156,6 +156,120 @@ public final class TrackerConfiguration
      */
     public static final int MAX_BODY_SIZE_DEFAULT = 256 * 1024;
 
+    /**
+     * Sustained rate of browser hits (clicks, previews and pixel hits) one client address may make, as
+     * {@code N/s}, {@code N/m} or {@code N/h}; 0 turns the per-address limit off. IPv4 addresses are limited one by
+     * one, IPv6 ones by /64 (what one subscriber gets).
+     */
+    public static final String RATE_LIMIT_ADDRESS_PROP_NAME = "ricochet.tracker.rate.limit.address";
+
+    /**
+     * Default for {@link #RATE_LIMIT_ADDRESS_PROP_NAME}: far above what a household or an office makes, so that the
+     * shoppers behind one carrier-grade NAT address are not limited for each other.
+     */
+    public static final String RATE_LIMIT_ADDRESS_DEFAULT = "20/s";
+
+    /**
+     * Hits one client address may make at once above its sustained rate (the token bucket's size).
+     */
+    public static final String RATE_LIMIT_ADDRESS_BURST_PROP_NAME = "ricochet.tracker.rate.limit.address.burst";
+
+    /**
+     * Default for {@link #RATE_LIMIT_ADDRESS_BURST_PROP_NAME}.
+     */
+    public static final int RATE_LIMIT_ADDRESS_BURST_DEFAULT = 200;
+
+    /**
+     * Client addresses (CIDR blocks, comma-separated) the per-address limit does not apply to: proxies in front of
+     * the edge, whose one address carries every client's hits. Empty for none.
+     */
+    public static final String RATE_LIMIT_EXEMPT_PROP_NAME = "ricochet.tracker.rate.limit.exempt";
+
+    /**
+     * Default for {@link #RATE_LIMIT_EXEMPT_PROP_NAME}: loopback, where a TLS-terminating proxy on the same host comes
+     * from; no client on the internet can.
+     */
+    public static final String RATE_LIMIT_EXEMPT_DEFAULT = "127.0.0.0/8,::1/128";
+
+    /**
+     * Sustained rate of clicks and previews one link may take, as {@code N/s}, {@code N/m} or {@code N/h}; 0 turns
+     * the per-link limit off.
+     */
+    public static final String RATE_LIMIT_LINK_PROP_NAME = "ricochet.tracker.rate.limit.link";
+
+    /**
+     * Default for {@link #RATE_LIMIT_LINK_PROP_NAME}: a link in a viral post stays well under it; a click flood from
+     * many addresses on one link does not.
+     */
+    public static final String RATE_LIMIT_LINK_DEFAULT = "2000/s";
+
+    /**
+     * Clicks one link may take at once above its sustained rate.
+     */
+    public static final String RATE_LIMIT_LINK_BURST_PROP_NAME = "ricochet.tracker.rate.limit.link.burst";
+
+    /**
+     * Default for {@link #RATE_LIMIT_LINK_BURST_PROP_NAME}: ten seconds at the sustained rate.
+     */
+    public static final int RATE_LIMIT_LINK_BURST_DEFAULT = 20_000;
+
+    /**
+     * What a hit over a limit gets: {@code redirect} (the shopper still lands and the pixel still answers, but nothing
+     * is journaled: no click, no credit) or {@code 429} (Too Many Requests with Retry-After).
+     */
+    public static final String RATE_LIMIT_ACTION_PROP_NAME = "ricochet.tracker.rate.limit.action";
+
+    /**
+     * Default for {@link #RATE_LIMIT_ACTION_PROP_NAME}.
+     */
+    public static final String RATE_LIMIT_ACTION_DEFAULT = "redirect";
+
+    static final String RATE_LIMIT_ACTION_REDIRECT = "redirect";
+    static final String RATE_LIMIT_ACTION_REJECT = "429";
+
+    /**
+     * Buckets each limiter keeps (a power of two, 8 bytes each): the bound on its memory. More clients or links than
+     * this at once evict each other's buckets, which only ever lets hits through, never limits an innocent one.
+     */
+    public static final String RATE_LIMIT_SLOTS_PROP_NAME = "ricochet.tracker.rate.limit.slots";
+
+    /**
+     * Default for {@link #RATE_LIMIT_SLOTS_PROP_NAME}: 512 KiB per limiter.
+     */
+    public static final int RATE_LIMIT_SLOTS_DEFAULT = 65_536;
+
+    /**
+     * How late an event loop's probe may run before the loop counts as overloaded: over it on consecutive probes, the
+     * loop answers requests with 503 and Retry-After until a probe is on time again. 0 turns shedding off.
+     */
+    public static final String OVERLOAD_LAG_PROP_NAME = "ricochet.tracker.overload.lag";
+
+    /**
+     * Default for {@link #OVERLOAD_LAG_PROP_NAME}: a request already waits this long before the edge reads it; a
+     * closed-loop benchmark at peak keeps the lag near a millisecond.
+     */
+    public static final String OVERLOAD_LAG_DEFAULT = "500ms";
+
+    /**
+     * Which classifier judges a user agent a bot: {@code yauaa} (the token list, plus the yauaa library's verdict once
+     * it has one for that user agent; built in the background at start) or {@code tokens} (the token list alone).
+     */
+    public static final String BOT_CLASSIFIER_PROP_NAME = "ricochet.tracker.bot.classifier";
+
+    /**
+     * Default for {@link #BOT_CLASSIFIER_PROP_NAME}.
+     */
+    public static final String BOT_CLASSIFIER_DEFAULT = "yauaa";
+
+    /**
+     * How long after the edge starts serving the yauaa analyzer starts building, so that the first requests after a
+     * start do not share the cores with the build.
+     */
+    static final long BOT_CLASSIFIER_DELAY_MS = 5_000;
+
+    static final String BOT_CLASSIFIER_YAUAA = "yauaa";
+    static final String BOT_CLASSIFIER_TOKENS = "tokens";
+
     private TrackerConfiguration()
     {
     }

@@ -25,7 +25,19 @@ public enum TrackerCounter
         "Requests answered 503 because the journal's disk is below ricochet.tracker.journal.min.free"),
     SLOW_REQUESTS(16, "slow_requests", "Connections closed with 408: a request head not complete within the header timeout"),
     EMBEDDED_HITS_REFUSED(17, "embedded_hits_refused",
-        "Link hits loaded as an image, script or frame (Sec-Fetch-Dest), refused without a click: cookie stuffing");
+        "Link hits loaded as an image, script or frame (Sec-Fetch-Dest), refused without a click: cookie stuffing"),
+    RATE_LIMITED_ADDRESS(18, "rate_limited_address",
+        "Browser hits over their client address's rate limit: answered 429, or served without a journal entry"),
+    RATE_LIMITED_LINK(19, "rate_limited_link",
+        "Clicks over their link's rate limit: answered 429, or redirected without a journal entry"),
+    OVERLOAD_SHED(20, "overload_shed", "Requests answered 503 with Retry-After because their event loop was overloaded"),
+    OVERLOAD_EPISODES(21, "overload_episodes", "Times an event loop started shedding after consecutive late probes"),
+    BOTS_BY_LIBRARY(22, "bots_by_library",
+        "Hits journaled as bots on the yauaa library's verdict, which the token list alone would have let through"),
+    BOT_VERDICTS_PENDING(23, "bot_verdicts_pending",
+        "Hits judged by the token list alone: yauaa was still building or had no verdict for the user agent yet"),
+    BOT_VERDICT_QUEUE_FULL(24, "bot_verdict_queue_full",
+        "User agents not queued for a yauaa verdict because the queue was full (queued again on a later hit)");
 
     private final int id;
     private final String label;

@@ -73,6 +73,21 @@ public final class TrackerServer implements AutoCloseable
         private long journalMinFreeBytes = Settings.sizeBytes(JOURNAL_MIN_FREE_PROP_NAME, JOURNAL_MIN_FREE_DEFAULT);
         private String journalLowSpaceClicks = Settings.string(
             JOURNAL_LOW_SPACE_CLICKS_PROP_NAME, JOURNAL_LOW_SPACE_CLICKS_DEFAULT);
+        private String rateLimitAddress = Settings.string(RATE_LIMIT_ADDRESS_PROP_NAME, RATE_LIMIT_ADDRESS_DEFAULT);
+        private int rateLimitAddressBurst = Settings.integer(
+            RATE_LIMIT_ADDRESS_BURST_PROP_NAME, RATE_LIMIT_ADDRESS_BURST_DEFAULT, 1, 100_000_000);
+        private String rateLimitLink = Settings.string(RATE_LIMIT_LINK_PROP_NAME, RATE_LIMIT_LINK_DEFAULT);
+        private int rateLimitLinkBurst = Settings.integer(
+            RATE_LIMIT_LINK_BURST_PROP_NAME, RATE_LIMIT_LINK_BURST_DEFAULT, 1, 100_000_000);
+        private String rateLimitExempt = System.getProperty(RATE_LIMIT_EXEMPT_PROP_NAME, RATE_LIMIT_EXEMPT_DEFAULT);
+        private String rateLimitAction = Settings.string(RATE_LIMIT_ACTION_PROP_NAME, RATE_LIMIT_ACTION_DEFAULT);
+        private int rateLimitSlots = Settings.integer(RATE_LIMIT_SLOTS_PROP_NAME, RATE_LIMIT_SLOTS_DEFAULT, 1024, 1 << 24);
+        private RateLimits rateLimits;
+        private long overloadLagMs = Settings.durationMs(OVERLOAD_LAG_PROP_NAME, OVERLOAD_LAG_DEFAULT);
+        private final EdgeOverload overload = new EdgeOverload();
+        private String botClassifier = Settings.string(BOT_CLASSIFIER_PROP_NAME, BOT_CLASSIFIER_DEFAULT);
+        private UserAgentVerdicts userAgentVerdicts;
+        private long botClassifierDelayMs = BOT_CLASSIFIER_DELAY_MS;
         private LongSupplier journalUsableSpace;
         private JournalSpaceMonitor journalSpace;
         private long idleTimeoutMs = 60_000;
@@ -132,6 +147,36 @@ public final class TrackerServer implements AutoCloseable
             {
                 throw new IllegalArgumentException(JOURNAL_LOW_SPACE_CLICKS_PROP_NAME + "=" + journalLowSpaceClicks +
                     ": expected redirect or unavailable");
+            }
+            if (!RATE_LIMIT_ACTION_REDIRECT.equals(rateLimitAction) && !RATE_LIMIT_ACTION_REJECT.equals(rateLimitAction))
+            {
+                throw new IllegalArgumentException(
+                    RATE_LIMIT_ACTION_PROP_NAME + "=" + rateLimitAction + ": expected redirect or 429");
+            }
+            Settings.requireRange(RATE_LIMIT_ADDRESS_BURST_PROP_NAME, rateLimitAddressBurst, 1, 100_000_000);
+            Settings.requireRange(RATE_LIMIT_LINK_BURST_PROP_NAME, rateLimitLinkBurst, 1, 100_000_000);
+            if (Integer.bitCount(rateLimitSlots) != 1 || rateLimitSlots < 1024 || rateLimitSlots > (1 << 24))
+            {
+                throw new IllegalArgumentException(RATE_LIMIT_SLOTS_PROP_NAME + "=" + rateLimitSlots +
+                    ": must be a power of two between 1024 and 16777216");
+            }
+            rateLimits = new RateLimits(
+                RateLimits.parseIntervalUs(RATE_LIMIT_ADDRESS_PROP_NAME, rateLimitAddress), rateLimitAddressBurst,
+                RateLimits.parseIntervalUs(RATE_LIMIT_LINK_PROP_NAME, rateLimitLink), rateLimitLinkBurst, new AddressBlocks(RATE_LIMIT_EXEMPT_PROP_NAME, rateLimitExempt),
+                RATE_LIMIT_ACTION_REJECT.equals(rateLimitAction), rateLimitSlots);
+            if (0 != overloadLagMs && (overloadLagMs < 1 || overloadLagMs > 60_000))
+            {
+                throw new IllegalArgumentException(OVERLOAD_LAG_PROP_NAME + "=" + overloadLagMs +
+                    "ms: must be 0 (off) or between 1ms and 60s");
+            }
+            if (BOT_CLASSIFIER_YAUAA.equals(botClassifier))
+            {
+                userAgentVerdicts = UserAgentVerdicts.shared();
+            }
+            else if (!BOT_CLASSIFIER_TOKENS.equals(botClassifier))
+            {
+                throw new IllegalArgumentException(
+                    BOT_CLASSIFIER_PROP_NAME + "=" + botClassifier + ": expected yauaa or tokens");
             }
             if (visitorCookieMaxAgeMs < 1000)
             {
@@ -384,6 +429,101 @@ public final class TrackerServer implements AutoCloseable
             return journalSpace;
         }
 
+        /**
+         * @param rate  sustained browser hits per client address ({@code 20/s}, {@code 1/m}), {@code 0} for no limit,
+         *              see {@link TrackerConfiguration#RATE_LIMIT_ADDRESS_PROP_NAME}.
+         * @param burst hits at once above the sustained rate.
+         * @return this for a fluent API.
+         */
+        public Context rateLimitAddress(final String rate, final int burst)
+        {
+            this.rateLimitAddress = rate;
+            this.rateLimitAddressBurst = burst;
+            return this;
+        }
+
+        /**
+         * @param rate  sustained clicks per link ({@code 2000/s}, {@code 1/m}), {@code 0} for no limit, see
+         *              {@link TrackerConfiguration#RATE_LIMIT_LINK_PROP_NAME}.
+         * @param burst clicks at once above the sustained rate.
+         * @return this for a fluent API.
+         */
+        public Context rateLimitLink(final String rate, final int burst)
+        {
+            this.rateLimitLink = rate;
+            this.rateLimitLinkBurst = burst;
+            return this;
+        }
+
+        /**
+         * @param cidrBlocks comma-separated addresses or CIDR blocks exempt from the per-address limit, empty for none.
+         * @return this for a fluent API.
+         */
+        public Context rateLimitExempt(final String cidrBlocks)
+        {
+            this.rateLimitExempt = cidrBlocks;
+            return this;
+        }
+
+        /**
+         * @param action {@code redirect} or {@code 429}, see {@link TrackerConfiguration#RATE_LIMIT_ACTION_PROP_NAME}.
+         * @return this for a fluent API.
+         */
+        public Context rateLimitAction(final String action)
+        {
+            this.rateLimitAction = action;
+            return this;
+        }
+
+        RateLimits rateLimits()
+        {
+            return rateLimits;
+        }
+
+        /**
+         * @param lagMs event-loop lag over which a loop sheds, 0 for never, see
+         *              {@link TrackerConfiguration#OVERLOAD_LAG_PROP_NAME}.
+         * @return this for a fluent API.
+         */
+        public Context overloadLagMs(final long lagMs)
+        {
+            this.overloadLagMs = lagMs;
+            return this;
+        }
+
+        EdgeOverload overload()
+        {
+            return overload;
+        }
+
+        /**
+         * @param classifier {@code yauaa} or {@code tokens}, see {@link TrackerConfiguration#BOT_CLASSIFIER_PROP_NAME}.
+         * @return this for a fluent API.
+         */
+        public Context botClassifier(final String classifier)
+        {
+            this.botClassifier = classifier;
+            return this;
+        }
+
+        /**
+         * @param delayMs how long after the edge starts serving the yauaa analyzer starts building; settable for tests.
+         * @return this for a fluent API.
+         */
+        public Context botClassifierDelayMs(final long delayMs)
+        {
+            this.botClassifierDelayMs = delayMs;
+            return this;
+        }
+
+        /**
+         * @return the yauaa verdicts, or null when the token list judges alone.
+         */
+        UserAgentVerdicts userAgentVerdicts()
+        {
+            return userAgentVerdicts;
+        }
+
         boolean failClosedOnLowSpace()
         {
             return "unavailable".equals(journalLowSpaceClicks);
@@ -483,6 +623,17 @@ public final class TrackerServer implements AutoCloseable
             return conversionIntake;
         }
 
+        /**
+         * Wire conversions to the grouped-sync writer, after {@link #conclude()}: the server does it at launch; a test
+         * driving the pipeline on an embedded channel does it with a writer of its own.
+         */
+        Context durableWriter(final DurableJournalWriter writer)
+        {
+            durableWriter = writer;
+            conversionIntake = new ConversionIntake(writer, programDirectory, epochClock, counters);
+            return this;
+        }
+
         DurableJournalWriter durableWriter()
         {
             return durableWriter;
@@ -507,7 +658,12 @@ public final class TrackerServer implements AutoCloseable
                 ", clickAppendFailure=" + clickAppendFailure + ", clickDurability=" + clickDurability +
                 ", maxRequestLineLength=" + maxRequestLineLength +
                 ", maxHeaderSize=" + maxHeaderSize + ", maxBodySize=" + maxBodySize +
-                ", journalMinFreeBytes=" + journalMinFreeBytes + ", journalLowSpaceClicks=" + journalLowSpaceClicks + "}";
+                ", journalMinFreeBytes=" + journalMinFreeBytes + ", journalLowSpaceClicks=" + journalLowSpaceClicks +
+                ", rateLimitAddress=" + rateLimitAddress + " burst " + rateLimitAddressBurst +
+                ", rateLimitLink=" + rateLimitLink + " burst " + rateLimitLinkBurst +
+                ", rateLimitExempt=" + rateLimitExempt + ", rateLimitAction=" + rateLimitAction +
+                ", rateLimitSlots=" + rateLimitSlots + ", overloadLagMs=" + overloadLagMs +
+                ", botClassifier=" + botClassifier + "}";
         }
     }
 
@@ -521,14 +677,12 @@ public final class TrackerServer implements AutoCloseable
     {
         this.context = context;
         durableWriter = new DurableJournalWriter(context.journal, "ricochet-edge-durable");
-        context.durableWriter = durableWriter;
+        context.durableWriter(durableWriter);
         if (context.isJournalOff())
         {
             System.err.println("ricochet: WARNING " + CLICK_DURABILITY_PROP_NAME + "=off: clicks and pixel hits are " +
                 "NOT journaled (benchmark mode); they are counted as clicks_unjournaled");
         }
-        context.conversionIntake = new ConversionIntake(
-            durableWriter, context.programDirectory, context.epochClock, context.counters);
         final boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(
             context.eventLoopThreads,
@@ -551,6 +705,11 @@ public final class TrackerServer implements AutoCloseable
                 final EdgeLoopResources resources = executor.submit(
                     () -> new EdgeLoopResources(context.journal.newAppender())).sync().getNow();
                 loopResources.put(executor, resources);
+                if (context.overloadLagMs > 0)
+                {
+                    resources.lag.start(executor, TimeUnit.MILLISECONDS.toNanos(context.overloadLagMs), context.counters);
+                    context.overload.register(resources.lag);
+                }
             }
             final Class<? extends ServerChannel> channelClass =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -564,6 +723,12 @@ public final class TrackerServer implements AutoCloseable
                 .bind(new InetSocketAddress(context.bindAddress, context.port))
                 .sync()
                 .channel();
+            if (null != context.userAgentVerdicts)
+            {
+                // After the bind, and a little later still: the analyzer builds in the background while the edge
+                // already answers, without competing with its first requests for the cores.
+                context.userAgentVerdicts.start(context.errorHandler, context.botClassifierDelayMs);
+            }
         }
         catch (final InterruptedException | RuntimeException ex)
         {

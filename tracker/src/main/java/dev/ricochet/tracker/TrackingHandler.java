@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.ReadTimeoutException;
@@ -49,6 +48,8 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     private final FullHttpResponse reusableRedirect;
     private long ipHash;
     private long ipHashDay = Long.MIN_VALUE;
+    private long rateLimitAddressKey;
+    private boolean hasRateLimitAddressKey;
     private long visitorHi;
     private long visitorLo;
     private ByteBuf body;
@@ -109,6 +110,15 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         }
 
         final int route = requestPath.parse(request.uri());
+        if (loop.lag.isShedding() && RequestPath.HEALTH != route && RequestPath.READY != route &&
+            RequestPath.METRICS != route)
+        {
+            // Overloaded: a quick 503 now beats a timeout later. Operators' endpoints still answer. A body that follows
+            // (a conversion) is dropped unread, and its sender retries.
+            context.counters().increment(TrackerCounter.OVERLOAD_SHED);
+            ctx.write(Responses.overloaded(), ctx.voidPromise());
+            return;
+        }
         final HttpMethod method = request.method();
         final boolean isHead = HttpMethod.HEAD.equals(method);
         final boolean isGet = HttpMethod.GET.equals(method);
@@ -145,8 +155,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                     break;
                 }
                 awaitDurableAnswer(ctx);
-                context.conversionIntake().onPostback(
-                    new QueryStringDecoder(request.uri()).parameters(), responder(ctx));
+                context.conversionIntake().onPostback(request.uri(), responder(ctx));
                 break;
             case RequestPath.HEALTH:
                 ctx.write(Responses.text(HttpResponseStatus.OK, "ok\n"), ctx.voidPromise());
@@ -159,7 +168,9 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                 break;
             case RequestPath.METRICS:
                 ctx.write(Responses.text(HttpResponseStatus.OK, context.counters().toPrometheusText() +
-                    context.journalSpace().toPrometheusText()), ctx.voidPromise());
+                    context.journalSpace().toPrometheusText() + context.overload().toPrometheusText() +
+                    (null == context.userAgentVerdicts() ? "" : context.userAgentVerdicts().toPrometheusText())),
+                    ctx.voidPromise());
                 break;
             case RequestPath.BAD_LINK_CODE:
                 badRequest(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST,
@@ -342,15 +353,30 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             return;
         }
         final long nowMs = context.epochClock().time();
+        final boolean keepAlive = HttpUtil.isKeepAlive(request);
+        final long limitedForUs = rateLimitWaitUs(ctx, route);
+        if (limitedForUs > 0)
+        {
+            if (context.rateLimits().rejects())
+            {
+                ctx.write(Responses.tooManyRequests(RateLimits.retryAfterSeconds(limitedForUs)), ctx.voidPromise());
+            }
+            else
+            {
+                // Redirect without credit: the shopper lands, but no click is journaled and no click id is given.
+                resolveVisitor(headers, nowMs);
+                writeUncreditedRedirect(ctx, route, nowMs, keepAlive);
+            }
+            return;
+        }
         final String userAgent = headers.get(HttpHeaderNames.USER_AGENT);
-        final boolean isBot = botClassifier.isBot(userAgent);
+        final boolean isBot = isBot(userAgent);
         final boolean isNewVisitor = resolveVisitor(headers, nowMs);
         final IdGenerator ids = loop.ids;
         ids.next(nowMs);
         final long clickHi = ids.hi();
         final long clickLo = ids.lo();
 
-        final boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (isJournalLowOnSpace(ctx, false))
         {
             if (!context.failClosedOnLowSpace())
@@ -396,6 +422,83 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         return (null != mode && !"navigate".equals(mode)) || (null != destination && !"document".equals(destination));
     }
 
+    /**
+     * The rate limits: a browser hit takes a token from its client address's bucket, a click also from its link's.
+     *
+     * @param route the clicked link, or null for a pixel hit.
+     * @return 0 if within the limits, otherwise the microseconds until the limiting bucket has a token again.
+     */
+    private long rateLimitWaitUs(final ChannelHandlerContext ctx, final LinkRoute route)
+    {
+        final RateLimits limits = context.rateLimits();
+        if (!hasRateLimitAddressKey)
+        {
+            // A connection's client does not change: one key per connection.
+            rateLimitAddressKey = limits.addressKey(ctx.channel().remoteAddress());
+            hasRateLimitAddressKey = true;
+        }
+        final long nowNs = System.nanoTime();
+        final long addressWaitUs = limits.acquireForAddress(rateLimitAddressKey, nowNs);
+        if (addressWaitUs > 0)
+        {
+            context.counters().increment(TrackerCounter.RATE_LIMITED_ADDRESS);
+            return addressWaitUs;
+        }
+        final long linkWaitUs = null == route ? 0 : limits.acquireForLink(route.linkId(), nowNs);
+        if (linkWaitUs > 0)
+        {
+            context.counters().increment(TrackerCounter.RATE_LIMITED_LINK);
+        }
+        return linkWaitUs;
+    }
+
+    /**
+     * The token list first (it sees every hit at once); then the yauaa library's verdict for the user agent if it has
+     * one. Without one yet, the token list's verdict stands for this hit and the user agent is queued, so its later
+     * hits get the library's. Either way the verdict is journaled with the hit and never recomputed.
+     */
+    private boolean isBot(final String userAgent)
+    {
+        if (botClassifier.isBot(userAgent))
+        {
+            return true;
+        }
+        final UserAgentVerdicts verdicts = context.userAgentVerdicts();
+        if (null == verdicts)
+        {
+            return false;
+        }
+        if (!verdicts.isReady())
+        {
+            context.counters().increment(TrackerCounter.BOT_VERDICTS_PENDING);
+            return false;
+        }
+        // Not null here: the token list calls a hit without a user agent a bot.
+        final long hash = UserAgentVerdicts.hash(userAgent);
+        final int verdict = verdicts.verdict(hash);
+        if (UserAgentVerdicts.BOT == verdict)
+        {
+            context.counters().increment(TrackerCounter.BOTS_BY_LIBRARY);
+            return true;
+        }
+        if (UserAgentVerdicts.UNKNOWN == verdict)
+        {
+            context.counters().increment(TrackerCounter.BOT_VERDICTS_PENDING);
+            if (loop.markOffered(hash) && !verdicts.offer(userAgent))
+            {
+                context.counters().increment(TrackerCounter.BOT_VERDICT_QUEUE_FULL);
+                loop.unmarkOffered(hash);
+            }
+        }
+        return false;
+    }
+
+    private void writeUncreditedRedirect(
+        final ChannelHandlerContext ctx, final LinkRoute route, final long nowMs, final boolean keepAlive)
+    {
+        writeRedirect(ctx, redirectLocation.buildUncredited(route, utmQuery()), nowMs, keepAlive);
+    }
+
     private void writeRedirect(
         final ChannelHandlerContext ctx,
         final LinkRoute route,
@@ -404,15 +507,26 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         final long nowMs,
         final boolean keepAlive)
     {
-        final String uri = requestPath.uri();
-        // Only utm_* parameters travel on to the destination: the query is copied out only when one is there.
-        final boolean hasUtm = uri.indexOf(RedirectLocation.UTM_PREFIX, requestPath.queryStart()) >= 0;
-        final String query = hasUtm ? requestPath.query() : null;
-        final CharSequence location = redirectLocation.build(route, clickHi, clickLo, query);
+        writeRedirect(ctx, redirectLocation.build(route, clickHi, clickLo, utmQuery()), nowMs, keepAlive);
+    }
+
+    private void writeRedirect(
+        final ChannelHandlerContext ctx, final CharSequence location, final long nowMs, final boolean keepAlive)
+    {
         final CharSequence setCookie = visitorCookie.format(visitorHi, visitorLo);
         final CharSequence date = loop.date.update(nowMs);
         // The common case writes one response object again and again: nothing allocated per click.
         ctx.write(keepAlive ? reusableRedirect : Responses.redirect(location, setCookie, date), ctx.voidPromise());
+    }
+
+    /**
+     * @return the request's query if it has a utm_* parameter, else null: only utm_* parameters travel on to the
+     * destination, so the query is copied out only when one is there.
+     */
+    private String utmQuery()
+    {
+        final boolean hasUtm = requestPath.uri().indexOf(RedirectLocation.UTM_PREFIX, requestPath.queryStart()) >= 0;
+        return hasUtm ? requestPath.query() : null;
     }
 
     /**
@@ -459,8 +573,21 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     {
         final long nowMs = context.epochClock().time();
         final HttpHeaders headers = request.headers();
+        final long limitedForUs = rateLimitWaitUs(ctx, null);
+        if (limitedForUs > 0 && context.rateLimits().rejects())
+        {
+            ctx.write(Responses.tooManyRequests(RateLimits.retryAfterSeconds(limitedForUs)), ctx.voidPromise());
+            return;
+        }
         final String userAgent = headers.get(HttpHeaderNames.USER_AGENT);
         final boolean isNewVisitor = resolveVisitor(headers, nowMs);
+        if (limitedForUs > 0)
+        {
+            // Over the limit: the page still gets its GIF, nothing is journaled.
+            ctx.write(Responses.pixel(visitorCookie.format(visitorHi, visitorLo), loop.date.update(nowMs)),
+                ctx.voidPromise());
+            return;
+        }
         if (isJournalLowOnSpace(ctx, false))
         {
             if (!context.failClosedOnLowSpace())
@@ -470,7 +597,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             }
             return;
         }
-        final short flags = (short)((botClassifier.isBot(userAgent) ? ClickEventFlyweight.FLAG_BOT : 0) |
+        final short flags = (short)((isBot(userAgent) ? ClickEventFlyweight.FLAG_BOT : 0) |
             (isNewVisitor ? ClickEventFlyweight.FLAG_NEW_VISITOR : 0));
         final ClickEventFlyweight hit = loop.appender.claimClick(EventHeaderDescriptor.TYPE_PIXEL, nowMs).flags(flags);
         encodeBrowserFields(ctx, hit, headers, userAgent, nowMs);

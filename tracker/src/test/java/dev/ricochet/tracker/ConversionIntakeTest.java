@@ -8,6 +8,7 @@ import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramRoute;
+import dev.ricochet.ingest.test.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +112,48 @@ class ConversionIntakeTest
     }
 
     @Test
+    void shouldRejectBodiesThatAreNotUtf8() throws Exception
+    {
+        // Given UTF-16 with its byte-order mark (Jackson would detect and read it)
+        final String json = "{\"programId\":\"shop\",\"externalId\":\"o-16\",\"amount\":1}";
+        assertRejected(postConversion(API_KEY, json.getBytes(StandardCharsets.UTF_16)), 400,
+            "request body is not UTF-8");
+        // And an overlong '/' and an encoded surrogate (both of which Jackson decodes), and a byte no UTF-8 has
+        for (final String bytes : new String[]{ "\u00c0\u00af", "\u00ed\u00a0\u0080", "\u00ff" })
+        {
+            final byte[] body = ("{\"programId\":\"shop\",\"externalId\":\"" + bytes + "\",\"amount\":1}")
+                .getBytes(StandardCharsets.ISO_8859_1);
+            assertRejected(postConversion(API_KEY, body), 400, "request body is not UTF-8");
+        }
+        assertEquals(0, journaledConversions().size());
+    }
+
+    @Test
+    void shouldRejectTextTheJournalCouldNotKeepAsSent() throws Exception
+    {
+        // Found by WebhookIntakeFuzzTest reading each recorded conversion back from its journal event: a coupon of
+        // 40 'é' (80 bytes) was cut to 64 bytes, and an unpaired surrogate escape in an id was journaled as '?'
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o-c\",\"amount\":1," +
+            "\"coupon\":\"" + "\u00e9".repeat(40) + "\"}"), 400, "coupon is longer than 64 bytes");
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o-\\ud800\",\"amount\":1}"),
+            400, "externalId contains an unpaired surrogate");
+        assertEquals(0, journaledConversions().size());
+    }
+
+    @Test
+    void shouldAnswer400ToAPostbackWithAMalformedEscape() throws Exception
+    {
+        // Found by HttpPipelineFuzzTest: Netty's query decoder threw on the event loop and the connection closed
+        // unanswered, counted as an unexpected error
+        final String answer = RawHttp.exchange(server.port(),
+            "GET /postback?program=shop&token=pb-secret-1&order_id=pb-9&amount=100&coupon=50%off HTTP/1.1\r\n" +
+            "Host: x\r\n\r\n");
+        assertEquals(400, RawHttp.status(answer), answer);
+        assertEquals(0, server.context().counters().get(TrackerCounter.UNEXPECTED_ERRORS));
+        assertEquals(0, journaledConversions().size());
+    }
+
+    @Test
     void shouldAnswer413ToAnOversizedBody() throws Exception
     {
         final String huge = "{\"programId\":\"shop\",\"externalId\":\"" + "x".repeat(300_000) + "\"}";
@@ -196,8 +240,13 @@ class ConversionIntakeTest
 
     private HttpResponse<String> postConversion(final String apiKey, final String json) throws Exception
     {
+        return postConversion(apiKey, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> postConversion(final String apiKey, final byte[] body) throws Exception
+    {
         final HttpRequest.Builder builder = HttpRequest.newBuilder(uri("/v1/conversions"))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (null != apiKey)
         {
             builder.header("Authorization", "Bearer " + apiKey);

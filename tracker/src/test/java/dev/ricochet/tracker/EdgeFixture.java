@@ -1,5 +1,6 @@
 package dev.ricochet.tracker;
 
+import dev.ricochet.ingest.ClickEventFlyweight;
 import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalPoller;
@@ -14,6 +15,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -64,7 +67,15 @@ final class EdgeFixture implements AutoCloseable
      */
     HttpResponse<String> get(final String path) throws IOException, InterruptedException
     {
-        return CLIENT.send(HttpRequest.newBuilder(uri(path)).header("User-Agent", BROWSER).build(),
+        return get(path, BROWSER);
+    }
+
+    /**
+     * @return the response to a GET on this edge with the user agent given, redirects not followed.
+     */
+    HttpResponse<String> get(final String path, final String userAgent) throws IOException, InterruptedException
+    {
+        return CLIENT.send(HttpRequest.newBuilder(uri(path)).header("User-Agent", userAgent).build(),
             HttpResponse.BodyHandlers.ofString());
     }
 
@@ -113,6 +124,26 @@ final class EdgeFixture implements AutoCloseable
             }, 100_000);
         }
         return count[0];
+    }
+
+    /**
+     * @return whether each journaled click (and preview) carries the bot flag, in journal order.
+     */
+    static List<Boolean> journaledBotFlags(final Journal journal)
+    {
+        final List<Boolean> flags = new ArrayList<>();
+        final ClickEventFlyweight click = new ClickEventFlyweight();
+        try (JournalPoller poller = journal.newPoller(Journal.NULL_INDEX))
+        {
+            poller.poll((buffer, length, index) ->
+            {
+                if (EventHeaderDescriptor.TYPE_CLICK == buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET))
+                {
+                    flags.add(click.wrap(buffer, 0).hasFlag(ClickEventFlyweight.FLAG_BOT));
+                }
+            }, 100_000);
+        }
+        return flags;
     }
 
     private URI uri(final String path)

@@ -1,21 +1,15 @@
 package dev.ricochet.tracker;
 
 import dev.ricochet.ingest.EventHeaderDescriptor;
+import dev.ricochet.ingest.test.SizeLimitedTmpfs;
 import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.TimeUnit;
 
 import static dev.ricochet.tracker.JournalLowSpaceTest.API_KEY;
 import static dev.ricochet.tracker.JournalLowSpaceTest.LINKS;
@@ -41,18 +35,13 @@ class JournalDiskFullTest
     @TempDir
     Path dir;
 
-    private Path mountPoint;
-    private boolean isMounted;
+    private SizeLimitedTmpfs tmpfs;
     private EdgeFixture edge;
 
     @BeforeEach
     void mountSizeLimitedTmpfs() throws Exception
     {
-        mountPoint = Files.createDirectory(dir.resolve("fs"));
-        final String failure = run("mount", "-t", "tmpfs", "-o", "size=" + (FS_SIZE >> 20) + "m", "tmpfs",
-            mountPoint.toString());
-        Assumptions.assumeTrue(null == failure, () -> "cannot mount a size-limited tmpfs here: " + failure);
-        isMounted = true;
+        tmpfs = SizeLimitedTmpfs.mountOrSkip(dir.resolve("fs"), FS_SIZE);
     }
 
     @AfterEach
@@ -63,22 +52,11 @@ class JournalDiskFullTest
         {
             edge.close();
         }
-        if (isMounted)
+        if (null != tmpfs)
         {
             // Chronicle unmaps closed files on a background thread: let it finish, then the mount is free.
             BackgroundResourceReleaser.releasePendingResources();
-            String failure = run("umount", mountPoint.toString());
-            for (int attempt = 0; null != failure && attempt < 100; attempt++)
-            {
-                Thread.sleep(20);
-                failure = run("umount", mountPoint.toString());
-            }
-            if (null != failure)
-            {
-                // Never leave a mount behind, even when failing the test.
-                run("umount", "-l", mountPoint.toString());
-            }
-            assertEquals(null, failure, "umount " + mountPoint);
+            tmpfs.unmount();
         }
     }
 
@@ -86,14 +64,14 @@ class JournalDiskFullTest
     void shouldRefuseConversionsWithoutCrashingWhenTheDiskFillsAndRecoverWhenItIsFreed() throws Exception
     {
         // Given an edge journaling to a 64 MiB filesystem with a 16 MiB watermark, accepting conversions
-        edge = new EdgeFixture(mountPoint.resolve("journal"), context -> context.journalMinFreeBytes(MIN_FREE),
+        edge = new EdgeFixture(tmpfs.dir().resolve("journal"), context -> context.journalMinFreeBytes(MIN_FREE),
             LINKS, SHOP);
         assertEquals(200, edge.post("/v1/conversions", API_KEY, conversion("order-1")).statusCode());
         edge.awaitReadyz(200);
 
         // When another file fills the disk until only 8 MiB are left
-        final Path filler = mountPoint.resolve("filler");
-        fill(filler, Files.getFileStore(mountPoint).getUsableSpace() - LEFT_FREE_BY_FILLER);
+        final Path filler = tmpfs.dir().resolve("filler");
+        tmpfs.fill(filler, LEFT_FREE_BY_FILLER);
 
         // Then the edge notices by itself, refuses conversions with Retry-After and still redirects clicks
         assertTrue(edge.awaitReadyz(503).body().contains("journal disk low on space"));
@@ -111,42 +89,5 @@ class JournalDiskFullTest
 
         // Then the edge is ready again by itself and journals the retried conversion and a new click
         assertRecovered(edge, "order-2", 2);
-    }
-
-    private static void fill(final Path file, final long bytes) throws IOException
-    {
-        final ByteBuffer block = ByteBuffer.allocate(1 << 20);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
-        {
-            long remaining = bytes;
-            while (remaining > 0)
-            {
-                block.clear().limit((int)Math.min(block.capacity(), remaining));
-                remaining -= channel.write(block);
-            }
-        }
-    }
-
-    /**
-     * @return null if the command succeeded, otherwise why it did not.
-     */
-    private static String run(final String... command) throws InterruptedException
-    {
-        try
-        {
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (!process.waitFor(10, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                return String.join(" ", command) + " did not finish";
-            }
-            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return 0 == process.exitValue() ? null :
-                String.join(" ", command) + " exited " + process.exitValue() + ": " + output;
-        }
-        catch (final IOException ex)
-        {
-            return ex.toString();
-        }
     }
 }

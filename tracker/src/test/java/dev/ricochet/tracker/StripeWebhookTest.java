@@ -11,6 +11,7 @@ import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramRoute;
 import dev.ricochet.ingest.test.StripeEvents;
+import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,32 @@ class StripeWebhookTest
     }
 
     @Test
+    void shouldRefuseAnAcceptedDeliveryReplayedAfterTheToleranceWindow() throws Exception
+    {
+        // Given an edge whose clock the test moves, and a delivery it accepted
+        final CachedEpochClock clock = new CachedEpochClock();
+        clock.update(System.currentTimeMillis());
+        try (EdgeFixture replayEdge = new EdgeFixture(dir.resolve("replay"), context -> context.epochClock(clock),
+            new LinkRoute[0], new ProgramRoute("shop", 3, "USD", "rcid", null, SECRET, null, null)))
+        {
+            final String payload = event("evt_r", "checkout.session.completed", checkoutSession("pi_r", 700));
+            final String header = signatureHeader(payload, clock.time() / 1000);
+            assertEquals(200, post(replayEdge.server, "shop", payload, header).statusCode());
+
+            // When the same bytes are sent again inside the window, and once more after it
+            final HttpResponse<String> inside = post(replayEdge.server, "shop", payload, header);
+            clock.advance(301_000);
+            final HttpResponse<String> outside = post(replayEdge.server, "shop", payload, header);
+
+            // Then inside it is the same delivery (a duplicate, counted once); outside it is refused
+            assertTrue(inside.body().contains("\"duplicate\":true"), inside.body());
+            assertEquals(400, outside.statusCode(), outside.body());
+            assertTrue(outside.body().contains("outside the 300 s tolerance"), outside.body());
+            assertEquals(1, EdgeFixture.journaledCount(replayEdge.journal, EventHeaderDescriptor.TYPE_CONVERSION));
+        }
+    }
+
+    @Test
     void shouldAcceptAnyOneOfSeveralV1SignaturesDuringSecretRotation() throws Exception
     {
         final String payload = event("evt_4", "checkout.session.completed", checkoutSession("pi_4", 1000));
@@ -108,12 +135,54 @@ class StripeWebhookTest
     void shouldAnswer400NeverA500ToMalformedSignatureHeaders() throws Exception
     {
         final String payload = event("evt_5", "checkout.session.completed", checkoutSession("pi_5", 1000));
-        for (final String header : new String[]{ "", "garbage", "t=abc,v1=00", "v1=00", "t=1", "t=,v1=", "=,=,=" })
+        final long now = nowSeconds();
+        for (final String header : new String[]{ "", "garbage", "t=abc,v1=00", "v1=00", "t=1", "t=,v1=", "=,=,=",
+            // a timestamp past a long, negative, far in the future, at the extremes of a long, signed twice
+            "t=99999999999999999999,v1=00", "t=-1,v1=00", "t=" + (now + 86_400 * 365) + ",v1=00",
+            "t=9223372036854775807,v1=00", "t=-9223372036854775808,v1=00", "t=" + now + ",t=1,v1=00",
+            // signatures that are not hex, empty, or only other schemes; separators only; non-ASCII
+            "t=" + now + ",v1=zz", "t=" + now + ",v1=", "t=" + now + ",v0=00,v2=00", ",,,,",
+            "t=" + now + "," + "v1=00,".repeat(500) })
         {
             final HttpResponse<String> response = post("shop", payload, header);
             assertEquals(400, response.statusCode(), header + " -> " + response.body());
         }
         assertEquals(List.of(), journaled());
+    }
+
+    @Test
+    void shouldKeepAndAnswer400AVerifiedBodyThatIsNotJson() throws Exception
+    {
+        // Given signed bodies no JSON parser reads: nested past the bound, a number past the bound, a duplicate key
+        final String deep = "[".repeat(5_000) + "]".repeat(5_000);
+        final String longNumber = event("evt_n", "checkout.session.completed", checkoutSession("pi_n", 1))
+            .replace("\"amount_total\":1", "\"amount_total\":" + "9".repeat(100));
+        final String duplicate = "{\"id\":\"evt_d\",\"type\":\"charge.refunded\",\"type\":\"invoice.paid\"}";
+        for (final String body : new String[]{ deep, longNumber, duplicate })
+        {
+            // When Stripe delivers each, Then it sees a 400 naming the problem
+            final HttpResponse<String> response = post("shop", body, signatureHeader(body, nowSeconds()));
+            assertEquals(400, response.statusCode(), response.body());
+            assertTrue(response.body().contains("body is not JSON"), response.body());
+        }
+        // And each is kept as a dead letter, nothing is recorded
+        assertEquals(3, journaled().stream().filter(event -> event.startsWith("dead:body is not JSON")).count());
+        assertEquals(3, journaled().size());
+    }
+
+    @Test
+    void shouldDeadLetterAnAmountBeyondALongRatherThanWrapIt() throws Exception
+    {
+        // Given a paid session whose amount_total is 2^64 + 4999: read as a long it would wrap to 4999
+        final String payload = event("evt_w", "checkout.session.completed", checkoutSession("pi_w", 4999))
+            .replace("\"amount_total\":4999", "\"amount_total\":18446744073709556615");
+
+        // When Stripe delivers it
+        final HttpResponse<String> response = post("shop", payload, signatureHeader(payload, nowSeconds()));
+
+        // Then no sale of 49.99 is recorded: it is kept as unusable
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(List.of("dead:checkout.session.completed without a usable amount"), journaled());
     }
 
     @Test
@@ -181,8 +250,15 @@ class StripeWebhookTest
     private HttpResponse<String> post(final String program, final String payload, final String signature)
         throws Exception
     {
+        return post(server, program, payload, signature);
+    }
+
+    private HttpResponse<String> post(
+        final TrackerServer edgeServer, final String program, final String payload, final String signature)
+        throws Exception
+    {
         return client.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + server.port() + "/webhooks/stripe/" + program))
+            URI.create("http://127.0.0.1:" + edgeServer.port() + "/webhooks/stripe/" + program))
             .header("Content-Type", "application/json; charset=utf-8")
             .header("Stripe-Signature", signature)
             .POST(HttpRequest.BodyPublishers.ofString(payload)).build(), HttpResponse.BodyHandlers.ofString());

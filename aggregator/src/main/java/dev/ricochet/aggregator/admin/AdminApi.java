@@ -84,6 +84,21 @@ public final class AdminApi
          * @return journal events not yet applied: how far the aggregator is behind the edge.
          */
         long lagEvents();
+
+        /**
+         * @return why the aggregator is not applying events while it waits for its state store, or null.
+         */
+        String stallReason();
+
+        /**
+         * @return failed attempts to commit since start: writes the state store refused and failed reopens.
+         */
+        long storeFailures();
+
+        /**
+         * @return stalls that ended with the refused commit written.
+         */
+        long storeRecoveries();
     }
 
     private final Catalog catalog;
@@ -128,7 +143,36 @@ public final class AdminApi
             "ricochet_aggregator_lag_events " + aggregator.lagEvents() + "\n" +
             "# HELP ricochet_aggregator_failed 1 if the aggregator stopped on a failure\n" +
             "# TYPE ricochet_aggregator_failed gauge\n" +
-            "ricochet_aggregator_failed " + (aggregator.hasFailed() ? 1 : 0) + "\n";
+            "ricochet_aggregator_failed " + (aggregator.hasFailed() ? 1 : 0) + "\n" +
+            "# HELP ricochet_aggregator_store_stalled 1 while the state store refuses commits (disk full, I/O error)\n" +
+            "# TYPE ricochet_aggregator_store_stalled gauge\n" +
+            "ricochet_aggregator_store_stalled " + (null == aggregator.stallReason() ? 0 : 1) + "\n" +
+            "# HELP ricochet_aggregator_store_failures_total Failed commit attempts: refused writes, failed reopens\n" +
+            "# TYPE ricochet_aggregator_store_failures_total counter\n" +
+            "ricochet_aggregator_store_failures_total " + aggregator.storeFailures() + "\n" +
+            "# HELP ricochet_aggregator_store_recoveries_total Stalls ended by writing the refused commit\n" +
+            "# TYPE ricochet_aggregator_store_recoveries_total counter\n" +
+            "ricochet_aggregator_store_recoveries_total " + aggregator.storeRecoveries() + "\n";
+    }
+
+    /**
+     * {@code GET /readyz}: ready while the aggregator applies the journal; otherwise 503 and why.
+     *
+     * @return the readiness answer.
+     */
+    public ApiResponse readiness()
+    {
+        if (aggregator.hasFailed())
+        {
+            return ApiResponse.error(503, "not ready: the aggregator stopped on a failure; a restart resumes from " +
+                "the last commit");
+        }
+        final String stallReason = aggregator.stallReason();
+        if (null != stallReason)
+        {
+            return ApiResponse.error(503, "not ready: " + stallReason);
+        }
+        return ApiResponse.ok(Map.of("status", "ready", "lagEvents", aggregator.lagEvents()));
     }
 
     /**
@@ -388,6 +432,9 @@ public final class AdminApi
             view.put("coupon", record.coupon());
             view.put("customerId", record.customerId());
             view.put("touches", touches);
+            final Commission commission = null == program ? null : committedCommission(
+                new CommissionKey(partner.number(), record.timeMs(), program.number(), record.externalId()));
+            view.put("commission", null == commission ? null : commissionView(commission));
             views.add(view);
         });
         final Map<String, Object> body = new LinkedHashMap<>();
@@ -609,6 +656,66 @@ public final class AdminApi
         view.put("state", after.state());
         view.put("amount", after.net());
         return ApiResponse.ok(view);
+    }
+
+    /**
+     * {@code GET /v1/programs/{programId}/held-commissions}: finance's review queue, the program's commissions held
+     * for review (failed fraud checks, a suspended partner's, or held by finance), by partner then conversion time.
+     *
+     * @param programId from the path.
+     * @param limit     most to return.
+     * @return the queue.
+     */
+    public ApiResponse heldCommissions(final String programId, final int limit)
+    {
+        final CatalogEntry<ProgramSpec> program = catalog.program(programId);
+        if (null == program)
+        {
+            return ApiResponse.error(404, "unknown program '" + programId + "'");
+        }
+        final byte[] from = java.nio.ByteBuffer.allocate(4).putInt(program.number()).array();
+        final byte[] to = java.nio.ByteBuffer.allocate(4).putInt(program.number() + 1).array();
+        final List<Map<String, Object>> held = new ArrayList<>();
+        final long[] total = new long[1];
+        store.scan(StateStore.Family.HELD_COMMISSIONS, from, to, false, (heldKey, value) ->
+        {
+            final CommissionKey key = CommissionKey.fromBytes(heldKey, 4);
+            final Commission commission = committedCommission(key);
+            final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(key.partnerNumber());
+            if (null == commission || !Commission.HELD.equals(commission.state()))
+            {
+                return true;
+            }
+            total[0] += commission.net();
+            if (held.size() < limit)
+            {
+                final Map<String, Object> view = new LinkedHashMap<>();
+                view.put("partnerId", null == partner ? null : partner.id());
+                view.put("partnerStatus", null == partner ? null : partner.spec().status());
+                view.put("externalId", key.externalId());
+                view.put("conversionTime", java.time.Instant.ofEpochMilli(key.timeMs()).toString());
+                view.putAll(commissionView(commission));
+                held.add(view);
+            }
+            return true;
+        });
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("programId", programId);
+        view.put("currency", program.spec().currency());
+        view.put("total", total[0]);
+        view.put("commissions", held);
+        return ApiResponse.ok(view);
+    }
+
+    private static Map<String, Object> commissionView(final Commission commission)
+    {
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("kind", commission.kind());
+        view.put("state", commission.state());
+        view.put("revenue", commission.revenue());
+        view.put("amount", commission.net());
+        view.put("flags", null == commission.flags() ? List.of() : commission.flags());
+        return view;
     }
 
     /**
@@ -963,6 +1070,7 @@ public final class AdminApi
         view.put("retroactive", spec.retroactive());
         view.put("monthlyCap", spec.monthlyCap());
         view.put("webhookUrl", spec.webhookUrl());
+        view.put("fraud", spec.fraud());
         final ProgramSpec.Secrets secrets = spec.secrets();
         final List<String> secretsSet = new ArrayList<>();
         if (null != secrets.apiKey())
@@ -1016,6 +1124,7 @@ public final class AdminApi
         view.put("leadCommission", spec.leadCommission());
         view.put("monthlyCap", spec.monthlyCap());
         view.put("payoutAccount", spec.payoutAccount());
+        view.put("customerIds", spec.customerIds());
         view.put("windows", windows(partner.number(), days));
         return view;
     }

@@ -2,6 +2,7 @@ package dev.ricochet.aggregator.admin;
 
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
+import dev.ricochet.aggregator.store.StateStore;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -80,6 +81,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         {
             response = ApiResponse.error(400, ex.getMessage());
         }
+        catch (final StateStore.UnavailableException ex)
+        {
+            // The aggregator is reopening its store after a refused write (see /readyz): not our bug, retry later.
+            response = ApiResponse.error(503, ex.getMessage());
+        }
         catch (final RuntimeException ex)
         {
             errorHandler.onError(ex);
@@ -91,7 +97,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private ApiResponse handle(final FullHttpRequest request)
     {
         final QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        final String path = uri.path();
+        final String path;
+        final Map<String, List<String>> parameters;
+        try
+        {
+            path = uri.path();
+            parameters = uri.parameters();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // Netty's decoder throws on a '%' without two hex digits: the client's mistake, not an internal error.
+            return ApiResponse.error(400, "malformed request target: a '%' not followed by two hex digits");
+        }
         if ("/metrics".equals(path))
         {
             // Like the edge's /metrics: unauthenticated, for a scraper on the operator's network.
@@ -101,6 +118,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         if ("/healthz".equals(path))
         {
             return ApiResponse.ok(Map.of("status", "ok"));
+        }
+        if ("/readyz".equals(path))
+        {
+            // Unauthenticated like /healthz: a load balancer or supervisor asks it.
+            return api.readiness();
         }
 
         final String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
@@ -129,7 +151,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         {
             return ApiResponse.error(403, refusal);
         }
-        final Map<String, List<String>> parameters = uri.parameters();
         final byte[] body = ByteBufUtil.getBytes(request.content());
         if (null == sub)
         {
@@ -171,6 +192,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 return only(HttpMethod.POST, method, parameters, List.of(), () -> api.reviewCommission(id, body));
             case "programs/payout-runs":
                 return only(HttpMethod.POST, method, parameters, List.of(), () -> api.createPayoutRun(id, body));
+            case "programs/held-commissions":
+                return only(HttpMethod.GET, method, parameters, List.of("limit"),
+                    () -> api.heldCommissions(id, limit(parameters, 100, 1000)));
             case "programs/at-risk":
                 return only(HttpMethod.GET, method, parameters, List.of("threshold"),
                     () -> api.atRisk(id, (int)number(parameters, "threshold", 0, 100, 40)));
@@ -197,7 +221,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         final boolean isFinanceAction = ("payout-runs".equals(collection) && "approve".equals(sub)) ||
             ("partners".equals(collection) && "commission-reviews".equals(sub));
         final boolean isMoney = "payout-runs".equals(collection) ||
-            ("partners".equals(collection) && "ledger".equals(sub));
+            ("partners".equals(collection) && "ledger".equals(sub)) ||
+            ("programs".equals(collection) && "held-commissions".equals(sub));
         final boolean isTokenIssue = "partners".equals(collection) && "token".equals(sub);
         switch (caller.role())
         {
@@ -327,6 +352,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         if (401 == api.status())
         {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ricochet-admin\"");
+        }
+        if (503 == api.status())
+        {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
         }
         if (405 == api.status())
         {

@@ -16,7 +16,8 @@ import java.util.Base64;
  *   <tr><td>finance</td><td>{@code finance.token}</td><td>read everything; approve payout runs, review
  *   commissions</td></tr>
  *   <tr><td>analyst</td><td>{@code analyst.token}</td><td>read the catalog and the reports; not the ledgers,
- *   payout runs or their exports (money and payout accounts are finance's), never change anything</td></tr>
+ *   held commissions, payout runs or their exports (money and payout accounts are finance's), never change
+ *   anything</td></tr>
  *   <tr><td>partner</td><td>{@code rp_<partnerId>.<mac>}, issued by the admin</td><td>read its own partner record,
  *   stats, conversions, ledger and timeline; nothing else</td></tr>
  * </table>

@@ -15,12 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Catalog numbers are assigned in journal order when an entity is first applied, so a replay of the same journal
  * assigns the same numbers.
+ *
+ * <p>Links live only in the {@link LinkDirectory}: a catalog of a million links is one compact table shared with the
+ * edge, not a second map of specs here (a link's spec is its partner and destination, which its route holds).
  */
 public final class Catalog
 {
     private final Map<String, CatalogEntry<ProgramSpec>> programs = new ConcurrentHashMap<>();
     private final Map<String, CatalogEntry<PartnerSpec>> partners = new ConcurrentHashMap<>();
-    private final Map<String, CatalogEntry<LinkSpec>> links = new ConcurrentHashMap<>();
     private final Map<Integer, CatalogEntry<ProgramSpec>> programsByNumber = new ConcurrentHashMap<>();
     private final Map<Integer, CatalogEntry<PartnerSpec>> partnersByNumber = new ConcurrentHashMap<>();
     private final Map<String, CatalogEntry<CouponSpec>> coupons = new ConcurrentHashMap<>();
@@ -111,7 +113,10 @@ public final class Catalog
      */
     public CatalogEntry<LinkSpec> link(final String code)
     {
-        return links.get(code);
+        final LinkRoute route = linkDirectory.lookup(code);
+        final CatalogEntry<PartnerSpec> partner = null == route ? null : partnersByNumber.get(route.partnerId());
+        return null == partner ? null :
+            new CatalogEntry<>(code, route.linkId(), new LinkSpec(partner.id(), route.destination()));
     }
 
     /**
@@ -171,10 +176,9 @@ public final class Catalog
         {
             return null;
         }
-        final CatalogEntry<LinkSpec> existing = links.get(entry.id());
+        final LinkRoute existing = linkDirectory.lookup(entry.id());
         final CatalogEntry<LinkSpec> numbered = entry.withNumber(
-            null == existing ? ++lastLinkNumber : existing.number());
-        links.put(numbered.id(), numbered);
+            null == existing ? ++lastLinkNumber : existing.linkId());
         linkDirectory.put(route(numbered));
         return numbered;
     }
@@ -251,32 +255,37 @@ public final class Catalog
     }
 
     /**
-     * @param entry saved link; its route is published once all entities are restored, see {@link #publishRoutes()}.
+     * @param entry saved link, published to the edge at once; programs and partners are restored before links.
      */
     public void restoreLink(final CatalogEntry<LinkSpec> entry)
     {
-        links.put(entry.id(), entry);
+        if (partners.containsKey(entry.spec().partnerId()))
+        {
+            linkDirectory.put(route(entry));
+        }
         lastLinkNumber = Math.max(lastLinkNumber, entry.number());
     }
 
     /**
-     * Publish every link's route to the edge (after a restore).
+     * A program's click parameter or a partner's program changed: rebuild the routes of the links it covers.
      */
-    public void publishRoutes()
-    {
-        refreshRoutes(null, null);
-    }
-
     private void refreshRoutes(final String programId, final String partnerId)
     {
-        for (final CatalogEntry<LinkSpec> link : links.values())
+        final int programNumber = null == programId ? 0 : programs.get(programId).number();
+        final int partnerNumber = null == partnerId ? 0 : partners.get(partnerId).number();
+        final java.util.List<LinkRoute> stale = new java.util.ArrayList<>();
+        linkDirectory.forEach(route ->
         {
-            final CatalogEntry<PartnerSpec> partner = partners.get(link.spec().partnerId());
-            if (null != partner && (null == partnerId || partnerId.equals(partner.id())) &&
-                (null == programId || programId.equals(partner.spec().programId())))
+            if (route.programId() == programNumber || route.partnerId() == partnerNumber)
             {
-                linkDirectory.put(route(link));
+                stale.add(route);
             }
+        });
+        for (final LinkRoute route : stale)
+        {
+            final CatalogEntry<PartnerSpec> partner = partnersByNumber.get(route.partnerId());
+            linkDirectory.put(route(new CatalogEntry<>(
+                route.code(), route.linkId(), new LinkSpec(partner.id(), route.destination()))));
         }
     }
 

@@ -41,7 +41,30 @@ public final class CatalogValidation
      */
     public static final Set<String> TIER_REVIEWS = Set.of("daily", "weekly", "monthly", "quarterly");
 
+    /**
+     * Default of {@link ProgramSpec.Fraud#minClickToConversionSeconds()}: no shopper lands, chooses and pays in less.
+     */
+    public static final int DEFAULT_MIN_CLICK_TO_CONVERSION_SECONDS = 10;
+
+    /**
+     * Default of {@link ProgramSpec.Fraud#maxRefundRatePercent()}.
+     */
+    public static final int DEFAULT_MAX_REFUND_RATE_PERCENT = 30;
+
+    /**
+     * Default of {@link ProgramSpec.Fraud#refundRateWindowDays()}.
+     */
+    public static final int DEFAULT_REFUND_RATE_WINDOW_DAYS = 30;
+
+    /**
+     * Default of {@link ProgramSpec.Fraud#refundRateMinSales()}.
+     */
+    public static final int DEFAULT_REFUND_RATE_MIN_SALES = 10;
+
+    private static final int MAX_CUSTOMER_IDS = 20;
     private static final int MAX_URL_LENGTH = 2048;
+    private static final int MAX_PERCENT_LENGTH = 32;
+    private static final int MAX_PERCENT_SCALE = 10;
     private static final int MAX_NAME_LENGTH = 200;
 
     private CatalogValidation()
@@ -136,7 +159,34 @@ public final class CatalogValidation
         }
         return new ProgramSpec(name, currency, defaultDestination, clickParam, attribution, tiers, holdDays, minPayout,
             secrets, recurringMonths, Boolean.TRUE.equals(spec.pixelConversions()), tierMode, tierReview,
-            Boolean.TRUE.equals(spec.retroactive()), spec.monthlyCap(), webhookUrl);
+            Boolean.TRUE.equals(spec.retroactive()), spec.monthlyCap(), webhookUrl, fraud(spec.fraud()));
+    }
+
+    /**
+     * The fraud checks with their defaults filled in: every program written through the API has all of them, so the
+     * journal records the thresholds each decision was made with.
+     */
+    private static ProgramSpec.Fraud fraud(final ProgramSpec.Fraud fraud)
+    {
+        final ProgramSpec.Fraud given = null == fraud ? new ProgramSpec.Fraud(null, null, null, null, null) : fraud;
+        return new ProgramSpec.Fraud(
+            within("fraud.minClickToConversionSeconds", given.minClickToConversionSeconds(),
+                DEFAULT_MIN_CLICK_TO_CONVERSION_SECONDS, 0, 86_400),
+            null == given.selfReferral() || given.selfReferral(),
+            within("fraud.maxRefundRatePercent", given.maxRefundRatePercent(), DEFAULT_MAX_REFUND_RATE_PERCENT, 0, 100),
+            within("fraud.refundRateWindowDays", given.refundRateWindowDays(), DEFAULT_REFUND_RATE_WINDOW_DAYS, 1, 365),
+            within("fraud.refundRateMinSales", given.refundRateMinSales(), DEFAULT_REFUND_RATE_MIN_SALES, 1, 1_000_000));
+    }
+
+    private static int within(final String field, final Integer value, final int fallback, final int min,
+        final int max)
+    {
+        final int result = null == value ? fallback : value;
+        if (result < min || result > max)
+        {
+            throw new InvalidSpecException(field + " must be between " + min + " and " + max);
+        }
+        return result;
     }
 
     /**
@@ -179,10 +229,18 @@ public final class CatalogValidation
      */
     public static String requirePercent(final String field, final String percent)
     {
+        if (null == percent || percent.length() > MAX_PERCENT_LENGTH)
+        {
+            throw new InvalidSpecException(field + " is not a decimal 0-100 of at most " + MAX_PERCENT_LENGTH +
+                " characters");
+        }
         try
         {
             final BigDecimal value = new BigDecimal(percent);
-            if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(100)) > 0)
+            // The scale is bounded too: "1e-999999999" lies between 0 and 100, but every commission worked out from it
+            // would carry 10^999999999 (a hang of the aggregator at the next sale).
+            if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(100)) > 0 ||
+                Math.abs(value.scale()) > MAX_PERCENT_SCALE)
             {
                 throw new NumberFormatException();
             }
@@ -190,7 +248,8 @@ public final class CatalogValidation
         }
         catch (final NumberFormatException ex)
         {
-            throw new InvalidSpecException(field + " '" + percent + "' is not a decimal 0-100");
+            throw new InvalidSpecException(field + " '" + percent + "' is not a decimal 0-100 with at most " +
+                MAX_PERCENT_SCALE + " decimal places");
         }
     }
 
@@ -229,7 +288,31 @@ public final class CatalogValidation
             throw new InvalidSpecException("payoutAccount must be 1-200 printable characters");
         }
         return new PartnerSpec(spec.programId(), name, spec.email(), status, spec.commissionPercent(),
-            spec.leadCommission(), spec.monthlyCap(), spec.payoutAccount());
+            spec.leadCommission(), spec.monthlyCap(), spec.payoutAccount(), customerIds(spec.customerIds()));
+    }
+
+    private static List<String> customerIds(final List<String> customerIds)
+    {
+        if (null == customerIds)
+        {
+            return null;
+        }
+        if (customerIds.size() > MAX_CUSTOMER_IDS)
+        {
+            throw new InvalidSpecException("customerIds has more than " + MAX_CUSTOMER_IDS + " entries");
+        }
+        for (int i = 0; i < customerIds.size(); i++)
+        {
+            // The same rule as a conversion's customerId, so that every id listed can match one.
+            final String id = customerIds.get(i);
+            if (null == id || id.isEmpty() || id.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >
+                dev.ricochet.ingest.ConversionEventFlyweight.MAX_ID_LENGTH || id.chars().anyMatch(Character::isISOControl))
+            {
+                throw new InvalidSpecException("customerIds[" + i + "] must be 1-" +
+                    dev.ricochet.ingest.ConversionEventFlyweight.MAX_ID_LENGTH + " bytes without control characters");
+            }
+        }
+        return List.copyOf(customerIds);
     }
 
     /**

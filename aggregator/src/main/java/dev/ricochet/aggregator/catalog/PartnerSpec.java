@@ -13,6 +13,8 @@ package dev.ricochet.aggregator.catalog;
  * @param leadCommission    override of the tier's flat lead commission, in minor units, or null.
  * @param monthlyCap        override of the program's monthly cap, in minor units, or null.
  * @param payoutAccount     where the partner is paid (PayPal email, Stripe Connect account, IBAN), for the export.
+ * @param customerIds       the partner's own customer ids at the merchant (e.g. Stripe's {@code cus_...}), or null:
+ *                          a conversion by one of them is a self-referral.
  */
 public record PartnerSpec(
     String programId,
@@ -22,6 +24,7 @@ public record PartnerSpec(
     String commissionPercent,
     Long leadCommission,
     Long monthlyCap,
-    String payoutAccount)
+    String payoutAccount,
+    java.util.List<String> customerIds)
 {
 }

@@ -32,6 +32,9 @@ import java.util.List;
  * @param monthlyCap         most commission a partner accrues per calendar month (UTC), in minor units, or null.
  * @param webhookUrl         where tier changes, holds and payouts are posted (signed with {@code secrets.webhook}),
  *                           or null.
+ * @param fraud              the conversion fraud checks that put new commissions on hold; filled with defaults by
+ *                           {@link CatalogValidation}. Null only in a program journaled before the checks existed,
+ *                           which keeps them off so that a replay of an old journal makes the decisions it made then.
  */
 public record ProgramSpec(
     String name,
@@ -49,7 +52,8 @@ public record ProgramSpec(
     String tierReview,
     Boolean retroactive,
     Long monthlyCap,
-    String webhookUrl)
+    String webhookUrl,
+    Fraud fraud)
 {
     /**
      * @return true if tier rates apply per revenue band.
@@ -97,6 +101,31 @@ public record ProgramSpec(
      * @param webhook  key that signs outbound webhooks to {@code webhookUrl}.
      */
     public record Secrets(String apiKey, String stripe, String shopify, String postback, String webhook)
+    {
+    }
+
+    /**
+     * Conversion fraud checks of a program: a new commission that fails any of them accrues as held, with the reasons,
+     * until finance releases or voids it. Each check is off at 0 (or false).
+     *
+     * @param minClickToConversionSeconds a conversion credited to a click fewer seconds after it is flagged
+     *                                    ({@code click_to_conversion}); default 10.
+     * @param selfReferral                flag a conversion whose customer id is the partner's own: its id, email
+     *                                    (or the hex SHA-256 of it), or one of its {@code customerIds}
+     *                                    ({@code self_referral}); default true.
+     * @param maxRefundRatePercent        flag every new commission of a partner whose refunds over the window exceed
+     *                                    this percent of its revenue ({@code refund_rate}); default 30.
+     * @param refundRateWindowDays        days the refund rate is measured over, ending on the conversion's day;
+     *                                    default 30.
+     * @param refundRateMinSales          sales the partner must have in the window before its rate is judged;
+     *                                    default 10.
+     */
+    public record Fraud(
+        Integer minClickToConversionSeconds,
+        Boolean selfReferral,
+        Integer maxRefundRatePercent,
+        Integer refundRateWindowDays,
+        Integer refundRateMinSales)
     {
     }
 }

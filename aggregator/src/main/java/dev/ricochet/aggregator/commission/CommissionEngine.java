@@ -8,6 +8,8 @@ import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.fraud.FraudChecks;
+import dev.ricochet.aggregator.fraud.FraudFlag;
 import dev.ricochet.aggregator.ledger.Commission;
 import dev.ricochet.aggregator.ledger.CommissionKey;
 import dev.ricochet.aggregator.ledger.Ledger;
@@ -26,7 +28,8 @@ import java.util.Map;
  *
  * <p>For each partner credited by a conversion: first the upgrade check (the conversion's own counters are already
  * in the buckets, so the conversion that crosses a threshold earns the new tier's rate), then the commission at the
- * partner's rate, capped by the monthly cap, booked in the {@link Ledger}. Refunds and chargebacks reverse their
+ * partner's rate, capped by the monthly cap, booked in the {@link Ledger} — held for review if the partner is
+ * suspended or the share fails one of the program's {@link FraudChecks}. Refunds and chargebacks reverse their
  * share. When the journal's clock enters a new day, commissions whose hold period ends are approved and, on the
  * program's review days, tiers are reviewed (downgrades happen only there).
  */
@@ -38,6 +41,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
     private final CounterBuckets counters;
     private final Ledger ledger;
     private final Timeline timeline;
+    private final FraudChecks fraud;
     private final long[] sums = new long[CounterField.COUNT];
     private int today;
 
@@ -60,6 +64,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         this.ledger = ledger;
         this.timeline = timeline;
         this.today = today;
+        this.fraud = new FraudChecks(counters);
     }
 
     /**
@@ -156,17 +161,39 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         }
         earned = capped(partnerNumber, partner, spec, record.timeMs(), earned);
         final boolean isSuspended = "suspended".equals(partner.spec().status());
+        final List<FraudFlag> flags = fraud.check(spec.fraud(), partner, record, credit);
+        final boolean isHeld = isSuspended || !flags.isEmpty();
         final Commission commission = new Commission(record.kind(), leadCommission >= 0 ? 0 : credit.revenue(), 0,
-            earned, 0, rate, tierName, isSuspended ? Commission.HELD : Commission.PENDING,
+            earned, 0, rate, tierName, isHeld ? Commission.HELD : Commission.PENDING,
             day(record.timeMs()) + (null == spec.holdDays() ? 30 : spec.holdDays()), null,
-            leadCommission < 0 && !spec.isGraduated() && null == partner.spec().commissionPercent());
+            leadCommission < 0 && !spec.isGraduated() && null == partner.spec().commissionPercent(),
+            flags.isEmpty() ? null : flags);
         final CommissionKey key = new CommissionKey(partnerNumber, record.timeMs(), program.number(),
             record.externalId());
         ledger.accrue(key, commission, program.id(), today);
-        if (isSuspended && 0 != earned)
+        if (isHeld && 0 != earned)
         {
-            timeline.record(partnerNumber, partner, program, record.timeMs(), "commission.held",
-                commissionData(key, earned, "partner is suspended"));
+            final List<String> reasons = new java.util.ArrayList<>();
+            if (isSuspended)
+            {
+                reasons.add("partner is suspended");
+            }
+            final List<Map<String, Object>> flagViews = new java.util.ArrayList<>();
+            for (final FraudFlag flag : flags)
+            {
+                reasons.add(flag.detail());
+                // Insertion-ordered, never Map.of: its order changes between JVMs, and a replay must write the same bytes.
+                final Map<String, Object> view = new LinkedHashMap<>();
+                view.put("code", flag.code());
+                view.put("detail", flag.detail());
+                flagViews.add(view);
+            }
+            final Map<String, Object> data = commissionData(key, earned, String.join("; ", reasons));
+            if (!flagViews.isEmpty())
+            {
+                data.put("flags", flagViews);
+            }
+            timeline.record(partnerNumber, partner, program, record.timeMs(), "commission.held", data);
         }
     }
 

@@ -1,5 +1,10 @@
 package dev.ricochet.aggregator.ledger;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ricochet.aggregator.fraud.FraudFlag;
+
+import java.util.List;
+
 /**
  * One partner's commission on one conversion, as the ledger tracks it through its life.
  *
@@ -14,6 +19,8 @@ package dev.ricochet.aggregator.ledger;
  * @param approveDay      epoch day its hold period ends.
  * @param runId           payout run that scheduled or paid it, or null.
  * @param retroactive     true if it may be re-rated on an upgrade (a percent commission without a partner override).
+ * @param flags           the fraud checks it failed when it accrued (why it was held), or null: kept after a release
+ *                        or void as the record of the review; left out of the stored JSON when there are none.
  */
 public record Commission(
     String kind,
@@ -26,7 +33,8 @@ public record Commission(
     String state,
     int approveDay,
     String runId,
-    boolean retroactive)
+    boolean retroactive,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FraudFlag> flags)
 {
     /**
      * Waiting for its hold period to end.
@@ -64,18 +72,18 @@ public record Commission(
     Commission withState(final String newState, final String newRunId)
     {
         return new Commission(kind, revenue, reversedRevenue, earned, reversed, rate, tier, newState, approveDay,
-            newRunId, retroactive);
+            newRunId, retroactive, flags);
     }
 
     Commission withReversal(final long newReversedRevenue, final long newReversed)
     {
         return new Commission(kind, revenue, newReversedRevenue, earned, newReversed, rate, tier, state, approveDay,
-            runId, retroactive);
+            runId, retroactive, flags);
     }
 
     Commission withRate(final long newEarned, final long newReversed, final String newRate, final String newTier)
     {
         return new Commission(kind, revenue, reversedRevenue, newEarned, newReversed, newRate, newTier, state,
-            approveDay, runId, retroactive);
+            approveDay, runId, retroactive, flags);
     }
 }

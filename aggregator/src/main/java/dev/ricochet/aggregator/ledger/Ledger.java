@@ -3,6 +3,7 @@ package dev.ricochet.aggregator.ledger;
 import dev.ricochet.aggregator.commission.CommissionRules;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.fraud.FraudFlag;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -24,7 +25,9 @@ import java.util.Map;
  * and paid when finance approves the run. A refund or chargeback reverses the refunded share (a negative entry on
  * the balance the commission sits in); once scheduled or paid, the reversal is a clawback booked against the approved
  * balance, which may go negative and is netted in the next payout. Finance can hold a pending or approved
- * commission for review, then release or void it.
+ * commission for review, then release or void it; a commission that failed a fraud check, or of a suspended partner,
+ * accrues held. Held commissions are listed per program in {@code held_commissions}, finance's review queue, and
+ * never reach a payout run: a run takes the approved balance only.
  *
  * <p>Single writer (the aggregator thread). Changes are kept in memory until {@link #flush(WriteBatch)}; reads see
  * them. Ledger entries carry only what the journal says (event times, ids), so a replay writes the same bytes.
@@ -42,6 +45,7 @@ public final class Ledger
     private final List<byte[]> pendingApprovalsDue = new ArrayList<>();
     private final List<byte[]> doneApprovalsDue = new ArrayList<>();
     private final List<byte[]> paidCommissions = new ArrayList<>();
+    private final List<CommissionKey> releasedHolds = new ArrayList<>();
     private final List<byte[][]> pendingEntries = new ArrayList<>();
 
     /**
@@ -106,10 +110,19 @@ public final class Ledger
     public void accrue(final CommissionKey key, final Commission commission, final String programId, final int today)
     {
         put(key, commission);
-        final String note = ("flat".equals(commission.rate()) ? "flat lead" : commission.rate() + "% of " +
-            commission.revenue()) + (null == commission.tier() ? "" : ", tier " + commission.tier());
+        final StringBuilder note = new StringBuilder("flat".equals(commission.rate()) ? "flat lead" :
+            commission.rate() + "% of " + commission.revenue()).append(null == commission.tier() ? "" :
+            ", tier " + commission.tier());
+        if (null != commission.flags() && !commission.flags().isEmpty())
+        {
+            note.append("; held for review:");
+            for (final FraudFlag flag : commission.flags())
+            {
+                note.append(' ').append(flag.code()).append(" (").append(flag.detail()).append(')');
+            }
+        }
         entry(key.partnerNumber(), key.timeMs(), "accrual", commission.earned(), null, commission.state(), programId,
-            key.externalId(), null, note);
+            key.externalId(), null, note.toString());
         counters.add(key.partnerNumber(), key.timeMs(), CounterField.COMMISSION, commission.earned());
         account(key.partnerNumber(), account(key.partnerNumber()).withAccrued(month(key.timeMs()),
             commission.earned()));
@@ -290,6 +303,7 @@ public final class Ledger
         }
         final String target = commission.approveDay() <= today ? Commission.APPROVED : Commission.PENDING;
         put(key, commission.withState(target, null));
+        releasedHolds.add(key);
         entry(key.partnerNumber(), timeMs, "release", commission.net(), Commission.HELD, target, programId,
             key.externalId(), null, reason);
         if (Commission.PENDING.equals(target))
@@ -317,6 +331,7 @@ public final class Ledger
         }
         put(key, commission.withState(Commission.VOID, null));
         paidCommissions.add(key.toBytes());
+        releasedHolds.add(key);
         if (0 != commission.net())
         {
             entry(key.partnerNumber(), timeMs, "void", -commission.net(), null, Commission.HELD, programId,
@@ -467,6 +482,11 @@ public final class Ledger
      */
     public void flush(final WriteBatch batch)
     {
+        // Deletes before puts: a commission released and held again in one batch must end in the review queue.
+        for (final CommissionKey key : releasedHolds)
+        {
+            store.delete(batch, StateStore.Family.HELD_COMMISSIONS, heldKey(key));
+        }
         for (final Map.Entry<CommissionKey, Commission> entry : pendingCommissions.entrySet())
         {
             final byte[] key = entry.getKey().toBytes();
@@ -475,6 +495,10 @@ public final class Ledger
             if (!Commission.PAID.equals(state) && !Commission.VOID.equals(state))
             {
                 store.put(batch, StateStore.Family.UNPAID_COMMISSIONS, key, EMPTY);
+            }
+            if (Commission.HELD.equals(state))
+            {
+                store.put(batch, StateStore.Family.HELD_COMMISSIONS, heldKey(entry.getKey()), EMPTY);
             }
         }
         for (final byte[] key : paidCommissions)
@@ -502,6 +526,7 @@ public final class Ledger
         }
         pendingCommissions.clear();
         paidCommissions.clear();
+        releasedHolds.clear();
         doneApprovalsDue.clear();
         pendingApprovalsDue.clear();
         pendingEntries.clear();
@@ -525,6 +550,16 @@ public final class Ledger
     public static byte[] entryKey(final int partnerNumber, final long seq)
     {
         return ByteBuffer.allocate(12).putInt(partnerNumber).putLong(seq).array();
+    }
+
+    /**
+     * @param key a commission.
+     * @return its key in the program's review queue: programNumber:i32 + the commission key.
+     */
+    public static byte[] heldKey(final CommissionKey key)
+    {
+        final byte[] commission = key.toBytes();
+        return ByteBuffer.allocate(4 + commission.length).putInt(key.programNumber()).put(commission).array();
     }
 
     private static byte[] approvalKey(final int approveDay, final CommissionKey key)

@@ -4,7 +4,10 @@ import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.ingest.Journal;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.WriteBufferManager;
 import org.rocksdb.DBOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -20,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The aggregator's RocksDB: one column family per kind of state, and the journal position committed in the same
@@ -56,26 +60,45 @@ public final class StateStore implements AutoCloseable
      * rebuilt only by a replay, so the hour reports start empty after the upgrade (day buckets are unaffected).
      */
     private static final java.util.Set<String> RETIRED_FAMILIES = java.util.Set.of("hourly_counters");
+    // Slots of the tables read by key, resolved to their handles under the read lock (see get(int, byte[])).
+    private static final int META = 0;
+    private static final int CLICKS = 1;
+    private static final int VISITS = 2;
+    private static final int CONVERSIONS = 3;
+    private static final int CUSTOMERS = 4;
+    private static final int COUNTERS = 5;
+    private static final int FAMILY_BASE = 6;
 
     static
     {
         RocksDB.loadLibrary();
     }
 
+    private final Path dir;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
+    private final LRUCache cache;
+    private final WriteBufferManager writeBufferManager;
+    private final BlockBasedTableConfig tableConfig = new BlockBasedTableConfig();
     private final WriteOptions writeOptions = new WriteOptions();
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
-    private final RocksDB db;
-    private final ColumnFamilyHandle meta;
-    private final ColumnFamilyHandle catalog;
-    private final ColumnFamilyHandle clicks;
-    private final ColumnFamilyHandle visits;
-    private final ColumnFamilyHandle counters;
-    private final ColumnFamilyHandle conversions;
-    private final ColumnFamilyHandle partnerConversions;
-    private final ColumnFamilyHandle customers;
-    private final ColumnFamilyHandle touches;
+    /**
+     * Readers on other threads (admin API, webhook dispatcher) hold the read lock while they touch the database; the
+     * aggregator thread takes the write lock only to {@link #reopen()} it, so no read ever sees a closed handle.
+     * The aggregator thread builds batches without the lock: it is the only thread that replaces the handles.
+     */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private RocksDB db;
+    private String unavailableReason;
+    private ColumnFamilyHandle meta;
+    private ColumnFamilyHandle catalog;
+    private ColumnFamilyHandle clicks;
+    private ColumnFamilyHandle visits;
+    private ColumnFamilyHandle counters;
+    private ColumnFamilyHandle conversions;
+    private ColumnFamilyHandle partnerConversions;
+    private ColumnFamilyHandle customers;
+    private ColumnFamilyHandle touches;
     private final ColumnFamilyHandle[] families = new ColumnFamilyHandle[Family.values().length];
     // Scratch keys and values of the per-click rows, for the aggregator thread only.
     private final ByteBuffer scratchClickKey = ByteBuffer.allocate(16);
@@ -127,7 +150,11 @@ public final class StateStore implements AutoCloseable
         /**
          * seq:i64 -> JSON outbound webhook event, deleted once delivered.
          */
-        OUTBOX("outbox");
+        OUTBOX("outbox"),
+        /**
+         * programNumber:i32 + commission key -> (empty): commissions held for review, the program's review queue.
+         */
+        HELD_COMMISSIONS("held_commissions");
 
         private final String columnFamily;
 
@@ -142,10 +169,44 @@ public final class StateStore implements AutoCloseable
      */
     public static final int HOUR_BUCKET_RETENTION_HOURS = 8 * 24;
 
-    private StateStore(final Path dir) throws RocksDBException
+    /**
+     * Smallest memory budget {@link #open(Path, long)} accepts.
+     */
+    public static final long MIN_MEMORY_BYTES = 16L << 20;
+
+    /**
+     * Memory budget of {@link #open(Path)}, as the service's default.
+     */
+    public static final long DEFAULT_MEMORY_BYTES = 64L << 20;
+
+    private StateStore(final Path dir, final long memoryBytes) throws RocksDBException
     {
-        dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
-        cfOptions = new ColumnFamilyOptions();
+        this.dir = dir;
+        // One budget for all of RocksDB's memory: with ~20 column families, each family's default 64 MB memtable
+        // would let memtables alone grow past a gigabyte. The write buffer manager charges memtables to the block
+        // cache and flushes the largest once they pass half of it.
+        cache = new LRUCache(memoryBytes);
+        writeBufferManager = new WriteBufferManager(memoryBytes / 2, cache);
+        dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+            .setWriteBufferManager(writeBufferManager);
+        cfOptions = new ColumnFamilyOptions().setTableFormatConfig(tableConfig.setBlockCache(cache));
+        try
+        {
+            openDatabase();
+        }
+        catch (final RocksDBException | RuntimeException ex)
+        {
+            writeOptions.close();
+            cfOptions.close();
+            dbOptions.close();
+            writeBufferManager.close();
+            cache.close();
+            throw ex;
+        }
+    }
+
+    private void openDatabase() throws RocksDBException
+    {
         final List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         for (final String name : new String[]{ "default", "meta", "catalog", "clicks", "visits", "counters",
             "conversions", "partner_conversions", "customers", "touches" })
@@ -167,15 +228,25 @@ public final class StateStore implements AutoCloseable
                 descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), cfOptions));
             }
         }
-        db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-        for (int i = descriptors.size() - 1; i >= descriptors.size() - retired.size(); i--)
+        final RocksDB opened = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+        try
         {
-            final ColumnFamilyHandle handle = handles.remove(i);
-            if (RETIRED_FAMILIES.contains(new String(descriptors.get(i).getName(), StandardCharsets.US_ASCII)))
+            for (int i = descriptors.size() - 1; i >= descriptors.size() - retired.size(); i--)
             {
-                db.dropColumnFamily(handle);
+                final ColumnFamilyHandle handle = handles.remove(i);
+                if (RETIRED_FAMILIES.contains(new String(descriptors.get(i).getName(), StandardCharsets.US_ASCII)))
+                {
+                    opened.dropColumnFamily(handle);
+                }
+                handle.close();
             }
-            handle.close();
+        }
+        catch (final RocksDBException | RuntimeException ex)
+        {
+            handles.forEach(ColumnFamilyHandle::close);
+            handles.clear();
+            opened.close();
+            throw ex;
         }
         meta = handles.get(1);
         catalog = handles.get(2);
@@ -190,6 +261,7 @@ public final class StateStore implements AutoCloseable
         {
             families[family.ordinal()] = handles.get(10 + family.ordinal());
         }
+        db = opened;
     }
 
     private static List<String> existingFamilies(final Path dir) throws RocksDBException
@@ -217,10 +289,23 @@ public final class StateStore implements AutoCloseable
      */
     public static StateStore open(final Path dir)
     {
+        return open(dir, DEFAULT_MEMORY_BYTES);
+    }
+
+    /**
+     * Open (or create) the store with a memory budget.
+     *
+     * @param dir         directory of the database.
+     * @param memoryBytes RocksDB's memory: block cache and memtables together, at least {@link #MIN_MEMORY_BYTES}.
+     * @return the open store.
+     * @throws IllegalStateException if RocksDB cannot open it (for example another process holds its lock).
+     */
+    public static StateStore open(final Path dir, final long memoryBytes)
+    {
         try
         {
             Files.createDirectories(dir);
-            return new StateStore(dir);
+            return new StateStore(dir, memoryBytes);
         }
         catch (final RocksDBException | java.io.IOException ex)
         {
@@ -233,7 +318,7 @@ public final class StateStore implements AutoCloseable
      */
     public long journalPosition()
     {
-        final byte[] value = get(meta, POSITION_KEY);
+        final byte[] value = get(META, POSITION_KEY);
         return null == value ? Journal.NULL_INDEX : ByteBuffer.wrap(value).getLong();
     }
 
@@ -264,12 +349,17 @@ public final class StateStore implements AutoCloseable
      */
     public void forEachCatalogEntry(final CatalogEntryConsumer consumer)
     {
+        lockForRead();
         try (RocksIterator iterator = db.newIterator(catalog))
         {
             for (iterator.seekToFirst(); iterator.isValid(); iterator.next())
             {
                 consumer.accept(iterator.key()[0], iterator.value());
             }
+        }
+        finally
+        {
+            lock.readLock().unlock();
         }
     }
 
@@ -335,7 +425,7 @@ public final class StateStore implements AutoCloseable
      */
     public StoredClick click(final long clickHi, final long clickLo)
     {
-        final byte[] stored = get(clicks, ByteBuffer.allocate(16).putLong(clickHi).putLong(clickLo).array());
+        final byte[] stored = get(CLICKS, ByteBuffer.allocate(16).putLong(clickHi).putLong(clickLo).array());
         if (null == stored)
         {
             return null;
@@ -353,7 +443,7 @@ public final class StateStore implements AutoCloseable
      */
     public long lastUniqueClickMs(final long visitorHi, final long visitorLo, final int linkNumber)
     {
-        final byte[] value = get(visits, visitKey(visitorHi, visitorLo, linkNumber));
+        final byte[] value = get(VISITS, visitKey(visitorHi, visitorLo, linkNumber));
         return null == value ? -1 : ByteBuffer.wrap(value).getLong();
     }
 
@@ -381,7 +471,7 @@ public final class StateStore implements AutoCloseable
      */
     public byte[] conversion(final int programNumber, final String externalId)
     {
-        return get(conversions, programKey(programNumber, externalId));
+        return get(CONVERSIONS, programKey(programNumber, externalId));
     }
 
     /**
@@ -442,6 +532,7 @@ public final class StateStore implements AutoCloseable
      */
     public void forEachPartnerConversion(final int partnerNumber, final int limit, final PartnerConversionConsumer consumer)
     {
+        lockForRead();
         try (ReadOptions readOptions = new ReadOptions().setTotalOrderSeek(true);
             RocksIterator iterator = db.newIterator(partnerConversions, readOptions))
         {
@@ -461,6 +552,10 @@ public final class StateStore implements AutoCloseable
                 consumer.accept(programNumber, new String(id, StandardCharsets.UTF_8));
                 count++;
             }
+        }
+        finally
+        {
+            lock.readLock().unlock();
         }
     }
 
@@ -509,6 +604,7 @@ public final class StateStore implements AutoCloseable
     public void forEachTouch(final long visitorHi, final long visitorLo, final long fromMs, final long toMs,
         final TouchConsumer consumer)
     {
+        lockForRead();
         try (ReadOptions readOptions = new ReadOptions().setTotalOrderSeek(true);
             RocksIterator iterator = db.newIterator(touches, readOptions))
         {
@@ -528,6 +624,10 @@ public final class StateStore implements AutoCloseable
                 final ByteBuffer value = ByteBuffer.wrap(iterator.value());
                 consumer.accept(timeMs, key.getLong(), key.getLong(), value.getInt(), value.getInt());
             }
+        }
+        finally
+        {
+            lock.readLock().unlock();
         }
     }
 
@@ -554,7 +654,7 @@ public final class StateStore implements AutoCloseable
      */
     public byte[] customer(final int programNumber, final String customerId)
     {
-        return get(customers, programKey(programNumber, customerId));
+        return get(CUSTOMERS, programKey(programNumber, customerId));
     }
 
     /**
@@ -577,7 +677,7 @@ public final class StateStore implements AutoCloseable
     public long[] dayCounters(final int partnerNumber, final int epochDay)
     {
         final long[] values = new long[CounterField.COUNT];
-        final byte[] stored = get(counters, counterKey(partnerNumber, epochDay));
+        final byte[] stored = get(COUNTERS, counterKey(partnerNumber, epochDay));
         if (null != stored)
         {
             decodeCounters(stored, values);
@@ -603,7 +703,7 @@ public final class StateStore implements AutoCloseable
      */
     public long[] hourCounters(final int partnerNumber, final int epochHour)
     {
-        final byte[] stored = get(families[Family.HOURLY_COUNTERS.ordinal()], hourKey(epochHour, partnerNumber));
+        final byte[] stored = get(FAMILY_BASE + Family.HOURLY_COUNTERS.ordinal(), hourKey(epochHour, partnerNumber));
         if (null == stored)
         {
             return null;
@@ -648,18 +748,30 @@ public final class StateStore implements AutoCloseable
     public void readHourCounters(
         final int partnerNumber, final int fromHour, final int toHour, final DayCountersConsumer consumer)
     {
-        final ColumnFamilyHandle family = families[Family.HOURLY_COUNTERS.ordinal()];
         final List<ColumnFamilyHandle> familyPerKey = new ArrayList<>();
         final List<byte[]> keys = new ArrayList<>();
         for (int hour = fromHour; hour <= toHour; hour++)
         {
-            familyPerKey.add(family);
             keys.add(hourKey(hour, partnerNumber));
         }
         final List<byte[]> stored;
         try
         {
-            stored = db.multiGetAsList(familyPerKey, keys);
+            lockForRead();
+            try
+            {
+                // The handle is read under the lock: a concurrent reopen replaces it.
+                final ColumnFamilyHandle family = families[Family.HOURLY_COUNTERS.ordinal()];
+                for (int i = 0; i < keys.size(); i++)
+                {
+                    familyPerKey.add(family);
+                }
+                stored = db.multiGetAsList(familyPerKey, keys);
+            }
+            finally
+            {
+                lock.readLock().unlock();
+            }
         }
         catch (final RocksDBException ex)
         {
@@ -688,6 +800,7 @@ public final class StateStore implements AutoCloseable
         final int partnerNumber, final int fromDay, final int toDay, final DayCountersConsumer consumer)
     {
         final long[] values = new long[CounterField.COUNT];
+        lockForRead();
         try (ReadOptions readOptions = new ReadOptions().setTotalOrderSeek(true);
             RocksIterator iterator = db.newIterator(counters, readOptions))
         {
@@ -702,6 +815,10 @@ public final class StateStore implements AutoCloseable
                 decodeCounters(iterator.value(), values);
                 consumer.accept(ByteBuffer.wrap(key).getInt(4), values);
             }
+        }
+        finally
+        {
+            lock.readLock().unlock();
         }
     }
 
@@ -719,14 +836,19 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
-     * Apply a batch atomically.
+     * Apply a batch atomically. Only the aggregator thread writes.
      *
-     * @param batch the batch; cleared afterwards for reuse.
-     * @throws IllegalStateException if RocksDB rejects the write (disk full, I/O error): the caller must stop
-     *                               rather than skip.
+     * @param batch the batch; cleared afterwards for reuse, left intact if the write failed.
+     * @throws WriteFailedException if RocksDB rejects the write (disk full, I/O error): nothing of the batch is
+     *                              applied, and this database will refuse every later write too (its WAL writer keeps
+     *                              the error), so the caller must {@link #reopen()} before writing the batch again.
      */
     public void write(final WriteBatch batch)
     {
+        if (null == db)
+        {
+            throw new WriteFailedException("state store write failed: the store is closed: " + unavailableReason, null);
+        }
         try
         {
             db.write(writeOptions, batch);
@@ -734,22 +856,131 @@ public final class StateStore implements AutoCloseable
         }
         catch (final RocksDBException ex)
         {
-            throw new IllegalStateException("state store write failed: " + ex.getMessage(), ex);
+            throw new WriteFailedException("state store write failed: " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * Close the database and open it again: the only way back to a writable store after a failed write, since
+     * RocksJava has no {@code DB::Resume()} and a write that failed on the WAL (for example with the disk full) leaves
+     * RocksDB refusing every later write, even once space is back (measured with rocksdbjni 11.8: "Seen error. Skip
+     * writing buffer"). The open replays the WAL, so the store is again exactly its last successful write. Readers on
+     * other threads wait for the reopen; if the open fails, they get {@link UnavailableException} until a later
+     * reopen succeeds. Only the aggregator thread may call this.
+     *
+     * @throws UnavailableException if the database cannot be opened (still no space, for example); call again later.
+     */
+    public void reopen()
+    {
+        lock.writeLock().lock();
+        try
+        {
+            if (null != db)
+            {
+                closeDatabase();
+            }
+            try
+            {
+                openDatabase();
+                unavailableReason = null;
+            }
+            catch (final RocksDBException | RuntimeException ex)
+            {
+                unavailableReason = "reopening " + dir + " failed: " + ex.getMessage();
+                throw new UnavailableException("state store " + unavailableReason);
+            }
+        }
+        finally
+        {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void closeDatabase()
+    {
+        // Column family handles before the database.
+        for (final ColumnFamilyHandle handle : handles)
+        {
+            handle.close();
+        }
+        handles.clear();
+        // close() rather than closeE(): after a failed write the final flush fails too, and the WAL has the state.
+        db.close();
+        db = null;
+        unavailableReason = "closed for a reopen";
+    }
+
+    /**
+     * @return bytes free for this process on the database's filesystem, or -1 if it cannot be asked.
+     */
+    public long usableBytes()
+    {
+        try
+        {
+            return Files.getFileStore(dir).getUsableSpace();
+        }
+        catch (final java.io.IOException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
+     * @return the directory of the database.
+     */
+    public Path dir()
+    {
+        return dir;
     }
 
     @Override
     public void close()
     {
-        // Column family handles before the database, the database before its options.
-        for (final ColumnFamilyHandle handle : handles)
+        lock.writeLock().lock();
+        try
         {
-            handle.close();
+            if (null != db)
+            {
+                closeDatabase();
+            }
+            unavailableReason = "closed";
+            // The database before its options.
+            writeOptions.close();
+            cfOptions.close();
+            dbOptions.close();
+            writeBufferManager.close();
+            cache.close();
         }
-        db.close();
-        writeOptions.close();
-        cfOptions.close();
-        dbOptions.close();
+        finally
+        {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * A write RocksDB refused: nothing of the batch was applied.
+     */
+    public static final class WriteFailedException extends IllegalStateException
+    {
+        private static final long serialVersionUID = 1L;
+
+        WriteFailedException(final String message, final Throwable cause)
+        {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The store is closed between a failed write and a successful {@link #reopen()}: try again later.
+     */
+    public static final class UnavailableException extends IllegalStateException
+    {
+        private static final long serialVersionUID = 1L;
+
+        UnavailableException(final String message)
+        {
+            super(message);
+        }
     }
 
     /**
@@ -836,6 +1067,7 @@ public final class StateStore implements AutoCloseable
      */
     public void deleteNow(final Family family, final byte[] key)
     {
+        lockForRead();
         try
         {
             db.delete(families[family.ordinal()], writeOptions, key);
@@ -843,6 +1075,10 @@ public final class StateStore implements AutoCloseable
         catch (final RocksDBException ex)
         {
             throw new IllegalStateException("state store delete failed: " + ex.getMessage(), ex);
+        }
+        finally
+        {
+            lock.readLock().unlock();
         }
     }
 
@@ -865,7 +1101,7 @@ public final class StateStore implements AutoCloseable
      */
     public byte[] get(final Family family, final byte[] key)
     {
-        return get(families[family.ordinal()], key);
+        return get(FAMILY_BASE + family.ordinal(), key);
     }
 
     /**
@@ -880,6 +1116,7 @@ public final class StateStore implements AutoCloseable
     public void scan(final Family family, final byte[] from, final byte[] to, final boolean reverse,
         final EntryConsumer consumer)
     {
+        lockForRead();
         try (ReadOptions readOptions = new ReadOptions().setTotalOrderSeek(true);
             RocksIterator iterator = db.newIterator(families[family.ordinal()], readOptions))
         {
@@ -907,6 +1144,10 @@ public final class StateStore implements AutoCloseable
                     break;
                 }
             }
+        }
+        finally
+        {
+            lock.readLock().unlock();
         }
     }
 
@@ -937,12 +1178,59 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
+     * Visit every committed entry of every table, table by table in a fixed order and keys in order: to compare two
+     * stores, such as a live one and a fresh replay of the same journal.
+     *
+     * @param consumer receives the table's name, the key and the value.
+     */
+    public void forEachEntry(final TableEntryConsumer consumer)
+    {
+        lockForRead();
+        try
+        {
+            for (final ColumnFamilyHandle handle : handles)
+            {
+                final String table = new String(handle.getName(), StandardCharsets.US_ASCII);
+                try (RocksIterator iterator = db.newIterator(handle))
+                {
+                    for (iterator.seekToFirst(); iterator.isValid(); iterator.next())
+                    {
+                        consumer.accept(table, iterator.key(), iterator.value());
+                    }
+                }
+            }
+        }
+        catch (final RocksDBException ex)
+        {
+            throw new IllegalStateException("state store read failed: " + ex.getMessage(), ex);
+        }
+        finally
+        {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Receives the entries of every table.
+     */
+    @FunctionalInterface
+    public interface TableEntryConsumer
+    {
+        /**
+         * @param table the table's (column family's) name.
+         * @param key   the entry's key.
+         * @param value the entry's value.
+         */
+        void accept(String table, byte[] key, byte[] value);
+    }
+
+    /**
      * @param name meta key.
      * @return the committed value, or null.
      */
     public byte[] meta(final String name)
     {
-        return get(meta, name.getBytes(StandardCharsets.US_ASCII));
+        return get(META, name.getBytes(StandardCharsets.US_ASCII));
     }
 
     /**
@@ -982,15 +1270,59 @@ public final class StateStore implements AutoCloseable
         return ByteBuffer.allocate(8).putInt(partnerNumber).putInt(epochDay).array();
     }
 
-    private byte[] get(final ColumnFamilyHandle family, final byte[] key)
+    /**
+     * Read one key of a table named by its slot, resolved under the read lock: a handle read before the lock could be
+     * one a concurrent {@link #reopen()} has closed.
+     */
+    private byte[] get(final int table, final byte[] key)
     {
+        lockForRead();
         try
         {
-            return db.get(family, key);
+            return db.get(table(table), key);
         }
         catch (final RocksDBException ex)
         {
             throw new IllegalStateException("state store read failed: " + ex.getMessage(), ex);
+        }
+        finally
+        {
+            lock.readLock().unlock();
+        }
+    }
+
+    private ColumnFamilyHandle table(final int table)
+    {
+        switch (table)
+        {
+            case META:
+                return meta;
+            case CLICKS:
+                return clicks;
+            case VISITS:
+                return visits;
+            case CONVERSIONS:
+                return conversions;
+            case CUSTOMERS:
+                return customers;
+            case COUNTERS:
+                return counters;
+            default:
+                return families[table - FAMILY_BASE];
+        }
+    }
+
+    /**
+     * Take the read lock, or fail clearly while a {@link #reopen()} has not yet succeeded.
+     */
+    private void lockForRead()
+    {
+        lock.readLock().lock();
+        if (null == db)
+        {
+            final String reason = unavailableReason;
+            lock.readLock().unlock();
+            throw new UnavailableException("state store unavailable: " + reason);
         }
     }
 

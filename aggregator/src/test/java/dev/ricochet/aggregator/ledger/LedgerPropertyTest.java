@@ -3,6 +3,7 @@ package dev.ricochet.aggregator.ledger;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.commission.CommissionRules;
 import dev.ricochet.aggregator.counters.CounterBuckets;
+import dev.ricochet.aggregator.fraud.FraudFlag;
 import dev.ricochet.aggregator.store.StateStore;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -26,9 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Ledger invariants over random histories of sales, refunds, days passing, holds, releases, voids and payout runs,
- * against a real RocksDB: the balances are the sums of the entries; what the commissions are worth is what the
- * balances hold; no payout exceeds the approved balance; a refund never produces a positive entry.
+ * Ledger invariants over random histories of sales (some flagged by a fraud check, so accrued held), refunds, days
+ * passing, holds, releases, voids and payout runs, against a real RocksDB: the balances are the sums of the entries;
+ * what the commissions are worth is what the balances hold; no payout exceeds the approved balance; a refund never
+ * produces a positive entry; a commission held and never released is never scheduled or paid; the review queue lists
+ * exactly the held commissions.
  */
 class LedgerPropertyTest
 {
@@ -41,7 +44,8 @@ class LedgerPropertyTest
     /**
      * One step of a history.
      *
-     * @param kind   sale, refund, advance, run, approve, hold, release or void.
+     * @param kind   sale, flagged (a sale that failed a fraud check), refund, advance, run, approve, hold, release
+     *               or void.
      * @param amount sale amount, refund percent or days.
      * @param which  which earlier sale a refund or review is about.
      */
@@ -79,6 +83,7 @@ class LedgerPropertyTest
         final Ledger ledger = new Ledger(store, counters);
         final List<CommissionKey> keys = new ArrayList<>();
         final List<long[]> refunded = new ArrayList<>();
+        final java.util.Set<CommissionKey> heldSinceAccrual = new java.util.HashSet<>();
         int today = 20_000;
         String openRun = null;
         long openRunAmount = 0;
@@ -91,12 +96,19 @@ class LedgerPropertyTest
             switch (step.kind())
             {
                 case "sale":
+                case "flagged":
                 {
                     final CommissionKey key = new CommissionKey(partner, timeMs, 1, "o" + keys.size());
                     final String percent = "12.5";
+                    final boolean isFlagged = "flagged".equals(step.kind());
                     ledger.accrue(key, new Commission("sale", step.amount(), 0,
-                        CommissionRules.percentOf(step.amount(), percent), 0, percent, "silver", Commission.PENDING,
-                        today + HOLD_DAYS, null, true), "p", today);
+                        CommissionRules.percentOf(step.amount(), percent), 0, percent, "silver",
+                        isFlagged ? Commission.HELD : Commission.PENDING, today + HOLD_DAYS, null, true,
+                        isFlagged ? List.of(new FraudFlag("click_to_conversion", "too soon")) : null), "p", today);
+                    if (isFlagged)
+                    {
+                        heldSinceAccrual.add(key);
+                    }
                     keys.add(key);
                     refunded.add(new long[]{ step.amount(), 0 });
                     break;
@@ -148,7 +160,10 @@ class LedgerPropertyTest
                         }
                         else if ("release".equals(step.kind()))
                         {
-                            ledger.release(key, timeMs, today, "p", "cleared");
+                            if (ledger.release(key, timeMs, today, "p", "cleared"))
+                            {
+                                heldSinceAccrual.remove(key);
+                            }
                         }
                         else
                         {
@@ -158,6 +173,13 @@ class LedgerPropertyTest
             }
             commit(ledger, counters);
             assertInvariants(partner, keys, paidOut);
+            // Then a flagged commission that finance never released is held or void, never on its way to be paid
+            for (final CommissionKey key : heldSinceAccrual)
+            {
+                final String state = CatalogJson.read(store.get(StateStore.Family.COMMISSIONS, key.toBytes()),
+                    Commission.class).state();
+                assertTrue(Commission.HELD.equals(state) || Commission.VOID.equals(state), key + " is " + state);
+            }
         }
     }
 
@@ -197,6 +219,9 @@ class LedgerPropertyTest
             final Commission commission = CatalogJson.read(store.get(StateStore.Family.COMMISSIONS, key.toBytes()),
                 Commission.class);
             worth += Commission.VOID.equals(commission.state()) ? 0 : commission.net();
+            assertEquals(Commission.HELD.equals(commission.state()),
+                null != store.get(StateStore.Family.HELD_COMMISSIONS, Ledger.heldKey(key)),
+                "the review queue lists exactly the held commissions: " + key + " is " + commission.state());
         }
         assertEquals(worth, account.pending() + account.approved() + account.held() + account.scheduled() +
             account.paid(), "what the commissions are worth is what the balances hold");
@@ -226,6 +251,7 @@ class LedgerPropertyTest
             Arbitraries.integers().between(0, 1_000)).as((kind, which) -> new Step(kind, 0, which));
         return Arbitraries.frequencyOf(
             net.jqwik.api.Tuple.of(6, sale),
+            net.jqwik.api.Tuple.of(2, sale.map(s -> new Step("flagged", s.amount(), 0))),
             net.jqwik.api.Tuple.of(3, refund),
             net.jqwik.api.Tuple.of(4, advance),
             net.jqwik.api.Tuple.of(2, Arbitraries.just(new Step("run", 0, 0))),

@@ -3,12 +3,14 @@ package dev.ricochet.benchmarks.aggregator;
 import dev.ricochet.benchmarks.BenchmarkFiles;
 import dev.ricochet.aggregator.AggregatorAgent;
 import dev.ricochet.aggregator.AggregatorAgents;
+import dev.ricochet.aggregator.AggregatorConfiguration;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
+import dev.ricochet.ingest.Settings;
 import org.agrona.concurrent.SystemEpochClock;
 
 import java.io.IOException;
@@ -118,7 +120,8 @@ public final class ReplayRun
 
             prepareStateDir(stateDir);
             final double seconds;
-            try (StateStore store = StateStore.open(stateDir))
+            try (StateStore store = StateStore.open(stateDir, Settings.sizeBytes(
+                AggregatorConfiguration.STATE_MEMORY_PROP_NAME, AggregatorConfiguration.STATE_MEMORY_DEFAULT)))
             {
                 final AggregatorAgent agent = AggregatorAgents.newAgent(journal, store,
                     new Catalog(new LinkDirectory(), new ProgramDirectory()), SystemEpochClock.INSTANCE);

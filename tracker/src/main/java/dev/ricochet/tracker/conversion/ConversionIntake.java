@@ -11,11 +11,11 @@ import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.StrictJson;
 import dev.ricochet.tracker.TrackerCounter;
 import dev.ricochet.tracker.TrackerCounters;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -132,12 +132,12 @@ public final class ConversionIntake
     /**
      * {@code GET /postback}.
      *
-     * @param parameters decoded query parameters.
-     * @param responder  receives the answer.
+     * @param uri       the request target, its query not yet decoded.
+     * @param responder receives the answer.
      */
-    public void onPostback(final Map<String, List<String>> parameters, final Responder responder)
+    public void onPostback(final String uri, final Responder responder)
     {
-        complete(postback.handle(parameters, epochClock.time()), ConversionEventFlyweight.SOURCE_POSTBACK,
+        complete(postback.handle(uri, epochClock.time()), ConversionEventFlyweight.SOURCE_POSTBACK,
             new byte[0], responder);
     }
 
@@ -174,8 +174,26 @@ public final class ConversionIntake
             return;
         }
         final byte[] event = new byte[ConversionEventFlyweight.MAX_LENGTH];
+        final int length = encode(conversion, programNumber, source, epochClock.time(), new UnsafeBuffer(event));
+        offer(event, length, responder, () ->
+        {
+            recent.add(key);
+            counters.increment(TrackerCounter.CONVERSIONS_RECORDED);
+            responder.respond(200, "{\"status\":\"accepted\",\"duplicate\":false}");
+        });
+    }
+
+    /**
+     * Encode a conversion as the journal keeps it.
+     *
+     * @param buffer with room for {@link ConversionEventFlyweight#MAX_LENGTH} bytes.
+     * @return the encoded length.
+     */
+    static int encode(final Conversion conversion, final int programNumber, final byte source, final long receivedMs,
+        final MutableDirectBuffer buffer)
+    {
         final ConversionEventFlyweight encoder = new ConversionEventFlyweight().wrapForEncode(
-            new UnsafeBuffer(event), 0, conversion.eventTimeMs(), epochClock.time(), conversion.kind(), source,
+            buffer, 0, conversion.eventTimeMs(), receivedMs, conversion.kind(), source,
             programNumber, conversion.currency(), conversion.amountMinor());
         if (null != conversion.clickId())
         {
@@ -185,14 +203,8 @@ public final class ConversionIntake
         {
             encoder.cumulativeReversal();
         }
-        final int length = encoder.ids(conversion.externalId(), conversion.originalExternalId(),
+        return encoder.ids(conversion.externalId(), conversion.originalExternalId(),
             conversion.customerId(), conversion.coupon()).encodedLength();
-        offer(event, length, responder, () ->
-        {
-            recent.add(key);
-            counters.increment(TrackerCounter.CONVERSIONS_RECORDED);
-            responder.respond(200, "{\"status\":\"accepted\",\"duplicate\":false}");
-        });
     }
 
     private void deadLetter(final int programNumber, final byte source, final IntakeOutcome outcome,

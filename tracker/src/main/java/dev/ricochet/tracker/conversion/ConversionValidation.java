@@ -83,9 +83,11 @@ final class ConversionValidation
         {
             return customerError;
         }
-        if (null != conversion.coupon() && conversion.coupon().length() > ConversionEventFlyweight.MAX_COUPON_LENGTH)
+        final String couponError =
+            checkText("coupon", conversion.coupon(), false, ConversionEventFlyweight.MAX_COUPON_LENGTH);
+        if (null != couponError)
         {
-            return "coupon is longer than " + ConversionEventFlyweight.MAX_COUPON_LENGTH + " characters";
+            return couponError;
         }
         if (null != conversion.clickId() && !isClickId(conversion.clickId()))
         {
@@ -101,19 +103,38 @@ final class ConversionValidation
 
     private static String checkId(final String field, final String value, final boolean required)
     {
+        return checkText(field, value, required, ConversionEventFlyweight.MAX_ID_LENGTH);
+    }
+
+    /**
+     * What is accepted must be what the journal keeps: the event holds at most maxBytes of UTF-8 (a longer value,
+     * counted in characters, was cut mid-character) and an unpaired surrogate has no UTF-8 at all (it was kept as
+     * '?'). Both were found by WebhookIntakeFuzzTest, which reads every recorded conversion back from its event.
+     */
+    private static String checkText(final String field, final String value, final boolean required, final int maxBytes)
+    {
         if (null == value || value.isEmpty())
         {
             return required ? field + " is required" : null;
         }
-        if (value.getBytes(StandardCharsets.UTF_8).length > ConversionEventFlyweight.MAX_ID_LENGTH)
+        if (value.getBytes(StandardCharsets.UTF_8).length > maxBytes)
         {
-            return field + " is longer than " + ConversionEventFlyweight.MAX_ID_LENGTH + " bytes";
+            return field + " is longer than " + maxBytes + " bytes";
         }
         for (int i = 0; i < value.length(); i++)
         {
-            if (Character.isISOControl(value.charAt(i)))
+            final char c = value.charAt(i);
+            if (Character.isISOControl(c))
             {
                 return field + " contains a control character";
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1)))
+            {
+                i++;
+            }
+            else if (Character.isSurrogate(c))
+            {
+                return field + " contains an unpaired surrogate (\\u" + Integer.toHexString(c) + "), which is no text";
             }
         }
         return null;

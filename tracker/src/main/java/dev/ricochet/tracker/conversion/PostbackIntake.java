@@ -2,6 +2,7 @@ package dev.ricochet.tracker.conversion;
 
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.ProgramRoute;
+import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,8 +28,24 @@ final class PostbackIntake
         this.programs = programs;
     }
 
-    ProgramOutcome handle(final Map<String, List<String>> parameters, final long nowMs)
+    /**
+     * @param uri   the request target, {@code /postback?...}.
+     * @param nowMs receive time.
+     * @return the program and outcome; the program is null when the request was rejected before one was known.
+     */
+    ProgramOutcome handle(final String uri, final long nowMs)
     {
+        final Map<String, List<String>> parameters;
+        try
+        {
+            parameters = new QueryStringDecoder(uri).parameters();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // Netty's message quotes the whole query, token included: say what is wrong without echoing it.
+            return new ProgramOutcome(null, IntakeOutcome.reject(400,
+                "malformed query string: a '%' not followed by two hex digits, or an escape that is not UTF-8"));
+        }
         for (final Map.Entry<String, List<String>> parameter : parameters.entrySet())
         {
             if (!PARAMETERS.contains(parameter.getKey()))

@@ -5,7 +5,6 @@ import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.ProgramRoute;
 import dev.ricochet.ingest.StrictJson;
 
-import java.io.IOException;
 import java.util.Locale;
 
 /**
@@ -21,8 +20,9 @@ import java.util.Locale;
  *   refunds, resends and reordering all end at the right total.</li>
  *   <li>{@code charge.dispute.created}: a chargeback of the disputed amount.</li>
  * </ul>
- * Every other type is answered 200 and ignored (counted). A verified body Ricochet cannot use is dead-lettered and
- * answered 200, since Stripe resending it cannot help.
+ * Every other type is answered 200 and ignored (counted). A verified event Ricochet cannot use is dead-lettered and
+ * answered 200, since Stripe resending it cannot help; a verified body that is not JSON within the bounds of
+ * {@link StrictJson} (not UTF-8, malformed, too deep, a number too long) is dead-lettered too, but answered 400.
  */
 final class StripeWebhookIntake
 {
@@ -40,11 +40,12 @@ final class StripeWebhookIntake
         final JsonNode event;
         try
         {
-            event = StrictJson.MAPPER.readTree(body);
+            event = StrictJson.readTree(body);
         }
-        catch (final IOException ex)
+        catch (final StrictJson.InvalidJsonException ex)
         {
-            return new ProgramOutcome(program, IntakeOutcome.deadLetter(200, "body is not JSON"));
+            // Kept for the operator, and a 400 so the sender sees it: no JSON parser will read it better next time.
+            return new ProgramOutcome(program, IntakeOutcome.deadLetter(400, "body is not JSON: " + ex.getMessage()));
         }
         return new ProgramOutcome(program, map(program, event, nowMs));
     }
@@ -122,7 +123,8 @@ final class StripeWebhookIntake
     private static long amount(final JsonNode object, final String field)
     {
         final JsonNode amount = object.path(field);
-        return amount.isIntegralNumber() ? amount.asLong() : -1;
+        // An integer beyond a long (asLong would wrap it around to any value) is no usable amount.
+        return amount.isIntegralNumber() && amount.canConvertToLong() ? amount.asLong() : -1;
     }
 
     private static String currency(final JsonNode object)

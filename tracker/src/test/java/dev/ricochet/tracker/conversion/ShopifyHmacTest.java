@@ -1,8 +1,10 @@
 package dev.ricochet.tracker.conversion;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,5 +44,22 @@ class ShopifyHmacTest
         assertEquals(-1, ShopifyWebhookIntake.minorUnits("12.345", "USD"), "finer than cents is not exact");
         assertEquals(-1, ShopifyWebhookIntake.minorUnits("abc", "USD"));
         assertEquals(-1, ShopifyWebhookIntake.minorUnits("1.00", "XYZ"));
+        assertEquals(-1, ShopifyWebhookIntake.minorUnits("1" + "0".repeat(32), "USD"), "over 32 characters");
+        assertEquals(-1, ShopifyWebhookIntake.minorUnits("99999999999999999.99", "USD"), "past a long");
+        assertEquals(2_500_000, ShopifyWebhookIntake.minorUnits("25e3", "USD"), "an exponent is still a number");
+    }
+
+    /**
+     * Found by WebhookIntakeFuzzTest as a unit running four minutes: the point of 12.1e99999950 was moved by writing
+     * out its hundred million digits. The bound is a hang guard many times what the fixed code takes, not a speed
+     * measure.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRefuseAPriceWithAHugeExponentWithoutWritingItOut()
+    {
+        assertEquals(-1, ShopifyWebhookIntake.minorUnits("12.1e99999950", "USD"));
+        assertEquals(-1, ShopifyWebhookIntake.minorUnits("1e999999999", "USD"));
+        assertEquals(-1, ShopifyWebhookIntake.minorUnits("1e-999999999", "USD"));
     }
 }
