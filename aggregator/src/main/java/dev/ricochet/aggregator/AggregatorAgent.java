@@ -186,7 +186,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         {
             if (CrashPoints.ENABLED)
             {
-                CrashPoints.stallAggregatorOnce();
+                CrashPoints.freezeAggregatorOnce();
             }
             polled = poller.poll(this, POLL_LIMIT);
             if (CrashPoints.ENABLED && polled > 0)

@@ -42,14 +42,14 @@ public final class CrashPoints
     /**
      * The aggregator's thread stops for this long (a duration such as 120s), once, when the delay has passed: what a
      * SIGSTOP of an aggregator process would do, while the edge, in the same process, goes on journaling. Unset: no
-     * stall.
+     * freeze.
      */
-    public static final String AGGREGATOR_STALL_PROP_NAME = "ricochet.crash.aggregator.stall";
+    public static final String AGGREGATOR_FREEZE_PROP_NAME = "ricochet.crash.aggregator.freeze";
 
     /**
-     * How a stall is announced on stderr, followed by its start (epoch ms): a supervisor reading the log knows when.
+     * How a freeze is announced on stderr, followed by its start (epoch ms): a supervisor reading the log knows when.
      */
-    public static final String AGGREGATOR_STALL_LOG_LINE = "ricochet: crash test stalls the aggregator at ";
+    public static final String AGGREGATOR_FREEZE_LOG_LINE = "ricochet: crash test freezes the aggregator at ";
 
     /**
      * A process halted by a point exits with this plus the point's ordinal.
@@ -135,7 +135,7 @@ public final class CrashPoints
      * True when any point is named: the only thing a call site reads when crash points are off.
      */
     public static final boolean ENABLED = !Settings.string(POINTS_PROP_NAME, "").isEmpty() ||
-        !Settings.string(AGGREGATOR_STALL_PROP_NAME, "").isEmpty();
+        !Settings.string(AGGREGATOR_FREEZE_PROP_NAME, "").isEmpty();
 
     /**
      * True when the aggregator must write its checkpoint apart from its state (the negative control).
@@ -145,8 +145,8 @@ public final class CrashPoints
     private static final boolean[] ARMED = new boolean[Point.values().length];
     private static final int ONE_IN;
     private static final long ARM_AT_NS;
-    private static final long AGGREGATOR_STALL_MS;
-    private static boolean isAggregatorStalled;
+    private static final long AGGREGATOR_FREEZE_MS;
+    private static boolean isAggregatorFrozen;
 
     static
     {
@@ -161,13 +161,13 @@ public final class CrashPoints
             }
             ONE_IN = Settings.integer(ONE_IN_PROP_NAME, 1, 1, Integer.MAX_VALUE);
             ARM_AT_NS = System.nanoTime() + 1_000_000L * Settings.durationMs(DELAY_PROP_NAME, "0ms");
-            AGGREGATOR_STALL_MS = Settings.durationMs(AGGREGATOR_STALL_PROP_NAME, "0ms");
+            AGGREGATOR_FREEZE_MS = Settings.durationMs(AGGREGATOR_FREEZE_PROP_NAME, "0ms");
         }
         else
         {
             ONE_IN = 1;
             ARM_AT_NS = 0;
-            AGGREGATOR_STALL_MS = 0;
+            AGGREGATOR_FREEZE_MS = 0;
         }
     }
 
@@ -193,20 +193,20 @@ public final class CrashPoints
     }
 
     /**
-     * Stop the calling aggregator thread for {@value #AGGREGATOR_STALL_PROP_NAME}, the first time it is called after
+     * Stop the calling aggregator thread for {@value #AGGREGATOR_FREEZE_PROP_NAME}, the first time it is called after
      * the delay. Call only from the aggregator's duty cycle, under {@code if (CrashPoints.ENABLED)}.
      */
-    public static void stallAggregatorOnce()
+    public static void freezeAggregatorOnce()
     {
-        if (AGGREGATOR_STALL_MS > 0 && !isAggregatorStalled && System.nanoTime() - ARM_AT_NS >= 0)
+        if (AGGREGATOR_FREEZE_MS > 0 && !isAggregatorFrozen && System.nanoTime() - ARM_AT_NS >= 0)
         {
-            isAggregatorStalled = true;
-            System.err.println(AGGREGATOR_STALL_LOG_LINE + System.currentTimeMillis() + " for " + AGGREGATOR_STALL_MS +
+            isAggregatorFrozen = true;
+            System.err.println(AGGREGATOR_FREEZE_LOG_LINE + System.currentTimeMillis() + " for " + AGGREGATOR_FREEZE_MS +
                 " ms");
             System.err.flush();
             try
             {
-                Thread.sleep(AGGREGATOR_STALL_MS);
+                Thread.sleep(AGGREGATOR_FREEZE_MS);
             }
             catch (final InterruptedException ex)
             {
@@ -234,7 +234,7 @@ public final class CrashPoints
         }
         return "CRASH POINTS ARMED (crash tests only): " + armed.stream().map(Point::label).toList() + ", one in " +
             ONE_IN + (SPLIT_CHECKPOINT ? ", checkpoint deliberately split from state" : "") +
-            (AGGREGATOR_STALL_MS > 0 ? ", aggregator stalls for " + AGGREGATOR_STALL_MS + " ms" : "");
+            (AGGREGATOR_FREEZE_MS > 0 ? ", aggregator freezes for " + AGGREGATOR_FREEZE_MS + " ms" : "");
     }
 
     /**

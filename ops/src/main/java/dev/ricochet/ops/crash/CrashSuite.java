@@ -24,19 +24,18 @@ import java.util.stream.Stream;
 
 /**
  * The crash suite: the real service as a child process under load from a {@link LoadGenerator} process (the source
- * of truth), killed again and again, SIGKILLed at random moments, halted at each white-box {@link CrashPoints}
- * point, frozen (its aggregator stalled, the whole process SIGSTOPped), and after every death audited: the state on
- * disk must equal a fresh replay of the
- * journal up to its checkpoint, key by key; at the end every acknowledged click and order must be in the journal,
- * no click id twice, and what the aggregator counted must equal what the journal holds.
+ * of truth), SIGKILLed at random moments, halted at each white-box {@link CrashPoints} point, frozen (its aggregator
+ * alone, then the whole process with SIGSTOP), and after every death audited: the state on disk must equal a fresh
+ * replay of the journal up to its checkpoint, key by key. At the end every acknowledged click and order must be in
+ * the journal, no click id twice, and what the aggregator counted must equal what the journal holds.
  *
  * <p>A negative control ends the run: the aggregator deliberately writes its checkpoint apart from its state
  * ({@value CrashPoints#SPLIT_CHECKPOINT_PROP_NAME}) and is halted between the two writes; the audit must catch every
  * one of those crashes, or the suite could not fail.
  *
  * <p>{@code ops/crash-suite [--long]}: the default is a short run; {@code --long} hits every point at least 20 times,
- * SIGSTOPs the service 30 s and stalls its aggregator 120 s (see README, Crash suite and soak). Exits 0 when nothing was lost or doubled and
- * every negative control was caught.
+ * SIGSTOPs the service 30 s and freezes its aggregator 120 s (see README, Crash suite and soak). Exits 0 when
+ * nothing was lost or doubled and every negative control was caught.
  */
 public final class CrashSuite
 {
@@ -60,7 +59,7 @@ public final class CrashSuite
         int rate, long armDelayMs, long crashTimeoutMs)
     {
         /**
-         * @return the run for the normal test suite: one hit of each point, two SIGKILLs, an aggregator stall of 3 s
+         * @return the run for the normal test suite: one hit of each point, two SIGKILLs, an aggregator freeze of 3 s
          * and a SIGSTOP of 1 s, two negative controls.
          */
         public static Plan fast()
@@ -69,7 +68,7 @@ public final class CrashSuite
         }
 
         /**
-         * @return the long run: every point hit 20 times, 20 SIGKILLs, a SIGSTOP of 30 s and an aggregator stall of
+         * @return the long run: every point hit 20 times, 20 SIGKILLs, a SIGSTOP of 30 s and an aggregator freeze of
          * 120 s, 20 negative controls.
          */
         public static Plan longRun()
@@ -352,8 +351,8 @@ public final class CrashSuite
         }
         if (null != step && Kind.PAUSE == step.kind() && plan.aggregatorPauseMs() > 0)
         {
-            settings.put(CrashPoints.AGGREGATOR_STALL_PROP_NAME, plan.aggregatorPauseMs() + "ms");
-            settings.put(CrashPoints.DELAY_PROP_NAME, stallDelayMs() + "ms");
+            settings.put(CrashPoints.AGGREGATOR_FREEZE_PROP_NAME, plan.aggregatorPauseMs() + "ms");
+            settings.put(CrashPoints.DELAY_PROP_NAME, freezeDelayMs() + "ms");
         }
         return settings;
     }
@@ -410,7 +409,7 @@ public final class CrashSuite
     }
 
     /**
-     * Edge and aggregator are one process: the aggregator's freeze is its thread stalled in-process (set at start,
+     * Edge and aggregator are one process: the aggregator's freeze is its thread frozen in-process (set at start,
      * from the arm delay on) while the edge goes on journaling; the edge's is a SIGSTOP of the whole process. After
      * each the aggregator's lag must drain.
      */
@@ -418,26 +417,26 @@ public final class CrashSuite
     {
         if (plan.aggregatorPauseMs() > 0)
         {
-            final String announced = service.awaitLogLine(CrashPoints.AGGREGATOR_STALL_LOG_LINE, 60_000);
+            final String announced = service.awaitLogLine(CrashPoints.AGGREGATOR_FREEZE_LOG_LINE, 60_000);
             if (null == announced)
             {
-                throw new IllegalStateException("the aggregator's stall was not announced within 60 s");
+                throw new IllegalStateException("the aggregator's freeze was not announced within 60 s");
             }
-            final long stallEndMs = Long.parseLong(announced.substring(0, announced.indexOf(' '))) +
+            final long freezeEndMs = Long.parseLong(announced.substring(0, announced.indexOf(' '))) +
                 plan.aggregatorPauseMs();
             long maxLag = 0;
             long watchedMs = 0;
-            while (System.currentTimeMillis() < stallEndMs)
+            while (System.currentTimeMillis() < freezeEndMs)
             {
                 maxLag = Math.max(maxLag, service.aggregatorLag());
                 Thread.sleep(200);
                 watchedMs += 200;
             }
-            drained("aggregator stalled " + plan.aggregatorPauseMs() + " ms with the edge serving, lag up to " + maxLag,
+            drained("aggregator frozen " + plan.aggregatorPauseMs() + " ms with the edge serving, lag up to " + maxLag,
                 service.awaitLagDrained(Math.max(60_000, plan.aggregatorPauseMs())));
             if (0 == maxLag && watchedMs >= 1000)
             {
-                tally.failures.add("no lag built up while the aggregator was stalled: was the edge serving?");
+                tally.failures.add("no lag built up while the aggregator was frozen: was the edge serving?");
             }
         }
         if (plan.edgePauseMs() > 0)
@@ -452,9 +451,9 @@ public final class CrashSuite
     }
 
     /**
-     * Long enough after start for the incarnation to be serving, so that the stall happens under load.
+     * Long enough after start for the incarnation to be serving, so that the freeze happens under load.
      */
-    private long stallDelayMs()
+    private long freezeDelayMs()
     {
         return 3 * plan.armDelayMs();
     }

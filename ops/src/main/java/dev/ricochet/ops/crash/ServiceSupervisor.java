@@ -66,6 +66,10 @@ final class ServiceSupervisor implements AutoCloseable
         command.add("-Dchronicle.analytics.disable=true");
         command.add("-Dchronicle.announcer.disable=true");
         command.add("-Xmx512m");
+        // The edge's abuse limits are for the open internet, not for one load generator on loopback (as in
+        // benchmarks/compare); overload shedding stays on.
+        command.add("-Dricochet.tracker.rate.limit.address=0");
+        command.add("-Dricochet.tracker.rate.limit.link=0");
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

@@ -40,8 +40,9 @@ public final class Soak
 {
     private static final long RSS_SAMPLE_MS = 5_000;
     private static final long RSS_WARMUP_MS = 60_000;
-    private static final long MEASURE_WARMUP_MS = 15_000;
-    private static final long MEASURE_MS = 10_000;
+    private static final long MEASURE_WARMUP_MS = 10_000;
+    private static final long MEASURE_MS = 20_000;
+    private static final int MEASURE_WINDOW_S = 5;
     private static final int SATURATING_RATE = 1_000_000;
 
     private final Map<String, String> options;
@@ -169,14 +170,33 @@ public final class Soak
         return result;
     }
 
+    /**
+     * @return the best rate answered over {@value #MEASURE_WINDOW_S} consecutive seconds, once warmed up.
+     */
     private long measurePeak() throws InterruptedException
     {
         log("measuring the peak: " + SATURATING_RATE + " req/s offered for " + (MEASURE_WARMUP_MS + MEASURE_MS) / 1000 +
             " s");
         Thread.sleep(MEASURE_WARMUP_MS);
-        final Map<String, Long> from = generator.latest();
-        Thread.sleep(MEASURE_MS);
-        return perSecond(from, generator.latest(), MEASURE_MS);
+        final List<Long> acked = new ArrayList<>();
+        final long endMs = System.currentTimeMillis() + MEASURE_MS;
+        while (System.currentTimeMillis() < endMs)
+        {
+            acked.add(acked(generator.latest()));
+            Thread.sleep(1000);
+        }
+        long peak = 0;
+        final List<Long> perSecond = new ArrayList<>();
+        for (int i = 1; i < acked.size(); i++)
+        {
+            perSecond.add(acked.get(i) - acked.get(i - 1));
+            if (i >= MEASURE_WINDOW_S)
+            {
+                peak = Math.max(peak, (acked.get(i) - acked.get(i - MEASURE_WINDOW_S)) / MEASURE_WINDOW_S);
+            }
+        }
+        log("answered per second while saturated: " + perSecond);
+        return peak;
     }
 
     private static long perSecond(final Map<String, Long> from, final Map<String, Long> to, final long ms)
