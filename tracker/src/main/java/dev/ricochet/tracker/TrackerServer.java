@@ -81,7 +81,8 @@ public final class TrackerServer implements AutoCloseable
             RATE_LIMIT_LINK_BURST_PROP_NAME, RATE_LIMIT_LINK_BURST_DEFAULT, 1, 100_000_000);
         private String rateLimitExempt = System.getProperty(RATE_LIMIT_EXEMPT_PROP_NAME, RATE_LIMIT_EXEMPT_DEFAULT);
         private String rateLimitAction = Settings.string(RATE_LIMIT_ACTION_PROP_NAME, RATE_LIMIT_ACTION_DEFAULT);
-        private int rateLimitSlots = Settings.integer(RATE_LIMIT_SLOTS_PROP_NAME, RATE_LIMIT_SLOTS_DEFAULT, 1024, 1 << 24);
+        private int rateLimitSlots =
+            Settings.integer(RATE_LIMIT_SLOTS_PROP_NAME, RATE_LIMIT_SLOTS_DEFAULT, 1024, 1 << 24);
         private RateLimits rateLimits;
         private long overloadLagMs = Settings.durationMs(OVERLOAD_LAG_PROP_NAME, OVERLOAD_LAG_DEFAULT);
         private final EdgeOverload overload = new EdgeOverload();
@@ -148,7 +149,8 @@ public final class TrackerServer implements AutoCloseable
                 throw new IllegalArgumentException(JOURNAL_LOW_SPACE_CLICKS_PROP_NAME + "=" + journalLowSpaceClicks +
                     ": expected redirect or unavailable");
             }
-            if (!RATE_LIMIT_ACTION_REDIRECT.equals(rateLimitAction) && !RATE_LIMIT_ACTION_REJECT.equals(rateLimitAction))
+            if (!RATE_LIMIT_ACTION_REDIRECT.equals(rateLimitAction) &&
+                !RATE_LIMIT_ACTION_REJECT.equals(rateLimitAction))
             {
                 throw new IllegalArgumentException(
                     RATE_LIMIT_ACTION_PROP_NAME + "=" + rateLimitAction + ": expected redirect or 429");
@@ -162,7 +164,8 @@ public final class TrackerServer implements AutoCloseable
             }
             rateLimits = new RateLimits(
                 RateLimits.parseIntervalUs(RATE_LIMIT_ADDRESS_PROP_NAME, rateLimitAddress), rateLimitAddressBurst,
-                RateLimits.parseIntervalUs(RATE_LIMIT_LINK_PROP_NAME, rateLimitLink), rateLimitLinkBurst, new AddressBlocks(RATE_LIMIT_EXEMPT_PROP_NAME, rateLimitExempt),
+                RateLimits.parseIntervalUs(RATE_LIMIT_LINK_PROP_NAME, rateLimitLink), rateLimitLinkBurst,
+                new AddressBlocks(RATE_LIMIT_EXEMPT_PROP_NAME, rateLimitExempt),
                 RATE_LIMIT_ACTION_REJECT.equals(rateLimitAction), rateLimitSlots);
             if (0 != overloadLagMs && (overloadLagMs < 1 || overloadLagMs > 60_000))
             {
@@ -707,7 +710,8 @@ public final class TrackerServer implements AutoCloseable
                 loopResources.put(executor, resources);
                 if (context.overloadLagMs > 0)
                 {
-                    resources.lag.start(executor, TimeUnit.MILLISECONDS.toNanos(context.overloadLagMs), context.counters);
+                    resources.lag.start(
+                        executor, TimeUnit.MILLISECONDS.toNanos(context.overloadLagMs), context.counters);
                     context.overload.register(resources.lag);
                 }
             }
