@@ -1,7 +1,9 @@
 package dev.ricochet.aggregator.store;
 
+import dev.ricochet.aggregator.AggregatorConfiguration;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.Settings;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.BlockBasedTableConfig;
@@ -174,11 +176,6 @@ public final class StateStore implements AutoCloseable
      */
     public static final long MIN_MEMORY_BYTES = 16L << 20;
 
-    /**
-     * Memory budget of {@link #open(Path)}, as the service's default.
-     */
-    public static final long DEFAULT_MEMORY_BYTES = 64L << 20;
-
     private StateStore(final Path dir, final long memoryBytes) throws RocksDBException
     {
         this.dir = dir;
@@ -289,7 +286,8 @@ public final class StateStore implements AutoCloseable
      */
     public static StateStore open(final Path dir)
     {
-        return open(dir, DEFAULT_MEMORY_BYTES);
+        return open(dir, Settings.parseSizeBytes(
+            AggregatorConfiguration.STATE_MEMORY_PROP_NAME, AggregatorConfiguration.STATE_MEMORY_DEFAULT));
     }
 
     /**
