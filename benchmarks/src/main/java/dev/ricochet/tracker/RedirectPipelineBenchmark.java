@@ -19,11 +19,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.flow.FlowControlHandler;
-import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
@@ -301,12 +297,8 @@ public class RedirectPipelineBenchmark
     {
         final EmbeddedChannel channel = new ClientChannel();
         // TrackerChannelInitializer's handlers and limits, with a prebuilt answer in place of the tracking handler.
-        channel.pipeline().addLast(
-            new ReadTimeoutHandler(context.idleTimeoutMs(), TimeUnit.MILLISECONDS),
-            new HttpServerCodec(context.maxRequestLineLength(), context.maxHeaderSize(), 8192),
-            new FlowControlHandler(),
-            new HttpServerKeepAliveHandler(),
-            new StaticResponseHandler(response));
+        TrackerChannelInitializer.addHttpHandlers(channel.pipeline(), context);
+        channel.pipeline().addLast(new StaticResponseHandler(response));
         return channel;
     }
 

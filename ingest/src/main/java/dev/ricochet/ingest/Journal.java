@@ -1,6 +1,5 @@
 package dev.ricochet.ingest;
 
-import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -154,15 +153,14 @@ public final class Journal implements AutoCloseable
     {
         Objects.requireNonNull(context.dir, "journal dir");
         ensureAnalyticsDisabled();
-        // SYNC, not Chronicle's default ASYNC: an appender's sync() is msync(MS_SYNC) only in this mode. ASYNC makes it
-        // msync(MS_ASYNC), which Linux ignores (measured here: 1.5 us and the pages stay dirty, against ~0.5 ms and
-        // clean pages with SYNC), so a conversion answered "durable" would not have been on disk. Appends themselves
-        // never sync: only the grouped writer (DurableJournalWriter) calls sync().
+        // Chronicle's default sync mode, not SYNC: in SYNC mode Chronicle also msyncs a whole 64 MiB chunk with
+        // MS_SYNC, on whichever thread releases it (an event loop), a stall of up to hundreds of milliseconds every
+        // few seconds under load. Durability is explicit instead: only the grouped writer (DurableJournalWriter) syncs,
+        // through JournalAppender.sync(), which asks for MS_SYNC itself.
         final ChronicleQueue queue = ChronicleQueue.singleBuilder(context.dir)
             .rollCycle(context.rollCycle)
             .timeProvider(context.timeProvider)
             .readOnly(context.readOnly)
-            .syncMode(SyncMode.SYNC)
             .build();
         return new Journal(queue);
     }
@@ -194,7 +192,7 @@ public final class Journal implements AutoCloseable
      */
     public JournalAppender newAppender()
     {
-        return new JournalAppender(queue.createAppender());
+        return new JournalAppender(queue.createAppender(), (SingleChronicleQueue)queue);
     }
 
     /**

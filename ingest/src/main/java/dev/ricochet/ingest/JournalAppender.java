@@ -1,6 +1,13 @@
 package dev.ricochet.ingest;
 
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.bytes.MappedBytesStore;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.io.ReferenceOwner;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.Wire;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -16,13 +23,17 @@ import static dev.ricochet.ingest.EventHeaderDescriptor.MAX_EVENT_LENGTH;
 public final class JournalAppender implements AutoCloseable
 {
     private final ExcerptAppender appender;
+    private final SingleChronicleQueue queue;
+    private final ReferenceOwner syncOwner = ReferenceOwner.temporary("journal-sync");
+    private MappedBytesStore lastSyncedChunk;
     private final byte[] encodeArray = new byte[MAX_EVENT_LENGTH];
     private final UnsafeBuffer encodeBuffer = new UnsafeBuffer(encodeArray);
     private final ClickEventFlyweight click = new ClickEventFlyweight();
 
-    JournalAppender(final ExcerptAppender appender)
+    JournalAppender(final ExcerptAppender appender, final SingleChronicleQueue queue)
     {
         this.appender = appender;
+        this.queue = queue;
     }
 
     /**
@@ -107,17 +118,55 @@ public final class JournalAppender implements AutoCloseable
     }
 
     /**
-     * Force what this appender wrote to the storage device (msync). Costs ~0.4 ms: call it grouped, never per
-     * request.
+     * Force what this appender wrote to the storage device with {@code msync(MS_SYNC)}. Costs ~0.5 ms: call it
+     * grouped, never per request.
+     *
+     * <p>Chronicle's own {@code sync()} would follow the queue's sync mode (MS_ASYNC, which Linux ignores, by default)
+     * and only the chunk its last append landed in. This one always asks for MS_SYNC, and when the appender moved to a
+     * new 64 MiB chunk (or cycle) since the last sync it first syncs the rest of the previous one, which it kept
+     * mapped for that: a group of events can straddle two chunks.
      */
     public void sync()
     {
-        appender.sync();
+        final Wire wire = appender.wire();
+        if (null == wire)
+        {
+            return;
+        }
+        final Bytes<?> bytes = wire.bytes();
+        final BytesStore<?, ?> store = bytes.bytesStore();
+        if (!(store instanceof MappedBytesStore))
+        {
+            return;
+        }
+        final MappedBytesStore chunk = (MappedBytesStore)store;
+        if (chunk != lastSyncedChunk)
+        {
+            releaseLastSyncedChunk(true);
+            chunk.reserve(syncOwner);
+            lastSyncedChunk = chunk;
+        }
+        chunk.syncUpTo(bytes.writePosition(), SyncMode.SYNC);
+        queue.lastIndexMSynced(appender.lastIndexAppended());
+    }
+
+    private void releaseLastSyncedChunk(final boolean syncRest)
+    {
+        if (null != lastSyncedChunk)
+        {
+            if (syncRest)
+            {
+                lastSyncedChunk.syncUpTo(Long.MAX_VALUE, SyncMode.SYNC);
+            }
+            lastSyncedChunk.release(syncOwner);
+            lastSyncedChunk = null;
+        }
     }
 
     @Override
     public void close()
     {
+        releaseLastSyncedChunk(false);
         appender.close();
     }
 }

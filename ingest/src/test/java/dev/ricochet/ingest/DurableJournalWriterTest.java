@@ -106,6 +106,38 @@ class DurableJournalWriterTest
         }
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldSyncTheRestOfTheChunkAGroupStartedInWhenTheGroupCrossesIntoTheNext() throws Exception
+    {
+        final Path smaps = Path.of("/proc/self/smaps");
+        Assumptions.assumeTrue(Files.isReadable(smaps), "needs Linux's /proc/self/smaps to see dirty pages");
+        try (Journal journal = Journal.open(new Journal.Context().dir(dir));
+            JournalAppender firstChunkHolder = journal.newAppender();
+            JournalAppender appender = journal.newAppender())
+        {
+            // Given an appender that synced once in the journal's first 64 MiB chunk, and another that keeps that
+            // chunk mapped so its dirty pages stay visible
+            final UnsafeBuffer event = new UnsafeBuffer(new byte[16 * 1024]);
+            firstChunkHolder.append(event, 0, event.capacity());
+            appender.append(event, 0, event.capacity());
+            appender.sync();
+
+            // When one group of appends runs from that chunk into the next (80 MiB) and is synced
+            for (int i = 0; i < 80 * 64; i++)
+            {
+                event.putInt(0, i);
+                appender.append(event, 0, event.capacity());
+            }
+            appender.sync();
+
+            // Then the whole group is on the device: at most the file header's page, rewritten by every append, and
+            // the page the next append goes to are dirty; syncing only the new chunk would leave ~1000 pages dirty
+            final long dirtyKb = dirtyKb(smaps, journal.dir());
+            assertTrue(dirtyKb <= 2 * PAGE_KB, dirtyKb + " kB of the journal are only in the page cache");
+        }
+    }
+
     /**
      * @return kB of the process's mappings of the journal's cycle files that are dirty (written, not on the device).
      */

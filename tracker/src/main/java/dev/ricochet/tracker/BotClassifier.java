@@ -21,35 +21,23 @@ final class BotClassifier
     // each position, instead of one pass per token.
     private static final char[][][] TOKENS_BY_FIRST_CHAR = byFirstChar(TOKENS);
 
-    // Reused per classifier (one per channel): lower-casing a user agent must not allocate on the redirect path.
-    private char[] lowerCase = new char[256];
-
     boolean isBot(final String userAgent)
     {
         if (null == userAgent || userAgent.isBlank())
         {
             return true;
         }
+        // One pass, lower-casing as it compares: no copy of the user agent.
         final int length = userAgent.length();
-        if (lowerCase.length < length)
-        {
-            lowerCase = new char[Math.max(length, lowerCase.length * 2)];
-        }
-        final char[] ua = lowerCase;
         for (int i = 0; i < length; i++)
         {
-            final char c = userAgent.charAt(i);
-            ua[i] = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            final char c = ua[i];
+            final char c = lowerCase(userAgent.charAt(i));
             final char[][] candidates = c < TOKENS_BY_FIRST_CHAR.length ? TOKENS_BY_FIRST_CHAR[c] : null;
             if (null != candidates)
             {
                 for (final char[] token : candidates)
                 {
-                    if (i + token.length <= length && regionEquals(ua, i, token))
+                    if (i + token.length <= length && regionEquals(userAgent, i, token))
                     {
                         return true;
                     }
@@ -59,11 +47,16 @@ final class BotClassifier
         return false;
     }
 
-    private static boolean regionEquals(final char[] text, final int offset, final char[] token)
+    private static char lowerCase(final char c)
+    {
+        return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+    }
+
+    private static boolean regionEquals(final String text, final int offset, final char[] token)
     {
         for (int j = 1; j < token.length; j++)
         {
-            if (text[offset + j] != token[j])
+            if (lowerCase(text.charAt(offset + j)) != token[j])
             {
                 return false;
             }

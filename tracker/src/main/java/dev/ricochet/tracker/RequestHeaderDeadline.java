@@ -24,14 +24,22 @@ import java.util.concurrent.TimeUnit;
  */
 final class RequestHeaderDeadline
 {
+    private static final long NO_HEAD = Long.MIN_VALUE;
+
     private final long timeoutMs;
+    private final long timeoutNs;
     private final TrackerCounters counters;
     private boolean awaitingRequest = true;
-    private ScheduledFuture<?> deadline;
+    // When the head being received started, or NO_HEAD. A timestamp per request, not a timer per request: like
+    // Netty's idle handlers, one check is scheduled at a time and re-arms itself for the head then in progress, so
+    // a busy keep-alive connection costs a schedule per timeout period, not per request.
+    private long headStartNs = NO_HEAD;
+    private ScheduledFuture<?> check;
 
     RequestHeaderDeadline(final long timeoutMs, final TrackerCounters counters)
     {
         this.timeoutMs = timeoutMs;
+        this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         this.counters = counters;
     }
 
@@ -45,9 +53,13 @@ final class RequestHeaderDeadline
             @Override
             public void channelRead(final ChannelHandlerContext ctx, final Object msg)
             {
-                if (awaitingRequest && null == deadline && msg instanceof ByteBuf && ((ByteBuf)msg).isReadable())
+                if (awaitingRequest && NO_HEAD == headStartNs && msg instanceof ByteBuf && ((ByteBuf)msg).isReadable())
                 {
-                    deadline = ctx.executor().schedule(() -> expire(ctx), timeoutMs, TimeUnit.MILLISECONDS);
+                    headStartNs = System.nanoTime();
+                    if (null == check)
+                    {
+                        check = ctx.executor().schedule(() -> onCheck(ctx), timeoutNs, TimeUnit.NANOSECONDS);
+                    }
                 }
                 ctx.fireChannelRead(msg);
             }
@@ -55,7 +67,11 @@ final class RequestHeaderDeadline
             @Override
             public void channelInactive(final ChannelHandlerContext ctx)
             {
-                disarm();
+                if (null != check)
+                {
+                    check.cancel(false);
+                    check = null;
+                }
                 ctx.fireChannelInactive();
             }
         };
@@ -74,7 +90,7 @@ final class RequestHeaderDeadline
                 if (msg instanceof HttpRequest)
                 {
                     awaitingRequest = false;
-                    disarm();
+                    headStartNs = NO_HEAD;
                 }
                 if (msg instanceof LastHttpContent)
                 {
@@ -85,26 +101,24 @@ final class RequestHeaderDeadline
         };
     }
 
-    private void disarm()
+    private void onCheck(final ChannelHandlerContext ctx)
     {
-        if (null != deadline)
+        check = null;
+        if (!awaitingRequest || NO_HEAD == headStartNs || !ctx.channel().isActive())
         {
-            deadline.cancel(false);
-            deadline = null;
+            return; // no head in progress: the next request's first byte schedules the next check
         }
-    }
-
-    private void expire(final ChannelHandlerContext ctx)
-    {
-        deadline = null;
-        if (awaitingRequest && ctx.channel().isActive())
+        final long leftNs = headStartNs + timeoutNs - System.nanoTime();
+        if (leftNs > 0)
         {
-            counters.increment(TrackerCounter.SLOW_REQUESTS);
-            final io.netty.handler.codec.http.FullHttpResponse response = Responses.text(
-                HttpResponseStatus.REQUEST_TIMEOUT, "request head not received within " + timeoutMs + " ms\n");
-            response.headers().set(HttpHeaderNames.CONNECTION, "close");
-            // From the pipeline's tail, so it passes the keep-alive handler and the codec's encoder on its way out.
-            ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            check = ctx.executor().schedule(() -> onCheck(ctx), leftNs, TimeUnit.NANOSECONDS);
+            return;
         }
+        counters.increment(TrackerCounter.SLOW_REQUESTS);
+        final io.netty.handler.codec.http.FullHttpResponse response = Responses.text(
+            HttpResponseStatus.REQUEST_TIMEOUT, "request head not received within " + timeoutMs + " ms\n");
+        response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        // From the pipeline's tail, so it passes the keep-alive handler and the codec's encoder on its way out.
+        ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 }

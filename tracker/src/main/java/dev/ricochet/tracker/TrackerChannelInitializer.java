@@ -32,7 +32,19 @@ final class TrackerChannelInitializer extends ChannelInitializer<Channel>
     @Override
     protected void initChannel(final Channel channel)
     {
-        final ChannelPipeline pipeline = channel.pipeline();
+        addHttpHandlers(channel.pipeline(), context);
+        channel.pipeline().addLast("tracking", new TrackingHandler(context, loopResources.get(channel.eventLoop())));
+    }
+
+    /**
+     * Everything ahead of the tracking handler: timeouts, the HTTP codec with its limits, flow control and
+     * keep-alive. Shared with the redirect benchmark, whose anchor answers through exactly these handlers.
+     *
+     * @param pipeline a new channel's pipeline.
+     * @param context  the edge's settings.
+     */
+    static void addHttpHandlers(final ChannelPipeline pipeline, final TrackerServer.Context context)
+    {
         final RequestHeaderDeadline headerDeadline =
             new RequestHeaderDeadline(context.headerTimeoutMs(), context.counters());
         pipeline.addLast("idle", new ReadTimeoutHandler(context.idleTimeoutMs(), TimeUnit.MILLISECONDS));
@@ -52,6 +64,5 @@ final class TrackerChannelInitializer extends ChannelInitializer<Channel>
         // Holds back pipelined requests while a conversion waits for its durable answer (auto-read off).
         pipeline.addLast("flowControl", new FlowControlHandler());
         pipeline.addLast("keepAlive", new HttpServerKeepAliveHandler());
-        pipeline.addLast("tracking", new TrackingHandler(context, loopResources.get(channel.eventLoop())));
     }
 }

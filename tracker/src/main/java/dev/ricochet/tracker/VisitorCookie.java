@@ -16,6 +16,8 @@ final class VisitorCookie
     private final byte[] encoded = new byte[IdCodec.ENCODED_LENGTH];
     private long hi;
     private long lo;
+    private long formattedHi;
+    private long formattedLo;
 
     VisitorCookie(final String name, final long maxAgeSeconds, final boolean secure)
     {
@@ -81,6 +83,13 @@ final class VisitorCookie
 
     CharSequence format(final long visitorHi, final long visitorLo)
     {
+        // A keep-alive connection is one browser, so mostly one visitor: format its cookie once.
+        if (setCookie.length() > 0 && visitorHi == formattedHi && visitorLo == formattedLo)
+        {
+            return setCookie;
+        }
+        formattedHi = visitorHi;
+        formattedLo = visitorLo;
         setCookie.setLength(0);
         setCookie.append(name).append('=');
         IdCodec.encode(visitorHi, visitorLo, encoded, 0);

@@ -143,6 +143,50 @@ class HostileInputCorpusTest
         }
     }
 
+    @Test
+    void runsTheHeaderDeadlineFromTheSlowRequestsOwnFirstByteOnABusyConnection() throws Exception
+    {
+        // Given an edge with a 600 ms header deadline and a keep-alive connection that just made a quick request
+        try (EdgeFixture slowEdge = new EdgeFixture(dir.resolve("busy"),
+            context -> context.headerTimeoutMs(600),
+            new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") });
+            Socket socket = new Socket("127.0.0.1", slowEdge.server.port()))
+        {
+            socket.setSoTimeout(5_000);
+            final byte[] keepAliveGet = BROWSER_GET.replace("Connection: close\r\n", "")
+                .getBytes(StandardCharsets.US_ASCII);
+            socket.getOutputStream().write(keepAliveGet);
+            assertTrue(readHead(socket.getInputStream()).startsWith("HTTP/1.1 302 "));
+
+            // When 400 ms later it starts a request whose head then trickles, one byte every 50 ms
+            Thread.sleep(400);
+            final long slowStartNs = System.nanoTime();
+            socket.getOutputStream().write("GET /r/home HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            String answer = "";
+            for (int i = 0; i < 60 && answer.isEmpty(); i++)
+            {
+                try
+                {
+                    socket.getOutputStream().write('a');
+                    socket.getOutputStream().flush();
+                }
+                catch (final IOException closed)
+                {
+                    break;
+                }
+                Thread.sleep(50);
+                answer = readAvailable(socket);
+            }
+            final long elapsedMs = (System.nanoTime() - slowStartNs) / 1_000_000;
+
+            // Then the 408 comes a full deadline after that request's first byte, not when a check armed by the
+            // first request comes due 200 ms into it
+            assertTrue(answer.startsWith("HTTP/1.1 408 "), answer);
+            assertTrue(elapsedMs >= 550 && elapsedMs < 2_500, "answered " + elapsedMs + " ms into the slow request");
+            assertEquals(1, slowEdge.server.context().counters().get(TrackerCounter.SLOW_REQUESTS));
+        }
+    }
+
     private void replay(final Path file) throws IOException
     {
         final Case hostile = Case.read(file);
