@@ -92,22 +92,7 @@ class HostileInputCorpusTest
             final long startNs = System.nanoTime();
 
             // When a client sends a header byte every 100 ms, never idle and never done
-            socket.getOutputStream().write("GET /r/home HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
-            String answer = "";
-            for (int i = 0; i < 40 && answer.isEmpty(); i++)
-            {
-                try
-                {
-                    socket.getOutputStream().write('a');
-                    socket.getOutputStream().flush();
-                }
-                catch (final IOException closed)
-                {
-                    break;
-                }
-                Thread.sleep(100);
-                answer = readAvailable(socket);
-            }
+            String answer = trickleHeadUntilAnswered(socket, 40, 100);
             answer += readToEnd(socket);
 
             // Then it gets a 408 once the deadline passes, well before its 4 s of trickling ends, and is closed
@@ -161,22 +146,7 @@ class HostileInputCorpusTest
             // When 400 ms later it starts a request whose head then trickles, one byte every 50 ms
             Thread.sleep(400);
             final long slowStartNs = System.nanoTime();
-            socket.getOutputStream().write("GET /r/home HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
-            String answer = "";
-            for (int i = 0; i < 60 && answer.isEmpty(); i++)
-            {
-                try
-                {
-                    socket.getOutputStream().write('a');
-                    socket.getOutputStream().flush();
-                }
-                catch (final IOException closed)
-                {
-                    break;
-                }
-                Thread.sleep(50);
-                answer = readAvailable(socket);
-            }
+            final String answer = trickleHeadUntilAnswered(socket, 60, 50);
             final long elapsedMs = (System.nanoTime() - slowStartNs) / 1_000_000;
 
             // Then the 408 comes a full deadline after that request's first byte, not when a check armed by the
@@ -185,6 +155,34 @@ class HostileInputCorpusTest
             assertTrue(elapsedMs >= 550 && elapsedMs < 2_500, "answered " + elapsedMs + " ms into the slow request");
             assertEquals(1, slowEdge.server.context().counters().get(TrackerCounter.SLOW_REQUESTS));
         }
+    }
+
+    /**
+     * Start a request head, then send one more header byte every {@code intervalMs} until the edge answers, closes,
+     * or {@code bytes} were sent.
+     *
+     * @return what the edge answered so far, or "" if nothing.
+     */
+    private static String trickleHeadUntilAnswered(final Socket socket, final int bytes, final long intervalMs)
+        throws IOException, InterruptedException
+    {
+        socket.getOutputStream().write("GET /r/home HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+        String answer = "";
+        for (int i = 0; i < bytes && answer.isEmpty(); i++)
+        {
+            try
+            {
+                socket.getOutputStream().write('a');
+                socket.getOutputStream().flush();
+            }
+            catch (final IOException closed)
+            {
+                break;
+            }
+            Thread.sleep(intervalMs);
+            answer = readAvailable(socket);
+        }
+        return answer;
     }
 
     private void replay(final Path file) throws IOException
