@@ -249,7 +249,9 @@ public final class ComparisonReport
         row("Start-up to first 302 (`ops/ricochet run`, restart with a catalog)", startups + " ms, median " +
             num(median, 0) + " ms");
         row("Resident memory with " + rss.path("links").asText() + " links", num(rss.path("vmRssKiB").asDouble() /
-            1024, 0) + " MiB (peak " + num(rss.path("vmHwmKiB").asDouble() / 1024, 0) + " MiB) after " +
+            1024, 0) + " MiB (peak " + num(rss.path("vmHwmKiB").asDouble() / 1024, 0) + " MiB; " +
+            num(rss.path("rssAnonKiB").asDouble() / 1024, 0) + " MiB anonymous, " +
+            num(rss.path("rssFileKiB").asDouble() / 1024, 0) + " MiB mapped files such as the journal) after " +
             num(rssLoad.path("requests").asDouble(), 0) + " redirects over those links, " +
             rssLoad.path("errors").asText() + " errors");
         md.append('\n');
