@@ -153,10 +153,10 @@ public final class Journal implements AutoCloseable
     {
         Objects.requireNonNull(context.dir, "journal dir");
         ensureAnalyticsDisabled();
-        // Chronicle's default sync mode, not SYNC: in SYNC mode Chronicle also msyncs a whole 64 MiB chunk with
-        // MS_SYNC, on whichever thread releases it (an event loop), a stall of up to hundreds of milliseconds every
-        // few seconds under load. Durability is explicit instead: only the grouped writer (DurableJournalWriter) syncs,
-        // through JournalAppender.sync(), which asks for MS_SYNC itself.
+        // Chronicle's default sync mode, not SYNC: in SYNC mode Chronicle also msyncs each whole 64 MiB chunk with
+        // MS_SYNC, synchronously, on whichever thread releases it (an event loop, every few seconds under load).
+        // Durability is explicit instead: only the grouped writer (DurableJournalWriter) syncs, through
+        // JournalAppender.sync(), which asks for MS_SYNC itself and covers exactly what was appended.
         final ChronicleQueue queue = ChronicleQueue.singleBuilder(context.dir)
             .rollCycle(context.rollCycle)
             .timeProvider(context.timeProvider)
