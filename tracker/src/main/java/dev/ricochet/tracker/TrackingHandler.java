@@ -381,8 +381,9 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         {
             if (!context.failClosedOnLowSpace())
             {
-                // The shopper still lands; the click is counted as unjournaled, not recorded.
-                writeRedirect(ctx, route, clickHi, clickLo, nowMs, keepAlive);
+                // The shopper still lands; the click is counted as unjournaled, not recorded, so the Location carries
+                // no click id: an id handed out is a promise that the click is in the journal.
+                writeUncreditedRedirect(ctx, route, nowMs, keepAlive);
             }
             return;
         }
@@ -401,10 +402,19 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             redirectOnceDurable(ctx, click.encodedLength(), route, clickHi, clickLo, keepAlive, recorded);
             return;
         }
-        if (!append(click, recorded) && context.failClosedOnAppendFailure())
+        if (!append(click, recorded))
         {
-            ctx.write(Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "journal unavailable\n"),
-                ctx.voidPromise());
+            if (context.failClosedOnAppendFailure())
+            {
+                ctx.write(Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "journal unavailable\n"),
+                    ctx.voidPromise());
+            }
+            else
+            {
+                // Not journaled (an I/O error, or the journal closing under a shutdown): the shopper lands, but with no
+                // click id, which would promise a click that does not exist.
+                writeUncreditedRedirect(ctx, route, nowMs, keepAlive);
+            }
             return;
         }
         writeRedirect(ctx, route, clickHi, clickLo, nowMs, keepAlive);
@@ -553,9 +563,13 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                     ctx.write(Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "journal unavailable\n"),
                         ctx.voidPromise());
                 }
-                else
+                else if (durable)
                 {
                     writeRedirect(ctx, route, clickHi, clickLo, context.epochClock().time(), keepAlive);
+                }
+                else
+                {
+                    writeUncreditedRedirect(ctx, route, context.epochClock().time(), keepAlive);
                 }
                 ctx.channel().config().setAutoRead(true);
                 ctx.flush();
