@@ -83,9 +83,7 @@ class HostileInputCorpusTest
     void closesAConnectionTricklingItsHeadersWith408AtTheHeaderDeadline() throws Exception
     {
         // Given an edge whose request heads must arrive within 1 s
-        try (EdgeFixture slowEdge = new EdgeFixture(dir.resolve("slow"),
-            context -> context.headerTimeoutMs(1_000),
-            new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") });
+        try (EdgeFixture slowEdge = edgeWithHeaderDeadline("slow", 1_000);
             Socket socket = new Socket("127.0.0.1", slowEdge.server.port()))
         {
             socket.setSoTimeout(5_000);
@@ -107,23 +105,17 @@ class HostileInputCorpusTest
     void leavesAKeepAliveConnectionBetweenRequestsToTheIdleTimeout() throws Exception
     {
         // Given an edge with a 300 ms header deadline and a client that made one request on a keep-alive connection
-        try (EdgeFixture slowEdge = new EdgeFixture(dir.resolve("idle"),
-            context -> context.headerTimeoutMs(300),
-            new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") });
+        try (EdgeFixture slowEdge = edgeWithHeaderDeadline("idle", 300);
             Socket socket = new Socket("127.0.0.1", slowEdge.server.port()))
         {
             socket.setSoTimeout(5_000);
-            final byte[] keepAliveGet = BROWSER_GET.replace("Connection: close\r\n", "")
-                .getBytes(StandardCharsets.US_ASCII);
-            socket.getOutputStream().write(keepAliveGet);
-            assertTrue(readHead(socket.getInputStream()).startsWith("HTTP/1.1 302 "));
+            assertRedirectedKeepingAlive(socket);
 
             // When it waits past the header deadline before its next request
             Thread.sleep(700);
-            socket.getOutputStream().write(keepAliveGet);
 
             // Then the next request is served: the deadline runs from a request's first byte, not between requests
-            assertTrue(readHead(socket.getInputStream()).startsWith("HTTP/1.1 302 "));
+            assertRedirectedKeepingAlive(socket);
             assertEquals(0, slowEdge.server.context().counters().get(TrackerCounter.SLOW_REQUESTS));
         }
     }
@@ -132,16 +124,11 @@ class HostileInputCorpusTest
     void runsTheHeaderDeadlineFromTheSlowRequestsOwnFirstByteOnABusyConnection() throws Exception
     {
         // Given an edge with a 600 ms header deadline and a keep-alive connection that just made a quick request
-        try (EdgeFixture slowEdge = new EdgeFixture(dir.resolve("busy"),
-            context -> context.headerTimeoutMs(600),
-            new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") });
+        try (EdgeFixture slowEdge = edgeWithHeaderDeadline("busy", 600);
             Socket socket = new Socket("127.0.0.1", slowEdge.server.port()))
         {
             socket.setSoTimeout(5_000);
-            final byte[] keepAliveGet = BROWSER_GET.replace("Connection: close\r\n", "")
-                .getBytes(StandardCharsets.US_ASCII);
-            socket.getOutputStream().write(keepAliveGet);
-            assertTrue(readHead(socket.getInputStream()).startsWith("HTTP/1.1 302 "));
+            assertRedirectedKeepingAlive(socket);
 
             // When 400 ms later it starts a request whose head then trickles, one byte every 50 ms
             Thread.sleep(400);
@@ -155,6 +142,22 @@ class HostileInputCorpusTest
             assertTrue(elapsedMs >= 550 && elapsedMs < 2_500, "answered " + elapsedMs + " ms into the slow request");
             assertEquals(1, slowEdge.server.context().counters().get(TrackerCounter.SLOW_REQUESTS));
         }
+    }
+
+    private EdgeFixture edgeWithHeaderDeadline(final String name, final long headerTimeoutMs) throws Exception
+    {
+        return new EdgeFixture(dir.resolve(name), context -> context.headerTimeoutMs(headerTimeoutMs),
+            new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") });
+    }
+
+    /**
+     * Send a browser's click on a keep-alive connection and expect its 302.
+     */
+    private static void assertRedirectedKeepingAlive(final Socket socket) throws IOException
+    {
+        socket.getOutputStream().write(
+            BROWSER_GET.replace("Connection: close\r\n", "").getBytes(StandardCharsets.US_ASCII));
+        assertTrue(readHead(socket.getInputStream()).startsWith("HTTP/1.1 302 "));
     }
 
     /**
