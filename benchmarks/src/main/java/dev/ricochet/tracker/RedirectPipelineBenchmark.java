@@ -12,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -186,7 +188,8 @@ public class RedirectPipelineBenchmark
         // Created on the benchmark thread, which is the only one to use it, as an event loop would.
         loopResources = new EdgeLoopResources(journal.newAppender());
         final Map<EventExecutor, EdgeLoopResources> resources = Map.of(redirectChannel.eventLoop(), loopResources);
-        redirectChannel.pipeline().addLast(new TrackerChannelInitializer(context, resources));
+        redirectChannel.pipeline().addLast(new TrackerChannelInitializer(
+            context, resources, new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE)));
     }
 
     /**

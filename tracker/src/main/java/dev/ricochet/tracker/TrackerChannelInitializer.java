@@ -3,6 +3,7 @@ package dev.ricochet.tracker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -22,16 +23,25 @@ final class TrackerChannelInitializer extends ChannelInitializer<Channel>
 {
     private final TrackerServer.Context context;
     private final Map<EventExecutor, EdgeLoopResources> loopResources;
+    private final ChannelGroup connections;
 
-    TrackerChannelInitializer(final TrackerServer.Context context, final Map<EventExecutor, EdgeLoopResources> loopResources)
+    /**
+     * @param connections every accepted connection joins it (and leaves when closed), for the shutdown to close.
+     */
+    TrackerChannelInitializer(
+        final TrackerServer.Context context,
+        final Map<EventExecutor, EdgeLoopResources> loopResources,
+        final ChannelGroup connections)
     {
         this.context = context;
         this.loopResources = loopResources;
+        this.connections = connections;
     }
 
     @Override
     protected void initChannel(final Channel channel)
     {
+        connections.add(channel);
         addHttpHandlers(channel.pipeline(), context);
         channel.pipeline().addLast("tracking", new TrackingHandler(context, loopResources.get(channel.eventLoop())));
     }

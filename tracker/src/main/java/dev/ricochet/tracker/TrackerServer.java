@@ -13,6 +13,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -20,6 +22,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
@@ -674,6 +677,7 @@ public final class TrackerServer implements AutoCloseable
     private final EventLoopGroup group;
     private final Map<EventExecutor, EdgeLoopResources> loopResources = new IdentityHashMap<>();
     private final Channel serverChannel;
+    private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
     private final DurableJournalWriter durableWriter;
 
     private TrackerServer(final Context context) throws InterruptedException
@@ -723,7 +727,7 @@ public final class TrackerServer implements AutoCloseable
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new TrackerChannelInitializer(context, loopResources))
+                .childHandler(new TrackerChannelInitializer(context, loopResources, connections))
                 .bind(new InetSocketAddress(context.bindAddress, context.port))
                 .sync()
                 .channel();
@@ -773,6 +777,10 @@ public final class TrackerServer implements AutoCloseable
     public void close()
     {
         serverChannel.close().syncUninterruptibly();
+        // Connections first, journal after: a request read once the appenders are closed could only be answered
+        // unjournaled. A close runs on the connection's loop, after the request it is handling; pipelined requests
+        // not yet read get no answer, and browsers retry those on a new connection.
+        connections.close().awaitUninterruptibly();
         closeLoops();
     }
 

@@ -7,12 +7,24 @@ import dev.ricochet.ingest.LinkRoute;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -68,6 +80,77 @@ class ClickDurabilityTest
     }
 
     @Test
+    void redirectsWithoutAClickIdWhenTheAppendFails() throws Exception
+    {
+        // Given an edge with the default append-failure policy, whose journal has failed under it
+        final Journal journal = Journal.open(new Journal.Context().dir(dir));
+        try (TrackerServer server = launch(journal, "redirect", "page-cache"))
+        {
+            journal.close();
+
+            // When a shopper clicks
+            final HttpResponse<String> response = get(server, "/r/home");
+
+            // Then they land on the shop with no click id (an id promises a journaled click), and the failure counts
+            assertEquals(302, response.statusCode());
+            assertEquals("https://shop.example.com/", location(response));
+            assertEquals(1, server.context().counters().get(TrackerCounter.JOURNAL_APPEND_FAILURES));
+            assertEquals(0, server.context().counters().get(TrackerCounter.CLICKS_RECORDED));
+        }
+    }
+
+    @Test
+    void answers503WhenTheAppendFailsUnderTheUnavailablePolicy() throws Exception
+    {
+        // Given an edge told to refuse clicks it cannot journal, whose journal has failed under it
+        final Journal journal = Journal.open(new Journal.Context().dir(dir));
+        try (TrackerServer server = launch(journal, "unavailable", "page-cache"))
+        {
+            journal.close();
+
+            // When a shopper clicks
+            final HttpResponse<String> response = get(server, "/r/home");
+
+            // Then the edge says so rather than redirecting
+            assertEquals(503, response.statusCode());
+            assertTrue(response.headers().firstValue("location").isEmpty());
+            assertEquals(1, server.context().counters().get(TrackerCounter.JOURNAL_APPEND_FAILURES));
+        }
+    }
+
+    @Test
+    void closesItsConnectionsBeforeItsJournalSoShutdownAnswersNoClickUnjournaled() throws Exception
+    {
+        // Given an edge busy with shoppers clicking on keep-alive connections
+        try (Journal journal = Journal.open(new Journal.Context().dir(dir)))
+        {
+            final TrackerServer server = launch(journal, "redirect", "page-cache");
+            final List<String> locations = Collections.synchronizedList(new ArrayList<>());
+            final ExecutorService shoppers = Executors.newFixedThreadPool(4);
+            for (int i = 0; i < 4; i++)
+            {
+                shoppers.execute(() -> clickUntilRefused(server.port(), locations));
+            }
+            while (locations.size() < 2_000)
+            {
+                Thread.sleep(1);
+            }
+
+            // When the edge shuts down under them
+            server.close();
+            shoppers.shutdown();
+            assertTrue(shoppers.awaitTermination(10, TimeUnit.SECONDS));
+
+            // Then every click it answered carries an id the journal holds: none was answered after the journal closed
+            assertEquals(0, server.context().counters().get(TrackerCounter.JOURNAL_APPEND_FAILURES));
+            final List<String> uncredited =
+                locations.stream().filter(location -> !location.contains("rcid=")).collect(Collectors.toList());
+            assertEquals(List.of(), uncredited);
+            assertEquals(locations.size(), journaledClickCount(journal));
+        }
+    }
+
+    @Test
     void rejectsAnUnknownDurabilityNamingTheKey()
     {
         try (Journal journal = Journal.open(new Journal.Context().dir(dir)))
@@ -83,10 +166,53 @@ class ClickDurabilityTest
 
     private static TrackerServer launch(final Journal journal, final String durability) throws InterruptedException
     {
+        return launch(journal, "redirect", durability);
+    }
+
+    private static TrackerServer launch(final Journal journal, final String appendFailure, final String durability)
+        throws InterruptedException
+    {
         final LinkDirectory links = new LinkDirectory();
         links.put(new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid"));
-        return TrackerServer.launch(new TrackerServer.Context().port(0).bindAddress("127.0.0.1").eventLoopThreads(1)
-            .clickDurability(durability).journal(journal).linkDirectory(links));
+        return TrackerServer.launch(new TrackerServer.Context().port(0).bindAddress("127.0.0.1").eventLoopThreads(2)
+            .clickAppendFailure(appendFailure).clickDurability(durability).journal(journal).linkDirectory(links));
+    }
+
+    /**
+     * One shopper clicking over and over on one keep-alive connection until the edge closes it, keeping each Location.
+     */
+    private static void clickUntilRefused(final int port, final List<String> locations)
+    {
+        final byte[] request = ("GET /r/home HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: " + BROWSER + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = new Socket("127.0.0.1", port))
+        {
+            final BufferedReader in = new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            final OutputStream out = socket.getOutputStream();
+            while (true)
+            {
+                out.write(request);
+                out.flush();
+                String location = null;
+                for (String line = in.readLine(); !"".equals(line); line = in.readLine())
+                {
+                    if (null == line)
+                    {
+                        return;
+                    }
+                    if (line.regionMatches(true, 0, "location: ", 0, 10))
+                    {
+                        location = line.substring(10);
+                    }
+                }
+                locations.add(location);
+            }
+        }
+        catch (final IOException ex)
+        {
+            // the edge closed the connection: this shopper is done
+        }
     }
 
     private HttpResponse<String> get(final TrackerServer server, final String path) throws Exception

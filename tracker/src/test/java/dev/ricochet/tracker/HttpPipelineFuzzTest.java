@@ -11,7 +11,9 @@ import dev.ricochet.ingest.ProgramRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,7 +87,8 @@ class HttpPipelineFuzzTest
         final long errorsBefore = edge().counters().get(TrackerCounter.UNEXPECTED_ERRORS);
         final EmbeddedChannel channel = new ClientChannel();
         final Map<EventExecutor, EdgeLoopResources> resources = Map.of(channel.eventLoop(), loop);
-        channel.pipeline().addLast(new TrackerChannelInitializer(context, resources));
+        channel.pipeline().addLast(new TrackerChannelInitializer(
+            context, resources, new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE)));
         final ByteArrayOutputStream answers = new ByteArrayOutputStream();
         try
         {

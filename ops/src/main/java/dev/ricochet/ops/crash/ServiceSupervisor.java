@@ -213,25 +213,30 @@ final class ServiceSupervisor implements AutoCloseable
     }
 
     /**
-     * @return the incarnation's resident set in KiB, or -1 if it cannot be read.
+     * @return the incarnation's resident set in KiB as {total, anonymous, mapped files}: the files are mostly the
+     * journal's mapped chunks, which the kernel can drop, the anonymous part is heap and native memory. Null if it
+     * cannot be read.
      */
-    long rssKb()
+    long[] rssKb()
     {
         try
         {
+            final long[] rss = {-1, -1, -1};
             for (final String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")))
             {
-                if (line.startsWith("VmRSS:"))
+                final int field = line.startsWith("VmRSS:") ? 0 : line.startsWith("RssAnon:") ? 1 :
+                    line.startsWith("RssFile:") ? 2 : -1;
+                if (field >= 0)
                 {
-                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+                    rss[field] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim().split("\\s+")[0]);
                 }
             }
+            return rss[0] > 0 ? rss : null;
         }
         catch (final IOException | RuntimeException ex)
         {
-            // gone, or not Linux
+            return null; // gone, or not Linux
         }
-        return -1;
     }
 
     /**

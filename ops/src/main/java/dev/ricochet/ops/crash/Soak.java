@@ -275,10 +275,11 @@ public final class Soak
     {
         while (System.currentTimeMillis() < untilMs && service.isAlive())
         {
-            final long rssKb = service.rssKb();
-            if (rssKb > 0)
+            final long[] rssKb = service.rssKb();
+            if (null != rssKb)
             {
-                rssByIncarnation.get(rssByIncarnation.size() - 1).add(new long[]{ System.currentTimeMillis(), rssKb });
+                rssByIncarnation.get(rssByIncarnation.size() - 1)
+                    .add(new long[]{ System.currentTimeMillis(), rssKb[0], rssKb[1], rssKb[2] });
             }
             maxLag = Math.max(maxLag, service.aggregatorLag());
             Thread.sleep(Math.max(1, Math.min(RSS_SAMPLE_MS, untilMs - System.currentTimeMillis())));
@@ -330,39 +331,52 @@ public final class Soak
 
     private Map<String, Object> rss()
     {
-        final List<Double> slopes = new ArrayList<>();
-        long maxKb = 0;
+        final String[] parts = {"total", "anonymous", "files"};
+        final Map<String, List<Double>> slopes = new LinkedHashMap<>();
+        final Map<String, Long> maxKb = new LinkedHashMap<>();
+        for (final String part : parts)
+        {
+            slopes.put(part, new ArrayList<>());
+            maxKb.put(part, 0L);
+        }
         for (final List<long[]> samples : rssByIncarnation)
         {
             final List<long[]> settled = new ArrayList<>();
             for (final long[] sample : samples)
             {
-                maxKb = Math.max(maxKb, sample[1]);
-                if (!samples.isEmpty() && sample[0] - samples.get(0)[0] >= RSS_WARMUP_MS)
+                for (int i = 0; i < parts.length; i++)
+                {
+                    maxKb.merge(parts[i], sample[1 + i], Math::max);
+                }
+                if (sample[0] - samples.get(0)[0] >= RSS_WARMUP_MS)
                 {
                     settled.add(sample);
                 }
             }
             if (settled.size() >= 3)
             {
-                slopes.add(Math.round(slopeKbPerMinute(settled) * 10) / 10.0);
+                for (int i = 0; i < parts.length; i++)
+                {
+                    slopes.get(parts[i]).add(Math.round(slopeKbPerMinute(settled, 1 + i) * 10) / 10.0);
+                }
             }
         }
         final Map<String, Object> rss = new LinkedHashMap<>();
         rss.put("maxKiB", maxKb);
         rss.put("slopeKiBPerMinuteByIncarnation", slopes);
-        rss.put("note", "least-squares slope of VmRSS per incarnation, sampled every 5 s after its first 60 s");
+        rss.put("note", "least-squares slopes of VmRSS and its RssAnon (heap, native) and RssFile (mostly the mapped " +
+            "journal, which the kernel can reclaim) parts per incarnation, sampled every 5 s after its first 60 s");
         return rss;
     }
 
-    private static double slopeKbPerMinute(final List<long[]> samples)
+    private static double slopeKbPerMinute(final List<long[]> samples, final int column)
     {
         double meanT = 0;
         double meanR = 0;
         for (final long[] sample : samples)
         {
             meanT += sample[0] / 60_000.0;
-            meanR += sample[1];
+            meanR += sample[column];
         }
         meanT /= samples.size();
         meanR /= samples.size();
@@ -371,7 +385,7 @@ public final class Soak
         for (final long[] sample : samples)
         {
             final double t = sample[0] / 60_000.0 - meanT;
-            covariance += t * (sample[1] - meanR);
+            covariance += t * (sample[column] - meanR);
             variance += t * t;
         }
         return 0 == variance ? 0 : covariance / variance;
