@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -20,7 +21,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The one JSON mapper of the API surfaces, strict the way the contract needs: an unknown field, a duplicate key,
- * trailing content, a wrong type or a float where an integer is due is an error whose message names the field;
+ * trailing content, a wrong type (a string where a number is due) or a float where an integer is due is an error whose message names the field;
  * nesting, number and string sizes are bounded so a hostile body cannot exhaust the process; a body must be UTF-8
  * (RFC 8259), checked before Jackson sees it, which would otherwise read UTF-16 or UTF-32 and decode overlong or
  * surrogate sequences.
@@ -35,6 +36,8 @@ public final class StrictJson
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        // "1299" where a number is due is the wrong type, not an amount: money and counts come as JSON numbers.
+        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
         .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .build();
 

@@ -96,6 +96,8 @@ class ConversionIntakeTest
             400, "unknown field 'tip'");
         assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o\",\"amount\":12.5}"),
             400, "field 'amount' has the wrong type");
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o\",\"amount\":\"1299\"}"),
+            400, "field 'amount' has the wrong type");
         assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"amount\":100}"), 400, "externalId is required");
         assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o\",\"amount\":-1}"),
             400, "amount must not be negative");
