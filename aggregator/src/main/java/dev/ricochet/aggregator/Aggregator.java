@@ -14,6 +14,7 @@ import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.DistinctErrorPrinter;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.JournalSpaceMonitor;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.Settings;
@@ -29,6 +30,7 @@ import org.agrona.concurrent.SystemEpochClock;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import static dev.ricochet.aggregator.AggregatorConfiguration.*;
 
@@ -73,6 +75,9 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
             WEBHOOK_INITIAL_BACKOFF_PROP_NAME, WEBHOOK_INITIAL_BACKOFF_DEFAULT);
         private long storeRetryMaxMs = Settings.durationMs(STORE_RETRY_MAX_PROP_NAME, STORE_RETRY_MAX_DEFAULT);
         private long storeMinFreeBytes = Settings.sizeBytes(STORE_MIN_FREE_PROP_NAME, STORE_MIN_FREE_DEFAULT);
+        private long journalMinFreeBytes = Settings.sizeBytes(
+            JournalSpaceMonitor.MIN_FREE_PROP_NAME, JournalSpaceMonitor.MIN_FREE_DEFAULT);
+        private LongSupplier journalUsableSpace;
 
         /**
          * Validate and fill in defaults.
@@ -135,6 +140,15 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
             if (storeMinFreeBytes < 0)
             {
                 throw new IllegalArgumentException(STORE_MIN_FREE_PROP_NAME + ": 0 (no check) or a size such as 128m");
+            }
+            if (journalMinFreeBytes < 0)
+            {
+                throw new IllegalArgumentException(
+                    JournalSpaceMonitor.MIN_FREE_PROP_NAME + ": 0 (off) or a size such as 512m");
+            }
+            if (null == journalUsableSpace)
+            {
+                journalUsableSpace = JournalSpaceMonitor.usableSpaceOf(journal.dir());
             }
             if (clockTickIntervalMs < 0 || clockTickIntervalMs > 3_600_000L)
             {
@@ -361,6 +375,29 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         }
 
         /**
+         * @param minFreeBytes the journal's free-space watermark: below it admin changes answer 503 and the ledger
+         *                     clock waits, as the edge stops appending; 0 turns it off. Default from
+         *                     {@link JournalSpaceMonitor#MIN_FREE_PROP_NAME}.
+         * @return this for a fluent API.
+         */
+        public Context journalMinFreeBytes(final long minFreeBytes)
+        {
+            this.journalMinFreeBytes = minFreeBytes;
+            return this;
+        }
+
+        /**
+         * @param usableSpace bytes usable on the journal's filesystem, read before each catalog append; defaults to
+         *                    the journal directory's filesystem; settable for tests.
+         * @return this for a fluent API.
+         */
+        public Context journalUsableSpace(final LongSupplier usableSpace)
+        {
+            this.journalUsableSpace = usableSpace;
+            return this;
+        }
+
+        /**
          * @return the resolved admin token (after {@link #conclude()}).
          */
         public AdminToken adminToken()
@@ -375,7 +412,8 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
                 ", commitIntervalMs=" + commitIntervalMs + ", commitMaxEvents=" + commitMaxEvents +
                 ", stateMemoryBytes=" + stateMemoryBytes +
                 ", clockTickIntervalMs=" + clockTickIntervalMs + ", storeRetryMaxMs=" + storeRetryMaxMs +
-                ", storeMinFreeBytes=" + storeMinFreeBytes + ", adminBindAddress=" + adminBindAddress +
+                ", storeMinFreeBytes=" + storeMinFreeBytes + ", journalMinFreeBytes=" + journalMinFreeBytes +
+                ", adminBindAddress=" + adminBindAddress +
                 ", adminPort=" + adminPort + "}";
         }
     }
@@ -400,7 +438,8 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
             new AggregatorAgent.StoreRetry(context.storeRetryMaxMs, context.storeMinFreeBytes));
         runner = new AgentRunner(context.idleStrategy, context.errorHandler, null, agent);
         AgentRunner.startOnThread(runner);
-        catalogWriter = new CatalogWriter(context.journal, context.epochClock);
+        catalogWriter = new CatalogWriter(context.journal, context.epochClock,
+            new JournalSpaceMonitor(context.journalMinFreeBytes, context.journalUsableSpace, context.errorHandler));
         clockRunner = 0 == context.clockTickIntervalMs ? null : new AgentRunner(
             new SleepingMillisIdleStrategy(context.clockTickIntervalMs), context.errorHandler, null,
             new LedgerClock(catalogWriter, context.epochClock));

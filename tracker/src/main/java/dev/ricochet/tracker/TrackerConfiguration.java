@@ -1,5 +1,7 @@
 package dev.ricochet.tracker;
 
+import dev.ricochet.ingest.JournalSpaceMonitor;
+
 /**
  * Property names and defaults of the edge; each is read once into {@link TrackerServer.Context}.
  *
@@ -93,15 +95,15 @@ public final class TrackerConfiguration
     static final String CLICK_DURABILITY_OFF = "off";
 
     /**
-     * Free space the journal's filesystem must keep: below it the edge stops appending, so Chronicle never reaches
-     * a full disk (where it dies with SIGBUS instead of failing an append). 0 turns the watermark off.
+     * Free space the journal's filesystem must keep: below it nothing appends, so Chronicle never reaches a full disk.
+     * 0 turns the watermark off. See {@link JournalSpaceMonitor#MIN_FREE_PROP_NAME}.
      */
-    public static final String JOURNAL_MIN_FREE_PROP_NAME = "ricochet.tracker.journal.min.free";
+    public static final String JOURNAL_MIN_FREE_PROP_NAME = JournalSpaceMonitor.MIN_FREE_PROP_NAME;
 
     /**
-     * Default for {@link #JOURNAL_MIN_FREE_PROP_NAME}: room for several of Chronicle's 64 MiB mapped chunks.
+     * Default for {@link #JOURNAL_MIN_FREE_PROP_NAME}.
      */
-    public static final String JOURNAL_MIN_FREE_DEFAULT = "512m";
+    public static final String JOURNAL_MIN_FREE_DEFAULT = JournalSpaceMonitor.MIN_FREE_DEFAULT;
 
     /**
      * What clicks and pixel hits do while the journal's disk is below {@link #JOURNAL_MIN_FREE_PROP_NAME}:

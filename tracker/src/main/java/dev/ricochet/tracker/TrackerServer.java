@@ -3,6 +3,7 @@ package dev.ricochet.tracker;
 import dev.ricochet.ingest.DistinctErrorPrinter;
 import dev.ricochet.ingest.DurableJournalWriter;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.JournalSpaceMonitor;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.Settings;
@@ -27,12 +28,8 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.FileStore;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -215,7 +212,7 @@ public final class TrackerServer implements AutoCloseable
             }
             if (null == journalUsableSpace)
             {
-                journalUsableSpace = usableSpaceOf(journal.dir());
+                journalUsableSpace = JournalSpaceMonitor.usableSpaceOf(journal.dir());
             }
             journalSpace = new JournalSpaceMonitor(journalMinFreeBytes, journalUsableSpace, errorHandler);
             return this;
@@ -533,30 +530,6 @@ public final class TrackerServer implements AutoCloseable
         boolean failClosedOnLowSpace()
         {
             return "unavailable".equals(journalLowSpaceClicks);
-        }
-
-        private static LongSupplier usableSpaceOf(final Path dir)
-        {
-            final FileStore store;
-            try
-            {
-                store = Files.getFileStore(dir);
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("cannot read the filesystem of the journal at " + dir, ex);
-            }
-            return () ->
-            {
-                try
-                {
-                    return store.getUsableSpace();
-                }
-                catch (final IOException ex)
-                {
-                    throw new UncheckedIOException("cannot read the free space of the journal's filesystem", ex);
-                }
-            };
         }
 
         /**

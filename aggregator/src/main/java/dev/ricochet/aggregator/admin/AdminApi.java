@@ -979,7 +979,7 @@ public final class AdminApi
             final long index = writer.append(kind, CatalogJson.write(command));
             if (Journal.NULL_INDEX == index)
             {
-                return ApiResponse.error(503, "journal unavailable: the request was not recorded, retry later");
+                return notRecorded("the request");
             }
             if (!await(index, aggregator::committedIndex))
             {
@@ -988,6 +988,14 @@ public final class AdminApi
             }
         }
         return null;
+    }
+
+    private ApiResponse notRecorded(final String what)
+    {
+        final String lowSpace = writer.lowSpaceReason();
+        return ApiResponse.error(503, null == lowSpace ?
+            "journal unavailable: " + what + " was not recorded, retry later" :
+            lowSpace + ": " + what + " was not recorded; retry once space is freed");
     }
 
     private <T> ApiResponse upsert(
@@ -1003,7 +1011,7 @@ public final class AdminApi
             index = writer.append(kind, CatalogJson.write(entry));
             if (Journal.NULL_INDEX == index)
             {
-                return ApiResponse.error(503, "journal unavailable: the change was not recorded, retry later");
+                return notRecorded("the change");
             }
             if (!await(index, aggregator::appliedIndex))
             {

@@ -1,4 +1,4 @@
-package dev.ricochet.tracker;
+package dev.ricochet.ingest;
 
 import org.junit.jupiter.api.Test;
 
