@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -59,12 +61,12 @@ public final class CrashSuite
         int rate, long armDelayMs, long crashTimeoutMs)
     {
         /**
-         * @return the run for the normal test suite: one hit of each point, two SIGKILLs, an aggregator freeze of 3 s
-         * and a SIGSTOP of 1 s, two negative controls.
+         * @return the run for the normal test suite: three hits of each point, three SIGKILLs, an aggregator freeze of
+         * 3 s and a SIGSTOP of 1 s, two negative controls.
          */
         public static Plan fast()
         {
-            return new Plan(1, 2, 2, 1_000, 3_000, 300, 800, 30_000);
+            return new Plan(3, 1, 2, 1_000, 3_000, 300, 800, 30_000);
         }
 
         /**
@@ -106,6 +108,13 @@ public final class CrashSuite
      */
     public static final class Tally
     {
+        /**
+         * Armed runs a point may miss (its incarnation SIGKILLed after the timeout) before the suite gives up on it.
+         */
+        static final int MAX_MISSES_PER_HIT = 3;
+
+        final int requiredHits;
+        final int requiredNegativeHits;
         final Map<CrashPoints.Point, Integer> hits = new EnumMap<>(CrashPoints.Point.class);
         final Map<CrashPoints.Point, Integer> missed = new EnumMap<>(CrashPoints.Point.class);
         final List<String> failures = new ArrayList<>();
@@ -126,14 +135,40 @@ public final class CrashSuite
         long duplicateOrders;
         long elapsedMs;
 
+        Tally(final Plan plan)
+        {
+            requiredHits = plan.rounds();
+            requiredNegativeHits = plan.negativeHits();
+        }
+
         /**
-         * @return true if nothing acknowledged was lost, nothing doubled, every audit matched and every negative
-         * control was caught.
+         * @return true if nothing acknowledged was lost, nothing doubled, every audit matched, every crash point fired
+         * as often as the plan asks and the negative control fired as often and was caught every time: a run whose
+         * points did not fire proved nothing, so it does not pass.
          */
         public boolean passed()
         {
             return failures.isEmpty() && 0 == lost && 0 == doubled && 0 == duplicateClicks && 0 == duplicateOrders &&
-                0 == mismatchedAudits && negativeCaught == hits(CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES);
+                0 == mismatchedAudits && unfiredPoints().isEmpty() &&
+                negativeCaught == hits(CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES);
+        }
+
+        /**
+         * @return the points that fired fewer times than the plan asks, the negative control's included.
+         */
+        public List<String> unfiredPoints()
+        {
+            final List<String> unfired = new ArrayList<>();
+            for (final CrashPoints.Point point : CrashPoints.Point.values())
+            {
+                final int required = CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES == point ?
+                    requiredNegativeHits : requiredHits;
+                if (hits(point) < required)
+                {
+                    unfired.add(point.label() + " fired " + hits(point) + " of " + required + " times");
+                }
+            }
+            return unfired;
         }
 
         /**
@@ -161,6 +196,7 @@ public final class CrashSuite
                 "; orders acked " + ackedOrders + ", journaled " + journaledOrders);
             out.println("  lost " + lost + ", doubled " + doubled + ", click ids journaled twice " + duplicateClicks +
                 ", orders journaled twice " + duplicateOrders);
+            unfiredPoints().forEach(point -> out.println("  FAILURE: " + point));
             failures.forEach(failure -> out.println("  FAILURE: " + failure));
         }
     }
@@ -182,7 +218,7 @@ public final class CrashSuite
     private final Path runDir;
     private final PrintStream out;
     private final RollCycle rollCycle = Journal.rollCycle(ROLL_CYCLE);
-    private final Tally tally = new Tally();
+    private final Tally tally;
     private final ExecutorService auditor = Executors.newSingleThreadExecutor();
     private final List<Future<Audit>> audits = new ArrayList<>();
     private ServiceSupervisor service;
@@ -192,6 +228,7 @@ public final class CrashSuite
     private CrashSuite(final Plan plan, final Path runDir, final PrintStream out)
     {
         this.plan = plan;
+        this.tally = new Tally(plan);
         this.runDir = runDir;
         this.out = out;
     }
@@ -267,8 +304,10 @@ public final class CrashSuite
             generator = GeneratorProcess.start(LoadGenerator.Options.forSeededShop(service.trackerPort, ackDir,
                 plan.rate(), 8, 1, PARTNERS, "crash" + Long.toString(startMs, 36), 3_000), runDir.resolve("generator.log"), out);
             boolean isRunning = true;
-            for (final Step step : schedule())
+            final Deque<Step> steps = new ArrayDeque<>(schedule());
+            while (!steps.isEmpty())
             {
+                final Step step = steps.removeFirst();
                 if (Kind.NEGATIVE == step.kind() && 0 == tally.hits(CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES))
                 {
                     // Every batch of the negative control must change state, so that a doubled one shows: clicks only.
@@ -284,8 +323,14 @@ public final class CrashSuite
                         continue;
                     }
                 }
+                final int missesBefore = misses(step);
                 auditLater(step, execute(step));
                 isRunning = false;
+                if (misses(step) > missesBefore && misses(step) <= Tally.MAX_MISSES_PER_HIT * plan.rounds())
+                {
+                    // A miss proves nothing: arm the point again in the next incarnation.
+                    steps.addFirst(step);
+                }
             }
             finish(ackDir);
         }
@@ -300,6 +345,11 @@ public final class CrashSuite
         }
         tally.elapsedMs = System.currentTimeMillis() - startMs;
         return tally;
+    }
+
+    private int misses(final Step step)
+    {
+        return null == step.point() ? 0 : tally.missed.getOrDefault(step.point(), 0);
     }
 
     private List<Step> schedule()

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -39,9 +40,12 @@ class CrashSuiteSystemTest
     @Test
     void haltsTheServiceAtEveryCrashPointAndKillsItAtRandomMoments()
     {
+        // A few hits of each point in the normal suite; the negative control's point is counted on its own below
+        assertEquals(List.of(), tally.unfiredPoints());
         assertAll(java.util.Arrays.stream(CrashPoints.Point.values())
-            .map(point -> () -> assertTrue(tally.hits(point) >= 1, point.label() + " never fired")));
-        assertTrue(tally.kills >= 2, "SIGKILLs: " + tally.kills);
+            .filter(point -> CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES != point)
+            .map(point -> () -> assertTrue(tally.hits(point) >= 3, point.label() + " fired " + tally.hits(point))));
+        assertTrue(tally.kills >= 3, "SIGKILLs: " + tally.kills);
     }
 
     @Test
