@@ -5,12 +5,12 @@ import dev.ricochet.ingest.CrashPoints;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
+import dev.ricochet.tracker.IpSalts;
 import dev.ricochet.tracker.TrackerServer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -45,7 +45,7 @@ public final class Ricochet implements AutoCloseable
                 .journal(journal)
                 .linkDirectory(directory)
                 .programDirectory(programs)
-                .ipHashKey(edgeKey(dataDir)));
+                .ipSalts(ipSalts(dataDir)));
         }
         catch (final IOException | InterruptedException | RuntimeException ex)
         {
@@ -187,26 +187,14 @@ public final class Ricochet implements AutoCloseable
     }
 
     /**
-     * Key of the edge's IP hash: stable across restarts so hashes stay comparable, never leaves the data dir.
+     * The client-address hash's day salts, in the data directory. A data directory from before salts held one fixed
+     * {@code edge.key} from which every day's key was derived: deleted, since whoever held it could recompute any past
+     * day's hashes.
      */
-    private static byte[] edgeKey(final Path dataDir) throws IOException
+    private static IpSalts ipSalts(final Path dataDir) throws IOException
     {
-        final Path file = dataDir.resolve("edge.key");
-        if (Files.exists(file))
-        {
-            final byte[] key = Files.readAllBytes(file);
-            if (key.length != 16)
-            {
-                throw new IllegalStateException(file + " must hold 16 bytes");
-            }
-            return key;
-        }
-        final byte[] key = new byte[16];
-        new SecureRandom().nextBytes(key);
-        final Path tmp = dataDir.resolve("edge.key.tmp");
-        Files.write(tmp, key);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return key;
+        Files.deleteIfExists(dataDir.resolve("edge.key"));
+        return IpSalts.persistent(dataDir.resolve("ip-salts"));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.ricochet.ops;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.ricochet.ingest.test.StripeEvents;
 import org.junit.jupiter.api.Test;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -26,13 +28,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -52,16 +58,21 @@ class PrivacySystemTest
     private static final String POSTBACK_SECRET = "CANARY-postback-secret-d81c57";
     private static final String WEBHOOK_SECRET = "whsec_CANARY_outbound_2e9f64";
     /**
-     * The edge's IP-hash key is a file in the data directory, not a setting: seed it with printable bytes so that its
-     * raw form is a searchable string too.
+     * The fixed IP-hash key of older versions, a file in the data directory: seeded with printable bytes so that its
+     * raw form is a searchable string too; the service deletes it.
      */
     private static final byte[] EDGE_KEY = "CANARYedgeKey16B".getBytes(StandardCharsets.US_ASCII);
     private static final String TCP_LISTEN = "0A";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @TempDir
     Path dir;
 
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    /**
+     * Secrets the service issues while the test runs (a partner's token), searched for with the configured ones.
+     */
+    private final List<String> issuedSecrets = new ArrayList<>();
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -112,6 +123,13 @@ class PrivacySystemTest
             send(HttpRequest.newBuilder(tracker(service.trackerPort, "/postback?program=shop&order_id=o4&amount=100" +
                 "&currency=USD&token=" + POSTBACK_SECRET + "&secret=" + POSTBACK_SECRET)).GET());
             send(HttpRequest.newBuilder(tracker(service.trackerPort, "/r/" + API_KEY)).GET());
+            final String partnerToken = MAPPER.readTree(admin.getOk("/v1/partners/ann/token")).get("token").asText();
+            issuedSecrets.add(partnerToken);
+            final AdminClient partner = new AdminClient(service.adminPort, partnerToken);
+            partner.getOk("/v1/partners/ann/stats");
+            assertEquals(403, partner.get("/v1/programs/shop").statusCode());
+            assertEquals(401, new AdminClient(service.adminPort, partnerToken + "x").get("/v1/partners/ann/stats")
+                .statusCode());
             final AdminClient intruder = new AdminClient(service.adminPort, WRONG_TOKEN);
             assertEquals(401, intruder.get("/v1/programs/shop").statusCode());
             assertEquals(400, admin.put("/v1/programs/shop", programJson.replace("\"holdDays\"",
@@ -127,7 +145,19 @@ class PrivacySystemTest
             service.stop();
         }
 
-        // Then neither its stdout/stderr nor any log file under its data directory holds a canary
+        // Then the fixed edge key an older version left is gone (with it, any past day's hashes could be recomputed)
+        assertFalse(Files.exists(dataDir.resolve("edge.key")));
+
+        // And neither its stdout/stderr nor any log file under its data directory holds a canary, nor a day's salt
+        try (Stream<Path> salts = Files.list(dataDir.resolve("ip-salts")))
+        {
+            for (final Path salt : salts.toList())
+            {
+                final byte[] bytes = Files.readAllBytes(salt);
+                issuedSecrets.addAll(List.of(HexFormat.of().formatHex(bytes), Base64.getEncoder().encodeToString(bytes)));
+            }
+        }
+        assertTrue(issuedSecrets.size() >= 4, "today's and tomorrow's salts: " + issuedSecrets);
         assertNoCanary("stdout/stderr", Files.readString(log, StandardCharsets.ISO_8859_1));
         final List<Path> logFiles = logFiles(dataDir);
         for (final Path file : logFiles)
@@ -163,9 +193,33 @@ class PrivacySystemTest
         try (ServiceProcess service = ServiceProcess.start(dataDir, dir.resolve("service.log"), canaryEnvironment(),
             false))
         {
-            final List<String> unexpected = new ArrayList<>();
-            final Set<Integer> seenRemotePorts = new HashSet<>();
-            unexpected.addAll(foreignConnections(service.pid(), receiverPort, seenRemotePorts));
+            // Looked at continuously from the start to the end (each look lists the fds and reads the socket tables),
+            // not only at a few moments
+            final Set<String> unexpected = ConcurrentHashMap.newKeySet();
+            final Set<Integer> seenRemotePorts = ConcurrentHashMap.newKeySet();
+            final AtomicInteger looks = new AtomicInteger();
+            final AtomicBoolean watching = new AtomicBoolean(true);
+            final Thread watcher = new Thread(() ->
+            {
+                while (watching.get())
+                {
+                    try
+                    {
+                        unexpected.addAll(foreignConnections(service.pid(), receiverPort, seenRemotePorts));
+                        looks.incrementAndGet();
+                        Thread.sleep(5);
+                    }
+                    catch (final IOException | UncheckedIOException ex)
+                    {
+                        // a socket closed between listing the fds and reading the tables: look again
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        return;
+                    }
+                }
+            }, "outbound-connection-watcher");
+            watcher.start();
 
             // When the program subscribes the receiver, and a click and a sale move a partner up a tier
             final AdminClient admin = new AdminClient(service.adminPort, ADMIN_TOKEN);
@@ -173,7 +227,6 @@ class PrivacySystemTest
             admin.putOk("/v1/partners/ann", "{\"programId\":\"shop\",\"name\":\"Ann\",\"status\":\"active\"}");
             admin.putOk("/v1/links/ann-1", "{\"partnerId\":\"ann\",\"destination\":\"https://shop.example.com/a\"}");
             final String clickId = click(service.trackerPort, "/r/ann-1");
-            unexpected.addAll(foreignConnections(service.pid(), receiverPort, seenRemotePorts));
             final HttpResponse<String> sale = send(HttpRequest.newBuilder(
                 tracker(service.trackerPort, "/v1/conversions"))
                 .header("Authorization", "Bearer " + API_KEY)
@@ -187,13 +240,14 @@ class PrivacySystemTest
 
             // And at every look, each connection of the process is either one a client opened to its own listening
             // ports, or its own to the receiver
-            unexpected.addAll(foreignConnections(service.pid(), receiverPort, seenRemotePorts));
             click(service.trackerPort, "/r/ann-1");
             admin.getOk("/v1/partners/ann/stats");
-            unexpected.addAll(foreignConnections(service.pid(), receiverPort, seenRemotePorts));
-            assertEquals(List.of(), unexpected, "connections to anything but a client or the webhook receiver");
-            System.out.println("PrivacySystemTest: outbound connections seen to ports " + seenRemotePorts +
-                " (receiver " + receiverPort + ")");
+            watching.set(false);
+            watcher.join();
+            assertTrue(seenRemotePorts.contains(receiverPort), "the watcher never saw the delivery's connection");
+            assertEquals(Set.of(), unexpected, "connections to anything but a client or the webhook receiver");
+            System.out.println("PrivacySystemTest: " + looks.get() + " looks, outbound connections seen to ports " +
+                seenRemotePorts + " (receiver " + receiverPort + ")");
         }
         finally
         {
@@ -307,9 +361,10 @@ class PrivacySystemTest
         return environment;
     }
 
-    private static List<String> canaries()
+    private List<String> canaries()
     {
-        final List<String> canaries = new ArrayList<>(List.of(ADMIN_TOKEN, FINANCE_TOKEN, ANALYST_TOKEN, WRONG_TOKEN,
+        final List<String> canaries = new ArrayList<>(issuedSecrets);
+        canaries.addAll(List.of(ADMIN_TOKEN, FINANCE_TOKEN, ANALYST_TOKEN, WRONG_TOKEN,
             API_KEY, STRIPE_SECRET, SHOPIFY_SECRET, POSTBACK_SECRET, WEBHOOK_SECRET, "CANARY"));
         canaries.add(new String(EDGE_KEY, StandardCharsets.US_ASCII));
         canaries.add(HexFormat.of().formatHex(EDGE_KEY));
@@ -318,7 +373,7 @@ class PrivacySystemTest
         return canaries;
     }
 
-    private static void assertNoCanary(final String where, final String text)
+    private void assertNoCanary(final String where, final String text)
     {
         for (final String canary : canaries())
         {

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -174,13 +176,19 @@ class StripeRedeliverySystemTest
                 delivery.get(Math.max(1, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
 
-            // Then every (program, order id) is applied exactly once: stats, conversions and ledgers are exact, and
+            // Then every kind of fault really happened, those after the edge had the request included (they force a
+            // redelivery of what was already journaled)
+            final Map<ChaosProxy.Fault, Long> faults = proxy.counts();
+            assertAll(Arrays.stream(ChaosProxy.Fault.values()).filter(fault -> ChaosProxy.Fault.NONE != fault)
+                .map(fault -> () -> assertTrue(faults.get(fault) > 0, fault + " never happened: " + faults)));
+
+            // And every (program, order id) is applied exactly once: stats, conversions and ledgers are exact, and
             // the ledger's trial balance is zero
             final String trialBalance = assertBooksExact(service.get().admin(), plan);
             System.out.println("StripeRedeliverySystemTest (chaos): " + (System.nanoTime() - startNs) / 1_000_000 +
                 " ms, " + plan.events().size() + " events, " +
                 schedule.size() + " deliveries, " + stripe.attempts() + " attempts, failed " + stripe.failures() +
-                ", proxy faults " + proxy.counts() + ", kills " + kills + ", " + trialBalance);
+                ", proxy faults " + faults + ", kills " + kills + ", " + trialBalance);
         }
         catch (final AssertionError | RuntimeException ex)
         {

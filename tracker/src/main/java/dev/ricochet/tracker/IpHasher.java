@@ -9,20 +9,16 @@ import java.net.SocketAddress;
  * checks can still tell two clients apart within a day.
  *
  * <ol>
- *   <li>Truncate: an IPv4 address keeps its /24, an IPv6 address its /48 (the rest is zeroed), so even the key's holder
+ *   <li>Truncate: an IPv4 address keeps its /24, an IPv6 address its /48 (the rest is zeroed), so even a salt's holder
  *   learns only the network, as with Google Analytics' IP anonymisation.</li>
- *   <li>Rotate: the key of the day is derived from the edge key ({@code edge.key} in the data directory) and the UTC
- *   day number, {@code k_i = SipHash(edgeKey, ("ricochet" xor i) | day)} for its two halves. The same network hashes
- *   alike all day (unique clicks, rate and fraud checks) and differently the next day, so hashes cannot be joined
- *   across days.</li>
- *   <li>MAC: SipHash-2-4 of the truncated bytes under the day's key. SipHash is a keyed MAC/PRF built for short
+ *   <li>Rotate: the key is the salt of the UTC day ({@link IpSalts}): 16 random bytes, kept for the day and then
+ *   deleted. The same network hashes alike all day (unique clicks, rate and fraud checks) and differently the next
+ *   day, so hashes cannot be joined across days, and once a day's salt is deleted nobody can test networks against
+ *   that day's hashes.</li>
+ *   <li>MAC: SipHash-2-4 of the truncated bytes under the day's salt. SipHash is a keyed MAC/PRF built for short
  *   inputs; it stands where an HMAC would, at a few nanoseconds and without allocation, which HMAC-SHA256 via
  *   {@code javax.crypto.Mac} is not.</li>
  * </ol>
- *
- * <p>Decision: the day key is derived, not random and thrown away, so a restart keeps the day's hashes comparable;
- * the cost is that whoever holds {@code edge.key} can recompute any day's key and test the 2^24 IPv4 networks
- * against a hash. Truncation bounds what that reveals to the /24.
  *
  * <p>Not thread-safe: one per channel handler.
  */
@@ -35,10 +31,7 @@ final class IpHasher
 
     static final int IPV4_PREFIX_BYTES = 3;
     static final int IPV6_PREFIX_BYTES = 6;
-    private static final long DERIVATION_LABEL = 0x7269636f63686574L; // "ricochet" in ASCII
-
-    private final long edgeK0;
-    private final long edgeK1;
+    private final IpSalts salts;
     private final byte[] scratch = new byte[16];
     private long day = Long.MIN_VALUE;
     private long k0;
@@ -48,14 +41,9 @@ final class IpHasher
     private long v2;
     private long v3;
 
-    IpHasher(final byte[] key)
+    IpHasher(final IpSalts salts)
     {
-        if (key.length != 16)
-        {
-            throw new IllegalArgumentException("ip hash key must be 16 bytes");
-        }
-        edgeK0 = readLong(key, 0);
-        edgeK1 = readLong(key, 8);
+        this.salts = salts;
     }
 
     /**
@@ -104,17 +92,11 @@ final class IpHasher
     {
         if (newDay != day)
         {
+            final long[] salt = salts.saltOf(newDay);
             day = newDay;
-            k0 = derive(newDay, 0);
-            k1 = derive(newDay, 1);
+            k0 = salt[0];
+            k1 = salt[1];
         }
-    }
-
-    private long derive(final long newDay, final int half)
-    {
-        writeLong(scratch, 0, DERIVATION_LABEL ^ half);
-        writeLong(scratch, 8, newDay);
-        return sipHash24(edgeK0, edgeK1, scratch, 16);
     }
 
     private long sipHash24(final long key0, final long key1, final byte[] data, final int length)
@@ -168,14 +150,6 @@ final class IpHasher
         v1 = Long.rotateLeft(v1, 17);
         v1 ^= v2;
         v2 = Long.rotateLeft(v2, 32);
-    }
-
-    private static void writeLong(final byte[] bytes, final int offset, final long value)
-    {
-        for (int i = 0; i < 8; i++)
-        {
-            bytes[offset + i] = (byte)(value >>> (8 * i));
-        }
     }
 
     private static long readLong(final byte[] bytes, final int offset)

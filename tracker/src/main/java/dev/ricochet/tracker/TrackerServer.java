@@ -30,7 +30,6 @@ import org.agrona.concurrent.SystemEpochClock;
 
 import java.net.InetSocketAddress;
 import java.nio.file.FileStore;
-import java.security.SecureRandom;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -101,7 +100,7 @@ public final class TrackerServer implements AutoCloseable
         private EpochClock epochClock;
         private ErrorHandler errorHandler;
         private TrackerCounters counters;
-        private byte[] ipHashKey;
+        private IpSalts ipSalts;
 
         /**
          * Validate and fill in defaults; called by {@link TrackerServer#launch}.
@@ -205,10 +204,9 @@ public final class TrackerServer implements AutoCloseable
             {
                 programDirectory = new ProgramDirectory();
             }
-            if (null == ipHashKey)
+            if (null == ipSalts)
             {
-                ipHashKey = new byte[16];
-                new SecureRandom().nextBytes(ipHashKey);
+                ipSalts = IpSalts.inMemory();
             }
             if (null == journalUsableSpace)
             {
@@ -339,18 +337,19 @@ public final class TrackerServer implements AutoCloseable
         }
 
         /**
-         * @param ipHashKey 16-byte key for hashing client addresses; keep it stable across restarts.
+         * @param ipSalts the rotating salts of the client-address hash; {@link IpSalts#persistent} in a data
+         *                directory keeps a day's hashes comparable across restarts. Defaults to salts in memory.
          * @return this for a fluent API.
          */
-        public Context ipHashKey(final byte[] ipHashKey)
+        public Context ipSalts(final IpSalts ipSalts)
         {
-            this.ipHashKey = ipHashKey.clone();
+            this.ipSalts = ipSalts;
             return this;
         }
 
-        byte[] ipHashKey()
+        IpSalts ipSalts()
         {
-            return ipHashKey;
+            return ipSalts;
         }
 
         /**
@@ -679,6 +678,21 @@ public final class TrackerServer implements AutoCloseable
                 group.next().scheduleWithFixedDelay(journalSpace::check, JournalSpaceMonitor.CHECK_INTERVAL_MS,
                     JournalSpaceMonitor.CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
             }
+            // Today's and tomorrow's salts exist before the first request, expired ones are deleted; then once a minute,
+            // off the request path, so that a salt is gone within a minute of its day's end.
+            final IpSalts ipSalts = context.ipSalts;
+            ipSalts.rotate(IpHasher.day(context.epochClock.time()));
+            group.next().scheduleWithFixedDelay(() ->
+            {
+                try
+                {
+                    ipSalts.rotate(IpHasher.day(context.epochClock.time()));
+                }
+                catch (final RuntimeException ex)
+                {
+                    context.errorHandler.onError(ex);
+                }
+            }, 1, 1, TimeUnit.MINUTES);
             // Each loop creates its own appender: Chronicle appenders belong to one thread.
             for (final EventExecutor executor : group)
             {

@@ -68,7 +68,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         this.loop = loop;
         this.visitorCookie = new VisitorCookie(
             context.visitorCookieName(), context.visitorCookieMaxAgeMs() / 1000, context.visitorCookieSecure());
-        this.ipHasher = new IpHasher(context.ipHashKey());
+        this.ipHasher = new IpHasher(context.ipSalts());
         this.reusableRedirect = Responses.reusableRedirect(
             redirectLocation.location(), visitorCookie.setCookie(), loop.date);
     }

@@ -32,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 class ClientAddressPrivacyTest
 {
     private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
-    private static final byte[] EDGE_KEY = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final long NOON_MS = 1_773_144_000_000L; // 2026-03-10T12:00:00Z
     private static final byte[][] RAW_LOOPBACK = {
         { 127, 0, 0, 1 }, { 1, 0, 0, 127 }, "127.0.0.1".getBytes(StandardCharsets.US_ASCII) };
@@ -41,6 +40,7 @@ class ClientAddressPrivacyTest
     Path dir;
 
     private final AtomicLong clock = new AtomicLong(NOON_MS);
+    private final IpSalts salts = IpSalts.inMemory();
     private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private Journal journal;
     private TrackerServer server;
@@ -53,7 +53,7 @@ class ClientAddressPrivacyTest
         journal = Journal.open(new Journal.Context().dir(dir));
         server = TrackerServer.launch(new TrackerServer.Context().port(0).bindAddress("127.0.0.1")
             .journal(journal).linkDirectory(links).programDirectory(new ProgramDirectory())
-            .ipHashKey(EDGE_KEY).epochClock(clock::get));
+            .ipSalts(salts).epochClock(clock::get));
     }
 
     @AfterEach
@@ -83,7 +83,7 @@ class ClientAddressPrivacyTest
         }
 
         // And each holds the day's keyed hash of 127.0.0.0/24: any address of that /24 gives the same
-        final long expected = new IpHasher(EDGE_KEY).hash(new byte[]{ 127, 0, 0, (byte)200 }, NOON_MS);
+        final long expected = new IpHasher(salts).hash(new byte[]{ 127, 0, 0, (byte)200 }, NOON_MS);
         assertEquals(List.of(expected, expected), ipHashes());
     }
 

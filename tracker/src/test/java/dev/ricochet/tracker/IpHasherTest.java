@@ -11,11 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 class IpHasherTest
 {
-    private static final byte[] EDGE_KEY = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final long NOON_MS = 1_773_144_000_000L; // 2026-03-10T12:00:00Z
     private static final long DAY_MS = IpHasher.DAY_MS;
 
-    private final IpHasher hasher = new IpHasher(EDGE_KEY);
+    private final IpHasher hasher = new IpHasher(IpSalts.inMemory());
 
     @ParameterizedTest(name = "{0} and {1} alike, {2} differently")
     @CsvSource({
@@ -43,20 +42,20 @@ class IpHasherTest
         final long last = hash("198.51.100.20", startOfDay + DAY_MS - 1);
         final long nextDay = hash("198.51.100.20", startOfDay + DAY_MS);
 
-        // Then the key rotates at the UTC day boundary, and coming back to a day gives that day's hash again
+        // Then the salt rotates at the UTC day boundary, and coming back to a day still kept gives its hash again
         assertEquals(first, last);
         assertNotEquals(first, nextDay);
         assertEquals(first, hash("198.51.100.20", startOfDay));
     }
 
     @Test
-    void shouldHashDifferentlyUnderAnotherEdgeKey() throws Exception
+    void shouldHashDifferentlyUnderAnotherEdgesSalts() throws Exception
     {
-        // Given the same visitor and day on two edges with different keys
-        final IpHasher other = new IpHasher("fedcba9876543210".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        // Given the same visitor and day on two edges, each with its own random salts
+        final IpHasher other = new IpHasher(IpSalts.inMemory());
         final byte[] address = InetAddress.getByName("198.51.100.20").getAddress();
 
-        // Then nobody without the key can reproduce the hash
+        // Then nobody without the day's salt can reproduce the hash
         assertNotEquals(hasher.hash(address, NOON_MS), other.hash(address, NOON_MS));
     }
 

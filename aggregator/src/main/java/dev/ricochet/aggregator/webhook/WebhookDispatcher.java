@@ -12,6 +12,7 @@ import org.agrona.concurrent.EpochClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -381,10 +382,31 @@ public final class WebhookDispatcher implements AutoCloseable
                 store.deleteNow(StateStore.Family.OUTBOX, key);
                 endpoint.removeHead();
                 // Reported before counted, so that whoever sees the count can already see the report.
-                report(new IllegalStateException("webhook " + eventId + " to " + target.url() + " given up after " +
-                    maxAttempts + " attempts, last: " + failure));
+                report(new IllegalStateException("webhook " + eventId + " to " + origin(target.url()) +
+                    " given up after " + maxAttempts + " attempts, last: " + failure));
                 dead.incrementAndGet();
             }
+        }
+    }
+
+    /**
+     * Receivers often carry their own secret in the URL (Zapier's and Slack's hooks in the path, others as a
+     * {@code ?token=}), so a log names only where the webhook went, never the whole URL.
+     *
+     * @return scheme, host and port of the URL, with "/…" standing for a path or query.
+     */
+    static String origin(final String url)
+    {
+        try
+        {
+            final URI uri = new URI(url);
+            final String rest = (null == uri.getRawPath() || uri.getRawPath().length() <= 1) &&
+                null == uri.getRawQuery() ? "" : "/…";
+            return uri.getScheme() + "://" + uri.getHost() + (-1 == uri.getPort() ? "" : ":" + uri.getPort()) + rest;
+        }
+        catch (final URISyntaxException | RuntimeException ex)
+        {
+            return "(a webhook URL that does not parse)";
         }
     }
 

@@ -164,23 +164,26 @@ class WebhookDispatcherTest
     @Test
     void givesUpAfterMaxAttempts() throws Exception
     {
-        // Given a receiver that always fails and three attempts allowed
+        // Given a receiver that always fails and three attempts allowed, whose URL carries its own token
         responder = (path, eventId) -> 500;
+        targets.put("a", new WebhookDispatcher.Target(baseUrl() + "/a?token=receiver-token-77", SECRET_A));
         putRow(1, "a", "commission.voided");
 
         // When the dispatcher runs
         start(SystemEpochClock.INSTANCE, 3);
         await(() -> 1 == dispatcher.dead(), "given up");
 
-        // Then it tried three times, deleted the row and reported it once, naming the event and URL but not the secret
+        // Then it tried three times, deleted the row and reported it once, naming the event and the receiver's host
+        // but neither the signing secret nor the URL's path and query, where receivers keep their own tokens
         assertEquals(List.of("evt_1", "evt_1", "evt_1"), eventIds("/a"));
         assertEquals(3, dispatcher.failedAttempts());
         assertEquals(List.of(), outboxSeqs());
         assertEquals(1, errors.size());
         final String message = errors.get(0).getMessage();
         assertTrue(message.contains("evt_1"), message);
-        assertTrue(message.contains(baseUrl() + "/a"), message);
+        assertTrue(message.contains(baseUrl() + "/…"), message);
         assertFalse(message.contains(SECRET_A), message);
+        assertFalse(message.contains("receiver-token-77"), message);
     }
 
     @Test

@@ -1,0 +1,203 @@
+package dev.ricochet.tracker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The rotating salts of the client-address hash: 16 random bytes per UTC day, kept for that day and then deleted, so
+ * that once a day is over nobody, not even the operator, can recompute its hashes from a network.
+ *
+ * <p>Persistent salts live in their own directory, one file per day ({@code <epoch day>.salt}, owner-only), written
+ * and synced before first use so a restart the same day hashes alike. {@link #rotate(long)} (at start and then every
+ * minute, off the request path) makes today's and tomorrow's salts and deletes the files of earlier days; the previous
+ * day's salt stays in memory one more day for requests timestamped just before midnight. Without a directory the
+ * salts are only in memory (tests, and an edge embedded without a data directory): a restart starts a new day key.
+ *
+ * <p>Thread-safe: event loops read salts concurrently; making a missing one takes a lock.
+ */
+public final class IpSalts
+{
+    static final int SALT_BYTES = 16;
+    private static final String SUFFIX = ".salt";
+
+    private final Path dir;
+    private final SecureRandom random = new SecureRandom();
+    private final ConcurrentHashMap<Long, long[]> saltByDay = new ConcurrentHashMap<>();
+
+    private IpSalts(final Path dir)
+    {
+        this.dir = dir;
+    }
+
+    /**
+     * @param dir directory of the salt files, created if missing; nothing else should live there.
+     * @return salts that survive a restart within their day.
+     * @throws UncheckedIOException if the directory cannot be created.
+     */
+    public static IpSalts persistent(final Path dir)
+    {
+        try
+        {
+            Files.createDirectories(dir);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create the IP salt directory " + dir, ex);
+        }
+        return new IpSalts(dir);
+    }
+
+    /**
+     * @return salts kept in memory only.
+     */
+    public static IpSalts inMemory()
+    {
+        return new IpSalts(null);
+    }
+
+    /**
+     * @param day UTC day number ({@link IpHasher#day(long)}).
+     * @return the day's salt as the two 64-bit halves of a SipHash key; made (and persisted) on first use.
+     */
+    long[] saltOf(final long day)
+    {
+        final long[] salt = saltByDay.get(day);
+        return null != salt ? salt : saltByDay.computeIfAbsent(day, this::loadOrMake);
+    }
+
+    /**
+     * Make today's and tomorrow's salts ahead of use, delete the files of earlier days and forget all but yesterday's.
+     *
+     * @param today the current UTC day number.
+     */
+    public void rotate(final long today)
+    {
+        saltOf(today);
+        saltOf(today + 1);
+        saltByDay.keySet().removeIf(day -> day < today - 1);
+        if (null == dir)
+        {
+            return;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                final String name = file.getFileName().toString();
+                final Long day = dayOf(name);
+                if (null != day && day < today)
+                {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete expired IP salts in " + dir, ex);
+        }
+    }
+
+    private long[] loadOrMake(final long day)
+    {
+        if (null == dir)
+        {
+            return halves(newSalt());
+        }
+        final Path file = dir.resolve(day + SUFFIX);
+        try
+        {
+            if (!Files.exists(file))
+            {
+                write(file, newSalt());
+            }
+            final byte[] salt = Files.readAllBytes(file);
+            if (SALT_BYTES != salt.length)
+            {
+                throw new IllegalStateException(file + " must hold " + SALT_BYTES + " bytes, holds " + salt.length);
+            }
+            return halves(salt);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read or make the IP salt " + file, ex);
+        }
+    }
+
+    /**
+     * Written to a temporary file, synced and moved into place, so a crash leaves the day with one salt or none, never
+     * a torn one; an existing salt is kept (another edge in this process may have made it first).
+     */
+    private void write(final Path file, final byte[] salt) throws IOException
+    {
+        final Path tmp = Files.createTempFile(dir, "salt", ".tmp");
+        try
+        {
+            try
+            {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            }
+            catch (final UnsupportedOperationException ex)
+            {
+                // not a POSIX filesystem: the directory's own protection is all there is
+            }
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE))
+            {
+                channel.write(ByteBuffer.wrap(salt));
+                channel.force(true);
+            }
+            try
+            {
+                // A rename within the directory (atomic on one filesystem) that refuses to replace an existing salt.
+                Files.move(tmp, file);
+            }
+            catch (final FileAlreadyExistsException ex)
+            {
+                // kept the first
+            }
+            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ))
+            {
+                directory.force(true);
+            }
+        }
+        finally
+        {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private byte[] newSalt()
+    {
+        final byte[] salt = new byte[SALT_BYTES];
+        random.nextBytes(salt);
+        return salt;
+    }
+
+    private static long[] halves(final byte[] salt)
+    {
+        final ByteBuffer buffer = ByteBuffer.wrap(salt).order(ByteOrder.LITTLE_ENDIAN);
+        return new long[]{ buffer.getLong(0), buffer.getLong(8) };
+    }
+
+    private static Long dayOf(final String fileName)
+    {
+        try
+        {
+            return Long.parseLong(fileName.substring(0, fileName.length() - SUFFIX.length()));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return null;
+        }
+    }
+}
