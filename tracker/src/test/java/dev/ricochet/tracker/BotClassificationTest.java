@@ -1,7 +1,7 @@
 package dev.ricochet.tracker;
 
 import dev.ricochet.ingest.LinkRoute;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,16 +28,8 @@ class BotClassificationTest
     @TempDir
     Path dir;
 
+    @AutoClose
     private EdgeFixture edge;
-
-    @AfterEach
-    void stopEdge()
-    {
-        if (null != edge)
-        {
-            edge.close();
-        }
-    }
 
     @Test
     void shouldJournalACrawlerTheTokenListMissesAsABotOnceYauaaHasJudgedIt() throws Exception

@@ -9,7 +9,7 @@ import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramRoute;
 import dev.ricochet.ingest.test.RawHttp;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +35,7 @@ class ConversionIntakeTest
     Path dir;
 
     private final HttpClient client = HttpClient.newHttpClient();
+    @AutoClose
     private EdgeFixture edge;
     private Journal journal;
     private TrackerServer server;
@@ -46,12 +47,6 @@ class ConversionIntakeTest
             new ProgramRoute("nokey", 5, "USD", "rcid", null, null, null, null));
         journal = edge.journal;
         server = edge.server;
-    }
-
-    @AfterEach
-    void stopEdge()
-    {
-        edge.close();
     }
 
     @Test

@@ -5,7 +5,7 @@ import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramRoute;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,16 +31,8 @@ class JournalLowSpaceTest
     Path dir;
 
     private final AtomicLong usableBytes = new AtomicLong(10L << 30);
+    @AutoClose
     private EdgeFixture edge;
-
-    @AfterEach
-    void stopEdge()
-    {
-        if (null != edge)
-        {
-            edge.close();
-        }
-    }
 
     @Test
     void shouldRefuseConversionsButStillRedirectClicksWhileLowOnSpaceAndRecoverWhenSpaceReturns() throws Exception

@@ -2,7 +2,7 @@ package dev.ricochet.tracker;
 
 import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.LinkRoute;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,16 +37,8 @@ class OverloadSheddingTest
     @TempDir
     Path dir;
 
+    @AutoClose
     private EdgeFixture edge;
-
-    @AfterEach
-    void stopEdge()
-    {
-        if (null != edge)
-        {
-            edge.close();
-        }
-    }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)

@@ -4,7 +4,7 @@ import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,16 +30,8 @@ class RateLimitTest
     @TempDir
     Path dir;
 
+    @AutoClose
     private EdgeFixture edge;
-
-    @AfterEach
-    void stopEdge()
-    {
-        if (null != edge)
-        {
-            edge.close();
-        }
-    }
 
     @Test
     void shouldAnswer429WithRetryAfterOnceAnAddressHasSpentItsBurst() throws Exception

@@ -7,7 +7,7 @@ import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramRoute;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +36,7 @@ class ShopifyWebhookTest
     Path dir;
 
     private final HttpClient client = HttpClient.newHttpClient();
+    @AutoClose
     private EdgeFixture edge;
     private Journal journal;
     private TrackerServer server;
@@ -46,12 +47,6 @@ class ShopifyWebhookTest
         edge = new EdgeFixture(dir, new LinkRoute[0], new ProgramRoute("shop", 3, "USD", "ref", null, null, SECRET, null));
         journal = edge.journal;
         server = edge.server;
-    }
-
-    @AfterEach
-    void stopEdge()
-    {
-        edge.close();
     }
 
     @Test

@@ -12,7 +12,7 @@ import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramRoute;
 import dev.ricochet.ingest.test.StripeEvents;
 import org.agrona.concurrent.CachedEpochClock;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +37,7 @@ class StripeWebhookTest
     Path dir;
 
     private final HttpClient client = HttpClient.newHttpClient();
+    @AutoClose
     private EdgeFixture edge;
     private Journal journal;
     private TrackerServer server;
@@ -48,12 +49,6 @@ class StripeWebhookTest
             new ProgramRoute("nostripe", 4, "USD", "rcid", null, null, null, null));
         journal = edge.journal;
         server = edge.server;
-    }
-
-    @AfterEach
-    void stopEdge()
-    {
-        edge.close();
     }
 
     @Test

@@ -7,7 +7,7 @@ import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.test.RawHttp;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +32,7 @@ class TrackerServerTest
     Path dir;
 
     private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    @AutoClose
     private EdgeFixture edge;
     private Journal journal;
     private TrackerServer server;
@@ -44,12 +45,6 @@ class TrackerServerTest
             new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") });
         journal = edge.journal;
         server = edge.server;
-    }
-
-    @AfterEach
-    void stopEdge()
-    {
-        edge.close();
     }
 
     @Test
