@@ -146,7 +146,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
                 throw new IllegalArgumentException(
                     JournalSpaceMonitor.MIN_FREE_PROP_NAME + ": 0 (off) or a size such as 512m");
             }
-            if (null == journalUsableSpace)
+            if (null == journalUsableSpace && journalMinFreeBytes > 0)
             {
                 journalUsableSpace = JournalSpaceMonitor.usableSpaceOf(journal.dir());
             }

@@ -31,8 +31,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -193,33 +194,8 @@ class PrivacySystemTest
         try (ServiceProcess service = ServiceProcess.start(dataDir, dir.resolve("service.log"), canaryEnvironment(),
             false))
         {
-            // Looked at continuously from the start to the end (each look lists the fds and reads the socket tables),
-            // not only at a few moments
-            final Set<String> unexpected = ConcurrentHashMap.newKeySet();
-            final Set<Integer> seenRemotePorts = ConcurrentHashMap.newKeySet();
-            final AtomicInteger looks = new AtomicInteger();
-            final AtomicBoolean watching = new AtomicBoolean(true);
-            final Thread watcher = new Thread(() ->
-            {
-                while (watching.get())
-                {
-                    try
-                    {
-                        unexpected.addAll(foreignConnections(service.pid(), receiverPort, seenRemotePorts));
-                        looks.incrementAndGet();
-                        Thread.sleep(5);
-                    }
-                    catch (final IOException | UncheckedIOException ex)
-                    {
-                        // a socket closed between listing the fds and reading the tables: look again
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        return;
-                    }
-                }
-            }, "outbound-connection-watcher");
-            watcher.start();
+            // Looked at continuously from the start to the end, not only at a few moments
+            final ConnectionWatcher watcher = new ConnectionWatcher(service.pid(), receiverPort);
 
             // When the program subscribes the receiver, and a click and a sale move a partner up a tier
             final AdminClient admin = new AdminClient(service.adminPort, ADMIN_TOKEN);
@@ -242,16 +218,74 @@ class PrivacySystemTest
             // ports, or its own to the receiver
             click(service.trackerPort, "/r/ann-1");
             admin.getOk("/v1/partners/ann/stats");
-            watching.set(false);
-            watcher.join();
-            assertTrue(seenRemotePorts.contains(receiverPort), "the watcher never saw the delivery's connection");
-            assertEquals(Set.of(), unexpected, "connections to anything but a client or the webhook receiver");
-            System.out.println("PrivacySystemTest: " + looks.get() + " looks, outbound connections seen to ports " +
-                seenRemotePorts + " (receiver " + receiverPort + ")");
+            watcher.stop();
+            assertTrue(watcher.seenRemotePorts.contains(receiverPort), "the watcher never saw the delivery's connection");
+            assertEquals(Set.of(), watcher.unexpected, "connections to anything but a client or the webhook receiver");
+            System.out.println("PrivacySystemTest: " + watcher.looks.get() + " looks, outbound connections seen to " +
+                "ports " + watcher.seenRemotePorts + " (receiver " + receiverPort + ")");
         }
         finally
         {
             receiver.stop(0);
+        }
+    }
+
+    /**
+     * Looks at a process's sockets over and over on its own thread, from construction until stopped or the process ends.
+     */
+    private static final class ConnectionWatcher
+    {
+        final Set<String> unexpected = ConcurrentHashMap.newKeySet();
+        final Set<Integer> seenRemotePorts = ConcurrentHashMap.newKeySet();
+        final AtomicInteger looks = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final Thread thread;
+        private volatile boolean isWatching = true;
+
+        ConnectionWatcher(final long pid, final int receiverPort)
+        {
+            thread = new Thread(() ->
+            {
+                while (isWatching)
+                {
+                    try
+                    {
+                        unexpected.addAll(foreignConnections(pid, receiverPort, seenRemotePorts));
+                        looks.incrementAndGet();
+                    }
+                    catch (final IOException | UncheckedIOException ex)
+                    {
+                        if (!Files.isDirectory(Path.of("/proc", Long.toString(pid))))
+                        {
+                            return; // the process is gone (a failed test stopped it): nothing left to watch
+                        }
+                        // a socket went between listing the fds and reading the tables: look again
+                    }
+                    catch (final RuntimeException | Error ex)
+                    {
+                        failure.set(ex);
+                        return;
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                }
+            }, "outbound-connection-watcher");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /**
+         * Stop looking.
+         *
+         * @throws AssertionError if a look failed other than by a socket closing under it.
+         */
+        void stop() throws InterruptedException
+        {
+            isWatching = false;
+            thread.join();
+            if (null != failure.get())
+            {
+                throw new AssertionError("the connection watcher failed", failure.get());
+            }
         }
     }
 

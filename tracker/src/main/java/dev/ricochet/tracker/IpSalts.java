@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The rotating salts of the client-address hash: 16 random bytes per UTC day, kept for that day and then deleted, so
@@ -21,19 +22,30 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Persistent salts live in their own directory, one file per day ({@code <epoch day>.salt}, owner-only), written
  * and synced before first use so a restart the same day hashes alike. {@link #rotate(long)} (at start and then every
  * minute, off the request path) makes today's and tomorrow's salts and deletes the files of earlier days; the previous
- * day's salt stays in memory one more day for requests timestamped just before midnight. Without a directory the
- * salts are only in memory (tests, and an edge embedded without a data directory): a restart starts a new day key.
+ * day's salt stays in memory for the first {@link #GRACE_MS} of the day, for requests timestamped just before
+ * midnight. Without a directory the salts are only in memory (tests, and an edge embedded without a data directory):
+ * a restart starts a new day key.
+ *
+ * <p>A salt that cannot be written or read (a full or read-only disk) never fails a click: the day gets a salt in
+ * memory only, and the next {@link #rotate(long)} throws the failure for its caller to report.
  *
  * <p>Thread-safe: event loops read salts concurrently; making a missing one takes a lock.
  */
 public final class IpSalts
 {
     static final int SALT_BYTES = 16;
+
+    /**
+     * How long into a day the previous day's salt is still kept in memory.
+     */
+    static final long GRACE_MS = 5 * 60_000L;
+
     private static final String SUFFIX = ".salt";
 
     private final Path dir;
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<Long, long[]> saltByDay = new ConcurrentHashMap<>();
+    private final AtomicReference<RuntimeException> unreported = new AtomicReference<>();
 
     private IpSalts(final Path dir)
     {
@@ -77,15 +89,25 @@ public final class IpSalts
     }
 
     /**
-     * Make today's and tomorrow's salts ahead of use, delete the files of earlier days and forget all but yesterday's.
+     * Make today's and tomorrow's salts ahead of use, delete the files of earlier days and forget yesterday's once the
+     * day is {@link #GRACE_MS} old.
      *
-     * @param today the current UTC day number.
+     * @param nowMs epoch time.
+     * @throws RuntimeException if a salt could not be persisted or read since the last call (that day's salt is then in
+     *                          memory only), or expired ones could not be deleted.
      */
-    public void rotate(final long today)
+    public void rotate(final long nowMs)
     {
+        final long today = IpHasher.day(nowMs);
         saltOf(today);
         saltOf(today + 1);
-        saltByDay.keySet().removeIf(day -> day < today - 1);
+        final long oldestKept = nowMs - today * IpHasher.DAY_MS < GRACE_MS ? today - 1 : today;
+        saltByDay.keySet().removeIf(day -> day < oldestKept);
+        final RuntimeException failure = unreported.getAndSet(null);
+        if (null != failure)
+        {
+            throw failure;
+        }
         if (null == dir)
         {
             return;
@@ -114,7 +136,20 @@ public final class IpSalts
         {
             return halves(newSalt());
         }
-        final Path file = dir.resolve(day + SUFFIX);
+        try
+        {
+            return load(dir.resolve(day + SUFFIX));
+        }
+        catch (final UncheckedIOException | IllegalStateException ex)
+        {
+            // The click goes on: this day's hashes just will not match across a restart.
+            unreported.set(ex);
+            return halves(newSalt());
+        }
+    }
+
+    private long[] load(final Path file)
+    {
         try
         {
             if (!Files.exists(file))
@@ -135,7 +170,7 @@ public final class IpSalts
     }
 
     /**
-     * Written to a temporary file, synced and moved into place, so a crash leaves the day with one salt or none, never
+     * Written to a temporary file, synced and linked into place, so a crash leaves the day with one salt or none, never
      * a torn one; an existing salt is kept (another edge in this process may have made it first).
      */
     private void write(final Path file, final byte[] salt) throws IOException
@@ -158,8 +193,8 @@ public final class IpSalts
             }
             try
             {
-                // A rename within the directory (atomic on one filesystem) that refuses to replace an existing salt.
-                Files.move(tmp, file);
+                // A hard link appears complete or not at all, and unlike a rename it never replaces an existing salt.
+                Files.createLink(file, tmp);
             }
             catch (final FileAlreadyExistsException ex)
             {

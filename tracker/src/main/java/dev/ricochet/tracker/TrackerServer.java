@@ -208,7 +208,7 @@ public final class TrackerServer implements AutoCloseable
             {
                 ipSalts = IpSalts.inMemory();
             }
-            if (null == journalUsableSpace)
+            if (null == journalUsableSpace && journalMinFreeBytes > 0)
             {
                 journalUsableSpace = JournalSpaceMonitor.usableSpaceOf(journal.dir());
             }
@@ -649,7 +649,8 @@ public final class TrackerServer implements AutoCloseable
     private final EventLoopGroup group;
     private final Map<EventExecutor, EdgeLoopResources> loopResources = new IdentityHashMap<>();
     private final Channel serverChannel;
-    private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
+    // Stays closed: a connection accepted just before the close registers after it, and is closed as it joins.
+    private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE, true);
     private final DurableJournalWriter durableWriter;
 
     private TrackerServer(final Context context) throws InterruptedException
@@ -681,12 +682,12 @@ public final class TrackerServer implements AutoCloseable
             // Today's and tomorrow's salts exist before the first request, expired ones are deleted; then once a minute,
             // off the request path, so that a salt is gone within a minute of its day's end.
             final IpSalts ipSalts = context.ipSalts;
-            ipSalts.rotate(IpHasher.day(context.epochClock.time()));
+            ipSalts.rotate(context.epochClock.time());
             group.next().scheduleWithFixedDelay(() ->
             {
                 try
                 {
-                    ipSalts.rotate(IpHasher.day(context.epochClock.time()));
+                    ipSalts.rotate(context.epochClock.time());
                 }
                 catch (final RuntimeException ex)
                 {

@@ -5,6 +5,7 @@ import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -105,20 +106,23 @@ class ClickDurabilityTest
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void closesItsConnectionsBeforeItsJournalSoShutdownAnswersNoClickUnjournaled() throws Exception
     {
         // Given an edge busy with shoppers clicking on keep-alive connections
+        final ExecutorService shoppers = Executors.newFixedThreadPool(4);
         try (Journal journal = Journal.open(new Journal.Context().dir(dir)))
         {
             final TrackerServer server = launch(journal, "redirect", "page-cache");
             final List<String> locations = Collections.synchronizedList(new ArrayList<>());
-            final ExecutorService shoppers = Executors.newFixedThreadPool(4);
             for (int i = 0; i < 4; i++)
             {
                 shoppers.execute(() -> clickUntilRefused(server.port(), locations));
             }
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (locations.size() < 2_000)
             {
+                assertTrue(System.nanoTime() < deadlineNs, "the shoppers got only " + locations.size() + " answers");
                 Thread.sleep(1);
             }
 
@@ -133,6 +137,11 @@ class ClickDurabilityTest
                 locations.stream().filter(location -> !location.contains("rcid=")).collect(Collectors.toList());
             assertEquals(List.of(), uncredited);
             assertEquals(locations.size(), journaledClickCount(journal));
+        }
+        finally
+        {
+            // The edge is closed where the spec says; a failure before that leaves no shopper clicking on
+            shoppers.shutdownNow();
         }
     }
 
@@ -173,6 +182,7 @@ class ClickDurabilityTest
             .getBytes(StandardCharsets.US_ASCII);
         try (Socket socket = new Socket("127.0.0.1", port))
         {
+            socket.setSoTimeout(10_000);
             final BufferedReader in = new BufferedReader(
                 new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
             final OutputStream out = socket.getOutputStream();
@@ -180,7 +190,7 @@ class ClickDurabilityTest
             {
                 out.write(request);
                 out.flush();
-                String location = null;
+                String location = "(no Location)";
                 for (String line = in.readLine(); !"".equals(line); line = in.readLine())
                 {
                     if (null == line)

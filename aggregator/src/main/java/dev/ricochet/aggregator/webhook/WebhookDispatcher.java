@@ -402,7 +402,8 @@ public final class WebhookDispatcher implements AutoCloseable
             final URI uri = new URI(url);
             final String rest = (null == uri.getRawPath() || uri.getRawPath().length() <= 1) &&
                 null == uri.getRawQuery() ? "" : "/…";
-            return uri.getScheme() + "://" + uri.getHost() + (-1 == uri.getPort() ? "" : ":" + uri.getPort()) + rest;
+            final String host = null == uri.getHost() ? "(a host that does not parse)" : uri.getHost();
+            return uri.getScheme() + "://" + host + (-1 == uri.getPort() ? "" : ":" + uri.getPort()) + rest;
         }
         catch (final URISyntaxException | RuntimeException ex)
         {
@@ -442,10 +443,15 @@ public final class WebhookDispatcher implements AutoCloseable
             final int status = response.statusCode();
             return status >= 200 && status < 300 ? null : "HTTP " + status;
         }
-        catch (final IOException | IllegalArgumentException ex)
+        catch (final IOException ex)
         {
-            // Timeouts, refused connections, TLS failures, and URLs the client cannot use.
+            // Timeouts, refused connections, TLS failures.
             return ex.getClass().getSimpleName() + (null == ex.getMessage() ? "" : ": " + ex.getMessage());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // Its message quotes the whole URL, token and all.
+            return "a URL the HTTP client cannot use";
         }
         catch (final InterruptedException ex)
         {
