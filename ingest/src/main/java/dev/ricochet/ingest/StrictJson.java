@@ -21,8 +21,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The one JSON mapper of the API surfaces, strict the way the contract needs: an unknown field, a duplicate key,
- * trailing content, a wrong type (a string where a number is due) or a float where an integer is due is an error whose message names the field;
- * nesting, number and string sizes are bounded so a hostile body cannot exhaust the process; a body must be UTF-8
+ * trailing content, a wrong type (a string where a number is due) or a float where an integer is due is an error
+ * whose message names the field; nesting, number and string sizes are bounded so a hostile body cannot exhaust the
+ * process; a body must be UTF-8
  * (RFC 8259), checked before Jackson sees it, which would otherwise read UTF-16 or UTF-32 and decode overlong or
  * surrogate sequences.
  */

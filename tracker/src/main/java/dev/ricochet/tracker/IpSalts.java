@@ -103,21 +103,25 @@ public final class IpSalts
         saltOf(today + 1);
         final long oldestKept = nowMs - today * IpHasher.DAY_MS < GRACE_MS ? today - 1 : today;
         saltByDay.keySet().removeIf(day -> day < oldestKept);
+        if (null != dir)
+        {
+            deleteFilesBefore(today);
+        }
+        // After the deletions: a salt that could not be written must not keep an expired one on disk.
         final RuntimeException failure = unreported.getAndSet(null);
         if (null != failure)
         {
             throw failure;
         }
-        if (null == dir)
-        {
-            return;
-        }
+    }
+
+    private void deleteFilesBefore(final long today)
+    {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX))
         {
             for (final Path file : files)
             {
-                final String name = file.getFileName().toString();
-                final Long day = dayOf(name);
+                final Long day = dayOf(file.getFileName().toString());
                 if (null != day && day < today)
                 {
                     Files.deleteIfExists(file);

@@ -405,20 +405,28 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         }
         if (!append(click, recorded))
         {
-            if (context.failClosedOnAppendFailure())
-            {
-                ctx.write(Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "journal unavailable\n"),
-                    ctx.voidPromise());
-            }
-            else
-            {
-                // Not journaled (an I/O error, or the journal closing under a shutdown): the shopper lands, but with no
-                // click id, which would promise a click that does not exist.
-                writeUncreditedRedirect(ctx, route, nowMs, keepAlive);
-            }
+            answerUnjournaled(ctx, route, nowMs, keepAlive);
             return;
         }
         writeRedirect(ctx, route, clickHi, clickLo, nowMs, keepAlive);
+    }
+
+    /**
+     * A click the journal did not take (an I/O error, or the journal closing under a shutdown): 503 if so configured,
+     * else the shopper lands, but with no click id, which would promise a click that does not exist.
+     */
+    private void answerUnjournaled(
+        final ChannelHandlerContext ctx, final LinkRoute route, final long nowMs, final boolean keepAlive)
+    {
+        if (context.failClosedOnAppendFailure())
+        {
+            ctx.write(Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "journal unavailable\n"),
+                ctx.voidPromise());
+        }
+        else
+        {
+            writeUncreditedRedirect(ctx, route, nowMs, keepAlive);
+        }
     }
 
     /**
@@ -559,18 +567,13 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             {
                 final boolean durable = Journal.NULL_INDEX != index;
                 context.counters().increment(durable ? recorded : TrackerCounter.JOURNAL_APPEND_FAILURES);
-                if (!durable && context.failClosedOnAppendFailure())
-                {
-                    ctx.write(Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "journal unavailable\n"),
-                        ctx.voidPromise());
-                }
-                else if (durable)
+                if (durable)
                 {
                     writeRedirect(ctx, route, clickHi, clickLo, context.epochClock().time(), keepAlive);
                 }
                 else
                 {
-                    writeUncreditedRedirect(ctx, route, context.epochClock().time(), keepAlive);
+                    answerUnjournaled(ctx, route, context.epochClock().time(), keepAlive);
                 }
                 ctx.channel().config().setAutoRead(true);
                 ctx.flush();
