@@ -75,6 +75,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
             WEBHOOK_INITIAL_BACKOFF_PROP_NAME, WEBHOOK_INITIAL_BACKOFF_DEFAULT);
         private long storeRetryMaxMs = Settings.durationMs(STORE_RETRY_MAX_PROP_NAME, STORE_RETRY_MAX_DEFAULT);
         private long storeMinFreeBytes = Settings.sizeBytes(STORE_MIN_FREE_PROP_NAME, STORE_MIN_FREE_DEFAULT);
+        private long stallTimeoutMs = Settings.durationMs(STALL_TIMEOUT_PROP_NAME, STALL_TIMEOUT_DEFAULT);
         private long journalMinFreeBytes = Settings.sizeBytes(
             JournalSpaceMonitor.MIN_FREE_PROP_NAME, JournalSpaceMonitor.MIN_FREE_DEFAULT);
         private LongSupplier journalUsableSpace;
@@ -136,6 +137,10 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
             if (storeRetryMaxMs < 1 || storeRetryMaxMs > 600_000L)
             {
                 throw new IllegalArgumentException(STORE_RETRY_MAX_PROP_NAME + ": between 1ms and 10m");
+            }
+            if (stallTimeoutMs < 1_000 || stallTimeoutMs > 3_600_000L)
+            {
+                throw new IllegalArgumentException(STALL_TIMEOUT_PROP_NAME + ": between 1s and 1h");
             }
             if (storeMinFreeBytes < 0)
             {
@@ -365,6 +370,17 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         }
 
         /**
+         * @param stallTimeoutMs how long the aggregator may apply nothing while events wait before {@code /readyz}
+         *                       answers 503; between 1 s and 1 h.
+         * @return this for a fluent API.
+         */
+        public Context stallTimeoutMs(final long stallTimeoutMs)
+        {
+            this.stallTimeoutMs = stallTimeoutMs;
+            return this;
+        }
+
+        /**
          * @param minFreeBytes free space the state disk needs before a refused commit is retried; 0 for no check.
          * @return this for a fluent API.
          */
@@ -413,6 +429,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
                 ", stateMemoryBytes=" + stateMemoryBytes +
                 ", clockTickIntervalMs=" + clockTickIntervalMs + ", storeRetryMaxMs=" + storeRetryMaxMs +
                 ", storeMinFreeBytes=" + storeMinFreeBytes + ", journalMinFreeBytes=" + journalMinFreeBytes +
+                ", stallTimeoutMs=" + stallTimeoutMs +
                 ", adminBindAddress=" + adminBindAddress +
                 ", adminPort=" + adminPort + "}";
         }
@@ -551,6 +568,20 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     public String stallReason()
     {
         return agent.stallReason();
+    }
+
+    @Override
+    public String progressStall()
+    {
+        final long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - agent.lastProgressNs());
+        if (idleMs < context.stallTimeoutMs || agent.hasFailed() || null != agent.stallReason())
+        {
+            return null;
+        }
+        final long lag = lagEvents();
+        return lag <= 0 ? null : "the aggregator has applied nothing for " + idleMs + " ms while " + lag +
+            " journal events wait (stall timeout " + context.stallTimeoutMs + " ms); a restart resumes from the last " +
+            "commit";
     }
 
     @Override

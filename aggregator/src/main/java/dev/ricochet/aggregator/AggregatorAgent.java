@@ -53,6 +53,12 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
 {
     static final int POLL_LIMIT = 1000;
     static final long STORE_RETRY_INITIAL_MS = 100;
+
+    /**
+     * Furthest an event's header time may be ahead of the aggregator's wall clock; a later one is read as wall clock
+     * plus this (docs/time.md), so no event in a journal, whoever wrote it, moves a clock far ahead.
+     */
+    static final long MAX_HEADER_AHEAD_MS = 300_000L;
     private static final long DAY_MS = 86_400_000L;
     private static final String LEDGER_DAY = "ledger.day";
 
@@ -85,9 +91,12 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private final PayoutRuns payouts;
     private final Object2LongHashMap<VisitKey> pendingVisits = new Object2LongHashMap<>(-1);
     private final WriteBatch batch = new WriteBatch();
+    private final org.agrona.concurrent.UnsafeBuffer boundedEvent =
+        new org.agrona.concurrent.UnsafeBuffer(new byte[EventHeaderDescriptor.MAX_EVENT_LENGTH]);
 
     private JournalPoller poller;
     private long lastAppliedIndex;
+    private long latestHeaderMs;
     private long lastCommitMs;
     private int uncommittedEvents;
     private boolean failed;
@@ -101,6 +110,8 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private volatile long appliedIndex;
     private volatile long committedIndex;
     private volatile long eventsApplied;
+    private volatile long lastProgressNs;
+    private volatile long headerTimesBounded;
 
     AggregatorAgent(
         final Journal journal,
@@ -154,8 +165,11 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         this.ledger = new Ledger(store, counters);
         this.timeline = new Timeline(store, ledger);
         final byte[] ledgerDay = store.meta(LEDGER_DAY);
+        // A ledger day stored ahead of the wall clock was set by a sender's time (before issue 15): brought back to
+        // today, so that the ledger's approvals and reviews run again from here instead of waiting for that day.
+        final int latestDay = (int)Math.floorDiv(epochClock.time() + MAX_HEADER_AHEAD_MS, DAY_MS);
         this.commissions = new CommissionEngine(catalog, counters, ledger, timeline,
-            null == ledgerDay ? Integer.MIN_VALUE : java.nio.ByteBuffer.wrap(ledgerDay).getInt());
+            null == ledgerDay ? Integer.MIN_VALUE : Math.min(java.nio.ByteBuffer.wrap(ledgerDay).getInt(), latestDay));
         this.payouts = new PayoutRuns(store, catalog, ledger, timeline);
         this.attribution = new AttributionEngine(store, catalog, pendingClicks, counters::add, commissions);
         this.committedIndex = store.journalPosition();
@@ -168,6 +182,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     {
         poller = journal.newPoller(committedIndex);
         lastCommitMs = epochClock.time();
+        lastProgressNs = System.nanoTime();
     }
 
     @Override
@@ -188,6 +203,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
             {
                 CrashPoints.freezeAggregatorOnce();
             }
+            latestHeaderMs = epochClock.time() + MAX_HEADER_AHEAD_MS;
             polled = poller.poll(this, POLL_LIMIT);
             if (CrashPoints.ENABLED && polled > 0)
             {
@@ -199,6 +215,9 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
                 // Single writer: a plain add published by a volatile store, once per poll.
                 eventsApplied = eventsApplied + polled;
             }
+            // A poll returned: progress, or caught up (nothing to read). A stuck event never gets here. Monotonic
+            // time, not the epoch clock: a clock set back or forward is no stall.
+            lastProgressNs = System.nanoTime();
             return polled + commitIfDue(epochClock.time(), 0 == polled);
         }
         catch (final CommitStalled ex)
@@ -223,7 +242,23 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         }
         try
         {
-            apply(buffer, length, index);
+            final long timestampMs =
+                buffer.getLong(EventHeaderDescriptor.TIMESTAMP_OFFSET, EventHeaderDescriptor.BYTE_ORDER);
+            if (timestampMs >= 0 && timestampMs <= latestHeaderMs)
+            {
+                apply(buffer, length, index);
+            }
+            else
+            {
+                // Rare: a header time from a bad clock, or from an older edge that wrote a sender's time there.
+                // Applied from a copy whose header time is bounded, so every reader sees the same bounded time.
+                final int copied = Math.min(length, boundedEvent.capacity()); // an event is never longer
+                boundedEvent.putBytes(0, buffer, 0, copied);
+                boundedEvent.putLong(EventHeaderDescriptor.TIMESTAMP_OFFSET,
+                    Math.max(0, Math.min(timestampMs, latestHeaderMs)), EventHeaderDescriptor.BYTE_ORDER);
+                headerTimesBounded = headerTimesBounded + 1;
+                apply(boundedEvent, copied, index);
+            }
         }
         catch (final MalformedEventException ex)
         {
@@ -648,6 +683,23 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     public long committedIndex()
     {
         return committedIndex;
+    }
+
+    /**
+     * @return {@link System#nanoTime()} at which the agent's last poll returned (having applied events, or found
+     *         none); it does not move while one event holds the agent, whatever the reason.
+     */
+    public long lastProgressNs()
+    {
+        return lastProgressNs;
+    }
+
+    /**
+     * @return events applied with their header time bounded, since start (see {@link #MAX_HEADER_AHEAD_MS}).
+     */
+    public long headerTimesBounded()
+    {
+        return headerTimesBounded;
     }
 
     /**

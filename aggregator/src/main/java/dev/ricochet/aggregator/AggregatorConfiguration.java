@@ -133,4 +133,15 @@ public final class AggregatorConfiguration
      * Default for {@link #WEBHOOK_INITIAL_BACKOFF_PROP_NAME}.
      */
     public static final String WEBHOOK_INITIAL_BACKOFF_DEFAULT = "1s";
+
+    /**
+     * How long the aggregator may apply nothing while the journal holds events it has not applied before its
+     * {@code /readyz} answers 503 (a stall: one event holding it); see docs/time.md.
+     */
+    public static final String STALL_TIMEOUT_PROP_NAME = "ricochet.aggregator.stall.timeout";
+
+    /**
+     * Default for {@link #STALL_TIMEOUT_PROP_NAME}.
+     */
+    public static final String STALL_TIMEOUT_DEFAULT = "60s";
 }

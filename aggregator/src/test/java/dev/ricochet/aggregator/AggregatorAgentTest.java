@@ -49,7 +49,7 @@ class AggregatorAgentTest
     @BeforeEach
     void setUp()
     {
-        clock.update(T0);
+        clock.update(T0 + 365 * DAY_MS); // the wall clock is after every event these tests journal
         journal = Journal.open(new Journal.Context().dir(dir.resolve("journal")));
         appender = journal.newAppender();
         store = StateStore.open(dir.resolve("state"));

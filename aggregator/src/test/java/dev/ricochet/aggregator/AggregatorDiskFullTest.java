@@ -58,6 +58,10 @@ class AggregatorDiskFullTest
     private static final long DAY_MS = 24 * HOUR_MS;
     private static final long T0 = 20_400 * DAY_MS;
     private static final int DAY0 = 20_400;
+    /**
+     * The agents' wall clock: after every event the tests journal (the agent bounds header times by it).
+     */
+    private static final long WALL_MS = T0 + 30 * DAY_MS;
     private static final AggregatorAgent.StoreRetry RETRY = new AggregatorAgent.StoreRetry(200, 1L << 20);
     private static final String TOKEN = "disk-full-admin-token-0123";
     /**
@@ -165,7 +169,7 @@ class AggregatorDiskFullTest
     {
         // Given an agent with its state on a 64 MiB disk that has committed a day of clicks
         final CachedEpochClock clock = new CachedEpochClock();
-        clock.update(T0);
+        clock.update(WALL_MS);
         final Path filler = tmpfs.dir().resolve("filler");
         try (StateStore store = StateStore.open(tmpfs.dir().resolve("state")))
         {
@@ -220,6 +224,7 @@ class AggregatorDiskFullTest
     {
         final Path replayDir = dir.resolve("replay");
         final CachedEpochClock clock = new CachedEpochClock();
+        clock.update(WALL_MS);
         try (StateStore fresh = StateStore.open(replayDir))
         {
             final AggregatorAgent replay = new AggregatorAgent(journal, fresh,

@@ -100,6 +100,7 @@ abstract class LedgerScript
 
     long click(final long timeMs)
     {
+        journaledAt(timeMs);
         final ClickEventFlyweight click = appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, timeMs)
             .clickId(nextClickId++, 0).visitorId(0, 42).link(1, ALICE, 1).userAgent("Mozilla/5.0");
         appender.append(click.encodedLength());
@@ -124,6 +125,7 @@ abstract class LedgerScript
     void conversion(final byte kind, final String externalId, final long amount, final long clickId,
         final String original, final String customerId, final long timeMs)
     {
+        journaledAt(timeMs);
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[ConversionEventFlyweight.MAX_LENGTH]);
         final ConversionEventFlyweight conversion = new ConversionEventFlyweight().wrapForEncode(
             buffer, 0, timeMs, timeMs, kind, ConversionEventFlyweight.SOURCE_API, 1, "USD", amount);
@@ -159,9 +161,18 @@ abstract class LedgerScript
 
     void catalog(final byte kind, final String json, final long timeMs)
     {
+        journaledAt(timeMs);
         final byte[] document = json.getBytes(StandardCharsets.UTF_8);
         final UnsafeBuffer event = new UnsafeBuffer(new byte[document.length + 32]);
         appender.append(event, 0, CatalogEventFlyweight.encode(event, 0, timeMs, kind, document));
+    }
+
+    /**
+     * The wall clock follows what is journaled, as on a live edge: the agent bounds every header time by it.
+     */
+    private void journaledAt(final long timeMs)
+    {
+        clock.update(Math.max(clock.time(), timeMs));
     }
 
     /**

@@ -17,11 +17,14 @@ import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_CONVERSION;
  *   0        12     13      14      16         20           24             32                 48
  *   | header | kind |source| flags | program  | currency(3)| amount (i64) | clickId (2xi64)  |
  *   48                 64             72
- *   | visitorId (2xi64)| receivedMs   | externalId | originalExternalId | customerId | coupon  (each u16 + bytes)
+ *   | visitorId (2xi64)| reportedMs   | externalId | originalExternalId | customerId | coupon  (each u16 + bytes)
  * </pre>
  *
- * The header's timestamp is the event time the checkout reported (or the receive time if it reported none);
- * {@code receivedMs} is when the edge accepted it. {@code externalId} is the idempotency key within the program;
+ * The header's timestamp is when the edge received it: the only time the aggregator's clocks follow.
+ * {@code reportedMs} is the sender's own time for it (Stripe's {@code created}, Shopify's {@code created_at}),
+ * bounded by the edge to a window around the receive time (docs/time.md), or the receive time if it reported none: data,
+ * never a clock. (Journals written before issue 15 hold the two the other way round: the sender's time in the header,
+ * the receive time here; the aggregator bounds every header time it reads, see {@code AggregatorAgent}.) {@code externalId} is the idempotency key within the program;
  * a refund or chargeback names the sale it reverses in {@code originalExternalId}. Amounts are minor units of
  * {@code currency}; a refund's amount is the refunded amount, positive.
  */
@@ -119,7 +122,7 @@ public final class ConversionEventFlyweight
     static final int CLICK_ID_LO_OFFSET = 40;
     static final int VISITOR_ID_HI_OFFSET = 48;
     static final int VISITOR_ID_LO_OFFSET = 56;
-    static final int RECEIVED_OFFSET = 64;
+    static final int REPORTED_OFFSET = 64;
     static final int VAR_FIELDS_OFFSET = 72;
 
     private DirectBuffer buffer;
@@ -133,8 +136,8 @@ public final class ConversionEventFlyweight
      *
      * @param buffer        to write into, with room for {@link #MAX_LENGTH} bytes from offset.
      * @param offset        at which the event starts.
-     * @param eventTimeMs   event time in epoch milliseconds.
-     * @param receivedMs    when the edge accepted it.
+     * @param timestampMs   when the edge received it, epoch milliseconds: the header time.
+     * @param reportedMs    the sender's own time for it, bounded (or the receive time).
      * @param kind          one of the {@code KIND_*} constants.
      * @param source        one of the {@code SOURCE_*} constants.
      * @param programNumber catalog number of the program.
@@ -145,8 +148,8 @@ public final class ConversionEventFlyweight
     public ConversionEventFlyweight wrapForEncode(
         final MutableDirectBuffer buffer,
         final int offset,
-        final long eventTimeMs,
-        final long receivedMs,
+        final long timestampMs,
+        final long reportedMs,
         final byte kind,
         final byte source,
         final int programNumber,
@@ -157,7 +160,7 @@ public final class ConversionEventFlyweight
         this.mutableBuffer = buffer;
         this.offset = offset;
         buffer.setMemory(offset, VAR_FIELDS_OFFSET, (byte)0);
-        EventHeaderDescriptor.putHeader(buffer, offset, TYPE_CONVERSION, eventTimeMs);
+        EventHeaderDescriptor.putHeader(buffer, offset, TYPE_CONVERSION, timestampMs);
         buffer.putByte(offset + KIND_OFFSET, kind);
         buffer.putByte(offset + SOURCE_OFFSET, source);
         buffer.putInt(offset + PROGRAM_OFFSET, programNumber, BYTE_ORDER);
@@ -166,7 +169,7 @@ public final class ConversionEventFlyweight
             buffer.putByte(offset + CURRENCY_OFFSET + i, (byte)currency.charAt(i));
         }
         buffer.putLong(offset + AMOUNT_OFFSET, amountMinor, BYTE_ORDER);
-        buffer.putLong(offset + RECEIVED_OFFSET, receivedMs, BYTE_ORDER);
+        buffer.putLong(offset + REPORTED_OFFSET, reportedMs, BYTE_ORDER);
         limit = offset + VAR_FIELDS_OFFSET;
         eventEnd = buffer.capacity();
         return this;
@@ -274,7 +277,7 @@ public final class ConversionEventFlyweight
     }
 
     /**
-     * @return event time in epoch milliseconds.
+     * @return when the edge received it, epoch milliseconds (the header time).
      */
     public long timestampMs()
     {
@@ -282,11 +285,11 @@ public final class ConversionEventFlyweight
     }
 
     /**
-     * @return when the edge accepted the conversion.
+     * @return the sender's own time for the conversion, bounded by the edge: data, never a clock.
      */
-    public long receivedMs()
+    public long reportedMs()
     {
-        return buffer.getLong(offset + RECEIVED_OFFSET, BYTE_ORDER);
+        return buffer.getLong(offset + REPORTED_OFFSET, BYTE_ORDER);
     }
 
     /**

@@ -73,7 +73,7 @@ class JournalDecoderFuzzTest
         {
             return "refused";
         }
-        return conversion.timestampMs() + "|" + conversion.receivedMs() + "|" + conversion.kind() + "|" +
+        return conversion.timestampMs() + "|" + conversion.reportedMs() + "|" + conversion.kind() + "|" +
             conversion.source() + "|" + conversion.hasFlag(ConversionEventFlyweight.FLAG_HAS_CLICK_ID) + "|" +
             conversion.programNumber() + "|" + conversion.currency() + "|" + conversion.amountMinor() + "|" +
             conversion.clickIdHi() + "|" + conversion.clickIdLo() + "|" + conversion.visitorIdHi() + "|" +

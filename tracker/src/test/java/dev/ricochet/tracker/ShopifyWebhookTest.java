@@ -31,6 +31,9 @@ class ShopifyWebhookTest
 {
     private static final String SECRET = "shpss_test_secret_42";
     private static final String CLICK_ID = "-0cUpCA8VobNMR3l0Rz5ln";
+    private static final long NOW_MS = 1_795_262_400_000L; // 2026-11-21T12:00:00Z
+
+    private final org.agrona.concurrent.CachedEpochClock clock = new org.agrona.concurrent.CachedEpochClock();
 
     @TempDir
     Path dir;
@@ -44,7 +47,10 @@ class ShopifyWebhookTest
     @BeforeEach
     void startEdge() throws InterruptedException
     {
-        edge = new EdgeFixture(dir, new LinkRoute[0], new ProgramRoute("shop", 3, "USD", "ref", null, null, SECRET, null));
+        // A fixed receive time, so that the orders' created_at (2026-11-20, 2026-11-21) stay inside the window
+        clock.update(NOW_MS);
+        edge = new EdgeFixture(dir, context -> context.epochClock(clock), new LinkRoute[0],
+            new ProgramRoute("shop", 3, "USD", "ref", null, null, SECRET, null));
         journal = edge.journal;
         server = edge.server;
     }
@@ -184,10 +190,12 @@ class ShopifyWebhookTest
                 if (EventHeaderDescriptor.TYPE_CONVERSION == buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET))
                 {
                     c.wrap(buffer, 0);
+                    // The header time is always the receive time; the last field is the order's own (bounded) time.
+                    assertEquals(NOW_MS, c.timestampMs());
                     events.add(c.kind() + "|" + c.amountMinor() + "|" + c.externalId() + "|" + c.originalExternalId() +
                         "|" + c.customerId() + "|" + c.coupon() + "|" +
                         (c.hasFlag(ConversionEventFlyweight.FLAG_HAS_CLICK_ID) ?
-                        IdCodec.toString(c.clickIdHi(), c.clickIdLo()) : "false") + "|" + c.timestampMs());
+                        IdCodec.toString(c.clickIdHi(), c.clickIdLo()) : "false") + "|" + c.reportedMs());
                 }
             }, 10_000);
         }

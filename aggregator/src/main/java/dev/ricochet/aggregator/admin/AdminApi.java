@@ -91,6 +91,15 @@ public final class AdminApi
         String stallReason();
 
         /**
+         * @return why the aggregator is making no progress although the journal holds events it has not applied
+         *         (one event holding it longer than the stall timeout), or null.
+         */
+        default String progressStall()
+        {
+            return null;
+        }
+
+        /**
          * @return failed attempts to commit since start: writes the state store refused and failed reopens.
          */
         long storeFailures();
@@ -152,7 +161,10 @@ public final class AdminApi
             "ricochet_aggregator_store_failures_total " + aggregator.storeFailures() + "\n" +
             "# HELP ricochet_aggregator_store_recoveries_total Stalls ended by writing the refused commit\n" +
             "# TYPE ricochet_aggregator_store_recoveries_total counter\n" +
-            "ricochet_aggregator_store_recoveries_total " + aggregator.storeRecoveries() + "\n";
+            "ricochet_aggregator_store_recoveries_total " + aggregator.storeRecoveries() + "\n" +
+            "# HELP ricochet_aggregator_progress_stalled 1 while events wait and none is applied (see /readyz)\n" +
+            "# TYPE ricochet_aggregator_progress_stalled gauge\n" +
+            "ricochet_aggregator_progress_stalled " + (null == aggregator.progressStall() ? 0 : 1) + "\n";
     }
 
     /**
@@ -171,6 +183,11 @@ public final class AdminApi
         if (null != stallReason)
         {
             return ApiResponse.error(503, "not ready: " + stallReason);
+        }
+        final String progressStall = aggregator.progressStall();
+        if (null != progressStall)
+        {
+            return ApiResponse.error(503, "not ready: " + progressStall);
         }
         return ApiResponse.ok(Map.of("status", "ready", "lagEvents", aggregator.lagEvents()));
     }

@@ -37,6 +37,11 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
 {
     private static final long DAY_MS = 86_400_000L;
 
+    /**
+     * Most days the ledger's clock walks one by one when it moves (approvals and tier reviews of each day).
+     */
+    public static final int MAX_CATCH_UP_DAYS = 366;
+
     private final Catalog catalog;
     private final CounterBuckets counters;
     private final Ledger ledger;
@@ -332,6 +337,15 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         {
             today = newDay;
             return;
+        }
+        if (newDay - (long)today > MAX_CATCH_UP_DAYS)
+        {
+            // A gap longer than the catch-up (a journal silent for years, a day from a bad clock): what fell due in
+            // the skipped days is approved in one scan, on its own day; only the last days are walked one by one, so
+            // no gap makes this loop long. Tier reviews of the skipped days are superseded by the later ones.
+            final int skipTo = newDay - MAX_CATCH_UP_DAYS;
+            ledger.approveDue(Math.max(0, today + 1), skipTo, number -> programId(number));
+            today = skipTo;
         }
         while (today < newDay)
         {

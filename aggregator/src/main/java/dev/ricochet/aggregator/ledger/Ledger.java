@@ -237,8 +237,22 @@ public final class Ledger
      */
     public void approveDue(final int epochDay, final java.util.function.IntFunction<String> programId)
     {
-        final byte[] from = ByteBuffer.allocate(4).putInt(epochDay).array();
-        final byte[] to = ByteBuffer.allocate(4).putInt(epochDay + 1).array();
+        approveDue(epochDay, epochDay, programId);
+    }
+
+    /**
+     * Approve every pending commission whose hold period ends on a day from fromDay to toDay, each on its own day,
+     * with one range scan: how a clock that skips days (a long gap in the journal) still approves all of them. Reads
+     * committed state only: call right after a commit.
+     *
+     * @param fromDay   the first day (at least 0).
+     * @param toDay     the last day.
+     * @param programId resolves a program number to its id, for entries.
+     */
+    public void approveDue(final int fromDay, final int toDay, final java.util.function.IntFunction<String> programId)
+    {
+        final byte[] from = ByteBuffer.allocate(4).putInt(fromDay).array();
+        final byte[] to = ByteBuffer.allocate(4).putInt(toDay + 1).array();
         store.scan(StateStore.Family.APPROVALS_DUE, from, to, false, (indexKey, value) ->
         {
             doneApprovalsDue.add(indexKey);
@@ -246,7 +260,7 @@ public final class Ledger
             final Commission commission = commission(key);
             if (null != commission && Commission.PENDING.equals(commission.state()))
             {
-                approve(key, commission, programId.apply(key.programNumber()), epochDay);
+                approve(key, commission, programId.apply(key.programNumber()), ByteBuffer.wrap(indexKey).getInt(0));
             }
             return true;
         });

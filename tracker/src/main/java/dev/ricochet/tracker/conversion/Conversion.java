@@ -4,7 +4,8 @@ package dev.ricochet.tracker.conversion;
  * A conversion as an intake understood it, before it is encoded into the journal.
  *
  * @param kind               one of {@code ConversionEventFlyweight.KIND_*}.
- * @param eventTimeMs        when it happened according to the sender, or the receive time.
+ * @param reportedMs         when it happened according to the sender, bounded by {@link ReportedTime}, or the
+ *                           receive time: data, never the event's journal time.
  * @param amountMinor        amount in minor units (a refund's refunded amount, positive).
  * @param currency           ISO-4217 code, upper case.
  * @param externalId         idempotency key within the program.
@@ -18,7 +19,7 @@ package dev.ricochet.tracker.conversion;
  */
 public record Conversion(
     byte kind,
-    long eventTimeMs,
+    long reportedMs,
     long amountMinor,
     String currency,
     String externalId,

@@ -184,7 +184,8 @@ public final class ConversionIntake
     }
 
     /**
-     * Encode a conversion as the journal keeps it.
+     * Encode a conversion as the journal keeps it: the header time is the edge's receive time, the sender's own time
+     * a field (see {@link ReportedTime}).
      *
      * @param buffer with room for {@link ConversionEventFlyweight#MAX_LENGTH} bytes.
      * @return the encoded length.
@@ -193,7 +194,7 @@ public final class ConversionIntake
         final MutableDirectBuffer buffer)
     {
         final ConversionEventFlyweight encoder = new ConversionEventFlyweight().wrapForEncode(
-            buffer, 0, conversion.eventTimeMs(), receivedMs, conversion.kind(), source,
+            buffer, 0, receivedMs, conversion.reportedMs(), conversion.kind(), source,
             programNumber, conversion.currency(), conversion.amountMinor());
         if (null != conversion.clickId())
         {

@@ -9,8 +9,6 @@ import dev.ricochet.ingest.StrictJson;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Currency;
 import java.util.Locale;
@@ -90,10 +88,15 @@ final class ShopifyWebhookIntake
         {
             return IntakeOutcome.deadLetter(200, "orders/create without an id, currency or exact total_price");
         }
+        final long reportedMs = ReportedTime.fromIsoTime(text(order, "created_at"), nowMs);
+        if (ReportedTime.NOT_A_TIME == reportedMs)
+        {
+            return IntakeOutcome.deadLetter(200, "orders/create: created_at is not an ISO-8601 time");
+        }
         final JsonNode discounts = order.path("discount_codes");
         final String coupon = discounts.isArray() && discounts.size() > 0 ? text(discounts.get(0), "code") : null;
         final Conversion conversion = new Conversion(ConversionEventFlyweight.KIND_SALE,
-            time(text(order, "created_at"), nowMs), amount, currency.toUpperCase(Locale.ROOT), id, null,
+            reportedMs, amount, currency.toUpperCase(Locale.ROOT), id, null,
             id(order.path("customer").path("id")), coupon, clickId(program, order), false);
         final String error = ConversionValidation.check(conversion, program.currency());
         return null == error ? IntakeOutcome.record(conversion) : IntakeOutcome.deadLetter(200, "orders/create: " + error);
@@ -129,8 +132,13 @@ final class ShopifyWebhookIntake
         {
             return IntakeOutcome.ignore("refund without money (restock or adjustment only)");
         }
+        final long reportedMs = ReportedTime.fromIsoTime(text(refund, "created_at"), nowMs);
+        if (ReportedTime.NOT_A_TIME == reportedMs)
+        {
+            return IntakeOutcome.deadLetter(200, "refunds/create: created_at is not an ISO-8601 time");
+        }
         final Conversion conversion = new Conversion(ConversionEventFlyweight.KIND_REFUND,
-            time(text(refund, "created_at"), nowMs), amount, currency, "refund:" + id, orderId, null, null, null, false);
+            reportedMs, amount, currency, "refund:" + id, orderId, null, null, null, false);
         final String error = ConversionValidation.check(conversion, program.currency());
         return null == error ? IntakeOutcome.record(conversion) : IntakeOutcome.deadLetter(200, "refunds/create: " + error);
     }
@@ -208,18 +216,6 @@ final class ShopifyWebhookIntake
         catch (final ArithmeticException | IllegalArgumentException ex)
         {
             return -1;
-        }
-    }
-
-    private static long time(final String isoTime, final long nowMs)
-    {
-        try
-        {
-            return null == isoTime ? nowMs : OffsetDateTime.parse(isoTime).toInstant().toEpochMilli();
-        }
-        catch (final DateTimeParseException ex)
-        {
-            return nowMs;
         }
     }
 

@@ -58,7 +58,11 @@ final class StripeWebhookIntake
         {
             return IntakeOutcome.deadLetter(200, "not a Stripe event: no type or data.object");
         }
-        final long eventTimeMs = event.path("created").canConvertToLong() ? event.path("created").asLong() * 1000 : nowMs;
+        final long eventTimeMs = ReportedTime.fromUnixSeconds(event.path("created"), nowMs);
+        if (ReportedTime.NOT_A_TIME == eventTimeMs)
+        {
+            return IntakeOutcome.deadLetter(200, type + ": created is not a time in Unix seconds");
+        }
         final Conversion conversion;
         switch (type)
         {

@@ -160,7 +160,11 @@ class WebhookIntakeFuzzTest
         final int length = ConversionIntake.encode(conversion, PROGRAM.programNumber(), source, NOW_MS, buffer);
         final ConversionEventFlyweight decoded = new ConversionEventFlyweight().wrap(buffer, 0, length);
         assertEquals(conversion.kind(), decoded.kind());
-        assertEquals(conversion.eventTimeMs(), decoded.timestampMs());
+        // The header time is the receive time, whatever the sender said; the sender's time is a bounded field.
+        assertEquals(NOW_MS, decoded.timestampMs());
+        assertEquals(conversion.reportedMs(), decoded.reportedMs());
+        assertTrue(decoded.reportedMs() >= NOW_MS - ReportedTime.MAX_AGE_MS &&
+            decoded.reportedMs() <= NOW_MS + ReportedTime.MAX_AHEAD_MS, "reported time outside its window");
         assertEquals(conversion.amountMinor(), decoded.amountMinor());
         assertEquals(conversion.currency(), decoded.currency());
         assertEquals(conversion.externalId(), decoded.externalId());
