@@ -103,9 +103,9 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
             {
                 programDirectory = new ProgramDirectory();
             }
-            if (uniqueClickWindowMs < 1)
+            if (uniqueClickWindowMs < 1 || uniqueClickWindowMs > 365 * 86_400_000L)
             {
-                throw new IllegalArgumentException(UNIQUE_CLICK_WINDOW_PROP_NAME + ": must be positive");
+                throw new IllegalArgumentException(UNIQUE_CLICK_WINDOW_PROP_NAME + ": between 1ms and 365d");
             }
             if (commitIntervalMs > 60_000)
             {

@@ -124,7 +124,15 @@ public final class Settings
             default:
                 throw new IllegalArgumentException(key + "=" + value + ": unknown unit, use ms, s, m, h or d");
         }
-        return Math.multiplyExact(amount, unitMs);
+        try
+        {
+            return Math.multiplyExact(amount, unitMs);
+        }
+        catch (final ArithmeticException ex)
+        {
+            // "9999999999999999d": past a long in milliseconds; refused naming the key like any malformed value.
+            throw new IllegalArgumentException(key + "=" + value + ": number too large");
+        }
     }
 
     /**

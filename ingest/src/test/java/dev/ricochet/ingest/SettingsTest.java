@@ -39,4 +39,17 @@ class SettingsTest
         assertEquals(86_400_000L, Settings.parseDurationMs(KEY, "1d"));
         assertThrows(IllegalArgumentException.class, () -> Settings.parseDurationMs(KEY, "soon"));
     }
+
+    @Test
+    void shouldRejectADurationWhoseMillisecondsPassALongNamingTheKey()
+    {
+        // An ArithmeticException without the key's name stopped start-up before: now the same message as any bad value
+        for (final String value : new String[] {"9999999999999999d", "106751991167301d", "9223372036854776s",
+            "99999999999999999999ms", "-1s"})
+        {
+            final IllegalArgumentException thrown =
+                assertThrows(IllegalArgumentException.class, () -> Settings.parseDurationMs(KEY, value), value);
+            assertTrue(thrown.getMessage().startsWith(KEY + "=" + value + ": "), thrown.getMessage());
+        }
+    }
 }

@@ -180,9 +180,10 @@ public final class TrackerServer implements AutoCloseable
                 throw new IllegalArgumentException(
                     BOT_CLASSIFIER_PROP_NAME + "=" + botClassifier + ": expected yauaa or tokens");
             }
-            if (visitorCookieMaxAgeMs < 1000)
+            if (visitorCookieMaxAgeMs < 1000 || visitorCookieMaxAgeMs > 400 * 86_400_000L)
             {
-                throw new IllegalArgumentException(VISITOR_COOKIE_MAX_AGE_PROP_NAME + ": must be at least 1s");
+                // Browsers cap a cookie's Max-Age at 400 days (RFC 6265bis): a longer one would only be a false promise.
+                throw new IllegalArgumentException(VISITOR_COOKIE_MAX_AGE_PROP_NAME + ": between 1s and 400d");
             }
             if (0 == eventLoopThreads)
             {

@@ -159,6 +159,27 @@ class ClickDurabilityTest
         }
     }
 
+    @Test
+    void refusesAVisitorCookieLifetimePastWhatBrowsersKeepNamingTheKey()
+    {
+        // Given a cookie lifetime of 401 days (browsers cap Max-Age at 400 days) set as the launcher sets it
+        System.setProperty(TrackerConfiguration.VISITOR_COOKIE_MAX_AGE_PROP_NAME, "401d");
+        try (Journal journal = Journal.open(new Journal.Context().dir(dir)))
+        {
+            final TrackerServer.Context context =
+                new TrackerServer.Context().journal(journal).linkDirectory(new LinkDirectory());
+
+            // When the settings are validated at start-up, then the message names the key and the bounds
+            final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, context::conclude);
+            assertEquals(TrackerConfiguration.VISITOR_COOKIE_MAX_AGE_PROP_NAME + ": between 1s and 400d",
+                thrown.getMessage());
+        }
+        finally
+        {
+            System.clearProperty(TrackerConfiguration.VISITOR_COOKIE_MAX_AGE_PROP_NAME);
+        }
+    }
+
     private static TrackerServer launch(final Journal journal, final String durability) throws InterruptedException
     {
         return launch(journal, "redirect", durability);
