@@ -1,12 +1,18 @@
 package dev.ricochet.aggregator;
 
+import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.payout.PayoutRun;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.timeline.TimelineEvent;
+import dev.ricochet.ingest.CatalogEventFlyweight;
+import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.ProgramDirectory;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,6 +67,72 @@ class CommissionLedgerTest extends LedgerScript
         assertEquals(1000, account().approved());
         assertEquals("2025-11-22", ledger().get(1).date());
         assertEquals("approval", ledger().get(1).type());
+    }
+
+    @Test
+    void approvesOnItsOwnDayACommissionDueInsideAGapLongerThanTheClockWalksDayByDay()
+    {
+        // Given a commission accrued on day 0 with a 14-day hold
+        program(TIERS + ",\"holdDays\":14");
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+
+        // When the next event is 1,000 days later (more than the 366 days walked one by one)
+        tick(DAY0 + 1_000);
+        apply();
+
+        // Then the commission is approved all the same, dated its own due day
+        assertEquals(1000, account().approved());
+        assertEquals("2025-11-22", ledger().get(1).date());
+        assertEquals(DAY0 + 1_000, java.nio.ByteBuffer.wrap(store.meta("ledger.day")).getInt());
+    }
+
+    @Test
+    void readsAHeaderTimeAheadOfTheWallClockAsTheWallClockPlusFiveMinutes()
+    {
+        // Given a pending commission with a 14-day hold, the wall clock an hour after the sale
+        program(TIERS + ",\"holdDays\":14");
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+
+        // When the journal holds clock ticks dated at the end of a long and 622 million days ahead (an older edge
+        // wrote a sender's time there; wrapped milliseconds did the rest)
+        for (final long headerMs : new long[]{ Long.MAX_VALUE, 622_000_000L * DAY_MS })
+        {
+            final UnsafeBuffer event = new UnsafeBuffer(new byte[64]);
+            appender.append(event, 0, CatalogEventFlyweight.encode(event, 0, headerMs,
+                CatalogEventFlyweight.KIND_CLOCK_TICK, "{}".getBytes(StandardCharsets.US_ASCII)));
+        }
+        apply();
+
+        // Then the ledger's day is still today and nothing was approved early
+        assertEquals(DAY0, java.nio.ByteBuffer.wrap(store.meta("ledger.day")).getInt());
+        assertEquals(1000, account().pending());
+        assertEquals(0, account().approved());
+    }
+
+    @Test
+    void bringsALedgerDayStoredAheadOfTheWallClockBackToToday()
+    {
+        // Given a state whose ledger day an older version moved ten thousand days ahead (a sender's time)
+        program(TIERS + ",\"holdDays\":14");
+        apply();
+        agent.onClose();
+        try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch())
+        {
+            store.putMeta(batch, "ledger.day", java.nio.ByteBuffer.allocate(4).putInt(DAY0 + 10_000).array());
+            store.write(batch);
+        }
+
+        // When the aggregator starts on it, and a sale's hold period ends
+        agent = new AggregatorAgent(journal, store, new Catalog(new LinkDirectory(), new ProgramDirectory()), clock,
+            HOUR_MS, 100, 20_000);
+        agent.onStart();
+        sale("o1", 10_000, click(T0), T0 + HOUR_MS);
+        tick(DAY0 + 14);
+        apply();
+
+        // Then its ledger works from today again: the commission is approved on its day
+        assertEquals(1000, account().approved());
+        assertEquals(DAY0 + 14, java.nio.ByteBuffer.wrap(store.meta("ledger.day")).getInt());
     }
 
     @Test
