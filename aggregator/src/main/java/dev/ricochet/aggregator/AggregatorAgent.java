@@ -244,6 +244,11 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         {
             final long timestampMs =
                 buffer.getLong(EventHeaderDescriptor.TIMESTAMP_OFFSET, EventHeaderDescriptor.BYTE_ORDER);
+            if (timestampMs > latestHeaderMs)
+            {
+                // Appended after this poll read the clock: read it again before judging the event ahead of it.
+                latestHeaderMs = epochClock.time() + MAX_HEADER_AHEAD_MS;
+            }
             if (timestampMs >= 0 && timestampMs <= latestHeaderMs)
             {
                 apply(buffer, length, index);

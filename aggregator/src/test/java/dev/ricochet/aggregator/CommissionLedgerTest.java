@@ -113,8 +113,6 @@ class CommissionLedgerTest extends LedgerScript
     void bringsALedgerDayStoredAheadOfTheWallClockBackToToday()
     {
         // Given a state whose ledger day an older version moved ten thousand days ahead (a sender's time)
-        program(TIERS + ",\"holdDays\":14");
-        apply();
         agent.onClose();
         try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch())
         {
@@ -126,6 +124,7 @@ class CommissionLedgerTest extends LedgerScript
         agent = new AggregatorAgent(journal, store, new Catalog(new LinkDirectory(), new ProgramDirectory()), clock,
             HOUR_MS, 100, 20_000);
         agent.onStart();
+        program(TIERS + ",\"holdDays\":14");
         sale("o1", 10_000, click(T0), T0 + HOUR_MS);
         tick(DAY0 + 14);
         apply();
