@@ -22,11 +22,12 @@ import static dev.ricochet.ingest.EventHeaderDescriptor.TYPE_CONVERSION;
  *
  * The header's timestamp is when the edge received it: the only time the aggregator's clocks follow.
  * {@code reportedMs} is the sender's own time for it (Stripe's {@code created}, Shopify's {@code created_at}),
- * bounded by the edge to a window around the receive time (docs/time.md), or the receive time if it reported none: data,
- * never a clock. (Journals written before issue 15 hold the two the other way round: the sender's time in the header,
- * the receive time here; the aggregator bounds every header time it reads, see {@code AggregatorAgent}.) {@code externalId} is the idempotency key within the program;
- * a refund or chargeback names the sale it reverses in {@code originalExternalId}. Amounts are minor units of
- * {@code currency}; a refund's amount is the refunded amount, positive.
+ * bounded by the edge to a window around the receive time (docs/time.md), or the receive time if it reported none:
+ * data, never a clock. (Journals written before issue 15 hold the two the other way round: the sender's time in the
+ * header, the receive time here; the aggregator bounds every header time it reads, see {@code AggregatorAgent}.)
+ * {@code externalId} is the idempotency key within the program; a refund or chargeback names the sale it reverses in
+ * {@code originalExternalId}. Amounts are minor units of {@code currency}; a refund's amount is the refunded amount,
+ * positive.
  */
 public final class ConversionEventFlyweight
 {

@@ -127,7 +127,8 @@ class TimeFromOutsideSystemTest
         // Given events journaled directly with the header times an older edge or a bad clock could have written:
         // the end of a long, the review's 622 million days ahead, before 1970, and ten years ahead
         final String bobClick = click("bob-1");
-        final long[] headers = { Long.MAX_VALUE, 622_000_000L * DAY_MS, Long.MIN_VALUE, -1, clock.get() + 3650 * DAY_MS };
+        final long[] headers =
+            { Long.MAX_VALUE, 622_000_000L * DAY_MS, Long.MIN_VALUE, -1, clock.get() + 3650 * DAY_MS };
         final LinkRoute bobLink = service.directory.lookup("bob-1");
         final int program = service.programs.lookup("shop").programNumber();
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[EventHeaderDescriptor.MAX_EVENT_LENGTH]);
@@ -262,10 +263,10 @@ class TimeFromOutsideSystemTest
 
     private HttpResponse<String> stripe(final String id, final String clickId, final long created) throws Exception
     {
-        final String payload = "{\"id\":\"evt_" + id + "\",\"object\":\"event\",\"type\":\"checkout.session.completed\"," +
-            "\"created\":" + created + ",\"data\":{\"object\":{\"id\":\"cs_" + id + "\",\"payment_status\":\"paid\"," +
-            "\"amount_total\":5000,\"currency\":\"usd\",\"payment_intent\":\"pi_" + id + "\",\"client_reference_id\":\"" +
-            clickId + "\"}}}";
+        final String payload = "{\"id\":\"evt_" + id + "\",\"object\":\"event\"," +
+            "\"type\":\"checkout.session.completed\",\"created\":" + created + ",\"data\":{\"object\":{\"id\":\"cs_" +
+            id + "\",\"payment_status\":\"paid\",\"amount_total\":5000,\"currency\":\"usd\",\"payment_intent\":\"pi_" +
+            id + "\",\"client_reference_id\":\"" + clickId + "\"}}}";
         return http.send(HttpRequest.newBuilder(edge("/webhooks/stripe/shop"))
             .header("Content-Type", "application/json")
             .header("Stripe-Signature", StripeEvents.signatureHeader(STRIPE_SECRET, payload, clock.get() / 1000))

@@ -182,7 +182,7 @@ public final class TrackerServer implements AutoCloseable
             }
             if (visitorCookieMaxAgeMs < 1000 || visitorCookieMaxAgeMs > 400 * 86_400_000L)
             {
-                // Browsers cap a cookie's Max-Age at 400 days (RFC 6265bis): a longer one would only be a false promise.
+                // Browsers cap a cookie's Max-Age at 400 days (RFC 6265bis): a longer one would be a false promise.
                 throw new IllegalArgumentException(VISITOR_COOKIE_MAX_AGE_PROP_NAME + ": between 1s and 400d");
             }
             if (0 == eventLoopThreads)

@@ -187,7 +187,8 @@ class SenderTimeTest
 
     private HttpResponse<String> stripe(final String id, final String created) throws Exception
     {
-        final String payload = "{\"id\":\"evt_" + id + "\",\"object\":\"event\",\"type\":\"checkout.session.completed\"," +
+        final String payload = "{\"id\":\"evt_" + id + "\",\"object\":\"event\"," +
+            "\"type\":\"checkout.session.completed\"," +
             ("absent".equals(created) ? "" : "\"created\":" + created + ",") +
             "\"data\":{\"object\":{\"id\":\"cs_" + id + "\",\"payment_status\":\"paid\",\"amount_total\":1000," +
             "\"currency\":\"usd\",\"payment_intent\":\"pi_" + id + "\"}}}";
