@@ -585,6 +585,12 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     }
 
     @Override
+    public long headerTimesBounded()
+    {
+        return agent.headerTimesBounded();
+    }
+
+    @Override
     public long storeFailures()
     {
         return agent.storeFailures();

@@ -100,6 +100,14 @@ public final class AdminApi
         }
 
         /**
+         * @return events applied with their header time bounded (ahead of the wall clock, or before 1970) since start.
+         */
+        default long headerTimesBounded()
+        {
+            return 0;
+        }
+
+        /**
          * @return failed attempts to commit since start: writes the state store refused and failed reopens.
          */
         long storeFailures();
@@ -164,7 +172,11 @@ public final class AdminApi
             "ricochet_aggregator_store_recoveries_total " + aggregator.storeRecoveries() + "\n" +
             "# HELP ricochet_aggregator_progress_stalled 1 while events wait and none is applied (see /readyz)\n" +
             "# TYPE ricochet_aggregator_progress_stalled gauge\n" +
-            "ricochet_aggregator_progress_stalled " + (null == aggregator.progressStall() ? 0 : 1) + "\n";
+            "ricochet_aggregator_progress_stalled " + (null == aggregator.progressStall() ? 0 : 1) + "\n" +
+            "# HELP ricochet_aggregator_header_times_bounded_total Events read with a header time ahead of the wall " +
+            "clock (or before 1970), applied as wall clock + 5 min (or 1970)\n" +
+            "# TYPE ricochet_aggregator_header_times_bounded_total counter\n" +
+            "ricochet_aggregator_header_times_bounded_total " + aggregator.headerTimesBounded() + "\n";
     }
 
     /**
