@@ -566,6 +566,18 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     }
 
     @Override
+    public long amountsRefused()
+    {
+        return agent.amountsRefused();
+    }
+
+    @Override
+    public long counterSaturations()
+    {
+        return agent.counterSaturations();
+    }
+
+    @Override
     public long lagEvents()
     {
         return context.journal.eventsAfter(agent.appliedIndex());

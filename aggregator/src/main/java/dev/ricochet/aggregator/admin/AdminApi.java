@@ -27,6 +27,7 @@ import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.IdGenerator;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.Money;
 import org.agrona.concurrent.EpochClock;
 
 import java.time.LocalDate;
@@ -99,6 +100,16 @@ public final class AdminApi
          * @return stalls that ended with the refused commit written.
          */
         long storeRecoveries();
+
+        /**
+         * @return conversions and pixel reports left out because their amount is outside the bound.
+         */
+        long amountsRefused();
+
+        /**
+         * @return counter additions that stopped at the end of the range of a long instead of wrapping.
+         */
+        long counterSaturations();
     }
 
     private final Catalog catalog;
@@ -152,7 +163,14 @@ public final class AdminApi
             "ricochet_aggregator_store_failures_total " + aggregator.storeFailures() + "\n" +
             "# HELP ricochet_aggregator_store_recoveries_total Stalls ended by writing the refused commit\n" +
             "# TYPE ricochet_aggregator_store_recoveries_total counter\n" +
-            "ricochet_aggregator_store_recoveries_total " + aggregator.storeRecoveries() + "\n";
+            "ricochet_aggregator_store_recoveries_total " + aggregator.storeRecoveries() + "\n" +
+            "# HELP ricochet_aggregator_amounts_refused_total Conversions and pixel reports left out: amount past " +
+            "the bound\n" +
+            "# TYPE ricochet_aggregator_amounts_refused_total counter\n" +
+            "ricochet_aggregator_amounts_refused_total " + aggregator.amountsRefused() + "\n" +
+            "# HELP ricochet_aggregator_counter_saturations_total Counter sums held at the end of a long\n" +
+            "# TYPE ricochet_aggregator_counter_saturations_total counter\n" +
+            "ricochet_aggregator_counter_saturations_total " + aggregator.counterSaturations() + "\n";
     }
 
     /**
@@ -359,7 +377,7 @@ public final class AdminApi
             for (final CounterField field : CounterField.values())
             {
                 day.put(field.jsonName(), values[field.ordinal()]);
-                totals[field.ordinal()] += values[field.ordinal()];
+                totals[field.ordinal()] = Money.addSaturated(totals[field.ordinal()], values[field.ordinal()]);
             }
             dayViews.add(day);
         }
@@ -409,7 +427,7 @@ public final class AdminApi
                 final CatalogEntry<PartnerSpec> credited = catalog.partnerByNumber(c.partnerNumber());
                 if (c.partnerNumber() == partner.number())
                 {
-                    credit += c.revenue();
+                    credit = Money.addSaturated(credit, c.revenue());
                 }
                 final Map<String, Object> touch = new LinkedHashMap<>();
                 touch.put("partnerId", null == credited ? null : credited.id());
@@ -453,7 +471,7 @@ public final class AdminApi
         {
             for (int i = 0; i < lastDay.length; i++)
             {
-                lastDay[i] += values[i];
+                lastDay[i] = Money.addSaturated(lastDay[i], values[i]);
             }
         });
         windows.put("24h", counterView(lastDay));
@@ -466,7 +484,7 @@ public final class AdminApi
                 {
                     for (int f = 0; f < sums.length; f++)
                     {
-                        sums[f] += days[i][f];
+                        sums[f] = Money.addSaturated(sums[f], days[i][f]);
                     }
                 }
             }
@@ -510,7 +528,7 @@ public final class AdminApi
             hours.add(view);
             for (int i = 0; i < totals.length; i++)
             {
-                totals[i] += values[i];
+                totals[i] = Money.addSaturated(totals[i], values[i]);
             }
         });
         final Map<String, Object> view = new LinkedHashMap<>();
@@ -686,7 +704,7 @@ public final class AdminApi
             {
                 return true;
             }
-            total[0] += commission.net();
+            total[0] = Money.addSaturated(total[0], commission.net());
             if (held.size() < limit)
             {
                 final Map<String, Object> view = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package dev.ricochet.aggregator.catalog;
 
+import dev.ricochet.ingest.Money;
+
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -123,11 +125,8 @@ public final class CatalogValidation
         {
             throw new InvalidSpecException("holdDays must be between 0 and 365");
         }
+        requireAmount("minPayout", spec.minPayout());
         final long minPayout = null == spec.minPayout() ? 0 : spec.minPayout();
-        if (minPayout < 0)
-        {
-            throw new InvalidSpecException("minPayout must not be negative (minor units)");
-        }
         final int recurringMonths = null == spec.recurringMonths() ? 12 : spec.recurringMonths();
         if (recurringMonths < 0 || recurringMonths > 120)
         {
@@ -148,7 +147,7 @@ public final class CatalogValidation
             throw new InvalidSpecException(
                 "tierReview '" + tierReview + "' is invalid: expected one of " + TIER_REVIEWS);
         }
-        requireNotNegative("monthlyCap", spec.monthlyCap());
+        requireAmount("monthlyCap", spec.monthlyCap());
         final ProgramSpec.Secrets secrets = null == spec.secrets() ?
             new ProgramSpec.Secrets(null, null, null, null, null) : spec.secrets();
         final String webhookUrl = null == spec.webhookUrl() ? null :
@@ -214,11 +213,19 @@ public final class CatalogValidation
         }
     }
 
-    private static void requireNotNegative(final String field, final Long value)
+    /**
+     * An amount an admin sets is bounded like one from a sale: at most {@link Money#MAX_AMOUNT}, so that no threshold,
+     * cap or flat commission can be the operand that wraps a sum.
+     */
+    private static void requireAmount(final String field, final Long value)
     {
         if (null != value && value < 0)
         {
             throw new InvalidSpecException(field + " must not be negative (minor units)");
+        }
+        if (null != value && !Money.isWithinBound(value))
+        {
+            throw new InvalidSpecException(Money.outOfBound(field) + ", not " + value);
         }
     }
 
@@ -279,8 +286,8 @@ public final class CatalogValidation
         {
             requirePercent("commissionPercent", spec.commissionPercent());
         }
-        requireNotNegative("leadCommission", spec.leadCommission());
-        requireNotNegative("monthlyCap", spec.monthlyCap());
+        requireAmount("leadCommission", spec.leadCommission());
+        requireAmount("monthlyCap", spec.monthlyCap());
         if (null != spec.payoutAccount() &&
             (spec.payoutAccount().isBlank() || spec.payoutAccount().length() > 200 ||
             spec.payoutAccount().chars().anyMatch(c -> c < 0x20 || c == 0x7F)))
@@ -435,6 +442,7 @@ public final class CatalogValidation
             {
                 throw new InvalidSpecException(field + ": thresholds must not be negative");
             }
+            requireAmount(field + ".minRevenue", tier.minRevenue());
             final int windowDays = null == tier.windowDays() ? 30 : tier.windowDays();
             if (windowDays < 1 || windowDays > 365)
             {
@@ -442,7 +450,7 @@ public final class CatalogValidation
             }
             final String percent = requirePercent(field + ".commissionPercent",
                 null == tier.commissionPercent() ? "0" : tier.commissionPercent());
-            requireNotNegative(field + ".leadCommission", tier.leadCommission());
+            requireAmount(field + ".leadCommission", tier.leadCommission());
             result.add(new ProgramSpec.Tier(name, tier.minConversions(), tier.minRevenue(), windowDays, percent,
                 null == tier.leadCommission() ? 0L : tier.leadCommission()));
         }

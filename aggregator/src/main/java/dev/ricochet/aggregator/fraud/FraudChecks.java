@@ -7,7 +7,9 @@ import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.ingest.Money;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -179,12 +181,19 @@ public final class FraudChecks
         final long sales = sums[CounterField.SALES.ordinal()];
         final long refunded = sums[CounterField.REFUNDED.ordinal()];
         // Revenue is kept net of refunds on the refund's day, so net + refunded is what was sold over the window.
-        final long sold = sums[CounterField.REVENUE.ordinal()] + refunded;
-        if (sales < minSales || refunded <= 0 || refunded * 100 <= maxPercent * sold)
+        final long sold = Money.addSaturated(sums[CounterField.REVENUE.ordinal()], refunded);
+        if (sales < minSales || refunded <= 0)
         {
             return null;
         }
-        return "refunds of " + (sold <= 0 ? "more than all" : Math.min(refunded * 100 / sold, 999) + "% of") +
+        // Compared exactly: refunded * 100 passes a long from 9.2x10^16 minor units on, and wrapped to negative.
+        final BigInteger refundedTimes100 = BigInteger.valueOf(refunded).multiply(BigInteger.valueOf(100));
+        if (refundedTimes100.compareTo(BigInteger.valueOf(maxPercent).multiply(BigInteger.valueOf(sold))) <= 0)
+        {
+            return null;
+        }
+        return "refunds of " + (sold <= 0 ? "more than all" :
+            refundedTimes100.divide(BigInteger.valueOf(sold)).min(BigInteger.valueOf(999)) + "% of") +
             " its revenue over the last " + windowDays + " days (" + sales + " sales); the program's maximum is " +
             maxPercent + "%";
     }

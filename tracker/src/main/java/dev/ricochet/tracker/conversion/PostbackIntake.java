@@ -1,5 +1,6 @@
 package dev.ricochet.tracker.conversion;
 
+import dev.ricochet.ingest.Money;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.ProgramRoute;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -86,7 +87,9 @@ final class PostbackIntake
             }
             catch (final NumberFormatException ex)
             {
-                return new ProgramOutcome(program, IntakeOutcome.reject(400,
+                // Digits past a long are an amount past the bound, not a typo: say which bound.
+                return new ProgramOutcome(program, IntakeOutcome.reject(400, amountText.matches("[-+]?[0-9]{1,64}") ?
+                    Money.outOfBound("amount") + ", not " + amountText :
                     "amount '" + amountText + "' is not an integer number of minor units (e.g. 1299 for 12.99)"));
             }
         }
