@@ -190,6 +190,43 @@ class ConversionIntakeTest
     }
 
     @Test
+    void shouldRefuseAnApiAmountAboveTheBoundNamingTheFieldAndTheBound() throws Exception
+    {
+        // Given amounts past Money.MAX_AMOUNT (10^12 minor units): one past it, half a long (two of them sum past a
+        // long, which gave negative revenue), and the largest long
+        for (final String amount : new String[]{ "1000000000001", "5000000000000000000", "9223372036854775807" })
+        {
+            // When checkout posts a sale of each
+            final HttpResponse<String> response = postConversion(API_KEY,
+                "{\"programId\":\"shop\",\"externalId\":\"big-" + amount + "\",\"amount\":" + amount + "}");
+
+            // Then it is refused, naming the field and the bound
+            assertRejected(response, 400,
+                "amount must be an integer number of minor units from 0 to 1000000000000, not " + amount);
+        }
+        // And the bound itself is accepted
+        assertEquals(200, postConversion(API_KEY,
+            "{\"programId\":\"shop\",\"externalId\":\"max\",\"amount\":1000000000000}").statusCode());
+        assertEquals(List.of("2|1|4|USD|1000000000000||max|||"), journaledConversions());
+    }
+
+    @Test
+    void shouldRefuseAPostbackAmountAboveTheBoundNamingTheFieldAndTheBound() throws Exception
+    {
+        // Given postback amounts past the bound, up to the largest long and one past it
+        for (final String amount : new String[]{ "1000000000001", "9223372036854775807", "9223372036854775808" })
+        {
+            // When the network calls the postback with each
+            final HttpResponse<String> response = get("/postback?program=shop&order_id=n-" + amount + "&amount=" +
+                amount + "&token=pb-secret-1");
+
+            // Then it is refused, naming the field and the bound
+            assertRejected(response, 400, "amount must be an integer number of minor units from 0 to 1000000000000");
+        }
+        assertEquals(0, journaledConversions().size());
+    }
+
+    @Test
     void shouldKeepServingClicksWhileConversionsWaitForTheSync() throws Exception
     {
         for (int i = 0; i < 20; i++)
