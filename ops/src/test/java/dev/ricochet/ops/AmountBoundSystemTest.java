@@ -117,6 +117,41 @@ class AmountBoundSystemTest
     }
 
     @Test
+    void shouldHoldAPixelReportedCommissionUntilTheCheckoutReportsTheSameOrder() throws Exception
+    {
+        // Given a program that accepts pixel conversions (its other checks off), and a visitor who clicked
+        service.admin.putOk("/v1/programs/px", "{\"name\":\"Pixel shop\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+            "\"pixelConversions\":true,\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]," +
+            "\"fraud\":{\"minClickToConversionSeconds\":0},\"secrets\":{\"apiKey\":\"" + AdminClient.API_KEY + "-px\"}}");
+        service.admin.putOk("/v1/partners/pixie", "{\"programId\":\"px\",\"name\":\"Pixie\",\"status\":\"active\"}");
+        service.admin.putOk("/v1/links/pixie-1", "{\"partnerId\":\"pixie\",\"destination\":\"https://shop.example/\"}");
+        final HttpResponse<Void> click = click("/r/pixie-1");
+
+        // When the thank-you page's pixel reports order-1 of 9,999.99 (anyone could have written that amount)
+        assertEquals(200, pixel(visitorCookie(click), "order-1", "999999"));
+        Replays.awaitCommitted(service.aggregator, service.journal);
+
+        // Then its commission is held, flagged as reported by the pixel alone: nothing is payable
+        JsonNode ledger = json.readTree(service.admin.getOk("/v1/partners/pixie/ledger"));
+        assertEquals(100_000, ledger.get("held").asLong(), ledger.toString());
+        assertEquals(0, ledger.get("pending").asLong() + ledger.get("approved").asLong(), ledger.toString());
+        assertTrue(ledger.toString().contains("pixel_reported"), ledger.toString());
+
+        // When the checkout reports the same order, with its true amount
+        final HttpResponse<String> verified = http.send(HttpRequest.newBuilder(edge("/v1/conversions"))
+            .header("Authorization", "Bearer " + AdminClient.API_KEY + "-px")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"programId\":\"px\",\"externalId\":\"order-1\"," +
+            "\"amount\":2600,\"clickId\":\"" + clickId(click) + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        Replays.awaitCommitted(service.aggregator, service.journal);
+
+        // Then the pixel's commission is gone and the verified one accrues as usual
+        assertEquals(200, verified.statusCode(), verified.body());
+        ledger = json.readTree(service.admin.getOk("/v1/partners/pixie/ledger"));
+        assertEquals(0, ledger.get("held").asLong(), ledger.toString());
+        assertEquals(260, ledger.get("pending").asLong(), ledger.toString());
+    }
+
+    @Test
     void shouldRefuseEveryAdminAmountPastTheBoundNamingTheFieldAndTheBound() throws Exception
     {
         // Given each amount an admin sets, one past the bound

@@ -251,7 +251,8 @@ class FraudSystemTest
 
         // Then the defaults are shown, and each bad value is refused naming its field
         assertEquals(json.readTree("{\"minClickToConversionSeconds\":10,\"selfReferral\":true," +
-            "\"maxRefundRatePercent\":30,\"refundRateWindowDays\":30,\"refundRateMinSales\":10}"), fraud);
+            "\"maxRefundRatePercent\":30,\"refundRateWindowDays\":30,\"refundRateMinSales\":10," +
+            "\"holdPixelReported\":true}"), fraud);
         assertEquals(400, negative.statusCode(), negative.body());
         assertEquals("fraud.minClickToConversionSeconds must be between 0 and 86400", error(negative));
         assertEquals(400, overHundred.statusCode(), overHundred.body());

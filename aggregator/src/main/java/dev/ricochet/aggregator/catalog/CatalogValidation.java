@@ -167,14 +167,16 @@ public final class CatalogValidation
      */
     private static ProgramSpec.Fraud fraud(final ProgramSpec.Fraud fraud)
     {
-        final ProgramSpec.Fraud given = null == fraud ? new ProgramSpec.Fraud(null, null, null, null, null) : fraud;
+        final ProgramSpec.Fraud given = null == fraud ?
+            new ProgramSpec.Fraud(null, null, null, null, null, null) : fraud;
         return new ProgramSpec.Fraud(
             within("fraud.minClickToConversionSeconds", given.minClickToConversionSeconds(),
                 DEFAULT_MIN_CLICK_TO_CONVERSION_SECONDS, 0, 86_400),
             null == given.selfReferral() || given.selfReferral(),
             within("fraud.maxRefundRatePercent", given.maxRefundRatePercent(), DEFAULT_MAX_REFUND_RATE_PERCENT, 0, 100),
             within("fraud.refundRateWindowDays", given.refundRateWindowDays(), DEFAULT_REFUND_RATE_WINDOW_DAYS, 1, 365),
-            within("fraud.refundRateMinSales", given.refundRateMinSales(), DEFAULT_REFUND_RATE_MIN_SALES, 1, 1_000_000));
+            within("fraud.refundRateMinSales", given.refundRateMinSales(), DEFAULT_REFUND_RATE_MIN_SALES, 1, 1_000_000),
+            null == given.holdPixelReported() || given.holdPixelReported());
     }
 
     private static int within(final String field, final Integer value, final int fallback, final int min,

@@ -40,6 +40,10 @@ import java.util.Locale;
  *   chargebacks count alike, on their own day), so it costs one range read; the conversion being checked is already
  *   counted. It judges the partner, so every new commission is held while the rate is high, and none already
  *   accrued changes.</li>
+ *   <li>{@code pixel_reported}: the conversion was reported only by the browser's pixel
+ *   ({@code /p.gif?e=conversion}), which carries no credential: its amount is whatever the page (or anyone) wrote,
+ *   up to {@link dev.ricochet.ingest.Money#MAX_AMOUNT}. Held until finance releases it; a verified report of the
+ *   same order (API, postback, webhook) replaces it.</li>
  * </ul>
  *
  * <p>A pure function of journaled state (event times, counters, the catalog as applied), so a replay flags the same
@@ -61,6 +65,11 @@ public final class FraudChecks
      * Code of the refund-rate check.
      */
     public static final String REFUND_RATE = "refund_rate";
+
+    /**
+     * Code of the hold on a conversion only the browser's pixel reported.
+     */
+    public static final String PIXEL_REPORTED = "pixel_reported";
 
     private static final long DAY_MS = 86_400_000L;
     private static final int SHA_256_HEX_LENGTH = 64;
@@ -106,6 +115,13 @@ public final class FraudChecks
         if (null != refunds)
         {
             flags.add(new FraudFlag(REFUND_RATE, refunds));
+        }
+        // Anyone can load the pixel and write any amount (within Money.MAX_AMOUNT) into it: such a commission is
+        // never payable by itself. The checkout's own report of the order replaces it; finance may release it.
+        if (Boolean.TRUE.equals(settings.holdPixelReported()) && "pixel".equals(record.source()))
+        {
+            flags.add(new FraudFlag(PIXEL_REPORTED, "reported only by the browser's pixel, whose amount anyone can " +
+                "write; held until the checkout reports the order or finance releases it"));
         }
         return flags;
     }
