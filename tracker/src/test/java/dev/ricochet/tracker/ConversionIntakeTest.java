@@ -204,6 +204,11 @@ class ConversionIntakeTest
             assertRejected(response, 400,
                 "amount must be an integer number of minor units from 0 to 1000000000000, not " + amount);
         }
+        // And digits past a long are refused too, naming the field
+        final HttpResponse<String> pastLong = postConversion(API_KEY,
+            "{\"programId\":\"shop\",\"externalId\":\"past\",\"amount\":9223372036854775808}");
+        assertEquals(400, pastLong.statusCode(), pastLong.body());
+        assertEquals("{\"error\":\"field 'amount' is past the range of a long\"}", pastLong.body());
         // And the bound itself is accepted
         assertEquals(200, postConversion(API_KEY,
             "{\"programId\":\"shop\",\"externalId\":\"max\",\"amount\":1000000000000}").statusCode());
