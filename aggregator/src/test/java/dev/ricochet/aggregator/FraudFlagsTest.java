@@ -115,6 +115,9 @@ class FraudFlagsTest extends LedgerScript
             Arguments.of("ali\u00ADce@example.com", "email"),
             Arguments.of("\u200Ealice@\uFF45xample.com", "email"),
             Arguments.of("alice+promo@example.com", "email"),
+            // her hashed email in capitals, with a zero-width space inside
+            Arguments.of(SHA_256_OF_ALICE_EMAIL.substring(0, 10).toUpperCase(java.util.Locale.ROOT) + "\u200B" +
+                SHA_256_OF_ALICE_EMAIL.substring(10), "email's SHA-256"),
             // look-alikes of her id and her listed customer id: a zero-width joiner, fullwidth letters
             Arguments.of("ali\u200Dce", "partner id"),
             Arguments.of("\uFF43us_A1", "customer id"));

@@ -183,10 +183,9 @@ public final class FraudChecks
             {
                 return "email";
             }
-            if (SHA_256_HEX_LENGTH == customerId.length() &&
-                (sha256Hex(spec.email().strip().toLowerCase(Locale.ROOT)).equalsIgnoreCase(customerId) ||
-                sha256Hex(email).equalsIgnoreCase(customerId) ||
-                sha256Hex(canonicalEmail(email)).equalsIgnoreCase(customerId)))
+            if (SHA_256_HEX_LENGTH == customer.length() &&
+                (sha256Hex(spec.email().strip().toLowerCase(Locale.ROOT)).equals(customer) ||
+                sha256Hex(email).equals(customer) || sha256Hex(canonicalEmail(email)).equals(customer)))
             {
                 return "email's SHA-256";
             }
