@@ -75,7 +75,8 @@ class PayoutApiSystemTest
     @BeforeEach
     void start() throws Exception
     {
-        service = new ServiceFixture(dataDir, clock::get);
+        // Its webhook receiver listens on loopback.
+        service = new ServiceFixture(dataDir, clock::get, true);
         admin = service.admin;
         finance = new AdminClient(service.aggregator.adminPort(), ServiceFixture.FINANCE_TOKEN);
         anonymous = new AdminClient(service.aggregator.adminPort(), null);

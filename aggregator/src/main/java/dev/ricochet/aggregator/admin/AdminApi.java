@@ -23,6 +23,7 @@ import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.tier.TierLadder;
 import dev.ricochet.aggregator.timeline.TimelineEvent;
+import dev.ricochet.aggregator.webhook.WebhookAddresses;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.IdGenerator;
@@ -106,6 +107,7 @@ public final class AdminApi
     private final CatalogWriter writer;
     private final AggregatorView aggregator;
     private final EpochClock epochClock;
+    private final boolean allowPrivateWebhooks;
     private final Object writeLock = new Object();
     private final IdGenerator runIds = new IdGenerator();
 
@@ -115,14 +117,17 @@ public final class AdminApi
      * @param writer     appends catalog changes.
      * @param aggregator progress of the aggregator.
      * @param epochClock today's date for default report ranges.
+     * @param allowPrivateWebhooks accept a {@code webhookUrl} on a loopback, private or link-local address.
      */
     public AdminApi(
         final Catalog catalog,
         final StateStore store,
         final CatalogWriter writer,
         final AggregatorView aggregator,
-        final EpochClock epochClock)
+        final EpochClock epochClock,
+        final boolean allowPrivateWebhooks)
     {
+        this.allowPrivateWebhooks = allowPrivateWebhooks;
         this.catalog = catalog;
         this.store = store;
         this.writer = writer;
@@ -186,6 +191,15 @@ public final class AdminApi
     {
         CatalogValidation.requireId("programId", programId);
         final ProgramSpec spec = CatalogValidation.program(CatalogJson.parseRequest(body, ProgramSpec.class));
+        if (!allowPrivateWebhooks && null != spec.webhookUrl())
+        {
+            final String refusal = WebhookAddresses.literalRefusal(java.net.URI.create(spec.webhookUrl()).getHost());
+            if (null != refusal)
+            {
+                throw new InvalidSpecException("webhookUrl host " + refusal + "; set " +
+                    "ricochet.webhook.allow.private.networks=true to post to the operator's own network");
+            }
+        }
         return upsert(CatalogEventFlyweight.KIND_PROGRAM, new CatalogEntry<>(programId, 0, spec),
             () -> catalog.program(programId), AdminApi::programView);
     }
