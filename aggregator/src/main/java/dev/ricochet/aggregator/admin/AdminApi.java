@@ -237,6 +237,16 @@ public final class AdminApi
     }
 
     /**
+     * @param partnerId the partner a partner token speaks for.
+     * @return true if the partner exists and is not suspended: only then does its token read anything.
+     */
+    public boolean isPartnerActiveEnoughToRead(final String partnerId)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
+        return null != partner && !"suspended".equals(partner.spec().status());
+    }
+
+    /**
      * {@code GET /v1/partners/{partnerId}}.
      *
      * @param partnerId from the path.
