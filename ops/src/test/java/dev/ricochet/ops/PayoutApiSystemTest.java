@@ -312,6 +312,26 @@ class PayoutApiSystemTest
     }
 
     @Test
+    void exportsCellsHoldingASemicolonOrStartingWithAFormulaCharacterAsQuotedText() throws Exception
+    {
+        // Given a paid run for a partner whose name starts with '-' and holds ';', whose email holds ';' and whose
+        // payout account starts with '@' (spreadsheets in ';' locales split on it, and run what starts with - or @)
+        admin.putOk("/v1/partners/mal", "{\"programId\":\"shop\",\"name\":\"-1+1;cmd\"," +
+            "\"email\":\"mal;x@example.com\",\"payoutAccount\":\"@SUM(1+1)\"}");
+        admin.putOk("/v1/links/mal-1", "{\"partnerId\":\"mal\",\"destination\":\"https://shop.example.com/item\"}");
+        sale("order-1", 12_340, click("mal-1"));
+        final String runId = createRun(TODAY, 201).get("id").asText();
+        assertEquals(200, finance.post("/v1/payout-runs/" + runId + "/approve", "").statusCode());
+
+        // When finance downloads the export
+        final String export = finance.get("/v1/payout-runs/" + runId + "/export.csv").body();
+
+        // Then each such cell is text: prefixed with an apostrophe, quoted where it holds a ';'
+        assertTrue(export.endsWith(runId + ",shop," + TODAY + ",paid,mal,\"'-1+1;cmd\",\"mal;x@example.com\"," +
+            "'@SUM(1+1),USD,1234,12.34\r\n"), export);
+    }
+
+    @Test
     void holdsAnApprovedCommissionWhenFinanceAsks() throws Exception
     {
         // Given ann has two approved commissions: 10.00 and 20.00

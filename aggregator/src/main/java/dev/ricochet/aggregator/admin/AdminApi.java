@@ -898,11 +898,15 @@ public final class AdminApi
             return "";
         }
         String text = value;
-        if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0)
+        // CSV injection (OWASP): a cell a spreadsheet would run as a formula, or whose leading control character it
+        // would strip before doing so, is shown as text.
+        if (!text.isEmpty() && "=+-@\t\r\n\0".indexOf(text.charAt(0)) >= 0)
         {
-            text = "'" + text; // CSV injection: a spreadsheet must show it, not evaluate it
+            text = "'" + text;
         }
-        if (text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0)
+        // Quoted when it holds a separator of any locale (',' or ';'), a quote or a line break.
+        if (text.indexOf(',') >= 0 || text.indexOf(';') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 ||
+            text.indexOf('\r') >= 0)
         {
             text = "\"" + text.replace("\"", "\"\"") + "\"";
         }

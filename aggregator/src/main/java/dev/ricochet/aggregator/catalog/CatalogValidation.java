@@ -315,7 +315,8 @@ public final class CatalogValidation
         }
         requireId("programId", spec.programId());
         final String name = requireName("name", spec.name());
-        if (null != spec.email() && (spec.email().length() > 254 || !spec.email().matches("[^@\\s]+@[^@\\s]+")))
+        if (null != spec.email() && (spec.email().length() > 254 || !spec.email().matches("[^@\\s]+@[^@\\s]+") ||
+            spec.email().chars().anyMatch(Character::isISOControl)))
         {
             throw new InvalidSpecException("email '" + spec.email() + "' is not an email address");
         }
@@ -562,6 +563,12 @@ public final class CatalogValidation
         if (name.length() > MAX_NAME_LENGTH)
         {
             throw new InvalidSpecException(field + " is longer than " + MAX_NAME_LENGTH + " characters");
+        }
+        if (name.chars().anyMatch(Character::isISOControl))
+        {
+            // NUL, TAB, CR, LF and the like have no place in a display name, and a CSV cell or log line starting
+            // with one hides what follows. HTML and formulas are text: escaped on output (docs/catalog.md).
+            throw new InvalidSpecException(field + " contains a control character");
         }
         return name.strip();
     }
