@@ -108,6 +108,7 @@ public final class AdminApi
     private final AggregatorView aggregator;
     private final EpochClock epochClock;
     private final boolean allowPrivateWebhooks;
+    private final Supplier<String> extraMetrics;
     private final Object writeLock = new Object();
     private final IdGenerator runIds = new IdGenerator();
 
@@ -118,6 +119,7 @@ public final class AdminApi
      * @param aggregator progress of the aggregator.
      * @param epochClock today's date for default report ranges.
      * @param allowPrivateWebhooks accept a {@code webhookUrl} on a loopback, private or link-local address.
+     * @param extraMetrics         more Prometheus text for {@code /metrics} (the edge's business volume).
      */
     public AdminApi(
         final Catalog catalog,
@@ -125,9 +127,11 @@ public final class AdminApi
         final CatalogWriter writer,
         final AggregatorView aggregator,
         final EpochClock epochClock,
-        final boolean allowPrivateWebhooks)
+        final boolean allowPrivateWebhooks,
+        final Supplier<String> extraMetrics)
     {
         this.allowPrivateWebhooks = allowPrivateWebhooks;
+        this.extraMetrics = extraMetrics;
         this.catalog = catalog;
         this.store = store;
         this.writer = writer;
@@ -136,7 +140,8 @@ public final class AdminApi
     }
 
     /**
-     * @return the aggregator's progress in Prometheus text format: events applied, lag behind the edge, failure.
+     * @return the aggregator's progress in Prometheus text format: events applied, lag behind the edge, failure; and
+     * the edge's business volume where the launcher wires it.
      */
     public String prometheusText()
     {
@@ -157,7 +162,8 @@ public final class AdminApi
             "ricochet_aggregator_store_failures_total " + aggregator.storeFailures() + "\n" +
             "# HELP ricochet_aggregator_store_recoveries_total Stalls ended by writing the refused commit\n" +
             "# TYPE ricochet_aggregator_store_recoveries_total counter\n" +
-            "ricochet_aggregator_store_recoveries_total " + aggregator.storeRecoveries() + "\n";
+            "ricochet_aggregator_store_recoveries_total " + aggregator.storeRecoveries() + "\n" +
+            extraMetrics.get();
     }
 
     /**
