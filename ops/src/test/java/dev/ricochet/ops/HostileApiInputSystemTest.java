@@ -101,6 +101,11 @@ class HostileApiInputSystemTest
             "{\"programId\":\"bombs\",\"name\":%s,\"status\":\"active\",\"monthlyCap\":%n}", false));
         endpoints.add(new Endpoint("partner-percent", false, "PUT", "/v1/partners/bp2", admin,
             "{\"programId\":\"bombs\",\"name\":\"P\",\"commissionPercent\":%s}", false));
+        endpoints.add(new Endpoint("program-secret", false, "PUT", "/v1/programs/bombs3", admin,
+            "{\"name\":\"S\",\"currency\":\"USD\",\"holdDays\":%n,\"secrets\":{\"stripe\":%s}}", false));
+        endpoints.add(new Endpoint("program-webhook", false, "PUT", "/v1/programs/bombs4", admin,
+            "{\"name\":\"W\",\"currency\":\"USD\",\"webhookUrl\":%s,\"secrets\":{\"webhook\":" +
+            "\"whsec_0123456789abcdef\"}}", false));
         endpoints.add(new Endpoint("link", false, "PUT", "/v1/links/bl", admin,
             "{\"partnerId\":\"base\",\"destination\":%s}", false));
         endpoints.add(new Endpoint("coupon", false, "PUT", "/v1/coupons/BOMB", admin, "{\"partnerId\":%s}", false));

@@ -79,8 +79,8 @@ class ConversionIntakeTest
         final String body = "{\"programId\":\"shop\",\"externalId\":\"order-3\",\"amount\":500}";
         assertEquals(401, postConversion(null, body).statusCode());
         assertEquals(401, postConversion("sk_wrong", body).statusCode());
-        assertEquals(401, postConversion(API_KEY, body.replace("shop", "nokey")).statusCode());
-        assertEquals(401, postConversion(API_KEY, body.replace("shop", "unknown")).statusCode());
+        assertEquals(404, postConversion(API_KEY, body.replace("shop", "nokey")).statusCode());
+        assertEquals(404, postConversion(API_KEY, body.replace("shop", "unknown")).statusCode());
         assertEquals(0, journaledConversions().size());
     }
 

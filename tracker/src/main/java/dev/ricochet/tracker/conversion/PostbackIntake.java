@@ -63,10 +63,15 @@ final class PostbackIntake
         final String programId = first(parameters, "program");
         final ProgramRoute program = null == programId ? null : programs.lookup(programId);
         final String token = first(parameters, "token");
-        if (null == program || null == program.postbackSecret() || null == token || !MessageDigest.isEqual(
+        if (null == program || null == program.postbackSecret())
+        {
+            // Like an unknown Stripe or Shopify endpoint: a program without secrets.postback takes no postbacks.
+            return new ProgramOutcome(null, IntakeOutcome.reject(404, "no postback endpoint for this program"));
+        }
+        if (null == token || !MessageDigest.isEqual(
             token.getBytes(StandardCharsets.UTF_8), program.postbackSecret().getBytes(StandardCharsets.UTF_8)))
         {
-            return new ProgramOutcome(null, IntakeOutcome.reject(401, "unknown program or invalid token"));
+            return new ProgramOutcome(null, IntakeOutcome.reject(401, "invalid token"));
         }
         final String kind = first(parameters, "kind");
         final String amountText = first(parameters, "amount");
