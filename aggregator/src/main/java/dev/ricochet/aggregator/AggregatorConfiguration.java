@@ -135,6 +135,18 @@ public final class AggregatorConfiguration
     public static final String WEBHOOK_INITIAL_BACKOFF_DEFAULT = "1s";
 
     /**
+     * Let programs' webhooks go to loopback, private, link-local (cloud metadata) and reserved addresses: checked by
+     * the admin API on the {@code webhookUrl}'s literal host and by the dispatcher on every address the host resolves
+     * to before each delivery. Off by default (SSRF); on only for a receiver on the operator's own network.
+     */
+    public static final String WEBHOOK_ALLOW_PRIVATE_NETWORKS_PROP_NAME = "ricochet.webhook.allow.private.networks";
+
+    /**
+     * Default for {@link #WEBHOOK_ALLOW_PRIVATE_NETWORKS_PROP_NAME}.
+     */
+    public static final boolean WEBHOOK_ALLOW_PRIVATE_NETWORKS_DEFAULT = false;
+
+    /**
      * How long the aggregator may apply nothing while the journal holds events it has not applied before its
      * {@code /readyz} answers 503 (a stall: one event holding it); see docs/time.md.
      */
