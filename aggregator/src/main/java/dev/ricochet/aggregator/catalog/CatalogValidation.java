@@ -1,5 +1,7 @@
 package dev.ricochet.aggregator.catalog;
 
+import dev.ricochet.ingest.Money;
+
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -128,6 +130,7 @@ public final class CatalogValidation
         {
             throw new InvalidSpecException("minPayout must not be negative (minor units)");
         }
+        requireNotNegative("minPayout", minPayout);
         final int recurringMonths = null == spec.recurringMonths() ? 12 : spec.recurringMonths();
         if (recurringMonths < 0 || recurringMonths > 120)
         {
@@ -219,6 +222,11 @@ public final class CatalogValidation
         if (null != value && value < 0)
         {
             throw new InvalidSpecException(field + " must not be negative (minor units)");
+        }
+        // The one bound on an amount from outside: a configured amount is one too (docs/money.md).
+        if (null != value && !Money.isWithinBound(value))
+        {
+            throw new InvalidSpecException(field + " must be at most " + Money.MAX_AMOUNT + " (minor units)");
         }
     }
 
@@ -435,6 +443,7 @@ public final class CatalogValidation
             {
                 throw new InvalidSpecException(field + ": thresholds must not be negative");
             }
+            requireNotNegative(field + ".minRevenue", tier.minRevenue());
             final int windowDays = null == tier.windowDays() ? 30 : tier.windowDays();
             if (windowDays < 1 || windowDays > 365)
             {

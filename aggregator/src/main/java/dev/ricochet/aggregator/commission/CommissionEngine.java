@@ -90,7 +90,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         for (final ConversionRecord.Credit credit : shares)
         {
             final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(credit.partnerNumber());
-            if (null != partner && (isLead || credit.revenue() > 0))
+            if (null != partner && credit.revenue() > 0) // a positive credit, or for a lead a positive weight
             {
                 upgradeIfQualified(credit.partnerNumber(), partner, program, record.timeMs());
             }
@@ -101,7 +101,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         {
             final ConversionRecord.Credit credit = shares.get(i);
             final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(credit.partnerNumber());
-            if (null != partner && (isLead || credit.revenue() > 0))
+            if (null != partner && credit.revenue() > 0) // a positive credit, or for a lead a positive weight
             {
                 accrue(program, partner, record, credit, isLead ? leadShares[i] : -1);
             }
