@@ -196,6 +196,55 @@ class MoneyRulesTest extends LedgerScript
         assertEquals(tables(store), replayed);
     }
 
+    @Test
+    void aConversionInAnotherCurrencyThanItsProgramsIsNotCredited()
+    {
+        // Given a dollar program (whose currency may have changed while the event was on its way)
+        programWithModel("last_click");
+        final long click = click(A1, ALICE, T0);
+
+        // When a sale in euros names alice's click
+        conversionIn("EUR", dev.ricochet.ingest.ConversionEventFlyweight.KIND_SALE, "o1", 10_000, click, null,
+            T0 + HOUR_MS);
+        apply();
+
+        // Then it is kept, not credited, with the reason
+        assertEquals("currency EUR is not the program's USD", record("o1").unattributedReason());
+        assertEquals(List.of(), entries());
+    }
+
+    @Test
+    void aRefundInAnotherCurrencyThanItsSalesIsNotApplied()
+    {
+        // Given alice's commission on a dollar sale
+        programWithModel("last_click");
+        sale("o1", 10_000, click(A1, ALICE, T0), T0 + HOUR_MS);
+
+        // When a refund of it arrives in yen
+        conversionIn("JPY", dev.ricochet.ingest.ConversionEventFlyweight.KIND_REFUND, "r1", 10_000, 0, "o1",
+            T0 + 2 * HOUR_MS);
+        apply();
+
+        // Then nothing is reversed
+        assertEquals(0, record("o1").reversedAmount());
+        assertEquals(List.of("accrual:1000:null->pending"), entries());
+    }
+
+    private void conversionIn(final String currency, final byte kind, final String externalId, final long amount,
+        final long clickId, final String original, final long timeMs)
+    {
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(
+            new byte[dev.ricochet.ingest.ConversionEventFlyweight.MAX_LENGTH]);
+        final dev.ricochet.ingest.ConversionEventFlyweight conversion =
+            new dev.ricochet.ingest.ConversionEventFlyweight().wrapForEncode(buffer, 0, timeMs, timeMs, kind,
+            dev.ricochet.ingest.ConversionEventFlyweight.SOURCE_API, 1, currency, amount);
+        if (0 != clickId)
+        {
+            conversion.clickId(clickId, 0);
+        }
+        appender.append(buffer, 0, conversion.ids(externalId, original, null, null).encodedLength());
+    }
+
     private void programWithModel(final String model)
     {
         final String spec = "{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +

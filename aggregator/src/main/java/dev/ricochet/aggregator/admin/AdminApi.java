@@ -27,6 +27,7 @@ import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.IdGenerator;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.Money;
 import org.agrona.concurrent.EpochClock;
 
 import java.time.LocalDate;
@@ -431,7 +432,7 @@ public final class AdminApi
                 final CatalogEntry<PartnerSpec> credited = catalog.partnerByNumber(c.partnerNumber());
                 if (c.partnerNumber() == partner.number())
                 {
-                    credit += c.revenue();
+                    credit = Money.add(credit, c.revenue());
                 }
                 final Map<String, Object> touch = new LinkedHashMap<>();
                 touch.put("partnerId", null == credited ? null : credited.id());
@@ -708,7 +709,7 @@ public final class AdminApi
             {
                 return true;
             }
-            total[0] += commission.net();
+            total[0] = Money.add(total[0], commission.net());
             if (held.size() < limit)
             {
                 final Map<String, Object> view = new LinkedHashMap<>();

@@ -199,6 +199,12 @@ public final class AttributionEngine
         {
             reason = "unknown program";
         }
+        else if (!programEntry.spec().currency().equals(conversion.currency()))
+        {
+            // Never relabel money: the edge refuses another currency, but the program's may have changed (before it
+            // had money) while this event was on its way.
+            reason = "currency " + conversion.currency() + " is not the program's " + programEntry.spec().currency();
+        }
         else
         {
             final ProgramSpec.Attribution settings = programEntry.spec().attribution();
@@ -381,6 +387,10 @@ public final class AttributionEngine
                 original;
             pendingConversions.put(key(program, originalId), placeholder.withWaitingReversals(waiting));
             return;
+        }
+        if (null != original.currency() && !original.currency().equals(reversal.currency()))
+        {
+            return; // a reversal in another currency than its conversion's is kept, never applied as if it were
         }
         reverse(program, original, amount, cumulative, timeMs,
             ConversionEventFlyweight.KIND_CHARGEBACK == reversal.kind() ? "chargeback" : "refund");
