@@ -65,7 +65,7 @@ class RepeatedPartnerPropertyTest
     {
     }
 
-    @Property(tries = 60)
+    @Property(tries = 40)
     void everyPartnerHasOneCommissionThatRefundsReachWholeAndNeverOverReverse(@ForAll("histories") final History h)
         throws IOException
     {
@@ -158,7 +158,8 @@ class RepeatedPartnerPropertyTest
                 // And one commission with one accrual per partner, reversed by the documented rule, never over
                 final Commission commission = CatalogJson.read(stored, Commission.class);
                 assertEquals(credit.revenue(), commission.revenue());
-                assertEquals(1, entries.stream().filter(e -> "accrual".equals(e.type())).count(), entries::toString);
+                assertEquals(0 == commission.earned() ? 0 : 1, // a zero entry is never written
+                    entries.stream().filter(e -> "accrual".equals(e.type())).count(), entries::toString);
                 final long reversedRevenue = Money.share(credit.revenue(), reversedAmount, h.amount());
                 assertEquals(reversedRevenue, commission.reversedRevenue());
                 assertEquals(Money.share(commission.earned(), reversedRevenue, credit.revenue()),
