@@ -24,6 +24,7 @@ import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalEventHandler;
 import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.MalformedEventException;
+import dev.ricochet.ingest.Money;
 import dev.ricochet.ingest.Settings;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Object2LongHashMap;
@@ -383,7 +384,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
             return; // a browser report with a malformed amount is dropped: the pixel is not a trusted source
         }
         if (null == program || !Boolean.TRUE.equals(program.spec().pixelConversions()) || null == orderId ||
-            orderId.length() > ConversionEventFlyweight.MAX_ID_LENGTH || amount < 0 ||
+            orderId.length() > ConversionEventFlyweight.MAX_ID_LENGTH || !Money.isWithinBound(amount) ||
             (null != currency && !currency.equalsIgnoreCase(program.spec().currency())))
         {
             return;
