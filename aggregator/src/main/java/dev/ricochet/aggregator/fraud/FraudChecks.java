@@ -179,12 +179,18 @@ public final class FraudChecks
         final long sales = sums[CounterField.SALES.ordinal()];
         final long refunded = sums[CounterField.REFUNDED.ordinal()];
         // Revenue is kept net of refunds on the refund's day, so net + refunded is what was sold over the window.
-        final long sold = sums[CounterField.REVENUE.ordinal()] + refunded;
-        if (sales < minSales || refunded <= 0 || refunded * 100 <= maxPercent * sold)
+        // Exact products (BigInteger): sums of bounded amounts can still be past what a long times 100 can hold.
+        final java.math.BigInteger sold = java.math.BigInteger.valueOf(sums[CounterField.REVENUE.ordinal()])
+            .add(java.math.BigInteger.valueOf(refunded));
+        final java.math.BigInteger refundedTimes100 = java.math.BigInteger.valueOf(refunded).multiply(
+            java.math.BigInteger.valueOf(100));
+        if (sales < minSales || refunded <= 0 ||
+            refundedTimes100.compareTo(sold.multiply(java.math.BigInteger.valueOf(maxPercent))) <= 0)
         {
             return null;
         }
-        return "refunds of " + (sold <= 0 ? "more than all" : Math.min(refunded * 100 / sold, 999) + "% of") +
+        return "refunds of " + (sold.signum() <= 0 ? "more than all" :
+            refundedTimes100.divide(sold).min(java.math.BigInteger.valueOf(999)) + "% of") +
             " its revenue over the last " + windowDays + " days (" + sales + " sales); the program's maximum is " +
             maxPercent + "%";
     }
