@@ -108,6 +108,26 @@ class MoneyRulesTest extends LedgerScript
     }
 
     @Test
+    void aLeadSharedByARepeatedPartnerSplitsTheFlatCommissionByMergedWeights()
+    {
+        // Given a linear program paying 3.00 a lead, and alice twice and bob once on the path
+        programWithModel("linear",
+            "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\",\"leadCommission\":300}],");
+        click(A1, ALICE, T0);
+        click(B1, BOB, T0 + 1_000);
+        final long last = click(A2, ALICE, T0 + 2_000);
+
+        // When a lead comes through the last click
+        conversion(dev.ricochet.ingest.ConversionEventFlyweight.KIND_LEAD, "lead-1", 0, last, null, null,
+            T0 + HOUR_MS);
+        apply();
+
+        // Then alice has one commission of 2.00 (weight 2 of 3), bob 1.00: one accrual each
+        assertEquals(List.of("accrual:200:null->pending"), entries());
+        assertEquals(100, account(BOB).pending());
+    }
+
+    @Test
     void aClickMadeMoreThanTheSkewAfterTheConversionIsNotCredited()
     {
         // Given a click on alice's link dated after the skew past the sale reported with it
@@ -280,7 +300,8 @@ class MoneyRulesTest extends LedgerScript
         final String spec = "{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," + extra +
             "\"attribution\":{\"model\":\"" + model + "\",\"windowDays\":30},\"holdDays\":14," +
             "\"fraud\":{\"minClickToConversionSeconds\":0,\"maxRefundRatePercent\":0}," +
-            "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}],\"secrets\":{}}";
+            (extra.contains("\"tiers\"") ? "" : "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}],") +
+            "\"secrets\":{}}";
         catalog(CatalogEventFlyweight.KIND_PROGRAM, "{\"id\":\"p\",\"number\":0,\"spec\":" + spec + "}", T0 - HOUR_MS);
         for (final String partner : new String[]{ "alice", "bob" })
         {
