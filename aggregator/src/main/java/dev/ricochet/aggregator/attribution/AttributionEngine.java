@@ -23,10 +23,12 @@ import java.util.Map;
  * <p>Runs on the aggregator thread. Keys, in order of trust: the click id passed back by the checkout (its visitor's
  * touch path up to that click), then the visitor id of a browser-reported conversion (the visitor's touch path),
  * then a coupon code linked to a partner, then the customer id of a referred customer (recurring invoices within
- * the program's recurringMonths). The path is split by the program's {@link AttributionModel}. A click outside the
- * program's attribution window, from another program, or unknown leaves the conversion unattributed, with the
- * reason recorded. Refunds reverse credit in proportion to the refunded amount, cumulatively rounded so that a full
- * refund reverses exactly what was credited and no sequence of refunds reverses more. A refund that arrives before
+ * the program's recurringMonths). The path is split by the program's {@link AttributionModel}, one credit per
+ * partner however often it is on the path. A click outside the program's attribution window (in either direction:
+ * more than {@link #CLICK_SKEW_MS} after the conversion counts as outside), from another program, or unknown leaves
+ * the conversion unattributed, with the reason recorded, as does a currency other than the program's. Refunds
+ * reverse credit in proportion to the refunded amount, cumulatively rounded ({@link Money#share}) so that a full
+ * refund reverses exactly what was credited and no sequence of refunds reverses more. The rules: docs/money.md. A refund that arrives before
  * its sale waits in the sale's record and is applied when the sale arrives.
  *
  * <p>Writes are held in memory until {@link #flush(WriteBatch)} adds them to the commit batch, so lookups see this
