@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The all-in-one service: journal, aggregator with its admin API, and the edge, in one JVM.
@@ -35,17 +36,22 @@ public final class Ricochet implements AutoCloseable
         try
         {
             // Order matters: the aggregator restores the catalog into the directory before the edge serves.
+            // The edge's business volume (clicks, conversions) is shown on the admin port, not the public edge's.
+            final AtomicReference<TrackerServer> edge = new AtomicReference<>();
             startedAggregator = Aggregator.launch(new Aggregator.Context()
                 .dataDir(dataDir)
                 .journal(journal)
                 .linkDirectory(directory)
-                .programDirectory(programs));
+                .programDirectory(programs)
+                .adminMetrics(() -> null == edge.get() ? "" :
+                    edge.get().context().counters().businessVolumePrometheusText()));
             aggregator = startedAggregator;
             tracker = TrackerServer.launch(new TrackerServer.Context()
                 .journal(journal)
                 .linkDirectory(directory)
                 .programDirectory(programs)
                 .ipSalts(ipSalts(dataDir)));
+            edge.set(tracker);
         }
         catch (final IOException | InterruptedException | RuntimeException ex)
         {
