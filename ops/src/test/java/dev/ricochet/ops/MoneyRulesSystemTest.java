@@ -142,6 +142,8 @@ class MoneyRulesSystemTest
         sale("order-1", 10_000, click("ann-1"));
         final JsonNode first = createRun(YESTERDAY, 201);
         sale("order-2", 20_000, click("ann-1"));
+        // (periodEnd labels the run and filters nothing: today's approved 10.00 is in yesterday's run)
+        assertEquals(1_000, first.get("total").asLong(), first.toString());
 
         // When the admin builds today's run
         final HttpResponse<String> second = admin.post("/v1/programs/shop/payout-runs",
