@@ -170,7 +170,7 @@ abstract class LedgerScript
     /**
      * The wall clock follows what is journaled, as on a live edge: the agent bounds every header time by it.
      */
-    private void journaledAt(final long timeMs)
+    void journaledAt(final long timeMs)
     {
         clock.update(Math.max(clock.time(), timeMs));
     }

@@ -198,7 +198,7 @@ class MoneyRulesTest extends LedgerScript
         try (StateStore fresh = StateStore.open(replayDir))
         {
             final CachedEpochClock replayClock = new CachedEpochClock();
-            replayClock.update(T0);
+            replayClock.update(clock.time()); // the wall clock after the journal's events, as for a live replay
             final AggregatorAgent replay = new AggregatorAgent(journal, fresh,
                 new Catalog(new LinkDirectory(), new ProgramDirectory()), replayClock, HOUR_MS, 100, 20_000);
             replay.onStart();
@@ -321,6 +321,7 @@ class MoneyRulesTest extends LedgerScript
     private long click(final int linkNumber, final int partnerNumber, final long timeMs)
     {
         final long clickId = nextClick++;
+        journaledAt(timeMs);
         final ClickEventFlyweight click = appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, timeMs)
             .clickId(clickId, 0).visitorId(0, 42).link(linkNumber, partnerNumber, 1).userAgent("Mozilla/5.0");
         appender.append(click.encodedLength());

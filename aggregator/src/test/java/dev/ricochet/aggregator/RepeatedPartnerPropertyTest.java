@@ -71,7 +71,7 @@ class RepeatedPartnerPropertyTest
     {
         final Path dir = Files.createTempDirectory("repeated-partner");
         final CachedEpochClock clock = new CachedEpochClock();
-        clock.update(T0);
+        clock.update(T0 + 365 * 24 * HOUR_MS); // the wall clock after every event journaled here (header times bound)
         try (Journal journal = Journal.open(new Journal.Context().dir(dir.resolve("journal")));
             JournalAppender appender = journal.newAppender();
             StateStore store = StateStore.open(dir.resolve("state")))
