@@ -58,7 +58,9 @@ class HostileInputCorpusTest
     void startEdge() throws InterruptedException
     {
         edge = new EdgeFixture(dir, new LinkRoute[]{
-            new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") });
+            new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid"),
+            new LinkRoute("utmid", 9, 3, 1, "https://shop.example.com/", "utm_id"),
+            new LinkRoute("preset", 10, 3, 1, "https://shop.example.com/?utm_id=evil&x=1", "utm_id") });
     }
 
     @AfterAll
