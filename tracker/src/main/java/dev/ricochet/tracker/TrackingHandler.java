@@ -136,6 +136,12 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             startBody(ctx, request);
             return;
         }
+        if (RequestPath.POSTBACK == route && !isGet)
+        {
+            // HEAD is safe (RFC 9110 section 9.2.1): a link checker's HEAD must never record a conversion.
+            badRequest(ctx, Responses.methodNotAllowed("GET"));
+            return;
+        }
         if (!isHead && !isGet)
         {
             badRequest(ctx, RequestPath.NOT_FOUND == route ? notFound() : Responses.methodNotAllowed());
@@ -148,7 +154,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                 onClick(ctx, request, isHead);
                 break;
             case RequestPath.PIXEL:
-                onPixel(ctx, request);
+                onPixel(ctx, request, isHead);
                 break;
             case RequestPath.POSTBACK:
                 if (isJournalLowOnSpace(ctx, true))
@@ -587,10 +593,21 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         }
     }
 
-    private void onPixel(final ChannelHandlerContext ctx, final HttpRequest request)
+    /**
+     * @param isHead a HEAD asks what a GET would answer and is safe: it gets the GIF's headers and journals nothing
+     *               (a pixel hit can report a conversion).
+     */
+    private void onPixel(final ChannelHandlerContext ctx, final HttpRequest request, final boolean isHead)
     {
         final long nowMs = context.epochClock().time();
         final HttpHeaders headers = request.headers();
+        if (isHead)
+        {
+            resolveVisitor(headers, nowMs);
+            ctx.write(Responses.pixel(visitorCookie.format(visitorHi, visitorLo), loop.date.update(nowMs)),
+                ctx.voidPromise());
+            return;
+        }
         final long limitedForUs = rateLimitWaitUs(ctx, null);
         if (limitedForUs > 0 && context.rateLimits().rejects())
         {

@@ -96,7 +96,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
     private ApiResponse handle(final FullHttpRequest request)
     {
-        final QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        // Only '&' separates query parameters (WHATWG URL), as on the edge.
+        final QueryStringDecoder uri = QueryStringDecoder.builder().semicolonIsNormalChar(true).build(request.uri());
         final String path;
         final Map<String, List<String>> parameters;
         try
