@@ -37,7 +37,11 @@ public enum TrackerCounter
     BOT_VERDICTS_PENDING(23, "bot_verdicts_pending",
         "Hits judged by the token list alone: yauaa was still building or had no verdict for the user agent yet"),
     BOT_VERDICT_QUEUE_FULL(24, "bot_verdict_queue_full",
-        "User agents not queued for a yauaa verdict because the queue was full (queued again on a later hit)");
+        "User agents not queued for a yauaa verdict because the queue was full (queued again on a later hit)"),
+    SPECULATIVE_HITS_REFUSED(25, "speculative_hits_refused",
+        "Link prefetches and prerenders (Sec-Purpose, Purpose, X-Purpose, X-Moz) refused with 403: no click until a visit"),
+    VISITOR_COOKIES_REPLACED(26, "visitor_cookies_replaced",
+        "Visitor cookies whose MAC did not verify (forged, or from another deployment), replaced with a new visitor id");
 
     private final int id;
     private final String label;

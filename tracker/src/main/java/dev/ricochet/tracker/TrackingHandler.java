@@ -61,6 +61,10 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
 
     private static final io.netty.util.AsciiString SEC_FETCH_DEST = io.netty.util.AsciiString.cached("sec-fetch-dest");
     private static final io.netty.util.AsciiString SEC_FETCH_MODE = io.netty.util.AsciiString.cached("sec-fetch-mode");
+    private static final io.netty.util.AsciiString SEC_PURPOSE = io.netty.util.AsciiString.cached("sec-purpose");
+    private static final io.netty.util.AsciiString PURPOSE = io.netty.util.AsciiString.cached("purpose");
+    private static final io.netty.util.AsciiString X_PURPOSE = io.netty.util.AsciiString.cached("x-purpose");
+    private static final io.netty.util.AsciiString X_MOZ = io.netty.util.AsciiString.cached("x-moz");
 
     TrackingHandler(final TrackerServer.Context context, final EdgeLoopResources loop)
     {
@@ -350,6 +354,15 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         }
 
         final HttpHeaders headers = request.headers();
+        if (isSpeculative(headers))
+        {
+            // A prefetch or prerender is not a click yet: a redirect answered now would be followed later from the
+            // browser's cache, so the real click would never reach the edge. Refused, the browser asks again when
+            // (and if) the visitor navigates.
+            context.counters().increment(TrackerCounter.SPECULATIVE_HITS_REFUSED);
+            ctx.write(Responses.speculationRefused(), ctx.voidPromise());
+            return;
+        }
         if (isEmbedded(headers))
         {
             // Cookie stuffing loads partner links as images, scripts or frames so that visitors who never clicked
@@ -445,6 +458,24 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         final String mode = headers.get(SEC_FETCH_MODE);
         final String destination = headers.get(SEC_FETCH_DEST);
         return (null != mode && !"navigate".equals(mode)) || (null != destination && !"document".equals(destination));
+    }
+
+    /**
+     * A speculative load: speculation rules ({@code Sec-Purpose: prefetch}, {@code prefetch;prerender}), Chrome's
+     * legacy {@code Purpose: prefetch}, Safari's {@code X-Purpose: preview}, Firefox's {@code X-Moz: prefetch}.
+     * Header lookups only, nothing allocated: most clicks carry none of these headers.
+     */
+    private static boolean isSpeculative(final HttpHeaders headers)
+    {
+        return announcesSpeculation(headers.get(SEC_PURPOSE)) || announcesSpeculation(headers.get(PURPOSE)) ||
+            announcesSpeculation(headers.get(X_PURPOSE)) || announcesSpeculation(headers.get(X_MOZ));
+    }
+
+    private static boolean announcesSpeculation(final String value)
+    {
+        return null != value && (io.netty.util.AsciiString.indexOfIgnoreCaseAscii(value, "prefetch", 0) >= 0 ||
+            io.netty.util.AsciiString.indexOfIgnoreCaseAscii(value, "prerender", 0) >= 0 ||
+            io.netty.util.AsciiString.indexOfIgnoreCaseAscii(value, "preview", 0) >= 0);
     }
 
     /**
