@@ -61,6 +61,12 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
 
     private static final io.netty.util.AsciiString SEC_FETCH_DEST = io.netty.util.AsciiString.cached("sec-fetch-dest");
     private static final io.netty.util.AsciiString SEC_FETCH_MODE = io.netty.util.AsciiString.cached("sec-fetch-mode");
+    /**
+     * Headers that authenticate or route a conversion: one value each, or the request is refused.
+     */
+    private static final CharSequence[] CREDENTIAL_HEADERS = {
+        HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.CONTENT_TYPE, "stripe-signature", "x-shopify-hmac-sha256",
+        "x-shopify-topic", "x-shopify-webhook-id", "x-shopify-shop-domain" };
     private static final io.netty.util.AsciiString SEC_PURPOSE = io.netty.util.AsciiString.cached("sec-purpose");
     private static final io.netty.util.AsciiString PURPOSE = io.netty.util.AsciiString.cached("purpose");
     private static final io.netty.util.AsciiString X_PURPOSE = io.netty.util.AsciiString.cached("x-purpose");
@@ -114,6 +120,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             return;
         }
 
+        final int hosts = removeHostHeaders(request.headers());
+        if (hosts > 1 || (0 == hosts && request.protocolVersion().minorVersion() >= 1))
+        {
+            // RFC 9112 section 3.2: 400 for an HTTP/1.1 request without Host and for any request with more than one.
+            // Two Hosts are read differently by different hops (a proxy routes on one, a cache keys on the other).
+            context.counters().increment(TrackerCounter.BAD_REQUESTS);
+            answerAndClose(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, 0 == hosts ?
+                "missing Host header: HTTP/1.1 requires exactly one\n" : "more than one Host header\n"));
+            return;
+        }
+
         final int route = requestPath.parse(request.uri());
         if (loop.lag.isShedding() && RequestPath.HEALTH != route && RequestPath.READY != route &&
             RequestPath.METRICS != route)
@@ -133,6 +150,14 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             if (!HttpMethod.POST.equals(method))
             {
                 badRequest(ctx, Responses.methodNotAllowed("POST"));
+                return;
+            }
+            final CharSequence repeated = repeatedCredentialHeader(request.headers());
+            if (null != repeated)
+            {
+                // Which of two signatures or keys counts is a guess, and hops may guess differently: refused.
+                badRequest(ctx, Responses.json(HttpResponseStatus.BAD_REQUEST,
+                    "{\"error\":\"header " + repeated + " given more than once\"}"));
                 return;
             }
             bodyRoute = route;
@@ -191,6 +216,34 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                 badRequest(ctx, notFound());
                 break;
         }
+    }
+
+    /**
+     * Removes the Host fields (the edge routes on the path alone and reads no Host value) and counts them without
+     * allocating: a header map's size is a field, and removing by name unlinks entries.
+     *
+     * @return how many Host fields the request had.
+     */
+    private static int removeHostHeaders(final HttpHeaders headers)
+    {
+        final int before = headers.size();
+        headers.remove(HttpHeaderNames.HOST);
+        return before - headers.size();
+    }
+
+    /**
+     * @return the first credential or routing header of a conversion request given more than once, or null.
+     */
+    private static CharSequence repeatedCredentialHeader(final HttpHeaders headers)
+    {
+        for (final CharSequence name : CREDENTIAL_HEADERS)
+        {
+            if (headers.getAll(name).size() > 1)
+            {
+                return name;
+            }
+        }
+        return null;
     }
 
     private void startBody(final ChannelHandlerContext ctx, final HttpRequest request)

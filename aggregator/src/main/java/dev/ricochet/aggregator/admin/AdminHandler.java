@@ -96,6 +96,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
     private ApiResponse handle(final FullHttpRequest request)
     {
+        final int hosts = request.headers().getAll(HttpHeaderNames.HOST).size();
+        if (hosts > 1 || (0 == hosts && request.protocolVersion().minorVersion() >= 1))
+        {
+            // RFC 9112 section 3.2: an HTTP/1.1 request without Host, or any request with more than one, is a 400.
+            return ApiResponse.error(400, 0 == hosts ? "missing Host header: HTTP/1.1 requires exactly one" :
+                "more than one Host header");
+        }
+        if (request.headers().getAll(HttpHeaderNames.AUTHORIZATION).size() > 1)
+        {
+            // Which of two tokens is the caller's is a guess (a proxy may check one, we the other): refused.
+            return ApiResponse.error(400, "header Authorization given more than once");
+        }
         // Only '&' separates query parameters (WHATWG URL), as on the edge.
         final QueryStringDecoder uri = QueryStringDecoder.builder().semicolonIsNormalChar(true).build(request.uri());
         final String path;
@@ -261,11 +273,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         {
             return ApiResponse.notAllowed(method.name(), allowed.name());
         }
-        for (final String name : parameters.keySet())
+        for (final Map.Entry<String, List<String>> parameter : parameters.entrySet())
         {
-            if (!known.contains(name))
+            if (!known.contains(parameter.getKey()))
             {
-                return ApiResponse.error(400, "unknown query parameter '" + name + "'");
+                return ApiResponse.error(400, "unknown query parameter '" + parameter.getKey() + "'");
+            }
+            if (parameter.getValue().size() > 1)
+            {
+                // Frameworks disagree on which of two values counts: refused rather than guessed.
+                return ApiResponse.error(400, "query parameter '" + parameter.getKey() + "' given more than once");
             }
         }
         return handler.get();
