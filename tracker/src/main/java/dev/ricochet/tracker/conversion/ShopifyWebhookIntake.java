@@ -26,6 +26,8 @@ import java.util.Locale;
  *   coupon.</li>
  *   <li>{@code refunds/create}: a refund of the successful refund transactions of the order.</li>
  * </ul>
+ * A test order ({@code "test": true}, placed with a test gateway) or a refund with a test transaction is never
+ * credited: dead-lettered and answered 200, like a Stripe test-mode event.
  * Other topics are answered 200 and ignored. Shopify retries a webhook with the same {@code X-Shopify-Webhook-Id};
  * the order and refund ids are the idempotency keys, so a retry never counts twice. A verified body that is not JSON
  * within the bounds of {@link StrictJson} is dead-lettered and answered 400.
@@ -83,6 +85,10 @@ final class ShopifyWebhookIntake
 
     private static IntakeOutcome order(final ProgramRoute program, final JsonNode order, final long nowMs)
     {
+        if (order.path("test").asBoolean(false))
+        {
+            return IntakeOutcome.deadLetter(200, "orders/create of a test order (test true): not credited");
+        }
         final String id = id(order.path("id"));
         final String currency = text(order, "currency");
         final long amount = minorUnits(text(order, "total_price"), currency);
@@ -111,6 +117,10 @@ final class ShopifyWebhookIntake
         String currency = program.currency();
         for (final JsonNode transaction : refund.path("transactions"))
         {
+            if (transaction.path("test").asBoolean(false))
+            {
+                return IntakeOutcome.deadLetter(200, "refunds/create with a test transaction (test true): not credited");
+            }
             if ("refund".equals(text(transaction, "kind")) && "success".equals(text(transaction, "status")))
             {
                 if (null != text(transaction, "currency"))
