@@ -7,6 +7,7 @@ import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.tracker.IpSalts;
 import dev.ricochet.tracker.TrackerServer;
+import dev.ricochet.tracker.VisitorKey;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,7 +46,8 @@ public final class Ricochet implements AutoCloseable
                 .journal(journal)
                 .linkDirectory(directory)
                 .programDirectory(programs)
-                .ipSalts(ipSalts(dataDir)));
+                .ipSalts(ipSalts(dataDir))
+                .visitorKey(VisitorKey.persistent(dataDir.resolve("visitor.key"))));
         }
         catch (final IOException | InterruptedException | RuntimeException ex)
         {

@@ -101,6 +101,7 @@ public final class TrackerServer implements AutoCloseable
         private ErrorHandler errorHandler;
         private TrackerCounters counters;
         private IpSalts ipSalts;
+        private VisitorKey visitorKey;
 
         /**
          * Validate and fill in defaults; called by {@link TrackerServer#launch}.
@@ -207,6 +208,10 @@ public final class TrackerServer implements AutoCloseable
             if (null == ipSalts)
             {
                 ipSalts = IpSalts.inMemory();
+            }
+            if (null == visitorKey)
+            {
+                visitorKey = VisitorKey.random();
             }
             if (null == journalUsableSpace && journalMinFreeBytes > 0)
             {
@@ -350,6 +355,22 @@ public final class TrackerServer implements AutoCloseable
         IpSalts ipSalts()
         {
             return ipSalts;
+        }
+
+        /**
+         * @param visitorKey the key that signs visitor cookies; {@link VisitorKey#persistent} in a data directory
+         *                   keeps visitors across restarts. Defaults to a random key in memory.
+         * @return this for a fluent API.
+         */
+        public Context visitorKey(final VisitorKey visitorKey)
+        {
+            this.visitorKey = visitorKey;
+            return this;
+        }
+
+        VisitorKey visitorKey()
+        {
+            return visitorKey;
         }
 
         /**

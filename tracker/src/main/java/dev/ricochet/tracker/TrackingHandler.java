@@ -77,7 +77,8 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         this.context = context;
         this.loop = loop;
         this.visitorCookie = new VisitorCookie(
-            context.visitorCookieName(), context.visitorCookieMaxAgeMs() / 1000, context.visitorCookieSecure());
+            context.visitorCookieName(), context.visitorCookieMaxAgeMs() / 1000, context.visitorCookieSecure(),
+            context.visitorKey());
         this.ipHasher = new IpHasher(context.ipSalts());
         this.reusableRedirect = Responses.reusableRedirect(
             redirectLocation.location(), visitorCookie.setCookie(), loop.date);
@@ -734,11 +735,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
      */
     private boolean resolveVisitor(final HttpHeaders headers, final long nowMs)
     {
-        if (visitorCookie.read(headers.get(HttpHeaderNames.COOKIE)))
+        final int cookie = visitorCookie.read(headers.get(HttpHeaderNames.COOKIE));
+        if (VisitorCookie.VALID == cookie)
         {
             visitorHi = visitorCookie.hi();
             visitorLo = visitorCookie.lo();
             return false;
+        }
+        if (VisitorCookie.REJECTED == cookie)
+        {
+            // Forged, guessed, from another deployment or unsigned: replaced, never taken for the visitor it names.
+            context.counters().increment(TrackerCounter.VISITOR_COOKIES_REPLACED);
         }
         loop.ids.next(nowMs);
         visitorHi = loop.ids.hi();
