@@ -4,6 +4,7 @@ import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.ingest.CrashPoints;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.OwnerOnly;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.tracker.IpSalts;
 import dev.ricochet.tracker.TrackerServer;
@@ -27,7 +28,8 @@ public final class Ricochet implements AutoCloseable
 
     private Ricochet(final Path dataDir) throws IOException, InterruptedException
     {
-        Files.createDirectories(dataDir);
+        // Program secrets, tokens and keys live here: the directory and everything in it is owner-only.
+        OwnerOnly.tightenFiles(dataDir);
         journal = Journal.open(
             new Journal.Context().dir(dataDir.resolve("journal")).rollCycle(Journal.configuredRollCycle()));
         final LinkDirectory directory = new LinkDirectory();

@@ -3,6 +3,7 @@ package dev.ricochet.aggregator.store;
 import dev.ricochet.aggregator.AggregatorConfiguration;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.OwnerOnly;
 import dev.ricochet.ingest.Settings;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -302,8 +303,21 @@ public final class StateStore implements AutoCloseable
     {
         try
         {
-            Files.createDirectories(dir);
-            return new StateStore(dir, memoryBytes);
+            // The store holds program secrets and ledgers: owner-only. RocksDB makes its files with the process
+            // umask; those present once it is open lose their group and other bits here, later ones sit in this
+            // owner-only directory (and the launcher's umask 077 makes them owner-only too).
+            OwnerOnly.directory(dir);
+            final StateStore store = new StateStore(dir, memoryBytes);
+            try
+            {
+                OwnerOnly.tightenFiles(dir);
+            }
+            catch (final java.io.IOException ex)
+            {
+                store.close();
+                throw ex;
+            }
+            return store;
         }
         catch (final RocksDBException | java.io.IOException ex)
         {
