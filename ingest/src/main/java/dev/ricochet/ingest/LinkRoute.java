@@ -27,6 +27,10 @@ public final class LinkRoute
     private final short destinationEnd;
     private final short baseEnd;
     private final byte separator;
+    /**
+     * The destination as configured when it held the click parameter (so differs from the one served), else null.
+     */
+    private final String configuredDestination;
 
     /**
      * @param code        the link code, as in {@code /r/{code}}.
@@ -46,6 +50,7 @@ public final class LinkRoute
         final String clickParam)
     {
         final String destination = withoutParameter(configuredDestination, clickParam);
+        this.configuredDestination = destination.equals(configuredDestination) ? null : configuredDestination;
         this.text = (code + destination + clickParam).getBytes(StandardCharsets.US_ASCII);
         if (text.length > Short.MAX_VALUE)
         {
@@ -98,10 +103,19 @@ public final class LinkRoute
     }
 
     /**
+     * @return the destination as configured (allocates).
+     */
+    public String destination()
+    {
+        return null != configuredDestination ? configuredDestination :
+            new String(text, codeEnd, destinationEnd - codeEnd, StandardCharsets.US_ASCII);
+    }
+
+    /**
      * @return the destination as served: as configured, less any parameter named like the click parameter
      * (allocates).
      */
-    public String destination()
+    public String servedDestination()
     {
         return new String(text, codeEnd, destinationEnd - codeEnd, StandardCharsets.US_ASCII);
     }

@@ -75,7 +75,7 @@ class RedirectIntegrityTest
 
         // Then the Location keeps its other parameters and fragment, with the click id as the only utm_id
         assertTrue(location.matches("https://shop\\.example\\.com/p\\?color=red&utm_id=" + ID + "#top"), location);
-        assertEquals("https://shop.example.com/p?color=red#top", edge.links.lookup("preset").destination());
+        assertEquals("https://shop.example.com/p?color=red#top", edge.links.lookup("preset").servedDestination());
     }
 
     @Test
