@@ -852,8 +852,10 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     }
 
     /**
-     * Where the host lies in a Referer value, as {@code start << 32 | end}; 0 when there is none. Returned as a
-     * number so the redirect path copies the host straight from the header.
+     * Where the host lies in a Referer value, as {@code start << 32 | end}; 0 when there is none, or when it holds a
+     * character no host name has (only letters, digits, '.', '-' and '_' are journaled: a "host" of markup or quotes
+     * is a request value, not a referrer). Returned as a number so the redirect path copies the host straight from
+     * the header.
      */
     static long referrerHostBounds(final String referrer)
     {
@@ -878,7 +880,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             end++;
         }
         final int at = referrer.lastIndexOf('@', end - 1);
-        return ((long)(at >= start ? at + 1 : start) << 32) | end;
+        final int hostStart = at >= start ? at + 1 : start;
+        for (int i = hostStart; i < end; i++)
+        {
+            final char c = referrer.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+                c == '_'))
+            {
+                return 0;
+            }
+        }
+        return ((long)hostStart << 32) | end;
     }
 
     @Override
