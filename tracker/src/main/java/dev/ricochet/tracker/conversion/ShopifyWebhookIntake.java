@@ -164,7 +164,8 @@ final class ShopifyWebhookIntake
 
     /**
      * The raw value of a parameter in a URL's query. A click id needs no decoding, and the rest of the query is not
-     * ours to judge: a stray '%' in it (Netty's decoder throws on one) must not lose the order its click.
+     * ours to judge: a stray '%' in it (Netty's decoder throws on one) must not lose the order its click. A name given
+     * twice with different values is ambiguous (frameworks disagree on which counts): no value.
      */
     static String queryParameter(final String url, final String name)
     {
@@ -176,6 +177,7 @@ final class ShopifyWebhookIntake
         final int hash = url.indexOf('#', question);
         final int end = hash < 0 ? url.length() : hash;
         int start = question + 1;
+        String found = null;
         while (start < end)
         {
             int separator = url.indexOf('&', start);
@@ -186,11 +188,16 @@ final class ShopifyWebhookIntake
             final int valueStart = start + name.length() + 1;
             if (url.startsWith(name, start) && valueStart <= separator && '=' == url.charAt(valueStart - 1))
             {
-                return url.substring(valueStart, separator);
+                final String value = url.substring(valueStart, separator);
+                if (null != found && !found.equals(value))
+                {
+                    return null;
+                }
+                found = value;
             }
             start = separator + 1;
         }
-        return null;
+        return found;
     }
 
     /**
