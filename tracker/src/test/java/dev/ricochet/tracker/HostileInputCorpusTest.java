@@ -4,6 +4,7 @@ import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkRoute;
+import dev.ricochet.ingest.ProgramRoute;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -60,7 +61,9 @@ class HostileInputCorpusTest
         edge = new EdgeFixture(dir, new LinkRoute[]{
             new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid"),
             new LinkRoute("utmid", 9, 3, 1, "https://shop.example.com/", "utm_id"),
-            new LinkRoute("preset", 10, 3, 1, "https://shop.example.com/?utm_id=evil&x=1", "utm_id") });
+            new LinkRoute("preset", 10, 3, 1, "https://shop.example.com/?utm_id=evil&x=1", "utm_id") },
+            new ProgramRoute("corpus", 4, "USD", "rcid", "corpus-api-key-0123456789", null, null,
+            "corpus-postback-secret"));
     }
 
     @AfterAll
