@@ -39,9 +39,9 @@ public enum TrackerCounter
     BOT_VERDICT_QUEUE_FULL(24, "bot_verdict_queue_full",
         "User agents not queued for a yauaa verdict because the queue was full (queued again on a later hit)"),
     SPECULATIVE_HITS_REFUSED(25, "speculative_hits_refused",
-        "Link prefetches and prerenders (Sec-Purpose, Purpose, X-Purpose, X-Moz) refused with 403: no click until a visit"),
+        "Link prefetches and prerenders (Sec-Purpose, Purpose, X-Purpose, X-Moz) refused with 403, no click"),
     VISITOR_COOKIES_REPLACED(26, "visitor_cookies_replaced",
-        "Visitor cookies whose MAC did not verify (forged, or from another deployment), replaced with a new visitor id");
+        "Visitor cookies whose MAC did not verify (forged, unsigned, another deployment's), replaced by a new id");
 
     private final int id;
     private final String label;

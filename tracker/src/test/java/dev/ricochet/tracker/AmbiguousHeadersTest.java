@@ -32,7 +32,8 @@ class AmbiguousHeadersTest
     @BeforeEach
     void startEdge() throws InterruptedException
     {
-        edge = new EdgeFixture(dir, new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") },
+        edge = new EdgeFixture(dir,
+            new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") },
             new ProgramRoute("shop", 4, "USD", "rcid", API_KEY, "whsec_1", "shpss_1", null));
     }
 
@@ -81,7 +82,8 @@ class AmbiguousHeadersTest
         final String body = "{\"programId\":\"shop\",\"externalId\":\"o-1\",\"amount\":100}";
         final String answer = RawHttp.exchange(port(), "POST /v1/conversions HTTP/1.1\r\nHost: x\r\n" +
             "Authorization: Bearer wrong\r\nAuthorization: Bearer " + API_KEY + "\r\n" +
-            "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body);
+            "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" +
+            body);
 
         assertEquals(400, RawHttp.status(answer), answer);
         assertEquals(0, EdgeFixture.journaledCount(edge.journal, EventHeaderDescriptor.TYPE_CONVERSION));

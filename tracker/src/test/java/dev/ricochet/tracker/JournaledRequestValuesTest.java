@@ -32,7 +32,8 @@ class JournaledRequestValuesTest
     @BeforeEach
     void startEdge() throws InterruptedException
     {
-        edge = new EdgeFixture(dir, new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") });
+        edge = new EdgeFixture(dir,
+            new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") });
     }
 
     @Test

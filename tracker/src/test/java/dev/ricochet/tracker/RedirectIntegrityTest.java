@@ -32,7 +32,8 @@ class RedirectIntegrityTest
         edge = new EdgeFixture(dir, new LinkRoute[]{
             new LinkRoute("utm", 1, 3, 1, "https://shop.example.com/", "utm_id"),
             new LinkRoute("upper", 2, 3, 1, "https://shop.example.com/", "UTM_ID"),
-            new LinkRoute("preset", 3, 3, 1, "https://shop.example.com/p?utm_id=OLD&color=red&Utm%5FId=x#top", "utm_id"),
+            new LinkRoute("preset", 3, 3, 1, "https://shop.example.com/p?utm_id=OLD&color=red&Utm%5FId=x#top",
+                "utm_id"),
             new LinkRoute("only", 4, 3, 1, "https://shop.example.com/p?utm_id=OLD", "utm_id") });
     }
 

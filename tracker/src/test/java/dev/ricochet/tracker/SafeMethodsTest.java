@@ -33,7 +33,8 @@ class SafeMethodsTest
     @BeforeEach
     void startEdge() throws InterruptedException
     {
-        edge = new EdgeFixture(dir, new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") },
+        edge = new EdgeFixture(dir,
+            new LinkRoute[]{ new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") },
             new ProgramRoute("shop", 4, "USD", "rcid", "sk_key_1", "whsec_1", "shpss_1", "pb-secret-1"));
     }
 

@@ -84,7 +84,8 @@ class TestModeEventsTest
     @Test
     void deadLettersAShopifyTestOrder() throws Exception
     {
-        final String order = "{\"id\":820982911946154508,\"test\":true,\"currency\":\"USD\",\"total_price\":\"49.99\"," +
+        final String order = "{\"id\":820982911946154508,\"test\":true,\"currency\":\"USD\"," +
+            "\"total_price\":\"49.99\"," +
             "\"created_at\":\"2026-01-01T00:00:00Z\"}";
 
         final HttpResponse<String> response = shopify("orders/create", order);

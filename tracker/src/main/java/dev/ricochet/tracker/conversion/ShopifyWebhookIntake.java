@@ -120,7 +120,8 @@ final class ShopifyWebhookIntake
         {
             if (transaction.path("test").asBoolean(false))
             {
-                return IntakeOutcome.deadLetter(200, "refunds/create with a test transaction (test true): not credited");
+                return IntakeOutcome.deadLetter(200,
+                    "refunds/create with a test transaction (test true): not credited");
             }
             if ("refund".equals(text(transaction, "kind")) && "success".equals(text(transaction, "status")))
             {
