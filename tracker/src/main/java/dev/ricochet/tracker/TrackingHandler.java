@@ -54,6 +54,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     private long visitorHi;
     private long visitorLo;
     private ByteBuf body;
+    private long bodyReservedBytes;
     private HttpHeaders bodyHeaders;
     private int bodyRoute;
     private String bodyProgramId;
@@ -196,7 +197,9 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             return;
         }
         bodyHeaders = request.headers();
-        body = ctx.alloc().heapBuffer(declaredLength > 0 ? (int)declaredLength : 1024);
+        // Grows with what arrives, up to the cap: a declared Content-Length is a claim, not bytes, and sizing the
+        // buffer from it let connections that never sent a byte take the heap.
+        body = ctx.alloc().heapBuffer(0, context.maxBodySize());
         if (request instanceof HttpContent)
         {
             onBodyContent(ctx, (HttpContent)request);
@@ -219,6 +222,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             discardOversizedBody(ctx, content);
             return;
         }
+        final int arrived = content.content().readableBytes();
+        if (arrived > 0 && !context.bodyBudget().tryReserve(arrived))
+        {
+            releaseBody();
+            context.counters().increment(TrackerCounter.BODY_BUDGET_REFUSED);
+            final FullHttpResponse busy = Responses.json(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "{\"error\":\"too many request bodies in flight; retry in a second; nothing was recorded\"}");
+            answerAndClose(ctx, busy);
+            return;
+        }
+        bodyReservedBytes += arrived;
         body.writeBytes(content.content());
         if (content instanceof LastHttpContent)
         {
@@ -321,6 +335,8 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             body.release();
             body = null;
             bodyHeaders = null;
+            context.bodyBudget().release(bodyReservedBytes);
+            bodyReservedBytes = 0;
         }
     }
 
