@@ -128,7 +128,18 @@ final class RequestHeaderDeadline
 
     private static boolean declaresBody(final HttpRequest request)
     {
-        return HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
+        if (request.decoderResult().isFailure())
+        {
+            return false; // answered 400 and closed at once
+        }
+        try
+        {
+            return HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
+        }
+        catch (final NumberFormatException malformed)
+        {
+            return false; // refused as malformed by the handler
+        }
     }
 
     private void onCheck(final ChannelHandlerContext ctx)
