@@ -4,6 +4,7 @@ import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.ingest.CrashPoints;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.ProcessFailure;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.tracker.IpSalts;
 import dev.ricochet.tracker.TrackerServer;
@@ -65,6 +66,24 @@ public final class Ricochet implements AutoCloseable
      */
     public static void main(final String[] args)
     {
+        // Fail loudly: an OutOfMemoryError or a stopped event loop halts with ProcessFailure.EXIT_STATUS for the
+        // supervisor to restart (ops/ricochet also runs the JVM with -XX:+ExitOnOutOfMemoryError), instead of serving
+        // on with a deaf loop and half-done requests.
+        ProcessFailure.haltOnFailure();
+        final Thread.UncaughtExceptionHandler uncaught = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) ->
+        {
+            ProcessFailure.failIfFatal("thread " + thread.getName(), error);
+            if (null != uncaught)
+            {
+                uncaught.uncaughtException(thread, error);
+            }
+            else
+            {
+                System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+                error.printStackTrace();
+            }
+        });
         final Launcher launcher;
         try
         {

@@ -5,6 +5,7 @@ import dev.ricochet.ingest.DurableJournalWriter;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalSpaceMonitor;
 import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.ProcessFailure;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.Settings;
 import dev.ricochet.tracker.conversion.ConversionIntake;
@@ -709,6 +710,7 @@ public final class TrackerServer implements AutoCloseable
     // Stays closed: a connection accepted just before the close registers after it, and is closed as it joins.
     private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE, true);
     private final DurableJournalWriter durableWriter;
+    private volatile boolean closing;
 
     private TrackerServer(final Context context) throws InterruptedException
     {
@@ -754,6 +756,15 @@ public final class TrackerServer implements AutoCloseable
             // Each loop creates its own appender: Chronicle appenders belong to one thread.
             for (final EventExecutor executor : group)
             {
+                // A loop that stops while the edge serves (an Error escaped it) leaves its connections unanswered:
+                // the process fails loudly instead of serving on with a deaf loop.
+                executor.terminationFuture().addListener(stopped ->
+                {
+                    if (!closing)
+                    {
+                        ProcessFailure.fail("an edge event loop stopped while serving");
+                    }
+                });
                 final EdgeLoopResources resources = executor.submit(
                     () -> new EdgeLoopResources(context.journal.newAppender())).sync().getNow();
                 loopResources.put(executor, resources);
@@ -788,6 +799,7 @@ public final class TrackerServer implements AutoCloseable
         }
         catch (final InterruptedException | RuntimeException ex)
         {
+            closing = true;
             closeLoops();
             throw ex;
         }
@@ -824,6 +836,7 @@ public final class TrackerServer implements AutoCloseable
     @Override
     public void close()
     {
+        closing = true;
         serverChannel.close().syncUninterruptibly();
         // Connections first, journal after: a request read once the appenders are closed could only be answered
         // unjournaled. A close runs on the connection's loop, after the request it is handling; pipelined requests

@@ -7,6 +7,7 @@ import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalSpaceMonitor;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
+import dev.ricochet.ingest.ProcessFailure;
 import dev.ricochet.tracker.conversion.ConversionIntake;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -163,7 +164,10 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                 ctx.write(Responses.text(HttpResponseStatus.OK, "ok\n"), ctx.voidPromise());
                 break;
             case RequestPath.READY:
-                ctx.write(context.journalSpace().isLow() ?
+                ctx.write(null != ProcessFailure.reason() ?
+                    Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: " + ProcessFailure.reason() +
+                        "\n") :
+                    context.journalSpace().isLow() ?
                     Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         "not ready: " + context.journalSpace().reason() + "\n") :
                     Responses.text(HttpResponseStatus.OK, "ready\n"), ctx.voidPromise());
@@ -798,6 +802,11 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
+        if (ProcessFailure.failIfFatal("edge event loop " + Thread.currentThread().getName(), cause))
+        {
+            ctx.close(); // out of memory: readiness is off, and the launcher halts for its supervisor
+            return;
+        }
         // An idle timeout or a peer resetting its connection is how clients leave, not an error of ours.
         if (!(cause instanceof ReadTimeoutException) && !(cause instanceof java.io.IOException))
         {

@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.admin;
 
+import dev.ricochet.ingest.ProcessFailure;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -55,6 +56,7 @@ public final class AdminServer implements AutoCloseable
     public static final long REQUEST_TIMEOUT_MS_DEFAULT = 10_000;
 
     private final AtomicLong bodiesInFlightBytes = new AtomicLong();
+    private volatile boolean closing;
 
     private final EventLoopGroup group;
     private final EventExecutorGroup handlerGroup;
@@ -103,6 +105,20 @@ public final class AdminServer implements AutoCloseable
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("ricochet-admin-io", true),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         handlerGroup = new DefaultEventExecutorGroup(2, new DefaultThreadFactory("ricochet-admin", true));
+        // A loop or handler thread that stops while the API serves leaves its connections unanswered: fail loudly.
+        for (final EventExecutorGroup executors : new EventExecutorGroup[]{ group, handlerGroup })
+        {
+            for (final io.netty.util.concurrent.EventExecutor executor : executors)
+            {
+                executor.terminationFuture().addListener(stopped ->
+                {
+                    if (!closing)
+                    {
+                        ProcessFailure.fail("an admin API thread stopped while serving");
+                    }
+                });
+            }
+        }
         try
         {
             serverChannel = new ServerBootstrap()
@@ -138,6 +154,7 @@ public final class AdminServer implements AutoCloseable
         }
         catch (final InterruptedException | RuntimeException ex)
         {
+            closing = true;
             handlerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw ex;
@@ -176,6 +193,7 @@ public final class AdminServer implements AutoCloseable
     @Override
     public void close()
     {
+        closing = true;
         serverChannel.close().syncUninterruptibly();
         handlerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
