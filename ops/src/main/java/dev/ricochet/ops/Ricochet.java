@@ -2,12 +2,14 @@ package dev.ricochet.ops;
 
 import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.ingest.CrashPoints;
+import dev.ricochet.ingest.DistinctErrorPrinter;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProcessFailure;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.tracker.IpSalts;
 import dev.ricochet.tracker.TrackerServer;
+import org.agrona.ErrorHandler;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +34,16 @@ public final class Ricochet implements AutoCloseable
             new Journal.Context().dir(dataDir.resolve("journal")).rollCycle(Journal.configuredRollCycle()));
         final LinkDirectory directory = new LinkDirectory();
         final ProgramDirectory programs = new ProgramDirectory();
+        // Every error either component reports, printed once per kind; an OutOfMemoryError among them fails the
+        // process (the aggregator's agent runner, for one, reports what its thread throws and carries on).
+        final ErrorHandler printer = new DistinctErrorPrinter(System.err);
+        final ErrorHandler errors = error ->
+        {
+            if (!ProcessFailure.failIfFatal("reported by " + Thread.currentThread().getName(), error))
+            {
+                printer.onError(error);
+            }
+        };
         Aggregator startedAggregator = null;
         try
         {
@@ -40,13 +52,15 @@ public final class Ricochet implements AutoCloseable
                 .dataDir(dataDir)
                 .journal(journal)
                 .linkDirectory(directory)
-                .programDirectory(programs));
+                .programDirectory(programs)
+                .errorHandler(errors));
             aggregator = startedAggregator;
             tracker = TrackerServer.launch(new TrackerServer.Context()
                 .journal(journal)
                 .linkDirectory(directory)
                 .programDirectory(programs)
-                .ipSalts(ipSalts(dataDir)));
+                .ipSalts(ipSalts(dataDir))
+                .errorHandler(errors));
         }
         catch (final IOException | InterruptedException | RuntimeException ex)
         {
