@@ -1,5 +1,7 @@
 package dev.ricochet.ingest;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * The process's one verdict that it can no longer serve: an {@link OutOfMemoryError} anywhere, or an event loop of
  * the edge or the admin API that stopped. Either leaves a process that accepts connections and answers some of them
@@ -15,6 +17,12 @@ public final class ProcessFailure
      * Exit status of a halt for a failure (EX_SOFTWARE).
      */
     public static final int EXIT_STATUS = 70;
+
+    private static final String OUT_OF_MEMORY = "out of memory (OutOfMemoryError)";
+    private static final byte[] OUT_OF_MEMORY_LINE =
+        ("ricochet: FATAL " + OUT_OF_MEMORY + "\n").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OUT_OF_MEMORY_HALT_LINE = ("ricochet: FATAL " + OUT_OF_MEMORY +
+        "; halting with status " + EXIT_STATUS + "\n").getBytes(StandardCharsets.US_ASCII);
 
     private static volatile String reason;
     private static volatile boolean halt;
@@ -50,19 +58,39 @@ public final class ProcessFailure
     }
 
     /**
-     * If the error is fatal ({@link #isFatal}), fail the process.
+     * If the error is fatal ({@link #isFatal}), fail the process. Allocates nothing on the way to the halt (the heap
+     * is exhausted: building a message here threw a second OutOfMemoryError and nothing halted).
      *
-     * @param where the component that caught it.
      * @param error what was thrown.
      * @return true if it was fatal.
      */
-    public static boolean failIfFatal(final String where, final Throwable error)
+    public static boolean failIfFatal(final Throwable error)
     {
         if (!isFatal(error))
         {
             return false;
         }
-        fail(where + ": " + error);
+        if (null == reason)
+        {
+            reason = OUT_OF_MEMORY;
+        }
+        try
+        {
+            System.err.write(halt ? OUT_OF_MEMORY_HALT_LINE : OUT_OF_MEMORY_LINE, 0,
+                halt ? OUT_OF_MEMORY_HALT_LINE.length : OUT_OF_MEMORY_LINE.length);
+            System.err.flush();
+        }
+        catch (final Throwable ignored)
+        {
+            // the halt below is what matters
+        }
+        finally
+        {
+            if (halt)
+            {
+                Runtime.getRuntime().halt(EXIT_STATUS);
+            }
+        }
         return true;
     }
 
@@ -77,12 +105,21 @@ public final class ProcessFailure
         {
             reason = why;
         }
-        // No allocation-heavy logging: the heap may be exhausted. A plain print, then the halt.
-        System.err.println("ricochet: FATAL " + why + (halt ? "; halting with status " + EXIT_STATUS : ""));
-        System.err.flush();
-        if (halt)
+        try
         {
-            Runtime.getRuntime().halt(EXIT_STATUS);
+            System.err.println("ricochet: FATAL " + why + (halt ? "; halting with status " + EXIT_STATUS : ""));
+            System.err.flush();
+        }
+        catch (final Throwable ignored)
+        {
+            // the halt below is what matters
+        }
+        finally
+        {
+            if (halt)
+            {
+                Runtime.getRuntime().halt(EXIT_STATUS);
+            }
         }
     }
 

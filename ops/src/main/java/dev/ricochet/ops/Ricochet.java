@@ -39,7 +39,7 @@ public final class Ricochet implements AutoCloseable
         final ErrorHandler printer = new DistinctErrorPrinter(System.err);
         final ErrorHandler errors = error ->
         {
-            if (!ProcessFailure.failIfFatal("reported by " + Thread.currentThread().getName(), error))
+            if (!ProcessFailure.failIfFatal(error))
             {
                 printer.onError(error);
             }
@@ -87,7 +87,7 @@ public final class Ricochet implements AutoCloseable
         final Thread.UncaughtExceptionHandler uncaught = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((thread, error) ->
         {
-            ProcessFailure.failIfFatal("thread " + thread.getName(), error);
+            ProcessFailure.failIfFatal(error);
             if (null != uncaught)
             {
                 uncaught.uncaughtException(thread, error);

@@ -802,7 +802,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
-        if (ProcessFailure.failIfFatal("edge event loop " + Thread.currentThread().getName(), cause))
+        if (ProcessFailure.failIfFatal(cause))
         {
             ctx.close(); // out of memory: readiness is off, and the launcher halts for its supervisor
             return;

@@ -95,7 +95,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         catch (final Error ex)
         {
             // Thrown out of this task, it would be logged by the executor and the request never answered.
-            if (!ProcessFailure.failIfFatal("admin API", ex))
+            if (!ProcessFailure.failIfFatal(ex))
             {
                 errorHandler.onError(ex);
             }
@@ -390,7 +390,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
-        if (ProcessFailure.failIfFatal("admin event loop", cause))
+        if (ProcessFailure.failIfFatal(cause))
         {
             ctx.close();
             return;
