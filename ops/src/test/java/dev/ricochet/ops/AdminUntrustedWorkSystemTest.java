@@ -1,6 +1,7 @@
 package dev.ricochet.ops;
 
 import dev.ricochet.aggregator.Aggregator;
+import dev.ricochet.aggregator.admin.AdminServer;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
@@ -57,11 +58,16 @@ class AdminUntrustedWorkSystemTest
     @BeforeEach
     void start() throws Exception
     {
+        start(10_000);
+    }
+
+    private void start(final long requestTimeoutMs) throws Exception
+    {
         journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
         aggregator = Aggregator.launch(new Aggregator.Context()
             .dataDir(dataDir).journal(journal).linkDirectory(new LinkDirectory()).programDirectory(new ProgramDirectory())
             .adminPort(0).adminToken(ServiceFixture.ADMIN_TOKEN).financeToken(ServiceFixture.FINANCE_TOKEN)
-            .analystToken(ServiceFixture.ANALYST_TOKEN).adminRequestTimeoutMs(300));
+            .analystToken(ServiceFixture.ANALYST_TOKEN).adminRequestTimeoutMs(requestTimeoutMs));
         admin = new AdminClient(aggregator.adminPort(), ServiceFixture.ADMIN_TOKEN);
         admin.putOk("/v1/programs/shop", PROGRAM);
         admin.putOk("/v1/partners/partner0", "{\"programId\":\"shop\",\"name\":\"P0\",\"status\":\"active\"}");
@@ -72,6 +78,54 @@ class AdminUntrustedWorkSystemTest
     {
         aggregator.close();
         journal.close();
+    }
+
+    @Test
+    void refusesBodiesPastTheBudgetForBodiesInFlightWith503AndServesOnOnceTheyAreGone() throws Exception
+    {
+        // When 130 connections each send all but the last byte of a 64 KiB body, more than the 8 MiB budget in all
+        final int connections = 130;
+        final List<Socket> sockets = new ArrayList<>();
+        final List<Integer> answers = new ArrayList<>();
+        try
+        {
+            final byte[] almostAll = new byte[AdminServer.MAX_BODY_BYTES - 1];
+            java.util.Arrays.fill(almostAll, (byte)' ');
+            for (int i = 0; i < connections; i++)
+            {
+                final Socket socket = socket();
+                sockets.add(socket);
+                socket.getOutputStream().write(("PUT /v1/partners/big" + i + " HTTP/1.1\r\nHost: x\r\n" +
+                    "Authorization: Bearer " + ServiceFixture.ADMIN_TOKEN + "\r\nContent-Length: " +
+                    AdminServer.MAX_BODY_BYTES + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                try
+                {
+                    socket.getOutputStream().write(almostAll);
+                }
+                catch (final IOException refused)
+                {
+                    // refused and closed while still sending: its answer is there to read
+                }
+            }
+            for (final Socket socket : sockets)
+            {
+                answers.addAll(statuses(readToEnd(socket)));
+            }
+        }
+        finally
+        {
+            for (final Socket socket : sockets)
+            {
+                socket.close();
+            }
+        }
+
+        // Then the bodies past the budget got 503 and the others, never completed, 408 at their deadline
+        assertEquals(connections, answers.size(), answers.toString());
+        assertTrue(answers.contains(503), answers.toString());
+        assertTrue(answers.stream().allMatch(status -> 503 == status || 408 == status), answers.toString());
+        // And the budget came back: a whole request is served
+        admin.putOk("/v1/partners/after", "{\"programId\":\"shop\",\"name\":\"A\"}");
     }
 
     @TestFactory
@@ -112,6 +166,9 @@ class AdminUntrustedWorkSystemTest
     @Test
     void cutsARequestThatTricklesWith408AtItsDeadline() throws Exception
     {
+        // Given an admin API whose requests must arrive within 300 ms of their first byte
+        stop();
+        start(300);
         try (Socket socket = socket())
         {
             // When a client sends a PUT whose body comes a byte at a time, never idle and never done
