@@ -71,9 +71,11 @@ class PipelinedAnswerTest
                 conversion("order-b", "keep-alive")).getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
 
-            // Then only the click is answered, the connection closes, and neither conversion is journaled
+            // Then only the click is answered, the connection closes, and neither conversion is journaled (a later
+            // conversion's answer comes from the same grouped writer, after any conversion offered before it)
             assertEquals(List.of(302), statuses(readToEnd(socket)));
-            assertEquals(0, EdgeFixture.journaledCount(edge.journal, EventHeaderDescriptor.TYPE_CONVERSION));
+            assertEquals(200, UntrustedWorkTest.status(UntrustedWorkTest.exchange(edge, conversion("later", "close"))));
+            assertEquals(1, EdgeFixture.journaledCount(edge.journal, EventHeaderDescriptor.TYPE_CONVERSION));
         }
     }
 
@@ -91,7 +93,8 @@ class PipelinedAnswerTest
 
             // Then the first is journaled and answered, the second neither
             assertEquals(List.of(200), statuses(readToEnd(socket)));
-            assertEquals(1, EdgeFixture.journaledCount(edge.journal, EventHeaderDescriptor.TYPE_CONVERSION));
+            assertEquals(200, UntrustedWorkTest.status(UntrustedWorkTest.exchange(edge, conversion("later", "close"))));
+            assertEquals(2, EdgeFixture.journaledCount(edge.journal, EventHeaderDescriptor.TYPE_CONVERSION));
         }
     }
 
