@@ -75,6 +75,9 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         private long clockTickIntervalMs = Settings.durationMs(CLOCK_TICK_INTERVAL_PROP_NAME, CLOCK_TICK_INTERVAL_DEFAULT);
         private long webhookInitialBackoffMs = Settings.durationMs(
             WEBHOOK_INITIAL_BACKOFF_PROP_NAME, WEBHOOK_INITIAL_BACKOFF_DEFAULT);
+        private java.util.function.Supplier<String> adminMetrics = () -> "";
+        private boolean webhookAllowPrivateNetworks = Settings.bool(
+            WEBHOOK_ALLOW_PRIVATE_NETWORKS_PROP_NAME, WEBHOOK_ALLOW_PRIVATE_NETWORKS_DEFAULT);
         private long storeRetryMaxMs = Settings.durationMs(STORE_RETRY_MAX_PROP_NAME, STORE_RETRY_MAX_DEFAULT);
         private long storeMinFreeBytes = Settings.sizeBytes(STORE_MIN_FREE_PROP_NAME, STORE_MIN_FREE_DEFAULT);
         private long journalMinFreeBytes = Settings.sizeBytes(
@@ -372,6 +375,28 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         }
 
         /**
+         * @param metrics more Prometheus text for the admin port's {@code /metrics}: the edge's business volume,
+         *                which the public edge port does not show.
+         * @return this for a fluent API.
+         */
+        public Context adminMetrics(final java.util.function.Supplier<String> metrics)
+        {
+            this.adminMetrics = metrics;
+            return this;
+        }
+
+        /**
+         * @param allow let programs post webhooks to loopback, private, link-local and reserved addresses (tests, or
+         *              a receiver on the operator's own network); off by default.
+         * @return this for a fluent API.
+         */
+        public Context webhookAllowPrivateNetworks(final boolean allow)
+        {
+            this.webhookAllowPrivateNetworks = allow;
+            return this;
+        }
+
+        /**
          * @param retryMaxMs longest wait between attempts to write a commit the state store refused.
          * @return this for a fluent API.
          */
@@ -470,8 +495,10 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
             final CatalogEntry<ProgramSpec> program = catalog.program(programId);
             return null == program || null == program.spec().webhookUrl() ? null :
                 new WebhookDispatcher.Target(program.spec().webhookUrl(), program.spec().secrets().webhook());
-        }, context.epochClock, context.errorHandler, context.webhookInitialBackoffMs, 3_600_000L, 20).start();
-        final AdminApi api = new AdminApi(catalog, store, catalogWriter, this, context.epochClock);
+        }, context.epochClock, context.errorHandler, context.webhookInitialBackoffMs, 3_600_000L, 20,
+            context.webhookAllowPrivateNetworks).start();
+        final AdminApi api = new AdminApi(catalog, store, catalogWriter, this, context.epochClock,
+            context.webhookAllowPrivateNetworks, context.adminMetrics);
         try
         {
             adminServer = new AdminServer(context.adminBindAddress, context.adminPort, api, context.adminRoles,
@@ -580,6 +607,18 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     public long storeRecoveries()
     {
         return agent.storeRecoveries();
+    }
+
+    @Override
+    public long amountsRefused()
+    {
+        return agent.amountsRefused();
+    }
+
+    @Override
+    public long counterSaturations()
+    {
+        return agent.counterSaturations();
     }
 
     @Override

@@ -24,6 +24,7 @@ import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalEventHandler;
 import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.MalformedEventException;
+import dev.ricochet.ingest.Money;
 import dev.ricochet.ingest.Settings;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Object2LongHashMap;
@@ -101,6 +102,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private volatile long appliedIndex;
     private volatile long committedIndex;
     private volatile long eventsApplied;
+    private volatile long amountsRefused;
 
     AggregatorAgent(
         final Journal journal,
@@ -256,7 +258,15 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
                 onCatalogChange(buffer, length);
                 break;
             case EventHeaderDescriptor.TYPE_CONVERSION:
-                attribution.onConversion(conversion.wrap(buffer, 0, length));
+                conversion.wrap(buffer, 0, length);
+                if (!Money.isWithinBound(conversion.amountMinor()))
+                {
+                    // Journaled before the edge bounded amounts: applied, it would wrap a counter or a balance, and
+                    // a checked one would stop every replay here. Left out, and counted.
+                    amountsRefused = amountsRefused + 1;
+                    break;
+                }
+                attribution.onConversion(conversion);
                 break;
             case EventHeaderDescriptor.TYPE_DEAD_LETTER:
                 break; // kept in the journal with its reason, for the operator; no aggregate state
@@ -380,10 +390,18 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         }
         catch (final NumberFormatException ex)
         {
+            amountsRefused = amountsRefused + 1;
             return; // a browser report with a malformed amount is dropped: the pixel is not a trusted source
         }
+        if (!Money.isWithinBound(amount))
+        {
+            // Anyone can load the pixel: an amount past the bound is dropped, never booked (amount=Long.MAX_VALUE
+            // booked a commission of 9x10^17).
+            amountsRefused = amountsRefused + 1;
+            return;
+        }
         if (null == program || !Boolean.TRUE.equals(program.spec().pixelConversions()) || null == orderId ||
-            orderId.length() > ConversionEventFlyweight.MAX_ID_LENGTH || amount < 0 ||
+            orderId.length() > ConversionEventFlyweight.MAX_ID_LENGTH ||
             (null != currency && !currency.equalsIgnoreCase(program.spec().currency())))
         {
             return;
@@ -680,6 +698,23 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     public long storeRecoveries()
     {
         return storeRecoveries;
+    }
+
+    /**
+     * @return conversions and pixel reports left out since start because their amount is outside
+     * {@link Money#MAX_AMOUNT} (or no integer).
+     */
+    public long amountsRefused()
+    {
+        return amountsRefused;
+    }
+
+    /**
+     * @return counter additions since start that stopped at the end of the range of a long instead of wrapping.
+     */
+    public long counterSaturations()
+    {
+        return counters.saturations();
     }
 
     @Override

@@ -144,4 +144,16 @@ public final class AggregatorConfiguration
      * Default for {@link #WEBHOOK_INITIAL_BACKOFF_PROP_NAME}.
      */
     public static final String WEBHOOK_INITIAL_BACKOFF_DEFAULT = "1s";
+
+    /**
+     * Let programs' webhooks go to loopback, private, link-local (cloud metadata) and reserved addresses: checked by
+     * the admin API on the {@code webhookUrl}'s literal host and by the dispatcher on every address the host resolves
+     * to before each delivery. Off by default (SSRF); on only for a receiver on the operator's own network.
+     */
+    public static final String WEBHOOK_ALLOW_PRIVATE_NETWORKS_PROP_NAME = "ricochet.webhook.allow.private.networks";
+
+    /**
+     * Default for {@link #WEBHOOK_ALLOW_PRIVATE_NETWORKS_PROP_NAME}.
+     */
+    public static final boolean WEBHOOK_ALLOW_PRIVATE_NETWORKS_DEFAULT = false;
 }

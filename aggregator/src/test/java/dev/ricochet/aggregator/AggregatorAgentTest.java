@@ -23,6 +23,7 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -498,6 +499,53 @@ class AggregatorAgentTest
         // Then the sale counts once, for alice; the stranger's report credits nobody
         assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
         assertEquals(1500, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+    }
+
+    @Test
+    void shouldDropAPixelReportedConversionWhoseAmountIsPastTheBound()
+    {
+        // Given a program that accepts pixel conversions and a visitor who clicked alice's link
+        appendCatalog(CatalogEventFlyweight.KIND_PROGRAM,
+            "{\"id\":\"p\",\"number\":0,\"spec\":{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+            "\"attribution\":{\"model\":\"last_click\",\"windowDays\":30},\"pixelConversions\":true," +
+            "\"tiers\":[],\"holdDays\":30,\"secrets\":{}}}");
+        appendClick(T0, 42, 0);
+
+        // When anyone loads the pixel with the largest long, one past it, and one past Money.MAX_AMOUNT
+        appendPixel(T0 + HOUR_MS, 42, "e=conversion&program=p&order_id=o-1&amount=9223372036854775807");
+        appendPixel(T0 + HOUR_MS, 42, "e=conversion&program=p&order_id=o-2&amount=9223372036854775808");
+        appendPixel(T0 + HOUR_MS, 42, "e=conversion&program=p&order_id=o-3&amount=1000000000001");
+        // And then an order within the bound
+        appendPixel(T0 + HOUR_MS, 42, "e=conversion&program=p&order_id=o-4&amount=1500");
+        doWorkUntilIdle();
+
+        // Then only the last counts; the others are dropped and counted, and the aggregator keeps applying
+        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(1500, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(3, agent.amountsRefused());
+        assertFalse(agent.hasFailed());
+    }
+
+    @Test
+    void shouldLeaveOutAJournaledConversionWhoseAmountIsPastTheBoundAndKeepApplying()
+    {
+        // Given a journal written before the edge bounded amounts: two sales of 5x10^18 (their sum passes a long,
+        // which gave negative revenue), then an ordinary sale
+        final long clickId = appendClick(T0, 1, 0);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "big-1", 5_000_000_000_000_000_000L, clickId, null, null,
+            T0 + 1);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "big-2", 5_000_000_000_000_000_000L, clickId, null, null,
+            T0 + 2);
+        appendConversion(ConversionEventFlyweight.KIND_SALE, "ok-1", 2500, clickId, null, null, T0 + 3);
+
+        // When the aggregator applies it
+        doWorkUntilIdle();
+
+        // Then the two are left out and counted, the ordinary sale counts, and the aggregator is still running
+        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(2500, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(2, agent.amountsRefused());
+        assertFalse(agent.hasFailed());
     }
 
     @Test

@@ -108,7 +108,50 @@ class FraudFlagsTest extends LedgerScript
             // an integration passing the SHA-256 of the trimmed, lower-cased email
             Arguments.of(SHA_256_OF_ALICE_EMAIL, "email's SHA-256"),
             // the partner's Stripe customer, listed by the admin
-            Arguments.of("cus_A1", "customer id"));
+            Arguments.of("cus_A1", "customer id"),
+            // look-alikes of her email: a zero-width space, a fullwidth '@', a soft hyphen, a bidi mark, a subaddress
+            Arguments.of("alice\u200B@example.com", "email"),
+            Arguments.of("alice\uFF20example.com", "email"),
+            Arguments.of("ali\u00ADce@example.com", "email"),
+            Arguments.of("\u200Ealice@\uFF45xample.com", "email"),
+            Arguments.of("alice+promo@example.com", "email"),
+            // her hashed email in capitals, with a zero-width space inside
+            Arguments.of(SHA_256_OF_ALICE_EMAIL.substring(0, 10).toUpperCase(java.util.Locale.ROOT) + "\u200B" +
+                SHA_256_OF_ALICE_EMAIL.substring(10), "email's SHA-256"),
+            // look-alikes of her id and her listed customer id: a zero-width joiner, fullwidth letters
+            Arguments.of("ali\u200Dce", "partner id"),
+            Arguments.of("\uFF43us_A1", "customer id"));
+    }
+
+    @Test
+    void shouldHoldASelfReferralWhoseCustomerIsTheSameGmailMailboxWrittenWithDots()
+    {
+        // Given a partner whose email is at Gmail, which ignores dots and +tags in the local part
+        program(PROGRAM + CHECKS, ",\"email\":\"alice.smith@gmail.com\"");
+
+        // When a sale through her link names the same mailbox, written another way, at googlemail.com
+        conversion(ConversionEventFlyweight.KIND_SALE, "o1", 10_000, click(T0), null, "A.liceSmith+shop@googlemail.com",
+            T0 + HOUR_MS);
+        apply();
+
+        // Then the commission is held as a self-referral
+        assertEquals(List.of(new FraudFlag("self_referral", "the customer is the partner itself (its email)")),
+            commission("o1", T0 + HOUR_MS).flags());
+    }
+
+    @Test
+    void shouldAccrueAsUsualASaleToAnAddressThatDiffersOnlyInDotsAtAProviderOtherThanGmail()
+    {
+        // Given alice@example.com: at a provider other than Gmail a dot makes another mailbox
+        program(PROGRAM + CHECKS, ALICE_AS_CUSTOMER);
+
+        // When a sale names a.lice@example.com
+        conversion(ConversionEventFlyweight.KIND_SALE, "o1", 10_000, click(T0), null, "a.lice@example.com",
+            T0 + HOUR_MS);
+        apply();
+
+        // Then it is not flagged
+        assertNull(commission("o1", T0 + HOUR_MS).flags());
     }
 
     @ParameterizedTest

@@ -3,6 +3,7 @@ package dev.ricochet.ingest;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -102,6 +103,12 @@ public final class StrictJson
         }
         catch (final JsonProcessingException ex)
         {
+            // Well-formed JSON with a number past its field's type (a long's range): name the field, not "malformed".
+            if (ex instanceof JsonMappingException mapping && ex.getCause() instanceof InputCoercionException &&
+                !path(mapping).isEmpty())
+            {
+                throw new InvalidJsonException("field '" + path(mapping) + "' is past the range of a long");
+            }
             throw new InvalidJsonException("malformed JSON: " + ex.getOriginalMessage());
         }
         catch (final IOException ex)

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The all-in-one service: journal, aggregator with its admin API, and the edge, in one JVM.
@@ -48,12 +49,16 @@ public final class Ricochet implements AutoCloseable
         try
         {
             // Order matters: the aggregator restores the catalog into the directory before the edge serves.
+            // The edge's business volume (clicks, conversions) is shown on the admin port, not the public edge's.
+            final AtomicReference<TrackerServer> edge = new AtomicReference<>();
             startedAggregator = Aggregator.launch(new Aggregator.Context()
                 .dataDir(dataDir)
                 .journal(journal)
                 .linkDirectory(directory)
                 .programDirectory(programs)
-                .errorHandler(errors));
+                .errorHandler(errors)
+                .adminMetrics(() -> null == edge.get() ? "" :
+                    edge.get().context().counters().businessVolumePrometheusText()));
             aggregator = startedAggregator;
             tracker = TrackerServer.launch(new TrackerServer.Context()
                 .journal(journal)
@@ -61,6 +66,7 @@ public final class Ricochet implements AutoCloseable
                 .programDirectory(programs)
                 .ipSalts(ipSalts(dataDir))
                 .errorHandler(errors));
+            edge.set(tracker);
         }
         catch (final IOException | InterruptedException | RuntimeException ex)
         {

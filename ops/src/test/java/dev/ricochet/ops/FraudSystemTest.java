@@ -160,6 +160,30 @@ class FraudSystemTest
     }
 
     @Test
+    void shouldHoldASelfReferralWhoseCustomerIdIsALookAlikeOfThePartnersEmail() throws Exception
+    {
+        // Given bob's click, and sales to look-alikes of bob@example.com: a zero-width space, a fullwidth '@', a soft
+        // hyphen, capitals and a +tag
+        final String click = click("bob-1");
+        clock.addAndGet(60_000);
+        final String[] lookAlikes = { "bob\\u200B@example.com", "bob\\uFF20example.com", "b\\u00ADob@example.com",
+            "BOB+shop@Example.com" };
+        for (int i = 0; i < lookAlikes.length; i++)
+        {
+            // When checkout reports each through the API
+            sale("look-" + i, 10_000, click, lookAlikes[i]);
+        }
+
+        // Then every one is held as a self-referral
+        final JsonNode held = getJson(finance, "/v1/programs/shop/held-commissions").get("commissions");
+        assertEquals(lookAlikes.length, held.size(), held.toString());
+        for (final JsonNode commission : held)
+        {
+            assertEquals("self_referral", commission.get("flags").get(0).get("code").asText(), held.toString());
+        }
+    }
+
+    @Test
     void shouldRebuildTheSameLedgersFlagsAndHoldsWhenTheJournalIsReplayed() throws Exception
     {
         // Given flagged, released, voided and paid commissions
@@ -227,7 +251,8 @@ class FraudSystemTest
 
         // Then the defaults are shown, and each bad value is refused naming its field
         assertEquals(json.readTree("{\"minClickToConversionSeconds\":10,\"selfReferral\":true," +
-            "\"maxRefundRatePercent\":30,\"refundRateWindowDays\":30,\"refundRateMinSales\":10}"), fraud);
+            "\"maxRefundRatePercent\":30,\"refundRateWindowDays\":30,\"refundRateMinSales\":10," +
+            "\"holdPixelReported\":true}"), fraud);
         assertEquals(400, negative.statusCode(), negative.body());
         assertEquals("fraud.minClickToConversionSeconds must be between 0 and 86400", error(negative));
         assertEquals(400, overHundred.statusCode(), overHundred.body());

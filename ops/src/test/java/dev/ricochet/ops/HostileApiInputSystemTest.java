@@ -87,8 +87,25 @@ class HostileApiInputSystemTest
             "{\"name\":%s,\"currency\":\"USD\",\"holdDays\":%n}", false));
         endpoints.add(new Endpoint("partner", false, "PUT", "/v1/partners/bp", admin,
             "{\"programId\":\"bombs\",\"name\":%s,\"status\":\"active\",\"leadCommission\":%n}", false));
+        // Every amount an admin sets is bounded like one from a sale (Money.MAX_AMOUNT), one endpoint per field.
+        endpoints.add(new Endpoint("program-min-payout", false, "PUT", "/v1/programs/bombs3", admin,
+            "{\"name\":%s,\"currency\":\"USD\",\"minPayout\":%n}", false));
+        endpoints.add(new Endpoint("program-monthly-cap", false, "PUT", "/v1/programs/bombs4", admin,
+            "{\"name\":%s,\"currency\":\"USD\",\"monthlyCap\":%n}", false));
+        endpoints.add(new Endpoint("tier-lead-commission", false, "PUT", "/v1/programs/bombs5", admin,
+            "{\"name\":%s,\"currency\":\"USD\",\"tiers\":[{\"name\":\"a\",\"leadCommission\":%n}]}", false));
+        endpoints.add(new Endpoint("tier-min-revenue", false, "PUT", "/v1/programs/bombs6", admin,
+            "{\"name\":%s,\"currency\":\"USD\",\"tiers\":[{\"name\":\"a\"},{\"name\":\"b\",\"minRevenue\":%n}]}",
+            false));
+        endpoints.add(new Endpoint("partner-monthly-cap", false, "PUT", "/v1/partners/bp3", admin,
+            "{\"programId\":\"bombs\",\"name\":%s,\"status\":\"active\",\"monthlyCap\":%n}", false));
         endpoints.add(new Endpoint("partner-percent", false, "PUT", "/v1/partners/bp2", admin,
             "{\"programId\":\"bombs\",\"name\":\"P\",\"commissionPercent\":%s}", false));
+        endpoints.add(new Endpoint("program-secret", false, "PUT", "/v1/programs/bombs3", admin,
+            "{\"name\":\"S\",\"currency\":\"USD\",\"holdDays\":%n,\"secrets\":{\"stripe\":%s}}", false));
+        endpoints.add(new Endpoint("program-webhook", false, "PUT", "/v1/programs/bombs4", admin,
+            "{\"name\":\"W\",\"currency\":\"USD\",\"webhookUrl\":%s,\"secrets\":{\"webhook\":" +
+            "\"whsec_0123456789abcdef\"}}", false));
         endpoints.add(new Endpoint("link", false, "PUT", "/v1/links/bl", admin,
             "{\"partnerId\":\"base\",\"destination\":%s}", false));
         endpoints.add(new Endpoint("coupon", false, "PUT", "/v1/coupons/BOMB", admin, "{\"partnerId\":%s}", false));

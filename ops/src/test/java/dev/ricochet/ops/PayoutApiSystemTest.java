@@ -75,7 +75,8 @@ class PayoutApiSystemTest
     @BeforeEach
     void start() throws Exception
     {
-        service = new ServiceFixture(dataDir, clock::get);
+        // Its webhook receiver listens on loopback.
+        service = new ServiceFixture(dataDir, clock::get, true);
         admin = service.admin;
         finance = new AdminClient(service.aggregator.adminPort(), ServiceFixture.FINANCE_TOKEN);
         anonymous = new AdminClient(service.aggregator.adminPort(), null);
@@ -308,6 +309,26 @@ class PayoutApiSystemTest
             runId + ",shop," + TODAY + ",paid,eve,\"'=HYPERLINK(\"\"https://evil.example\"\";\"\"Eve\"\")\"," +
             "eve@example.com,'+44 20 7946 0000,USD,1234,12.34\r\n",
             export.body());
+    }
+
+    @Test
+    void exportsCellsHoldingASemicolonOrStartingWithAFormulaCharacterAsQuotedText() throws Exception
+    {
+        // Given a paid run for a partner whose name starts with '-' and holds ';', whose email holds ';' and whose
+        // payout account starts with '@' (spreadsheets in ';' locales split on it, and run what starts with - or @)
+        admin.putOk("/v1/partners/mal", "{\"programId\":\"shop\",\"name\":\"-1+1;cmd\"," +
+            "\"email\":\"mal;x@example.com\",\"payoutAccount\":\"@SUM(1+1)\"}");
+        admin.putOk("/v1/links/mal-1", "{\"partnerId\":\"mal\",\"destination\":\"https://shop.example.com/item\"}");
+        sale("order-1", 12_340, click("mal-1"));
+        final String runId = createRun(TODAY, 201).get("id").asText();
+        assertEquals(200, finance.post("/v1/payout-runs/" + runId + "/approve", "").statusCode());
+
+        // When finance downloads the export
+        final String export = finance.get("/v1/payout-runs/" + runId + "/export.csv").body();
+
+        // Then each such cell is text: prefixed with an apostrophe, quoted where it holds a ';'
+        assertTrue(export.endsWith(runId + ",shop," + TODAY + ",paid,mal,\"'-1+1;cmd\",\"mal;x@example.com\"," +
+            "'@SUM(1+1),USD,1234,12.34\r\n"), export);
     }
 
     @Test

@@ -392,6 +392,8 @@ class PrivacySystemTest
         environment.put("RICOCHET_ADMIN_FINANCE_TOKEN", FINANCE_TOKEN);
         environment.put("RICOCHET_ADMIN_ANALYST_TOKEN", ANALYST_TOKEN);
         environment.put("RICOCHET_WEBHOOK_INITIAL_BACKOFF", "100ms");
+        // The test's webhook receiver listens on loopback.
+        environment.put("RICOCHET_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true");
         return environment;
     }
 

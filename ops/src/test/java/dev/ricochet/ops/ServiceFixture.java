@@ -27,11 +27,20 @@ final class ServiceFixture implements AutoCloseable
 
     ServiceFixture(final Path dataDir, final EpochClock edgeClock) throws InterruptedException
     {
+        this(dataDir, edgeClock, false);
+    }
+
+    /**
+     * @param allowPrivateWebhooks let programs post webhooks to a receiver on loopback.
+     */
+    ServiceFixture(final Path dataDir, final EpochClock edgeClock, final boolean allowPrivateWebhooks)
+        throws InterruptedException
+    {
         journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
         final Aggregator.Context aggregatorContext = new Aggregator.Context()
             .dataDir(dataDir).journal(journal).linkDirectory(directory).programDirectory(programs)
             .adminPort(0).adminToken(ADMIN_TOKEN).financeToken(FINANCE_TOKEN)
-            .analystToken(ANALYST_TOKEN);
+            .analystToken(ANALYST_TOKEN).webhookAllowPrivateNetworks(allowPrivateWebhooks);
         if (null != edgeClock)
         {
             // One clock for the whole service: journal time drives approvals and tier reviews.

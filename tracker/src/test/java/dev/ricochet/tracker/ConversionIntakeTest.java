@@ -79,8 +79,8 @@ class ConversionIntakeTest
         final String body = "{\"programId\":\"shop\",\"externalId\":\"order-3\",\"amount\":500}";
         assertEquals(401, postConversion(null, body).statusCode());
         assertEquals(401, postConversion("sk_wrong", body).statusCode());
-        assertEquals(401, postConversion(API_KEY, body.replace("shop", "nokey")).statusCode());
-        assertEquals(401, postConversion(API_KEY, body.replace("shop", "unknown")).statusCode());
+        assertEquals(404, postConversion(API_KEY, body.replace("shop", "nokey")).statusCode());
+        assertEquals(404, postConversion(API_KEY, body.replace("shop", "unknown")).statusCode());
         assertEquals(0, journaledConversions().size());
     }
 
@@ -186,6 +186,48 @@ class ConversionIntakeTest
         assertRejected(get("/postback?program=shop&order_id=a&amount=1&token=pb-secret-1&foo=1"), 400,
             "unknown parameter 'foo'");
         assertRejected(get("/postback?program=shop&amount=1&token=pb-secret-1"), 400, "order_id is required");
+        assertEquals(0, journaledConversions().size());
+    }
+
+    @Test
+    void shouldRefuseAnApiAmountAboveTheBoundNamingTheFieldAndTheBound() throws Exception
+    {
+        // Given amounts past Money.MAX_AMOUNT (10^12 minor units): one past it, half a long (two of them sum past a
+        // long, which gave negative revenue), and the largest long
+        for (final String amount : new String[]{ "1000000000001", "5000000000000000000", "9223372036854775807" })
+        {
+            // When checkout posts a sale of each
+            final HttpResponse<String> response = postConversion(API_KEY,
+                "{\"programId\":\"shop\",\"externalId\":\"big-" + amount + "\",\"amount\":" + amount + "}");
+
+            // Then it is refused, naming the field and the bound
+            assertRejected(response, 400,
+                "amount must be an integer number of minor units from 0 to 1000000000000, not " + amount);
+        }
+        // And digits past a long are refused too, naming the field
+        final HttpResponse<String> pastLong = postConversion(API_KEY,
+            "{\"programId\":\"shop\",\"externalId\":\"past\",\"amount\":9223372036854775808}");
+        assertEquals(400, pastLong.statusCode(), pastLong.body());
+        assertEquals("{\"error\":\"field 'amount' is past the range of a long\"}", pastLong.body());
+        // And the bound itself is accepted
+        assertEquals(200, postConversion(API_KEY,
+            "{\"programId\":\"shop\",\"externalId\":\"max\",\"amount\":1000000000000}").statusCode());
+        assertEquals(List.of("2|1|4|USD|1000000000000||max|||"), journaledConversions());
+    }
+
+    @Test
+    void shouldRefuseAPostbackAmountAboveTheBoundNamingTheFieldAndTheBound() throws Exception
+    {
+        // Given postback amounts past the bound, up to the largest long and one past it
+        for (final String amount : new String[]{ "1000000000001", "9223372036854775807", "9223372036854775808" })
+        {
+            // When the network calls the postback with each
+            final HttpResponse<String> response = get("/postback?program=shop&order_id=n-" + amount + "&amount=" +
+                amount + "&token=pb-secret-1");
+
+            // Then it is refused, naming the field and the bound
+            assertRejected(response, 400, "amount must be an integer number of minor units from 0 to 1000000000000");
+        }
         assertEquals(0, journaledConversions().size());
     }
 

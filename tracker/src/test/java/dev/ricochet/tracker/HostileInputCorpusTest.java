@@ -4,6 +4,7 @@ import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkRoute;
+import dev.ricochet.ingest.ProgramRoute;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -58,7 +59,9 @@ class HostileInputCorpusTest
     void startEdge() throws InterruptedException
     {
         edge = new EdgeFixture(dir, new LinkRoute[]{
-            new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") });
+            new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") },
+            new ProgramRoute("corpus", 4, "USD", "rcid", "corpus-api-key-0123456789", null, null,
+            "corpus-postback-secret"));
     }
 
     @AfterAll

@@ -103,6 +103,72 @@ class ShopifyWebhookTest
     }
 
     @Test
+    void shouldDeadLetterARefundWhoseTransactionsWouldWrapAroundALong() throws Exception
+    {
+        // Given a refund of three transactions summing to 2^64 + 1 cents: added as longs they wrap to a 1-cent refund
+        final String refund = "{\"id\":601,\"order_id\":1003,\"transactions\":[" +
+            "{\"kind\":\"refund\",\"status\":\"success\",\"amount\":\"61489146912365172.05\"}," +
+            "{\"kind\":\"refund\",\"status\":\"success\",\"amount\":\"61489146912365172.06\"}," +
+            "{\"kind\":\"refund\",\"status\":\"success\",\"amount\":\"61489146912365172.06\"}]}";
+
+        // When Shopify delivers it
+        final HttpResponse<String> response = post("refunds/create", "wh-9", refund, sign(refund));
+
+        // Then it is kept as a dead letter naming the bound, and no refund is recorded
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.body().contains("\"dead_letter\"") && response.body().contains(
+            "transactions[].amount must be an integer number of minor units from 0 to 1000000000000"), response.body());
+        assertEquals(List.of(), journaled());
+    }
+
+    @Test
+    void shouldDeadLetterARefundWhoseTransactionsSumPastTheBound() throws Exception
+    {
+        // Given two transactions of 6x10^11 cents each: each within the bound, their sum past it
+        final String refund = "{\"id\":602,\"order_id\":1003,\"transactions\":[" +
+            "{\"kind\":\"refund\",\"status\":\"success\",\"amount\":\"6000000000.00\"}," +
+            "{\"kind\":\"refund\",\"status\":\"success\",\"amount\":\"6000000000.00\"}]}";
+
+        // When Shopify delivers it, Then it is a dead letter and nothing is recorded
+        final HttpResponse<String> response = post("refunds/create", "wh-10", refund, sign(refund));
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.body().contains("the sum of the transactions' amount must be an integer number of " +
+            "minor units from 0 to 1000000000000"), response.body());
+        assertEquals(List.of(), journaled());
+    }
+
+    @Test
+    void shouldDeadLetterARefundMixingCurrenciesRatherThanSumThemAsOne() throws Exception
+    {
+        // Given a refund of 500 JPY and 4.50 USD to a USD program: summed, it was a refund of 504.50 USD
+        final String refund = "{\"id\":603,\"order_id\":1003,\"transactions\":[" +
+            "{\"kind\":\"refund\",\"status\":\"success\",\"amount\":\"500\",\"currency\":\"JPY\"}," +
+            "{\"kind\":\"refund\",\"status\":\"success\",\"amount\":\"4.50\",\"currency\":\"USD\"}]}";
+
+        // When Shopify delivers it
+        final HttpResponse<String> response = post("refunds/create", "wh-11", refund, sign(refund));
+
+        // Then it is kept as a dead letter saying so, and no refund is recorded
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.body().contains("refunds/create mixes transactions in JPY and USD"), response.body());
+        assertEquals(List.of(), journaled());
+    }
+
+    @Test
+    void shouldDeadLetterAnOrderWhoseTotalIsAboveTheBound() throws Exception
+    {
+        // Given an order of 10^10 dollars and a cent: 10^12 + 1 cents
+        final String order = "{\"id\":1004,\"total_price\":\"10000000000.01\",\"currency\":\"USD\"}";
+
+        // When Shopify delivers it, Then it is a dead letter naming the bound and no sale is recorded
+        final HttpResponse<String> response = post("orders/create", "wh-12", order, sign(order));
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.body().contains("orders/create: amount must be an integer number of minor units from 0 " +
+            "to 1000000000000, not 1000000000001"), response.body());
+        assertEquals(List.of(), journaled());
+    }
+
+    @Test
     void shouldFindTheClickIdInALandingSiteWithAStrayPercentSign() throws Exception
     {
         // Given an order whose landing site has a '%' that is no escape (found by WebhookIntakeFuzzTest: Netty's

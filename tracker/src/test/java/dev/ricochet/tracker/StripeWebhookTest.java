@@ -181,6 +181,28 @@ class StripeWebhookTest
     }
 
     @Test
+    void shouldDeadLetterASaleOrRefundAmountAboveTheBound() throws Exception
+    {
+        // Given a paid session of 10^12 + 1 minor units and a charge whose cumulative refund is as much
+        final String sale = event("evt_b1", "checkout.session.completed", checkoutSession("pi_b", 1_000_000_000_001L));
+        final String refund = event("evt_b2", "charge.refunded",
+            charge("ch_b", "pi_b", 1_000_000_000_001L, 1_000_000_000_001L));
+
+        // When Stripe delivers them
+        final HttpResponse<String> saleAnswer = post("shop", sale, signatureHeader(sale, nowSeconds()));
+        final HttpResponse<String> refundAnswer = post("shop", refund, signatureHeader(refund, nowSeconds()));
+
+        // Then each is kept as a dead letter naming the bound (Stripe resending cannot help: 200), nothing counted
+        assertEquals(200, saleAnswer.statusCode(), saleAnswer.body());
+        assertEquals(200, refundAnswer.statusCode(), refundAnswer.body());
+        assertEquals(List.of(
+            "dead:checkout.session.completed: amount must be an integer number of minor units from 0 to " +
+            "1000000000000, not 1000000000001",
+            "dead:charge.refunded: amount must be an integer number of minor units from 0 to 1000000000000, not " +
+            "1000000000001"), journaled());
+    }
+
+    @Test
     void shouldAcknowledgeAndIgnoreEventTypesItDoesNotUse() throws Exception
     {
         final String payload = event("evt_6", "customer.created", checkoutSession("pi_6", 1));

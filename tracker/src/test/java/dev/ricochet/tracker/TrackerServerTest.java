@@ -259,7 +259,11 @@ class TrackerServerTest
         get("/r/home", BROWSER, null);
         assertEquals(200, get("/healthz", BROWSER, null).statusCode());
         final String metrics = get("/metrics", BROWSER, null).body();
-        assertTrue(metrics.contains("ricochet_tracker_clicks_recorded_total 1"), metrics);
+        assertTrue(metrics.contains("ricochet_tracker_unexpected_errors_total 0"), metrics);
+        // Business volume is the admin port's, not the public edge's
+        assertFalse(metrics.contains("clicks_recorded"), metrics);
+        assertTrue(server.context().counters().businessVolumePrometheusText()
+            .contains("ricochet_tracker_clicks_recorded_total 1"));
     }
 
     @Test

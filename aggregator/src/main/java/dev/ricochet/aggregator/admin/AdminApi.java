@@ -23,10 +23,12 @@ import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.tier.TierLadder;
 import dev.ricochet.aggregator.timeline.TimelineEvent;
+import dev.ricochet.aggregator.webhook.WebhookAddresses;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.IdGenerator;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.Money;
 import org.agrona.concurrent.EpochClock;
 
 import java.time.LocalDate;
@@ -115,6 +117,16 @@ public final class AdminApi
          * @return stalls that ended with the refused commit written.
          */
         long storeRecoveries();
+
+        /**
+         * @return conversions and pixel reports left out because their amount is outside the bound.
+         */
+        long amountsRefused();
+
+        /**
+         * @return counter additions that stopped at the end of the range of a long instead of wrapping.
+         */
+        long counterSaturations();
     }
 
     private final Catalog catalog;
@@ -122,6 +134,8 @@ public final class AdminApi
     private final CatalogWriter writer;
     private final AggregatorView aggregator;
     private final EpochClock epochClock;
+    private final boolean allowPrivateWebhooks;
+    private final Supplier<String> extraMetrics;
     private final Object writeLock = new Object();
     private final IdGenerator runIds = new IdGenerator();
 
@@ -131,14 +145,20 @@ public final class AdminApi
      * @param writer     appends catalog changes.
      * @param aggregator progress of the aggregator.
      * @param epochClock today's date for default report ranges.
+     * @param allowPrivateWebhooks accept a {@code webhookUrl} on a loopback, private or link-local address.
+     * @param extraMetrics         more Prometheus text for {@code /metrics} (the edge's business volume).
      */
     public AdminApi(
         final Catalog catalog,
         final StateStore store,
         final CatalogWriter writer,
         final AggregatorView aggregator,
-        final EpochClock epochClock)
+        final EpochClock epochClock,
+        final boolean allowPrivateWebhooks,
+        final Supplier<String> extraMetrics)
     {
+        this.allowPrivateWebhooks = allowPrivateWebhooks;
+        this.extraMetrics = extraMetrics;
         this.catalog = catalog;
         this.store = store;
         this.writer = writer;
@@ -147,7 +167,8 @@ public final class AdminApi
     }
 
     /**
-     * @return the aggregator's progress in Prometheus text format: events applied, lag behind the edge, failure.
+     * @return the aggregator's progress in Prometheus text format: events applied, lag behind the edge, failure; and
+     * the edge's business volume where the launcher wires it.
      */
     public String prometheusText()
     {
@@ -168,7 +189,15 @@ public final class AdminApi
             "ricochet_aggregator_store_failures_total " + aggregator.storeFailures() + "\n" +
             "# HELP ricochet_aggregator_store_recoveries_total Stalls ended by writing the refused commit\n" +
             "# TYPE ricochet_aggregator_store_recoveries_total counter\n" +
-            "ricochet_aggregator_store_recoveries_total " + aggregator.storeRecoveries() + "\n";
+            "ricochet_aggregator_store_recoveries_total " + aggregator.storeRecoveries() + "\n" +
+            "# HELP ricochet_aggregator_amounts_refused_total Conversions and pixel reports left out: amount past " +
+            "the bound\n" +
+            "# TYPE ricochet_aggregator_amounts_refused_total counter\n" +
+            "ricochet_aggregator_amounts_refused_total " + aggregator.amountsRefused() + "\n" +
+            "# HELP ricochet_aggregator_counter_saturations_total Counter sums held at the end of a long\n" +
+            "# TYPE ricochet_aggregator_counter_saturations_total counter\n" +
+            "ricochet_aggregator_counter_saturations_total " + aggregator.counterSaturations() + "\n" +
+            extraMetrics.get();
     }
 
     /**
@@ -202,6 +231,15 @@ public final class AdminApi
     {
         CatalogValidation.requireId("programId", programId);
         final ProgramSpec spec = CatalogValidation.program(CatalogJson.parseRequest(body, ProgramSpec.class));
+        if (!allowPrivateWebhooks && null != spec.webhookUrl())
+        {
+            final String refusal = WebhookAddresses.literalRefusal(java.net.URI.create(spec.webhookUrl()).getHost());
+            if (null != refusal)
+            {
+                throw new InvalidSpecException("webhookUrl host " + refusal + "; set " +
+                    "ricochet.webhook.allow.private.networks=true to post to the operator's own network");
+            }
+        }
         return upsert(CatalogEventFlyweight.KIND_PROGRAM, new CatalogEntry<>(programId, 0, spec),
             () -> catalog.program(programId), AdminApi::programView);
     }
@@ -236,6 +274,16 @@ public final class AdminApi
         }
         return upsert(CatalogEventFlyweight.KIND_PARTNER, new CatalogEntry<>(partnerId, 0, spec),
             () -> catalog.partner(partnerId), this::partnerView);
+    }
+
+    /**
+     * @param partnerId the partner a partner token speaks for.
+     * @return true if the partner exists and is not suspended: only then does its token read anything.
+     */
+    public boolean isPartnerActiveEnoughToRead(final String partnerId)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
+        return null != partner && !"suspended".equals(partner.spec().status());
     }
 
     /**
@@ -376,7 +424,7 @@ public final class AdminApi
             for (final CounterField field : CounterField.values())
             {
                 day.put(field.jsonName(), values[field.ordinal()]);
-                totals[field.ordinal()] += values[field.ordinal()];
+                totals[field.ordinal()] = Money.addSaturated(totals[field.ordinal()], values[field.ordinal()]);
             }
             dayViews.add(day);
         }
@@ -426,7 +474,7 @@ public final class AdminApi
                 final CatalogEntry<PartnerSpec> credited = catalog.partnerByNumber(c.partnerNumber());
                 if (c.partnerNumber() == partner.number())
                 {
-                    credit += c.revenue();
+                    credit = Money.addSaturated(credit, c.revenue());
                 }
                 final Map<String, Object> touch = new LinkedHashMap<>();
                 touch.put("partnerId", null == credited ? null : credited.id());
@@ -470,7 +518,7 @@ public final class AdminApi
         {
             for (int i = 0; i < lastDay.length; i++)
             {
-                lastDay[i] += values[i];
+                lastDay[i] = Money.addSaturated(lastDay[i], values[i]);
             }
         });
         windows.put("24h", counterView(lastDay));
@@ -483,7 +531,7 @@ public final class AdminApi
                 {
                     for (int f = 0; f < sums.length; f++)
                     {
-                        sums[f] += days[i][f];
+                        sums[f] = Money.addSaturated(sums[f], days[i][f]);
                     }
                 }
             }
@@ -533,7 +581,7 @@ public final class AdminApi
             hours.add(view);
             for (int i = 0; i < totals.length; i++)
             {
-                totals[i] += values[i];
+                totals[i] = Money.addSaturated(totals[i], values[i]);
             }
         });
         final Map<String, Object> view = new LinkedHashMap<>();
@@ -717,7 +765,7 @@ public final class AdminApi
             {
                 return true;
             }
-            total[0] += commission.net();
+            total[0] = Money.addSaturated(total[0], commission.net());
             if (held.size() < limit)
             {
                 final Map<String, Object> view = new LinkedHashMap<>();
@@ -905,11 +953,15 @@ public final class AdminApi
             return "";
         }
         String text = value;
-        if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0)
+        // CSV injection (OWASP): a cell a spreadsheet would run as a formula, or whose leading control character it
+        // would strip before doing so, is shown as text.
+        if (!text.isEmpty() && "=+-@\t\r\n\0".indexOf(text.charAt(0)) >= 0)
         {
-            text = "'" + text; // CSV injection: a spreadsheet must show it, not evaluate it
+            text = "'" + text;
         }
-        if (text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0)
+        // Quoted when it holds a separator of any locale (',' or ';'), a quote or a line break.
+        if (text.indexOf(',') >= 0 || text.indexOf(';') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 ||
+            text.indexOf('\r') >= 0)
         {
             text = "\"" + text.replace("\"", "\"\"") + "\"";
         }

@@ -149,6 +149,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         {
             return ApiResponse.error(401, "invalid bearer token");
         }
+        if (AdminRoles.Role.PARTNER == caller.role() && !api.isPartnerActiveEnoughToRead(caller.partnerId()))
+        {
+            // A suspended partner's token reads nothing (its commissions are held for review); no partner, no token.
+            return ApiResponse.error(403, "this partner token is suspended or its partner is unknown");
+        }
 
         final String[] segments = path.split("/", -1);
         final HttpMethod method = request.method();
@@ -165,6 +170,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         {
             return ApiResponse.error(403, refusal);
         }
+        // Every answer is cut down to the fields the caller's role owns (FieldOwners: one table for all endpoints).
+        return FieldOwners.project(caller, FieldOwners.view(collection, sub),
+            route(request, method, path, parameters, collection, id, sub));
+    }
+
+    private ApiResponse route(final FullHttpRequest request, final HttpMethod method, final String path,
+        final Map<String, List<String>> parameters, final String collection, final String id, final String sub)
+    {
         final byte[] body = ByteBufUtil.getBytes(request.content());
         if (null == sub)
         {
@@ -362,6 +375,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             .set(HttpHeaderNames.CONTENT_TYPE, api.body() instanceof ApiResponse.File ?
                 ((ApiResponse.File)api.body()).contentType() : HttpHeaderValues.APPLICATION_JSON)
             .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+            // Stored names may hold HTML: no browser may sniff an answer into a page or run anything from it (the
+            // dashboard escapes on output; see docs/catalog.md).
+            .set("X-Content-Type-Options", "nosniff")
+            .set(HttpHeaderNames.CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'; sandbox")
             .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
         if (401 == api.status())
         {

@@ -19,8 +19,10 @@ import java.util.Base64;
  *   held commissions, payout runs or their exports (money and payout accounts are finance's), never change
  *   anything</td></tr>
  *   <tr><td>partner</td><td>{@code rp_<partnerId>.<mac>}, issued by the admin</td><td>read its own partner record,
- *   stats, conversions, ledger and timeline; nothing else</td></tr>
+ *   stats, conversions, ledger and timeline; nothing else; nothing while the partner is suspended</td></tr>
  * </table>
+ *
+ * <p>Within what a role may call, {@link FieldOwners} says which fields of each answer it sees (docs/roles.md).
  *
  * <p>Decision: partner tokens are not stored. A token is the partner id plus an HMAC of it under a key derived from
  * the admin token, so issuing one needs no state and it survives restarts and replays. Rotating the admin token

@@ -1,5 +1,7 @@
 package dev.ricochet.aggregator.catalog;
 
+import dev.ricochet.ingest.Money;
+
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -60,6 +62,16 @@ public final class CatalogValidation
      * Default of {@link ProgramSpec.Fraud#refundRateMinSales()}.
      */
     public static final int DEFAULT_REFUND_RATE_MIN_SALES = 10;
+
+    /**
+     * Shortest program secret (intake keys and the outbound signing key).
+     */
+    public static final int MIN_SECRET_LENGTH = 16;
+
+    /**
+     * Longest program secret.
+     */
+    public static final int MAX_SECRET_LENGTH = 256;
 
     private static final int MAX_CUSTOMER_IDS = 20;
     // The tier engine reads each tier's window for every partner it reviews: the list a body may carry is bounded.
@@ -125,11 +137,8 @@ public final class CatalogValidation
         {
             throw new InvalidSpecException("holdDays must be between 0 and 365");
         }
+        requireAmount("minPayout", spec.minPayout());
         final long minPayout = null == spec.minPayout() ? 0 : spec.minPayout();
-        if (minPayout < 0)
-        {
-            throw new InvalidSpecException("minPayout must not be negative (minor units)");
-        }
         final int recurringMonths = null == spec.recurringMonths() ? 12 : spec.recurringMonths();
         if (recurringMonths < 0 || recurringMonths > 120)
         {
@@ -150,18 +159,57 @@ public final class CatalogValidation
             throw new InvalidSpecException(
                 "tierReview '" + tierReview + "' is invalid: expected one of " + TIER_REVIEWS);
         }
-        requireNotNegative("monthlyCap", spec.monthlyCap());
-        final ProgramSpec.Secrets secrets = null == spec.secrets() ?
-            new ProgramSpec.Secrets(null, null, null, null, null) : spec.secrets();
+        requireAmount("monthlyCap", spec.monthlyCap());
+        final ProgramSpec.Secrets secrets = secrets(spec.secrets());
         final String webhookUrl = null == spec.webhookUrl() ? null :
             requireDestination("webhookUrl", spec.webhookUrl());
-        if (null != webhookUrl && (null == secrets.webhook() || secrets.webhook().length() < 16))
+        if (null != webhookUrl && null == secrets.webhook())
         {
-            throw new InvalidSpecException("secrets.webhook of at least 16 characters is required with webhookUrl");
+            throw new InvalidSpecException("secrets.webhook of at least " + MIN_SECRET_LENGTH +
+                " characters is required with webhookUrl");
         }
         return new ProgramSpec(name, currency, defaultDestination, clickParam, attribution, tiers, holdDays, minPayout,
             secrets, recurringMonths, Boolean.TRUE.equals(spec.pixelConversions()), tierMode, tierReview,
             Boolean.TRUE.equals(spec.retroactive()), spec.monthlyCap(), webhookUrl, fraud(spec.fraud()));
+    }
+
+    /**
+     * Every secret given is {@value #MIN_SECRET_LENGTH}-{@value #MAX_SECRET_LENGTH} printable ASCII characters without
+     * spaces: an empty key throws in HMAC, a short one is guessable, and a space or control character would not
+     * survive a header or query string. An absent (null) secret turns its intake off.
+     */
+    private static ProgramSpec.Secrets secrets(final ProgramSpec.Secrets secrets)
+    {
+        if (null == secrets)
+        {
+            return new ProgramSpec.Secrets(null, null, null, null, null);
+        }
+        return new ProgramSpec.Secrets(
+            requireSecret("secrets.apiKey", secrets.apiKey()),
+            requireSecret("secrets.stripe", secrets.stripe()),
+            requireSecret("secrets.shopify", secrets.shopify()),
+            requireSecret("secrets.postback", secrets.postback()),
+            requireSecret("secrets.webhook", secrets.webhook()));
+    }
+
+    private static String requireSecret(final String field, final String secret)
+    {
+        if (null == secret)
+        {
+            return null;
+        }
+        boolean isPrintable = true;
+        for (int i = 0; i < secret.length() && isPrintable; i++)
+        {
+            final char c = secret.charAt(i);
+            isPrintable = c > 0x20 && c < 0x7F;
+        }
+        if (secret.length() < MIN_SECRET_LENGTH || secret.length() > MAX_SECRET_LENGTH || !isPrintable)
+        {
+            throw new InvalidSpecException(field + " must be " + MIN_SECRET_LENGTH + "-" + MAX_SECRET_LENGTH +
+                " printable ASCII characters without spaces (leave it out to turn its intake off)");
+        }
+        return secret;
     }
 
     /**
@@ -170,14 +218,16 @@ public final class CatalogValidation
      */
     private static ProgramSpec.Fraud fraud(final ProgramSpec.Fraud fraud)
     {
-        final ProgramSpec.Fraud given = null == fraud ? new ProgramSpec.Fraud(null, null, null, null, null) : fraud;
+        final ProgramSpec.Fraud given = null == fraud ?
+            new ProgramSpec.Fraud(null, null, null, null, null, null) : fraud;
         return new ProgramSpec.Fraud(
             within("fraud.minClickToConversionSeconds", given.minClickToConversionSeconds(),
                 DEFAULT_MIN_CLICK_TO_CONVERSION_SECONDS, 0, 86_400),
             null == given.selfReferral() || given.selfReferral(),
             within("fraud.maxRefundRatePercent", given.maxRefundRatePercent(), DEFAULT_MAX_REFUND_RATE_PERCENT, 0, 100),
             within("fraud.refundRateWindowDays", given.refundRateWindowDays(), DEFAULT_REFUND_RATE_WINDOW_DAYS, 1, 365),
-            within("fraud.refundRateMinSales", given.refundRateMinSales(), DEFAULT_REFUND_RATE_MIN_SALES, 1, 1_000_000));
+            within("fraud.refundRateMinSales", given.refundRateMinSales(), DEFAULT_REFUND_RATE_MIN_SALES, 1, 1_000_000),
+            null == given.holdPixelReported() || given.holdPixelReported());
     }
 
     private static int within(final String field, final Integer value, final int fallback, final int min,
@@ -216,11 +266,19 @@ public final class CatalogValidation
         }
     }
 
-    private static void requireNotNegative(final String field, final Long value)
+    /**
+     * An amount an admin sets is bounded like one from a sale: at most {@link Money#MAX_AMOUNT}, so that no threshold,
+     * cap or flat commission can be the operand that wraps a sum.
+     */
+    private static void requireAmount(final String field, final Long value)
     {
         if (null != value && value < 0)
         {
             throw new InvalidSpecException(field + " must not be negative (minor units)");
+        }
+        if (null != value && !Money.isWithinBound(value))
+        {
+            throw new InvalidSpecException(Money.outOfBound(field) + ", not " + value);
         }
     }
 
@@ -268,7 +326,8 @@ public final class CatalogValidation
         }
         requireId("programId", spec.programId());
         final String name = requireName("name", spec.name());
-        if (null != spec.email() && (spec.email().length() > 254 || !spec.email().matches("[^@\\s]+@[^@\\s]+")))
+        if (null != spec.email() && (spec.email().length() > 254 || !spec.email().matches("[^@\\s]+@[^@\\s]+") ||
+            spec.email().chars().anyMatch(Character::isISOControl)))
         {
             throw new InvalidSpecException("email '" + spec.email() + "' is not an email address");
         }
@@ -281,8 +340,8 @@ public final class CatalogValidation
         {
             requirePercent("commissionPercent", spec.commissionPercent());
         }
-        requireNotNegative("leadCommission", spec.leadCommission());
-        requireNotNegative("monthlyCap", spec.monthlyCap());
+        requireAmount("leadCommission", spec.leadCommission());
+        requireAmount("monthlyCap", spec.monthlyCap());
         if (null != spec.payoutAccount() &&
             (spec.payoutAccount().isBlank() || spec.payoutAccount().length() > 200 ||
             spec.payoutAccount().chars().anyMatch(c -> c < 0x20 || c == 0x7F)))
@@ -378,7 +437,62 @@ public final class CatalogValidation
         {
             throw new InvalidSpecException(field + " must name a host (and no user info)");
         }
-        return uri.toASCIIString();
+        if (-1 != uri.getPort() && (uri.getPort() < 1 || uri.getPort() > 65_535))
+        {
+            throw new InvalidSpecException(field + " has port " + uri.getPort() + ": expected 1-65535");
+        }
+        if (!isCanonicalHost(uri.getHost()))
+        {
+            throw new InvalidSpecException(field + " host '" + uri.getHost() + "' is a number that is not a " +
+                "dotted-quad IPv4 address (a.b.c.d, each 0-255 without leading zeros)");
+        }
+        // Bound the stored form too: non-ASCII characters are percent-encoded, up to 9 characters each, so 2,048
+        // characters in could otherwise be stored (and redirected to) as 18 KB.
+        final String ascii = uri.toASCIIString();
+        if (ascii.length() > MAX_URL_LENGTH)
+        {
+            throw new InvalidSpecException(field + " is longer than " + MAX_URL_LENGTH +
+                " characters once non-ASCII characters are percent-encoded (" + ascii.length() + ")");
+        }
+        return ascii;
+    }
+
+    /**
+     * A host whose last label is a number is an IPv4 address to a browser and to {@code InetAddress}, which read
+     * {@code 2130706433}, {@code 0x7f.1} or {@code 0177.0.0.1} differently from each other: only the dotted quad is
+     * accepted, so that every reader sees the address the check saw.
+     *
+     * @param host as {@link URI#getHost()} gives it ({@code [...]} for an IPv6 literal).
+     * @return false for a numeric host that is not a canonical dotted quad.
+     */
+    public static boolean isCanonicalHost(final String host)
+    {
+        if (host.startsWith("["))
+        {
+            return true;
+        }
+        final String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        final String[] labels = name.split("\\.", -1);
+        final String last = labels[labels.length - 1];
+        final boolean isNumeric = !last.isEmpty() && (last.chars().allMatch(c -> c >= '0' && c <= '9') ||
+            last.toLowerCase(Locale.ROOT).startsWith("0x"));
+        if (!isNumeric)
+        {
+            return true;
+        }
+        if (4 != labels.length || name.length() != host.length())
+        {
+            return false;
+        }
+        for (final String label : labels)
+        {
+            if (label.isEmpty() || label.length() > 3 || (label.length() > 1 && label.charAt(0) == '0') ||
+                !label.chars().allMatch(c -> c >= '0' && c <= '9') || Integer.parseInt(label) > 255)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ProgramSpec.Attribution attribution(final ProgramSpec.Attribution attribution)
@@ -441,6 +555,7 @@ public final class CatalogValidation
             {
                 throw new InvalidSpecException(field + ": thresholds must not be negative");
             }
+            requireAmount(field + ".minRevenue", tier.minRevenue());
             final int windowDays = null == tier.windowDays() ? 30 : tier.windowDays();
             if (windowDays < 1 || windowDays > 365)
             {
@@ -448,7 +563,7 @@ public final class CatalogValidation
             }
             final String percent = requirePercent(field + ".commissionPercent",
                 null == tier.commissionPercent() ? "0" : tier.commissionPercent());
-            requireNotNegative(field + ".leadCommission", tier.leadCommission());
+            requireAmount(field + ".leadCommission", tier.leadCommission());
             result.add(new ProgramSpec.Tier(name, tier.minConversions(), tier.minRevenue(), windowDays, percent,
                 null == tier.leadCommission() ? 0L : tier.leadCommission()));
         }
@@ -464,6 +579,12 @@ public final class CatalogValidation
         if (name.length() > MAX_NAME_LENGTH)
         {
             throw new InvalidSpecException(field + " is longer than " + MAX_NAME_LENGTH + " characters");
+        }
+        if (name.chars().anyMatch(Character::isISOControl))
+        {
+            // NUL, TAB, CR, LF and the like have no place in a display name, and a CSV cell or log line starting
+            // with one hides what follows. HTML and formulas are text: escaped on output (docs/catalog.md).
+            throw new InvalidSpecException(field + " contains a control character");
         }
         return name.strip();
     }

@@ -119,13 +119,17 @@ public record ProgramSpec(
      *                                    default 30.
      * @param refundRateMinSales          sales the partner must have in the window before its rate is judged;
      *                                    default 10.
+     * @param holdPixelReported           hold every commission of a conversion only the browser's pixel reported,
+     *                                    whose amount anyone can write ({@code pixel_reported}); default true. Null
+     *                                    in a program journaled before the check existed: off, as it was then.
      */
     public record Fraud(
         Integer minClickToConversionSeconds,
         Boolean selfReferral,
         Integer maxRefundRatePercent,
         Integer refundRateWindowDays,
-        Integer refundRateMinSales)
+        Integer refundRateMinSales,
+        Boolean holdPixelReported)
     {
     }
 }

@@ -1,6 +1,7 @@
 package dev.ricochet.aggregator.counters;
 
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.ingest.Money;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongHashSet;
 import org.rocksdb.WriteBatch;
@@ -15,6 +16,9 @@ import org.rocksdb.WriteBatch;
  * commit had just written. A commit writes each bucket touched since the last one once, as absolute values. Between
  * commits the cache keeps at most {@link #CACHED_BUCKETS} buckets per granularity: past that, buckets older than the
  * newest one are dropped first (late events for them read the committed value back), then everything.
+ *
+ * <p>Counters and window sums saturate at the ends of the range of a long instead of wrapping (see
+ * {@link Money#addSaturated}).
  *
  * <p>A window sum reads the committed day buckets with one range scan and lays the uncommitted ones over it, so it
  * costs O(days in the window) whatever the traffic.
@@ -34,6 +38,7 @@ public final class CounterBuckets
     private final Buckets days;
     private final Buckets hours;
     private int hoursExpiredBefore = Integer.MIN_VALUE;
+    private volatile long saturations;
 
     /**
      * @param store committed buckets.
@@ -55,8 +60,31 @@ public final class CounterBuckets
      */
     public void add(final int partnerNumber, final long timeMs, final CounterField field, final long delta)
     {
-        days.bucket(partnerNumber, (int)Math.floorDiv(timeMs, DAY_MS))[field.ordinal()] += delta;
-        hours.bucket(partnerNumber, (int)Math.floorDiv(timeMs, HOUR_MS))[field.ordinal()] += delta;
+        addTo(days.bucket(partnerNumber, (int)Math.floorDiv(timeMs, DAY_MS)), field.ordinal(), delta);
+        addTo(hours.bucket(partnerNumber, (int)Math.floorDiv(timeMs, HOUR_MS)), field.ordinal(), delta);
+    }
+
+    /**
+     * @return additions since start that stopped at the end of the range of a long instead of wrapping.
+     */
+    public long saturations()
+    {
+        return saturations;
+    }
+
+    /**
+     * A counter never wraps, and an event never stops the aggregator for a counter: past the range of a long it
+     * stays at the end it reached (counted in {@link #saturations()}). Every amount is at most
+     * {@link Money#MAX_AMOUNT}, so that takes more than 9 million amounts of the bound in one bucket.
+     */
+    private void addTo(final long[] values, final int index, final long delta)
+    {
+        final long sum = Money.addSaturated(values[index], delta);
+        if (sum != values[index] + delta)
+        {
+            saturations = saturations + 1; // single writer; volatile only to be read by the metrics
+        }
+        values[index] = sum;
     }
 
     /**
@@ -122,7 +150,7 @@ public final class CounterBuckets
     {
         for (int i = 0; i < sums.length; i++)
         {
-            sums[i] += values[i];
+            sums[i] = Money.addSaturated(sums[i], values[i]);
         }
     }
 

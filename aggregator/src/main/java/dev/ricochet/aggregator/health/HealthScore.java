@@ -1,6 +1,7 @@
 package dev.ricochet.aggregator.health;
 
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.ingest.Money;
 import dev.ricochet.aggregator.store.StateStore;
 
 import java.util.LinkedHashMap;
@@ -88,14 +89,15 @@ public record HealthScore(int score, Map<String, Double> components)
             {
                 prior30 += conversions;
             }
-            net90 += day[CounterField.REVENUE.ordinal()];
-            refunded90 += day[CounterField.REFUNDED.ordinal()];
+            // Money sums saturate, never wrap (Money.addSaturated): a wrapped gross would score refunds backwards.
+            net90 = Money.addSaturated(net90, day[CounterField.REVENUE.ordinal()]);
+            refunded90 = Money.addSaturated(refunded90, day[CounterField.REFUNDED.ordinal()]);
         }
         final double trend = 0 == last30 + prior30 ? 0 : 30 * Math.min(1, (double)last30 / Math.max(1, prior30));
         final double recency = daysSinceConversion < 0 ? 0 :
             25 * Math.max(0, 1 - Math.max(0, daysSinceConversion - 7) / 53.0);
         final double activity = 20 * Math.min(1, clicks30 / 100.0);
-        final long gross = net90 + refunded90;
+        final long gross = Money.addSaturated(net90, refunded90);
         final double refunds = gross <= 0 ? 15 : 15 * (1 - Math.min(1, 2.0 * refunded90 / gross));
         final double bots = 0 == clicks30 + bots30 ? 10 : 10 * (1 - Math.min(1, 2.0 * bots30 / (clicks30 + bots30)));
         final Map<String, Double> components = new LinkedHashMap<>();

@@ -107,6 +107,7 @@ public final class WebhookDispatcher implements AutoCloseable
     private final long initialBackoffMs;
     private final long maxBackoffMs;
     private final int maxAttempts;
+    private final boolean allowPrivateNetworks;
     private final HttpClient httpClient;
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
     private final AtomicLong delivered = new AtomicLong();
@@ -148,6 +149,8 @@ public final class WebhookDispatcher implements AutoCloseable
      * @param initialBackoffMs delay after an endpoint's first consecutive failure.
      * @param maxBackoffMs     longest delay between attempts.
      * @param maxAttempts      failed attempts of one row before it is given up.
+     * @param allowPrivateNetworks deliver to hosts that resolve to loopback, private, link-local or reserved
+     *                             addresses too ({@link WebhookAddresses}); off in production.
      */
     public WebhookDispatcher(
         final StateStore store,
@@ -156,7 +159,8 @@ public final class WebhookDispatcher implements AutoCloseable
         final ErrorHandler errorHandler,
         final long initialBackoffMs,
         final long maxBackoffMs,
-        final int maxAttempts)
+        final int maxAttempts,
+        final boolean allowPrivateNetworks)
     {
         if (initialBackoffMs < 1 || maxBackoffMs < initialBackoffMs || maxAttempts < 1)
         {
@@ -170,6 +174,7 @@ public final class WebhookDispatcher implements AutoCloseable
         this.initialBackoffMs = initialBackoffMs;
         this.maxBackoffMs = maxBackoffMs;
         this.maxAttempts = maxAttempts;
+        this.allowPrivateNetworks = allowPrivateNetworks;
         this.httpClient = HttpClient.newBuilder()
             .connectTimeout(CONNECT_TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER)
@@ -416,10 +421,22 @@ public final class WebhookDispatcher implements AutoCloseable
      */
     private String post(final Target target, final String eventId, final String eventType, final byte[] body)
     {
-        if (null == target.url() || null == target.secret())
+        if (null == target.url() || null == target.secret() || target.secret().isBlank())
         {
             // A failure rather than an exception, so the row ends up given up and reported once, not every pass.
+            // A blank secret (a catalog journaled before the admin API refused one) would throw in HMAC.
             return "webhook URL or signing secret missing";
+        }
+        if (!allowPrivateNetworks)
+        {
+            // Resolved now, at send time: a name re-pointed at a private address after the admin API took it is
+            // caught here. (A resolver answering differently a moment later, to the HTTP client, is not: block
+            // private ranges at the egress firewall too.)
+            final String refusal = WebhookAddresses.resolvedRefusal(target.url());
+            if (null != refusal)
+            {
+                return "refused: " + refusal;
+            }
         }
         final long timestampSeconds = clock.time() / 1000;
         final String signature = "t=" + timestampSeconds + ",v1=" + HexFormat.of().formatHex(HmacSha256.of(

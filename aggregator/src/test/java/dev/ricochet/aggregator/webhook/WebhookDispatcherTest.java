@@ -56,6 +56,8 @@ class WebhookDispatcherTest
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, WebhookDispatcher.Target> targets = new HashMap<>();
     private volatile ToIntBiFunction<String, String> responder = (path, eventId) -> 200;
+    // The receiver listens on loopback, so these tests allow private networks, except where they test the refusal.
+    private boolean allowPrivateNetworks = true;
     private HttpServer server;
     private StateStore store;
     private WebhookDispatcher dispatcher;
@@ -187,6 +189,53 @@ class WebhookDispatcherTest
     }
 
     @Test
+    void shouldRefuseAtSendTimeAWebhookWhoseHostIsOrResolvesToAPrivateAddressUnlessAllowed() throws Exception
+    {
+        // Given private networks are not allowed, and webhooks journaled before the admin API refused such hosts:
+        // the receiver on loopback by IP, by name, as IPv4-mapped IPv6, as a decimal number, and metadata/ULA hosts
+        allowPrivateNetworks = false;
+        final String port = ":" + server.getAddress().getPort();
+        final List<String> urls = List.of("http://127.0.0.1" + port + "/a", "http://localhost" + port + "/a",
+            "http://[::ffff:127.0.0.1]" + port + "/a", "http://[::1]" + port + "/a", "http://2130706433" + port + "/a",
+            "http://169.254.169.254/latest/meta-data/", "http://[fd00::1]/a", "http://[fe80::1]/a",
+            "http://0.0.0.0" + port + "/a", "http://10.0.0.1/a", "http://[64:ff9b::7f00:1]/a");
+        for (int i = 0; i < urls.size(); i++)
+        {
+            targets.put("p" + i, new WebhookDispatcher.Target(urls.get(i), SECRET_A));
+            putRow(i + 1, "p" + i, "tier.upgraded");
+        }
+
+        // When the dispatcher runs with one attempt allowed
+        start(SystemEpochClock.INSTANCE, 1);
+        await(() -> urls.size() == dispatcher.dead(), "given up");
+
+        // Then nothing reached the receiver, and every refusal was reported without the secret
+        assertEquals(List.of(), received);
+        assertEquals(urls.size(), errors.size());
+        for (final Throwable error : errors)
+        {
+            assertTrue(error.getMessage().contains("refused: its host"), error.getMessage());
+            assertFalse(error.getMessage().contains(SECRET_A), error.getMessage());
+        }
+    }
+
+    @Test
+    void shouldGiveUpAWebhookWithABlankSigningSecretWithoutThrowing() throws Exception
+    {
+        // Given a webhook journaled with an empty signing secret before the admin API refused one
+        targets.put("a", new WebhookDispatcher.Target(baseUrl() + "/a", ""));
+        putRow(1, "a", "tier.upgraded");
+
+        // When the dispatcher runs with one attempt allowed
+        start(SystemEpochClock.INSTANCE, 1);
+        await(() -> 1 == dispatcher.dead(), "given up");
+
+        // Then nothing was sent and the one report says why
+        assertEquals(List.of(), received);
+        assertTrue(errors.get(0).getMessage().contains("signing secret missing"), errors.get(0).getMessage());
+    }
+
+    @Test
     void countsAConnectionRefusedAsAFailedAttempt() throws Exception
     {
         // Given program a's webhook points at a port nobody listens on
@@ -285,7 +334,7 @@ class WebhookDispatcherTest
     private void start(final EpochClock clock, final int maxAttempts)
     {
         dispatcher = new WebhookDispatcher(store, targets::get, clock, errors::add, INITIAL_BACKOFF_MS, MAX_BACKOFF_MS,
-            maxAttempts).start();
+            maxAttempts, allowPrivateNetworks).start();
     }
 
     private void receive(final HttpExchange exchange) throws IOException

@@ -63,10 +63,19 @@ final class ApiConversionIntake
             return new ProgramOutcome(null, IntakeOutcome.reject(400, ex.getMessage()));
         }
         final ProgramRoute program = null == request.programId() ? null : programs.lookup(request.programId());
-        if (null == program || null == program.apiKey() || !bearerMatches(authorization, program.apiKey()))
+        if (null == request.programId())
         {
-            return new ProgramOutcome(null, IntakeOutcome.reject(401, null == request.programId() ?
-                "programId is required" : "unknown program or invalid API key (Authorization: Bearer <apiKey>)"));
+            return new ProgramOutcome(null, IntakeOutcome.reject(401, "programId is required"));
+        }
+        if (null == program || null == program.apiKey())
+        {
+            // Like an unknown Stripe or Shopify endpoint: a program without secrets.apiKey takes no API conversions.
+            return new ProgramOutcome(null, IntakeOutcome.reject(404, "no conversions API for this program"));
+        }
+        if (!bearerMatches(authorization, program.apiKey()))
+        {
+            return new ProgramOutcome(null,
+                IntakeOutcome.reject(401, "invalid API key (Authorization: Bearer <apiKey>)"));
         }
         if (null == request.amount() && !"lead".equalsIgnoreCase(request.kind()))
         {

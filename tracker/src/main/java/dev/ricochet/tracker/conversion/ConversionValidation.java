@@ -2,6 +2,7 @@ package dev.ricochet.tracker.conversion;
 
 import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.IdCodec;
+import dev.ricochet.ingest.Money;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -60,6 +61,10 @@ final class ConversionValidation
         if (conversion.amountMinor() < 0)
         {
             return "amount must not be negative (minor units; a refund's amount is the refunded amount)";
+        }
+        if (!Money.isWithinBound(conversion.amountMinor()))
+        {
+            return Money.outOfBound("amount") + ", not " + conversion.amountMinor();
         }
         if (!programCurrency.equals(conversion.currency()))
         {

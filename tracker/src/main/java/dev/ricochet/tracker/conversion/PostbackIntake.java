@@ -1,5 +1,6 @@
 package dev.ricochet.tracker.conversion;
 
+import dev.ricochet.ingest.Money;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.ProgramRoute;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -62,10 +63,15 @@ final class PostbackIntake
         final String programId = first(parameters, "program");
         final ProgramRoute program = null == programId ? null : programs.lookup(programId);
         final String token = first(parameters, "token");
-        if (null == program || null == program.postbackSecret() || null == token || !MessageDigest.isEqual(
+        if (null == program || null == program.postbackSecret())
+        {
+            // Like an unknown Stripe or Shopify endpoint: a program without secrets.postback takes no postbacks.
+            return new ProgramOutcome(null, IntakeOutcome.reject(404, "no postback endpoint for this program"));
+        }
+        if (null == token || !MessageDigest.isEqual(
             token.getBytes(StandardCharsets.UTF_8), program.postbackSecret().getBytes(StandardCharsets.UTF_8)))
         {
-            return new ProgramOutcome(null, IntakeOutcome.reject(401, "unknown program or invalid token"));
+            return new ProgramOutcome(null, IntakeOutcome.reject(401, "invalid token"));
         }
         final String kind = first(parameters, "kind");
         final String amountText = first(parameters, "amount");
@@ -86,7 +92,9 @@ final class PostbackIntake
             }
             catch (final NumberFormatException ex)
             {
-                return new ProgramOutcome(program, IntakeOutcome.reject(400,
+                // Digits past a long are an amount past the bound, not a typo: say which bound.
+                return new ProgramOutcome(program, IntakeOutcome.reject(400, amountText.matches("[-+]?[0-9]{1,64}") ?
+                    Money.outOfBound("amount") + ", not " + amountText :
                     "amount '" + amountText + "' is not an integer number of minor units (e.g. 1299 for 12.99)"));
             }
         }

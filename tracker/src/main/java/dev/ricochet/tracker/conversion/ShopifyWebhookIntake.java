@@ -3,6 +3,7 @@ package dev.ricochet.tracker.conversion;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.HmacSha256;
+import dev.ricochet.ingest.Money;
 import dev.ricochet.ingest.ProgramRoute;
 import dev.ricochet.ingest.StrictJson;
 
@@ -108,21 +109,34 @@ final class ShopifyWebhookIntake
             return IntakeOutcome.deadLetter(200, "refunds/create without an id or order_id");
         }
         long amount = 0;
-        String currency = program.currency();
+        String currency = null;
         for (final JsonNode transaction : refund.path("transactions"))
         {
             if ("refund".equals(text(transaction, "kind")) && "success".equals(text(transaction, "status")))
             {
-                if (null != text(transaction, "currency"))
+                // One refund is in one currency: parts in two are no sum (JPY and USD added as USD), so it is kept
+                // for the operator instead of counted.
+                final String named = text(transaction, "currency");
+                final String partCurrency = null == named ? program.currency() : named.toUpperCase(Locale.ROOT);
+                if (null != currency && !currency.equals(partCurrency))
                 {
-                    currency = text(transaction, "currency").toUpperCase(Locale.ROOT);
+                    return IntakeOutcome.deadLetter(200,
+                        "refunds/create mixes transactions in " + currency + " and " + partCurrency);
                 }
+                currency = partCurrency;
                 final long part = minorUnits(text(transaction, "amount"), currency);
                 if (part < 0)
                 {
                     return IntakeOutcome.deadLetter(200, "refunds/create with an inexact transaction amount");
                 }
-                amount += part;
+                // Each part and their sum within the bound: three parts never wrap around to a 1-cent refund.
+                if (!Money.isWithinBound(part) || !Money.isWithinBound(Money.add(amount, part)))
+                {
+                    return IntakeOutcome.deadLetter(200, "refunds/create: " +
+                        Money.outOfBound(Money.isWithinBound(part) ? "the sum of the transactions' amount" :
+                        "transactions[].amount"));
+                }
+                amount = Money.add(amount, part);
             }
         }
         if (0 == amount)
@@ -130,7 +144,8 @@ final class ShopifyWebhookIntake
             return IntakeOutcome.ignore("refund without money (restock or adjustment only)");
         }
         final Conversion conversion = new Conversion(ConversionEventFlyweight.KIND_REFUND,
-            time(text(refund, "created_at"), nowMs), amount, currency, "refund:" + id, orderId, null, null, null, false);
+            time(text(refund, "created_at"), nowMs), amount, null == currency ? program.currency() : currency,
+            "refund:" + id, orderId, null, null, null, false);
         final String error = ConversionValidation.check(conversion, program.currency());
         return null == error ? IntakeOutcome.record(conversion) : IntakeOutcome.deadLetter(200, "refunds/create: " + error);
     }

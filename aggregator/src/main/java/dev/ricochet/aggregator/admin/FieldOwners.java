@@ -1,0 +1,256 @@
+package dev.ricochet.aggregator.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ricochet.aggregator.admin.AdminRoles.Role;
+import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.ingest.StrictJson;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The owner roles of every field of every admin API answer, in one table: each answer is projected onto what the
+ * caller's role owns before it is written. The endpoint check ({@link AdminHandler#refusal}) says who may call an
+ * endpoint at all; this table says what each of them then sees. docs/roles.md is this table in prose.
+ *
+ * <p>A field is named by its path in the answer: {@code conversions[].touches[].clickId}. A field whose value is an
+ * object or array and has no paths of its own below it is owned whole. A field that is not in the table (a view grew
+ * a field no one decided on) is shown to the admin only, so it leaks to no one; the role × endpoint × field test
+ * ({@code AdminRolesSystemTest}) lists every field the admin sees on every endpoint, so it fails until the field is
+ * declared here.
+ *
+ * <p>One row rule: in a conversion's {@code touches}, a partner sees only its own touches, never another partner's
+ * id, click id, click time or credit.
+ */
+final class FieldOwners
+{
+    /**
+     * The answers of the admin API, one per resource shape.
+     */
+    enum View
+    {
+        PROGRAM, PARTNER, LINK, COUPON, STATS, CONVERSIONS, LEDGER, TIMELINE, TOKEN, COMMISSION_REVIEW,
+        HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN
+    }
+
+    private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
+    private static final Set<Role> STAFF = Collections.unmodifiableSet(
+        EnumSet.of(Role.ADMIN, Role.FINANCE, Role.ANALYST));
+    private static final Set<Role> MONEY = Collections.unmodifiableSet(EnumSet.of(Role.ADMIN, Role.FINANCE));
+    private static final Set<Role> MONEY_AND_SELF = Collections.unmodifiableSet(
+        EnumSet.of(Role.ADMIN, Role.FINANCE, Role.PARTNER));
+    private static final Set<Role> ADMIN = Collections.unmodifiableSet(EnumSet.of(Role.ADMIN));
+    // A field no one decided on is the admin's alone until it is declared: it leaks to no other role, no request fails
+    // over it, and the role x endpoint x field test (which lists the admin's fields exactly) fails until it is added.
+    private static final Set<Role> UNDECLARED = ADMIN;
+    private static final String TOUCHES = "conversions[].touches";
+
+    private static final Map<View, Map<String, Set<Role>>> OWNERS = new EnumMap<>(View.class);
+
+    static
+    {
+        final Map<String, Set<Role>> program = fields(STAFF, "id", "name", "currency", "defaultDestination",
+            "clickParam", "attribution", "tiers", "holdDays", "minPayout", "recurringMonths", "pixelConversions",
+            "tierMode", "tierReview", "retroactive", "monthlyCap", "fraud", "secretsSet");
+        // Receivers keep their own token in the URL (Zapier, Slack): it is a credential, the admin's alone.
+        program.put("webhookUrl", ADMIN);
+        OWNERS.put(View.PROGRAM, program);
+
+        final Map<String, Set<Role>> partner = fields(ALL, "id", "programId", "name", "email", "status", "tier",
+            "tierSince", "nextTierReview", "commissionPercent", "leadCommission", "monthlyCap", "windows");
+        // The manager's assessment of the partner (refund and fraud signals): not the partner's to read.
+        partner.put("health", STAFF);
+        partner.put("healthComponents", STAFF);
+        // Where the partner is paid: finance's, and the partner's own; never the analyst's.
+        partner.put("payoutAccount", MONEY_AND_SELF);
+        // The partner's own customer ids, the self-referral check's watch list: customer identities.
+        partner.put("customerIds", MONEY);
+        OWNERS.put(View.PARTNER, partner);
+
+        OWNERS.put(View.LINK, fields(STAFF, "code", "partnerId", "programId", "destination"));
+        OWNERS.put(View.COUPON, fields(STAFF, "code", "partnerId"));
+
+        final Map<String, Set<Role>> stats = fields(ALL, "partnerId", "from", "to", "currency", "days", "hours");
+        for (final CounterField field : CounterField.values())
+        {
+            stats.put(field.jsonName(), ALL);
+        }
+        OWNERS.put(View.STATS, stats);
+
+        final Map<String, Set<Role>> conversions = fields(ALL, "partnerId", "conversions",
+            "conversions[].programId", "conversions[].externalId", "conversions[].kind", "conversions[].time",
+            "conversions[].amount", "conversions[].currency", "conversions[].credit", "conversions[].reversedAmount",
+            "conversions[].attributedBy", "conversions[].coupon", TOUCHES, TOUCHES + "[].partnerId",
+            TOUCHES + "[].clickId", TOUCHES + "[].clickTime", TOUCHES + "[].credit");
+        // The customer's identity (often an email): finance's for disputes and refunds, no one else's.
+        conversions.put("conversions[].customerId", MONEY);
+        // A commission is ledger data: finance's and the partner's own, not the analyst's.
+        conversions.put("conversions[].commission", MONEY_AND_SELF);
+        conversions.put("conversions[].commission.kind", MONEY_AND_SELF);
+        conversions.put("conversions[].commission.state", MONEY_AND_SELF);
+        conversions.put("conversions[].commission.revenue", MONEY_AND_SELF);
+        conversions.put("conversions[].commission.amount", MONEY_AND_SELF);
+        // Which fraud check fired, and on what: finance's review material.
+        conversions.put("conversions[].commission.flags", MONEY);
+        OWNERS.put(View.CONVERSIONS, conversions);
+
+        OWNERS.put(View.LEDGER, fields(MONEY_AND_SELF, "partnerId", "currency", "pending", "approved", "held",
+            "scheduled", "paid", "asOf", "entries"));
+
+        final Map<String, Set<Role>> timeline = fields(ALL, "partnerId", "events", "events[].id", "events[].type",
+            "events[].time", "events[].programId", "events[].partnerId");
+        // Amounts, payout runs and review reasons: money.
+        timeline.put("events[].data", MONEY_AND_SELF);
+        OWNERS.put(View.TIMELINE, timeline);
+
+        OWNERS.put(View.TOKEN, fields(ADMIN, "partnerId", "token"));
+        OWNERS.put(View.COMMISSION_REVIEW, fields(MONEY, "partnerId", "externalId", "state", "amount"));
+        OWNERS.put(View.HELD_COMMISSIONS, fields(MONEY, "programId", "currency", "total", "commissions"));
+        OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));
+        OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
+            "currency", "total", "partners"));
+    }
+
+    private FieldOwners()
+    {
+    }
+
+    /**
+     * @param collection first path segment after {@code /v1/}.
+     * @param sub        sub-resource, or null.
+     * @return the view the endpoint answers with, or null for a file (the CSV export) or an unknown route.
+     */
+    static View view(final String collection, final String sub)
+    {
+        final String route = null == sub ? collection : collection + "/" + sub;
+        switch (route)
+        {
+            case "programs":
+                return View.PROGRAM;
+            case "partners":
+                return View.PARTNER;
+            case "links":
+                return View.LINK;
+            case "coupons":
+                return View.COUPON;
+            case "payout-runs":
+            case "payout-runs/approve":
+            case "programs/payout-runs":
+                return View.PAYOUT_RUN;
+            case "partners/stats":
+                return View.STATS;
+            case "partners/conversions":
+                return View.CONVERSIONS;
+            case "partners/ledger":
+                return View.LEDGER;
+            case "partners/timeline":
+                return View.TIMELINE;
+            case "partners/token":
+                return View.TOKEN;
+            case "partners/commission-reviews":
+                return View.COMMISSION_REVIEW;
+            case "programs/held-commissions":
+                return View.HELD_COMMISSIONS;
+            case "programs/at-risk":
+                return View.AT_RISK;
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * @param view the view.
+     * @return each field path of the view and the roles that own it, for documentation and tests.
+     */
+    static Map<String, Set<Role>> owners(final View view)
+    {
+        return Collections.unmodifiableMap(OWNERS.get(view));
+    }
+
+    /**
+     * @param caller   who asked.
+     * @param view     what the endpoint answers with, or null to leave the answer as it is.
+     * @param response the endpoint's answer.
+     * @return the answer with only the fields the caller's role owns; errors and files unchanged.
+     */
+    static ApiResponse project(final AdminRoles.Caller caller, final View view, final ApiResponse response)
+    {
+        if (null == view || response.status() < 200 || response.status() > 299 ||
+            response.body() instanceof ApiResponse.File)
+        {
+            return response;
+        }
+        final JsonNode tree = StrictJson.MAPPER.valueToTree(response.body());
+        project(caller, view, OWNERS.get(view), "", tree);
+        return new ApiResponse(response.status(), tree);
+    }
+
+    private static void project(final AdminRoles.Caller caller, final View view,
+        final Map<String, Set<Role>> owners, final String path, final JsonNode node)
+    {
+        if (node instanceof ObjectNode)
+        {
+            final ObjectNode object = (ObjectNode)node;
+            for (final Map.Entry<String, JsonNode> field : new ArrayList<>(object.properties()))
+            {
+                final String fieldPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                final Set<Role> roles = owners.getOrDefault(fieldPath, UNDECLARED);
+                if (!roles.contains(caller.role()))
+                {
+                    object.remove(field.getKey());
+                }
+                else if (hasChildren(owners, fieldPath))
+                {
+                    project(caller, view, owners, fieldPath, field.getValue());
+                }
+            }
+        }
+        else if (node instanceof ArrayNode)
+        {
+            final Iterator<JsonNode> elements = node.elements();
+            while (elements.hasNext())
+            {
+                final JsonNode element = elements.next();
+                if (TOUCHES.equals(path) && View.CONVERSIONS == view && Role.PARTNER == caller.role() &&
+                    !caller.partnerId().equals(element.path("partnerId").asText(null)))
+                {
+                    elements.remove(); // a partner sees only its own touches
+                    continue;
+                }
+                project(caller, view, owners, path + "[]", element);
+            }
+        }
+    }
+
+    private static boolean hasChildren(final Map<String, Set<Role>> owners, final String path)
+    {
+        final String field = path + ".";
+        final String element = path + "[]";
+        for (final String key : owners.keySet())
+        {
+            if (key.startsWith(field) || key.startsWith(element))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Map<String, Set<Role>> fields(final Set<Role> roles, final String... paths)
+    {
+        final Map<String, Set<Role>> fields = new LinkedHashMap<>();
+        for (final String path : paths)
+        {
+            fields.put(path, roles);
+        }
+        return fields;
+    }
+}
