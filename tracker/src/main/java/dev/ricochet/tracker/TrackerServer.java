@@ -818,6 +818,22 @@ public final class TrackerServer implements AutoCloseable
     }
 
     /**
+     * @return an event loop that serves connections but does not accept them, for a test that stops one while the
+     * edge serves; null with a single loop.
+     */
+    EventExecutor connectionOnlyLoop()
+    {
+        for (final EventExecutor executor : group)
+        {
+            if (executor != serverChannel.eventLoop())
+            {
+                return executor;
+            }
+        }
+        return null;
+    }
+
+    /**
      * @return the port the edge listens on (the ephemeral one if 0 was configured).
      */
     public int port()
