@@ -240,6 +240,19 @@ public final class AdminApi
                     "ricochet.webhook.allow.private.networks=true to post to the operator's own network");
             }
         }
+        final CatalogEntry<ProgramSpec> existing = catalog.program(programId);
+        if (null != existing && !java.util.Objects.equals(existing.spec().currency(), spec.currency()))
+        {
+            for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(programId))
+            {
+                if (Ledger.hasMoneyHistory(store, partner.number()))
+                {
+                    return ApiResponse.error(409, "program '" + programId + "' has money in " +
+                        existing.spec().currency() + " (partner '" + partner.id() + "' has conversions or ledger " +
+                        "entries); its currency cannot change to " + spec.currency() + ": create a new program");
+                }
+            }
+        }
         return upsert(CatalogEventFlyweight.KIND_PROGRAM, new CatalogEntry<>(programId, 0, spec),
             () -> catalog.program(programId), AdminApi::programView);
     }
@@ -271,6 +284,14 @@ public final class AdminApi
         if (null == catalog.program(spec.programId()))
         {
             throw new InvalidSpecException("programId '" + spec.programId() + "' is not a known program");
+        }
+        final CatalogEntry<PartnerSpec> existing = catalog.partner(partnerId);
+        if (null != existing && !existing.spec().programId().equals(spec.programId()) &&
+            Ledger.hasMoneyHistory(store, existing.number()))
+        {
+            return ApiResponse.error(409, "partner '" + partnerId + "' has conversions or ledger entries in program '" +
+                existing.spec().programId() + "'; its program cannot change to '" + spec.programId() +
+                "': create a new partner for that program");
         }
         return upsert(CatalogEventFlyweight.KIND_PARTNER, new CatalogEntry<>(partnerId, 0, spec),
             () -> catalog.partner(partnerId), this::partnerView);
@@ -469,7 +490,8 @@ public final class AdminApi
             final CatalogEntry<ProgramSpec> program = catalog.programByNumber(programNumber);
             long credit = 0;
             final List<Map<String, Object>> touches = new ArrayList<>();
-            for (final ConversionRecord.Credit c : record.credits())
+            // The touch path, a partner possibly more than once (one commission per partner, its credit the sum).
+            for (final ConversionRecord.Credit c : null != record.path() ? record.path() : record.credits())
             {
                 final CatalogEntry<PartnerSpec> credited = catalog.partnerByNumber(c.partnerNumber());
                 if (c.partnerNumber() == partner.number())
@@ -854,6 +876,11 @@ public final class AdminApi
         {
             return ApiResponse.ok(runView(PayoutRuns.find(store, existing)));
         }
+        final ApiResponse open = openRunConflict(programId);
+        if (null != open)
+        {
+            return open;
+        }
         final String runId;
         synchronized (runIds)
         {
@@ -867,8 +894,22 @@ public final class AdminApi
             return failure;
         }
         final String applied = PayoutRuns.findForPeriod(store, program.number(), periodEnd.toString());
+        if (null == applied)
+        {
+            // A run built concurrently for another period was applied first: this one was refused.
+            final ApiResponse conflict = openRunConflict(programId);
+            return null != conflict ? conflict : ApiResponse.error(409, "the payout run was not built; retry");
+        }
         final PayoutRun run = PayoutRuns.find(store, applied);
         return new ApiResponse(runId.equals(applied) ? 201 : 200, runView(run));
+    }
+
+    private ApiResponse openRunConflict(final String programId)
+    {
+        final PayoutRun open = PayoutRuns.openRun(store, programId);
+        return null == open ? null : ApiResponse.error(409, "payout run '" + open.id() + "' of program '" +
+            programId + "' (periodEnd " + open.periodEnd() + ") is waiting for finance's approval; approve it " +
+            "before building another (a partner is never in two open runs)");
     }
 
     /**
