@@ -439,11 +439,18 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         switch (kind)
         {
             case CatalogEventFlyweight.KIND_PROGRAM:
-                applied = catalog.applyProgram(CatalogJson.read(document, CatalogJson.PROGRAM));
+            {
+                final CatalogEntry<ProgramSpec> program = CatalogJson.read(document, CatalogJson.PROGRAM);
+                applied = relabelsMoney(program) ? null : catalog.applyProgram(program);
                 break;
+            }
             case CatalogEventFlyweight.KIND_PARTNER:
-                applied = catalog.applyPartner(CatalogJson.read(document, CatalogJson.PARTNER));
+            {
+                final CatalogEntry<dev.ricochet.aggregator.catalog.PartnerSpec> partner =
+                    CatalogJson.read(document, CatalogJson.PARTNER);
+                applied = movesMoney(partner) ? null : catalog.applyPartner(partner);
                 break;
+            }
             case CatalogEventFlyweight.KIND_LINK:
                 applied = catalog.applyLink(CatalogJson.read(document, CatalogJson.LINK));
                 break;
@@ -476,6 +483,42 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         {
             store.putCatalog(batch, kind, applied.id(), CatalogJson.write(applied));
         }
+    }
+
+    /**
+     * A partner with money history never changes program (the API answers 409; a change journaled anyway, by a race
+     * or by an earlier version, is ignored here, the same way in a replay).
+     */
+    private boolean movesMoney(final CatalogEntry<dev.ricochet.aggregator.catalog.PartnerSpec> change)
+    {
+        final CatalogEntry<dev.ricochet.aggregator.catalog.PartnerSpec> existing = catalog.partner(change.id());
+        if (null == existing || existing.spec().programId().equals(change.spec().programId()))
+        {
+            return false;
+        }
+        commitApplied();
+        return Ledger.hasMoneyHistory(store, existing.number());
+    }
+
+    /**
+     * A program whose partners have money history never changes currency (the API answers 409).
+     */
+    private boolean relabelsMoney(final CatalogEntry<ProgramSpec> change)
+    {
+        final CatalogEntry<ProgramSpec> existing = catalog.program(change.id());
+        if (null == existing || java.util.Objects.equals(existing.spec().currency(), change.spec().currency()))
+        {
+            return false;
+        }
+        commitApplied();
+        for (final CatalogEntry<dev.ricochet.aggregator.catalog.PartnerSpec> partner : catalog.partnersOf(change.id()))
+        {
+            if (Ledger.hasMoneyHistory(store, partner.number()))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void review(final LedgerCommand.CommissionReview review, final long timeMs)

@@ -442,9 +442,10 @@ class AggregatorAgentTest
         // When applied
         doWorkUntilIdle();
 
-        // Then each partner gets half (the cumulative rounding gives the odd cent to one of them) and one sale each
-        assertEquals(501, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
-        assertEquals(500, store.dayCounters(2, DAY0)[CounterField.REVENUE.ordinal()]);
+        // Then each partner gets half and one sale each; the odd cent goes where the running total crosses a half,
+        // rounded to even: round(500.5) = 500 for alice, 1001 - 500 = 501 for bob
+        assertEquals(500, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(501, store.dayCounters(2, DAY0)[CounterField.REVENUE.ordinal()]);
         assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
         assertEquals(1, store.dayCounters(2, DAY0)[CounterField.SALES.ordinal()]);
     }

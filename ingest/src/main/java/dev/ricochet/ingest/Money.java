@@ -1,9 +1,19 @@
 package dev.ricochet.ingest;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+
 /**
  * The one place for the bound on an amount from outside and for arithmetic on amounts and balances.
  * Amounts are integer minor units of the program's currency. A sum, difference or product that would leave the
  * range of a long throws {@link ArithmeticException}: a wrapped amount is never stored, counted or paid.
+ *
+ * <p>Rounding, the one rule for every amount of money (commissions, reversals, credit splits, lead splits): the exact
+ * value is computed first and rounded once to the minor unit, half to even ({@link #ROUNDING}). A split of a whole
+ * into parts by weights is cumulative ({@link #split}): part i gets round(A x C_i / W) - round(A x C_(i-1) / W),
+ * C_i being the sum of the first i weights, so the parts add up to the whole exactly, none is negative, and the
+ * remainder cents go where the running total crosses a half.
  */
 public final class Money
 {
@@ -13,8 +23,78 @@ public final class Money
      */
     public static final long MAX_AMOUNT = 1_000_000_000_000L;
 
+    /**
+     * The rounding of every amount of money: half to even (banker's rounding; over many amounts the half cents
+     * favour neither the merchant nor the partner).
+     */
+    public static final RoundingMode ROUNDING = RoundingMode.HALF_EVEN;
+
     private Money()
     {
+    }
+
+    /**
+     * @param exact an exact amount in minor units.
+     * @return it rounded to the minor unit by {@link #ROUNDING}.
+     * @throws ArithmeticException if the result leaves the range of a long.
+     */
+    public static long round(final BigDecimal exact)
+    {
+        return exact.setScale(0, ROUNDING).longValueExact();
+    }
+
+    /**
+     * The proportional part of an amount, computed exactly and rounded once: used cumulatively (the part of a
+     * commission reversed in total after each refund), so a full refund reverses exactly the whole and no sequence of
+     * partial refunds reverses more.
+     *
+     * @param amount the whole amount.
+     * @param part   the part of the base.
+     * @param whole  the base; 0 gives 0.
+     * @return round(amount x part / whole) by {@link #ROUNDING}.
+     */
+    public static long share(final long amount, final long part, final long whole)
+    {
+        if (0 == whole)
+        {
+            return 0;
+        }
+        // divide(divisor, scale 0, mode) rounds the exact quotient, however many digits it has.
+        return new BigDecimal(BigInteger.valueOf(amount).multiply(BigInteger.valueOf(part)))
+            .divide(BigDecimal.valueOf(whole), 0, ROUNDING).longValueExact();
+    }
+
+    /**
+     * Split an amount by weights with cumulative rounding: the parts add up to the amount exactly and none is
+     * negative (for a non-negative amount and weights). All weights 0 gives the whole amount to the last part.
+     *
+     * @param amount  minor units to split.
+     * @param weights non-negative weights, at least one.
+     * @return one part per weight, in order.
+     */
+    public static long[] split(final long amount, final long[] weights)
+    {
+        long total = 0;
+        for (final long weight : weights)
+        {
+            total = add(total, weight);
+        }
+        final long[] parts = new long[weights.length];
+        if (0 == total)
+        {
+            parts[weights.length - 1] = amount;
+            return parts;
+        }
+        long cumulative = 0;
+        long assigned = 0;
+        for (int i = 0; i < weights.length; i++)
+        {
+            cumulative += weights[i];
+            final long upTo = share(amount, cumulative, total);
+            parts[i] = upTo - assigned;
+            assigned = upTo;
+        }
+        return parts;
     }
 
     /**

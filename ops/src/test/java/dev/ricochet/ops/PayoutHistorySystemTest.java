@@ -51,7 +51,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the credited conversion that crosses the threshold and already earn the new rate; any other change waits for the
  * monthly review on the 1st, which looks at the windows ending the day before. Commissions accrue pending, are
  * approved holdDays later, scheduled by a payout run (whole approved balance, if at least minPayout) and paid when
- * finance approves it. A refund reverses round-half-up(earned x refunded / revenue) cumulatively, from the balance
+ * finance approves it. A refund reverses round-half-even(earned x refunded / revenue) cumulatively, from the balance
  * the commission sits in, or as a clawback on approved once the commission is scheduled or paid.
  */
 class PayoutHistorySystemTest
@@ -854,7 +854,7 @@ class PayoutHistorySystemTest
             earning.refundedRevenue += refund.amount();
             final long reversed = BigDecimal.valueOf(earning.earned)
                 .multiply(BigDecimal.valueOf(Math.min(earning.refundedRevenue, earning.revenue)))
-                .divide(BigDecimal.valueOf(earning.revenue), 0, RoundingMode.HALF_UP).longValueExact();
+                .divide(BigDecimal.valueOf(earning.revenue), 0, RoundingMode.HALF_EVEN).longValueExact();
             final long increase = reversed - earning.reversed;
             earning.reversed = reversed;
             if (increase <= 0)

@@ -7,6 +7,7 @@ import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalSpaceMonitor;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
+import dev.ricochet.ingest.ProcessFailure;
 import dev.ricochet.tracker.conversion.ConversionIntake;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -54,6 +55,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     private long visitorHi;
     private long visitorLo;
     private ByteBuf body;
+    private long bodyReservedBytes;
     private HttpHeaders bodyHeaders;
     private int bodyRoute;
     private String bodyProgramId;
@@ -198,7 +200,10 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                 ctx.write(Responses.text(HttpResponseStatus.OK, "ok\n"), ctx.voidPromise());
                 break;
             case RequestPath.READY:
-                ctx.write(context.journalSpace().isLow() ?
+                ctx.write(null != ProcessFailure.reason() ?
+                    Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: " + ProcessFailure.reason() +
+                        "\n") :
+                    context.journalSpace().isLow() ?
                     Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         "not ready: " + context.journalSpace().reason() + "\n") :
                     Responses.text(HttpResponseStatus.OK, "ready\n"), ctx.voidPromise());
@@ -260,7 +265,9 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             return;
         }
         bodyHeaders = request.headers();
-        body = ctx.alloc().heapBuffer(declaredLength > 0 ? (int)declaredLength : 1024);
+        // Grows with what arrives, up to the cap: a declared Content-Length is a claim, not bytes, and sizing the
+        // buffer from it let connections that never sent a byte take the heap.
+        body = ctx.alloc().heapBuffer(0, context.maxBodySize());
         if (request instanceof HttpContent)
         {
             onBodyContent(ctx, (HttpContent)request);
@@ -283,6 +290,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             discardOversizedBody(ctx, content);
             return;
         }
+        final int arrived = content.content().readableBytes();
+        if (arrived > 0 && !context.bodyBudget().tryReserve(arrived))
+        {
+            releaseBody();
+            context.counters().increment(TrackerCounter.BODY_BUDGET_REFUSED);
+            final FullHttpResponse busy = Responses.json(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "{\"error\":\"too many request bodies in flight; retry in a second; nothing was recorded\"}");
+            answerAndClose(ctx, busy);
+            return;
+        }
+        bodyReservedBytes += arrived;
         body.writeBytes(content.content());
         if (content instanceof LastHttpContent)
         {
@@ -385,6 +403,8 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             body.release();
             body = null;
             bodyHeaders = null;
+            context.bodyBudget().release(bodyReservedBytes);
+            bodyReservedBytes = 0;
         }
     }
 
@@ -902,6 +922,11 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
+        if (ProcessFailure.failIfFatal(cause))
+        {
+            ctx.close(); // out of memory: readiness is off, and the launcher halts for its supervisor
+            return;
+        }
         // An idle timeout or a peer resetting its connection is how clients leave, not an error of ours.
         if (!(cause instanceof ReadTimeoutException) && !(cause instanceof java.io.IOException))
         {

@@ -51,6 +51,22 @@ public final class AdminApi
      */
     public static final int MAX_REPORT_DAYS = 400;
 
+    /**
+     * Earliest year a date or instant in a request may name: no program's data is older.
+     */
+    public static final int MIN_REPORT_YEAR = 2000;
+
+    /**
+     * Latest year a date or instant in a request may name: far beyond any real query, and epoch days and hours of
+     * years up to it fit an int.
+     */
+    public static final int MAX_REPORT_YEAR = 2200;
+
+    private static final java.time.Instant MIN_REPORT_INSTANT =
+        LocalDate.of(MIN_REPORT_YEAR, 1, 1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    private static final java.time.Instant MAX_REPORT_INSTANT =
+        LocalDate.of(MAX_REPORT_YEAR + 1, 1, 1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+
     private static final long APPLY_TIMEOUT_MS = 10_000;
     private static final com.fasterxml.jackson.core.type.TypeReference<ConversionRecord> CONVERSION_RECORD =
         new com.fasterxml.jackson.core.type.TypeReference<>()
@@ -224,6 +240,19 @@ public final class AdminApi
                     "ricochet.webhook.allow.private.networks=true to post to the operator's own network");
             }
         }
+        final CatalogEntry<ProgramSpec> existing = catalog.program(programId);
+        if (null != existing && !java.util.Objects.equals(existing.spec().currency(), spec.currency()))
+        {
+            for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(programId))
+            {
+                if (Ledger.hasMoneyHistory(store, partner.number()))
+                {
+                    return ApiResponse.error(409, "program '" + programId + "' has money in " +
+                        existing.spec().currency() + " (partner '" + partner.id() + "' has conversions or ledger " +
+                        "entries); its currency cannot change to " + spec.currency() + ": create a new program");
+                }
+            }
+        }
         return upsert(CatalogEventFlyweight.KIND_PROGRAM, new CatalogEntry<>(programId, 0, spec),
             () -> catalog.program(programId), AdminApi::programView);
     }
@@ -255,6 +284,14 @@ public final class AdminApi
         if (null == catalog.program(spec.programId()))
         {
             throw new InvalidSpecException("programId '" + spec.programId() + "' is not a known program");
+        }
+        final CatalogEntry<PartnerSpec> existing = catalog.partner(partnerId);
+        if (null != existing && !existing.spec().programId().equals(spec.programId()) &&
+            Ledger.hasMoneyHistory(store, existing.number()))
+        {
+            return ApiResponse.error(409, "partner '" + partnerId + "' has conversions or ledger entries in program '" +
+                existing.spec().programId() + "'; its program cannot change to '" + spec.programId() +
+                "': create a new partner for that program");
         }
         return upsert(CatalogEventFlyweight.KIND_PARTNER, new CatalogEntry<>(partnerId, 0, spec),
             () -> catalog.partner(partnerId), this::partnerView);
@@ -388,7 +425,8 @@ public final class AdminApi
         }
         if (toDate.toEpochDay() - fromDate.toEpochDay() >= MAX_REPORT_DAYS)
         {
-            throw new InvalidSpecException("range is longer than " + MAX_REPORT_DAYS + " days");
+            throw new InvalidSpecException("range is longer than " + MAX_REPORT_DAYS + " days: to must be at most " +
+                (MAX_REPORT_DAYS - 1) + " days after from");
         }
 
         final int fromDay = (int)fromDate.toEpochDay();
@@ -452,7 +490,8 @@ public final class AdminApi
             final CatalogEntry<ProgramSpec> program = catalog.programByNumber(programNumber);
             long credit = 0;
             final List<Map<String, Object>> touches = new ArrayList<>();
-            for (final ConversionRecord.Credit c : record.credits())
+            // The touch path, a partner possibly more than once (one commission per partner, its credit the sum).
+            for (final ConversionRecord.Credit c : null != record.path() ? record.path() : record.credits())
             {
                 final CatalogEntry<PartnerSpec> credited = catalog.partnerByNumber(c.partnerNumber());
                 if (c.partnerNumber() == partner.number())
@@ -543,6 +582,12 @@ public final class AdminApi
         {
             throw new InvalidSpecException("from is after to");
         }
+        // Both ends are bounded: the hours between them are read one key each.
+        if (toHour - fromHour >= StateStore.HOUR_BUCKET_RETENTION_HOURS)
+        {
+            throw new InvalidSpecException("range is longer than " + StateStore.HOUR_BUCKET_RETENTION_HOURS +
+                " hours: to must be at most " + (StateStore.HOUR_BUCKET_RETENTION_HOURS - 1) + " hours after from");
+        }
         if (fromHour < nowHour - StateStore.HOUR_BUCKET_RETENTION_HOURS + 1)
         {
             throw new InvalidSpecException("hour buckets are kept for " + StateStore.HOUR_BUCKET_RETENTION_HOURS +
@@ -573,14 +618,22 @@ public final class AdminApi
 
     private static long parseHour(final String field, final String value)
     {
+        final java.time.Instant instant;
         try
         {
-            return Math.floorDiv(java.time.Instant.parse(value).toEpochMilli(), 3_600_000L);
+            instant = java.time.Instant.parse(value);
         }
         catch (final DateTimeParseException ex)
         {
             throw new InvalidSpecException(field + " '" + value + "' is not an instant like 2026-11-21T13:00:00Z");
         }
+        // Checked before any arithmetic: Instant reaches year 1,000,000,000, whose milliseconds overflow a long.
+        if (instant.isBefore(MIN_REPORT_INSTANT) || !instant.isBefore(MAX_REPORT_INSTANT))
+        {
+            throw new InvalidSpecException(field + " '" + value + "' is outside the years " + MIN_REPORT_YEAR + "-" +
+                MAX_REPORT_YEAR);
+        }
+        return Math.floorDiv(instant.toEpochMilli(), 3_600_000L);
     }
 
     /**
@@ -823,6 +876,11 @@ public final class AdminApi
         {
             return ApiResponse.ok(runView(PayoutRuns.find(store, existing)));
         }
+        final ApiResponse open = openRunConflict(programId);
+        if (null != open)
+        {
+            return open;
+        }
         final String runId;
         synchronized (runIds)
         {
@@ -836,8 +894,22 @@ public final class AdminApi
             return failure;
         }
         final String applied = PayoutRuns.findForPeriod(store, program.number(), periodEnd.toString());
+        if (null == applied)
+        {
+            // A run built concurrently for another period was applied first: this one was refused.
+            final ApiResponse conflict = openRunConflict(programId);
+            return null != conflict ? conflict : ApiResponse.error(409, "the payout run was not built; retry");
+        }
         final PayoutRun run = PayoutRuns.find(store, applied);
         return new ApiResponse(runId.equals(applied) ? 201 : 200, runView(run));
+    }
+
+    private ApiResponse openRunConflict(final String programId)
+    {
+        final PayoutRun open = PayoutRuns.openRun(store, programId);
+        return null == open ? null : ApiResponse.error(409, "payout run '" + open.id() + "' of program '" +
+            programId + "' (periodEnd " + open.periodEnd() + ") is waiting for finance's approval; approve it " +
+            "before building another (a partner is never in two open runs)");
     }
 
     /**
@@ -1095,14 +1167,21 @@ public final class AdminApi
 
     private static LocalDate parseDate(final String field, final String value)
     {
+        final LocalDate date;
         try
         {
-            return LocalDate.parse(value);
+            date = LocalDate.parse(value);
         }
         catch (final DateTimeParseException ex)
         {
             throw new InvalidSpecException(field + " '" + value + "' is not a date YYYY-MM-DD");
         }
+        if (date.getYear() < MIN_REPORT_YEAR || date.getYear() > MAX_REPORT_YEAR)
+        {
+            throw new InvalidSpecException(field + " '" + value + "' is outside the years " + MIN_REPORT_YEAR + "-" +
+                MAX_REPORT_YEAR);
+        }
+        return date;
     }
 
     private static ApiResponse unknownPartner(final String partnerId)

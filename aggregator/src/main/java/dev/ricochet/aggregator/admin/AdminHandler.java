@@ -3,6 +3,7 @@ package dev.ricochet.aggregator.admin;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.ingest.ProcessFailure;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -91,6 +92,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             errorHandler.onError(ex);
             response = ApiResponse.error(500, "internal error; the request was not applied");
         }
+        catch (final Error ex)
+        {
+            // Thrown out of this task, it would be logged by the executor and the request never answered.
+            if (!ProcessFailure.failIfFatal(ex))
+            {
+                errorHandler.onError(ex);
+            }
+            response = ApiResponse.error(500, "internal error");
+        }
         write(ctx, request, response);
     }
 
@@ -135,6 +145,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         if ("/readyz".equals(path))
         {
             // Unauthenticated like /healthz: a load balancer or supervisor asks it.
+            if (null != ProcessFailure.reason())
+            {
+                return ApiResponse.error(503, "not ready: " + ProcessFailure.reason());
+            }
             return api.readiness();
         }
 
@@ -411,6 +425,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
+        if (ProcessFailure.failIfFatal(cause))
+        {
+            ctx.close();
+            return;
+        }
         if (!(cause instanceof ReadTimeoutException) && !(cause instanceof java.io.IOException))
         {
             errorHandler.onError(cause);

@@ -9,6 +9,7 @@ import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.IdCodec;
+import dev.ricochet.ingest.Money;
 import org.rocksdb.WriteBatch;
 
 import java.util.ArrayList;
@@ -22,10 +23,12 @@ import java.util.Map;
  * <p>Runs on the aggregator thread. Keys, in order of trust: the click id passed back by the checkout (its visitor's
  * touch path up to that click), then the visitor id of a browser-reported conversion (the visitor's touch path),
  * then a coupon code linked to a partner, then the customer id of a referred customer (recurring invoices within
- * the program's recurringMonths). The path is split by the program's {@link AttributionModel}. A click outside the
- * program's attribution window, from another program, or unknown leaves the conversion unattributed, with the
- * reason recorded. Refunds reverse credit in proportion to the refunded amount, cumulatively rounded so that a full
- * refund reverses exactly what was credited and no sequence of refunds reverses more. A refund that arrives before
+ * the program's recurringMonths). The path is split by the program's {@link AttributionModel}, one credit per
+ * partner however often it is on the path. A click outside the program's attribution window (in either direction:
+ * more than {@link #CLICK_SKEW_MS} after the conversion counts as outside), from another program, or unknown leaves
+ * the conversion unattributed, with the reason recorded, as does a currency other than the program's. Refunds
+ * reverse credit in proportion to the refunded amount, cumulatively rounded ({@link Money#share}) so that a full
+ * refund reverses exactly what was credited and no sequence of refunds reverses more. The rules: docs/money.md. A refund that arrives before
  * its sale waits in the sale's record and is applied when the sale arrives.
  *
  * <p>Writes are held in memory until {@link #flush(WriteBatch)} adds them to the commit batch, so lookups see this
@@ -34,6 +37,12 @@ import java.util.Map;
 public final class AttributionEngine
 {
     private static final long DAY_MS = 86_400_000L;
+
+    /**
+     * How far a click may be dated after the conversion credited to it: the clocks of two edges (or of the edge and
+     * a sender whose event time is used) may differ by this much. A click later than that is not credited.
+     */
+    public static final long CLICK_SKEW_MS = 5 * 60_000L;
 
     /**
      * Receives counter changes for a partner on the day of an event.
@@ -182,13 +191,21 @@ public final class AttributionEngine
         final long amount = conversion.amountMinor();
 
         List<ConversionRecord.Credit> credits = List.of();
-        // Who counts the conversion: the partners with a share; for a zero-amount lead, the shares of a nominal one.
+        List<ConversionRecord.Credit> touchCredits = null;
+        // Who counts the conversion, and the weights a flat lead commission is split by: the partners with a positive
+        // weight in the model, whatever the amount (a share that rounds to 0 still counts the sale).
         List<ConversionRecord.Credit> countedShares = List.of();
         String attributedBy = null;
         String reason = null;
         if (null == programEntry)
         {
             reason = "unknown program";
+        }
+        else if (!programEntry.spec().currency().equals(conversion.currency()))
+        {
+            // Never relabel money: the edge refuses another currency, but the program's may have changed (before it
+            // had money) while this event was on its way.
+            reason = "currency " + conversion.currency() + " is not the program's " + programEntry.spec().currency();
         }
         else
         {
@@ -223,6 +240,11 @@ public final class AttributionEngine
                 {
                     reason = "click outside the attribution window";
                 }
+                else if (click.timeMs() - timeMs > CLICK_SKEW_MS)
+                {
+                    // The window applies both ways: a checkout cannot carry a click made after it.
+                    reason = "click after the conversion";
+                }
                 else
                 {
                     // The checkout came through this click: the path is the visitor's touches up to it.
@@ -243,9 +265,10 @@ public final class AttributionEngine
             }
             if (!path.isEmpty())
             {
-                credits = AttributionModel.credit(model, path, amount, timeMs, halfLifeMs);
-                countedShares = 0 != amount ? credits :
-                    AttributionModel.credit(model, path, 1_000_000, timeMs, halfLifeMs);
+                final long[] weights = AttributionModel.weights(model, path, timeMs, halfLifeMs);
+                touchCredits = AttributionModel.credits(path, Money.split(amount, weights));
+                credits = AttributionModel.byPartner(touchCredits);
+                countedShares = AttributionModel.byPartner(AttributionModel.credits(path, weights));
             }
             else if (null != coupon && 0 != catalog.couponPartner(program, coupon))
             {
@@ -259,16 +282,19 @@ public final class AttributionEngine
                 final CustomerRecord customer = customer(program, customerId);
                 final Integer months = programEntry.spec().recurringMonths();
                 if (null != customer &&
-                    timeMs - customer.firstSaleMs() <= (null == months ? 12 : months) * 31L * DAY_MS)
+                    timeMs - customer.firstSaleMs() <= (null == months ? 12 : months) * 31L * DAY_MS &&
+                    customer.firstSaleMs() - timeMs <= CLICK_SKEW_MS)
                 {
-                    credits = split(amount, customer.shares());
-                    countedShares = customer.shares();
+                    credits = AttributionModel.byPartner(split(amount, customer.shares()));
+                    countedShares = AttributionModel.byPartner(customer.shares());
                     attributedBy = "customer_id";
                     reason = null;
                 }
                 else if (null == reason)
                 {
-                    reason = null == customer ? "customer was not referred" : "customer's recurring period has ended";
+                    reason = null == customer ? "customer was not referred" :
+                        customer.firstSaleMs() - timeMs > CLICK_SKEW_MS ? "payment before the customer's first sale" :
+                        "customer's recurring period has ended";
                 }
             }
         }
@@ -279,23 +305,18 @@ public final class AttributionEngine
 
         final CounterField countField = ConversionEventFlyweight.KIND_LEAD == kind ? CounterField.LEADS :
             ConversionEventFlyweight.KIND_SALE == kind ? CounterField.SALES : null;
-        final java.util.Set<Integer> creditedPartners = new java.util.LinkedHashSet<>();
         for (final ConversionRecord.Credit credit : credits)
         {
             counters.add(credit.partnerNumber(), timeMs, CounterField.REVENUE, credit.revenue());
-            // Every partner on the path is listed and counted once, even with a zero share (first/last click).
-            creditedPartners.add(credit.partnerNumber());
-        }
-        for (final int partnerNumber : creditedPartners)
-        {
-            pendingPartnerIndex.add(new PartnerIndexEntry(partnerNumber, timeMs, program, externalId));
+            // Every partner on the path is listed once, even with a zero share (first/last click).
+            pendingPartnerIndex.add(new PartnerIndexEntry(credit.partnerNumber(), timeMs, program, externalId));
         }
         final List<Integer> counted = new ArrayList<>();
         if (null != countField)
         {
             for (final ConversionRecord.Credit share : countedShares)
             {
-                if (share.revenue() > 0 && !counted.contains(share.partnerNumber()))
+                if (share.revenue() > 0)
                 {
                     counted.add(share.partnerNumber());
                     counters.add(share.partnerNumber(), timeMs, countField, 1);
@@ -310,7 +331,7 @@ public final class AttributionEngine
 
         ConversionRecord record = new ConversionRecord(externalId, kindName(kind), timeMs, amount,
             conversion.currency(), clickId, customerId, coupon, null, attributedBy, reason, credits, 0, List.of(), 0, 0,
-            sourceName(conversion.source()), counted);
+            sourceName(conversion.source()), counted, touchCredits);
         pendingConversions.put(key(program, externalId), record);
         if (null != aliasId)
         {
@@ -336,7 +357,7 @@ public final class AttributionEngine
     private static ConversionRecord alias(final String aliasId, final String primaryId, final long timeMs)
     {
         return new ConversionRecord(aliasId, "alias", timeMs, 0, null, null, null, null, primaryId, null, null,
-            List.of(), 0, List.of(), 0, 0, null, List.of());
+            List.of(), 0, List.of(), 0, 0, null, List.of(), null);
     }
 
     private static String primaryId(final ConversionRecord record)
@@ -352,7 +373,7 @@ public final class AttributionEngine
         final boolean cumulative = reversal.hasFlag(ConversionEventFlyweight.FLAG_CUMULATIVE_REVERSAL);
         pendingConversions.put(key(program, reversal.externalId()), new ConversionRecord(reversal.externalId(),
             kindName(reversal.kind()), timeMs, amount, reversal.currency(), null, null, null, originalId, null, null,
-            List.of(), 0, List.of(), 0, 0, sourceName(reversal.source()), List.of()));
+            List.of(), 0, List.of(), 0, 0, sourceName(reversal.source()), List.of(), null));
 
         final ConversionRecord found = conversion(program, originalId);
         final ConversionRecord original = null != found && "alias".equals(found.kind()) ?
@@ -364,10 +385,14 @@ public final class AttributionEngine
             waiting.add(new ConversionRecord.WaitingReversal(reversal.externalId(), amount, timeMs, cumulative));
             final ConversionRecord placeholder = null == original ?
                 new ConversionRecord(originalId, "awaiting_sale", timeMs, 0, reversal.currency(), null, null, null,
-                null, null, "refund arrived before its conversion", List.of(), 0, List.of(), 0, 0, null, List.of()) :
+                null, null, "refund arrived before its conversion", List.of(), 0, List.of(), 0, 0, null, List.of(), null) :
                 original;
             pendingConversions.put(key(program, originalId), placeholder.withWaitingReversals(waiting));
             return;
+        }
+        if (null != original.currency() && !original.currency().equals(reversal.currency()))
+        {
+            return; // a reversal in another currency than its conversion's is kept, never applied as if it were
         }
         reverse(program, original, amount, cumulative, timeMs,
             ConversionEventFlyweight.KIND_CHARGEBACK == reversal.kind() ? "chargeback" : "refund");
@@ -410,7 +435,7 @@ public final class AttributionEngine
         // Running totals and increments are kept apart: a cumulative refund total must not absorb a chargeback.
         final long newCumulative = cumulative ? Math.max(original.cumulativeReversed(), amount) :
             original.cumulativeReversed();
-        final long newAdditive = original.additiveReversed() + (cumulative ? 0 : Math.max(0, amount));
+        final long newAdditive = Money.add(original.additiveReversed(), cumulative ? 0 : Math.max(0, amount));
         final ConversionRecord updated = original.withReversal(newCumulative, newAdditive);
         final long newReversed = updated.reversedAmount();
         for (final ConversionRecord.Credit credit : original.credits())
@@ -460,21 +485,17 @@ public final class AttributionEngine
 
     private static List<ConversionRecord.Credit> split(final long amount, final List<ConversionRecord.Credit> shares)
     {
-        long totalWeight = 0;
-        for (final ConversionRecord.Credit share : shares)
+        // The recurring payment is split in the proportions of the first sale's credits, by the one money split.
+        final long[] weights = new long[shares.size()];
+        for (int i = 0; i < weights.length; i++)
         {
-            totalWeight += share.revenue();
+            weights[i] = shares.get(i).revenue();
         }
+        final long[] parts = Money.split(amount, weights);
         final List<ConversionRecord.Credit> credits = new ArrayList<>();
-        long cumulativeWeight = 0;
-        long assigned = 0;
-        for (final ConversionRecord.Credit share : shares)
+        for (int i = 0; i < parts.length; i++)
         {
-            // Cumulative rounding, as in AttributionModel: never negative, and the credits add up to the amount.
-            cumulativeWeight += share.revenue();
-            final long upTo = 0 == totalWeight ? amount : CommissionRules.share(amount, cumulativeWeight, totalWeight);
-            credits.add(new ConversionRecord.Credit(share.partnerNumber(), upTo - assigned, null, 0));
-            assigned = upTo;
+            credits.add(new ConversionRecord.Credit(shares.get(i).partnerNumber(), parts[i], null, 0));
         }
         return credits;
     }

@@ -18,13 +18,17 @@ import java.util.List;
  * @param originalExternalId for reversals, the conversion reversed.
  * @param attributedBy       the key that attributed it (click_id, customer_id), or null if unattributed.
  * @param unattributedReason why nothing was credited, or null.
- * @param credits            revenue credited per partner.
+ * @param credits            revenue credited per partner: one credit per partner, the sum of its touches' credits
+ *                           (a record written before this rule, with a partner twice, is merged when read).
  * @param reversedAmount     total of the amount reversed so far (never above amount).
  * @param waitingReversals   reversals that arrived before this conversion, applied when it arrives.
  * @param cumulativeReversed largest running total reported by cumulative reversals (Stripe's amount_refunded).
  * @param additiveReversed   sum of additive reversals (API refunds, chargebacks, Shopify refunds).
  * @param source             the intake that reported it (api, postback, stripe, shopify, pixel).
  * @param countedPartners    partners whose lead or sale count this conversion incremented.
+ * @param path               the touch path with each touch's credit, in time order (a partner may appear more than
+ *                           once), or null when credited without clicks (coupon, customer) or written before paths
+ *                           were kept.
  */
 public record ConversionRecord(
     String externalId,
@@ -44,8 +48,25 @@ public record ConversionRecord(
     long cumulativeReversed,
     long additiveReversed,
     String source,
-    List<Integer> countedPartners)
+    List<Integer> countedPartners,
+    List<Credit> path)
 {
+    /**
+     * Merges the credits of a partner named more than once (records written before one credit per partner).
+     */
+    public ConversionRecord
+    {
+        if (null != credits)
+        {
+            final List<Credit> merged = AttributionModel.byPartner(credits);
+            if (merged != credits && null == path)
+            {
+                path = credits;
+            }
+            credits = merged;
+        }
+    }
+
     /**
      * Revenue credited to one partner by one conversion, with the touch that earned it.
      *
@@ -74,14 +95,14 @@ public record ConversionRecord(
     {
         return new ConversionRecord(externalId, kind, timeMs, amount, currency, clickId, customerId, coupon,
             originalExternalId, attributedBy, unattributedReason, credits,
-            Math.min(amount, newCumulative + newAdditive), waitingReversals, newCumulative, newAdditive, source,
-            countedPartners);
+            Math.min(amount, dev.ricochet.ingest.Money.add(newCumulative, newAdditive)), waitingReversals, newCumulative,
+            newAdditive, source, countedPartners, path);
     }
 
     ConversionRecord withWaitingReversals(final List<WaitingReversal> reversals)
     {
         return new ConversionRecord(externalId, kind, timeMs, amount, currency, clickId, customerId, coupon,
             originalExternalId, attributedBy, unattributedReason, credits, reversedAmount, reversals,
-            cumulativeReversed, additiveReversed, source, countedPartners);
+            cumulativeReversed, additiveReversed, source, countedPartners, path);
     }
 }

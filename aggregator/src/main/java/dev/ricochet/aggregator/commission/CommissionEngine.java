@@ -16,6 +16,7 @@ import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.ledger.PartnerAccount;
 import dev.ricochet.aggregator.tier.TierLadder;
 import dev.ricochet.aggregator.timeline.Timeline;
+import dev.ricochet.ingest.Money;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -89,7 +90,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         for (final ConversionRecord.Credit credit : shares)
         {
             final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(credit.partnerNumber());
-            if (null != partner && (isLead || credit.revenue() > 0))
+            if (null != partner && credit.revenue() > 0) // a positive credit, or for a lead a positive weight
             {
                 upgradeIfQualified(credit.partnerNumber(), partner, program, record.timeMs());
             }
@@ -100,7 +101,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         {
             final ConversionRecord.Credit credit = shares.get(i);
             final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(credit.partnerNumber());
-            if (null != partner && (isLead || credit.revenue() > 0))
+            if (null != partner && credit.revenue() > 0) // a positive credit, or for a lead a positive weight
             {
                 accrue(program, partner, record, credit, isLead ? leadShares[i] : -1);
             }
@@ -109,11 +110,12 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
 
     private long[] leadShares(final CatalogEntry<ProgramSpec> program, final List<ConversionRecord.Credit> shares)
     {
-        // Each partner's flat lead commission, split by the attribution model's weights with cumulative rounding.
+        // Each partner's flat lead commission, split by the attribution weights with cumulative rounding: partner i
+        // earns share(flat_i, C_i, W) - share(flat_i, C_(i-1), W), so with one flat for all the parts add up to it.
         long totalWeight = 0;
         for (final ConversionRecord.Credit share : shares)
         {
-            totalWeight += share.revenue();
+            totalWeight = Money.add(totalWeight, share.revenue());
         }
         final long[] result = new long[shares.size()];
         long cumulativeWeight = 0;
@@ -123,9 +125,9 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
             final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(share.partnerNumber());
             final long flat = null == partner ? 0 : CommissionRules.leadCommission(partner.spec(),
                 program.spec().tiers(), ledger.account(share.partnerNumber()).tier());
-            final long before = CommissionRules.share(flat, cumulativeWeight, totalWeight);
+            final long before = Money.share(flat, cumulativeWeight, totalWeight);
             cumulativeWeight += share.revenue();
-            result[i] = 0 == totalWeight ? flat : CommissionRules.share(flat, cumulativeWeight, totalWeight) - before;
+            result[i] = 0 == totalWeight ? flat : Money.share(flat, cumulativeWeight, totalWeight) - before;
         }
         return result;
     }

@@ -3,17 +3,18 @@ package dev.ricochet.aggregator.commission;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 
+import dev.ricochet.ingest.Money;
+
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.List;
 
 /**
  * What a credited conversion earns: the money arithmetic, in one place so that it can be read and tested on its own.
  *
  * <p>Money is integer minor units. A percent is an exact decimal string ({@code "12.5"}); a commission is
- * {@code revenue x percent / 100} computed exactly and rounded once, half-even, to the minor unit (banker's rounding:
- * over many sales the half-cents neither favour the merchant nor the partner). In graduated mode every band's exact
- * share is summed first and the sum is rounded once.
+ * {@code revenue x percent / 100} computed exactly and rounded once to the minor unit by the one money rounding,
+ * {@link Money#ROUNDING} (half to even). In graduated mode every band's exact share is summed first and the sum is
+ * rounded once.
  */
 public final class CommissionRules
 {
@@ -30,7 +31,7 @@ public final class CommissionRules
      */
     public static long percentOf(final long revenue, final String percent)
     {
-        return exactPercentOf(revenue, new BigDecimal(percent)).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+        return Money.round(exactPercentOf(revenue, new BigDecimal(percent)));
     }
 
     private static BigDecimal exactPercentOf(final long revenue, final BigDecimal percent)
@@ -91,7 +92,7 @@ public final class CommissionRules
                 tiers.get(0).commissionPercent());
         }
         final long start = Math.max(0, revenueBefore);
-        final long end = start + revenue;
+        final long end = Money.add(start, revenue);
         BigDecimal exact = BigDecimal.ZERO;
         for (int i = 0; i < tiers.size(); i++)
         {
@@ -103,12 +104,13 @@ public final class CommissionRules
                 exact = exact.add(exactPercentOf(inBand, new BigDecimal(tiers.get(i).commissionPercent())));
             }
         }
-        return exact.setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+        return Money.round(exact);
     }
 
     /**
-     * Proportional part of an amount, rounded half-up on the exact quotient; used cumulatively (what is reversed
-     * in total after each refund) so that a full refund reverses exactly the whole and partial ones never overshoot.
+     * Proportional part of an amount, the exact quotient rounded once by {@link Money#share} (half to even); used
+     * cumulatively (what is reversed in total after each refund) so that a full refund reverses exactly the whole and
+     * partial ones never overshoot.
      *
      * @param amount the whole commission.
      * @param part   revenue reversed so far.
@@ -117,12 +119,6 @@ public final class CommissionRules
      */
     public static long share(final long amount, final long part, final long whole)
     {
-        if (0 == whole)
-        {
-            return 0;
-        }
-        return java.math.BigInteger.valueOf(amount).multiply(java.math.BigInteger.valueOf(part))
-            .add(java.math.BigInteger.valueOf(whole / 2)).divide(java.math.BigInteger.valueOf(whole))
-            .longValueExact();
+        return Money.share(amount, part, whole);
     }
 }

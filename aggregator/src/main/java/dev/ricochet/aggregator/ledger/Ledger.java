@@ -534,6 +534,27 @@ public final class Ledger
     }
 
     /**
+     * Whether a partner has money history: a ledger entry, or a conversion credited or listed to it. Such a partner's
+     * program (and its program's currency) is fixed: its commissions, balances, counters and tiers are in that
+     * program's currency and ladder, and relabelling them would change what they mean.
+     *
+     * @param store         committed state (commit first to include what was just applied).
+     * @param partnerNumber partner.
+     * @return true if the partner has a ledger entry or a conversion.
+     */
+    public static boolean hasMoneyHistory(final StateStore store, final int partnerNumber)
+    {
+        final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, partnerKey(partnerNumber));
+        if (null != stored && CatalogJson.read(stored, PartnerAccount.class).ledgerSeq() > 0)
+        {
+            return true;
+        }
+        final boolean[] found = new boolean[1];
+        store.forEachPartnerConversion(partnerNumber, 1, (programNumber, externalId) -> found[0] = true);
+        return found[0];
+    }
+
+    /**
      * @param partnerNumber partner.
      * @return the key of the partner's account, and the prefix of its ledger and timeline.
      */

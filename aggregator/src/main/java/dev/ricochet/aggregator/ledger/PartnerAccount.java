@@ -1,5 +1,7 @@
 package dev.ricochet.aggregator.ledger;
 
+import dev.ricochet.ingest.Money;
+
 import java.util.TreeMap;
 
 /**
@@ -63,12 +65,13 @@ public record PartnerAccount(
 
     PartnerAccount plus(final String balance, final long amount)
     {
+        // Checked: a balance that would wrap throws, and the aggregator stops on it rather than store it.
         return new PartnerAccount(tier, tierSince, ledgerSeq, timelineSeq,
-            pending + (Commission.PENDING.equals(balance) ? amount : 0),
-            approved + (Commission.APPROVED.equals(balance) ? amount : 0),
-            held + (Commission.HELD.equals(balance) ? amount : 0),
-            scheduled + (Commission.SCHEDULED.equals(balance) ? amount : 0),
-            paid + (Commission.PAID.equals(balance) ? amount : 0), monthAccrued);
+            Money.add(pending, Commission.PENDING.equals(balance) ? amount : 0),
+            Money.add(approved, Commission.APPROVED.equals(balance) ? amount : 0),
+            Money.add(held, Commission.HELD.equals(balance) ? amount : 0),
+            Money.add(scheduled, Commission.SCHEDULED.equals(balance) ? amount : 0),
+            Money.add(paid, Commission.PAID.equals(balance) ? amount : 0), monthAccrued);
     }
 
     PartnerAccount withLedgerSeq(final long seq)
@@ -101,7 +104,7 @@ public record PartnerAccount(
     PartnerAccount withAccrued(final int month, final long amount)
     {
         final TreeMap<Integer, Long> months = new TreeMap<>(monthAccrued);
-        months.merge(month, amount, Long::sum);
+        months.merge(month, amount, Money::add);
         while (months.size() > 13)
         {
             months.pollFirstEntry();

@@ -8,6 +8,7 @@ import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.timeline.Timeline;
+import dev.ricochet.ingest.Money;
 import org.rocksdb.WriteBatch;
 
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,10 @@ public final class PayoutRuns
 
     /**
      * Build a run: every active partner of the program whose approved balance is at least the program's minPayout
-     * (and above zero) has that whole balance moved into the run. Reads committed state: the caller commits first.
+     * (and above zero) has that whole balance, as it is when the run is built, moved into the run; periodEnd labels
+     * the run and is its idempotency key, it does not filter commissions. While a run of the program waits for
+     * finance's approval no other run is built (the command is ignored, the API answers 409), so no partner is ever
+     * in two open runs. Reads committed state: the caller commits first.
      *
      * @param runId     id chosen by the API.
      * @param programId the program.
@@ -58,7 +62,8 @@ public final class PayoutRuns
     public void build(final String runId, final String programId, final String periodEnd, final long timeMs)
     {
         final CatalogEntry<ProgramSpec> program = catalog.program(programId);
-        if (null == program || null != runForPeriod(program.number(), periodEnd) || null != run(runId))
+        if (null == program || null != runForPeriod(program.number(), periodEnd) || null != run(runId) ||
+            null != openRun(store, programId))
         {
             return;
         }
@@ -74,7 +79,7 @@ public final class PayoutRuns
             final long amount = ledger.schedule(partner.number(), runId, timeMs, programId);
             lines.add(new PayoutRun.Line(partner.id(), partner.number(), partner.spec().name(), partner.spec().email(),
                 partner.spec().payoutAccount(), amount));
-            total += amount;
+            total = Money.add(total, amount);
         }
         final PayoutRun run = new PayoutRun(runId, programId, periodEnd, PayoutRun.PENDING_APPROVAL, day(timeMs),
             null, program.spec().currency(), total, lines);
@@ -131,6 +136,29 @@ public final class PayoutRuns
     {
         final byte[] stored = store.get(StateStore.Family.PAYOUT_RUNS, runKey(runId));
         return null == stored ? null : CatalogJson.read(stored, PayoutRun.class);
+    }
+
+    /**
+     * @param store     committed state.
+     * @param programId a program.
+     * @return the program's committed run waiting for finance's approval, or null (there is at most one).
+     */
+    public static PayoutRun openRun(final StateStore store, final String programId)
+    {
+        final PayoutRun[] open = new PayoutRun[1];
+        final byte[] from = "run:".getBytes(StandardCharsets.UTF_8);
+        final byte[] to = "run;".getBytes(StandardCharsets.UTF_8);
+        store.scan(StateStore.Family.PAYOUT_RUNS, from, to, false, (key, value) ->
+        {
+            final PayoutRun run = CatalogJson.read(value, PayoutRun.class);
+            if (programId.equals(run.programId()) && PayoutRun.PENDING_APPROVAL.equals(run.status()))
+            {
+                open[0] = run;
+                return false;
+            }
+            return true;
+        });
+        return open[0];
     }
 
     /**

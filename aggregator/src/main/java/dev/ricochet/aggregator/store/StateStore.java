@@ -760,6 +760,12 @@ public final class StateStore implements AutoCloseable
     public void readHourCounters(
         final int partnerNumber, final int fromHour, final int toHour, final DayCountersConsumer consumer)
     {
+        if ((long)toHour - fromHour >= HOUR_BUCKET_RETENTION_HOURS)
+        {
+            // One key per hour is built below: a caller's range must be bounded before it gets here.
+            throw new IllegalArgumentException("at most " + HOUR_BUCKET_RETENTION_HOURS + " hours per read, not " +
+                fromHour + ".." + toHour);
+        }
         final List<ColumnFamilyHandle> familyPerKey = new ArrayList<>();
         final List<byte[]> keys = new ArrayList<>();
         for (int hour = fromHour; hour <= toHour; hour++)

@@ -24,9 +24,12 @@ class AttributionModelTest
             Arguments.of("first_click", new long[]{ 9, 5, 1 }, 1000, new long[]{ 1000, 0, 0 }),
             // 1000 / 3 by cumulative rounding: 333, 667 - 333, 1000 - 667; nothing created or lost
             Arguments.of("linear", new long[]{ 9, 5, 1 }, 1000, new long[]{ 333, 334, 333 }),
-            Arguments.of("linear", new long[]{ 2, 1 }, 1, new long[]{ 1, 0 }),
+            // round(0.5) = 0 (half to even): the cent goes to the second touch
+            Arguments.of("linear", new long[]{ 2, 1 }, 1, new long[]{ 0, 1 }),
             Arguments.of("position_based", new long[]{ 9 }, 1000, new long[]{ 1000 }),
-            Arguments.of("position_based", new long[]{ 9, 1 }, 1001, new long[]{ 501, 500 }),
+            Arguments.of("position_based", new long[]{ 9, 1 }, 1001, new long[]{ 500, 501 }),
+            // running totals 1250.25, 2500.5, 3750.75 round to 1250, 2500 (half to even), 3751
+            Arguments.of("linear", new long[]{ 3, 2, 1, 0 }, 5001, new long[]{ 1250, 1250, 1251, 1250 }),
             Arguments.of("position_based", new long[]{ 9, 7, 5, 1 }, 1000, new long[]{ 400, 100, 100, 400 }),
             // the older touch is one half-life (7 days) older: weights 1/3 and 2/3
             Arguments.of("time_decay", new long[]{ 8, 1 }, 900, new long[]{ 300, 600 }),

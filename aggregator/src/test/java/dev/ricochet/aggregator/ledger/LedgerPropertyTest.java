@@ -5,6 +5,7 @@ import dev.ricochet.aggregator.commission.CommissionRules;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.fraud.FraudFlag;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.ingest.Money;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -31,7 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * passing, holds, releases, voids and payout runs, against a real RocksDB: the balances are the sums of the entries;
  * what the commissions are worth is what the balances hold; no payout exceeds the approved balance; a refund never
  * produces a positive entry; a commission held and never released is never scheduled or paid; the review queue lists
- * exactly the held commissions.
+ * exactly the held commissions. Reversals: partial refunds, several partial refunds that add up to the whole (which
+ * leave the commission worth exactly 0) and refunds past the whole; what is reversed is always
+ * {@code Money.share(earned, reversedRevenue, revenue)}, between 0 and what was earned.
  */
 class LedgerPropertyTest
 {
@@ -44,8 +47,8 @@ class LedgerPropertyTest
     /**
      * One step of a history.
      *
-     * @param kind   sale, flagged (a sale that failed a fraud check), refund, advance, run, approve, hold, release
-     *               or void.
+     * @param kind   sale, flagged (a sale that failed a fraud check), refund, rest (a refund of all that is left),
+     *               over (a refund reporting more than the sale), advance, run, approve, hold, release or void.
      * @param amount sale amount, refund percent or days.
      * @param which  which earlier sale a refund or review is about.
      */
@@ -120,6 +123,29 @@ class LedgerPropertyTest
                         final long[] sale = refunded.get(index);
                         sale[1] = Math.min(sale[0], sale[1] + Math.max(1, sale[0] * step.amount() / 100));
                         ledger.reverse(keys.get(index), sale[1], timeMs, "p", "refund");
+                    }
+                    break;
+                case "rest":
+                case "over":
+                    if (!keys.isEmpty())
+                    {
+                        // The last partial refund: together with the earlier ones the whole sale, or more than it
+                        final int index = step.which() % keys.size();
+                        final long[] sale = refunded.get(index);
+                        final long reported = "rest".equals(step.kind()) ? sale[0] : Money.add(sale[0], step.amount());
+                        sale[1] = Math.min(sale[0], reported);
+                        ledger.reverse(keys.get(index), reported, timeMs, "p", "refund");
+                        commit(ledger, counters);
+                        final Commission commission = CatalogJson.read(
+                            store.get(StateStore.Family.COMMISSIONS, keys.get(index).toBytes()), Commission.class);
+                        // Then the whole is reversed: the commission is worth nothing, never less (a voided one
+                        // is worth nothing already and its reversal is not booked)
+                        if (!Commission.VOID.equals(commission.state()))
+                        {
+                            assertEquals(commission.revenue(), commission.reversedRevenue());
+                            assertEquals(commission.earned(), commission.reversed());
+                        }
+                        assertEquals(0, commission.net());
                     }
                     break;
                 case "advance":
@@ -219,6 +245,11 @@ class LedgerPropertyTest
             final Commission commission = CatalogJson.read(store.get(StateStore.Family.COMMISSIONS, key.toBytes()),
                 Commission.class);
             worth += Commission.VOID.equals(commission.state()) ? 0 : commission.net();
+            // Never more reversed than accrued, and always by the one rule
+            assertTrue(0 <= commission.reversedRevenue() && commission.reversedRevenue() <= commission.revenue());
+            assertTrue(0 <= commission.reversed() && commission.reversed() <= commission.earned(), key.toString());
+            assertEquals(Money.share(commission.earned(), commission.reversedRevenue(), commission.revenue()),
+                commission.reversed(), "reversed = Money.share(earned, reversedRevenue, revenue)");
             assertEquals(Commission.HELD.equals(commission.state()),
                 null != store.get(StateStore.Family.HELD_COMMISSIONS, Ledger.heldKey(key)),
                 "the review queue lists exactly the held commissions: " + key + " is " + commission.state());
@@ -253,6 +284,8 @@ class LedgerPropertyTest
             net.jqwik.api.Tuple.of(6, sale),
             net.jqwik.api.Tuple.of(2, sale.map(s -> new Step("flagged", s.amount(), 0))),
             net.jqwik.api.Tuple.of(3, refund),
+            net.jqwik.api.Tuple.of(1, refund.map(r -> new Step("rest", 0, r.which()))),
+            net.jqwik.api.Tuple.of(1, refund.map(r -> new Step("over", r.amount(), r.which()))),
             net.jqwik.api.Tuple.of(4, advance),
             net.jqwik.api.Tuple.of(2, Arbitraries.just(new Step("run", 0, 0))),
             net.jqwik.api.Tuple.of(2, Arbitraries.just(new Step("approve", 0, 0))),

@@ -1,0 +1,145 @@
+package dev.ricochet.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ricochet.ingest.test.StripeEvents;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A partner twice on a shopper's path, paid through Stripe's signed webhooks on the real service (real clock): one
+ * commission, and Stripe's running refund total reaches all of it (docs/money.md).
+ */
+class MoneyWebhookSystemTest
+{
+    private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
+    private static final String WEBHOOK = "/webhooks/stripe/shop";
+
+    @TempDir
+    Path dataDir;
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private ServiceFixture service;
+    private StripeLikeSender stripe;
+    private String visitorCookie;
+
+    @BeforeEach
+    void start() throws Exception
+    {
+        service = new ServiceFixture(dataDir, null);
+        service.admin.putOk("/v1/programs/shop", "{\"name\":\"Shop\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+            "\"holdDays\":0,\"minPayout\":0,\"attribution\":{\"model\":\"linear\",\"windowDays\":30}," +
+            "\"fraud\":{\"minClickToConversionSeconds\":0,\"maxRefundRatePercent\":0}," +
+            "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]," +
+            "\"secrets\":{\"stripe\":\"" + AdminClient.STRIPE_SECRET + "\"}}");
+        service.admin.putOk("/v1/partners/ann", "{\"programId\":\"shop\",\"name\":\"Ann\"}");
+        service.admin.putOk("/v1/partners/bob", "{\"programId\":\"shop\",\"name\":\"Bob\"}");
+        for (final String[] link : new String[][]{ { "ann-1", "ann" }, { "ann-2", "ann" }, { "bob-1", "bob" } })
+        {
+            service.admin.putOk("/v1/links/" + link[0],
+                "{\"partnerId\":\"" + link[1] + "\",\"destination\":\"https://shop.example.com/item\"}");
+        }
+        stripe = new StripeLikeSender(service.tracker::port, WEBHOOK, AdminClient.STRIPE_SECRET, 5_000, 200, 15);
+    }
+
+    @AfterEach
+    void stop()
+    {
+        service.close();
+    }
+
+    @Test
+    void stripesRunningRefundTotalReachesAllOfARepeatedPartnersCommission() throws Exception
+    {
+        // Given a shopper who clicked ann-1, bob-1, then ann-2, and paid 100.00 through Stripe with the last click:
+        // ann's touches get 33.33 + 33.33, one commission of 6.67 (approved at once)
+        click("ann-1");
+        click("bob-1");
+        final String clickId = click("ann-2");
+        deliver(StripeEvents.event("evt_cs_1", "checkout.session.completed",
+            StripeEvents.checkoutSession("pi_1", 10_000, clickId, "cus_1")));
+        assertEquals(667, ledger("ann").get("approved").asLong());
+
+        // When Stripe reports 40.00 refunded, then the whole
+        deliver(StripeEvents.event("evt_rf_1", "charge.refunded", StripeEvents.charge("ch_1", "pi_1", 10_000, 4_000)));
+        final long annAfterPart = ledger("ann").get("approved").asLong();
+        deliver(StripeEvents.event("evt_rf_2", "charge.refunded",
+            StripeEvents.charge("ch_1", "pi_1", 10_000, 10_000)));
+
+        // Then 40% of her one commission was reversed (6.67 - round(6.67 x 26.66 / 66.66) = 4.00), then all of it
+        assertEquals(400, annAfterPart);
+        final JsonNode ann = ledger("ann");
+        assertEquals(0, ann.get("approved").asLong(), ann.toString());
+        assertEquals(1, count(ann, "accrual"), ann.toString());
+        assertEquals(0, ledger("bob").get("approved").asLong());
+    }
+
+    private void deliver(final String event) throws Exception
+    {
+        // A live program's events (livemode true), as Stripe sends them to it
+        stripe.deliver(event.replace("\"livemode\":false", "\"livemode\":true"), System.nanoTime() + 30_000_000_000L);
+        awaitCommitted();
+    }
+
+    private JsonNode ledger(final String partnerId) throws Exception
+    {
+        return json.readTree(service.admin.getOk("/v1/partners/" + partnerId + "/ledger"));
+    }
+
+    private static long count(final JsonNode ledger, final String type)
+    {
+        long count = 0;
+        for (final JsonNode entry : ledger.get("entries"))
+        {
+            count += type.equals(entry.get("type").asText()) ? 1 : 0;
+        }
+        return count;
+    }
+
+    private String click(final String code) throws Exception
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + service.tracker.port() + "/r/" + code)).header("User-Agent", BROWSER);
+        if (null != visitorCookie)
+        {
+            request.header("Cookie", visitorCookie);
+        }
+        final HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+        assertEquals(302, response.statusCode(), "click on " + code);
+        response.headers().firstValue("set-cookie").ifPresent(cookie ->
+            visitorCookie = cookie.substring(0, cookie.indexOf(';') < 0 ? cookie.length() : cookie.indexOf(';')));
+        final String location = response.headers().firstValue("location").orElseThrow();
+        final int at = location.indexOf("rcid=");
+        final int end = location.indexOf('&', at);
+        return location.substring(at + 5, end < 0 ? location.length() : end);
+    }
+
+    private void awaitCommitted() throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + 30_000_000_000L;
+        while (service.aggregator.committedIndex() < service.journal.lastIndex())
+        {
+            if (service.aggregator.hasFailed())
+            {
+                fail("the aggregator stopped on a failure (see stderr)");
+            }
+            if (System.nanoTime() > deadlineNs)
+            {
+                fail("the aggregator did not commit the journal within 30 s");
+            }
+            Thread.sleep(1);
+        }
+    }
+}
