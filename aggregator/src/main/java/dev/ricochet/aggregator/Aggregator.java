@@ -63,6 +63,8 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         private long stateMemoryBytes = Settings.sizeBytes(STATE_MEMORY_PROP_NAME, STATE_MEMORY_DEFAULT);
         private int adminPort = Settings.integer(ADMIN_PORT_PROP_NAME, ADMIN_PORT_DEFAULT, 0, 65_535);
         private String adminBindAddress = Settings.string(ADMIN_BIND_ADDRESS_PROP_NAME, ADMIN_BIND_ADDRESS_DEFAULT);
+        private long adminRequestTimeoutMs =
+            Settings.durationMs(ADMIN_REQUEST_TIMEOUT_PROP_NAME, ADMIN_REQUEST_TIMEOUT_DEFAULT);
         private String adminTokenValue = Settings.string(ADMIN_TOKEN_PROP_NAME, null);
         private AdminToken adminToken;
         private String financeTokenValue = Settings.string(FINANCE_TOKEN_PROP_NAME, null);
@@ -115,6 +117,10 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
                 throw new IllegalArgumentException(COMMIT_INTERVAL_PROP_NAME + ": at most 60s, reports would lag");
             }
             Settings.requireRange(ADMIN_PORT_PROP_NAME, adminPort, 0, 65_535);
+            if (adminRequestTimeoutMs < 100 || adminRequestTimeoutMs > 600_000)
+            {
+                throw new IllegalArgumentException(ADMIN_REQUEST_TIMEOUT_PROP_NAME + ": must be between 100ms and 10m");
+            }
             if (stateMemoryBytes < StateStore.MIN_MEMORY_BYTES)
             {
                 throw new IllegalArgumentException(STATE_MEMORY_PROP_NAME + ": at least " +
@@ -285,6 +291,17 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         public Context adminPort(final int adminPort)
         {
             this.adminPort = adminPort;
+            return this;
+        }
+
+        /**
+         * @param timeoutMs longest time from an admin request's first byte to its last, see
+         *                  {@link AggregatorConfiguration#ADMIN_REQUEST_TIMEOUT_PROP_NAME}.
+         * @return this for a fluent API.
+         */
+        public Context adminRequestTimeoutMs(final long timeoutMs)
+        {
+            this.adminRequestTimeoutMs = timeoutMs;
             return this;
         }
 
@@ -502,7 +519,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         try
         {
             adminServer = new AdminServer(context.adminBindAddress, context.adminPort, api, context.adminRoles,
-                context.errorHandler);
+                context.errorHandler, context.adminRequestTimeoutMs);
         }
         catch (final InterruptedException | RuntimeException ex)
         {

@@ -412,11 +412,19 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         final java.util.Map<String, java.util.List<String>> parameters;
         try
         {
-            parameters = new io.netty.handler.codec.http.QueryStringDecoder(query, false).parameters();
+            // Only '&' separates parameters (WHATWG URL): "e=conversion;amount=1" is one parameter, not two.
+            parameters = io.netty.handler.codec.http.QueryStringDecoder.builder().hasPath(false)
+                .semicolonIsNormalChar(true).build(query).parameters();
         }
         catch (final IllegalArgumentException ex)
         {
             return; // a malformed escape in a browser's query: not a usable report, and never a reason to stop
+        }
+        // The report is the parameter e=conversion, not any text containing it (page=conversion); a parameter given
+        // twice is ambiguous (which value would the page have meant?), so such a report is dropped.
+        if (!"conversion".equals(first(parameters, "e")) || parameters.values().stream().anyMatch(v -> v.size() > 1))
+        {
+            return;
         }
         final String programId = first(parameters, "program");
         final CatalogEntry<ProgramSpec> program = null == programId ? null : catalog.program(programId);

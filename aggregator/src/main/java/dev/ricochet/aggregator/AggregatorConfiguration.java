@@ -67,6 +67,17 @@ public final class AggregatorConfiguration
     public static final String ADMIN_BIND_ADDRESS_DEFAULT = "127.0.0.1";
 
     /**
+     * Longest time from an admin request's first byte to its last (head and body); a slower request gets 408 and
+     * its connection closes (slowloris, a trickled body).
+     */
+    public static final String ADMIN_REQUEST_TIMEOUT_PROP_NAME = "ricochet.admin.request.timeout";
+
+    /**
+     * Default for {@link #ADMIN_REQUEST_TIMEOUT_PROP_NAME}.
+     */
+    public static final String ADMIN_REQUEST_TIMEOUT_DEFAULT = "10s";
+
+    /**
      * Bearer token of the admin role; when absent, one is generated on first start and kept in the data directory.
      */
     public static final String ADMIN_TOKEN_PROP_NAME = "ricochet.admin.token";

@@ -503,6 +503,58 @@ class AggregatorAgentTest
     }
 
     @Test
+    void shouldSplitAPixelReportOnlyAtAmpersandsNeverAtSemicolons()
+    {
+        appendPixelProgram();
+        appendClick(T0, 42, 0);
+
+        // When the page's query hides a second amount behind a ';' (WHATWG URL: only '&' separates)
+        appendPixel(T0 + HOUR_MS, 42, "e=conversion&program=p&amount=1500&order_id=o-1;amount=999999");
+        doWorkUntilIdle();
+
+        // Then the amount is the one '&'-separated value, and the ';' stays part of the order id
+        assertEquals(1500, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertTrue(new String(store.conversion(1, "o-1;amount=999999"), StandardCharsets.UTF_8).contains("1500"));
+    }
+
+    @Test
+    void shouldTakeOnlyTheParameterEqualsConversionAsAPixelReport()
+    {
+        appendPixelProgram();
+        appendClick(T0, 42, 0);
+
+        // When a page view's query merely contains the text "e=conversion" (page=conversion), or e is something else
+        appendPixel(T0 + HOUR_MS, 42, "page=conversion&program=p&order_id=o-1&amount=1500");
+        appendPixel(T0 + HOUR_MS, 42, "e=conversions&program=p&order_id=o-2&amount=1500&x=e=conversion");
+        doWorkUntilIdle();
+
+        // Then no sale is booked
+        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+    }
+
+    @Test
+    void shouldDropAPixelReportThatGivesAParameterTwice()
+    {
+        appendPixelProgram();
+        appendClick(T0, 42, 0);
+
+        // When the report names two amounts (frameworks disagree on which one counts)
+        appendPixel(T0 + HOUR_MS, 42, "e=conversion&program=p&order_id=o-1&amount=1&amount=1500");
+        doWorkUntilIdle();
+
+        // Then nothing is booked
+        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+    }
+
+    private void appendPixelProgram()
+    {
+        appendCatalog(CatalogEventFlyweight.KIND_PROGRAM,
+            "{\"id\":\"p\",\"number\":0,\"spec\":{\"name\":\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+            "\"attribution\":{\"model\":\"last_click\",\"windowDays\":30},\"pixelConversions\":true," +
+            "\"tiers\":[],\"holdDays\":30,\"secrets\":{}}}");
+    }
+
+    @Test
     void shouldDropAPixelReportedConversionWhoseAmountIsPastTheBound()
     {
         // Given a program that accepts pixel conversions and a visitor who clicked alice's link

@@ -2,7 +2,6 @@ package dev.ricochet.tracker;
 
 import dev.ricochet.benchmarks.BenchmarkFiles;
 import dev.ricochet.benchmarks.BenchmarkJvm;
-import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
@@ -76,6 +75,10 @@ public class RedirectPipelineBenchmark
 
     private static final String LINK_CODE = "spring-sale";
     private static final String DESTINATION = "https://shop.example.com/landing/spring?campaign=s26";
+    /**
+     * A fixed key, so the request's visitor cookie verifies: the measured click is a returning visitor's.
+     */
+    private static final VisitorKey VISITOR_KEY = new VisitorKey(0x0123_4567_89AB_CDEFL, 0x0FED_CBA9_8765_4321L);
     private static final InetSocketAddress CLIENT_ADDRESS = new InetSocketAddress("203.0.113.7", 52_144);
 
     private Path journalDir;
@@ -180,7 +183,7 @@ public class RedirectPipelineBenchmark
         links.put(new LinkRoute(LINK_CODE, 42, 7, 3, DESTINATION, "rclid"));
         // One client address at hundreds of thousands of clicks a second: the limits are set far above that, so the
         // limiter runs on every click (its cost is measured) and never refuses one (every click is journaled).
-        context = new TrackerServer.Context().journal(journal).linkDirectory(links)
+        context = new TrackerServer.Context().journal(journal).linkDirectory(links).visitorKey(VISITOR_KEY)
             .rateLimitAddress("1000000/s", 1_000_000).rateLimitLink("1000000/s", 1_000_000).conclude();
         awaitBotVerdict(context.userAgentVerdicts());
 
@@ -307,8 +310,6 @@ public class RedirectPipelineBenchmark
 
     private static String requestText()
     {
-        final byte[] visitorId = new byte[IdCodec.ENCODED_LENGTH];
-        IdCodec.encode(0x0000_0193_1A2B_3C4DL, 0x5E6F_7081_92A3_B4C5L, visitorId, 0);
         return "GET /r/" + LINK_CODE + " HTTP/1.1\r\n" +
             "Host: go.ricochet.example\r\n" +
             "User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) " +
@@ -319,7 +320,7 @@ public class RedirectPipelineBenchmark
             "Accept-Language: en-US,en;q=0.9,de;q=0.8\r\n" +
             "Referer: https://news.example.com/2026/11/best-spring-deals?ref=home\r\n" +
             "Cookie: " + TrackerConfiguration.VISITOR_COOKIE_NAME_DEFAULT + "=" +
-            new String(visitorId, StandardCharsets.US_ASCII) + "\r\n" +
+            VisitorCookie.value(VISITOR_KEY, 0x0000_0193_1A2B_3C4DL, 0x5E6F_7081_92A3_B4C5L) + "\r\n" +
             "\r\n";
     }
 

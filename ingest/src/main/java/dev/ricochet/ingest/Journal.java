@@ -5,6 +5,7 @@ import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 
@@ -137,6 +138,30 @@ public final class Journal implements AutoCloseable
             ": not a roll cycle; use FAST_DAILY, FAST_HOURLY or another name of Chronicle's RollCycles");
     }
 
+    /**
+     * Makes each cycle file owner-only when Chronicle first maps it (once per roll, off the hot path's steady state).
+     */
+    private static final StoreFileListener OWNER_ONLY_FILES = new StoreFileListener()
+    {
+        @Override
+        public void onAcquired(final int cycle, final java.io.File file)
+        {
+            try
+            {
+                OwnerOnly.setMode(file.toPath(), OwnerOnly.FILE);
+            }
+            catch (final java.io.IOException ex)
+            {
+                // The directory is owner-only already: a file it holds stays unreachable to others.
+            }
+        }
+
+        @Override
+        public void onReleased(final int cycle, final java.io.File file)
+        {
+        }
+    };
+
     private Journal(final ChronicleQueue queue)
     {
         this.queue = queue;
@@ -161,7 +186,23 @@ public final class Journal implements AutoCloseable
             .rollCycle(context.rollCycle)
             .timeProvider(context.timeProvider)
             .readOnly(context.readOnly)
+            .storeFileListener(context.readOnly ? StoreFileListener.noOp() : OWNER_ONLY_FILES)
             .build();
+        if (!context.readOnly)
+        {
+            // The journal holds program secrets (catalog events): its directory and the files present once open
+            // (metadata, earlier cycles) are owner-only, and so is every cycle file it adds later (the listener).
+            try
+            {
+                OwnerOnly.tightenFiles(context.dir);
+            }
+            catch (final java.io.IOException ex)
+            {
+                queue.close();
+                throw new java.io.UncheckedIOException("cannot make the journal directory " + context.dir +
+                    " owner-only", ex);
+            }
+        }
         return new Journal(queue);
     }
 

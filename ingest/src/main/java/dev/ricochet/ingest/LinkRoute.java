@@ -27,13 +27,18 @@ public final class LinkRoute
     private final short destinationEnd;
     private final short baseEnd;
     private final byte separator;
+    /**
+     * The destination as configured when it held the click parameter (so differs from the one served), else null.
+     */
+    private final String configuredDestination;
 
     /**
      * @param code        the link code, as in {@code /r/{code}}.
      * @param linkId      catalog number of the link.
      * @param partnerId   catalog number of the partner credited with its clicks.
      * @param programId   catalog number of the partner's program.
-     * @param destination absolute http(s) URL the shopper lands on, in ASCII form.
+     * @param configuredDestination absolute http(s) URL the shopper lands on, in ASCII form; any parameter of its
+     *                              query named like the click parameter is removed.
      * @param clickParam  query parameter name that carries the click id to the destination.
      */
     public LinkRoute(
@@ -41,9 +46,11 @@ public final class LinkRoute
         final int linkId,
         final int partnerId,
         final int programId,
-        final String destination,
+        final String configuredDestination,
         final String clickParam)
     {
+        final String destination = withoutParameter(configuredDestination, clickParam);
+        this.configuredDestination = destination.equals(configuredDestination) ? null : configuredDestination;
         this.text = (code + destination + clickParam).getBytes(StandardCharsets.US_ASCII);
         if (text.length > Short.MAX_VALUE)
         {
@@ -99,6 +106,16 @@ public final class LinkRoute
      * @return the destination as configured (allocates).
      */
     public String destination()
+    {
+        return null != configuredDestination ? configuredDestination :
+            new String(text, codeEnd, destinationEnd - codeEnd, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * @return the destination as served: as configured, less any parameter named like the click parameter
+     * (allocates).
+     */
+    public String servedDestination()
     {
         return new String(text, codeEnd, destinationEnd - codeEnd, StandardCharsets.US_ASCII);
     }
@@ -172,6 +189,30 @@ public final class LinkRoute
         return false;
     }
 
+    /**
+     * @param candidate text holding a query parameter name.
+     * @param start     first character of the name.
+     * @param end       one past its last character.
+     * @return true if the name is the click parameter, ignoring ASCII letter case: a request parameter of that name
+     * must never follow the click id into the Location, where a framework reading the last (or, for names, any
+     * case) value would take it for the click id.
+     */
+    public boolean isClickParam(final CharSequence candidate, final int start, final int end)
+    {
+        if (end - start != text.length - destinationEnd)
+        {
+            return false;
+        }
+        for (int i = start; i < end; i++)
+        {
+            if (toLowerAscii(candidate.charAt(i)) != toLowerAscii((char)text[destinationEnd + i - start]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     boolean hasCode(final CharSequence candidate, final int start, final int end)
     {
         if (end - start != codeEnd)
@@ -208,6 +249,85 @@ public final class LinkRoute
             }
         }
         return true;
+    }
+
+    private static char toLowerAscii(final char c)
+    {
+        return c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c;
+    }
+
+    /**
+     * The destination without the query parameters whose name, percent-decoded, is the click parameter in any
+     * letter case. Runs once per link when the catalog is loaded, not per click.
+     */
+    static String withoutParameter(final String destination, final String clickParam)
+    {
+        final int fragment = destination.indexOf('#');
+        final int baseEnd = fragment < 0 ? destination.length() : fragment;
+        final int question = destination.indexOf('?');
+        if (question < 0 || question > baseEnd || clickParam.isEmpty())
+        {
+            return destination;
+        }
+        final StringBuilder kept = new StringBuilder(destination.length());
+        kept.append(destination, 0, question + 1);
+        boolean removed = false;
+        int start = question + 1;
+        while (start < baseEnd)
+        {
+            int end = destination.indexOf('&', start);
+            if (end < 0 || end > baseEnd)
+            {
+                end = baseEnd;
+            }
+            int nameEnd = destination.indexOf('=', start);
+            if (nameEnd < 0 || nameEnd > end)
+            {
+                nameEnd = end;
+            }
+            if (decodedName(destination, start, nameEnd).equalsIgnoreCase(clickParam))
+            {
+                removed = true;
+            }
+            else
+            {
+                if (kept.length() > question + 1)
+                {
+                    kept.append('&');
+                }
+                kept.append(destination, start, end);
+            }
+            start = end + 1;
+        }
+        if (!removed)
+        {
+            return destination;
+        }
+        if (kept.length() == question + 1)
+        {
+            kept.setLength(question); // nothing else in the query: no dangling '?'
+        }
+        return kept.append(destination, baseEnd, destination.length()).toString();
+    }
+
+    private static String decodedName(final String text, final int start, final int end)
+    {
+        final StringBuilder name = new StringBuilder(end - start);
+        for (int i = start; i < end; i++)
+        {
+            final char c = text.charAt(i);
+            if (c == '%' && i + 2 < end &&
+                Character.digit(text.charAt(i + 1), 16) >= 0 && Character.digit(text.charAt(i + 2), 16) >= 0)
+            {
+                name.append((char)Integer.parseInt(text.substring(i + 1, i + 3), 16));
+                i += 2;
+            }
+            else
+            {
+                name.append(c == '+' ? ' ' : c);
+            }
+        }
+        return name.toString();
     }
 
     private void appendAscii(final StringBuilder location, final int from, final int to)

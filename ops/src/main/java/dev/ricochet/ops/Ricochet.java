@@ -2,11 +2,16 @@ package dev.ricochet.ops;
 
 import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.ingest.CrashPoints;
+import dev.ricochet.ingest.DistinctErrorPrinter;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.OwnerOnly;
+import dev.ricochet.ingest.ProcessFailure;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.tracker.IpSalts;
 import dev.ricochet.tracker.TrackerServer;
+import dev.ricochet.tracker.VisitorKey;
+import org.agrona.ErrorHandler;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,11 +32,22 @@ public final class Ricochet implements AutoCloseable
 
     private Ricochet(final Path dataDir) throws IOException, InterruptedException
     {
-        Files.createDirectories(dataDir);
+        // Program secrets, tokens and keys live here: the directory and everything in it is owner-only.
+        OwnerOnly.tightenFiles(dataDir);
         journal = Journal.open(
             new Journal.Context().dir(dataDir.resolve("journal")).rollCycle(Journal.configuredRollCycle()));
         final LinkDirectory directory = new LinkDirectory();
         final ProgramDirectory programs = new ProgramDirectory();
+        // Every error either component reports, printed once per kind; an OutOfMemoryError among them fails the
+        // process (the aggregator's agent runner, for one, reports what its thread throws and carries on).
+        final ErrorHandler printer = new DistinctErrorPrinter(System.err);
+        final ErrorHandler errors = error ->
+        {
+            if (!ProcessFailure.failIfFatal(error))
+            {
+                printer.onError(error);
+            }
+        };
         Aggregator startedAggregator = null;
         try
         {
@@ -43,6 +59,7 @@ public final class Ricochet implements AutoCloseable
                 .journal(journal)
                 .linkDirectory(directory)
                 .programDirectory(programs)
+                .errorHandler(errors)
                 .adminMetrics(() -> null == edge.get() ? "" :
                     edge.get().context().counters().businessVolumePrometheusText()));
             aggregator = startedAggregator;
@@ -50,7 +67,9 @@ public final class Ricochet implements AutoCloseable
                 .journal(journal)
                 .linkDirectory(directory)
                 .programDirectory(programs)
-                .ipSalts(ipSalts(dataDir)));
+                .ipSalts(ipSalts(dataDir))
+                .visitorKey(VisitorKey.persistent(dataDir.resolve("visitor.key")))
+                .errorHandler(errors));
             edge.set(tracker);
         }
         catch (final IOException | InterruptedException | RuntimeException ex)
@@ -71,6 +90,24 @@ public final class Ricochet implements AutoCloseable
      */
     public static void main(final String[] args)
     {
+        // Fail loudly: an OutOfMemoryError or a stopped event loop halts with ProcessFailure.EXIT_STATUS for the
+        // supervisor to restart (ops/ricochet also runs the JVM with -XX:+ExitOnOutOfMemoryError), instead of serving
+        // on with a deaf loop and half-done requests.
+        ProcessFailure.haltOnFailure();
+        final Thread.UncaughtExceptionHandler uncaught = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) ->
+        {
+            ProcessFailure.failIfFatal(error);
+            if (null != uncaught)
+            {
+                uncaught.uncaughtException(thread, error);
+            }
+            else
+            {
+                System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+                error.printStackTrace();
+            }
+        });
         final Launcher launcher;
         try
         {

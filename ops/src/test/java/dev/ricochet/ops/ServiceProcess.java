@@ -42,6 +42,15 @@ final class ServiceProcess implements AutoCloseable
     static ServiceProcess start(final Path dataDir, final Path log, final Map<String, String> environment,
         final boolean inheritChronicleSwitches) throws IOException, InterruptedException
     {
+        return start(dataDir, log, environment, inheritChronicleSwitches, List.of());
+    }
+
+    /**
+     * @param jvmArguments more JVM arguments, after the defaults (a later {@code -Xmx} wins).
+     */
+    static ServiceProcess start(final Path dataDir, final Path log, final Map<String, String> environment,
+        final boolean inheritChronicleSwitches, final List<String> jvmArguments) throws IOException, InterruptedException
+    {
         final int trackerPort = freePort();
         final int adminPort = freePort();
         final List<String> command = new ArrayList<>();
@@ -55,6 +64,7 @@ final class ServiceProcess implements AutoCloseable
             }
         }
         command.add("-Xmx512m");
+        command.addAll(jvmArguments);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Ricochet.class.getName());
@@ -119,6 +129,14 @@ final class ServiceProcess implements AutoCloseable
             process.destroyForcibly();
             throw new IllegalStateException("service did not stop within 30 s of SIGTERM");
         }
+    }
+
+    /**
+     * @return the exit status once the process has exited, or null if it still runs after the wait.
+     */
+    Integer awaitExit(final long timeoutS) throws InterruptedException
+    {
+        return process.waitFor(timeoutS, TimeUnit.SECONDS) ? process.exitValue() : null;
     }
 
     long pid()

@@ -1,5 +1,7 @@
 package dev.ricochet.tracker;
 
+import dev.ricochet.ingest.OwnerOnly;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -61,7 +63,7 @@ public final class IpSalts
     {
         try
         {
-            Files.createDirectories(dir);
+            OwnerOnly.directory(dir);
         }
         catch (final IOException ex)
         {

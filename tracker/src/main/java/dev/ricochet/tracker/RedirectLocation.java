@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
  * <p>Only the destination from the directory decides where the shopper goes. Passed-through values are decoded and
  * re-encoded so that only unreserved characters and {@code %XX} escapes reach the header: no CR, LF, space or quote
  * from the request can survive. Parameters the destination already sets are left as the merchant configured them.
+ * A request parameter named like the program's click parameter (which may itself be a {@code utm_*} name such as
+ * {@code utm_id}) is never passed through, in any letter case: the Location carries one click parameter, the edge's.
+ * Names are taken literally ({@code [a-z0-9_]}, no escapes), so {@code utm%5Fid} is not a pass-through name either.
  */
 final class RedirectLocation
 {
@@ -81,7 +84,7 @@ final class RedirectLocation
             }
             final int equals = query.indexOf('=', start);
             if (equals > start && equals < end && query.startsWith(UTM_PREFIX, start) &&
-                isParameterName(query, start, equals))
+                isParameterName(query, start, equals) && !route.isClickParam(query, start, equals))
             {
                 final String name = query.substring(start, equals);
                 if (!route.setsParameter(name))

@@ -147,6 +147,19 @@ final class Responses
     }
 
     /**
+     * 403 for a speculative load of a link (a prefetch or prerender): a browser serves a speculation only from a 2xx
+     * (or a redirect to one), so it discards this one and requests the link again if and when the visitor navigates,
+     * and that request is the click. Not the 503 servers often use for this: a 5xx is an edge failure to its
+     * monitoring (draft-nottingham-httpbis-pre-denied describes that confusion), and this is a policy, as for the
+     * embedded hits refused with 403.
+     */
+    static FullHttpResponse speculationRefused()
+    {
+        return text(HttpResponseStatus.FORBIDDEN,
+            "speculative load (prefetch or prerender) not served: a click counts when the visitor navigates\n");
+    }
+
+    /**
      * 429 for a hit over a rate limit.
      *
      * @param retryAfterSeconds when the client's (or the link's) bucket has a token again.

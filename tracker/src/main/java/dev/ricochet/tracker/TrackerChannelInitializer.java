@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The edge's pipeline, nothing else: idle timeout, an absolute deadline for each request head, the HTTP/1.1 codec with
- * deliberate limits, flow control, keep-alive, handler.
+ * The edge's pipeline, nothing else: idle timeout, absolute deadlines for each request head and body, the HTTP/1.1
+ * codec with deliberate limits, the pipeline gate, flow control, keep-alive, handler.
  */
 final class TrackerChannelInitializer extends ChannelInitializer<Channel>
 {
@@ -56,7 +56,7 @@ final class TrackerChannelInitializer extends ChannelInitializer<Channel>
     static void addHttpHandlers(final ChannelPipeline pipeline, final TrackerServer.Context context)
     {
         final RequestHeaderDeadline headerDeadline =
-            new RequestHeaderDeadline(context.headerTimeoutMs(), context.counters());
+            new RequestHeaderDeadline(context.headerTimeoutMs(), context.bodyTimeoutMs(), context.counters());
         pipeline.addLast("idle", new ReadTimeoutHandler(context.idleTimeoutMs(), TimeUnit.MILLISECONDS));
         pipeline.addLast("headerDeadline", headerDeadline.bytesIn());
         pipeline.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
@@ -69,8 +69,13 @@ final class TrackerChannelInitializer extends ChannelInitializer<Channel>
             // request of each; with the first two settings false, its bare-LF and CL+TE cases fail.
             .setUseRfc9112TransferEncoding(true)
             .setStrictLineParsing(true)
-            .setAllowDuplicateContentLengths(false)));
+            .setAllowDuplicateContentLengths(false),
+            // Never reached: the pipeline gate below refuses a request over its own, smaller depth first.
+            HttpPipelineGate.CODEC_PIPELINE_DEPTH));
         pipeline.addLast("headerReceived", headerDeadline.requestsIn());
+        // Which pipelined requests are processed at all: a bounded depth, nothing after a close, answers after a
+        // half-close.
+        pipeline.addLast("pipelineGate", new HttpPipelineGate(context.counters()));
         // Holds back pipelined requests while a conversion waits for its durable answer (auto-read off).
         pipeline.addLast("flowControl", new FlowControlHandler());
         pipeline.addLast("keepAlive", new HttpServerKeepAliveHandler());

@@ -159,6 +159,30 @@ public final class TrackerConfiguration
     public static final int MAX_BODY_SIZE_DEFAULT = 256 * 1024;
 
     /**
+     * Absolute deadline for a request's body, from the end of its head to its last byte; a slower body gets 408 and
+     * the connection is closed (a body trickled byte by byte would otherwise hold its connection and its share of the
+     * body budget for as long as the sender likes).
+     */
+    public static final String BODY_TIMEOUT_PROP_NAME = "ricochet.tracker.body.timeout";
+
+    /**
+     * Default for {@link #BODY_TIMEOUT_PROP_NAME}: a 256 KiB body in 10 s is 26 KB/s, far below any webhook sender.
+     */
+    public static final String BODY_TIMEOUT_DEFAULT = "10s";
+
+    /**
+     * Bytes of conversion and webhook bodies the edge holds at once across all connections, counted as they arrive;
+     * a body that would pass it is refused with 503, {@code Retry-After: 1} and a close.
+     */
+    public static final String BODIES_IN_FLIGHT_MAX_PROP_NAME = "ricochet.tracker.bodies.in.flight.max";
+
+    /**
+     * Default for {@link #BODIES_IN_FLIGHT_MAX_PROP_NAME}: 32 MiB, 128 full-size bodies at once, an eighth of the
+     * default 256 MB heap.
+     */
+    public static final String BODIES_IN_FLIGHT_MAX_DEFAULT = "32m";
+
+    /**
      * Sustained rate of browser hits (clicks, previews and pixel hits) one client address may make, as
      * {@code N/s}, {@code N/m} or {@code N/h}; 0 turns the per-address limit off. IPv4 addresses are limited one by
      * one, IPv6 ones by /64 (what one subscriber gets).

@@ -23,7 +23,8 @@ public enum TrackerCounter
         "Clicks and pixel hits answered without a journal entry (durability off, or journal disk low on space)"),
     JOURNAL_LOW_SPACE_REJECTIONS(15, "journal_low_space_rejections",
         "Requests answered 503 because the journal's disk is below ricochet.tracker.journal.min.free"),
-    SLOW_REQUESTS(16, "slow_requests", "Connections closed with 408: a request head not complete within the header timeout"),
+    SLOW_REQUESTS(16, "slow_requests",
+        "Connections closed with 408: a request head or body not complete within its timeout"),
     EMBEDDED_HITS_REFUSED(17, "embedded_hits_refused",
         "Link hits loaded as an image, script or frame (Sec-Fetch-Dest), refused without a click: cookie stuffing"),
     RATE_LIMITED_ADDRESS(18, "rate_limited_address",
@@ -37,7 +38,15 @@ public enum TrackerCounter
     BOT_VERDICTS_PENDING(23, "bot_verdicts_pending",
         "Hits judged by the token list alone: yauaa was still building or had no verdict for the user agent yet"),
     BOT_VERDICT_QUEUE_FULL(24, "bot_verdict_queue_full",
-        "User agents not queued for a yauaa verdict because the queue was full (queued again on a later hit)");
+        "User agents not queued for a yauaa verdict because the queue was full (queued again on a later hit)"),
+    BODY_BUDGET_REFUSED(25, "body_budget_refused",
+        "Request bodies refused with 503 and closed: the bytes of all bodies in flight had reached their budget"),
+    PIPELINE_REFUSED(26, "pipeline_refused",
+        "Pipelined requests refused unprocessed (503, close): more were waiting on one connection than the depth"),
+    SPECULATIVE_HITS_REFUSED(27, "speculative_hits_refused",
+        "Link prefetches and prerenders (Sec-Purpose, Purpose, X-Purpose, X-Moz) refused with 403, no click"),
+    VISITOR_COOKIES_REPLACED(28, "visitor_cookies_replaced",
+        "Visitor cookies whose MAC did not verify (forged, unsigned, another deployment's), replaced by a new id");
 
     private final int id;
     private final String label;

@@ -5,6 +5,7 @@ import dev.ricochet.ingest.DurableJournalWriter;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalSpaceMonitor;
 import dev.ricochet.ingest.LinkDirectory;
+import dev.ricochet.ingest.ProcessFailure;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.Settings;
 import dev.ricochet.tracker.conversion.ConversionIntake;
@@ -69,6 +70,10 @@ public final class TrackerServer implements AutoCloseable
             MAX_REQUEST_LINE_LENGTH_PROP_NAME, MAX_REQUEST_LINE_LENGTH_DEFAULT, 256, 65_536);
         private int maxHeaderSize = Settings.integer(MAX_HEADER_SIZE_PROP_NAME, MAX_HEADER_SIZE_DEFAULT, 1024, 65_536);
         private int maxBodySize = Settings.integer(MAX_BODY_SIZE_PROP_NAME, MAX_BODY_SIZE_DEFAULT, 1024, 16 << 20);
+        private long bodyTimeoutMs = Settings.durationMs(BODY_TIMEOUT_PROP_NAME, BODY_TIMEOUT_DEFAULT);
+        private long bodiesInFlightMaxBytes =
+            Settings.sizeBytes(BODIES_IN_FLIGHT_MAX_PROP_NAME, BODIES_IN_FLIGHT_MAX_DEFAULT);
+        private BodyBudget bodyBudget;
         private long journalMinFreeBytes = Settings.sizeBytes(JOURNAL_MIN_FREE_PROP_NAME, JOURNAL_MIN_FREE_DEFAULT);
         private String journalLowSpaceClicks = Settings.string(
             JOURNAL_LOW_SPACE_CLICKS_PROP_NAME, JOURNAL_LOW_SPACE_CLICKS_DEFAULT);
@@ -101,6 +106,7 @@ public final class TrackerServer implements AutoCloseable
         private ErrorHandler errorHandler;
         private TrackerCounters counters;
         private IpSalts ipSalts;
+        private VisitorKey visitorKey;
 
         /**
          * Validate and fill in defaults; called by {@link TrackerServer#launch}.
@@ -138,6 +144,17 @@ public final class TrackerServer implements AutoCloseable
             {
                 throw new IllegalArgumentException(HEADER_TIMEOUT_PROP_NAME + ": must be between 100ms and 10m");
             }
+            if (bodyTimeoutMs < 100 || bodyTimeoutMs > 600_000)
+            {
+                throw new IllegalArgumentException(BODY_TIMEOUT_PROP_NAME + ": must be between 100ms and 10m");
+            }
+            Settings.requireRange(MAX_BODY_SIZE_PROP_NAME, maxBodySize, 1024, 16 << 20);
+            if (bodiesInFlightMaxBytes < maxBodySize)
+            {
+                throw new IllegalArgumentException(BODIES_IN_FLIGHT_MAX_PROP_NAME + "=" + bodiesInFlightMaxBytes +
+                    ": must be at least " + MAX_BODY_SIZE_PROP_NAME + " (" + maxBodySize + ")");
+            }
+            bodyBudget = new BodyBudget(bodiesInFlightMaxBytes);
             if (journalMinFreeBytes < 0)
             {
                 throw new IllegalArgumentException(
@@ -208,6 +225,10 @@ public final class TrackerServer implements AutoCloseable
             if (null == ipSalts)
             {
                 ipSalts = IpSalts.inMemory();
+            }
+            if (null == visitorKey)
+            {
+                visitorKey = VisitorKey.random();
             }
             if (null == journalUsableSpace && journalMinFreeBytes > 0)
             {
@@ -351,6 +372,22 @@ public final class TrackerServer implements AutoCloseable
         IpSalts ipSalts()
         {
             return ipSalts;
+        }
+
+        /**
+         * @param visitorKey the key that signs visitor cookies; {@link VisitorKey#persistent} in a data directory
+         *                   keeps visitors across restarts. Defaults to a random key in memory.
+         * @return this for a fluent API.
+         */
+        public Context visitorKey(final VisitorKey visitorKey)
+        {
+            this.visitorKey = visitorKey;
+            return this;
+        }
+
+        VisitorKey visitorKey()
+        {
+            return visitorKey;
         }
 
         /**
@@ -557,6 +594,47 @@ public final class TrackerServer implements AutoCloseable
             return headerTimeoutMs;
         }
 
+        /**
+         * @param bodyTimeoutMs longest time from the end of a request's head to the end of its body.
+         * @return this for a fluent API.
+         */
+        public Context bodyTimeoutMs(final long bodyTimeoutMs)
+        {
+            this.bodyTimeoutMs = bodyTimeoutMs;
+            return this;
+        }
+
+        long bodyTimeoutMs()
+        {
+            return bodyTimeoutMs;
+        }
+
+        /**
+         * @param maxBytes bytes of request bodies held at once across all connections, see
+         *                 {@link TrackerConfiguration#BODIES_IN_FLIGHT_MAX_PROP_NAME}.
+         * @return this for a fluent API.
+         */
+        public Context bodiesInFlightMaxBytes(final long maxBytes)
+        {
+            this.bodiesInFlightMaxBytes = maxBytes;
+            return this;
+        }
+
+        /**
+         * @param maxBodySize largest conversion or webhook body, see {@link TrackerConfiguration#MAX_BODY_SIZE_PROP_NAME}.
+         * @return this for a fluent API.
+         */
+        public Context maxBodySize(final int maxBodySize)
+        {
+            this.maxBodySize = maxBodySize;
+            return this;
+        }
+
+        BodyBudget bodyBudget()
+        {
+            return bodyBudget;
+        }
+
         String visitorCookieName()
         {
             return visitorCookieName;
@@ -637,6 +715,7 @@ public final class TrackerServer implements AutoCloseable
                 ", clickAppendFailure=" + clickAppendFailure + ", clickDurability=" + clickDurability +
                 ", maxRequestLineLength=" + maxRequestLineLength +
                 ", maxHeaderSize=" + maxHeaderSize + ", maxBodySize=" + maxBodySize +
+                ", bodyTimeoutMs=" + bodyTimeoutMs + ", bodiesInFlightMaxBytes=" + bodiesInFlightMaxBytes +
                 ", journalMinFreeBytes=" + journalMinFreeBytes + ", journalLowSpaceClicks=" + journalLowSpaceClicks +
                 ", rateLimitAddress=" + rateLimitAddress + " burst " + rateLimitAddressBurst +
                 ", rateLimitLink=" + rateLimitLink + " burst " + rateLimitLinkBurst +
@@ -653,6 +732,7 @@ public final class TrackerServer implements AutoCloseable
     // Stays closed: a connection accepted just before the close registers after it, and is closed as it joins.
     private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE, true);
     private final DurableJournalWriter durableWriter;
+    private volatile boolean closing;
 
     private TrackerServer(final Context context) throws InterruptedException
     {
@@ -698,6 +778,15 @@ public final class TrackerServer implements AutoCloseable
             // Each loop creates its own appender: Chronicle appenders belong to one thread.
             for (final EventExecutor executor : group)
             {
+                // A loop that stops while the edge serves (an Error escaped it) leaves its connections unanswered:
+                // the process fails loudly instead of serving on with a deaf loop.
+                executor.terminationFuture().addListener(stopped ->
+                {
+                    if (!closing)
+                    {
+                        ProcessFailure.fail("an edge event loop stopped while serving");
+                    }
+                });
                 final EdgeLoopResources resources = executor.submit(
                     () -> new EdgeLoopResources(context.journal.newAppender())).sync().getNow();
                 loopResources.put(executor, resources);
@@ -716,6 +805,9 @@ public final class TrackerServer implements AutoCloseable
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client that shuts down its output after its request still gets the answer: the pipeline gate
+                // closes once the requests it accepted are answered.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new TrackerChannelInitializer(context, loopResources, connections))
                 .bind(new InetSocketAddress(context.bindAddress, context.port))
                 .sync()
@@ -729,6 +821,7 @@ public final class TrackerServer implements AutoCloseable
         }
         catch (final InterruptedException | RuntimeException ex)
         {
+            closing = true;
             closeLoops();
             throw ex;
         }
@@ -744,6 +837,22 @@ public final class TrackerServer implements AutoCloseable
     public static TrackerServer launch(final Context context) throws InterruptedException
     {
         return new TrackerServer(context.conclude());
+    }
+
+    /**
+     * @return an event loop that serves connections but does not accept them, for a test that stops one while the
+     * edge serves; null with a single loop.
+     */
+    EventExecutor connectionOnlyLoop()
+    {
+        for (final EventExecutor executor : group)
+        {
+            if (executor != serverChannel.eventLoop())
+            {
+                return executor;
+            }
+        }
+        return null;
     }
 
     /**
@@ -765,6 +874,7 @@ public final class TrackerServer implements AutoCloseable
     @Override
     public void close()
     {
+        closing = true;
         serverChannel.close().syncUninterruptibly();
         // Connections first, journal after: a request read once the appenders are closed could only be answered
         // unjournaled. A close runs on the connection's loop, after the request it is handling; pipelined requests

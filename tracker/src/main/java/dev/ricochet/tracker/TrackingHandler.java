@@ -7,6 +7,7 @@ import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalSpaceMonitor;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
+import dev.ricochet.ingest.ProcessFailure;
 import dev.ricochet.tracker.conversion.ConversionIntake;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -54,6 +55,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     private long visitorHi;
     private long visitorLo;
     private ByteBuf body;
+    private long bodyReservedBytes;
     private HttpHeaders bodyHeaders;
     private int bodyRoute;
     private String bodyProgramId;
@@ -61,13 +63,24 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
 
     private static final io.netty.util.AsciiString SEC_FETCH_DEST = io.netty.util.AsciiString.cached("sec-fetch-dest");
     private static final io.netty.util.AsciiString SEC_FETCH_MODE = io.netty.util.AsciiString.cached("sec-fetch-mode");
+    /**
+     * Headers that authenticate or route a conversion: one value each, or the request is refused.
+     */
+    private static final CharSequence[] CREDENTIAL_HEADERS = {
+        HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.CONTENT_TYPE, "stripe-signature", "x-shopify-hmac-sha256",
+        "x-shopify-topic", "x-shopify-webhook-id", "x-shopify-shop-domain" };
+    private static final io.netty.util.AsciiString SEC_PURPOSE = io.netty.util.AsciiString.cached("sec-purpose");
+    private static final io.netty.util.AsciiString PURPOSE = io.netty.util.AsciiString.cached("purpose");
+    private static final io.netty.util.AsciiString X_PURPOSE = io.netty.util.AsciiString.cached("x-purpose");
+    private static final io.netty.util.AsciiString X_MOZ = io.netty.util.AsciiString.cached("x-moz");
 
     TrackingHandler(final TrackerServer.Context context, final EdgeLoopResources loop)
     {
         this.context = context;
         this.loop = loop;
         this.visitorCookie = new VisitorCookie(
-            context.visitorCookieName(), context.visitorCookieMaxAgeMs() / 1000, context.visitorCookieSecure());
+            context.visitorCookieName(), context.visitorCookieMaxAgeMs() / 1000, context.visitorCookieSecure(),
+            context.visitorKey());
         this.ipHasher = new IpHasher(context.ipSalts());
         this.reusableRedirect = Responses.reusableRedirect(
             redirectLocation.location(), visitorCookie.setCookie(), loop.date);
@@ -110,6 +123,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             return;
         }
 
+        final int hosts = removeHostHeaders(request.headers());
+        if (hosts > 1 || (0 == hosts && request.protocolVersion().minorVersion() >= 1))
+        {
+            // RFC 9112 section 3.2: 400 for an HTTP/1.1 request without Host and for any request with more than one.
+            // Two Hosts are read differently by different hops (a proxy routes on one, a cache keys on the other).
+            context.counters().increment(TrackerCounter.BAD_REQUESTS);
+            answerAndClose(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, 0 == hosts ?
+                "missing Host header: HTTP/1.1 requires exactly one\n" : "more than one Host header\n"));
+            return;
+        }
+
         final int route = requestPath.parse(request.uri());
         if (loop.lag.isShedding() && RequestPath.HEALTH != route && RequestPath.READY != route &&
             RequestPath.METRICS != route)
@@ -131,9 +155,23 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                 badRequest(ctx, Responses.methodNotAllowed("POST"));
                 return;
             }
+            final CharSequence repeated = repeatedCredentialHeader(request.headers());
+            if (null != repeated)
+            {
+                // Which of two signatures or keys counts is a guess, and hops may guess differently: refused.
+                badRequest(ctx, Responses.json(HttpResponseStatus.BAD_REQUEST,
+                    "{\"error\":\"header " + repeated + " given more than once\"}"));
+                return;
+            }
             bodyRoute = route;
             bodyProgramId = RequestPath.CONVERSIONS == route ? null : requestPath.programId();
             startBody(ctx, request);
+            return;
+        }
+        if (RequestPath.POSTBACK == route && !isGet)
+        {
+            // HEAD is safe (RFC 9110 section 9.2.1): a link checker's HEAD must never record a conversion.
+            badRequest(ctx, Responses.methodNotAllowed("GET"));
             return;
         }
         if (!isHead && !isGet)
@@ -148,7 +186,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                 onClick(ctx, request, isHead);
                 break;
             case RequestPath.PIXEL:
-                onPixel(ctx, request);
+                onPixel(ctx, request, isHead);
                 break;
             case RequestPath.POSTBACK:
                 if (isJournalLowOnSpace(ctx, true))
@@ -162,7 +200,10 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
                 ctx.write(Responses.text(HttpResponseStatus.OK, "ok\n"), ctx.voidPromise());
                 break;
             case RequestPath.READY:
-                ctx.write(context.journalSpace().isLow() ?
+                ctx.write(null != ProcessFailure.reason() ?
+                    Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: " + ProcessFailure.reason() +
+                        "\n") :
+                    context.journalSpace().isLow() ?
                     Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         "not ready: " + context.journalSpace().reason() + "\n") :
                     Responses.text(HttpResponseStatus.OK, "ready\n"), ctx.voidPromise());
@@ -183,6 +224,34 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         }
     }
 
+    /**
+     * Removes the Host fields (the edge routes on the path alone and reads no Host value) and counts them without
+     * allocating: a header map's size is a field, and removing by name unlinks entries.
+     *
+     * @return how many Host fields the request had.
+     */
+    private static int removeHostHeaders(final HttpHeaders headers)
+    {
+        final int before = headers.size();
+        headers.remove(HttpHeaderNames.HOST);
+        return before - headers.size();
+    }
+
+    /**
+     * @return the first credential or routing header of a conversion request given more than once, or null.
+     */
+    private static CharSequence repeatedCredentialHeader(final HttpHeaders headers)
+    {
+        for (final CharSequence name : CREDENTIAL_HEADERS)
+        {
+            if (headers.getAll(name).size() > 1)
+            {
+                return name;
+            }
+        }
+        return null;
+    }
+
     private void startBody(final ChannelHandlerContext ctx, final HttpRequest request)
     {
         final long declaredLength = HttpUtil.getContentLength(request, -1L);
@@ -196,7 +265,9 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             return;
         }
         bodyHeaders = request.headers();
-        body = ctx.alloc().heapBuffer(declaredLength > 0 ? (int)declaredLength : 1024);
+        // Grows with what arrives, up to the cap: a declared Content-Length is a claim, not bytes, and sizing the
+        // buffer from it let connections that never sent a byte take the heap.
+        body = ctx.alloc().heapBuffer(0, context.maxBodySize());
         if (request instanceof HttpContent)
         {
             onBodyContent(ctx, (HttpContent)request);
@@ -219,6 +290,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             discardOversizedBody(ctx, content);
             return;
         }
+        final int arrived = content.content().readableBytes();
+        if (arrived > 0 && !context.bodyBudget().tryReserve(arrived))
+        {
+            releaseBody();
+            context.counters().increment(TrackerCounter.BODY_BUDGET_REFUSED);
+            final FullHttpResponse busy = Responses.json(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "{\"error\":\"too many request bodies in flight; retry in a second; nothing was recorded\"}");
+            answerAndClose(ctx, busy);
+            return;
+        }
+        bodyReservedBytes += arrived;
         body.writeBytes(content.content());
         if (content instanceof LastHttpContent)
         {
@@ -321,6 +403,8 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             body.release();
             body = null;
             bodyHeaders = null;
+            context.bodyBudget().release(bodyReservedBytes);
+            bodyReservedBytes = 0;
         }
     }
 
@@ -344,6 +428,15 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         }
 
         final HttpHeaders headers = request.headers();
+        if (isSpeculative(headers))
+        {
+            // A prefetch or prerender is not a click yet: a redirect answered now would be followed later from the
+            // browser's cache, so the real click would never reach the edge. Refused, the browser asks again when
+            // (and if) the visitor navigates.
+            context.counters().increment(TrackerCounter.SPECULATIVE_HITS_REFUSED);
+            ctx.write(Responses.speculationRefused(), ctx.voidPromise());
+            return;
+        }
         if (isEmbedded(headers))
         {
             // Cookie stuffing loads partner links as images, scripts or frames so that visitors who never clicked
@@ -439,6 +532,24 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         final String mode = headers.get(SEC_FETCH_MODE);
         final String destination = headers.get(SEC_FETCH_DEST);
         return (null != mode && !"navigate".equals(mode)) || (null != destination && !"document".equals(destination));
+    }
+
+    /**
+     * A speculative load: speculation rules ({@code Sec-Purpose: prefetch}, {@code prefetch;prerender}), Chrome's
+     * legacy {@code Purpose: prefetch}, Safari's {@code X-Purpose: preview}, Firefox's {@code X-Moz: prefetch}.
+     * Header lookups only, nothing allocated: most clicks carry none of these headers.
+     */
+    private static boolean isSpeculative(final HttpHeaders headers)
+    {
+        return announcesSpeculation(headers.get(SEC_PURPOSE)) || announcesSpeculation(headers.get(PURPOSE)) ||
+            announcesSpeculation(headers.get(X_PURPOSE)) || announcesSpeculation(headers.get(X_MOZ));
+    }
+
+    private static boolean announcesSpeculation(final String value)
+    {
+        return null != value && (io.netty.util.AsciiString.indexOfIgnoreCaseAscii(value, "prefetch", 0) >= 0 ||
+            io.netty.util.AsciiString.indexOfIgnoreCaseAscii(value, "prerender", 0) >= 0 ||
+            io.netty.util.AsciiString.indexOfIgnoreCaseAscii(value, "preview", 0) >= 0);
     }
 
     /**
@@ -587,10 +698,21 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         }
     }
 
-    private void onPixel(final ChannelHandlerContext ctx, final HttpRequest request)
+    /**
+     * @param isHead a HEAD asks what a GET would answer and is safe: it gets the GIF's headers and journals nothing
+     *               (a pixel hit can report a conversion).
+     */
+    private void onPixel(final ChannelHandlerContext ctx, final HttpRequest request, final boolean isHead)
     {
         final long nowMs = context.epochClock().time();
         final HttpHeaders headers = request.headers();
+        if (isHead)
+        {
+            resolveVisitor(headers, nowMs);
+            ctx.write(Responses.pixel(visitorCookie.format(visitorHi, visitorLo), loop.date.update(nowMs)),
+                ctx.voidPromise());
+            return;
+        }
         final long limitedForUs = rateLimitWaitUs(ctx, null);
         if (limitedForUs > 0 && context.rateLimits().rejects())
         {
@@ -633,11 +755,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
      */
     private boolean resolveVisitor(final HttpHeaders headers, final long nowMs)
     {
-        if (visitorCookie.read(headers.get(HttpHeaderNames.COOKIE)))
+        final int cookie = visitorCookie.read(headers.get(HttpHeaderNames.COOKIE));
+        if (VisitorCookie.VALID == cookie)
         {
             visitorHi = visitorCookie.hi();
             visitorLo = visitorCookie.lo();
             return false;
+        }
+        if (VisitorCookie.REJECTED == cookie)
+        {
+            // Forged, guessed, from another deployment or unsigned: replaced, never taken for the visitor it names.
+            context.counters().increment(TrackerCounter.VISITOR_COOKIES_REPLACED);
         }
         loop.ids.next(nowMs);
         visitorHi = loop.ids.hi();
@@ -744,8 +872,10 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     }
 
     /**
-     * Where the host lies in a Referer value, as {@code start << 32 | end}; 0 when there is none. Returned as a
-     * number so the redirect path copies the host straight from the header.
+     * Where the host lies in a Referer value, as {@code start << 32 | end}; 0 when there is none, or when it holds a
+     * character no host name has (only letters, digits, '.', '-' and '_' are journaled: a "host" of markup or quotes
+     * is a request value, not a referrer). Returned as a number so the redirect path copies the host straight from
+     * the header.
      */
     static long referrerHostBounds(final String referrer)
     {
@@ -770,7 +900,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             end++;
         }
         final int at = referrer.lastIndexOf('@', end - 1);
-        return ((long)(at >= start ? at + 1 : start) << 32) | end;
+        final int hostStart = at >= start ? at + 1 : start;
+        for (int i = hostStart; i < end; i++)
+        {
+            final char c = referrer.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+                c == '_'))
+            {
+                return 0;
+            }
+        }
+        return ((long)hostStart << 32) | end;
     }
 
     @Override
@@ -782,6 +922,11 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
+        if (ProcessFailure.failIfFatal(cause))
+        {
+            ctx.close(); // out of memory: readiness is off, and the launcher halts for its supervisor
+            return;
+        }
         // An idle timeout or a peer resetting its connection is how clients leave, not an error of ours.
         if (!(cause instanceof ReadTimeoutException) && !(cause instanceof java.io.IOException))
         {

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Replays the hostile-input corpus ({@code src/test/resources/hostile/*.http}) against a real edge, one raw
  * connection per case, and checks each answer, that nothing smuggled was answered or journaled, that the edge never
- * answers 5xx or counts an unexpected error, and that it keeps serving.
+ * answers a 5xx the case does not expect or counts an unexpected error, and that it keeps serving.
  *
  * <p>Each case is one file: {@code # key: value} lines, then the request bytes with escapes ({@code \r \n \t \\
  * \xNN}); {@code @} in the request is replaced by {@code unit} (default "a") repeated {@code repeat} times. Keys:
@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HostileInputCorpusTest
 {
     private static final Path CORPUS = Path.of("src/test/resources/hostile");
-    private static final Pattern STATUS_LINE = Pattern.compile("(?m)^HTTP/1\\.1 (\\d{3}) ");
+    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
     private static final String BROWSER_GET = "GET /r/home HTTP/1.1\r\nHost: x\r\n" +
         "User-Agent: Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0\r\nConnection: close\r\n\r\n";
 
@@ -59,7 +59,9 @@ class HostileInputCorpusTest
     void startEdge() throws InterruptedException
     {
         edge = new EdgeFixture(dir, new LinkRoute[]{
-            new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid") },
+            new LinkRoute("home", 8, 3, 1, "https://shop.example.com/", "rcid"),
+            new LinkRoute("utmid", 9, 3, 1, "https://shop.example.com/", "utm_id"),
+            new LinkRoute("preset", 10, 3, 1, "https://shop.example.com/?utm_id=evil&x=1", "utm_id") },
             new ProgramRoute("corpus", 4, "USD", "rcid", "corpus-api-key-0123456789", null, null,
             "corpus-postback-secret"));
     }
@@ -217,7 +219,9 @@ class HostileInputCorpusTest
         }
         for (final String status : seen)
         {
-            assertTrue(status.charAt(0) != '5' || status.equals("501") || status.equals("505"), context);
+            // A 5xx only where the case expects it: 503 for a pipelined request refused unprocessed.
+            assertTrue(status.charAt(0) != '5' || status.equals("501") || status.equals("505") ||
+                hostile.expect.contains(status), context);
         }
         if (null != hostile.location)
         {

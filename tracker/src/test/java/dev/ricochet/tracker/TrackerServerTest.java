@@ -74,9 +74,9 @@ class TrackerServerTest
         // Given a first click sets the visitor cookie
         final HttpResponse<String> first = get("/r/home", BROWSER, null);
         final String setCookie = first.headers().firstValue("set-cookie").orElseThrow();
-        assertTrue(setCookie.matches("rv=[-0-9A-Za-z_]{22}; Max-Age=34560000; Path=/; HttpOnly; SameSite=Lax"),
+        assertTrue(setCookie.matches("rv=[-0-9A-Za-z_]{33}; Max-Age=34560000; Path=/; HttpOnly; SameSite=Lax"),
             setCookie);
-        final String visitor = setCookie.substring(3, 25);
+        final String visitor = setCookie.substring(3, 36);
 
         // When the same browser clicks again with the cookie
         get("/r/spring-tents", BROWSER, "other=1; rv=" + visitor);
@@ -305,7 +305,7 @@ class TrackerServerTest
         }
         final List<String> journaledIds = journaledClicks().stream().map(c -> c.substring(0, 22)).toList();
         assertEquals(journaledIds, locationIds);
-        final java.util.regex.Matcher cookie = java.util.regex.Pattern.compile("rv=([-0-9A-Za-z_]{22})")
+        final java.util.regex.Matcher cookie = java.util.regex.Pattern.compile("rv=([-0-9A-Za-z_]{33})")
             .matcher(received);
         final java.util.Set<String> visitors = new java.util.HashSet<>();
         while (cookie.find())

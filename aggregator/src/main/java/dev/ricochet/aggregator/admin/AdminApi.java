@@ -51,6 +51,22 @@ public final class AdminApi
      */
     public static final int MAX_REPORT_DAYS = 400;
 
+    /**
+     * Earliest year a date or instant in a request may name: no program's data is older.
+     */
+    public static final int MIN_REPORT_YEAR = 2000;
+
+    /**
+     * Latest year a date or instant in a request may name: far beyond any real query, and epoch days and hours of
+     * years up to it fit an int.
+     */
+    public static final int MAX_REPORT_YEAR = 2200;
+
+    private static final java.time.Instant MIN_REPORT_INSTANT =
+        LocalDate.of(MIN_REPORT_YEAR, 1, 1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    private static final java.time.Instant MAX_REPORT_INSTANT =
+        LocalDate.of(MAX_REPORT_YEAR + 1, 1, 1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+
     private static final long APPLY_TIMEOUT_MS = 10_000;
     private static final com.fasterxml.jackson.core.type.TypeReference<ConversionRecord> CONVERSION_RECORD =
         new com.fasterxml.jackson.core.type.TypeReference<>()
@@ -438,7 +454,8 @@ public final class AdminApi
         }
         if (toDate.toEpochDay() - fromDate.toEpochDay() >= MAX_REPORT_DAYS)
         {
-            throw new InvalidSpecException("range is longer than " + MAX_REPORT_DAYS + " days");
+            throw new InvalidSpecException("range is longer than " + MAX_REPORT_DAYS + " days: to must be at most " +
+                (MAX_REPORT_DAYS - 1) + " days after from");
         }
 
         final int fromDay = (int)fromDate.toEpochDay();
@@ -594,6 +611,12 @@ public final class AdminApi
         {
             throw new InvalidSpecException("from is after to");
         }
+        // Both ends are bounded: the hours between them are read one key each.
+        if (toHour - fromHour >= StateStore.HOUR_BUCKET_RETENTION_HOURS)
+        {
+            throw new InvalidSpecException("range is longer than " + StateStore.HOUR_BUCKET_RETENTION_HOURS +
+                " hours: to must be at most " + (StateStore.HOUR_BUCKET_RETENTION_HOURS - 1) + " hours after from");
+        }
         if (fromHour < nowHour - StateStore.HOUR_BUCKET_RETENTION_HOURS + 1)
         {
             throw new InvalidSpecException("hour buckets are kept for " + StateStore.HOUR_BUCKET_RETENTION_HOURS +
@@ -624,14 +647,22 @@ public final class AdminApi
 
     private static long parseHour(final String field, final String value)
     {
+        final java.time.Instant instant;
         try
         {
-            return Math.floorDiv(java.time.Instant.parse(value).toEpochMilli(), 3_600_000L);
+            instant = java.time.Instant.parse(value);
         }
         catch (final DateTimeParseException ex)
         {
             throw new InvalidSpecException(field + " '" + value + "' is not an instant like 2026-11-21T13:00:00Z");
         }
+        // Checked before any arithmetic: Instant reaches year 1,000,000,000, whose milliseconds overflow a long.
+        if (instant.isBefore(MIN_REPORT_INSTANT) || !instant.isBefore(MAX_REPORT_INSTANT))
+        {
+            throw new InvalidSpecException(field + " '" + value + "' is outside the years " + MIN_REPORT_YEAR + "-" +
+                MAX_REPORT_YEAR);
+        }
+        return Math.floorDiv(instant.toEpochMilli(), 3_600_000L);
     }
 
     /**
@@ -1165,14 +1196,21 @@ public final class AdminApi
 
     private static LocalDate parseDate(final String field, final String value)
     {
+        final LocalDate date;
         try
         {
-            return LocalDate.parse(value);
+            date = LocalDate.parse(value);
         }
         catch (final DateTimeParseException ex)
         {
             throw new InvalidSpecException(field + " '" + value + "' is not a date YYYY-MM-DD");
         }
+        if (date.getYear() < MIN_REPORT_YEAR || date.getYear() > MAX_REPORT_YEAR)
+        {
+            throw new InvalidSpecException(field + " '" + value + "' is outside the years " + MIN_REPORT_YEAR + "-" +
+                MAX_REPORT_YEAR);
+        }
+        return date;
     }
 
     private static ApiResponse unknownPartner(final String partnerId)

@@ -3,6 +3,7 @@ package dev.ricochet.aggregator.admin;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.ingest.ProcessFailure;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -91,12 +92,34 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             errorHandler.onError(ex);
             response = ApiResponse.error(500, "internal error; the request was not applied");
         }
+        catch (final Error ex)
+        {
+            // Thrown out of this task, it would be logged by the executor and the request never answered.
+            if (!ProcessFailure.failIfFatal(ex))
+            {
+                errorHandler.onError(ex);
+            }
+            response = ApiResponse.error(500, "internal error");
+        }
         write(ctx, request, response);
     }
 
     private ApiResponse handle(final FullHttpRequest request)
     {
-        final QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        final int hosts = request.headers().getAll(HttpHeaderNames.HOST).size();
+        if (hosts > 1 || (0 == hosts && request.protocolVersion().minorVersion() >= 1))
+        {
+            // RFC 9112 section 3.2: an HTTP/1.1 request without Host, or any request with more than one, is a 400.
+            return ApiResponse.error(400, 0 == hosts ? "missing Host header: HTTP/1.1 requires exactly one" :
+                "more than one Host header");
+        }
+        if (request.headers().getAll(HttpHeaderNames.AUTHORIZATION).size() > 1)
+        {
+            // Which of two tokens is the caller's is a guess (a proxy may check one, we the other): refused.
+            return ApiResponse.error(400, "header Authorization given more than once");
+        }
+        // Only '&' separates query parameters (WHATWG URL), as on the edge.
+        final QueryStringDecoder uri = QueryStringDecoder.builder().semicolonIsNormalChar(true).build(request.uri());
         final String path;
         final Map<String, List<String>> parameters;
         try
@@ -122,6 +145,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         if ("/readyz".equals(path))
         {
             // Unauthenticated like /healthz: a load balancer or supervisor asks it.
+            if (null != ProcessFailure.reason())
+            {
+                return ApiResponse.error(503, "not ready: " + ProcessFailure.reason());
+            }
             return api.readiness();
         }
 
@@ -273,11 +300,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         {
             return ApiResponse.notAllowed(method.name(), allowed.name());
         }
-        for (final String name : parameters.keySet())
+        for (final Map.Entry<String, List<String>> parameter : parameters.entrySet())
         {
-            if (!known.contains(name))
+            if (!known.contains(parameter.getKey()))
             {
-                return ApiResponse.error(400, "unknown query parameter '" + name + "'");
+                return ApiResponse.error(400, "unknown query parameter '" + parameter.getKey() + "'");
+            }
+            if (parameter.getValue().size() > 1)
+            {
+                // Frameworks disagree on which of two values counts: refused rather than guessed.
+                return ApiResponse.error(400, "query parameter '" + parameter.getKey() + "' given more than once");
             }
         }
         return handler.get();
@@ -393,6 +425,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
+        if (ProcessFailure.failIfFatal(cause))
+        {
+            ctx.close();
+            return;
+        }
         if (!(cause instanceof ReadTimeoutException) && !(cause instanceof java.io.IOException))
         {
             errorHandler.onError(cause);

@@ -1,5 +1,7 @@
 package dev.ricochet.aggregator.admin;
 
+import dev.ricochet.ingest.OwnerOnly;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -67,12 +69,13 @@ public record AdminToken(String value, boolean isGenerated)
         {
             if (Files.exists(file))
             {
+                OwnerOnly.setMode(file, OwnerOnly.FILE);
                 return new AdminToken(Files.readString(file, StandardCharsets.US_ASCII).trim(), false);
             }
             final byte[] random = new byte[24];
             new SecureRandom().nextBytes(random);
             final String token = "rk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-            Files.createDirectories(dataDir);
+            OwnerOnly.directory(dataDir);
             try
             {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

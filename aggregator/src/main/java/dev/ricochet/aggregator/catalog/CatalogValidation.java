@@ -74,6 +74,8 @@ public final class CatalogValidation
     public static final int MAX_SECRET_LENGTH = 256;
 
     private static final int MAX_CUSTOMER_IDS = 20;
+    // The tier engine reads each tier's window for every partner it reviews: the list a body may carry is bounded.
+    private static final int MAX_TIERS = 20;
     private static final int MAX_URL_LENGTH = 2048;
     private static final int MAX_PERCENT_LENGTH = 32;
     private static final int MAX_PERCENT_SCALE = 10;
@@ -521,6 +523,10 @@ public final class CatalogValidation
         if (null == tiers)
         {
             return result;
+        }
+        if (tiers.size() > MAX_TIERS)
+        {
+            throw new InvalidSpecException("tiers has more than " + MAX_TIERS + " entries");
         }
         final Set<String> names = new HashSet<>();
         for (int i = 0; i < tiers.size(); i++)

@@ -3,6 +3,7 @@ package dev.ricochet.aggregator.store;
 import dev.ricochet.aggregator.AggregatorConfiguration;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.OwnerOnly;
 import dev.ricochet.ingest.Settings;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -302,8 +303,21 @@ public final class StateStore implements AutoCloseable
     {
         try
         {
-            Files.createDirectories(dir);
-            return new StateStore(dir, memoryBytes);
+            // The store holds program secrets and ledgers: owner-only. RocksDB makes its files with the process
+            // umask; those present once it is open lose their group and other bits here, later ones sit in this
+            // owner-only directory (and the launcher's umask 077 makes them owner-only too).
+            OwnerOnly.directory(dir);
+            final StateStore store = new StateStore(dir, memoryBytes);
+            try
+            {
+                OwnerOnly.tightenFiles(dir);
+            }
+            catch (final java.io.IOException ex)
+            {
+                store.close();
+                throw ex;
+            }
+            return store;
         }
         catch (final RocksDBException | java.io.IOException ex)
         {
@@ -746,6 +760,12 @@ public final class StateStore implements AutoCloseable
     public void readHourCounters(
         final int partnerNumber, final int fromHour, final int toHour, final DayCountersConsumer consumer)
     {
+        if ((long)toHour - fromHour >= HOUR_BUCKET_RETENTION_HOURS)
+        {
+            // One key per hour is built below: a caller's range must be bounded before it gets here.
+            throw new IllegalArgumentException("at most " + HOUR_BUCKET_RETENTION_HOURS + " hours per read, not " +
+                fromHour + ".." + toHour);
+        }
         final List<ColumnFamilyHandle> familyPerKey = new ArrayList<>();
         final List<byte[]> keys = new ArrayList<>();
         for (int hour = fromHour; hour <= toHour; hour++)

@@ -323,8 +323,10 @@ final class LoadConnection extends ChannelInboundHandlerAdapter
         else if (worker.isStatic())
         {
             // A stand-in sets no cookie; send a well-formed one anyway so its requests are byte for byte the edge's.
+            // Id and tag, as long as the edge's (the stand-in verifies nothing).
             line = RequestTemplates.cookieLine("rv=" + IdCodec.toString(worker.nextInt(Integer.MAX_VALUE),
-                (long)worker.nextInt(Integer.MAX_VALUE) << 20));
+                (long)worker.nextInt(Integer.MAX_VALUE) << 20) +
+                IdCodec.toString(0, worker.nextInt(Integer.MAX_VALUE)).substring(11));
         }
         else
         {

@@ -80,7 +80,7 @@ final class StripeCheckout
         session.append("\"customer\":\"cus_load_").append(id).append("\",\"payment_intent\":\"pi_load_")
             .append(id).append("\",\"created\":").append(nowSeconds).append('}');
         final byte[] payload = ("{\"id\":\"evt_load_" + id + "\",\"object\":\"event\",\"api_version\":\"" +
-            API_VERSION + "\",\"created\":" + nowSeconds + ",\"livemode\":false,\"pending_webhooks\":1," +
+            API_VERSION + "\",\"created\":" + nowSeconds + ",\"livemode\":true,\"pending_webhooks\":1," +
             "\"type\":\"checkout.session.completed\",\"data\":{\"object\":" + session + "}}")
             .getBytes(StandardCharsets.UTF_8);
 

@@ -75,12 +75,24 @@ public final class StripeEvents
      */
     public static String event(final String id, final String type, final JsonObject object)
     {
+        return event(id, type, object, true);
+    }
+
+    /**
+     * @param id       event id.
+     * @param type     event type.
+     * @param object   data.object.
+     * @param livemode false for an event of Stripe's test mode.
+     * @return the event JSON.
+     */
+    public static String event(final String id, final String type, final JsonObject object, final boolean livemode)
+    {
         final Event event = new Event();
         event.setId(id);
         event.setObject("event");
         event.setType(type);
         event.setCreated(System.currentTimeMillis() / 1000);
-        event.setLivemode(false);
+        event.setLivemode(livemode);
         event.setApiVersion("2025-10-29.clover");
         final Event.Data data = new Event.Data();
         data.setObject(object);

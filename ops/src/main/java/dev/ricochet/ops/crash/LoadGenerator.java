@@ -502,7 +502,7 @@ public final class LoadGenerator
             final long amount = 1000 + ThreadLocalRandom.current().nextInt(9000);
             final String session = "cs_" + orderId.substring(3);
             final byte[] payload = ("{\"id\":\"evt_" + orderId.substring(3) + "\",\"object\":\"event\"," +
-                "\"api_version\":\"2025-10-29.clover\",\"created\":" + nowSeconds + ",\"livemode\":false," +
+                "\"api_version\":\"2025-10-29.clover\",\"created\":" + nowSeconds + ",\"livemode\":true," +
                 "\"type\":\"checkout.session.completed\",\"data\":{\"object\":{\"id\":\"" + session + "\"," +
                 "\"object\":\"checkout.session\",\"mode\":\"payment\",\"status\":\"complete\"," +
                 "\"payment_status\":\"paid\",\"amount_total\":" + amount + ",\"currency\":\"usd\"," +

@@ -66,6 +66,7 @@ final class ServiceSupervisor implements AutoCloseable
         command.add("-Dchronicle.analytics.disable=true");
         command.add("-Dchronicle.announcer.disable=true");
         command.add("-Xmx512m");
+        command.add("-XX:+ExitOnOutOfMemoryError"); // as ops/ricochet runs it
         // The edge's abuse limits are for the open internet, not for one load generator on loopback (as in
         // benchmarks/compare); overload shedding stays on.
         command.add("-Dricochet.tracker.rate.limit.address=0");

@@ -39,7 +39,9 @@ final class PostbackIntake
         final Map<String, List<String>> parameters;
         try
         {
-            parameters = new QueryStringDecoder(uri).parameters();
+            // Only '&' separates parameters (WHATWG URL, application/x-www-form-urlencoded): a ';' is part of a value,
+            // as in any browser or server that reads the URL after us.
+            parameters = QueryStringDecoder.builder().semicolonIsNormalChar(true).build(uri).parameters();
         }
         catch (final IllegalArgumentException ex)
         {

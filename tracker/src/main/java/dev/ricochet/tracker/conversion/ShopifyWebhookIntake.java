@@ -25,6 +25,8 @@ import java.util.Locale;
  *   coupon.</li>
  *   <li>{@code refunds/create}: a refund of the successful refund transactions of the order.</li>
  * </ul>
+ * A test order ({@code "test": true}, placed with a test gateway) or a refund with a test transaction is never
+ * credited: dead-lettered and answered 200, like a Stripe test-mode event.
  * Other topics are answered 200 and ignored. Shopify retries a webhook with the same {@code X-Shopify-Webhook-Id};
  * the order and refund ids are the idempotency keys, so a retry never counts twice. A verified body that is not JSON
  * within the bounds of {@link StrictJson} is dead-lettered and answered 400.
@@ -82,6 +84,10 @@ final class ShopifyWebhookIntake
 
     private static IntakeOutcome order(final ProgramRoute program, final JsonNode order, final long nowMs)
     {
+        if (order.path("test").asBoolean(false))
+        {
+            return IntakeOutcome.deadLetter(200, "orders/create of a test order (test true): not credited");
+        }
         final String id = id(order.path("id"));
         final String currency = text(order, "currency");
         final long amount = minorUnits(text(order, "total_price"), currency);
@@ -115,6 +121,11 @@ final class ShopifyWebhookIntake
         String currency = null;
         for (final JsonNode transaction : refund.path("transactions"))
         {
+            if (transaction.path("test").asBoolean(false))
+            {
+                return IntakeOutcome.deadLetter(200,
+                    "refunds/create with a test transaction (test true): not credited");
+            }
             if ("refund".equals(text(transaction, "kind")) && "success".equals(text(transaction, "status")))
             {
                 // One refund is in one currency: parts in two are no sum (JPY and USD added as USD), so it is kept
@@ -177,7 +188,8 @@ final class ShopifyWebhookIntake
 
     /**
      * The raw value of a parameter in a URL's query. A click id needs no decoding, and the rest of the query is not
-     * ours to judge: a stray '%' in it (Netty's decoder throws on one) must not lose the order its click.
+     * ours to judge: a stray '%' in it (Netty's decoder throws on one) must not lose the order its click. A name given
+     * twice with different values is ambiguous (frameworks disagree on which counts): no value.
      */
     static String queryParameter(final String url, final String name)
     {
@@ -189,6 +201,7 @@ final class ShopifyWebhookIntake
         final int hash = url.indexOf('#', question);
         final int end = hash < 0 ? url.length() : hash;
         int start = question + 1;
+        String found = null;
         while (start < end)
         {
             int separator = url.indexOf('&', start);
@@ -199,11 +212,16 @@ final class ShopifyWebhookIntake
             final int valueStart = start + name.length() + 1;
             if (url.startsWith(name, start) && valueStart <= separator && '=' == url.charAt(valueStart - 1))
             {
-                return url.substring(valueStart, separator);
+                final String value = url.substring(valueStart, separator);
+                if (null != found && !found.equals(value))
+                {
+                    return null;
+                }
+                found = value;
             }
             start = separator + 1;
         }
-        return null;
+        return found;
     }
 
     /**

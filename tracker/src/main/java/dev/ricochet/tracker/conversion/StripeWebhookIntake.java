@@ -20,6 +20,9 @@ import java.util.Locale;
  *   refunds, resends and reordering all end at the right total.</li>
  *   <li>{@code charge.dispute.created}: a chargeback of the disputed amount.</li>
  * </ul>
+ * A test-mode event ({@code "livemode": false}: no money moved) is never credited: it is dead-lettered and answered
+ * 200, so the operator sees that the endpoint and the secret work, and Stripe does not resend it. An event without
+ * {@code livemode} (Stripe always sends it) is taken as live.
  * Every other type is answered 200 and ignored (counted). A verified event Ricochet cannot use is dead-lettered and
  * answered 200, since Stripe resending it cannot help; a verified body that is not JSON within the bounds of
  * {@link StrictJson} (not UTF-8, malformed, too deep, a number too long) is dead-lettered too, but answered 400.
@@ -46,6 +49,11 @@ final class StripeWebhookIntake
         {
             // Kept for the operator, and a 400 so the sender sees it: no JSON parser will read it better next time.
             return new ProgramOutcome(program, IntakeOutcome.deadLetter(400, "body is not JSON: " + ex.getMessage()));
+        }
+        if (event.path("livemode").isBoolean() && !event.path("livemode").booleanValue())
+        {
+            return new ProgramOutcome(program, IntakeOutcome.deadLetter(200,
+                "test-mode event (livemode false): no money moved, not credited"));
         }
         return new ProgramOutcome(program, map(program, event, nowMs));
     }

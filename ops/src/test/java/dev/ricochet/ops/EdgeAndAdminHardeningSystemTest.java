@@ -1,0 +1,108 @@
+package dev.ricochet.ops;
+
+import dev.ricochet.ingest.test.RawHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole service, admin API to edge: a program may use a utm_* name as its click parameter and the Location then
+ * carries it once; the admin API refuses the same ambiguous requests as the edge (docs/edge.md).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EdgeAndAdminHardeningSystemTest
+{
+    @TempDir
+    static Path dataDir;
+
+    private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private ServiceFixture service;
+
+    @BeforeAll
+    void startService() throws Exception
+    {
+        service = new ServiceFixture(dataDir, null);
+        service.admin.putOk("/v1/programs/utm", "{\"name\":\"Utm\",\"currency\":\"USD\",\"clickParam\":\"utm_id\"," +
+            "\"tiers\":[{\"name\":\"base\",\"commissionPercent\":\"10\"}],\"secrets\":{}}");
+        service.admin.putOk("/v1/partners/p", "{\"programId\":\"utm\",\"name\":\"P\",\"status\":\"active\"}");
+        service.admin.putOk("/v1/links/l",
+            "{\"partnerId\":\"p\",\"destination\":\"https://shop.example/landing?utm_id=MERCHANT&ref=x\"}");
+    }
+
+    @AfterAll
+    void stopService()
+    {
+        service.close();
+    }
+
+    @Test
+    void acceptsAUtmClickParameterAndRedirectsWithItOnceWhateverTheRequestAndDestinationSay() throws Exception
+    {
+        final HttpResponse<Void> response = client.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + service.tracker.port() + "/r/l?utm_id=FORGED&utm_source=mail"))
+            .header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0").build(),
+            HttpResponse.BodyHandlers.discarding());
+
+        assertEquals(302, response.statusCode());
+        final String location = response.headers().firstValue("location").orElseThrow();
+        assertTrue(location.matches("https://shop\\.example/landing\\?ref=x&utm_id=[-0-9A-Za-z_]{22}&utm_source=mail"),
+            location);
+    }
+
+    @Test
+    void refusesAnAdminRequestWithoutHostOrWithTwo() throws Exception
+    {
+        final String missing = admin("GET /v1/programs/utm HTTP/1.1\r\nAuthorization: Bearer " +
+            ServiceFixture.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
+        final String twice = admin("GET /v1/programs/utm HTTP/1.1\r\nHost: a\r\nHost: b\r\nAuthorization: Bearer " +
+            ServiceFixture.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
+
+        assertEquals(400, RawHttp.status(missing), missing);
+        assertEquals(400, RawHttp.status(twice), twice);
+    }
+
+    @Test
+    void refusesAnAdminRequestWithTwoAuthorizationHeaders() throws Exception
+    {
+        final String answer = admin("GET /v1/programs/utm HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " +
+            ServiceFixture.ANALYST_TOKEN + "\r\nAuthorization: Bearer " + ServiceFixture.ADMIN_TOKEN +
+            "\r\nConnection: close\r\n\r\n");
+
+        assertEquals(400, RawHttp.status(answer), answer);
+    }
+
+    @Test
+    void refusesAReportQueryParameterGivenTwiceOrHiddenBehindASemicolon() throws Exception
+    {
+        final HttpResponse<String> twice = service.admin.get("/v1/partners/p/timeline?limit=1&limit=1000");
+        final HttpResponse<String> semicolon = service.admin.get("/v1/partners/p/timeline?limit=1;limit=1000");
+
+        assertEquals(400, twice.statusCode(), twice.body());
+        assertEquals(400, semicolon.statusCode(), semicolon.body());
+    }
+
+    @Test
+    void refusesHeadOnAWriteEndpointWith405() throws Exception
+    {
+        final String answer = admin("HEAD /v1/programs/utm/payout-runs HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " +
+            ServiceFixture.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
+
+        assertEquals(405, RawHttp.status(answer), answer);
+    }
+
+    private String admin(final String request) throws Exception
+    {
+        return RawHttp.exchange(service.aggregator.adminPort(), request);
+    }
+}
