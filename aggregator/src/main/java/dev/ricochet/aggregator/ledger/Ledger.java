@@ -34,6 +34,12 @@ import java.util.Map;
  */
 public final class Ledger
 {
+    /**
+     * What an accrual's note says before the fraud flags that held it: finance's review material, which a partner's
+     * token does not see ({@code FieldOwners}).
+     */
+    public static final String HELD_FOR_REVIEW = "; held for review:";
+
     private static final long DAY_MS = 86_400_000L;
     private static final byte[] EMPTY = new byte[0];
 
@@ -115,7 +121,7 @@ public final class Ledger
             ", tier " + commission.tier());
         if (null != commission.flags() && !commission.flags().isEmpty())
         {
-            note.append("; held for review:");
+            note.append(HELD_FOR_REVIEW);
             for (final FraudFlag flag : commission.flags())
             {
                 note.append(' ').append(flag.code()).append(" (").append(flag.detail()).append(')');
