@@ -294,6 +294,10 @@ public final class CatalogValidation
         }
         try
         {
+            if (!Money.isPlainDecimal(percent))
+            {
+                throw new NumberFormatException(); // no sign, exponent or non-ASCII digit: "１０" was stored as is
+            }
             final BigDecimal value = new BigDecimal(percent);
             // The scale is bounded too: "1e-999999999" lies between 0 and 100, but every commission worked out from it
             // would carry 10^999999999 (a hang of the aggregator at the next sale).
