@@ -108,9 +108,9 @@ public final class StrictJson
                 ex.getCause() instanceof InputCoercionException coercion && !path(mapping).isEmpty())
             {
                 // Name the range of the field's own type: 2147483648 in an int field is within a long's.
-                final Class<?> type = coercion.getTargetType();
+                final Class<?> target = coercion.getTargetType();
                 throw new InvalidJsonException("field '" + path(mapping) + "' is past the range of " +
-                    (Integer.TYPE == type || Integer.class == type ? "an int (2147483647)" : "a long"));
+                    (Integer.TYPE == target || Integer.class == target ? "an int (2147483647)" : "a long"));
             }
             throw new InvalidJsonException("malformed JSON: " + ex.getOriginalMessage());
         }

@@ -435,7 +435,9 @@ public final class AttributionEngine
         // Running totals and increments are kept apart: a cumulative refund total must not absorb a chargeback.
         final long newCumulative = cumulative ? Math.max(original.cumulativeReversed(), amount) :
             original.cumulativeReversed();
-        final long newAdditive = Money.add(original.additiveReversed(), cumulative ? 0 : Math.max(0, amount));
+        // Saturated: only min(amount, cumulative + additive) is ever used, and 9.2 million refunds of the bound on one
+        // sale (each its own id) passed a long and stopped the aggregator at that event.
+        final long newAdditive = Money.addSaturated(original.additiveReversed(), cumulative ? 0 : Math.max(0, amount));
         final ConversionRecord updated = original.withReversal(newCumulative, newAdditive);
         final long newReversed = updated.reversedAmount();
         for (final ConversionRecord.Credit credit : original.credits())
