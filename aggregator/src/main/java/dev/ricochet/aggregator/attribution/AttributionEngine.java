@@ -343,8 +343,11 @@ public final class AttributionEngine
         }
         for (final ConversionRecord waitingAt : new ConversionRecord[]{ existing, atAlias })
         {
-            if (null != waitingAt && "awaiting_sale".equals(waitingAt.kind()))
+            if (null != waitingAt && "awaiting_sale".equals(waitingAt.kind()) &&
+                (null == waitingAt.currency() || waitingAt.currency().equals(record.currency())))
             {
+                // Like a refund after its sale: one in another currency is kept, never applied as if it were this one
+                // (a refund waited in USD, the program moved to EUR, and the EUR sale was reversed by its number).
                 for (final ConversionRecord.WaitingReversal waiting : waitingAt.waitingReversals())
                 {
                     record = reverse(program, record, waiting.amount(), waiting.cumulative(), waiting.timeMs(),
