@@ -134,7 +134,8 @@ class CatalogInputSystemTest
     {
         final List<Executable> checks = new ArrayList<>();
         for (final String url : List.of("https://shop.example:99999/a", "https://shop.example:0/a",
-            "https://shop.example:65536/a", "https://1234567/a", "https://1.2.3.04/a"))
+            "https://shop.example:65536/a", "https://1234567/a", "https://1.2.3.04/a", "https://shop.example:0080/a",
+            "https://[2606:4700::1]:00443/a"))
         {
             // When a link's destination, a program's default destination or its webhook is set to it
             final HttpResponse<String> link = service.admin.put("/v1/links/ann-1",

@@ -443,6 +443,12 @@ public final class CatalogValidation
         {
             throw new InvalidSpecException(field + " has port " + uri.getPort() + ": expected 1-65535");
         }
+        if (-1 != uri.getPort() && !Money.isPlainInteger(
+            uri.getRawAuthority().substring(uri.getRawAuthority().lastIndexOf(':') + 1)))
+        {
+            // One spelling per number: ":0080" is port 80 to Java, and not to every reader of the URL.
+            throw new InvalidSpecException(field + " port must be written without leading zeros");
+        }
         if (!isCanonicalHost(uri.getHost()))
         {
             throw new InvalidSpecException(field + " host '" + uri.getHost() + "' is a number that is not a " +
