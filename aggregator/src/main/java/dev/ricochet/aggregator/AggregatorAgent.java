@@ -434,7 +434,12 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         final long amount;
         try
         {
-            amount = null == first(parameters, "amount") ? 0 : Long.parseLong(first(parameters, "amount"));
+            final String amountText = first(parameters, "amount");
+            if (null != amountText && !Money.isPlainInteger(amountText))
+            {
+                throw new NumberFormatException(); // "+5", "0100", "١٠٠": one spelling per number
+            }
+            amount = null == amountText ? 0 : Long.parseLong(amountText);
         }
         catch (final NumberFormatException ex)
         {

@@ -250,6 +250,23 @@ class MoneyRulesTest extends LedgerScript
         assertEquals(List.of("accrual:1000:null->pending"), entries());
     }
 
+    @Test
+    void aRefundThatWaitedForItsSaleInAnotherCurrencyIsNotApplied()
+    {
+        // Given a refund in yen journaled before its sale (a program whose currency changed while it waited)
+        programWithModel("last_click");
+        conversionIn("JPY", dev.ricochet.ingest.ConversionEventFlyweight.KIND_REFUND, "r1", 10_000, 0, "o1",
+            T0 + HOUR_MS);
+
+        // When the sale arrives in dollars
+        sale("o1", 10_000, click(A1, ALICE, T0), T0 + 2 * HOUR_MS);
+        apply();
+
+        // Then the yen are not reversed from it as if they were cents
+        assertEquals(0, record("o1").reversedAmount());
+        assertEquals(List.of("accrual:1000:null->pending"), entries());
+    }
+
     private void conversionIn(final String currency, final byte kind, final String externalId, final long amount,
         final long clickId, final String original, final long timeMs)
     {

@@ -106,6 +106,73 @@ public final class Money
     }
 
     /**
+     * The one spelling of an amount written as text from outside (a query parameter): ASCII digits only, no sign, no
+     * leading zero ({@code 0} itself excepted). Java's {@code Long.parseLong} and {@code BigDecimal} also read
+     * {@code +5}, {@code 0100}, fullwidth {@code １２３} and Arabic-Indic {@code ٣} as numbers, which the sender's own
+     * records, a proxy or a log reader read differently (or as octal): one text, one number.
+     *
+     * @param text the text, or null.
+     * @return true if it is such a number (of any length: bound it separately).
+     */
+    public static boolean isPlainInteger(final CharSequence text)
+    {
+        if (null == text || text.length() == 0 || (text.charAt(0) == '0' && text.length() > 1))
+        {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (c < '0' || c > '9')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A decimal written as text from outside (a Shopify price, a commission percent): {@link #isPlainInteger plain
+     * integer digits}, optionally a point and ASCII digits; no sign, exponent or non-ASCII digit.
+     *
+     * @param text the text, or null.
+     * @return true if it is such a decimal.
+     */
+    public static boolean isPlainDecimal(final CharSequence text)
+    {
+        if (null == text)
+        {
+            return false;
+        }
+        int point = -1;
+        for (int i = 0; i < text.length(); i++)
+        {
+            if (text.charAt(i) == '.')
+            {
+                point = i;
+                break;
+            }
+        }
+        if (point < 0)
+        {
+            return isPlainInteger(text);
+        }
+        if (point == text.length() - 1 || !isPlainInteger(text.subSequence(0, point)))
+        {
+            return false;
+        }
+        for (int i = point + 1; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (c < '0' || c > '9')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * @param field the amount's name as the sender wrote it, e.g. {@code amount} or {@code tiers[1].minRevenue}.
      * @return the refusal for an amount outside the bound, naming the field and the bound.
      */

@@ -104,10 +104,13 @@ public final class StrictJson
         catch (final JsonProcessingException ex)
         {
             // Well-formed JSON with a number past its field's type (a long's range): name the field, not "malformed".
-            if (ex instanceof JsonMappingException mapping && ex.getCause() instanceof InputCoercionException &&
-                !path(mapping).isEmpty())
+            if (ex instanceof JsonMappingException mapping &&
+                ex.getCause() instanceof InputCoercionException coercion && !path(mapping).isEmpty())
             {
-                throw new InvalidJsonException("field '" + path(mapping) + "' is past the range of a long");
+                // Name the range of the field's own type: 2147483648 in an int field is within a long's.
+                final Class<?> target = coercion.getTargetType();
+                throw new InvalidJsonException("field '" + path(mapping) + "' is past the range of " +
+                    (Integer.TYPE == target || Integer.class == target ? "an int (2147483647)" : "a long"));
             }
             throw new InvalidJsonException("malformed JSON: " + ex.getOriginalMessage());
         }

@@ -286,6 +286,37 @@ class AdminRolesSystemTest
     }
 
     @Test
+    void shouldNeverShowAPartnerWhyItsCommissionIsHeldOrReviewedInItsTimelineOrLedger() throws Exception
+    {
+        // Given ann's commission on order-1 is held by a fraud check (bought 0 s after the click), then finance
+        // holds it again after a release, writing its own reason
+        final String reason = "finance: same device as bob, ask the network";
+        final AdminClient finance = clients.get(FINANCE);
+        for (final String action : List.of("release", "hold"))
+        {
+            assertEquals(200, finance.post("/v1/partners/ann/commission-reviews", "{\"externalId\":\"order-1\"," +
+                "\"action\":\"" + action + "\",\"reason\":\"" + reason + "\"}").statusCode(), action);
+        }
+        final String adminTimeline = service.admin.getOk("/v1/partners/ann/timeline");
+        final String adminLedger = service.admin.getOk("/v1/partners/ann/ledger");
+        assertTrue(adminTimeline.contains("click_to_conversion") && adminTimeline.contains(reason), adminTimeline);
+        assertTrue(adminLedger.contains("click_to_conversion") && adminLedger.contains(reason), adminLedger);
+
+        // When ann reads her timeline and her ledger
+        final String timeline = clients.get(PARTNER_SELF).getOk("/v1/partners/ann/timeline");
+        final String ledger = clients.get(PARTNER_SELF).getOk("/v1/partners/ann/ledger");
+
+        // Then she sees that the commission was held and released, and its amounts, but not the flag nor the reason
+        for (final String answer : List.of(timeline, ledger))
+        {
+            assertTrue(answer.contains("order-1") && !answer.contains("click_to_conversion") &&
+                !answer.contains("after its click") && !answer.contains(reason), answer);
+        }
+        assertTrue(timeline.contains("commission.held") && timeline.contains("commission.released"), timeline);
+        assertTrue(ledger.contains("\"note\":\"10% of 5000, tier bronze\""), ledger);
+    }
+
+    @Test
     void shouldRefuseEveryReadWithTheTokenOfASuspendedPartner() throws Exception
     {
         // Given sue is suspended, and ann is suspended after her token was issued

@@ -106,7 +106,11 @@ class CatalogInputSystemTest
             "http://0.0.0.0/hook", "http://[::]/hook", "http://10.1.2.3/hook", "http://172.16.0.1/hook",
             "http://192.168.1.1/hook", "http://100.64.0.1/hook", "http://[fd00::1]/hook", "http://[fc00::1]/hook",
             "http://2130706433/hook", "http://0177.0.0.1/hook", "http://0x7f.0.0.1/hook", "http://127.1/hook",
-            "http://017700000001/hook", "http://[64:ff9b::a9fe:a9fe]/hook", "http://[2002:7f00:1::]/hook"))
+            "http://017700000001/hook", "http://[64:ff9b::a9fe:a9fe]/hook", "http://[2002:7f00:1::]/hook",
+            // IPv6 outside global unicast or in its reserved parts: IPv4-translated, local-use NAT64, documentation,
+            // ORCHID, unallocated
+            "http://[::ffff:0:127.0.0.1]/hook", "http://[::ffff:0:a9fe:a9fe]/hook", "http://[64:ff9b:1::a00:1]/hook",
+            "http://[2001:db8::1]/hook", "http://[3fff::1]/hook", "http://[2001:10::1]/hook", "http://[4000::1]/hook"))
         {
             // When an admin points the program's webhook at it
             final HttpResponse<String> response = service.admin.put("/v1/programs/shop", program(
@@ -121,6 +125,8 @@ class CatalogInputSystemTest
         // And a public name is accepted (it is resolved and judged again before every delivery)
         service.admin.putOk("/v1/programs/hooked", program(",\"webhookUrl\":\"https://hooks.example.com/in\"," +
             "\"secrets\":{\"webhook\":\"" + SECRET + "\"}"));
+        service.admin.putOk("/v1/programs/hooked", program(",\"webhookUrl\":\"https://[2606:4700:4700::1111]/in\"," +
+            "\"secrets\":{\"webhook\":\"" + SECRET + "\"}"));
     }
 
     @Test
@@ -128,7 +134,8 @@ class CatalogInputSystemTest
     {
         final List<Executable> checks = new ArrayList<>();
         for (final String url : List.of("https://shop.example:99999/a", "https://shop.example:0/a",
-            "https://shop.example:65536/a", "https://1234567/a", "https://1.2.3.04/a"))
+            "https://shop.example:65536/a", "https://1234567/a", "https://1.2.3.04/a", "https://shop.example:0080/a",
+            "https://[2606:4700::1]:00443/a"))
         {
             // When a link's destination, a program's default destination or its webhook is set to it
             final HttpResponse<String> link = service.admin.put("/v1/links/ann-1",
@@ -209,6 +216,41 @@ class CatalogInputSystemTest
             // Then each is refused, naming the field
             assertRefused(response, body.contains("email") ? "email" : "name");
         }
+    }
+
+    @Test
+    void shouldRefuseACommissionPercentWrittenWithASignAnExponentOrNonAsciiDigits() throws Exception
+    {
+        // When a partner's percent is written as BigDecimal reads it but nobody else does ("１０" was stored as is)
+        for (final String percent : List.of("\uFF11\uFF10", "\u0661\u0660", "+10", "1E1", "1e-999999999", ".5",
+            "010"))
+        {
+            final HttpResponse<String> response = service.admin.put("/v1/partners/pct", "{\"programId\":\"shop\"," +
+                "\"name\":\"P\",\"commissionPercent\":\"" + percent + "\"}");
+
+            // Then it is refused, naming the field
+            assertRefused(response, "commissionPercent");
+        }
+
+        // And the plain spellings are taken
+        service.admin.putOk("/v1/partners/pct",
+            "{\"programId\":\"shop\",\"name\":\"P\",\"commissionPercent\":\"12.5\"}");
+        service.admin.putOk("/v1/partners/pct",
+            "{\"programId\":\"shop\",\"name\":\"P\",\"commissionPercent\":\"0.25\"}");
+    }
+
+    @Test
+    void shouldNameTheRangeOfTheFieldsOwnTypeWhenANumberIsPastIt() throws Exception
+    {
+        // When an int field gets a number past an int's range but within a long's
+        final HttpResponse<String> response = service.admin.put("/v1/programs/shop", program("").replace(
+            "\"commissionPercent\":\"10\"}]", "\"commissionPercent\":\"10\"},{\"name\":\"s\"," +
+            "\"commissionPercent\":\"12\",\"minConversions\":2147483648}]"));
+
+        // Then the refusal names the int's range, not a long's
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("{\"error\":\"field 'tiers[1].minConversions' is past the range of an int (2147483647)\"}",
+            response.body());
     }
 
     private static void assertRefused(final HttpResponse<String> response, final String field)

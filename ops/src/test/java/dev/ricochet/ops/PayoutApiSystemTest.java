@@ -332,6 +332,29 @@ class PayoutApiSystemTest
     }
 
     @Test
+    void exportsAFormulaBehindWhiteSpaceOrInvisibleCharactersOrWithAFullwidthSignAsText() throws Exception
+    {
+        // Given a partner whose payout account hides a formula behind a non-breaking space, and one whose payout
+        // account starts with a fullwidth '=' (names are stripped of white space; payout accounts are not)
+        admin.putOk("/v1/partners/mal", "{\"programId\":\"shop\",\"name\":\"Mal\"," +
+            "\"payoutAccount\":\"\\u00a0\\u2028=HYPERLINK(1)\"}");
+        admin.putOk("/v1/partners/wid", "{\"programId\":\"shop\",\"name\":\"Wid\"," +
+            "\"payoutAccount\":\"\\u200b\\uff1dSUM(1)\"}");
+        admin.putOk("/v1/links/mal-1", "{\"partnerId\":\"mal\",\"destination\":\"https://shop.example.com/item\"}");
+        admin.putOk("/v1/links/wid-1", "{\"partnerId\":\"wid\",\"destination\":\"https://shop.example.com/item\"}");
+        sale("order-1", 12_340, click("mal-1"));
+        sale("order-2", 12_340, click("wid-1"));
+        final String runId = createRun(TODAY, 201).get("id").asText();
+
+        // When finance downloads the export
+        final String export = finance.get("/v1/payout-runs/" + runId + "/export.csv").body();
+
+        // Then both cells are text: prefixed with an apostrophe
+        assertTrue(export.contains(",'\u00a0\u2028=HYPERLINK(1),"), export);
+        assertTrue(export.contains(",'\u200b\uff1dSUM(1),"), export);
+    }
+
+    @Test
     void holdsAnApprovedCommissionWhenFinanceAsks() throws Exception
     {
         // Given ann has two approved commissions: 10.00 and 20.00

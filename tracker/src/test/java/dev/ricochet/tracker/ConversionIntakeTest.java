@@ -232,6 +232,29 @@ class ConversionIntakeTest
     }
 
     @Test
+    void shouldRefuseAPostbackAmountWrittenWithASignALeadingZeroOrNonAsciiDigits() throws Exception
+    {
+        // Given amounts Long.parseLong reads but the network's own records may not: a sign, leading zeros (octal to
+        // some readers), fullwidth, Arabic-Indic and NKo digits, a minus zero
+        for (final String amount : new String[]{ "%2B5", "0100", "00", "-0", "%EF%BC%91%EF%BC%92%EF%BC%93",
+            "%D9%A3", "%DF%81" })
+        {
+            // When the network calls the postback with each
+            final HttpResponse<String> response = get("/postback?program=shop&order_id=s-" + amount.hashCode() +
+                "&amount=" + amount + "&token=pb-secret-1");
+
+            // Then it is refused, saying how an amount is written
+            assertRejected(response, 400, "in ASCII digits without sign or leading zero");
+        }
+        assertEquals(0, journaledConversions().size());
+
+        // And the plain spellings are taken
+        assertEquals(200, get("/postback?program=shop&order_id=plain-0&amount=0&token=pb-secret-1").statusCode());
+        assertEquals(200, get("/postback?program=shop&order_id=plain-1&amount=1000000000000&token=pb-secret-1")
+            .statusCode());
+    }
+
+    @Test
     void shouldKeepServingClicksWhileConversionsWaitForTheSync() throws Exception
     {
         for (int i = 0; i < 20; i++)

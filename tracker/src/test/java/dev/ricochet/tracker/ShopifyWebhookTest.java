@@ -175,6 +175,24 @@ class ShopifyWebhookTest
     }
 
     @Test
+    void shouldDeadLetterAnOrderWhosePriceIsNotWrittenInPlainAsciiDigits() throws Exception
+    {
+        // Given totals BigDecimal reads but Shopify never writes: fullwidth and Arabic-Indic digits, a sign, an exponent
+        int id = 1100;
+        for (final String price : new String[]{ "\uFF11\uFF12.\uFF13\uFF14", "\u0661\u0662.34", "+12.34", "1.234e1",
+            "012.34", ".5" })
+        {
+            final String order = "{\"id\":" + id + ",\"total_price\":\"" + price + "\",\"currency\":\"USD\"}";
+
+            // When Shopify delivers it, Then it is a dead letter and no sale is recorded
+            final HttpResponse<String> response = post("orders/create", "wh-p" + id++, order, sign(order));
+            assertEquals(200, response.statusCode(), response.body());
+            assertTrue(response.body().contains("exact total_price"), price + ": " + response.body());
+        }
+        assertEquals(List.of(), journaled());
+    }
+
+    @Test
     void shouldFindTheClickIdInALandingSiteWithAStrayPercentSign() throws Exception
     {
         // Given an order whose landing site has a '%' that is no escape (found by WebhookIntakeFuzzTest: Netty's

@@ -1025,7 +1025,7 @@ public final class AdminApi
         String text = value;
         // CSV injection (OWASP): a cell a spreadsheet would run as a formula, or whose leading control character it
         // would strip before doing so, is shown as text.
-        if (!text.isEmpty() && "=+-@\t\r\n\0".indexOf(text.charAt(0)) >= 0)
+        if (!text.isEmpty() && ("=+-@\t\r\n\0".indexOf(text.charAt(0)) >= 0 || startsFormulaAfterBlanks(text)))
         {
             text = "'" + text;
         }
@@ -1036,6 +1036,24 @@ public final class AdminApi
             text = "\"" + text.replace("\"", "\"\"") + "\"";
         }
         return text;
+    }
+
+    /**
+     * A formula behind white space or invisible characters (' =1+1', NBSP, U+2028, a zero-width space) or written
+     * with a fullwidth sign ('＝1+1'): spreadsheets that trim a cell on import, or fold fullwidth forms, run it too.
+     */
+    private static boolean startsFormulaAfterBlanks(final String text)
+    {
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.getType(c) == Character.FORMAT)
+            {
+                continue;
+            }
+            return "=+-@\uFF1D\uFF0B\uFF0D\uFF20".indexOf(c) >= 0;
+        }
+        return false;
     }
 
     private static Map<String, Object> runView(final PayoutRun run)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ricochet.aggregator.admin.AdminRoles.Role;
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.ingest.StrictJson;
 
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,6 +31,13 @@ import java.util.Set;
  *
  * <p>One row rule: in a conversion's {@code touches}, a partner sees only its own touches, never another partner's
  * id, click id, click time or credit.
+ *
+ * <p>One text rule: why a commission is held, released or voided (the fraud flags and finance's review reason) is
+ * finance's review material wherever it is written, so a partner's token never reads it: not in a conversion's
+ * {@code commission.flags}, nor in a {@code commission.*} timeline event's {@code data.flags} and
+ * {@code data.reason}, nor in a ledger entry's {@code note} (an accrual's note is cut before
+ * {@link Ledger#HELD_FOR_REVIEW}; a hold, release or void entry's note, finance's reason, is null). The partner still
+ * sees that it happened, to which commission, and the amount.
  */
 final class FieldOwners
 {
@@ -52,6 +61,7 @@ final class FieldOwners
     // over it, and the role x endpoint x field test (which lists the admin's fields exactly) fails until it is added.
     private static final Set<Role> UNDECLARED = ADMIN;
     private static final String TOUCHES = "conversions[].touches";
+    private static final List<String> REVIEW_DATA = List.of("flags", "reason");
 
     private static final Map<View, Map<String, Set<Role>>> OWNERS = new EnumMap<>(View.class);
 
@@ -190,6 +200,10 @@ final class FieldOwners
         }
         final JsonNode tree = StrictJson.MAPPER.valueToTree(response.body());
         project(caller, view, OWNERS.get(view), "", tree);
+        if (Role.PARTNER == caller.role())
+        {
+            withoutReviewMaterial(view, tree);
+        }
         return new ApiResponse(response.status(), tree);
     }
 
@@ -226,6 +240,45 @@ final class FieldOwners
                     continue;
                 }
                 project(caller, view, owners, path + "[]", element);
+            }
+        }
+    }
+
+    private static void withoutReviewMaterial(final View view, final JsonNode tree)
+    {
+        if (View.TIMELINE == view)
+        {
+            for (final JsonNode event : tree.path("events"))
+            {
+                final JsonNode data = event.get("data");
+                if (data instanceof ObjectNode && event.path("type").asText("").startsWith("commission."))
+                {
+                    ((ObjectNode)data).remove(REVIEW_DATA);
+                }
+            }
+        }
+        else if (View.LEDGER == view)
+        {
+            for (final JsonNode entry : tree.path("entries"))
+            {
+                final JsonNode note = entry.get("note");
+                if (!(entry instanceof ObjectNode) || null == note || !note.isTextual())
+                {
+                    continue;
+                }
+                final String type = entry.path("type").asText("");
+                if ("hold".equals(type) || "release".equals(type) || "void".equals(type))
+                {
+                    ((ObjectNode)entry).putNull("note");
+                }
+                else
+                {
+                    final int review = note.asText().indexOf(Ledger.HELD_FOR_REVIEW);
+                    if (review >= 0)
+                    {
+                        ((ObjectNode)entry).put("note", note.asText().substring(0, review));
+                    }
+                }
             }
         }
     }

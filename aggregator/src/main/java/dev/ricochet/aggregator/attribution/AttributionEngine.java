@@ -343,8 +343,11 @@ public final class AttributionEngine
         }
         for (final ConversionRecord waitingAt : new ConversionRecord[]{ existing, atAlias })
         {
-            if (null != waitingAt && "awaiting_sale".equals(waitingAt.kind()))
+            if (null != waitingAt && "awaiting_sale".equals(waitingAt.kind()) &&
+                (null == waitingAt.currency() || waitingAt.currency().equals(record.currency())))
             {
+                // Like a refund after its sale: one in another currency is kept, never applied as if it were this one
+                // (a refund waited in USD, the program moved to EUR, and the EUR sale was reversed by its number).
                 for (final ConversionRecord.WaitingReversal waiting : waitingAt.waitingReversals())
                 {
                     record = reverse(program, record, waiting.amount(), waiting.cumulative(), waiting.timeMs(),
@@ -435,7 +438,9 @@ public final class AttributionEngine
         // Running totals and increments are kept apart: a cumulative refund total must not absorb a chargeback.
         final long newCumulative = cumulative ? Math.max(original.cumulativeReversed(), amount) :
             original.cumulativeReversed();
-        final long newAdditive = Money.add(original.additiveReversed(), cumulative ? 0 : Math.max(0, amount));
+        // Saturated: only min(amount, cumulative + additive) is ever used, and 9.2 million refunds of the bound on one
+        // sale (each its own id) passed a long and stopped the aggregator at that event.
+        final long newAdditive = Money.addSaturated(original.additiveReversed(), cumulative ? 0 : Math.max(0, amount));
         final ConversionRecord updated = original.withReversal(newCumulative, newAdditive);
         final long newReversed = updated.reversedAmount();
         for (final ConversionRecord.Credit credit : original.credits())

@@ -95,7 +95,7 @@ public record ConversionRecord(
     {
         return new ConversionRecord(externalId, kind, timeMs, amount, currency, clickId, customerId, coupon,
             originalExternalId, attributedBy, unattributedReason, credits,
-            Math.min(amount, dev.ricochet.ingest.Money.add(newCumulative, newAdditive)), waitingReversals, newCumulative,
+            Math.min(amount, dev.ricochet.ingest.Money.addSaturated(newCumulative, newAdditive)), waitingReversals, newCumulative,
             newAdditive, source, countedPartners, path);
     }
 

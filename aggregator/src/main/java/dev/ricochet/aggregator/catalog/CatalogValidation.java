@@ -296,6 +296,10 @@ public final class CatalogValidation
         }
         try
         {
+            if (!Money.isPlainDecimal(percent))
+            {
+                throw new NumberFormatException(); // no sign, exponent or non-ASCII digit: "１０" was stored as is
+            }
             final BigDecimal value = new BigDecimal(percent);
             // The scale is bounded too: "1e-999999999" lies between 0 and 100, but every commission worked out from it
             // would carry 10^999999999 (a hang of the aggregator at the next sale).
@@ -440,6 +444,12 @@ public final class CatalogValidation
         if (-1 != uri.getPort() && (uri.getPort() < 1 || uri.getPort() > 65_535))
         {
             throw new InvalidSpecException(field + " has port " + uri.getPort() + ": expected 1-65535");
+        }
+        if (-1 != uri.getPort() && !Money.isPlainInteger(
+            uri.getRawAuthority().substring(uri.getRawAuthority().lastIndexOf(':') + 1)))
+        {
+            // One spelling per number: ":0080" is port 80 to Java, and not to every reader of the URL.
+            throw new InvalidSpecException(field + " port must be written without leading zeros");
         }
         if (!isCanonicalHost(uri.getHost()))
         {

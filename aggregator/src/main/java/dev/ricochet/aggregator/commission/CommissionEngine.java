@@ -166,7 +166,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
             rate = CommissionRules.percent(partner.spec(), tiers, account.tier());
             earned = CommissionRules.percentOf(credit.revenue(), rate);
         }
-        earned = capped(partnerNumber, partner, spec, record.timeMs(), earned);
+        earned = Math.min(capped(partnerNumber, partner, spec, record.timeMs(), earned), ledger.room(partnerNumber));
         final boolean isSuspended = "suspended".equals(partner.spec().status());
         final List<FraudFlag> flags = fraud.check(spec.fraud(), partner, record, credit);
         final boolean isHeld = isSuspended || !flags.isEmpty();
@@ -317,8 +317,8 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         {
             final Commission commission = candidate.getValue();
             final long target = CommissionRules.percentOf(commission.revenue(), tier.commissionPercent());
-            final long raise = capped(partnerNumber, partner, program.spec(), candidate.getKey().timeMs(),
-                target - commission.earned());
+            final long raise = Math.min(capped(partnerNumber, partner, program.spec(), candidate.getKey().timeMs(),
+                target - commission.earned()), ledger.room(partnerNumber));
             if (raise > 0)
             {
                 ledger.rerate(candidate.getKey(), commission.earned() + raise, tier.commissionPercent(), tier.name(),

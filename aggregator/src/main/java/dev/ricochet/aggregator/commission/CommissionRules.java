@@ -92,7 +92,8 @@ public final class CommissionRules
                 tiers.get(0).commissionPercent());
         }
         final long start = Math.max(0, revenueBefore);
-        final long end = Money.add(start, revenue);
+        // Saturated: the window's revenue is a saturating counter sum, and may already be Long.MAX_VALUE.
+        final long end = Money.addSaturated(start, revenue);
         BigDecimal exact = BigDecimal.ZERO;
         for (int i = 0; i < tiers.size(); i++)
         {

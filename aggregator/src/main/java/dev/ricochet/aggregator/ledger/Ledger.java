@@ -34,6 +34,21 @@ import java.util.Map;
  */
 public final class Ledger
 {
+    /**
+     * What an accrual's note says before the fraud flags that held it: finance's review material, which a partner's
+     * token does not see ({@code FieldOwners}).
+     */
+    public static final String HELD_FOR_REVIEW = "; held for review:";
+
+    /**
+     * The most a partner's balances may hold together, in absolute value: 10^18 minor units (a million amounts of
+     * {@link dev.ricochet.ingest.Money#MAX_AMOUNT}). A commission or re-rate earns at most what is left under it
+     * ({@link #room}), as under a monthly cap, so no checked balance sum can ever throw inside an event: one that
+     * threw stopped the aggregator, and every replay, at that event (9.2 million sales of the amount bound at 100%, or
+     * 92 million at 10%, from a postback or API credential or, with pixel conversions on, from anyone).
+     */
+    public static final long MAX_BALANCE = 1_000_000_000_000_000_000L;
+
     private static final long DAY_MS = 86_400_000L;
     private static final byte[] EMPTY = new byte[0];
 
@@ -72,6 +87,23 @@ public final class Ledger
             accounts.put(partnerNumber, account);
         }
         return account;
+    }
+
+    /**
+     * @param partnerNumber partner.
+     * @return what a new commission or re-rate of the partner may still earn under {@link #MAX_BALANCE}, 0 or more.
+     */
+    public long room(final int partnerNumber)
+    {
+        final PartnerAccount account = account(partnerNumber);
+        long gross = 0;
+        for (final long balance : new long[]{ account.pending(), account.approved(), account.held(),
+            account.scheduled(), account.paid() })
+        {
+            gross = dev.ricochet.ingest.Money.addSaturated(gross, balance == Long.MIN_VALUE ? Long.MAX_VALUE :
+                Math.abs(balance));
+        }
+        return Math.max(0, MAX_BALANCE - gross);
     }
 
     /**
@@ -115,7 +147,7 @@ public final class Ledger
             ", tier " + commission.tier());
         if (null != commission.flags() && !commission.flags().isEmpty())
         {
-            note.append("; held for review:");
+            note.append(HELD_FOR_REVIEW);
             for (final FraudFlag flag : commission.flags())
             {
                 note.append(' ').append(flag.code()).append(" (").append(flag.detail()).append(')');

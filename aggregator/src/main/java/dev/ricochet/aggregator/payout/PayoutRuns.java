@@ -72,8 +72,12 @@ public final class PayoutRuns
         long total = 0;
         for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(programId))
         {
-            if ("suspended".equals(partner.spec().status()) || ledger.account(partner.number()).approved() < minPayout)
+            final long approved = ledger.account(partner.number()).approved();
+            if ("suspended".equals(partner.spec().status()) || approved < minPayout ||
+                approved > Long.MAX_VALUE - total)
             {
+                // The last test keeps the run's total within a long (balances are bounded per partner, not per
+                // program): that partner's balance waits, whole, for the next run.
                 continue;
             }
             final long amount = ledger.schedule(partner.number(), runId, timeMs, programId);

@@ -130,11 +130,23 @@ public final class WebhookAddresses
             {
                 return isPublicV4(bytes, 2); // 2002::/16 6to4
             }
-            if (first == 0x20 && (bytes[1] & 0xFF) == 0x01 && isZero(bytes, 2, 2))
+            if ((first & 0xE0) != 0x20)
             {
-                return false; // 2001::/32 Teredo: reaches an address of someone else's choosing
+                // Only global unicast (2000::/3) is public; everything else is reserved, local, or a translation
+                // that embeds an IPv4 address (::ffff:0:a.b.c.d IPv4-translated, 64:ff9b:1::/48 local-use NAT64,
+                // 100::/64 discard): a list of the ranges to refuse missed those, an allowlist cannot.
+                return false;
             }
-            return first != 0x01 || !isZero(bytes, 1, 7); // 100::/64 discard
+            final int second = bytes[1] & 0xFF;
+            if (first == 0x20 && second == 0x01 && (isZero(bytes, 2, 2) || // 2001::/32 Teredo: someone else's choice
+                ((bytes[2] & 0xFF) == 0x0D && (bytes[3] & 0xFF) == 0xB8) || // 2001:db8::/32 documentation
+                (isZero(bytes, 2, 1) && (bytes[3] & 0xFF) == 0x02 && isZero(bytes, 4, 2)) || // 2001:2::/48 benchmarking
+                (isZero(bytes, 2, 1) && (bytes[3] & 0xF0) == 0x10) || // 2001:10::/28 ORCHID
+                (isZero(bytes, 2, 1) && (bytes[3] & 0xF0) == 0x20))) // 2001:20::/28 ORCHIDv2
+            {
+                return false;
+            }
+            return !(first == 0x3F && second == 0xFF && (bytes[2] & 0xF0) == 0); // 3fff::/20 documentation
         }
         return false;
     }

@@ -88,6 +88,19 @@ final class PostbackIntake
         }
         else
         {
+            if (amountText.startsWith("-") && Money.isPlainInteger(amountText.substring(1)) && !"-0".equals(amountText))
+            {
+                return new ProgramOutcome(program, IntakeOutcome.reject(400,
+                    "amount must not be negative (minor units; a refund's amount is the refunded amount)"));
+            }
+            if (!Money.isPlainInteger(amountText))
+            {
+                // One spelling per number: no sign, leading zero or non-ASCII digit (Long.parseLong read "+5",
+                // "0100" and "١٠٠" as numbers the sender's own records may not).
+                return new ProgramOutcome(program, IntakeOutcome.reject(400, "amount '" + amountText +
+                    "' is not an integer number of minor units in ASCII digits without sign or leading zero " +
+                    "(e.g. 1299 for 12.99)"));
+            }
             try
             {
                 amount = Long.parseLong(amountText);
@@ -95,9 +108,8 @@ final class PostbackIntake
             catch (final NumberFormatException ex)
             {
                 // Digits past a long are an amount past the bound, not a typo: say which bound.
-                return new ProgramOutcome(program, IntakeOutcome.reject(400, amountText.matches("[-+]?[0-9]{1,64}") ?
-                    Money.outOfBound("amount") + ", not " + amountText :
-                    "amount '" + amountText + "' is not an integer number of minor units (e.g. 1299 for 12.99)"));
+                return new ProgramOutcome(program, IntakeOutcome.reject(400,
+                    Money.outOfBound("amount") + ", not " + amountText));
             }
         }
         final String currency = first(parameters, "currency");

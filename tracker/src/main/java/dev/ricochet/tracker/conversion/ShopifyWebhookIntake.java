@@ -229,7 +229,7 @@ final class ShopifyWebhookIntake
      */
     static long minorUnits(final String price, final String currency)
     {
-        if (null == price || null == currency || price.length() > MAX_PRICE_LENGTH)
+        if (null == price || null == currency || price.length() > MAX_PRICE_LENGTH || !Money.isPlainDecimal(price))
         {
             return -1;
         }
