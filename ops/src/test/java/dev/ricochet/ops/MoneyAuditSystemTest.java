@@ -81,6 +81,10 @@ class MoneyAuditSystemTest
         final int halfLifeDays;
         final List<TierM> tiers;
         final boolean customers;
+        boolean retroactive;
+        long monthlyCap = -1;
+        long minPayout;
+        final Map<String, long[]> refundsBeforeSale = new LinkedHashMap<>();
         final List<PartnerM> partners = new ArrayList<>();
         final List<VisitorM> visitors = new ArrayList<>();
         final List<ConvM> conversions = new ArrayList<>();
@@ -117,6 +121,8 @@ class MoneyAuditSystemTest
         final Map<String, CommissionM> commissions = new LinkedHashMap<>();
         final Map<String, String> listed = new TreeMap<>();
         int tier;
+        boolean suspended;
+        final Map<Integer, Long> accruedInMonth = new HashMap<>();
         long sales;
         long leads;
 
@@ -137,7 +143,8 @@ class MoneyAuditSystemTest
         final String externalId;
         final int day;
         final long credit;
-        final long earned;
+        long earned;
+        String percent;
         final boolean onRevenue;
         long reversed;
         long worth;
@@ -403,6 +410,10 @@ class MoneyAuditSystemTest
                 {
                     partner.tier = qualifying;
                     cover("tier upgraded at a conversion");
+                    if (partner.program.retroactive)
+                    {
+                        rerate(partner, day);
+                    }
                 }
             }
             final TierM tier = partner.program.tiers.get(partner.tier);
@@ -413,13 +424,15 @@ class MoneyAuditSystemTest
                 {
                     final long flat = tier.lead();
                     final long earned = share(flat, cumulative, total) - share(flat, before, total);
-                    commission = new CommissionM(partner, conversion.externalId, day, 0, earned, false);
+                    commission = new CommissionM(partner, conversion.externalId, day, 0, capped(partner, day,
+                        earned), false);
                 }
             }
             else if (credit > 0)
             {
                 commission = new CommissionM(partner, conversion.externalId, day, credit,
-                    commission(credit, tier.percent()), true);
+                    capped(partner, day, commission(credit, tier.percent())), true);
+                commission.percent = tier.percent();
                 if (0 == commission.earned)
                 {
                     cover("commission worth 0");
@@ -436,8 +449,13 @@ class MoneyAuditSystemTest
             if (null != commission)
             {
                 partner.commissions.put(conversion.externalId, commission);
-                entry(partner, day, "accrual", commission.earned, null, "pending", conversion.externalId, null);
-                if (day + partner.program.holdDays <= today)
+                if (partner.suspended)
+                {
+                    commission.state = "held";
+                    cover("accrued held: partner suspended");
+                }
+                entry(partner, day, "accrual", commission.earned, null, commission.state, conversion.externalId, null);
+                if (!partner.suspended && day + partner.program.holdDays <= today)
                 {
                     approve(commission);
                 }
@@ -446,6 +464,55 @@ class MoneyAuditSystemTest
         }
         conversion.program.conversions.add(conversion);
         return true;
+    }
+
+    /** monthlyCap: a commission earns at most cap - accrued so far in its UTC month (never below 0). */
+    private long capped(final PartnerM partner, final int day, final long earned)
+    {
+        if (partner.program.monthlyCap < 0)
+        {
+            return earned;
+        }
+        final LocalDate date = LocalDate.ofEpochDay(day);
+        final int month = date.getYear() * 12 + date.getMonthValue();
+        final long accrued = partner.accruedInMonth.getOrDefault(month, 0L);
+        final long capped = Math.min(earned, Math.max(0, partner.program.monthlyCap - accrued));
+        if (capped < earned)
+        {
+            cover("capped by monthlyCap");
+        }
+        partner.accruedInMonth.put(month, accrued + capped);
+        return capped;
+    }
+
+    /**
+     * Retroactive re-rating: on an upgrade, the partner's unpaid percent commissions on conversions inside the new
+     * tier's window rise to the new rate; the entry books the increase of their worth (reversed part recomputed by
+     * the same share), dated the upgrade's day, on the balance the commission is in.
+     */
+    private void rerate(final PartnerM partner, final int day)
+    {
+        final TierM tier = partner.program.tiers.get(partner.tier);
+        for (final CommissionM commission : partner.commissions.values())
+        {
+            if (!commission.onRevenue || commission.day < day - tier.windowDays() + 1 ||
+                !List.of("pending", "approved", "held").contains(commission.state) ||
+                new BigDecimal(tier.percent()).compareTo(new BigDecimal(commission.percent)) <= 0)
+            {
+                continue;
+            }
+            final ConvM conversion = conversionOf(partner.program, commission.externalId);
+            final long earned = commission(commission.credit, tier.percent());
+            final long revenue = share(commission.credit, conversion.reversedAmount(), conversion.amount);
+            final long reversed = share(earned, revenue, commission.credit);
+            final long increase = (earned - reversed) - commission.worth;
+            commission.earned = earned;
+            commission.reversed = reversed;
+            commission.worth = earned - reversed;
+            commission.percent = tier.percent();
+            entry(partner, day, "rerate", increase, null, commission.state, commission.externalId, null);
+            cover("rerate");
+        }
     }
 
     private String listing(final ConvM conversion, final PartnerM partner)
@@ -466,6 +533,11 @@ class MoneyAuditSystemTest
 
     private void modelRefund(final ConvM conversion, final long amount)
     {
+        modelRefund(conversion, amount, today);
+    }
+
+    private void modelRefund(final ConvM conversion, final long amount, final int day)
+    {
         conversion.refunded += amount;
         final long reversedAmount = conversion.reversedAmount();
         for (final Map.Entry<PartnerM, Long> e : conversion.credits.entrySet())
@@ -484,12 +556,12 @@ class MoneyAuditSystemTest
             final String state = commission.state;
             if ("scheduled".equals(state) || "paid".equals(state))
             {
-                entry(commission.partner, today, "clawback", -increase, null, "approved", conversion.externalId, null);
+                entry(commission.partner, day, "clawback", -increase, null, "approved", conversion.externalId, null);
                 cover("clawback");
             }
             else
             {
-                entry(commission.partner, today, "reversal", -increase, null, state, conversion.externalId, null);
+                entry(commission.partner, day, "reversal", -increase, null, state, conversion.externalId, null);
                 cover("reversal on " + state);
             }
         }
@@ -515,6 +587,13 @@ class MoneyAuditSystemTest
             {
                 final int day = (int)START.toEpochDay() + d;
                 enterDay(day);
+                if (d == 20 || d == 41)
+                {
+                    final PartnerM partner = programs.get(4).partners.get(2);
+                    partner.suspended = d == 20;
+                    service.admin.putOk("/v1/partners/" + partner.id, "{\"programId\":\"td\",\"name\":\"Partner " +
+                        partner.id + "\",\"status\":\"" + (partner.suspended ? "suspended" : "active") + "\"}");
+                }
                 final int actions = 25 + random.nextInt(15);
                 for (int i = 0; i < actions; i++)
                 {
@@ -547,7 +626,8 @@ class MoneyAuditSystemTest
                 "reversal on held", "tier upgraded at a conversion", "tier downgraded at review",
                 "listed with a zero share", "commission worth 0", "repeated partner on a shared path",
                 "click after the conversion, within the skew", "click more than the skew after the conversion",
-                "recurring", "chargeback", "over-refund", "hold", "release", "void", "lead", "payout run refused while open"))
+                "recurring", "chargeback", "over-refund", "hold", "release", "void", "lead", "payout run refused while open",
+                "rerate", "capped by monthlyCap", "accrued held: partner suspended", "refund before its sale"))
             {
                 assertTrue(coverage.getOrDefault(needed, 0) > 0, "the history covers " + needed + ": " + coverage);
             }
@@ -563,9 +643,12 @@ class MoneyAuditSystemTest
         final TierM bronze = new TierM("bronze", 0, 0, "10", 100);
         programs.add(new ProgramM("lin", "linear", 3, 7,
             List.of(bronze, new TierM("silver", 6, 7, "15", 150)), false));
+        programs.get(0).retroactive = true;
         programs.add(new ProgramM("pos", "position_based", 2, 7, List.of(new TierM("bronze", 0, 0, "12.5", 99)), true));
+        programs.get(1).minPayout = 2_000;
         programs.add(new ProgramM("last", "last_click", 0, 7, List.of(new TierM("bronze", 0, 0, "7.5", 51)), true));
         programs.add(new ProgramM("first", "first_click", 4, 7, List.of(new TierM("bronze", 0, 0, "20", 25)), false));
+        programs.get(3).monthlyCap = 4_000;
         programs.add(new ProgramM("td", "time_decay", 1, 1, List.of(new TierM("bronze", 0, 0, "3.3", 7)), false));
         for (final ProgramM program : programs)
         {
@@ -577,7 +660,9 @@ class MoneyAuditSystemTest
             service.admin.putOk("/v1/programs/" + program.id, "{\"name\":\"" + program.id + "\",\"currency\":\"USD\"," +
                 "\"clickParam\":\"rcid\",\"attribution\":{\"model\":\"" + program.model + "\",\"windowDays\":" +
                 WINDOW_DAYS + ",\"halfLifeDays\":" + program.halfLifeDays + "},\"tiers\":[" + tiers + "]," +
-                "\"holdDays\":" + program.holdDays + ",\"minPayout\":0,\"tierReview\":\"weekly\"," +
+                "\"holdDays\":" + program.holdDays + ",\"minPayout\":" + program.minPayout + ",\"tierReview\":\"weekly\"," +
+                (program.retroactive ? "\"retroactive\":true," : "") +
+                (program.monthlyCap >= 0 ? "\"monthlyCap\":" + program.monthlyCap + "," : "") +
                 "\"recurringMonths\":" + RECURRING_MONTHS + "," +
                 "\"fraud\":{\"minClickToConversionSeconds\":0,\"maxRefundRatePercent\":0}," +
                 "\"secrets\":{\"apiKey\":\"" + program.apiKey() + "\"}}");
@@ -724,7 +809,11 @@ class MoneyAuditSystemTest
             session(program);
             return;
         }
-        final VisitorM visitor = withClicks.get(random.nextInt(withClicks.size()));
+        final long now = clock.get();
+        final List<VisitorM> recent = withClicks.stream().filter(v ->
+            v.clicks.get(v.clicks.size() - 1).time() > now - (WINDOW_DAYS - 1) * DAY_MS).toList();
+        final List<VisitorM> pool = recent.isEmpty() || random.nextInt(100) < 15 ? withClicks : recent;
+        final VisitorM visitor = pool.get(random.nextInt(pool.size()));
         final ClickM named;
         final long time;
         final long resume = clock.get();
@@ -741,7 +830,13 @@ class MoneyAuditSystemTest
                 visitor.clicks.get(random.nextInt(visitor.clicks.size()));
             time = clock.get();
         }
-        final String externalId = "o" + (++sequence);
+        String externalId = "o" + (++sequence);
+        long[] refundBefore = null;
+        if ("sale".equals(kind) && !skewed && !program.refundsBeforeSale.isEmpty() && random.nextInt(100) < 50)
+        {
+            externalId = program.refundsBeforeSale.keySet().iterator().next();
+            refundBefore = program.refundsBeforeSale.remove(externalId);
+        }
         final long amount = "lead".equals(kind) ? 0 : saleAmount();
         String customerId = null;
         if (program.customers && "sale".equals(kind) && random.nextInt(100) < 50)
@@ -784,6 +879,11 @@ class MoneyAuditSystemTest
         final ConvM conversion = new ConvM(program, externalId, kind, amount, time);
         modelConversion(conversion, path, weights(program.model, path, time, program.halfLifeDays));
         cover(kind);
+        if (null != refundBefore)
+        {
+            cover("refund before its sale" + (refundBefore[1] < today ? ", on an earlier day" : ""));
+            modelRefund(conversion, refundBefore[0], (int)refundBefore[1]);
+        }
         if (null != customerId)
         {
             program.customerIds.add(customerId);
@@ -832,6 +932,16 @@ class MoneyAuditSystemTest
         if (open.isEmpty())
         {
             convert(program, "sale", false);
+            return;
+        }
+        if (random.nextInt(100) < 8)
+        {
+            final String externalId = "o" + (++sequence);
+            final long amount = 1 + random.nextInt(3_000);
+            post(program, "{\"programId\":\"" + program.id + "\",\"externalId\":\"r" + (++sequence) +
+                "\",\"kind\":\"refund\",\"amount\":" + amount + ",\"currency\":\"USD\",\"originalExternalId\":\"" +
+                externalId + "\"}");
+            program.refundsBeforeSale.put(externalId, new long[]{ amount, today });
             return;
         }
         final ConvM conversion = open.get(random.nextInt(open.size()));
@@ -921,7 +1031,7 @@ class MoneyAuditSystemTest
         for (final PartnerM partner : program.partners)
         {
             final long approved = partner.balances.get("approved");
-            if (approved > 0)
+            if (approved > 0 && approved >= program.minPayout && !partner.suspended)
             {
                 lines.put(partner.id, approved);
                 entry(partner, today, "payout_scheduled", approved, "approved", "scheduled", null, runId);
@@ -1042,6 +1152,10 @@ class MoneyAuditSystemTest
                         assertEquals(null, accrued.put(externalId, amount), "one accrual per (conversion, partner): " +
                             entry);
                     }
+                    if ("rerate".equals(type))
+                    {
+                        accrued.merge(externalId, amount, Long::sum);
+                    }
                     if ("reversal".equals(type) || "clawback".equals(type))
                     {
                         assertTrue(amount < 0, "a refund never books a positive entry: " + entry);
@@ -1050,10 +1164,10 @@ class MoneyAuditSystemTest
                     actual.add(line(entry.get("date").asText(), type, amount, text(entry.get("from")),
                         entry.get("to").asText(), externalId, text(entry.get("runId"))));
                 }
-                reversedOf.forEach((externalId, reversed) -> assertTrue(reversed <= accrued.getOrDefault(externalId, 0L),
-                    partner.id + ": a refund never reverses more than accrued on " + externalId));
-                assertEquals(balances, sums, partner.id + " balances are the sums of the entries " + when);
                 assertSameEntries(partner, actual, when);
+                reversedOf.forEach((externalId, reversed) -> assertTrue(reversed <= accrued.getOrDefault(externalId, 0L),
+                    partner.id + ": a refund never reverses more than accrued (and re-rated) on " + externalId));
+                assertEquals(balances, sums, partner.id + " balances are the sums of the entries " + when);
                 assertEquals(partner.balances, balances, partner.id + " balances " + when);
                 final JsonNode view = json.readTree(service.admin.getOk("/v1/partners/" + partner.id));
                 assertEquals(program.tiers.get(partner.tier).name(), view.path("tier").asText(),
