@@ -25,6 +25,8 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.ricochet.ingest.test.StripeEvents;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -122,6 +124,10 @@ class MoneyAuditSystemTest
         final Map<String, String> listed = new TreeMap<>();
         int tier;
         boolean suspended;
+        String ownPercent;
+        long revenue;
+        long refunded;
+        final Map<String, Long> reversedRevenue = new HashMap<>();
         final Map<Integer, Long> accruedInMonth = new HashMap<>();
         long sales;
         long leads;
@@ -183,6 +189,8 @@ class MoneyAuditSystemTest
         final long time;
         final LinkedHashMap<PartnerM, Long> credits = new LinkedHashMap<>();
         long refunded;
+        long stripeRefunded;
+        boolean viaStripe;
 
         ConvM(final ProgramM program, final String externalId, final String kind, final long amount, final long time)
         {
@@ -195,7 +203,7 @@ class MoneyAuditSystemTest
 
         long reversedAmount()
         {
-            return Math.min(amount, refunded);
+            return Math.min(amount, stripeRefunded + refunded);
         }
     }
 
@@ -410,13 +418,14 @@ class MoneyAuditSystemTest
                 {
                     partner.tier = qualifying;
                     cover("tier upgraded at a conversion");
-                    if (partner.program.retroactive)
+                    if (partner.program.retroactive && null == partner.ownPercent)
                     {
                         rerate(partner, day);
                     }
                 }
             }
             final TierM tier = partner.program.tiers.get(partner.tier);
+            partner.revenue += credit;
             CommissionM commission = null;
             if ("lead".equals(conversion.kind))
             {
@@ -430,9 +439,10 @@ class MoneyAuditSystemTest
             }
             else if (credit > 0)
             {
+                final String percent = null == partner.ownPercent ? tier.percent() : partner.ownPercent;
                 commission = new CommissionM(partner, conversion.externalId, day, credit,
-                    capped(partner, day, commission(credit, tier.percent())), true);
-                commission.percent = tier.percent();
+                    capped(partner, day, commission(credit, percent)), true);
+                commission.percent = percent;
                 if (0 == commission.earned)
                 {
                     cover("commission worth 0");
@@ -539,9 +549,25 @@ class MoneyAuditSystemTest
     private void modelRefund(final ConvM conversion, final long amount, final int day)
     {
         conversion.refunded += amount;
+        modelReversal(conversion, day);
+    }
+
+    /** Stripe's amount_refunded is a running total: the largest one reported counts. */
+    private void modelStripeRefund(final ConvM conversion, final long cumulative)
+    {
+        conversion.stripeRefunded = Math.max(conversion.stripeRefunded, cumulative);
+        modelReversal(conversion, today);
+    }
+
+    private void modelReversal(final ConvM conversion, final int day)
+    {
         final long reversedAmount = conversion.reversedAmount();
         for (final Map.Entry<PartnerM, Long> e : conversion.credits.entrySet())
         {
+            final long reversedRevenue = share(e.getValue(), reversedAmount, conversion.amount);
+            final Long before = e.getKey().reversedRevenue.put(conversion.externalId, reversedRevenue);
+            e.getKey().refunded += reversedRevenue - (null == before ? 0 : before);
+            e.getKey().revenue -= reversedRevenue - (null == before ? 0 : before);
             final CommissionM commission = e.getKey().commissions.get(conversion.externalId);
             if (null == commission || !commission.onRevenue || "void".equals(commission.state))
             {
@@ -627,7 +653,8 @@ class MoneyAuditSystemTest
                 "listed with a zero share", "commission worth 0", "repeated partner on a shared path",
                 "click after the conversion, within the skew", "click more than the skew after the conversion",
                 "recurring", "chargeback", "over-refund", "hold", "release", "void", "lead", "payout run refused while open",
-                "rerate", "capped by monthlyCap", "accrued held: partner suspended", "refund before its sale"))
+                "rerate", "capped by monthlyCap", "sale through Stripe", "Stripe refund total",
+                "Stripe running total and additive refunds on one sale", "accrued held: partner suspended", "refund before its sale"))
             {
                 assertTrue(coverage.getOrDefault(needed, 0) > 0, "the history covers " + needed + ": " + coverage);
             }
@@ -665,13 +692,19 @@ class MoneyAuditSystemTest
                 (program.monthlyCap >= 0 ? "\"monthlyCap\":" + program.monthlyCap + "," : "") +
                 "\"recurringMonths\":" + RECURRING_MONTHS + "," +
                 "\"fraud\":{\"minClickToConversionSeconds\":0,\"maxRefundRatePercent\":0}," +
-                "\"secrets\":{\"apiKey\":\"" + program.apiKey() + "\"}}");
+                "\"secrets\":{\"apiKey\":\"" + program.apiKey() + "\"" +
+                (program.customers ? ",\"stripe\":\"" + AdminClient.STRIPE_SECRET + "\"" : "") + "}}");
             for (int p = 0; p < 3; p++)
             {
                 final PartnerM partner = new PartnerM(program.id + "-p" + p, program);
                 program.partners.add(partner);
+                if ("lin".equals(program.id) && 2 == p)
+                {
+                    partner.ownPercent = "11";
+                }
                 service.admin.putOk("/v1/partners/" + partner.id, "{\"programId\":\"" + program.id +
-                    "\",\"name\":\"Partner " + partner.id + "\",\"status\":\"active\"}");
+                    "\",\"name\":\"Partner " + partner.id + "\",\"status\":\"active\"" +
+                    (null == partner.ownPercent ? "" : ",\"commissionPercent\":\"" + partner.ownPercent + "\"") + "}");
                 for (int l = 0; l < 2; l++)
                 {
                     final String code = partner.id + "-l" + l;
@@ -754,6 +787,12 @@ class MoneyAuditSystemTest
         {
             click(program, visitor, codes.get(c));
             clock.addAndGet(MINUTE_MS);
+        }
+        if (random.nextInt(100) < 20)
+        {
+            click(program, visitor, codes.get(0)); // the same link again within the hour: not unique, still a touch
+            clock.addAndGet(MINUTE_MS);
+            cover("one link clicked twice within the hour");
         }
     }
 
@@ -843,7 +882,17 @@ class MoneyAuditSystemTest
         {
             customerId = "cus-" + sequence;
         }
+        final boolean viaStripe = program.customers && "sale".equals(kind) && null == refundBefore &&
+            random.nextInt(100) < 35;
         clock.set(time);
+        if (viaStripe)
+        {
+            externalId = "pi_" + sequence;
+            customerId = "cus_" + sequence;
+            stripe(program, "evt_cs_" + sequence, "checkout.session.completed",
+                StripeEvents.checkoutSession(externalId, amount, named.id(), customerId));
+        }
+        else
         post(program, "{\"programId\":\"" + program.id + "\",\"externalId\":\"" + externalId + "\",\"kind\":\"" +
             kind + "\"" + ("lead".equals(kind) ? "" : ",\"amount\":" + amount) + ",\"currency\":\"USD\"," +
             "\"clickId\":\"" + named.id() + "\"" + (null == customerId ? "" : ",\"customerId\":\"" + customerId + "\"") +
@@ -877,6 +926,11 @@ class MoneyAuditSystemTest
             path.remove(0);
         }
         final ConvM conversion = new ConvM(program, externalId, kind, amount, time);
+        conversion.viaStripe = viaStripe;
+        if (viaStripe)
+        {
+            cover("sale through Stripe");
+        }
         modelConversion(conversion, path, weights(program.model, path, time, program.halfLifeDays));
         cover(kind);
         if (null != refundBefore)
@@ -945,6 +999,22 @@ class MoneyAuditSystemTest
             return;
         }
         final ConvM conversion = open.get(random.nextInt(open.size()));
+        if (conversion.viaStripe && random.nextInt(100) < 60)
+        {
+            // Stripe's running total: more of it, or a stale resend of an earlier figure
+            final long cumulative = random.nextInt(100) < 20 ? conversion.stripeRefunded / 2 :
+                Math.min(conversion.amount, conversion.stripeRefunded + 1 +
+                    (long)(random.nextDouble() * (conversion.amount - conversion.stripeRefunded)));
+            stripe(program, "evt_rf_" + (++sequence), "charge.refunded",
+                StripeEvents.charge("ch_" + conversion.externalId, conversion.externalId, conversion.amount, cumulative));
+            cover(cumulative <= conversion.stripeRefunded ? "stale Stripe refund total" : "Stripe refund total");
+            if (conversion.refunded > 0)
+            {
+                cover("Stripe running total and additive refunds on one sale");
+            }
+            modelStripeRefund(conversion, cumulative);
+            return;
+        }
         final long left = conversion.amount - conversion.refunded;
         final int roll = random.nextInt(100);
         final long amount = roll < 40 ? left : roll < 50 ? left + 1 + random.nextInt(500) :
@@ -1115,6 +1185,7 @@ class MoneyAuditSystemTest
             {
                 relist(conversion);
             }
+            long heldTotal = 0;
             for (final PartnerM partner : program.partners)
             {
                 final JsonNode ledger = json.readTree(finance.getOk("/v1/partners/" + partner.id +
@@ -1170,9 +1241,12 @@ class MoneyAuditSystemTest
                 assertEquals(balances, sums, partner.id + " balances are the sums of the entries " + when);
                 assertEquals(partner.balances, balances, partner.id + " balances " + when);
                 final JsonNode view = json.readTree(service.admin.getOk("/v1/partners/" + partner.id));
+                heldTotal += partner.balances.get("held");
                 assertEquals(program.tiers.get(partner.tier).name(), view.path("tier").asText(),
                     partner.id + " tier " + when);
             }
+            final JsonNode held = json.readTree(finance.getOk("/v1/programs/" + program.id + "/held-commissions"));
+            assertEquals(heldTotal, held.get("total").asLong(), program.id + " held total " + when);
         }
     }
 
@@ -1224,10 +1298,12 @@ class MoneyAuditSystemTest
                             commission.get("state").asText()));
                 }
                 assertEquals(partner.listed, actual, partner.id + " conversions listed");
+                final JsonNode stats = json.readTree(service.admin.getOk("/v1/partners/" + partner.id +
+                    "/stats?from=" + from + "&to=" + to));
+                assertEquals(partner.revenue, stats.get("revenue").asLong(), partner.id + " revenue net of reversals");
+                assertEquals(partner.refunded, stats.get("refunded").asLong(), partner.id + " revenue refunded");
                 if (!program.customers)
                 {
-                    final JsonNode stats = json.readTree(service.admin.getOk("/v1/partners/" + partner.id +
-                        "/stats?from=" + from + "&to=" + to));
                     assertEquals(partner.sales, stats.get("sales").asLong(), partner.id + " sales counted");
                     assertEquals(partner.leads, stats.get("leads").asLong(), partner.id + " leads counted");
                 }
@@ -1246,6 +1322,22 @@ class MoneyAuditSystemTest
             .header("Authorization", "Bearer " + program.apiKey())
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), body + " -> " + response.body());
+        Replays.awaitCommitted(service.aggregator, service.journal);
+    }
+
+    private void stripe(final ProgramM program, final String eventId, final String type, final com.google.gson.JsonObject object)
+        throws Exception
+    {
+        final long seconds = clock.get() / 1000;
+        final String payload = StripeEvents.event(eventId, type, object)
+            .replaceFirst("\"created\":\\d+", "\"created\":" + seconds)
+            .replace("\"livemode\":false", "\"livemode\":true");
+        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(edge("/webhooks/stripe/" + program.id))
+            .header("Stripe-Signature", StripeEvents.signatureHeader(AdminClient.STRIPE_SECRET, payload, seconds))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(payload)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), payload + " -> " + response.body());
+        assertTrue(!response.body().contains("dead"), payload + " -> " + response.body());
         Replays.awaitCommitted(service.aggregator, service.journal);
     }
 
