@@ -981,8 +981,8 @@ class MoneyAuditSystemTest
     /** A refund or chargeback of part of, the rest of, or more than what is left of a credited sale. */
     private void refund(final ProgramM program) throws Exception
     {
-        final List<ConvM> open = program.conversions.stream().filter(c -> !"lead".equals(c.kind) &&
-            c.refunded < c.amount).toList();
+        final List<ConvM> open = program.conversions.stream().filter(c -> "lead".equals(c.kind) ?
+            c.refunded == 0 && random.nextInt(100) < 5 : c.reversedAmount() < c.amount).toList();
         if (open.isEmpty())
         {
             convert(program, "sale", false);
@@ -1015,7 +1015,11 @@ class MoneyAuditSystemTest
             modelStripeRefund(conversion, cumulative);
             return;
         }
-        final long left = conversion.amount - conversion.refunded;
+        final long left = Math.max(1, conversion.amount - conversion.reversedAmount());
+        if ("lead".equals(conversion.kind))
+        {
+            cover("refund of a lead");
+        }
         final int roll = random.nextInt(100);
         final long amount = roll < 40 ? left : roll < 50 ? left + 1 + random.nextInt(500) :
             1 + (long)(random.nextDouble() * left);
@@ -1044,6 +1048,11 @@ class MoneyAuditSystemTest
                     candidates.add(commission);
                 }
             }
+        }
+        if (random.nextInt(100) < 15)
+        {
+            refusedReview(program);
+            return;
         }
         if (candidates.isEmpty())
         {
@@ -1084,6 +1093,38 @@ class MoneyAuditSystemTest
         assertEquals(commission.worth, result.get("amount").asLong(), response.body());
     }
 
+    /** An action that does not apply to the commission's state is refused (409) and changes nothing. */
+    private void refusedReview(final ProgramM program) throws Exception
+    {
+        final List<String[]> attempts = new ArrayList<>();
+        for (final PartnerM partner : program.partners)
+        {
+            for (final CommissionM commission : partner.commissions.values())
+            {
+                for (final String action : List.of("hold", "release", "void"))
+                {
+                    final boolean applies = "hold".equals(action) ?
+                        List.of("pending", "approved").contains(commission.state) : "held".equals(commission.state);
+                    if (!applies)
+                    {
+                        attempts.add(new String[]{ partner.id, commission.externalId, action, commission.state });
+                    }
+                }
+            }
+        }
+        if (attempts.isEmpty())
+        {
+            return;
+        }
+        final String[] attempt = attempts.get(random.nextInt(attempts.size()));
+        final HttpResponse<String> response = finance.post("/v1/partners/" + attempt[0] + "/commission-reviews",
+            "{\"externalId\":\"" + attempt[1] + "\",\"action\":\"" + attempt[2] + "\",\"reason\":\"audit\"}");
+        assertEquals(409, response.statusCode(), attempt[2] + " of a " + attempt[3] + " commission: " +
+            response.body());
+        Replays.awaitCommitted(service.aggregator, service.journal);
+        cover("refused: " + attempt[2] + " of a " + attempt[3] + " commission");
+    }
+
     private static ConvM conversionOf(final ProgramM program, final String externalId)
     {
         return program.conversions.stream().filter(c -> c.externalId.equals(externalId)).findFirst().orElseThrow();
@@ -1091,6 +1132,9 @@ class MoneyAuditSystemTest
 
     private void buildRun(final ProgramM program) throws Exception
     {
+        final HttpResponse<String> future = service.admin.post("/v1/programs/" + program.id + "/payout-runs",
+            "{\"periodEnd\":\"" + LocalDate.ofEpochDay(today + 1) + "\"}");
+        assertEquals(400, future.statusCode(), "a periodEnd in the future: " + future.body());
         final String periodEnd = LocalDate.ofEpochDay(today).toString();
         final HttpResponse<String> response = service.admin.post("/v1/programs/" + program.id + "/payout-runs",
             "{\"periodEnd\":\"" + periodEnd + "\"}");
