@@ -1227,6 +1227,14 @@ class MoneyAuditSystemTest
         assertRun(json.readTree(finance.getOk("/v1/payout-runs/" + runId)), program.openLines, "paid");
         assertEquals(null, runsPaid.put(runId, program.openLines.values().stream().mapToLong(Long::longValue).sum()),
             "a run is paid once");
+        // Asking again for the paid run's periodEnd answers that run: nothing is scheduled or paid twice
+        final HttpResponse<String> again = service.admin.post("/v1/programs/" + program.id + "/payout-runs",
+            "{\"periodEnd\":\"" + LocalDate.ofEpochDay(today - 1) + "\"}");
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(runId, json.readTree(again.body()).get("id").asText(), again.body());
+        assertRun(json.readTree(again.body()), program.openLines, "paid");
+        Replays.awaitCommitted(service.aggregator, service.journal);
+        cover("paid run asked again");
         program.openRun = null;
         // relist: commission states moved
         for (final ConvM conversion : program.conversions)
