@@ -73,6 +73,39 @@ class EdgeAndAdminHardeningSystemTest
     }
 
     @Test
+    void refusesAnAdminRequestWhoseHostIsNotAHostAndPort() throws Exception
+    {
+        final String joined = admin("GET /v1/programs/utm HTTP/1.1\r\nHost: a, b\r\nAuthorization: Bearer " +
+            ServiceFixture.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
+        final String userinfo = admin("GET /v1/programs/utm HTTP/1.1\r\nHost: u@a\r\nAuthorization: Bearer " +
+            ServiceFixture.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
+
+        assertEquals(400, RawHttp.status(joined), joined);
+        assertEquals(400, RawHttp.status(userinfo), userinfo);
+    }
+
+    @Test
+    void refusesAnAdminWriteWithATransferCodingOtherThanChunkedWith501AndAppliesNothing() throws Exception
+    {
+        final String body = "{\"partnerId\":\"p\",\"destination\":\"https://shop.example/gz\"}";
+        final String answer = admin("PUT /v1/links/gz HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " +
+            ServiceFixture.ADMIN_TOKEN + "\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n" +
+            Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n");
+
+        assertEquals(501, RawHttp.status(answer), answer);
+        assertEquals(404, service.admin.get("/v1/links/gz").statusCode());
+    }
+
+    @Test
+    void refusesAnAdminRequestOfAnotherHttpVersionWith505() throws Exception
+    {
+        final String answer = admin("GET /v1/programs/utm HTTP/3.0\r\nHost: a\r\nAuthorization: Bearer " +
+            ServiceFixture.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
+
+        assertEquals(505, RawHttp.status(answer), answer);
+    }
+
+    @Test
     void refusesAnAdminRequestWithTwoAuthorizationHeaders() throws Exception
     {
         final String answer = admin("GET /v1/programs/utm HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " +
