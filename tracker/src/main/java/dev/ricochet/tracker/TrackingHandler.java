@@ -109,6 +109,14 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             {
                 discardOversizedBody(ctx, (HttpContent)msg);
             }
+            else if (msg.decoderResult().isFailure())
+            {
+                // A broken body of a request answered on its head (a GET, a 404, a 405): the answer is out, and the
+                // decoder drops everything after it, so pipelined requests would wait unanswered until the idle
+                // timeout. Close once the answers are written: the client knows none after them was processed.
+                context.counters().increment(TrackerCounter.BAD_REQUESTS);
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
         }
         // Bodies of other routes are not used; SimpleChannelInboundHandler releases them.
     }
@@ -347,9 +355,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     {
         if (content.decoderResult().isFailure())
         {
-            // A broken chunk is not the end of a body: reject the request rather than use what arrived.
+            // A broken chunk is not the end of a body: reject the request rather than use what arrived. A chunk line
+            // past the line limit is no request line (it was answered 414).
             releaseBody();
-            rejectMalformed(ctx, content.decoderResult().cause());
+            final Throwable cause = content.decoderResult().cause();
+            if (cause instanceof TooLongHttpLineException)
+            {
+                context.counters().increment(TrackerCounter.BAD_REQUESTS);
+                answerAndClose(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, "chunk line too long\n"));
+                return;
+            }
+            rejectMalformed(ctx, cause);
             return;
         }
         if (body.readableBytes() + content.content().readableBytes() > context.maxBodySize())

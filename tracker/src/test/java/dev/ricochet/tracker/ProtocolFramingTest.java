@@ -122,6 +122,39 @@ class ProtocolFramingTest
         }
     }
 
+    @Test
+    void closesAConnectionOnceItsGetWithABrokenChunkedBodyIsAnsweredAndProcessesNothingAfterIt() throws Exception
+    {
+        final String answers = exchangeToClose("GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n" +
+            "\r\nzz\r\nGET /r/home HTTP/1.1\r\nHost: x\r\nUser-Agent: " + EdgeFixture.BROWSER + "\r\n\r\n");
+
+        assertTrue(answers.startsWith("HTTP/1.1 200 "), answers);
+        assertEquals(1, answers.split("HTTP/1\\.1 ", -1).length - 1, answers);
+        assertEquals(0, EdgeFixture.journaledCount(edge.journal, EventHeaderDescriptor.TYPE_CLICK));
+    }
+
+    @Test
+    void refusesAConversionWhoseChunkLineIsTooLongWith400NotAsATooLongUri() throws Exception
+    {
+        final String answer = RawHttp.exchange(edge.server.port(), "POST /v1/conversions HTTP/1.1\r\nHost: x\r\n" +
+            "Authorization: Bearer " + API_KEY + "\r\nTransfer-Encoding: chunked\r\n\r\n5;" + "a".repeat(10_000) +
+            "\r\nabcde\r\n0\r\n\r\n");
+
+        assertEquals(400, RawHttp.status(answer), answer);
+        assertEquals(0, EdgeFixture.journaledCount(edge.journal, EventHeaderDescriptor.TYPE_CONVERSION));
+    }
+
+    private String exchangeToClose(final String request) throws java.io.IOException
+    {
+        try (Socket socket = new Socket("127.0.0.1", edge.server.port()))
+        {
+            socket.setSoTimeout(10_000); // the edge's idle timeout is 60 s: only a close on purpose ends this read
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
     private static String readHead(final InputStream in) throws java.io.IOException
     {
         final ByteArrayOutputStream head = new ByteArrayOutputStream();
