@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,6 +104,24 @@ class EdgeAndAdminHardeningSystemTest
             ServiceFixture.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
 
         assertEquals(505, RawHttp.status(answer), answer);
+    }
+
+    @Test
+    void takesAnAdminClientLeavingMidBodyAsAClientLeavingNotAnError() throws Exception
+    {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", service.aggregator.adminPort()))
+        {
+            socket.getOutputStream().write(("PUT /v1/links/gone HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " +
+                ServiceFixture.ADMIN_TOKEN + "\r\nContent-Length: 100\r\n\r\n{").getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            socket.setSoLinger(true, 0); // then leaves: a reset
+        }
+        // The admin API has one I/O thread: a connection accepted after the reset is read, and its request answered,
+        // only after that thread has handled the reset and the closed channel's events.
+        assertEquals(200, service.admin.get("/v1/programs/utm").statusCode());
+
+        assertEquals(List.of(), List.copyOf(service.aggregatorErrors));
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -468,7 +469,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             ctx.close();
             return;
         }
-        if (!(cause instanceof ReadTimeoutException) && !(cause instanceof java.io.IOException))
+        // An idle timeout, a reset, or a client gone before its body was whole (the aggregator's
+        // PrematureChannelClosureException) is how clients leave, not an error of ours.
+        if (!(cause instanceof ReadTimeoutException) && !(cause instanceof java.io.IOException) &&
+            !(cause instanceof PrematureChannelClosureException))
         {
             errorHandler.onError(cause);
         }
