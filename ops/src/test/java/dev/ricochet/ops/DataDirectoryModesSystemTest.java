@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -74,6 +75,21 @@ class DataDirectoryModesSystemTest
             assertEquals("rw-------", mode(dataDir.resolve("visitor.key")));
             assertTrue(Files.list(dataDir.resolve("journal")).anyMatch(p -> p.toString().endsWith(".cq4")));
         }
+    }
+
+    @Test
+    void refusesToStartOnAnEmptyTokenFileAndNamesIt() throws Exception
+    {
+        // Given a token file created and never written (what a crash between the two left before the write was atomic)
+        final Path dataDir = temp.resolve("data");
+        Files.createDirectories(dataDir);
+        Files.writeString(dataDir.resolve("finance.token"), "\n");
+        final Path log = temp.resolve("service.log");
+
+        // When the service starts there, it stops at once and says which file to delete (it said "Empty key")
+        assertThrows(IllegalStateException.class, () -> ServiceProcess.start(dataDir, log, Map.of()).close());
+        final String output = Files.readString(log);
+        assertTrue(output.contains("finance.token: holds no token of at least 16 characters"), output);
     }
 
     private static String mode(final Path path)

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,6 +71,57 @@ class EdgeAndAdminHardeningSystemTest
 
         assertEquals(400, RawHttp.status(missing), missing);
         assertEquals(400, RawHttp.status(twice), twice);
+    }
+
+    @Test
+    void refusesAnAdminRequestWhoseHostIsNotAHostAndPort() throws Exception
+    {
+        final String joined = admin("GET /v1/programs/utm HTTP/1.1\r\nHost: a, b\r\nAuthorization: Bearer " +
+            ServiceFixture.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
+        final String userinfo = admin("GET /v1/programs/utm HTTP/1.1\r\nHost: u@a\r\nAuthorization: Bearer " +
+            ServiceFixture.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
+
+        assertEquals(400, RawHttp.status(joined), joined);
+        assertEquals(400, RawHttp.status(userinfo), userinfo);
+    }
+
+    @Test
+    void refusesAnAdminWriteWithATransferCodingOtherThanChunkedWith501AndAppliesNothing() throws Exception
+    {
+        final String body = "{\"partnerId\":\"p\",\"destination\":\"https://shop.example/gz\"}";
+        final String answer = admin("PUT /v1/links/gz HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " +
+            ServiceFixture.ADMIN_TOKEN + "\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n" +
+            Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n");
+
+        assertEquals(501, RawHttp.status(answer), answer);
+        assertEquals(404, service.admin.get("/v1/links/gz").statusCode());
+    }
+
+    @Test
+    void refusesAnAdminRequestOfAnotherHttpVersionWith505() throws Exception
+    {
+        final String answer = admin("GET /v1/programs/utm HTTP/3.0\r\nHost: a\r\nAuthorization: Bearer " +
+            ServiceFixture.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
+
+        assertEquals(505, RawHttp.status(answer), answer);
+    }
+
+    @Test
+    void takesAnAdminClientLeavingMidBodyAsAClientLeavingNotAnError() throws Exception
+    {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", service.aggregator.adminPort()))
+        {
+            socket.getOutputStream().write(("PUT /v1/links/gone HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " +
+                ServiceFixture.ADMIN_TOKEN + "\r\nContent-Length: 100\r\n\r\n{").getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            socket.setSoLinger(true, 0); // then leaves: a reset
+        }
+        // The admin API has one I/O thread: a connection accepted after the reset is read, and its request answered,
+        // only after that thread has handled the reset and the closed channel's events.
+        assertEquals(200, service.admin.get("/v1/programs/utm").statusCode());
+
+        assertEquals(List.of(), List.copyOf(service.aggregatorErrors));
     }
 
     @Test

@@ -25,6 +25,11 @@ final class ServiceFixture implements AutoCloseable
     final TrackerServer tracker;
     final AdminClient admin;
 
+    /**
+     * Every error the aggregator (and its admin API) reported as unexpected.
+     */
+    final java.util.Queue<Throwable> aggregatorErrors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     ServiceFixture(final Path dataDir, final EpochClock edgeClock) throws InterruptedException
     {
         this(dataDir, edgeClock, false);
@@ -40,7 +45,12 @@ final class ServiceFixture implements AutoCloseable
         final Aggregator.Context aggregatorContext = new Aggregator.Context()
             .dataDir(dataDir).journal(journal).linkDirectory(directory).programDirectory(programs)
             .adminPort(0).adminToken(ADMIN_TOKEN).financeToken(FINANCE_TOKEN)
-            .analystToken(ANALYST_TOKEN).webhookAllowPrivateNetworks(allowPrivateWebhooks);
+            .analystToken(ANALYST_TOKEN).webhookAllowPrivateNetworks(allowPrivateWebhooks)
+            .errorHandler(error ->
+            {
+                aggregatorErrors.add(error);
+                System.err.println("aggregator error: " + error);
+            });
         if (null != edgeClock)
         {
             // One clock for the whole service: journal time drives approvals and tier reviews.

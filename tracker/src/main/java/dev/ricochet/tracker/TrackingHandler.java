@@ -15,19 +15,25 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.ReadTimeoutException;
+
+import java.util.List;
 
 /**
  * The edge's one per-request class: parse the path, resolve the link, journal the event, answer; conversion
@@ -103,6 +109,14 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             {
                 discardOversizedBody(ctx, (HttpContent)msg);
             }
+            else if (msg.decoderResult().isFailure())
+            {
+                // A broken body of a request answered on its head (a GET, a 404, a 405): the answer is out, and the
+                // decoder drops everything after it, so pipelined requests would wait unanswered until the idle
+                // timeout. Close once the answers are written: the client knows none after them was processed.
+                context.counters().increment(TrackerCounter.BAD_REQUESTS);
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
         }
         // Bodies of other routes are not used; SimpleChannelInboundHandler releases them.
     }
@@ -123,14 +137,26 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
             return;
         }
 
+        final boolean hostValid = isValidHost(request.headers().get(HttpHeaderNames.HOST));
         final int hosts = removeHostHeaders(request.headers());
-        if (hosts > 1 || (0 == hosts && request.protocolVersion().minorVersion() >= 1))
+        if (hosts > 1 || (0 == hosts && request.protocolVersion().minorVersion() >= 1) || !hostValid)
         {
-            // RFC 9112 section 3.2: 400 for an HTTP/1.1 request without Host and for any request with more than one.
-            // Two Hosts are read differently by different hops (a proxy routes on one, a cache keys on the other).
+            // RFC 9112 section 3.2: 400 for an HTTP/1.1 request without Host, for any request with more than one, and
+            // for a Host that is not a host and port. Two Hosts are read differently by different hops (a proxy routes
+            // on one, a cache keys on the other); "a, b" is how some hops join two, and "user@a" is no Host at all.
             context.counters().increment(TrackerCounter.BAD_REQUESTS);
-            answerAndClose(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, 0 == hosts ?
+            answerAndClose(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, !hostValid ?
+                "invalid Host header: expected host[:port]\n" : 0 == hosts ?
                 "missing Host header: HTTP/1.1 requires exactly one\n" : "more than one Host header\n"));
+            return;
+        }
+        if (request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) && !isChunkedOnly(request.headers()))
+        {
+            // The codec accepts any coding list ending in chunked (RFC 9112 section 6.1) and undoes only the chunking:
+            // a "gzip, chunked" body would be read as if it were not compressed. RFC 9112 section 6.1: 501.
+            context.counters().increment(TrackerCounter.BAD_REQUESTS);
+            answerAndClose(ctx, Responses.text(HttpResponseStatus.NOT_IMPLEMENTED,
+                "transfer coding not implemented: only \"Transfer-Encoding: chunked\" is accepted\n"));
             return;
         }
 
@@ -238,6 +264,41 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     }
 
     /**
+     * A Host value (RFC 9112 section 3.2, RFC 3986 section 3.2.2): a reg-name, IPv4 or bracketed IPv6 address and an
+     * optional port, so only unreserved, percent, sub-delims, ':' and brackets; no space, '@', '/', '?', '#', '\\',
+     * control or non-ASCII character. Empty is valid (an authority without a host). Absent is checked elsewhere.
+     * Reads the header's own string: no allocation.
+     */
+    static boolean isValidHost(final String host)
+    {
+        if (null == host)
+        {
+            return true;
+        }
+        for (int i = 0; i < host.length(); i++)
+        {
+            final char c = host.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                c == '_' || c == '~' || c == '%' || c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' ||
+                c == ')' || c == '*' || c == '+' || c == ',' || c == ';' || c == '=' || c == ':' || c == '[' ||
+                c == ']'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @return true if the request's one Transfer-Encoding field is exactly {@code chunked} (any case).
+     */
+    private static boolean isChunkedOnly(final HttpHeaders headers)
+    {
+        final List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        return 1 == codings.size() && HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(codings.get(0).trim());
+    }
+
+    /**
      * @return the first credential or routing header of a conversion request given more than once, or null.
      */
     private static CharSequence repeatedCredentialHeader(final HttpHeaders headers)
@@ -255,6 +316,15 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     private void startBody(final ChannelHandlerContext ctx, final HttpRequest request)
     {
         final long declaredLength = HttpUtil.getContentLength(request, -1L);
+        final boolean expectsContinue = HttpUtil.is100ContinueExpected(request);
+        if (declaredLength > context.maxBodySize() && expectsContinue)
+        {
+            // The client waits for our word before sending the body: it will not come, so nothing is left to drain.
+            context.counters().increment(TrackerCounter.BAD_REQUESTS);
+            answerAndClose(ctx, Responses.json(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                "{\"error\":\"body larger than " + context.maxBodySize() + " bytes\"}"));
+            return;
+        }
         if (declaredLength > context.maxBodySize())
         {
             rejectTooLarge(ctx);
@@ -268,6 +338,13 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         // Grows with what arrives, up to the cap: a declared Content-Length is a claim, not bytes, and sizing the
         // buffer from it let connections that never sent a byte take the heap.
         body = ctx.alloc().heapBuffer(0, context.maxBodySize());
+        if (expectsContinue)
+        {
+            // RFC 9110 section 10.1.1: a server MUST answer a 100-continue expectation at once, with a final status or
+            // 100 (Continue). Without it a waiting client sent its body late, or never (then 408 at the deadline).
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+        }
         if (request instanceof HttpContent)
         {
             onBodyContent(ctx, (HttpContent)request);
@@ -278,9 +355,17 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     {
         if (content.decoderResult().isFailure())
         {
-            // A broken chunk is not the end of a body: reject the request rather than use what arrived.
+            // A broken chunk is not the end of a body: reject the request rather than use what arrived. A chunk line
+            // past the line limit is no request line (it was answered 414).
             releaseBody();
-            rejectMalformed(ctx, content.decoderResult().cause());
+            final Throwable cause = content.decoderResult().cause();
+            if (cause instanceof TooLongHttpLineException)
+            {
+                context.counters().increment(TrackerCounter.BAD_REQUESTS);
+                answerAndClose(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, "chunk line too long\n"));
+                return;
+            }
+            rejectMalformed(ctx, cause);
             return;
         }
         if (body.readableBytes() + content.content().readableBytes() > context.maxBodySize())

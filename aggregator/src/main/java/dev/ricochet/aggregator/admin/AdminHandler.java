@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -104,14 +105,52 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         write(ctx, request, response);
     }
 
+    /**
+     * A Host value (RFC 9112 section 3.2, RFC 3986 section 3.2.2): reg-name, IPv4 or bracketed IPv6 and an optional
+     * port, so only unreserved, percent, sub-delims, ':' and brackets. Empty is valid (an authority without a host).
+     */
+    static boolean isValidHost(final String host)
+    {
+        for (int i = 0; i < host.length(); i++)
+        {
+            final char c = host.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                c == '_' || c == '~' || c == '%' || c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' ||
+                c == ')' || c == '*' || c == '+' || c == ',' || c == ';' || c == '=' || c == ':' || c == '[' ||
+                c == ']'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private ApiResponse handle(final FullHttpRequest request)
     {
-        final int hosts = request.headers().getAll(HttpHeaderNames.HOST).size();
+        if (1 != request.protocolVersion().majorVersion())
+        {
+            // Netty parses any HTTP/x.y: this server speaks HTTP/1.x only, as the edge (which answers 505 too).
+            return ApiResponse.error(505, "HTTP/1.0 and HTTP/1.1 only");
+        }
+        final List<String> hostFields = request.headers().getAll(HttpHeaderNames.HOST);
+        final int hosts = hostFields.size();
         if (hosts > 1 || (0 == hosts && request.protocolVersion().minorVersion() >= 1))
         {
             // RFC 9112 section 3.2: an HTTP/1.1 request without Host, or any request with more than one, is a 400.
             return ApiResponse.error(400, 0 == hosts ? "missing Host header: HTTP/1.1 requires exactly one" :
                 "more than one Host header");
+        }
+        if (1 == hosts && !isValidHost(hostFields.get(0)))
+        {
+            // RFC 9112 section 3.2: a Host that is not host[:port] ("a, b" joins two; "user@a" is no Host) is a 400.
+            return ApiResponse.error(400, "invalid Host header: expected host[:port]");
+        }
+        if (request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING))
+        {
+            // The aggregator removes a lone "chunked"; what is left is a coding nobody undid ("gzip, chunked" was read
+            // as if uncompressed). RFC 9112 section 6.1: 501.
+            return ApiResponse.error(501, "transfer coding not implemented: only \"Transfer-Encoding: chunked\" is " +
+                "accepted");
         }
         if (request.headers().getAll(HttpHeaderNames.AUTHORIZATION).size() > 1)
         {
@@ -430,7 +469,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             ctx.close();
             return;
         }
-        if (!(cause instanceof ReadTimeoutException) && !(cause instanceof java.io.IOException))
+        // An idle timeout, a reset, or a client gone before its body was whole (the aggregator's
+        // PrematureChannelClosureException) is how clients leave, not an error of ours.
+        if (!(cause instanceof ReadTimeoutException) && !(cause instanceof java.io.IOException) &&
+            !(cause instanceof PrematureChannelClosureException))
         {
             errorHandler.onError(cause);
         }

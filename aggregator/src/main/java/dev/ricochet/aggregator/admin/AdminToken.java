@@ -5,10 +5,8 @@ import dev.ricochet.ingest.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -70,26 +68,26 @@ public record AdminToken(String value, boolean isGenerated)
             if (Files.exists(file))
             {
                 OwnerOnly.setMode(file, OwnerOnly.FILE);
-                return new AdminToken(Files.readString(file, StandardCharsets.US_ASCII).trim(), false);
+                final String stored = Files.readString(file, StandardCharsets.US_ASCII).trim();
+                if (stored.length() < 16)
+                {
+                    // An empty file (one created and never written, as a crash left it before the write below was
+                    // atomic) failed every request with "Empty key"; a short one is guessable. Refused by name.
+                    throw new IllegalArgumentException(file + ": holds no token of at least 16 characters; " +
+                        "delete it to generate a new one, or set " + key);
+                }
+                return new AdminToken(stored, false);
             }
             final byte[] random = new byte[24];
             new SecureRandom().nextBytes(random);
             final String token = "rk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
             OwnerOnly.directory(dataDir);
-            try
+            // Whole or not at all (a synced 0600 temporary file linked into place): a crash never leaves an empty one.
+            if (!OwnerOnly.writeNew(file, (token + "\n").getBytes(StandardCharsets.US_ASCII)))
             {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                return resolve(null, dataDir, fileName, key); // made meanwhile by another start: use that one
             }
-            catch (final UnsupportedOperationException ex)
-            {
-                Files.createFile(file);
-            }
-            Files.writeString(file, token + "\n", StandardCharsets.US_ASCII);
             return new AdminToken(token, true);
-        }
-        catch (final FileAlreadyExistsException ex)
-        {
-            return resolve(null, dataDir, fileName, key);
         }
         catch (final IOException ex)
         {
