@@ -1,5 +1,8 @@
 package dev.ricochet.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +16,8 @@ final class AdminClient
 {
     static final String API_KEY = "test-program-api-key";
     static final String STRIPE_SECRET = "whsec_test_system_0123456789";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final int port;
@@ -47,6 +52,11 @@ final class AdminClient
             throw new AssertionError("GET " + path + " -> " + response.statusCode() + " " + response.body());
         }
         return response.body();
+    }
+
+    JsonNode getJson(final String path) throws IOException, InterruptedException
+    {
+        return JSON.readTree(getOk(path));
     }
 
     void putOk(final String path, final String json) throws IOException, InterruptedException

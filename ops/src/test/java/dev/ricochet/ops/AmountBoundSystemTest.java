@@ -8,7 +8,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -65,7 +64,7 @@ class AmountBoundSystemTest
         // And then two sales of exactly the bound
         final HttpResponse<String> first = postConversion(sale("max-1", "1000000000000", clickId));
         final HttpResponse<String> second = postConversion(sale("max-2", "1000000000000", clickId));
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        service.awaitCommitted();
 
         // Then the two are refused naming the field and the bound, and the two of the bound sum exactly
         for (final HttpResponse<String> response : refused)
@@ -102,7 +101,7 @@ class AmountBoundSystemTest
         }
         // And then with an ordinary amount
         assertEquals(200, pixel(cookie, "order-1", "2500"));
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        service.awaitCommitted();
 
         // Then only the ordinary order is credited; the others are dropped, and counted in the metrics
         final JsonNode stats = json.readTree(service.admin.getOk("/v1/partners/pixie/stats"));
@@ -129,7 +128,7 @@ class AmountBoundSystemTest
 
         // When the thank-you page's pixel reports order-1 of 9,999.99 (anyone could have written that amount)
         assertEquals(200, pixel(visitorCookie(click), "order-1", "999999"));
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        service.awaitCommitted();
 
         // Then its commission is held, flagged as reported by the pixel alone: nothing is payable
         JsonNode ledger = json.readTree(service.admin.getOk("/v1/partners/pixie/ledger"));
@@ -138,11 +137,11 @@ class AmountBoundSystemTest
         assertTrue(ledger.toString().contains("pixel_reported"), ledger.toString());
 
         // When the checkout reports the same order, with its true amount
-        final HttpResponse<String> verified = http.send(HttpRequest.newBuilder(edge("/v1/conversions"))
+        final HttpResponse<String> verified = http.send(HttpRequest.newBuilder(service.edge("/v1/conversions"))
             .header("Authorization", "Bearer " + AdminClient.API_KEY + "-px")
             .POST(HttpRequest.BodyPublishers.ofString("{\"programId\":\"px\",\"externalId\":\"order-1\"," +
             "\"amount\":2600,\"clickId\":\"" + clickId(click) + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        service.awaitCommitted();
 
         // Then the pixel's commission is gone and the verified one accrues as usual
         assertEquals(200, verified.statusCode(), verified.body());
@@ -190,7 +189,8 @@ class AmountBoundSystemTest
 
     private HttpResponse<Void> click(final String path) throws Exception
     {
-        final HttpResponse<Void> response = http.send(HttpRequest.newBuilder(edge(path)).header("User-Agent", BROWSER)
+        final HttpResponse<Void> response = http.send(HttpRequest.newBuilder(service.edge(path))
+            .header("User-Agent", BROWSER)
             .build(), HttpResponse.BodyHandlers.discarding());
         assertEquals(302, response.statusCode(), path);
         return response;
@@ -210,20 +210,15 @@ class AmountBoundSystemTest
 
     private int pixel(final String cookie, final String orderId, final String amount) throws Exception
     {
-        return http.send(HttpRequest.newBuilder(edge("/p.gif?e=conversion&program=px&order_id=" + orderId +
+        return http.send(HttpRequest.newBuilder(service.edge("/p.gif?e=conversion&program=px&order_id=" + orderId +
             "&amount=" + amount)).header("User-Agent", BROWSER).header("Cookie", cookie).build(),
             HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private HttpResponse<String> postConversion(final String body) throws Exception
     {
-        return http.send(HttpRequest.newBuilder(edge("/v1/conversions"))
+        return http.send(HttpRequest.newBuilder(service.edge("/v1/conversions"))
             .header("Authorization", "Bearer " + AdminClient.API_KEY)
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private URI edge(final String path)
-    {
-        return URI.create("http://127.0.0.1:" + service.tracker.port() + path);
     }
 }

@@ -8,14 +8,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A partner twice on a shopper's path, paid through Stripe's signed webhooks on the real service (real clock): one
@@ -90,7 +88,7 @@ class MoneyWebhookSystemTest
     {
         // A live program's events (livemode true), as Stripe sends them to it
         stripe.deliver(event.replace("\"livemode\":false", "\"livemode\":true"), System.nanoTime() + 30_000_000_000L);
-        awaitCommitted();
+        service.awaitCommitted();
     }
 
     private JsonNode ledger(final String partnerId) throws Exception
@@ -111,7 +109,7 @@ class MoneyWebhookSystemTest
     private String click(final String code) throws Exception
     {
         final HttpRequest.Builder request = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + service.tracker.port() + "/r/" + code)).header("User-Agent", BROWSER);
+            service.edge("/r/" + code)).header("User-Agent", BROWSER);
         if (null != visitorCookie)
         {
             request.header("Cookie", visitorCookie);
@@ -124,22 +122,5 @@ class MoneyWebhookSystemTest
         final int at = location.indexOf("rcid=");
         final int end = location.indexOf('&', at);
         return location.substring(at + 5, end < 0 ? location.length() : end);
-    }
-
-    private void awaitCommitted() throws InterruptedException
-    {
-        final long deadlineNs = System.nanoTime() + 30_000_000_000L;
-        while (service.aggregator.committedIndex() < service.journal.lastIndex())
-        {
-            if (service.aggregator.hasFailed())
-            {
-                fail("the aggregator stopped on a failure (see stderr)");
-            }
-            if (System.nanoTime() > deadlineNs)
-            {
-                fail("the aggregator did not commit the journal within 30 s");
-            }
-            Thread.sleep(1);
-        }
     }
 }

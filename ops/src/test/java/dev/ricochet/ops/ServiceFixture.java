@@ -7,6 +7,7 @@ import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.tracker.TrackerServer;
 import org.agrona.concurrent.EpochClock;
 
+import java.net.URI;
 import java.nio.file.Path;
 
 /**
@@ -55,6 +56,22 @@ final class ServiceFixture implements AutoCloseable
         }
         tracker = TrackerServer.launch(trackerContext);
         admin = new AdminClient(aggregator.adminPort(), ADMIN_TOKEN);
+    }
+
+    /**
+     * @return the edge's address for this path.
+     */
+    URI edge(final String path)
+    {
+        return URI.create("http://127.0.0.1:" + tracker.port() + path);
+    }
+
+    /**
+     * Wait (up to 30 s) until the aggregator has committed everything in the journal.
+     */
+    void awaitCommitted() throws InterruptedException
+    {
+        Replays.awaitCommitted(aggregator, journal);
     }
 
     @Override
