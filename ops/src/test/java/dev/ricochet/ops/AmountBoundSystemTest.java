@@ -52,7 +52,7 @@ class AmountBoundSystemTest
     void shouldRefuseTwoSalesWhoseSumPassesALongAndCountTwoSalesOfTheBoundExactly() throws Exception
     {
         // Given a shopper who clicked partner0's link
-        final String clickId = clickId(click("/r/p0-l0"));
+        final String clickId = ServiceFixture.clickId(service.click("p0-l0", null));
 
         // When checkout reports two sales of 5x10^18 (their sum passes a long: it gave negative revenue and a payable
         // balance of 9x10^17)
@@ -92,7 +92,7 @@ class AmountBoundSystemTest
             "\"pixelConversions\":true,\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]}");
         service.admin.putOk("/v1/partners/pixie", "{\"programId\":\"px\",\"name\":\"Pixie\",\"status\":\"active\"}");
         service.admin.putOk("/v1/links/pixie-1", "{\"partnerId\":\"pixie\",\"destination\":\"https://shop.example/\"}");
-        final String cookie = visitorCookie(click("/r/pixie-1"));
+        final String cookie = ServiceFixture.visitorCookie(service.click("pixie-1", null)).orElseThrow();
 
         // When the browser loads the pixel with the largest long, one past it, and one past the bound
         for (final String amount : new String[]{ "9223372036854775807", "9223372036854775808", "1000000000001" })
@@ -124,10 +124,10 @@ class AmountBoundSystemTest
             "\"fraud\":{\"minClickToConversionSeconds\":0},\"secrets\":{\"apiKey\":\"" + AdminClient.API_KEY + "-px\"}}");
         service.admin.putOk("/v1/partners/pixie", "{\"programId\":\"px\",\"name\":\"Pixie\",\"status\":\"active\"}");
         service.admin.putOk("/v1/links/pixie-1", "{\"partnerId\":\"pixie\",\"destination\":\"https://shop.example/\"}");
-        final HttpResponse<Void> click = click("/r/pixie-1");
+        final HttpResponse<Void> click = service.click("pixie-1", null);
 
         // When the thank-you page's pixel reports order-1 of 9,999.99 (anyone could have written that amount)
-        assertEquals(200, pixel(visitorCookie(click), "order-1", "999999"));
+        assertEquals(200, pixel(ServiceFixture.visitorCookie(click).orElseThrow(), "order-1", "999999"));
         service.awaitCommitted();
 
         // Then its commission is held, flagged as reported by the pixel alone: nothing is payable
@@ -140,7 +140,8 @@ class AmountBoundSystemTest
         final HttpResponse<String> verified = http.send(HttpRequest.newBuilder(service.edge("/v1/conversions"))
             .header("Authorization", "Bearer " + AdminClient.API_KEY + "-px")
             .POST(HttpRequest.BodyPublishers.ofString("{\"programId\":\"px\",\"externalId\":\"order-1\"," +
-            "\"amount\":2600,\"clickId\":\"" + clickId(click) + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            "\"amount\":2600,\"clickId\":\"" + ServiceFixture.clickId(click) + "\"}")).build(),
+            HttpResponse.BodyHandlers.ofString());
         service.awaitCommitted();
 
         // Then the pixel's commission is gone and the verified one accrues as usual
@@ -185,27 +186,6 @@ class AmountBoundSystemTest
     {
         return "{\"programId\":\"shop\",\"externalId\":\"" + externalId + "\",\"kind\":\"sale\",\"amount\":" + amount +
             ",\"currency\":\"USD\",\"clickId\":\"" + clickId + "\"}";
-    }
-
-    private HttpResponse<Void> click(final String path) throws Exception
-    {
-        final HttpResponse<Void> response = http.send(HttpRequest.newBuilder(service.edge(path))
-            .header("User-Agent", BROWSER)
-            .build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(302, response.statusCode(), path);
-        return response;
-    }
-
-    private static String clickId(final HttpResponse<Void> click)
-    {
-        final String location = click.headers().firstValue("location").orElseThrow();
-        return location.substring(location.indexOf("rcid=") + 5);
-    }
-
-    private static String visitorCookie(final HttpResponse<Void> click)
-    {
-        final String setCookie = click.headers().firstValue("set-cookie").orElseThrow();
-        return setCookie.substring(0, setCookie.indexOf(';'));
     }
 
     private int pixel(final String cookie, final String orderId, final String amount) throws Exception

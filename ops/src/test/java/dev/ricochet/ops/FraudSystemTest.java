@@ -36,7 +36,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FraudSystemTest
 {
-    private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
     private static final String API_KEY = "fraud-test-program-api-key";
     private static final Instant START = Instant.parse("2026-03-10T10:15:00Z");
     private static final String DAY_1 = "2026-03-10";
@@ -291,11 +290,7 @@ class FraudSystemTest
 
     private String click(final String code) throws Exception
     {
-        final HttpResponse<Void> response = http.send(HttpRequest.newBuilder(service.edge("/r/" + code))
-            .header("User-Agent", BROWSER).build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(302, response.statusCode(), "click on " + code);
-        final String location = response.headers().firstValue("location").orElseThrow();
-        return location.substring(location.indexOf("rcid=") + 5);
+        return ServiceFixture.clickId(service.click(code, null));
     }
 
     private void sale(final String externalId, final long amount, final String clickId, final String customerId)

@@ -27,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MoneyRulesSystemTest
 {
-    private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
     private static final String API_KEY = "money-rules-test-program-key";
     private static final Instant START = Instant.parse("2026-03-10T10:15:00Z");
     private static final String TODAY = "2026-03-10";
@@ -217,21 +216,10 @@ class MoneyRulesSystemTest
      */
     private String click(final String code) throws Exception
     {
-        final HttpRequest.Builder request = HttpRequest.newBuilder(service.edge("/r/" + code))
-            .header("User-Agent", BROWSER);
-        if (null != visitorCookie)
-        {
-            request.header("Cookie", visitorCookie);
-        }
-        final HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(302, response.statusCode(), "click on " + code);
-        response.headers().firstValue("set-cookie").ifPresent(cookie ->
-            visitorCookie = cookie.substring(0, cookie.indexOf(';') < 0 ? cookie.length() : cookie.indexOf(';')));
-        final String location = response.headers().firstValue("location").orElseThrow();
-        final int at = location.indexOf("rcid=");
-        final int end = location.indexOf('&', at);
+        final HttpResponse<Void> response = service.click(code, visitorCookie);
+        ServiceFixture.visitorCookie(response).ifPresent(cookie -> visitorCookie = cookie);
         clock.addAndGet(1_000);
-        return location.substring(at + 5, end < 0 ? location.length() : end);
+        return ServiceFixture.clickId(response);
     }
 
     private void sale(final String externalId, final long amount, final String clickId) throws Exception

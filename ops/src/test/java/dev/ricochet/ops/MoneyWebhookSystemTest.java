@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 
@@ -21,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class MoneyWebhookSystemTest
 {
-    private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
     private static final String WEBHOOK = "/webhooks/stripe/shop";
 
     @TempDir
@@ -108,19 +106,8 @@ class MoneyWebhookSystemTest
 
     private String click(final String code) throws Exception
     {
-        final HttpRequest.Builder request = HttpRequest.newBuilder(
-            service.edge("/r/" + code)).header("User-Agent", BROWSER);
-        if (null != visitorCookie)
-        {
-            request.header("Cookie", visitorCookie);
-        }
-        final HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(302, response.statusCode(), "click on " + code);
-        response.headers().firstValue("set-cookie").ifPresent(cookie ->
-            visitorCookie = cookie.substring(0, cookie.indexOf(';') < 0 ? cookie.length() : cookie.indexOf(';')));
-        final String location = response.headers().firstValue("location").orElseThrow();
-        final int at = location.indexOf("rcid=");
-        final int end = location.indexOf('&', at);
-        return location.substring(at + 5, end < 0 ? location.length() : end);
+        final HttpResponse<Void> response = service.click(code, visitorCookie);
+        ServiceFixture.visitorCookie(response).ifPresent(cookie -> visitorCookie = cookie);
+        return ServiceFixture.clickId(response);
     }
 }

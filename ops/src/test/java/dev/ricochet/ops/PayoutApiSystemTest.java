@@ -49,7 +49,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class PayoutApiSystemTest
 {
-    private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
     private static final String PROGRAM = "shop";
     private static final String API_KEY = "payout-api-test-program-key";
     private static final String WEBHOOK_SECRET = "whsec_outbound_test_0123456789";
@@ -598,14 +597,7 @@ class PayoutApiSystemTest
 
     private String click(final String code) throws Exception
     {
-        final HttpResponse<Void> response = http.send(HttpRequest.newBuilder(service.edge("/r/" + code))
-            .header("User-Agent", BROWSER).build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(302, response.statusCode(), "click on " + code);
-        final String location = response.headers().firstValue("location").orElseThrow();
-        final int at = location.indexOf("rcid=");
-        assertTrue(at > 0, location);
-        final int end = location.indexOf('&', at);
-        return location.substring(at + 5, end < 0 ? location.length() : end);
+        return ServiceFixture.clickId(service.click(code, null));
     }
 
     private void sale(final String externalId, final long amount, final String clickId) throws Exception

@@ -243,13 +243,7 @@ class TimeFromOutsideSystemTest
 
     private String click(final String code) throws Exception
     {
-        final HttpResponse<Void> response = http.send(HttpRequest.newBuilder(service.edge("/r/" + code))
-            .header("User-Agent", BROWSER).build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(302, response.statusCode(), "click on " + code);
-        final String location = response.headers().firstValue("location").orElseThrow();
-        final int at = location.indexOf("rcid=");
-        final int end = location.indexOf('&', at);
-        return location.substring(at + 5, end < 0 ? location.length() : end);
+        return ServiceFixture.clickId(service.click(code, null));
     }
 
     private void apiSale(final String externalId, final long amount, final String clickId) throws Exception
