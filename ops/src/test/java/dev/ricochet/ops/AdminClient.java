@@ -79,6 +79,30 @@ final class AdminClient
         return null == token ? builder : builder.header("Authorization", "Bearer " + token);
     }
 
+    /**
+     * A partner of the program (active, no email), then its links, each to the shop's item page.
+     *
+     * @param name a plain name (written into the JSON as is).
+     */
+    void seedPartner(final String programId, final String partnerId, final String name, final String... linkCodes)
+        throws IOException, InterruptedException
+    {
+        putOk("/v1/partners/" + partnerId, "{\"programId\":\"" + programId + "\",\"name\":\"" + name + "\"}");
+        for (final String code : linkCodes)
+        {
+            seedLink(code, partnerId);
+        }
+    }
+
+    /**
+     * A link of the partner to the shop's item page.
+     */
+    void seedLink(final String code, final String partnerId) throws IOException, InterruptedException
+    {
+        putOk("/v1/links/" + code,
+            "{\"partnerId\":\"" + partnerId + "\",\"destination\":\"https://shop.example.com/item\"}");
+    }
+
     void seedProgram(final String programId, final int partners, final int linksPerPartner)
         throws IOException, InterruptedException
     {

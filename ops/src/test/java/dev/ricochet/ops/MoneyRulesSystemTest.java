@@ -51,13 +51,8 @@ class MoneyRulesSystemTest
         finance = new AdminClient(service.aggregator.adminPort(), ServiceFixture.FINANCE_TOKEN);
         admin.putOk("/v1/programs/shop", program("USD"));
         admin.putOk("/v1/programs/eu", program("EUR"));
-        admin.putOk("/v1/partners/ann", "{\"programId\":\"shop\",\"name\":\"Ann\"}");
-        admin.putOk("/v1/partners/bob", "{\"programId\":\"shop\",\"name\":\"Bob\"}");
-        for (final String[] link : new String[][]{ { "ann-1", "ann" }, { "ann-2", "ann" }, { "bob-1", "bob" } })
-        {
-            admin.putOk("/v1/links/" + link[0],
-                "{\"partnerId\":\"" + link[1] + "\",\"destination\":\"https://shop.example.com/item\"}");
-        }
+        admin.seedPartner("shop", "ann", "Ann", "ann-1", "ann-2");
+        admin.seedPartner("shop", "bob", "Bob", "bob-1");
     }
 
     @AfterEach

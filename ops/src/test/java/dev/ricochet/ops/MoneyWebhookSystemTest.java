@@ -40,13 +40,8 @@ class MoneyWebhookSystemTest
             "\"fraud\":{\"minClickToConversionSeconds\":0,\"maxRefundRatePercent\":0}," +
             "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]," +
             "\"secrets\":{\"stripe\":\"" + AdminClient.STRIPE_SECRET + "\"}}");
-        service.admin.putOk("/v1/partners/ann", "{\"programId\":\"shop\",\"name\":\"Ann\"}");
-        service.admin.putOk("/v1/partners/bob", "{\"programId\":\"shop\",\"name\":\"Bob\"}");
-        for (final String[] link : new String[][]{ { "ann-1", "ann" }, { "ann-2", "ann" }, { "bob-1", "bob" } })
-        {
-            service.admin.putOk("/v1/links/" + link[0],
-                "{\"partnerId\":\"" + link[1] + "\",\"destination\":\"https://shop.example.com/item\"}");
-        }
+        service.admin.seedPartner("shop", "ann", "Ann", "ann-1", "ann-2");
+        service.admin.seedPartner("shop", "bob", "Bob", "bob-1");
         stripe = new StripeLikeSender(service.tracker::port, WEBHOOK, AdminClient.STRIPE_SECRET, 5_000, 200, 15);
     }
 

@@ -79,15 +79,11 @@ class PayoutApiSystemTest
         finance = new AdminClient(service.aggregator.adminPort(), ServiceFixture.FINANCE_TOKEN);
         anonymous = new AdminClient(service.aggregator.adminPort(), null);
         admin.putOk("/v1/programs/" + PROGRAM, program(""));
-        admin.putOk("/v1/partners/ann", "{\"programId\":\"shop\",\"name\":\"Ann Example\"}");
-        admin.putOk("/v1/partners/bob", "{\"programId\":\"shop\",\"name\":\"Bob Example\"}");
+        admin.seedPartner("shop", "ann", "Ann Example", "ann-1");
+        admin.seedPartner("shop", "bob", "Bob Example", "bob-1");
         admin.putOk("/v1/partners/eve", "{\"programId\":\"shop\",\"name\":" + json.writeValueAsString(EVE_NAME) +
             ",\"email\":\"eve@example.com\",\"payoutAccount\":\"+44 20 7946 0000\"}");
-        for (final String partner : new String[]{ "ann", "bob", "eve" })
-        {
-            admin.putOk("/v1/links/" + partner + "-1",
-                "{\"partnerId\":\"" + partner + "\",\"destination\":\"https://shop.example.com/item\"}");
-        }
+        admin.seedLink("eve-1", "eve");
     }
 
     @AfterEach
@@ -316,7 +312,7 @@ class PayoutApiSystemTest
         // payout account starts with '@' (spreadsheets in ';' locales split on it, and run what starts with - or @)
         admin.putOk("/v1/partners/mal", "{\"programId\":\"shop\",\"name\":\"-1+1;cmd\"," +
             "\"email\":\"mal;x@example.com\",\"payoutAccount\":\"@SUM(1+1)\"}");
-        admin.putOk("/v1/links/mal-1", "{\"partnerId\":\"mal\",\"destination\":\"https://shop.example.com/item\"}");
+        admin.seedLink("mal-1", "mal");
         sale("order-1", 12_340, click("mal-1"));
         final String runId = createRun(TODAY, 201).get("id").asText();
         assertEquals(200, finance.post("/v1/payout-runs/" + runId + "/approve", "").statusCode());
@@ -338,8 +334,8 @@ class PayoutApiSystemTest
             "\"payoutAccount\":\"\\u00a0\\u2028=HYPERLINK(1)\"}");
         admin.putOk("/v1/partners/wid", "{\"programId\":\"shop\",\"name\":\"Wid\"," +
             "\"payoutAccount\":\"\\u200b\\uff1dSUM(1)\"}");
-        admin.putOk("/v1/links/mal-1", "{\"partnerId\":\"mal\",\"destination\":\"https://shop.example.com/item\"}");
-        admin.putOk("/v1/links/wid-1", "{\"partnerId\":\"wid\",\"destination\":\"https://shop.example.com/item\"}");
+        admin.seedLink("mal-1", "mal");
+        admin.seedLink("wid-1", "wid");
         sale("order-1", 12_340, click("mal-1"));
         sale("order-2", 12_340, click("wid-1"));
         final String runId = createRun(TODAY, 201).get("id").asText();

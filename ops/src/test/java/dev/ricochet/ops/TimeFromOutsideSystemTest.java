@@ -71,12 +71,8 @@ class TimeFromOutsideSystemTest
             "{\"name\":\"silver\",\"minConversions\":2,\"windowDays\":30,\"commissionPercent\":\"15\"}]," +
             "\"secrets\":{\"apiKey\":\"" + API_KEY + "\",\"stripe\":\"" + STRIPE_SECRET + "\",\"shopify\":\"" +
             SHOPIFY_SECRET + "\"}}");
-        for (final String partner : new String[]{ "ann", "bob" })
-        {
-            service.admin.putOk("/v1/partners/" + partner, "{\"programId\":\"shop\",\"name\":\"" + partner + "\"}");
-            service.admin.putOk("/v1/links/" + partner + "-1",
-                "{\"partnerId\":\"" + partner + "\",\"destination\":\"https://shop.example.com/item\"}");
-        }
+        service.admin.seedPartner("shop", "ann", "ann", "ann-1");
+        service.admin.seedPartner("shop", "bob", "bob", "bob-1");
         // Ann's sale, pending for 30 days, and her click in today's hour bucket
         apiSale("order-ann", 10_000, click("ann-1"));
         service.awaitCommitted();
