@@ -1414,11 +1414,8 @@ class MoneyAuditSystemTest
         final String payload = StripeEvents.event(eventId, type, object)
             .replaceFirst("\"created\":\\d+", "\"created\":" + seconds)
             .replace("\"livemode\":false", "\"livemode\":true");
-        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-            service.edge("/webhooks/stripe/" + program.id))
-            .header("Stripe-Signature", StripeEvents.signatureHeader(AdminClient.STRIPE_SECRET, payload, seconds))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(payload)).build(), HttpResponse.BodyHandlers.ofString());
+        final HttpResponse<String> response = service.postStripe(program.id, AdminClient.STRIPE_SECRET, payload,
+            seconds);
         assertEquals(200, response.statusCode(), payload + " -> " + response.body());
         assertTrue(!response.body().contains("dead"), payload + " -> " + response.body());
         service.awaitCommitted();

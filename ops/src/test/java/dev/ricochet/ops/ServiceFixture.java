@@ -4,6 +4,7 @@ import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
+import dev.ricochet.ingest.test.StripeEvents;
 import dev.ricochet.tracker.TrackerServer;
 import org.agrona.concurrent.EpochClock;
 
@@ -34,7 +35,7 @@ final class ServiceFixture implements AutoCloseable
     final Aggregator aggregator;
     final TrackerServer tracker;
     final AdminClient admin;
-    private final HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     ServiceFixture(final Path dataDir, final EpochClock edgeClock) throws InterruptedException
     {
@@ -90,9 +91,23 @@ final class ServiceFixture implements AutoCloseable
         {
             request.header("Cookie", cookie);
         }
-        final HttpResponse<Void> response = browser.send(request.build(), HttpResponse.BodyHandlers.discarding());
+        final HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
         assertEquals(302, response.statusCode(), "click on " + code);
         return response;
+    }
+
+    /**
+     * Stripe posts an event to the program's webhook endpoint, signed with the secret at the given time.
+     *
+     * @return the edge's answer.
+     */
+    HttpResponse<String> postStripe(final String programId, final String secret, final String payload,
+        final long signedAtSeconds) throws IOException, InterruptedException
+    {
+        return http.send(HttpRequest.newBuilder(edge("/webhooks/stripe/" + programId))
+            .header("Content-Type", "application/json")
+            .header("Stripe-Signature", StripeEvents.signatureHeader(secret, payload, signedAtSeconds))
+            .POST(HttpRequest.BodyPublishers.ofString(payload)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /**

@@ -9,7 +9,6 @@ import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.JournalAppender;
 import dev.ricochet.ingest.LinkRoute;
-import dev.ricochet.ingest.test.StripeEvents;
 import dev.ricochet.aggregator.Aggregator;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -258,10 +257,7 @@ class TimeFromOutsideSystemTest
             "\"type\":\"checkout.session.completed\",\"created\":" + created + ",\"data\":{\"object\":{\"id\":\"cs_" +
             id + "\",\"payment_status\":\"paid\",\"amount_total\":5000,\"currency\":\"usd\",\"payment_intent\":\"pi_" +
             id + "\",\"client_reference_id\":\"" + clickId + "\"}}}";
-        return http.send(HttpRequest.newBuilder(service.edge("/webhooks/stripe/shop"))
-            .header("Content-Type", "application/json")
-            .header("Stripe-Signature", StripeEvents.signatureHeader(STRIPE_SECRET, payload, clock.get() / 1000))
-            .POST(HttpRequest.BodyPublishers.ofString(payload)).build(), HttpResponse.BodyHandlers.ofString());
+        return service.postStripe("shop", STRIPE_SECRET, payload, clock.get() / 1000);
     }
 
     private HttpResponse<String> shopify(final String id, final String clickId, final String createdAt)
