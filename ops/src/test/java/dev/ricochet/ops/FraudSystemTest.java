@@ -60,7 +60,7 @@ class FraudSystemTest
     {
         service = new ServiceFixture(dataDir, clock::get);
         admin = service.admin;
-        finance = new AdminClient(service.aggregator.adminPort(), ServiceFixture.FINANCE_TOKEN);
+        finance = service.finance;
         admin.putOk("/v1/programs/shop", PROGRAM);
         admin.putOk("/v1/partners/ann", "{\"programId\":\"shop\",\"name\":\"Ann\"}");
         admin.putOk("/v1/partners/bob", "{\"programId\":\"shop\",\"name\":\"Bob\",\"email\":\"bob@example.com\"}");

@@ -628,7 +628,7 @@ class MoneyAuditSystemTest
         service = new ServiceFixture(dataDir, clock::get);
         try
         {
-            finance = new AdminClient(service.aggregator.adminPort(), ServiceFixture.FINANCE_TOKEN);
+            finance = service.finance;
             setUp();
             for (int d = 0; d < DAYS; d++)
             {

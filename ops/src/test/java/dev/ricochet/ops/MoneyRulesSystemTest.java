@@ -48,7 +48,7 @@ class MoneyRulesSystemTest
     {
         service = new ServiceFixture(dataDir, clock::get);
         admin = service.admin;
-        finance = new AdminClient(service.aggregator.adminPort(), ServiceFixture.FINANCE_TOKEN);
+        finance = service.finance;
         admin.putOk("/v1/programs/shop", program("USD"));
         admin.putOk("/v1/programs/eu", program("EUR"));
         admin.seedPartner("shop", "ann", "Ann", "ann-1", "ann-2");

@@ -76,7 +76,7 @@ class PayoutApiSystemTest
         // Its webhook receiver listens on loopback.
         service = new ServiceFixture(dataDir, clock::get, true);
         admin = service.admin;
-        finance = new AdminClient(service.aggregator.adminPort(), ServiceFixture.FINANCE_TOKEN);
+        finance = service.finance;
         anonymous = new AdminClient(service.aggregator.adminPort(), null);
         admin.putOk("/v1/programs/" + PROGRAM, program(""));
         admin.seedPartner("shop", "ann", "Ann Example", "ann-1");

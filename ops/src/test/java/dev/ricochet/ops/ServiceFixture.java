@@ -35,6 +35,7 @@ final class ServiceFixture implements AutoCloseable
     final Aggregator aggregator;
     final TrackerServer tracker;
     final AdminClient admin;
+    final AdminClient finance;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     ServiceFixture(final Path dataDir, final EpochClock edgeClock) throws InterruptedException
@@ -67,6 +68,7 @@ final class ServiceFixture implements AutoCloseable
         }
         tracker = TrackerServer.launch(trackerContext);
         admin = new AdminClient(aggregator.adminPort(), ADMIN_TOKEN);
+        finance = new AdminClient(aggregator.adminPort(), FINANCE_TOKEN);
     }
 
     /**
