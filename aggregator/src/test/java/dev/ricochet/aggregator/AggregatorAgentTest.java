@@ -683,27 +683,14 @@ class AggregatorAgentTest
 
     private void doWorkUntilIdle()
     {
-        int idle = 0;
-        while (idle < 3)
-        {
-            idle = agent.doWork() == 0 ? idle + 1 : 0;
-            clock.advance(1);
-        }
+        LedgerScript.runUntilIdle(agent, clock);
     }
 
     private void appendConversion(final byte kind, final String externalId, final long amount, final long clickId,
         final String customerId, final String originalExternalId, final long timeMs)
     {
-        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(
-            new byte[ConversionEventFlyweight.MAX_LENGTH]);
-        final ConversionEventFlyweight conversion = new ConversionEventFlyweight().wrapForEncode(
-            buffer, 0, timeMs, timeMs, kind, ConversionEventFlyweight.SOURCE_API, 1, "USD", amount);
-        if (0 != clickId)
-        {
-            conversion.clickId(clickId, 0);
-        }
-        final int length = conversion.ids(externalId, originalExternalId, customerId, null).encodedLength();
-        appender.append(buffer, 0, length);
+        LedgerScript.appendConversion(appender, "USD", kind, externalId, amount, clickId, originalExternalId,
+            customerId, timeMs);
     }
 
     private void appendCumulativeRefund(final String externalId, final long total, final String original,

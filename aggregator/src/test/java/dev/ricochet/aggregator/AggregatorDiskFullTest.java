@@ -259,12 +259,7 @@ class AggregatorDiskFullTest
 
     private static void doWorkUntilIdle(final AggregatorAgent agent, final CachedEpochClock clock)
     {
-        int idle = 0;
-        while (idle < 3)
-        {
-            idle = agent.doWork() == 0 ? idle + 1 : 0;
-            clock.advance(1);
-        }
+        LedgerScript.runUntilIdle(agent, clock);
     }
 
     private HttpResponse<String> get(final Aggregator aggregator, final String path) throws Exception

@@ -126,9 +126,23 @@ abstract class LedgerScript
         final String original, final String customerId, final long timeMs)
     {
         journaledAt(timeMs);
+        appendConversion(appender, "USD", kind, externalId, amount, clickId, original, customerId, timeMs);
+    }
+
+    /**
+     * Journal a conversion reported through the API of program number 1, at {@code timeMs}.
+     *
+     * @param clickId    the click passed back by the checkout, or 0.
+     * @param original   the conversion a refund reverses, or null.
+     * @param customerId the checkout's customer id, or null.
+     */
+    static void appendConversion(final JournalAppender appender, final String currency, final byte kind,
+        final String externalId, final long amount, final long clickId, final String original,
+        final String customerId, final long timeMs)
+    {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[ConversionEventFlyweight.MAX_LENGTH]);
         final ConversionEventFlyweight conversion = new ConversionEventFlyweight().wrapForEncode(
-            buffer, 0, timeMs, timeMs, kind, ConversionEventFlyweight.SOURCE_API, 1, "USD", amount);
+            buffer, 0, timeMs, timeMs, kind, ConversionEventFlyweight.SOURCE_API, 1, currency, amount);
         if (0 != clickId)
         {
             conversion.clickId(clickId, 0);
@@ -180,13 +194,22 @@ abstract class LedgerScript
      */
     void apply()
     {
+        runUntilIdle(agent, clock);
+        assertTrue(!agent.hasFailed());
+    }
+
+    /**
+     * Let an agent apply and commit everything journaled so far: it works until three passes in a row find nothing,
+     * the clock a millisecond further each pass.
+     */
+    static void runUntilIdle(final AggregatorAgent agent, final CachedEpochClock clock)
+    {
         int idle = 0;
         while (idle < 3)
         {
             idle = agent.doWork() == 0 ? idle + 1 : 0;
             clock.advance(1);
         }
-        assertTrue(!agent.hasFailed());
     }
 
     PartnerAccount account()

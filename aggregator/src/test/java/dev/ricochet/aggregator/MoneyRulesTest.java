@@ -202,12 +202,7 @@ class MoneyRulesTest extends LedgerScript
             final AggregatorAgent replay = new AggregatorAgent(journal, fresh,
                 new Catalog(new LinkDirectory(), new ProgramDirectory()), replayClock, HOUR_MS, 100, 20_000);
             replay.onStart();
-            int idle = 0;
-            while (idle < 3)
-            {
-                idle = replay.doWork() == 0 ? idle + 1 : 0;
-                replayClock.advance(1);
-            }
+            runUntilIdle(replay, replayClock);
             replay.onClose();
             replayed = tables(fresh);
         }
@@ -270,16 +265,7 @@ class MoneyRulesTest extends LedgerScript
     private void conversionIn(final String currency, final byte kind, final String externalId, final long amount,
         final long clickId, final String original, final long timeMs)
     {
-        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(
-            new byte[dev.ricochet.ingest.ConversionEventFlyweight.MAX_LENGTH]);
-        final dev.ricochet.ingest.ConversionEventFlyweight conversion =
-            new dev.ricochet.ingest.ConversionEventFlyweight().wrapForEncode(buffer, 0, timeMs, timeMs, kind,
-            dev.ricochet.ingest.ConversionEventFlyweight.SOURCE_API, 1, currency, amount);
-        if (0 != clickId)
-        {
-            conversion.clickId(clickId, 0);
-        }
-        appender.append(buffer, 0, conversion.ids(externalId, original, null, null).encodedLength());
+        appendConversion(appender, currency, kind, externalId, amount, clickId, original, null, timeMs);
     }
 
     @Test

@@ -116,12 +116,7 @@ class RepeatedPartnerPropertyTest
             final AggregatorAgent agent = new AggregatorAgent(journal, store,
                 new Catalog(new LinkDirectory(), new ProgramDirectory()), clock, HOUR_MS, 100, 20_000);
             agent.onStart();
-            int idle = 0;
-            while (idle < 3)
-            {
-                idle = agent.doWork() == 0 ? idle + 1 : 0;
-                clock.advance(1);
-            }
+            LedgerScript.runUntilIdle(agent, clock);
             agent.onClose();
 
             // Then one credit per partner, the sum of its touches', adding up to the sale
@@ -247,13 +242,6 @@ class RepeatedPartnerPropertyTest
     private static void conversion(final JournalAppender appender, final byte kind, final String externalId,
         final long amount, final long clickId, final String original, final long timeMs)
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[ConversionEventFlyweight.MAX_LENGTH]);
-        final ConversionEventFlyweight conversion = new ConversionEventFlyweight().wrapForEncode(
-            buffer, 0, timeMs, timeMs, kind, ConversionEventFlyweight.SOURCE_API, 1, "USD", amount);
-        if (0 != clickId)
-        {
-            conversion.clickId(clickId, 0);
-        }
-        appender.append(buffer, 0, conversion.ids(externalId, original, null, null).encodedLength());
+        LedgerScript.appendConversion(appender, "USD", kind, externalId, amount, clickId, original, null, timeMs);
     }
 }

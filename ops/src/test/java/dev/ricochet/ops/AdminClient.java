@@ -1,5 +1,8 @@
 package dev.ricochet.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +16,8 @@ final class AdminClient
 {
     static final String API_KEY = "test-program-api-key";
     static final String STRIPE_SECRET = "whsec_test_system_0123456789";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final int port;
@@ -49,6 +54,11 @@ final class AdminClient
         return response.body();
     }
 
+    JsonNode getJson(final String path) throws IOException, InterruptedException
+    {
+        return JSON.readTree(getOk(path));
+    }
+
     void putOk(final String path, final String json) throws IOException, InterruptedException
     {
         final HttpResponse<String> response = put(path, json);
@@ -67,6 +77,30 @@ final class AdminClient
     {
         final HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         return null == token ? builder : builder.header("Authorization", "Bearer " + token);
+    }
+
+    /**
+     * A partner of the program (active, no email), then its links, each to the shop's item page.
+     *
+     * @param name a plain name (written into the JSON as is).
+     */
+    void seedPartner(final String programId, final String partnerId, final String name, final String... linkCodes)
+        throws IOException, InterruptedException
+    {
+        putOk("/v1/partners/" + partnerId, "{\"programId\":\"" + programId + "\",\"name\":\"" + name + "\"}");
+        for (final String code : linkCodes)
+        {
+            seedLink(code, partnerId);
+        }
+    }
+
+    /**
+     * A link of the partner to the shop's item page.
+     */
+    void seedLink(final String code, final String partnerId) throws IOException, InterruptedException
+    {
+        putOk("/v1/links/" + code,
+            "{\"partnerId\":\"" + partnerId + "\",\"destination\":\"https://shop.example.com/item\"}");
     }
 
     void seedProgram(final String programId, final int partners, final int linksPerPartner)

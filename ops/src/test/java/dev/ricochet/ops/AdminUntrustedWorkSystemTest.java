@@ -12,11 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +24,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static dev.ricochet.ingest.test.RawHttp.readToEnd;
+import static dev.ricochet.ingest.test.RawHttp.statuses;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,7 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AdminUntrustedWorkSystemTest
 {
     private static final Path CORPUS = Path.of("src/test/resources/hostile-queries/report-queries.txt");
-    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
     private static final String PROGRAM = "{\"name\":\"Shop\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
         "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]}";
 
@@ -267,36 +263,5 @@ class AdminUntrustedWorkSystemTest
     {
         return "PUT " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ServiceFixture.ADMIN_TOKEN +
             "\r\nConnection: " + connection + "\r\nContent-Length: " + json.length() + "\r\n\r\n" + json;
-    }
-
-    private static List<Integer> statuses(final String answer)
-    {
-        final List<Integer> statuses = new ArrayList<>();
-        final Matcher matcher = STATUS_LINE.matcher(answer);
-        while (matcher.find())
-        {
-            statuses.add(Integer.parseInt(matcher.group(1)));
-        }
-        return statuses;
-    }
-
-    private static String readToEnd(final Socket socket) throws IOException
-    {
-        final ByteArrayOutputStream all = new ByteArrayOutputStream();
-        final byte[] chunk = new byte[8192];
-        try
-        {
-            final InputStream in = socket.getInputStream();
-            int n;
-            while ((n = in.read(chunk)) != -1)
-            {
-                all.write(chunk, 0, n);
-            }
-        }
-        catch (final SocketException reset)
-        {
-            // a reset after the answer: what arrived is the answer
-        }
-        return all.toString(StandardCharsets.ISO_8859_1);
     }
 }

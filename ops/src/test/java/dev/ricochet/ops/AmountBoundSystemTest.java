@@ -8,7 +8,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -53,7 +52,7 @@ class AmountBoundSystemTest
     void shouldRefuseTwoSalesWhoseSumPassesALongAndCountTwoSalesOfTheBoundExactly() throws Exception
     {
         // Given a shopper who clicked partner0's link
-        final String clickId = clickId(click("/r/p0-l0"));
+        final String clickId = ServiceFixture.clickId(service.click("p0-l0", null));
 
         // When checkout reports two sales of 5x10^18 (their sum passes a long: it gave negative revenue and a payable
         // balance of 9x10^17)
@@ -65,7 +64,7 @@ class AmountBoundSystemTest
         // And then two sales of exactly the bound
         final HttpResponse<String> first = postConversion(sale("max-1", "1000000000000", clickId));
         final HttpResponse<String> second = postConversion(sale("max-2", "1000000000000", clickId));
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        service.awaitCommitted();
 
         // Then the two are refused naming the field and the bound, and the two of the bound sum exactly
         for (final HttpResponse<String> response : refused)
@@ -93,7 +92,7 @@ class AmountBoundSystemTest
             "\"pixelConversions\":true,\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]}");
         service.admin.putOk("/v1/partners/pixie", "{\"programId\":\"px\",\"name\":\"Pixie\",\"status\":\"active\"}");
         service.admin.putOk("/v1/links/pixie-1", "{\"partnerId\":\"pixie\",\"destination\":\"https://shop.example/\"}");
-        final String cookie = visitorCookie(click("/r/pixie-1"));
+        final String cookie = ServiceFixture.visitorCookie(service.click("pixie-1", null)).orElseThrow();
 
         // When the browser loads the pixel with the largest long, one past it, and one past the bound
         for (final String amount : new String[]{ "9223372036854775807", "9223372036854775808", "1000000000001" })
@@ -102,7 +101,7 @@ class AmountBoundSystemTest
         }
         // And then with an ordinary amount
         assertEquals(200, pixel(cookie, "order-1", "2500"));
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        service.awaitCommitted();
 
         // Then only the ordinary order is credited; the others are dropped, and counted in the metrics
         final JsonNode stats = json.readTree(service.admin.getOk("/v1/partners/pixie/stats"));
@@ -125,11 +124,11 @@ class AmountBoundSystemTest
             "\"fraud\":{\"minClickToConversionSeconds\":0},\"secrets\":{\"apiKey\":\"" + AdminClient.API_KEY + "-px\"}}");
         service.admin.putOk("/v1/partners/pixie", "{\"programId\":\"px\",\"name\":\"Pixie\",\"status\":\"active\"}");
         service.admin.putOk("/v1/links/pixie-1", "{\"partnerId\":\"pixie\",\"destination\":\"https://shop.example/\"}");
-        final HttpResponse<Void> click = click("/r/pixie-1");
+        final HttpResponse<Void> click = service.click("pixie-1", null);
 
         // When the thank-you page's pixel reports order-1 of 9,999.99 (anyone could have written that amount)
-        assertEquals(200, pixel(visitorCookie(click), "order-1", "999999"));
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        assertEquals(200, pixel(ServiceFixture.visitorCookie(click).orElseThrow(), "order-1", "999999"));
+        service.awaitCommitted();
 
         // Then its commission is held, flagged as reported by the pixel alone: nothing is payable
         JsonNode ledger = json.readTree(service.admin.getOk("/v1/partners/pixie/ledger"));
@@ -138,11 +137,12 @@ class AmountBoundSystemTest
         assertTrue(ledger.toString().contains("pixel_reported"), ledger.toString());
 
         // When the checkout reports the same order, with its true amount
-        final HttpResponse<String> verified = http.send(HttpRequest.newBuilder(edge("/v1/conversions"))
+        final HttpResponse<String> verified = http.send(HttpRequest.newBuilder(service.edge("/v1/conversions"))
             .header("Authorization", "Bearer " + AdminClient.API_KEY + "-px")
             .POST(HttpRequest.BodyPublishers.ofString("{\"programId\":\"px\",\"externalId\":\"order-1\"," +
-            "\"amount\":2600,\"clickId\":\"" + clickId(click) + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
-        Replays.awaitCommitted(service.aggregator, service.journal);
+            "\"amount\":2600,\"clickId\":\"" + ServiceFixture.clickId(click) + "\"}")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        service.awaitCommitted();
 
         // Then the pixel's commission is gone and the verified one accrues as usual
         assertEquals(200, verified.statusCode(), verified.body());
@@ -188,42 +188,17 @@ class AmountBoundSystemTest
             ",\"currency\":\"USD\",\"clickId\":\"" + clickId + "\"}";
     }
 
-    private HttpResponse<Void> click(final String path) throws Exception
-    {
-        final HttpResponse<Void> response = http.send(HttpRequest.newBuilder(edge(path)).header("User-Agent", BROWSER)
-            .build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(302, response.statusCode(), path);
-        return response;
-    }
-
-    private static String clickId(final HttpResponse<Void> click)
-    {
-        final String location = click.headers().firstValue("location").orElseThrow();
-        return location.substring(location.indexOf("rcid=") + 5);
-    }
-
-    private static String visitorCookie(final HttpResponse<Void> click)
-    {
-        final String setCookie = click.headers().firstValue("set-cookie").orElseThrow();
-        return setCookie.substring(0, setCookie.indexOf(';'));
-    }
-
     private int pixel(final String cookie, final String orderId, final String amount) throws Exception
     {
-        return http.send(HttpRequest.newBuilder(edge("/p.gif?e=conversion&program=px&order_id=" + orderId +
+        return http.send(HttpRequest.newBuilder(service.edge("/p.gif?e=conversion&program=px&order_id=" + orderId +
             "&amount=" + amount)).header("User-Agent", BROWSER).header("Cookie", cookie).build(),
             HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private HttpResponse<String> postConversion(final String body) throws Exception
     {
-        return http.send(HttpRequest.newBuilder(edge("/v1/conversions"))
+        return http.send(HttpRequest.newBuilder(service.edge("/v1/conversions"))
             .header("Authorization", "Bearer " + AdminClient.API_KEY)
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private URI edge(final String path)
-    {
-        return URI.create("http://127.0.0.1:" + service.tracker.port() + path);
     }
 }

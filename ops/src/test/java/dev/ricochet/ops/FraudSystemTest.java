@@ -10,7 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -37,7 +36,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FraudSystemTest
 {
-    private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
     private static final String API_KEY = "fraud-test-program-api-key";
     private static final Instant START = Instant.parse("2026-03-10T10:15:00Z");
     private static final String DAY_1 = "2026-03-10";
@@ -62,7 +60,7 @@ class FraudSystemTest
     {
         service = new ServiceFixture(dataDir, clock::get);
         admin = service.admin;
-        finance = new AdminClient(service.aggregator.adminPort(), ServiceFixture.FINANCE_TOKEN);
+        finance = service.finance;
         admin.putOk("/v1/programs/shop", PROGRAM);
         admin.putOk("/v1/partners/ann", "{\"programId\":\"shop\",\"name\":\"Ann\"}");
         admin.putOk("/v1/partners/bob", "{\"programId\":\"shop\",\"name\":\"Bob\",\"email\":\"bob@example.com\"}");
@@ -96,12 +94,12 @@ class FraudSystemTest
 
         // Then the run paid only the approved commission, and the held one waits in ann's held balance
         assertEquals(2000, firstRun.get("total").asLong(), firstRun.toString());
-        JsonNode ledger = getJson(finance, "/v1/partners/ann/ledger");
+        JsonNode ledger = finance.getJson("/v1/partners/ann/ledger");
         assertEquals(1000, ledger.get("held").asLong());
         assertEquals(2000, ledger.get("paid").asLong());
 
         // And finance's review queue lists it with the flag that held it
-        final JsonNode queue = getJson(finance, "/v1/programs/shop/held-commissions");
+        final JsonNode queue = finance.getJson("/v1/programs/shop/held-commissions");
         assertEquals(1000, queue.get("total").asLong());
         assertEquals(1, queue.get("commissions").size(), queue.toString());
         final JsonNode held = queue.get("commissions").get(0);
@@ -113,7 +111,7 @@ class FraudSystemTest
             held.get("flags").get(0).get("detail").asText());
 
         // And ann's timeline shows the flag
-        final JsonNode heldEvent = event(getJson(admin, "/v1/partners/ann/timeline"), "commission.held");
+        final JsonNode heldEvent = event(admin.getJson("/v1/partners/ann/timeline"), "commission.held");
         assertEquals("order-1", heldEvent.get("data").get("externalId").asText());
         assertEquals("click_to_conversion", heldEvent.get("data").get("flags").get(0).get("code").asText());
 
@@ -127,10 +125,10 @@ class FraudSystemTest
         assertEquals(200, release.statusCode(), release.body());
         assertEquals("approved", json.readTree(release.body()).get("state").asText());
         assertEquals(1000, secondRun.get("total").asLong(), secondRun.toString());
-        ledger = getJson(finance, "/v1/partners/ann/ledger");
+        ledger = finance.getJson("/v1/partners/ann/ledger");
         assertEquals(0, ledger.get("held").asLong());
         assertEquals(3000, ledger.get("paid").asLong());
-        assertEquals(0, getJson(finance, "/v1/programs/shop/held-commissions").get("commissions").size());
+        assertEquals(0, finance.getJson("/v1/programs/shop/held-commissions").get("commissions").size());
         assertBalancesAreTheSumsOfTheEntries(ledger);
     }
 
@@ -141,7 +139,7 @@ class FraudSystemTest
         final String click = click("bob-1");
         clock.addAndGet(60_000);
         sale("order-3", 50_000, click, "bob@example.com");
-        final JsonNode flags = getJson(finance, "/v1/programs/shop/held-commissions").get("commissions").get(0)
+        final JsonNode flags = finance.getJson("/v1/programs/shop/held-commissions").get("commissions").get(0)
             .get("flags");
 
         // When finance voids it, and a run is built
@@ -153,7 +151,7 @@ class FraudSystemTest
         assertEquals(200, rejected.statusCode(), rejected.body());
         assertEquals("void", json.readTree(rejected.body()).get("state").asText());
         assertEquals(0, run.get("partners").size(), run.toString());
-        final JsonNode ledger = getJson(finance, "/v1/partners/bob/ledger");
+        final JsonNode ledger = finance.getJson("/v1/partners/bob/ledger");
         assertEquals(List.of("accrual", "void"), entryTypes(ledger));
         assertEquals(0, ledger.get("held").asLong() + ledger.get("approved").asLong() + ledger.get("paid").asLong());
         assertBalancesAreTheSumsOfTheEntries(ledger);
@@ -175,7 +173,7 @@ class FraudSystemTest
         }
 
         // Then every one is held as a self-referral
-        final JsonNode held = getJson(finance, "/v1/programs/shop/held-commissions").get("commissions");
+        final JsonNode held = finance.getJson("/v1/programs/shop/held-commissions").get("commissions");
         assertEquals(lookAlikes.length, held.size(), held.toString());
         for (final JsonNode commission : held)
         {
@@ -239,7 +237,7 @@ class FraudSystemTest
     void shouldShowTheFraudDefaultsAndAnswer400NamingTheFieldOfAnInvalidFraudSetting() throws Exception
     {
         // When the program is read, written with thresholds out of range, and a partner with an empty customer id
-        final JsonNode fraud = getJson(admin, "/v1/programs/shop").get("fraud");
+        final JsonNode fraud = admin.getJson("/v1/programs/shop").get("fraud");
         final HttpResponse<String> negative = admin.put("/v1/programs/shop",
             PROGRAM.replace("\"holdDays\"", "\"fraud\":{\"minClickToConversionSeconds\":-1},\"holdDays\""));
         final HttpResponse<String> overHundred = admin.put("/v1/programs/shop",
@@ -292,11 +290,7 @@ class FraudSystemTest
 
     private String click(final String code) throws Exception
     {
-        final HttpResponse<Void> response = http.send(HttpRequest.newBuilder(edge("/r/" + code))
-            .header("User-Agent", BROWSER).build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(302, response.statusCode(), "click on " + code);
-        final String location = response.headers().firstValue("location").orElseThrow();
-        return location.substring(location.indexOf("rcid=") + 5);
+        return ServiceFixture.clickId(service.click(code, null));
     }
 
     private void sale(final String externalId, final long amount, final String clickId, final String customerId)
@@ -305,11 +299,11 @@ class FraudSystemTest
         final String body = "{\"programId\":\"shop\",\"externalId\":\"" + externalId + "\",\"kind\":\"sale\"," +
             "\"amount\":" + amount + ",\"currency\":\"USD\",\"clickId\":\"" + clickId + "\"" +
             (null == customerId ? "" : ",\"customerId\":\"" + customerId + "\"") + "}";
-        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(edge("/v1/conversions"))
+        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(service.edge("/v1/conversions"))
             .header("Authorization", "Bearer " + API_KEY)
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), body + " -> " + response.body());
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        service.awaitCommitted();
     }
 
     private JsonNode createRun(final String periodEnd) throws Exception
@@ -332,11 +326,6 @@ class FraudSystemTest
     {
         return finance.post("/v1/partners/" + partnerId + "/commission-reviews", "{\"externalId\":\"" + externalId +
             "\",\"action\":\"" + action + "\",\"reason\":\"" + reason + "\"}");
-    }
-
-    private JsonNode getJson(final AdminClient client, final String path) throws Exception
-    {
-        return json.readTree(client.getOk(path));
     }
 
     private String error(final HttpResponse<String> response) throws Exception
@@ -364,10 +353,5 @@ class FraudSystemTest
             types.add(entry.get("type").asText());
         }
         return types;
-    }
-
-    private URI edge(final String path)
-    {
-        return URI.create("http://127.0.0.1:" + service.tracker.port() + path);
     }
 }

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -629,7 +628,7 @@ class MoneyAuditSystemTest
         service = new ServiceFixture(dataDir, clock::get);
         try
         {
-            finance = new AdminClient(service.aggregator.adminPort(), ServiceFixture.FINANCE_TOKEN);
+            finance = service.finance;
             setUp();
             for (int d = 0; d < DAYS; d++)
             {
@@ -662,7 +661,7 @@ class MoneyAuditSystemTest
                         approveRun(program);
                     }
                 }
-                Replays.awaitCommitted(service.aggregator, service.journal);
+                service.awaitCommitted();
                 if (d % 7 == 6 || d == DAYS - 1)
                 {
                     assertEveryPartner("after " + LocalDate.ofEpochDay(day));
@@ -755,7 +754,7 @@ class MoneyAuditSystemTest
             assertTrue(System.nanoTime() < deadlineNs, "the ledger did not reach " + date + " within 30 s");
             Thread.sleep(5);
         }
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        service.awaitCommitted();
     }
 
     private void act() throws Exception
@@ -825,7 +824,8 @@ class MoneyAuditSystemTest
 
     private ClickM click(final ProgramM program, final VisitorM visitor, final String code) throws Exception
     {
-        final HttpRequest.Builder request = HttpRequest.newBuilder(edge("/r/" + code)).header("User-Agent", BROWSER);
+        final HttpRequest.Builder request = HttpRequest.newBuilder(service.edge("/r/" + code))
+            .header("User-Agent", BROWSER);
         if (null != visitor.cookie)
         {
             request.header("Cookie", visitor.cookie);
@@ -1095,7 +1095,7 @@ class MoneyAuditSystemTest
             "/commission-reviews", "{\"externalId\":\"" + commission.externalId + "\",\"action\":\"" + action +
             "\",\"reason\":\"audit\"}");
         assertEquals(200, response.statusCode(), action + " " + commission.externalId + ": " + response.body());
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        service.awaitCommitted();
         cover(action);
         final PartnerM partner = commission.partner;
         switch (action)
@@ -1152,7 +1152,7 @@ class MoneyAuditSystemTest
             "{\"externalId\":\"" + attempt[1] + "\",\"action\":\"" + attempt[2] + "\",\"reason\":\"audit\"}");
         assertEquals(409, response.statusCode(), attempt[2] + " of a " + attempt[3] + " commission: " +
             response.body());
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        service.awaitCommitted();
         cover("refused: " + attempt[2] + " of a " + attempt[3] + " commission");
     }
 
@@ -1208,7 +1208,7 @@ class MoneyAuditSystemTest
             final HttpResponse<String> response = finance.post("/v1/payout-runs/" + runId + "/approve", "");
             assertEquals(200, response.statusCode(), response.body());
         }
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        service.awaitCommitted();
         for (final PartnerM partner : program.partners)
         {
             final Long amount = program.openLines.get(partner.id);
@@ -1233,7 +1233,7 @@ class MoneyAuditSystemTest
         assertEquals(200, again.statusCode(), again.body());
         assertEquals(runId, json.readTree(again.body()).get("id").asText(), again.body());
         assertRun(json.readTree(again.body()), program.openLines, "paid");
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        service.awaitCommitted();
         cover("paid run asked again");
         program.openRun = null;
         // relist: commission states moved
@@ -1400,11 +1400,11 @@ class MoneyAuditSystemTest
 
     private void post(final ProgramM program, final String body) throws Exception
     {
-        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(edge("/v1/conversions"))
+        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(service.edge("/v1/conversions"))
             .header("Authorization", "Bearer " + program.apiKey())
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), body + " -> " + response.body());
-        Replays.awaitCommitted(service.aggregator, service.journal);
+        service.awaitCommitted();
     }
 
     private void stripe(final ProgramM program, final String eventId, final String type, final com.google.gson.JsonObject object)
@@ -1414,17 +1414,10 @@ class MoneyAuditSystemTest
         final String payload = StripeEvents.event(eventId, type, object)
             .replaceFirst("\"created\":\\d+", "\"created\":" + seconds)
             .replace("\"livemode\":false", "\"livemode\":true");
-        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(edge("/webhooks/stripe/" + program.id))
-            .header("Stripe-Signature", StripeEvents.signatureHeader(AdminClient.STRIPE_SECRET, payload, seconds))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(payload)).build(), HttpResponse.BodyHandlers.ofString());
+        final HttpResponse<String> response = service.postStripe(program.id, AdminClient.STRIPE_SECRET, payload,
+            seconds);
         assertEquals(200, response.statusCode(), payload + " -> " + response.body());
         assertTrue(!response.body().contains("dead"), payload + " -> " + response.body());
-        Replays.awaitCommitted(service.aggregator, service.journal);
-    }
-
-    private URI edge(final String path)
-    {
-        return URI.create("http://127.0.0.1:" + service.tracker.port() + path);
+        service.awaitCommitted();
     }
 }

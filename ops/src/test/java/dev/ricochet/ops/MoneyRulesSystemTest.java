@@ -7,7 +7,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,7 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The money rules of docs/money.md through the real HTTP API of the in-process service on a test clock: one commission
@@ -29,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class MoneyRulesSystemTest
 {
-    private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
     private static final String API_KEY = "money-rules-test-program-key";
     private static final Instant START = Instant.parse("2026-03-10T10:15:00Z");
     private static final String TODAY = "2026-03-10";
@@ -51,16 +48,11 @@ class MoneyRulesSystemTest
     {
         service = new ServiceFixture(dataDir, clock::get);
         admin = service.admin;
-        finance = new AdminClient(service.aggregator.adminPort(), ServiceFixture.FINANCE_TOKEN);
+        finance = service.finance;
         admin.putOk("/v1/programs/shop", program("USD"));
         admin.putOk("/v1/programs/eu", program("EUR"));
-        admin.putOk("/v1/partners/ann", "{\"programId\":\"shop\",\"name\":\"Ann\"}");
-        admin.putOk("/v1/partners/bob", "{\"programId\":\"shop\",\"name\":\"Bob\"}");
-        for (final String[] link : new String[][]{ { "ann-1", "ann" }, { "ann-2", "ann" }, { "bob-1", "bob" } })
-        {
-            admin.putOk("/v1/links/" + link[0],
-                "{\"partnerId\":\"" + link[1] + "\",\"destination\":\"https://shop.example.com/item\"}");
-        }
+        admin.seedPartner("shop", "ann", "Ann", "ann-1", "ann-2");
+        admin.seedPartner("shop", "bob", "Bob", "bob-1");
     }
 
     @AfterEach
@@ -78,18 +70,18 @@ class MoneyRulesSystemTest
         sale("order-1", 10_000, click("ann-2"));
 
         // Then ann's conversion lists the three touches, one credit of 66.66 and one commission of 6.67
-        final JsonNode conversion = getJson(admin, "/v1/partners/ann/conversions").get("conversions").get(0);
+        final JsonNode conversion = admin.getJson("/v1/partners/ann/conversions").get("conversions").get(0);
         assertEquals(6_666, conversion.get("credit").asLong(), conversion.toString());
         assertEquals(3, conversion.get("touches").size(), conversion.toString());
         assertEquals(667, conversion.get("commission").get("amount").asLong(), conversion.toString());
-        assertEquals(667, getJson(finance, "/v1/partners/ann/ledger").get("approved").asLong());
+        assertEquals(667, finance.getJson("/v1/partners/ann/ledger").get("approved").asLong());
 
         // When the whole sale is refunded
         refund("refund-1", 10_000, "order-1");
 
         // Then all of ann's commission is reversed: her balance is 0, as is bob's
-        assertEquals(0, getJson(finance, "/v1/partners/ann/ledger").get("approved").asLong());
-        assertEquals(0, getJson(finance, "/v1/partners/bob/ledger").get("approved").asLong());
+        assertEquals(0, finance.getJson("/v1/partners/ann/ledger").get("approved").asLong());
+        assertEquals(0, finance.getJson("/v1/partners/bob/ledger").get("approved").asLong());
     }
 
     @Test
@@ -103,9 +95,9 @@ class MoneyRulesSystemTest
         sale("order-1", 10_000, clickId);
 
         // Then ann earns nothing and counts no sale
-        final JsonNode ledger = getJson(finance, "/v1/partners/ann/ledger");
+        final JsonNode ledger = finance.getJson("/v1/partners/ann/ledger");
         assertEquals(0, ledger.get("entries").size(), ledger.toString());
-        assertEquals(0, getJson(admin, "/v1/partners/ann/conversions").get("conversions").size());
+        assertEquals(0, admin.getJson("/v1/partners/ann/conversions").get("conversions").size());
     }
 
     @Test
@@ -116,10 +108,10 @@ class MoneyRulesSystemTest
         sale("order-1", 1, click("bob-1"));
 
         // Then ann lists the conversion with credit 0 and commission null, and counts the sale
-        final JsonNode conversion = getJson(admin, "/v1/partners/ann/conversions").get("conversions").get(0);
+        final JsonNode conversion = admin.getJson("/v1/partners/ann/conversions").get("conversions").get(0);
         assertEquals(0, conversion.get("credit").asLong(), conversion.toString());
         assertTrue(conversion.get("commission").isNull(), conversion.toString());
-        assertEquals(1, getJson(admin, "/v1/partners/ann/stats?from=" + TODAY + "&to=" + TODAY).get("sales")
+        assertEquals(1, admin.getJson("/v1/partners/ann/stats?from=" + TODAY + "&to=" + TODAY).get("sales")
             .asLong());
     }
 
@@ -130,7 +122,7 @@ class MoneyRulesSystemTest
         sale("order-1", 4, click("ann-1"));
 
         // Then her conversion shows a commission worth 0 (not null: she has a share, and a re-rating could raise it)
-        final JsonNode conversion = getJson(admin, "/v1/partners/ann/conversions").get("conversions").get(0);
+        final JsonNode conversion = admin.getJson("/v1/partners/ann/conversions").get("conversions").get(0);
         assertEquals(4, conversion.get("credit").asLong(), conversion.toString());
         assertEquals(0, conversion.get("commission").get("amount").asLong(), conversion.toString());
     }
@@ -175,7 +167,7 @@ class MoneyRulesSystemTest
         assertEquals(409, moved.statusCode(), moved.body());
         assertEquals("partner 'ann' has conversions or ledger entries in program 'shop'; its program cannot change " +
             "to 'eu': create a new partner for that program", json.readTree(moved.body()).get("error").asText());
-        assertEquals("shop", getJson(admin, "/v1/partners/ann").get("programId").asText());
+        assertEquals("shop", admin.getJson("/v1/partners/ann").get("programId").asText());
     }
 
     @Test
@@ -186,7 +178,7 @@ class MoneyRulesSystemTest
 
         // Then he moves
         assertEquals(200, moved.statusCode(), moved.body());
-        assertEquals("eu", getJson(admin, "/v1/partners/bob").get("programId").asText());
+        assertEquals("eu", admin.getJson("/v1/partners/bob").get("programId").asText());
     }
 
     @Test
@@ -202,7 +194,7 @@ class MoneyRulesSystemTest
         assertEquals(409, changed.statusCode(), changed.body());
         assertTrue(json.readTree(changed.body()).get("error").asText().startsWith(
             "program 'shop' has money in USD (partner 'ann' has conversions or ledger entries)"), changed.body());
-        assertEquals("USD", getJson(admin, "/v1/programs/shop").get("currency").asText());
+        assertEquals("USD", admin.getJson("/v1/programs/shop").get("currency").asText());
     }
 
     private static String program(final String currency)
@@ -219,20 +211,10 @@ class MoneyRulesSystemTest
      */
     private String click(final String code) throws Exception
     {
-        final HttpRequest.Builder request = HttpRequest.newBuilder(edge("/r/" + code)).header("User-Agent", BROWSER);
-        if (null != visitorCookie)
-        {
-            request.header("Cookie", visitorCookie);
-        }
-        final HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(302, response.statusCode(), "click on " + code);
-        response.headers().firstValue("set-cookie").ifPresent(cookie ->
-            visitorCookie = cookie.substring(0, cookie.indexOf(';') < 0 ? cookie.length() : cookie.indexOf(';')));
-        final String location = response.headers().firstValue("location").orElseThrow();
-        final int at = location.indexOf("rcid=");
-        final int end = location.indexOf('&', at);
+        final HttpResponse<Void> response = service.click(code, visitorCookie);
+        ServiceFixture.visitorCookie(response).ifPresent(cookie -> visitorCookie = cookie);
         clock.addAndGet(1_000);
-        return location.substring(at + 5, end < 0 ? location.length() : end);
+        return ServiceFixture.clickId(response);
     }
 
     private void sale(final String externalId, final long amount, final String clickId) throws Exception
@@ -249,11 +231,11 @@ class MoneyRulesSystemTest
 
     private void conversion(final String body) throws Exception
     {
-        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(edge("/v1/conversions"))
+        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(service.edge("/v1/conversions"))
             .header("Authorization", "Bearer " + API_KEY + "-USD")
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), body + " -> " + response.body());
-        awaitCommitted();
+        service.awaitCommitted();
     }
 
     private JsonNode createRun(final String periodEnd, final int expectedStatus) throws Exception
@@ -262,32 +244,5 @@ class MoneyRulesSystemTest
             "{\"periodEnd\":\"" + periodEnd + "\"}");
         assertEquals(expectedStatus, response.statusCode(), response.body());
         return json.readTree(response.body());
-    }
-
-    private JsonNode getJson(final AdminClient client, final String path) throws Exception
-    {
-        return json.readTree(client.getOk(path));
-    }
-
-    private void awaitCommitted() throws InterruptedException
-    {
-        final long deadlineNs = System.nanoTime() + 30_000_000_000L;
-        while (service.aggregator.committedIndex() < service.journal.lastIndex())
-        {
-            if (service.aggregator.hasFailed())
-            {
-                fail("the aggregator stopped on a failure (see stderr)");
-            }
-            if (System.nanoTime() > deadlineNs)
-            {
-                fail("the aggregator did not commit the journal within 30 s");
-            }
-            Thread.sleep(1);
-        }
-    }
-
-    private URI edge(final String path)
-    {
-        return URI.create("http://127.0.0.1:" + service.tracker.port() + path);
     }
 }

@@ -8,14 +8,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A partner twice on a shopper's path, paid through Stripe's signed webhooks on the real service (real clock): one
@@ -23,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class MoneyWebhookSystemTest
 {
-    private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
     private static final String WEBHOOK = "/webhooks/stripe/shop";
 
     @TempDir
@@ -44,13 +40,8 @@ class MoneyWebhookSystemTest
             "\"fraud\":{\"minClickToConversionSeconds\":0,\"maxRefundRatePercent\":0}," +
             "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]," +
             "\"secrets\":{\"stripe\":\"" + AdminClient.STRIPE_SECRET + "\"}}");
-        service.admin.putOk("/v1/partners/ann", "{\"programId\":\"shop\",\"name\":\"Ann\"}");
-        service.admin.putOk("/v1/partners/bob", "{\"programId\":\"shop\",\"name\":\"Bob\"}");
-        for (final String[] link : new String[][]{ { "ann-1", "ann" }, { "ann-2", "ann" }, { "bob-1", "bob" } })
-        {
-            service.admin.putOk("/v1/links/" + link[0],
-                "{\"partnerId\":\"" + link[1] + "\",\"destination\":\"https://shop.example.com/item\"}");
-        }
+        service.admin.seedPartner("shop", "ann", "Ann", "ann-1", "ann-2");
+        service.admin.seedPartner("shop", "bob", "Bob", "bob-1");
         stripe = new StripeLikeSender(service.tracker::port, WEBHOOK, AdminClient.STRIPE_SECRET, 5_000, 200, 15);
     }
 
@@ -90,7 +81,7 @@ class MoneyWebhookSystemTest
     {
         // A live program's events (livemode true), as Stripe sends them to it
         stripe.deliver(event.replace("\"livemode\":false", "\"livemode\":true"), System.nanoTime() + 30_000_000_000L);
-        awaitCommitted();
+        service.awaitCommitted();
     }
 
     private JsonNode ledger(final String partnerId) throws Exception
@@ -110,36 +101,8 @@ class MoneyWebhookSystemTest
 
     private String click(final String code) throws Exception
     {
-        final HttpRequest.Builder request = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + service.tracker.port() + "/r/" + code)).header("User-Agent", BROWSER);
-        if (null != visitorCookie)
-        {
-            request.header("Cookie", visitorCookie);
-        }
-        final HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(302, response.statusCode(), "click on " + code);
-        response.headers().firstValue("set-cookie").ifPresent(cookie ->
-            visitorCookie = cookie.substring(0, cookie.indexOf(';') < 0 ? cookie.length() : cookie.indexOf(';')));
-        final String location = response.headers().firstValue("location").orElseThrow();
-        final int at = location.indexOf("rcid=");
-        final int end = location.indexOf('&', at);
-        return location.substring(at + 5, end < 0 ? location.length() : end);
-    }
-
-    private void awaitCommitted() throws InterruptedException
-    {
-        final long deadlineNs = System.nanoTime() + 30_000_000_000L;
-        while (service.aggregator.committedIndex() < service.journal.lastIndex())
-        {
-            if (service.aggregator.hasFailed())
-            {
-                fail("the aggregator stopped on a failure (see stderr)");
-            }
-            if (System.nanoTime() > deadlineNs)
-            {
-                fail("the aggregator did not commit the journal within 30 s");
-            }
-            Thread.sleep(1);
-        }
+        final HttpResponse<Void> response = service.click(code, visitorCookie);
+        ServiceFixture.visitorCookie(response).ifPresent(cookie -> visitorCookie = cookie);
+        return ServiceFixture.clickId(response);
     }
 }

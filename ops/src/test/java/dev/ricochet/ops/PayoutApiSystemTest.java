@@ -15,7 +15,6 @@ import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -50,7 +49,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class PayoutApiSystemTest
 {
-    private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
     private static final String PROGRAM = "shop";
     private static final String API_KEY = "payout-api-test-program-key";
     private static final String WEBHOOK_SECRET = "whsec_outbound_test_0123456789";
@@ -78,18 +76,14 @@ class PayoutApiSystemTest
         // Its webhook receiver listens on loopback.
         service = new ServiceFixture(dataDir, clock::get, true);
         admin = service.admin;
-        finance = new AdminClient(service.aggregator.adminPort(), ServiceFixture.FINANCE_TOKEN);
+        finance = service.finance;
         anonymous = new AdminClient(service.aggregator.adminPort(), null);
         admin.putOk("/v1/programs/" + PROGRAM, program(""));
-        admin.putOk("/v1/partners/ann", "{\"programId\":\"shop\",\"name\":\"Ann Example\"}");
-        admin.putOk("/v1/partners/bob", "{\"programId\":\"shop\",\"name\":\"Bob Example\"}");
+        admin.seedPartner("shop", "ann", "Ann Example", "ann-1");
+        admin.seedPartner("shop", "bob", "Bob Example", "bob-1");
         admin.putOk("/v1/partners/eve", "{\"programId\":\"shop\",\"name\":" + json.writeValueAsString(EVE_NAME) +
             ",\"email\":\"eve@example.com\",\"payoutAccount\":\"+44 20 7946 0000\"}");
-        for (final String partner : new String[]{ "ann", "bob", "eve" })
-        {
-            admin.putOk("/v1/links/" + partner + "-1",
-                "{\"partnerId\":\"" + partner + "\",\"destination\":\"https://shop.example.com/item\"}");
-        }
+        admin.seedLink("eve-1", "eve");
     }
 
     @AfterEach
@@ -109,7 +103,7 @@ class PayoutApiSystemTest
         sale("order-1", 10_000, click("ann-1"));
         final String runId = createRun(TODAY, 201).get("id").asText();
         sale("order-2", 20_000, click("ann-1"));
-        awaitCommitted();
+        service.awaitCommitted();
         final String runPath = "/v1/payout-runs/" + runId;
         final String hold = "{\"externalId\":\"order-2\",\"action\":\"hold\",\"reason\":\"fraud check\"}";
         final String sameRun = "{\"periodEnd\":\"" + TODAY + "\"}";
@@ -166,7 +160,7 @@ class PayoutApiSystemTest
         assertEquals("paid", json.readTree(responses.get(calls.indexOf(approval)).body()).get("status").asText());
 
         // And the refused change did not apply
-        assertEquals("Bob Example", getJson(admin, "/v1/partners/bob").get("name").asText());
+        assertEquals("Bob Example", admin.getJson("/v1/partners/bob").get("name").asText());
     }
 
     @Test
@@ -217,7 +211,7 @@ class PayoutApiSystemTest
         assertEquals(created, again);
 
         // And the money sits in eve's scheduled balance
-        final JsonNode ledger = getJson(admin, "/v1/partners/eve/ledger");
+        final JsonNode ledger = admin.getJson("/v1/partners/eve/ledger");
         assertEquals(0, ledger.get("approved").asLong());
         assertEquals(1234, ledger.get("scheduled").asLong());
     }
@@ -249,10 +243,10 @@ class PayoutApiSystemTest
         final JsonNode run = json.readTree(approved.body());
         assertEquals("paid", run.get("status").asText());
         assertEquals(TODAY, run.get("paidOn").asText());
-        assertEquals(run, getJson(admin, "/v1/payout-runs/" + runId), "the run as read back");
+        assertEquals(run, admin.getJson("/v1/payout-runs/" + runId), "the run as read back");
 
         // And eve's paid balance is the run's amount, with nothing left approved or scheduled
-        final JsonNode ledger = getJson(finance, "/v1/partners/eve/ledger");
+        final JsonNode ledger = finance.getJson("/v1/partners/eve/ledger");
         assertEquals(run.get("total").asLong(), ledger.get("paid").asLong());
         assertEquals(1234, ledger.get("paid").asLong());
         assertEquals(0, ledger.get("pending").asLong());
@@ -261,7 +255,7 @@ class PayoutApiSystemTest
         assertEquals(List.of("accrual", "approval", "payout_scheduled", "payout"), entryTypes(ledger));
 
         // And her timeline reports the payout
-        final JsonNode event = getJson(admin, "/v1/partners/eve/timeline").get("events").get(0);
+        final JsonNode event = admin.getJson("/v1/partners/eve/timeline").get("events").get(0);
         assertEquals("payout.paid", event.get("type").asText());
         assertEquals(runId, event.get("data").get("runId").asText());
         assertEquals(1234, event.get("data").get("amount").asLong());
@@ -282,7 +276,7 @@ class PayoutApiSystemTest
         // Then the answer is the same paid run, and eve is not paid twice
         assertEquals(200, again.statusCode(), again.body());
         assertEquals(json.readTree(approved.body()), json.readTree(again.body()));
-        final JsonNode ledger = getJson(admin, "/v1/partners/eve/ledger");
+        final JsonNode ledger = admin.getJson("/v1/partners/eve/ledger");
         assertEquals(1234, ledger.get("paid").asLong());
         assertEquals(List.of("accrual", "approval", "payout_scheduled", "payout"), entryTypes(ledger));
     }
@@ -318,7 +312,7 @@ class PayoutApiSystemTest
         // payout account starts with '@' (spreadsheets in ';' locales split on it, and run what starts with - or @)
         admin.putOk("/v1/partners/mal", "{\"programId\":\"shop\",\"name\":\"-1+1;cmd\"," +
             "\"email\":\"mal;x@example.com\",\"payoutAccount\":\"@SUM(1+1)\"}");
-        admin.putOk("/v1/links/mal-1", "{\"partnerId\":\"mal\",\"destination\":\"https://shop.example.com/item\"}");
+        admin.seedLink("mal-1", "mal");
         sale("order-1", 12_340, click("mal-1"));
         final String runId = createRun(TODAY, 201).get("id").asText();
         assertEquals(200, finance.post("/v1/payout-runs/" + runId + "/approve", "").statusCode());
@@ -340,8 +334,8 @@ class PayoutApiSystemTest
             "\"payoutAccount\":\"\\u00a0\\u2028=HYPERLINK(1)\"}");
         admin.putOk("/v1/partners/wid", "{\"programId\":\"shop\",\"name\":\"Wid\"," +
             "\"payoutAccount\":\"\\u200b\\uff1dSUM(1)\"}");
-        admin.putOk("/v1/links/mal-1", "{\"partnerId\":\"mal\",\"destination\":\"https://shop.example.com/item\"}");
-        admin.putOk("/v1/links/wid-1", "{\"partnerId\":\"wid\",\"destination\":\"https://shop.example.com/item\"}");
+        admin.seedLink("mal-1", "mal");
+        admin.seedLink("wid-1", "wid");
         sale("order-1", 12_340, click("mal-1"));
         sale("order-2", 12_340, click("wid-1"));
         final String runId = createRun(TODAY, 201).get("id").asText();
@@ -369,7 +363,7 @@ class PayoutApiSystemTest
         assertEquals(200, response.statusCode(), response.body());
         assertEquals(json.readTree("{\"partnerId\":\"ann\",\"externalId\":\"order-1\",\"state\":\"held\"," +
             "\"amount\":1000}"), json.readTree(response.body()));
-        final JsonNode ledger = getJson(admin, "/v1/partners/ann/ledger");
+        final JsonNode ledger = admin.getJson("/v1/partners/ann/ledger");
         assertEquals(1000, ledger.get("held").asLong());
         assertEquals(2000, ledger.get("approved").asLong());
         final JsonNode entry = last(ledger.get("entries"));
@@ -379,7 +373,7 @@ class PayoutApiSystemTest
         assertEquals("fraud check", entry.get("note").asText());
 
         // And the timeline says so
-        final JsonNode event = getJson(admin, "/v1/partners/ann/timeline").get("events").get(0);
+        final JsonNode event = admin.getJson("/v1/partners/ann/timeline").get("events").get(0);
         assertEquals("commission.held", event.get("type").asText());
         assertEquals("order-1", event.get("data").get("externalId").asText());
     }
@@ -397,12 +391,12 @@ class PayoutApiSystemTest
         // Then it is approved again (holdDays 0), and payable
         assertEquals(200, response.statusCode(), response.body());
         assertEquals("approved", json.readTree(response.body()).get("state").asText());
-        final JsonNode ledger = getJson(admin, "/v1/partners/ann/ledger");
+        final JsonNode ledger = admin.getJson("/v1/partners/ann/ledger");
         assertEquals(0, ledger.get("held").asLong());
         assertEquals(1000, ledger.get("approved").asLong());
         assertEquals("release", last(ledger.get("entries")).get("type").asText());
         assertEquals("commission.released",
-            getJson(admin, "/v1/partners/ann/timeline").get("events").get(0).get("type").asText());
+            admin.getJson("/v1/partners/ann/timeline").get("events").get(0).get("type").asText());
     }
 
     @Test
@@ -418,7 +412,7 @@ class PayoutApiSystemTest
         // Then it is void and no balance holds it any more
         assertEquals(200, response.statusCode(), response.body());
         assertEquals("void", json.readTree(response.body()).get("state").asText());
-        final JsonNode ledger = getJson(admin, "/v1/partners/ann/ledger");
+        final JsonNode ledger = admin.getJson("/v1/partners/ann/ledger");
         assertEquals(0, ledger.get("held").asLong());
         assertEquals(0, ledger.get("approved").asLong());
         final JsonNode entry = last(ledger.get("entries"));
@@ -446,7 +440,7 @@ class PayoutApiSystemTest
         assertEquals(409, response.statusCode(), response.body());
         assertEquals("cannot release a commission that is approved",
             json.readTree(response.body()).get("error").asText());
-        assertEquals(1000, getJson(admin, "/v1/partners/ann/ledger").get("approved").asLong());
+        assertEquals(1000, admin.getJson("/v1/partners/ann/ledger").get("approved").asLong());
     }
 
     @Test
@@ -464,7 +458,7 @@ class PayoutApiSystemTest
         assertEquals("partner 'ann' has no commission on 'order-404'",
             json.readTree(unknown.body()).get("error").asText());
         assertEquals(404, notBobs.statusCode(), notBobs.body());
-        assertEquals(1000, getJson(admin, "/v1/partners/ann/ledger").get("approved").asLong());
+        assertEquals(1000, admin.getJson("/v1/partners/ann/ledger").get("approved").asLong());
     }
 
     @Test
@@ -475,7 +469,7 @@ class PayoutApiSystemTest
         sale("order-1", 10_000, click("ann-1"));
 
         // When the program's at-risk list is read with the default threshold of 40
-        final JsonNode atRisk = getJson(finance, "/v1/programs/shop/at-risk");
+        final JsonNode atRisk = finance.getJson("/v1/programs/shop/at-risk");
 
         // Then bob and eve are listed with their score and its parts, and ann is not
         assertEquals(40, atRisk.get("threshold").asInt());
@@ -484,7 +478,7 @@ class PayoutApiSystemTest
         assertEquals(25, bob.get("health").asInt());
         assertEquals(json.readTree("{\"trend\":0.0,\"recency\":0.0,\"activity\":0.0,\"refunds\":15.0,\"bots\":10.0}"),
             bob.get("components"));
-        assertEquals(80, getJson(admin, "/v1/partners/ann").get("health").asInt());
+        assertEquals(80, admin.getJson("/v1/partners/ann").get("health").asInt());
     }
 
     @Test
@@ -494,7 +488,7 @@ class PayoutApiSystemTest
         sale("order-1", 10_000, click("ann-1"));
 
         // When the threshold is raised just above ann's score
-        final JsonNode atRisk = getJson(admin, "/v1/programs/shop/at-risk?threshold=81");
+        final JsonNode atRisk = admin.getJson("/v1/programs/shop/at-risk?threshold=81");
 
         // Then all three are listed, least healthy first
         assertEquals(List.of("bob", "eve", "ann"), partnerIds(atRisk.get("partners")));
@@ -542,8 +536,8 @@ class PayoutApiSystemTest
             "the retry is signed at its own time: " + retry.header("Ricochet-Signature"));
 
         // And ann's timeline shows the same event, and her partner record the new tier
-        assertEquals(event, getJson(admin, "/v1/partners/ann/timeline").get("events").get(0));
-        assertEquals("silver", getJson(admin, "/v1/partners/ann").get("tier").asText());
+        assertEquals(event, admin.getJson("/v1/partners/ann/timeline").get("events").get(0));
+        assertEquals("silver", admin.getJson("/v1/partners/ann").get("tier").asText());
     }
 
     @Test
@@ -555,10 +549,10 @@ class PayoutApiSystemTest
         click("ann-1");
         click("ann-1");
         click("ann-1");
-        awaitCommitted();
+        service.awaitCommitted();
 
         // When her stats are read by the hour
-        final JsonNode stats = getJson(admin, "/v1/partners/ann/stats?granularity=hour");
+        final JsonNode stats = admin.getJson("/v1/partners/ann/stats?granularity=hour");
 
         // Then the last 24 hours are covered, with one bucket per hour that had traffic
         assertEquals("2026-03-09T12:00:00Z", stats.get("from").asText());
@@ -599,26 +593,19 @@ class PayoutApiSystemTest
 
     private String click(final String code) throws Exception
     {
-        final HttpResponse<Void> response = http.send(HttpRequest.newBuilder(edge("/r/" + code))
-            .header("User-Agent", BROWSER).build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(302, response.statusCode(), "click on " + code);
-        final String location = response.headers().firstValue("location").orElseThrow();
-        final int at = location.indexOf("rcid=");
-        assertTrue(at > 0, location);
-        final int end = location.indexOf('&', at);
-        return location.substring(at + 5, end < 0 ? location.length() : end);
+        return ServiceFixture.clickId(service.click(code, null));
     }
 
     private void sale(final String externalId, final long amount, final String clickId) throws Exception
     {
         final String body = "{\"programId\":\"" + PROGRAM + "\",\"externalId\":\"" + externalId + "\"," +
             "\"kind\":\"sale\",\"amount\":" + amount + ",\"currency\":\"USD\",\"clickId\":\"" + clickId + "\"}";
-        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(edge("/v1/conversions"))
+        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(service.edge("/v1/conversions"))
             .header("Authorization", "Bearer " + API_KEY)
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), body + " -> " + response.body());
         assertEquals("{\"status\":\"accepted\",\"duplicate\":false}", response.body());
-        awaitCommitted();
+        service.awaitCommitted();
     }
 
     private JsonNode createRun(final String periodEnd, final int expectedStatus) throws Exception
@@ -634,33 +621,6 @@ class PayoutApiSystemTest
     {
         return finance.post("/v1/partners/" + partnerId + "/commission-reviews", "{\"externalId\":\"" + externalId +
             "\",\"action\":\"" + action + "\",\"reason\":\"" + reason + "\"}");
-    }
-
-    private JsonNode getJson(final AdminClient client, final String path) throws Exception
-    {
-        return json.readTree(client.getOk(path));
-    }
-
-    private void awaitCommitted() throws InterruptedException
-    {
-        final long deadlineNs = System.nanoTime() + 30_000_000_000L;
-        while (service.aggregator.committedIndex() < service.journal.lastIndex())
-        {
-            if (service.aggregator.hasFailed())
-            {
-                fail("the aggregator stopped on a failure (see stderr)");
-            }
-            if (System.nanoTime() > deadlineNs)
-            {
-                fail("the aggregator did not commit the journal within 30 s");
-            }
-            Thread.sleep(1);
-        }
-    }
-
-    private URI edge(final String path)
-    {
-        return URI.create("http://127.0.0.1:" + service.tracker.port() + path);
     }
 
     private static List<String> entryTypes(final JsonNode ledger)

@@ -1060,7 +1060,7 @@ class PayoutHistorySystemTest
             this.service = service;
             this.clock = clock;
             this.isCheckedAgainstModel = isCheckedAgainstModel;
-            this.finance = new AdminClient(service.aggregator.adminPort(), ServiceFixture.FINANCE_TOKEN);
+            this.finance = service.finance;
         }
 
         void setUp() throws Exception

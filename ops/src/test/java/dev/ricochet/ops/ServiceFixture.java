@@ -4,10 +4,20 @@ import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
+import dev.ricochet.ingest.test.StripeEvents;
 import dev.ricochet.tracker.TrackerServer;
 import org.agrona.concurrent.EpochClock;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The all-in-one service wired in-process on ephemeral loopback ports, with real journal and RocksDB in a temp dir.
@@ -17,6 +27,7 @@ final class ServiceFixture implements AutoCloseable
     static final String ADMIN_TOKEN = "test-admin-token-0123456789";
     static final String FINANCE_TOKEN = "test-finance-token-0123456789";
     static final String ANALYST_TOKEN = "test-analyst-token-0123456789";
+    static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
 
     final Journal journal;
     final LinkDirectory directory = new LinkDirectory();
@@ -24,6 +35,8 @@ final class ServiceFixture implements AutoCloseable
     final Aggregator aggregator;
     final TrackerServer tracker;
     final AdminClient admin;
+    final AdminClient finance;
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     /**
      * Every error the aggregator (and its admin API) reported as unexpected.
@@ -65,6 +78,77 @@ final class ServiceFixture implements AutoCloseable
         }
         tracker = TrackerServer.launch(trackerContext);
         admin = new AdminClient(aggregator.adminPort(), ADMIN_TOKEN);
+        finance = new AdminClient(aggregator.adminPort(), FINANCE_TOKEN);
+    }
+
+    /**
+     * @return the edge's address for this path.
+     */
+    URI edge(final String path)
+    {
+        return URI.create("http://127.0.0.1:" + tracker.port() + path);
+    }
+
+    /**
+     * A shopper's browser clicks a link: the edge must answer with its redirect.
+     *
+     * @param code   of the link.
+     * @param cookie the visitor cookie (name=value) the browser sends, or null for none.
+     * @return the 302 redirect.
+     */
+    HttpResponse<Void> click(final String code, final String cookie) throws IOException, InterruptedException
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(edge("/r/" + code)).header("User-Agent", BROWSER);
+        if (null != cookie)
+        {
+            request.header("Cookie", cookie);
+        }
+        final HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+        assertEquals(302, response.statusCode(), "click on " + code);
+        return response;
+    }
+
+    /**
+     * Stripe posts an event to the program's webhook endpoint, signed with the secret at the given time.
+     *
+     * @return the edge's answer.
+     */
+    HttpResponse<String> postStripe(final String programId, final String secret, final String payload,
+        final long signedAtSeconds) throws IOException, InterruptedException
+    {
+        return http.send(HttpRequest.newBuilder(edge("/webhooks/stripe/" + programId))
+            .header("Content-Type", "application/json")
+            .header("Stripe-Signature", StripeEvents.signatureHeader(secret, payload, signedAtSeconds))
+            .POST(HttpRequest.BodyPublishers.ofString(payload)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * @return the click id a click's redirect hands to the shop (its rcid parameter).
+     */
+    static String clickId(final HttpResponse<?> redirect)
+    {
+        final String location = redirect.headers().firstValue("location").orElseThrow();
+        final int at = location.indexOf("rcid=");
+        assertTrue(at > 0, location);
+        final int end = location.indexOf('&', at);
+        return location.substring(at + 5, end < 0 ? location.length() : end);
+    }
+
+    /**
+     * @return the visitor cookie (name=value) a click's redirect sets, if it sets one.
+     */
+    static Optional<String> visitorCookie(final HttpResponse<?> redirect)
+    {
+        return redirect.headers().firstValue("set-cookie")
+            .map(cookie -> cookie.substring(0, cookie.indexOf(';') < 0 ? cookie.length() : cookie.indexOf(';')));
+    }
+
+    /**
+     * Wait (up to 30 s) until the aggregator has committed everything in the journal.
+     */
+    void awaitCommitted() throws InterruptedException
+    {
+        Replays.awaitCommitted(aggregator, journal);
     }
 
     @Override

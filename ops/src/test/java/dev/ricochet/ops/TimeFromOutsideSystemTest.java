@@ -9,7 +9,6 @@ import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.JournalAppender;
 import dev.ricochet.ingest.LinkRoute;
-import dev.ricochet.ingest.test.StripeEvents;
 import dev.ricochet.aggregator.Aggregator;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -72,15 +70,11 @@ class TimeFromOutsideSystemTest
             "{\"name\":\"silver\",\"minConversions\":2,\"windowDays\":30,\"commissionPercent\":\"15\"}]," +
             "\"secrets\":{\"apiKey\":\"" + API_KEY + "\",\"stripe\":\"" + STRIPE_SECRET + "\",\"shopify\":\"" +
             SHOPIFY_SECRET + "\"}}");
-        for (final String partner : new String[]{ "ann", "bob" })
-        {
-            service.admin.putOk("/v1/partners/" + partner, "{\"programId\":\"shop\",\"name\":\"" + partner + "\"}");
-            service.admin.putOk("/v1/links/" + partner + "-1",
-                "{\"partnerId\":\"" + partner + "\",\"destination\":\"https://shop.example.com/item\"}");
-        }
+        service.admin.seedPartner("shop", "ann", "ann", "ann-1");
+        service.admin.seedPartner("shop", "bob", "bob", "bob-1");
         // Ann's sale, pending for 30 days, and her click in today's hour bucket
         apiSale("order-ann", 10_000, click("ann-1"));
-        awaitCommitted();
+        service.awaitCommitted();
     }
 
     @AfterEach
@@ -102,7 +96,7 @@ class TimeFromOutsideSystemTest
         final HttpResponse<String> shopifyFuture = shopify("7001", click("bob-1"), "\"2100-01-01T00:00:00Z\"");
         final HttpResponse<String> shopifyPast = shopify("7002", click("bob-1"), "\"1970-01-01T00:00:00Z\"");
         final HttpResponse<String> shopifyOverflow = shopify("7003", click("bob-1"), "\"+999999999-12-31T23:59:59Z\"");
-        awaitCommitted();
+        service.awaitCommitted();
 
         // Then the dated sales are recorded at their receive time, the times that are no time are dead letters
         assertEquals(200, future.statusCode(), future.body());
@@ -152,7 +146,7 @@ class TimeFromOutsideSystemTest
 
         // When the aggregator reads them, and more traffic follows
         apiSale("order-after", 2_000, click("bob-1"));
-        awaitCommitted();
+        service.awaitCommitted();
 
         // Then it kept applying: the sale after them is counted, admin writes succeed, it says it is ready
         assertEquals(200, service.admin.put("/v1/partners/carol", "{\"programId\":\"shop\",\"name\":\"carol\"}")
@@ -244,20 +238,14 @@ class TimeFromOutsideSystemTest
 
     private String click(final String code) throws Exception
     {
-        final HttpResponse<Void> response = http.send(HttpRequest.newBuilder(edge("/r/" + code))
-            .header("User-Agent", BROWSER).build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(302, response.statusCode(), "click on " + code);
-        final String location = response.headers().firstValue("location").orElseThrow();
-        final int at = location.indexOf("rcid=");
-        final int end = location.indexOf('&', at);
-        return location.substring(at + 5, end < 0 ? location.length() : end);
+        return ServiceFixture.clickId(service.click(code, null));
     }
 
     private void apiSale(final String externalId, final long amount, final String clickId) throws Exception
     {
         final String body = "{\"programId\":\"shop\",\"externalId\":\"" + externalId + "\",\"kind\":\"sale\"," +
             "\"amount\":" + amount + ",\"currency\":\"USD\",\"clickId\":\"" + clickId + "\"}";
-        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(edge("/v1/conversions"))
+        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(service.edge("/v1/conversions"))
             .header("Authorization", "Bearer " + API_KEY)
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
@@ -269,10 +257,7 @@ class TimeFromOutsideSystemTest
             "\"type\":\"checkout.session.completed\",\"created\":" + created + ",\"data\":{\"object\":{\"id\":\"cs_" +
             id + "\",\"payment_status\":\"paid\",\"amount_total\":5000,\"currency\":\"usd\",\"payment_intent\":\"pi_" +
             id + "\",\"client_reference_id\":\"" + clickId + "\"}}}";
-        return http.send(HttpRequest.newBuilder(edge("/webhooks/stripe/shop"))
-            .header("Content-Type", "application/json")
-            .header("Stripe-Signature", StripeEvents.signatureHeader(STRIPE_SECRET, payload, clock.get() / 1000))
-            .POST(HttpRequest.BodyPublishers.ofString(payload)).build(), HttpResponse.BodyHandlers.ofString());
+        return service.postStripe("shop", STRIPE_SECRET, payload, clock.get() / 1000);
     }
 
     private HttpResponse<String> shopify(final String id, final String clickId, final String createdAt)
@@ -282,20 +267,10 @@ class TimeFromOutsideSystemTest
             createdAt + ",\"note_attributes\":[{\"name\":\"rcid\",\"value\":\"" + clickId + "\"}]}";
         final Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(SHOPIFY_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return http.send(HttpRequest.newBuilder(edge("/webhooks/shopify/shop"))
+        return http.send(HttpRequest.newBuilder(service.edge("/webhooks/shopify/shop"))
             .header("X-Shopify-Topic", "orders/create")
             .header("X-Shopify-Hmac-Sha256",
                 Base64.getEncoder().encodeToString(mac.doFinal(order.getBytes(StandardCharsets.UTF_8))))
             .POST(HttpRequest.BodyPublishers.ofString(order)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void awaitCommitted() throws InterruptedException
-    {
-        Replays.awaitCommitted(service.aggregator, service.journal);
-    }
-
-    private URI edge(final String path)
-    {
-        return URI.create("http://127.0.0.1:" + service.tracker.port() + path);
     }
 }

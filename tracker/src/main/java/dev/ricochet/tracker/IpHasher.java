@@ -36,10 +36,6 @@ final class IpHasher
     private long day = Long.MIN_VALUE;
     private long k0;
     private long k1;
-    private long v0;
-    private long v1;
-    private long v2;
-    private long v3;
 
     IpHasher(final IpSalts salts)
     {
@@ -85,7 +81,7 @@ final class IpHasher
         {
             scratch[i] = i < kept ? address[i] : 0;
         }
-        return sipHash24(k0, k1, scratch, length);
+        return SipHash.hash24(k0, k1, scratch, length);
     }
 
     private void useKeyOfDay(final long newDay)
@@ -97,68 +93,5 @@ final class IpHasher
             k0 = salt[0];
             k1 = salt[1];
         }
-    }
-
-    private long sipHash24(final long key0, final long key1, final byte[] data, final int length)
-    {
-        v0 = key0 ^ 0x736f6d6570736575L;
-        v1 = key1 ^ 0x646f72616e646f6dL;
-        v2 = key0 ^ 0x6c7967656e657261L;
-        v3 = key1 ^ 0x7465646279746573L;
-
-        final int blocks = length & ~7;
-        for (int i = 0; i < blocks; i += 8)
-        {
-            compress(readLong(data, i));
-        }
-        long last = ((long)length) << 56;
-        for (int i = blocks; i < length; i++)
-        {
-            last |= (data[i] & 0xFFL) << (8 * (i - blocks));
-        }
-        compress(last);
-
-        v2 ^= 0xff;
-        for (int r = 0; r < 4; r++)
-        {
-            sipRound();
-        }
-        return v0 ^ v1 ^ v2 ^ v3;
-    }
-
-    private void compress(final long m)
-    {
-        v3 ^= m;
-        sipRound();
-        sipRound();
-        v0 ^= m;
-    }
-
-    private void sipRound()
-    {
-        v0 += v1;
-        v1 = Long.rotateLeft(v1, 13);
-        v1 ^= v0;
-        v0 = Long.rotateLeft(v0, 32);
-        v2 += v3;
-        v3 = Long.rotateLeft(v3, 16);
-        v3 ^= v2;
-        v0 += v3;
-        v3 = Long.rotateLeft(v3, 21);
-        v3 ^= v0;
-        v2 += v1;
-        v1 = Long.rotateLeft(v1, 17);
-        v1 ^= v2;
-        v2 = Long.rotateLeft(v2, 32);
-    }
-
-    private static long readLong(final byte[] bytes, final int offset)
-    {
-        long value = 0;
-        for (int i = 7; i >= 0; i--)
-        {
-            value = (value << 8) | (bytes[offset + i] & 0xFFL);
-        }
-        return value;
     }
 }

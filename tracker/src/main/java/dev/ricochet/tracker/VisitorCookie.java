@@ -212,53 +212,6 @@ final class VisitorCookie
 
     private long tag(final long idHi, final long idLo)
     {
-        return sipHash24(k0, k1, idHi, idLo);
-    }
-
-    /**
-     * SipHash-2-4 (Aumasson and Bernstein) of a 16-byte message given as two little-endian 64-bit words.
-     */
-    static long sipHash24(final long key0, final long key1, final long m0, final long m1)
-    {
-        long v0 = 0x736f6d6570736575L ^ key0;
-        long v1 = 0x646f72616e646f6dL ^ key1;
-        long v2 = 0x6c7967656e657261L ^ key0;
-        long v3 = 0x7465646279746573L ^ key1;
-        for (int block = 0; block < 4; block++)
-        {
-            // Two message words, then the length block (16 bytes, no tail), then finalisation.
-            final long m = block == 0 ? m0 : block == 1 ? m1 : 16L << 56;
-            final int rounds = block < 3 ? 2 : 4;
-            if (block < 3)
-            {
-                v3 ^= m;
-            }
-            else
-            {
-                v2 ^= 0xFF;
-            }
-            for (int r = 0; r < rounds; r++)
-            {
-                v0 += v1;
-                v1 = Long.rotateLeft(v1, 13);
-                v1 ^= v0;
-                v0 = Long.rotateLeft(v0, 32);
-                v2 += v3;
-                v3 = Long.rotateLeft(v3, 16);
-                v3 ^= v2;
-                v0 += v3;
-                v3 = Long.rotateLeft(v3, 21);
-                v3 ^= v0;
-                v2 += v1;
-                v1 = Long.rotateLeft(v1, 17);
-                v1 ^= v2;
-                v2 = Long.rotateLeft(v2, 32);
-            }
-            if (block < 3)
-            {
-                v0 ^= m;
-            }
-        }
-        return v0 ^ v1 ^ v2 ^ v3;
+        return SipHash.hash24(k0, k1, idHi, idLo);
     }
 }

@@ -8,6 +8,7 @@ import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.ProgramRoute;
+import org.agrona.DirectBuffer;
 
 import java.io.IOException;
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -112,18 +114,7 @@ final class EdgeFixture implements AutoCloseable
      */
     static int journaledCount(final Journal journal, final byte type)
     {
-        final int[] count = new int[1];
-        try (JournalPoller poller = journal.newPoller(Journal.NULL_INDEX))
-        {
-            poller.poll((buffer, length, index) ->
-            {
-                if (type == buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET))
-                {
-                    count[0]++;
-                }
-            }, 100_000);
-        }
-        return count[0];
+        return journaled(journal, type, buffer -> type).size();
     }
 
     /**
@@ -131,19 +122,29 @@ final class EdgeFixture implements AutoCloseable
      */
     static List<Boolean> journaledBotFlags(final Journal journal)
     {
-        final List<Boolean> flags = new ArrayList<>();
         final ClickEventFlyweight click = new ClickEventFlyweight();
+        return journaled(journal, EventHeaderDescriptor.TYPE_CLICK,
+            buffer -> click.wrap(buffer, 0).hasFlag(ClickEventFlyweight.FLAG_BOT));
+    }
+
+    /**
+     * @param read what to make of one event (the buffer holds it from offset 0).
+     * @return what {@code read} makes of each journaled event of the type, in journal order.
+     */
+    static <T> List<T> journaled(final Journal journal, final byte type, final Function<DirectBuffer, T> read)
+    {
+        final List<T> events = new ArrayList<>();
         try (JournalPoller poller = journal.newPoller(Journal.NULL_INDEX))
         {
             poller.poll((buffer, length, index) ->
             {
-                if (EventHeaderDescriptor.TYPE_CLICK == buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET))
+                if (type == buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET))
                 {
-                    flags.add(click.wrap(buffer, 0).hasFlag(ClickEventFlyweight.FLAG_BOT));
+                    events.add(read.apply(buffer));
                 }
             }, 100_000);
         }
-        return flags;
+        return events;
     }
 
     private URI uri(final String path)

@@ -13,11 +13,9 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static dev.ricochet.ingest.test.RawHttp.readToEnd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -276,26 +275,6 @@ class HostileInputCorpusTest
             }
         }
         return clicks[0];
-    }
-
-    private static String readToEnd(final Socket socket) throws IOException
-    {
-        final ByteArrayOutputStream all = new ByteArrayOutputStream();
-        final byte[] chunk = new byte[8192];
-        try
-        {
-            final InputStream in = socket.getInputStream();
-            int n;
-            while ((n = in.read(chunk)) != -1)
-            {
-                all.write(chunk, 0, n);
-            }
-        }
-        catch (final SocketTimeoutException | java.net.SocketException endOfAnswer)
-        {
-            // A reset after the answer is how a server drops an unread upload: what arrived is the answer.
-        }
-        return all.toString(StandardCharsets.ISO_8859_1);
     }
 
     private static String readAvailable(final Socket socket) throws IOException

@@ -2,8 +2,6 @@ package dev.ricochet.tracker;
 
 import dev.ricochet.ingest.ClickEventFlyweight;
 import dev.ricochet.ingest.EventHeaderDescriptor;
-import dev.ricochet.ingest.Journal;
-import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.test.RawHttp;
 import org.junit.jupiter.api.AutoClose;
@@ -12,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,18 +59,8 @@ class JournaledRequestValuesTest
 
     private List<String> referrerHosts()
     {
-        final List<String> hosts = new ArrayList<>();
         final ClickEventFlyweight click = new ClickEventFlyweight();
-        try (JournalPoller poller = edge.journal.newPoller(Journal.NULL_INDEX))
-        {
-            poller.poll((buffer, length, index) ->
-            {
-                if (EventHeaderDescriptor.TYPE_CLICK == buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET))
-                {
-                    hosts.add(click.wrap(buffer, 0).referrerHost());
-                }
-            }, 10_000);
-        }
-        return hosts;
+        return EdgeFixture.journaled(edge.journal, EventHeaderDescriptor.TYPE_CLICK,
+            buffer -> click.wrap(buffer, 0).referrerHost());
     }
 }

@@ -4,8 +4,6 @@ import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.HmacSha256;
 import dev.ricochet.ingest.IdCodec;
-import dev.ricochet.ingest.Journal;
-import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramRoute;
 import org.junit.jupiter.api.AutoClose;
@@ -18,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -80,20 +77,12 @@ class LandingSiteClickIdTest
 
     private List<String> journaled()
     {
-        final List<String> events = new ArrayList<>();
         final ConversionEventFlyweight c = new ConversionEventFlyweight();
-        try (JournalPoller poller = edge.journal.newPoller(Journal.NULL_INDEX))
+        return EdgeFixture.journaled(edge.journal, EventHeaderDescriptor.TYPE_CONVERSION, buffer ->
         {
-            poller.poll((buffer, length, index) ->
-            {
-                if (EventHeaderDescriptor.TYPE_CONVERSION == buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET))
-                {
-                    c.wrap(buffer, 0);
-                    events.add(c.externalId() + "|" + (c.hasFlag(ConversionEventFlyweight.FLAG_HAS_CLICK_ID) ?
-                        IdCodec.toString(c.clickIdHi(), c.clickIdLo()) : "none"));
-                }
-            }, 10_000);
-        }
-        return events;
+            c.wrap(buffer, 0);
+            return c.externalId() + "|" + (c.hasFlag(ConversionEventFlyweight.FLAG_HAS_CLICK_ID) ?
+                IdCodec.toString(c.clickIdHi(), c.clickIdLo()) : "none");
+        });
     }
 }

@@ -9,10 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.ricochet.ingest.test.RawHttp.readToEnd;
+import static dev.ricochet.ingest.test.RawHttp.statuses;
 import static dev.ricochet.tracker.UntrustedWorkTest.conversion;
 import static dev.ricochet.tracker.UntrustedWorkTest.edge;
-import static dev.ricochet.tracker.UntrustedWorkTest.readToEnd;
-import static dev.ricochet.tracker.UntrustedWorkTest.statuses;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -2,8 +2,6 @@ package dev.ricochet.tracker;
 
 import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.EventHeaderDescriptor;
-import dev.ricochet.ingest.Journal;
-import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramRoute;
 import org.junit.jupiter.api.AutoClose;
@@ -13,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,19 +58,11 @@ class QuerySeparatorTest
 
     private List<String> conversions()
     {
-        final List<String> conversions = new ArrayList<>();
         final ConversionEventFlyweight conversion = new ConversionEventFlyweight();
-        try (JournalPoller poller = edge.journal.newPoller(Journal.NULL_INDEX))
+        return EdgeFixture.journaled(edge.journal, EventHeaderDescriptor.TYPE_CONVERSION, buffer ->
         {
-            poller.poll((buffer, length, index) ->
-            {
-                if (EventHeaderDescriptor.TYPE_CONVERSION == buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET))
-                {
-                    conversion.wrap(buffer, 0);
-                    conversions.add(conversion.externalId() + "|" + conversion.amountMinor());
-                }
-            }, 10_000);
-        }
-        return conversions;
+            conversion.wrap(buffer, 0);
+            return conversion.externalId() + "|" + conversion.amountMinor();
+        });
     }
 }

@@ -10,7 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +19,8 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.ricochet.ingest.test.RawHttp.readToEnd;
+import static dev.ricochet.ingest.test.RawHttp.statuses;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class UntrustedWorkTest
 {
     static final String API_KEY = "sk_untrusted_work_key_1";
-    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
 
     @TempDir
     Path dir;
@@ -193,47 +193,10 @@ class UntrustedWorkTest
         }
     }
 
-    /**
-     * @return the status codes of the responses in order.
-     */
-    static List<Integer> statuses(final String answer)
-    {
-        final List<Integer> statuses = new ArrayList<>();
-        final Matcher matcher = STATUS_LINE.matcher(answer);
-        while (matcher.find())
-        {
-            statuses.add(Integer.parseInt(matcher.group(1)));
-        }
-        return statuses;
-    }
-
     static int status(final String answer)
     {
         final List<Integer> statuses = statuses(answer);
         return statuses.isEmpty() ? -1 : statuses.get(0);
-    }
-
-    /**
-     * Read until the server closes (or resets) the connection.
-     */
-    static String readToEnd(final Socket socket) throws IOException
-    {
-        final ByteArrayOutputStream all = new ByteArrayOutputStream();
-        final byte[] chunk = new byte[8192];
-        try
-        {
-            final InputStream in = socket.getInputStream();
-            int n;
-            while ((n = in.read(chunk)) != -1)
-            {
-                all.write(chunk, 0, n);
-            }
-        }
-        catch (final SocketException reset)
-        {
-            // a reset after the answer: what arrived is the answer
-        }
-        return all.toString(StandardCharsets.ISO_8859_1);
     }
 
     /**

@@ -189,39 +189,46 @@ public final class AdminApi
      */
     public String prometheusText()
     {
-        return "# HELP ricochet_aggregator_events_applied_total Journal events applied since start\n" +
-            "# TYPE ricochet_aggregator_events_applied_total counter\n" +
-            "ricochet_aggregator_events_applied_total " + aggregator.eventsApplied() + "\n" +
-            "# HELP ricochet_aggregator_lag_events Journal events not yet applied (behind the edge)\n" +
-            "# TYPE ricochet_aggregator_lag_events gauge\n" +
-            "ricochet_aggregator_lag_events " + aggregator.lagEvents() + "\n" +
-            "# HELP ricochet_aggregator_failed 1 if the aggregator stopped on a failure\n" +
-            "# TYPE ricochet_aggregator_failed gauge\n" +
-            "ricochet_aggregator_failed " + (aggregator.hasFailed() ? 1 : 0) + "\n" +
-            "# HELP ricochet_aggregator_store_stalled 1 while the state store refuses commits (disk full, I/O error)\n" +
-            "# TYPE ricochet_aggregator_store_stalled gauge\n" +
-            "ricochet_aggregator_store_stalled " + (null == aggregator.stallReason() ? 0 : 1) + "\n" +
-            "# HELP ricochet_aggregator_store_failures_total Failed commit attempts: refused writes, failed reopens\n" +
-            "# TYPE ricochet_aggregator_store_failures_total counter\n" +
-            "ricochet_aggregator_store_failures_total " + aggregator.storeFailures() + "\n" +
-            "# HELP ricochet_aggregator_store_recoveries_total Stalls ended by writing the refused commit\n" +
-            "# TYPE ricochet_aggregator_store_recoveries_total counter\n" +
-            "ricochet_aggregator_store_recoveries_total " + aggregator.storeRecoveries() + "\n" +
-            "# HELP ricochet_aggregator_amounts_refused_total Conversions and pixel reports left out: amount past " +
-            "the bound\n" +
-            "# TYPE ricochet_aggregator_amounts_refused_total counter\n" +
-            "ricochet_aggregator_amounts_refused_total " + aggregator.amountsRefused() + "\n" +
-            "# HELP ricochet_aggregator_counter_saturations_total Counter sums held at the end of a long\n" +
-            "# TYPE ricochet_aggregator_counter_saturations_total counter\n" +
-            "ricochet_aggregator_counter_saturations_total " + aggregator.counterSaturations() + "\n" +
-            "# HELP ricochet_aggregator_progress_stalled 1 while events wait and none is applied (see /readyz)\n" +
-            "# TYPE ricochet_aggregator_progress_stalled gauge\n" +
-            "ricochet_aggregator_progress_stalled " + (null == aggregator.progressStall() ? 0 : 1) + "\n" +
-            "# HELP ricochet_aggregator_header_times_bounded_total Events read with a header time ahead of the wall " +
-            "clock (or before 1970), applied as wall clock + 5 min (or 1970)\n" +
-            "# TYPE ricochet_aggregator_header_times_bounded_total counter\n" +
-            "ricochet_aggregator_header_times_bounded_total " + aggregator.headerTimesBounded() + "\n" +
+        return metric("ricochet_aggregator_events_applied_total", "counter",
+                "Journal events applied since start",
+                aggregator.eventsApplied()) +
+            metric("ricochet_aggregator_lag_events", "gauge",
+                "Journal events not yet applied (behind the edge)",
+                aggregator.lagEvents()) +
+            metric("ricochet_aggregator_failed", "gauge",
+                "1 if the aggregator stopped on a failure",
+                aggregator.hasFailed() ? 1 : 0) +
+            metric("ricochet_aggregator_store_stalled", "gauge",
+                "1 while the state store refuses commits (disk full, I/O error)",
+                null == aggregator.stallReason() ? 0 : 1) +
+            metric("ricochet_aggregator_store_failures_total", "counter",
+                "Failed commit attempts: refused writes, failed reopens",
+                aggregator.storeFailures()) +
+            metric("ricochet_aggregator_store_recoveries_total", "counter",
+                "Stalls ended by writing the refused commit",
+                aggregator.storeRecoveries()) +
+            metric("ricochet_aggregator_amounts_refused_total", "counter",
+                "Conversions and pixel reports left out: amount past the bound",
+                aggregator.amountsRefused()) +
+            metric("ricochet_aggregator_counter_saturations_total", "counter",
+                "Counter sums held at the end of a long",
+                aggregator.counterSaturations()) +
+            metric("ricochet_aggregator_progress_stalled", "gauge",
+                "1 while events wait and none is applied (see /readyz)",
+                null == aggregator.progressStall() ? 0 : 1) +
+            metric("ricochet_aggregator_header_times_bounded_total", "counter",
+                "Events read with a header time ahead of the wall clock (or before 1970), applied as wall clock + " +
+                "5 min (or 1970)",
+                aggregator.headerTimesBounded()) +
             extraMetrics.get();
+    }
+
+    /**
+     * One metric in Prometheus text format: its HELP and TYPE lines, then its sample.
+     */
+    private static String metric(final String name, final String type, final String help, final long value)
+    {
+        return "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + value + "\n";
     }
 
     /**
