@@ -896,7 +896,7 @@ class MoneyAuditSystemTest
             // click. The click is applied first, while the aggregator's clock is at its receive time: read later,
             // against a clock already set back, it would be bounded to that clock + 5 min (docs/time.md) and the
             // boundary would not be where the offsets put it.
-            Replays.awaitCommitted(service.aggregator, service.journal);
+            service.awaitCommitted();
             final long[] offsets = { 1_000, 299_000, 300_000, 301_000, 420_000 };
             time = named.time() - offsets[random.nextInt(offsets.length)];
         }
