@@ -6,13 +6,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -179,42 +175,10 @@ public final class IpSalts
      * Written to a temporary file, synced and linked into place, so a crash leaves the day with one salt or none, never
      * a torn one; an existing salt is kept (another edge in this process may have made it first).
      */
-    private void write(final Path file, final byte[] salt) throws IOException
+    private static void write(final Path file, final byte[] salt) throws IOException
     {
-        final Path tmp = Files.createTempFile(dir, "salt", ".tmp");
-        try
-        {
-            try
-            {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            }
-            catch (final UnsupportedOperationException ex)
-            {
-                // not a POSIX filesystem: the directory's own protection is all there is
-            }
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE))
-            {
-                channel.write(ByteBuffer.wrap(salt));
-                channel.force(true);
-            }
-            try
-            {
-                // A hard link appears complete or not at all, and unlike a rename it never replaces an existing salt.
-                Files.createLink(file, tmp);
-            }
-            catch (final FileAlreadyExistsException ex)
-            {
-                // kept the first
-            }
-            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ))
-            {
-                directory.force(true);
-            }
-        }
-        finally
-        {
-            Files.deleteIfExists(tmp);
-        }
+        // A hard link appears complete or not at all, and unlike a rename it never replaces an existing salt.
+        OwnerOnly.writeNew(file, salt);
     }
 
     private byte[] newSalt()

@@ -321,8 +321,7 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         {
             // The client waits for our word before sending the body: it will not come, so nothing is left to drain.
             context.counters().increment(TrackerCounter.BAD_REQUESTS);
-            answerAndClose(ctx, Responses.json(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                "{\"error\":\"body larger than " + context.maxBodySize() + " bytes\"}"));
+            answerAndClose(ctx, tooLarge());
             return;
         }
         if (declaredLength > context.maxBodySize())
@@ -466,9 +465,14 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     {
         context.counters().increment(TrackerCounter.BAD_REQUESTS);
         // No Connection: close here: the keep-alive handler would close at once; the drain below closes.
-        ctx.writeAndFlush(Responses.json(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-            "{\"error\":\"body larger than " + context.maxBodySize() + " bytes\"}"));
+        ctx.writeAndFlush(tooLarge());
         discardedBodyBytes = 0;
+    }
+
+    private FullHttpResponse tooLarge()
+    {
+        return Responses.json(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            "{\"error\":\"body larger than " + context.maxBodySize() + " bytes\"}");
     }
 
     private void discardOversizedBody(final ChannelHandlerContext ctx, final HttpContent content)
