@@ -48,7 +48,7 @@ class AdminRouteTableSystemTest
         Role.FINANCE, "analystToken", Role.ANALYST, "partnerToken", Role.PARTNER);
 
     @TempDir
-    Path dataDir;
+    static Path dataDir;
 
     private final ObjectMapper json = new ObjectMapper();
     private ServiceFixture service;

@@ -24,6 +24,7 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.concurrent.EventExecutor;
 import org.agrona.ErrorHandler;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -174,6 +175,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             // Netty's decoder throws on a '%' without two hex digits: the client's mistake, not an internal error.
             return ApiResponse.error(400, "malformed request target: a '%' not followed by two hex digits");
         }
+        return route(request, path, parameters);
+    }
+
+    /**
+     * The route table's part: probes without a token; then the caller, and the route its path and method match (404,
+     * 405), whether the route allows the caller (403) and its query (400); then the route's resource, its answer cut
+     * down to the fields the caller's role owns.
+     */
+    private ApiResponse route(final FullHttpRequest request, final String path,
+        final Map<String, List<String>> parameters)
+    {
         final AdminRoute probe = AdminRoute.probe(path);
         if (null != probe)
         {
@@ -296,7 +308,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         // An idle timeout, a reset, or a client gone before its body was whole (the aggregator's
         // PrematureChannelClosureException) is how clients leave, not an error of ours.
-        if (!(cause instanceof ReadTimeoutException) && !(cause instanceof java.io.IOException) &&
+        if (!(cause instanceof ReadTimeoutException) && !(cause instanceof IOException) &&
             !(cause instanceof PrematureChannelClosureException))
         {
             errorHandler.onError(cause);
