@@ -7,11 +7,10 @@ import dev.ricochet.aggregator.admin.AdminToken;
 import dev.ricochet.aggregator.admin.CatalogWriter;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
-import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.catalog.CatalogEntity;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.webhook.WebhookDispatcher;
 import dev.ricochet.aggregator.store.StateStore;
-import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.DistinctErrorPrinter;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalSpaceMonitor;
@@ -480,6 +479,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     private final Context context;
     private final StateStore store;
     private final AggregatorAgent agent;
+    private final AggregatorProgress progress;
     private final AgentRunner runner;
     private final CatalogWriter catalogWriter;
     private final AgentRunner clockRunner;
@@ -491,10 +491,11 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         this.context = context;
         store = StateStore.open(context.dataDir.resolve("state"), context.stateMemoryBytes);
         final Catalog catalog = new Catalog(context.linkDirectory, context.programDirectory);
-        restoreCatalog(store, catalog);
+        store.forEachCatalogEntry((kind, json) -> CatalogEntity.restore(catalog, kind, json));
         agent = new AggregatorAgent(context.journal, store, catalog, context.epochClock,
             context.uniqueClickWindowMs, context.commitIntervalMs, context.commitMaxEvents,
-            new AggregatorAgent.StoreRetry(context.storeRetryMaxMs, context.storeMinFreeBytes));
+            new CommitWriter.StoreRetry(context.storeRetryMaxMs, context.storeMinFreeBytes));
+        progress = agent.progress();
         runner = new AgentRunner(context.idleStrategy, context.errorHandler, null, agent);
         AgentRunner.startOnThread(runner);
         catalogWriter = new CatalogWriter(context.journal, context.epochClock,
@@ -544,30 +545,6 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         return new Aggregator(context.conclude());
     }
 
-    private static void restoreCatalog(final StateStore store, final Catalog catalog)
-    {
-        store.forEachCatalogEntry((kind, json) ->
-        {
-            switch (kind)
-            {
-                case CatalogEventFlyweight.KIND_PROGRAM:
-                    catalog.restoreProgram(CatalogJson.read(json, CatalogJson.PROGRAM));
-                    break;
-                case CatalogEventFlyweight.KIND_PARTNER:
-                    catalog.restorePartner(CatalogJson.read(json, CatalogJson.PARTNER));
-                    break;
-                case CatalogEventFlyweight.KIND_LINK:
-                    catalog.restoreLink(CatalogJson.read(json, CatalogJson.LINK));
-                    break;
-                case CatalogEventFlyweight.KIND_COUPON:
-                    catalog.restoreCoupon(CatalogJson.read(json, CatalogJson.COUPON));
-                    break;
-                default:
-                    throw new IllegalStateException("unknown catalog kind " + kind + " in state store");
-            }
-        });
-    }
-
     /**
      * @return the port of the admin API.
      */
@@ -587,63 +564,55 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     @Override
     public long appliedIndex()
     {
-        return agent.appliedIndex();
+        return progress.appliedIndex();
     }
 
     @Override
     public long committedIndex()
     {
-        return agent.committedIndex();
+        return progress.committedIndex();
     }
 
     @Override
     public boolean hasFailed()
     {
-        return agent.hasFailed();
+        return progress.hasFailed();
     }
 
     @Override
     public long eventsApplied()
     {
-        return agent.eventsApplied();
+        return progress.eventsApplied();
     }
 
     @Override
     public String stallReason()
     {
-        return agent.stallReason();
+        return progress.stallReason();
     }
 
     @Override
     public String progressStall()
     {
-        final long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - agent.lastProgressNs());
-        if (idleMs < context.stallTimeoutMs || agent.hasFailed() || null != agent.stallReason())
-        {
-            return null;
-        }
-        final long lag = lagEvents();
-        return lag <= 0 ? null : "the aggregator has applied nothing for " + idleMs + " ms while " + lag +
-            " journal events wait (stall timeout " + context.stallTimeoutMs + " ms); a restart resumes from the last " +
-            "commit";
+        return progress.progressStall(context.stallTimeoutMs);
     }
 
     @Override
     public long headerTimesBounded()
     {
-        return agent.headerTimesBounded();
+        return progress.headerTimesBounded();
     }
 
     @Override
     public long storeFailures()
     {
-        return agent.storeFailures();
+        return progress.storeFailures();
     }
 
     @Override
     public long storeRecoveries()
     {
-        return agent.storeRecoveries();
+        return progress.storeRecoveries();
     }
 
     @Override
@@ -661,7 +630,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     @Override
     public long lagEvents()
     {
-        return context.journal.eventsAfter(agent.appliedIndex());
+        return progress.lagEvents();
     }
 
     @Override
