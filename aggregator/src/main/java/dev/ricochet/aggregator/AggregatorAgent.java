@@ -29,23 +29,17 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.rocksdb.WriteBatch;
 
 /**
- * The single writer of all aggregate state: tails the journal, decodes each event and dispatches it to the role that
- * applies it to in-memory pending state, and commits that state together with the journal position in one atomic
- * RocksDB batch.
- *
- * <p>Roles: {@link ClickCounting} (clicks, unique visits, counters), {@link CatalogApplication} (the catalog and the
- * money commands journaled with it), the {@link AttributionEngine} (conversions), {@link CommitWriter} (the commit's
- * write, and the stall and retry when RocksDB refuses it) and {@link AggregatorProgress} (positions, counts and
- * readiness as other threads read them).
+ * The single writer of all aggregate state, as an adapter: tails the journal, decodes each event and dispatches it to
+ * the role that applies it to in-memory pending state, and commits that state with the journal position in one
+ * atomic RocksDB batch. Roles: {@link ClickCounting}, {@link CatalogApplication}, {@link LedgerDay}, the
+ * {@link AttributionEngine} (conversions), {@link CommitWriter} (the write, and the stall and retry when RocksDB
+ * refuses it) and {@link AggregatorProgress} (what other threads read).
  *
  * <p>Duty cycle: poll a bounded number of events, then commit when the batch is full, the commit interval has
  * passed, or the journal is drained (end of batch). After a crash the agent resumes after the committed position,
  * so every event is applied exactly once. A decode failure stops the agent without committing: skipping an
- * event would corrupt payouts, and a restart resumes from the last good commit.
- *
- * <p>A commit RocksDB refuses (disk full, I/O error) stalls the agent instead: it stops polling until
- * {@link CommitWriter} has written the refused batch, then reads the journal again right after it, so the events that
- * follow are applied exactly once. {@link #stallReason()} says why meanwhile.
+ * event would corrupt payouts, and a restart resumes from the last good commit. A commit RocksDB refuses stalls the
+ * agent instead: it stops polling until the refused batch is written, then reads on right after it.
  */
 public final class AggregatorAgent implements Agent, JournalEventHandler
 {
