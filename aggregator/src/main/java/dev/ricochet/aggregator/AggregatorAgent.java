@@ -266,6 +266,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
             commit(epochClock.time());
         }
     }
+
     private void onClick(final DirectBuffer buffer, final int length)
     {
         clicks.onClick(click.wrap(buffer, 0, length));
@@ -348,9 +349,11 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         final java.util.List<String> values = parameters.get(name);
         return null == values || values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
     }
+
     private void onCatalogChange(final DirectBuffer buffer, final int length)
     {
-        catalogChanges.onCatalogChange(catalogEvent.wrap(buffer, 0, length));
+        catalogEvent.wrap(buffer, 0, length);
+        catalogChanges.onCatalogChange(catalogEvent);
     }
 
     private int commitIfDue(final long nowMs, final boolean isEndOfBatch)
