@@ -91,7 +91,8 @@ final class BrowserHits
     void onClick(final ChannelHandlerContext ctx, final HttpRequest request, final boolean isPreview)
     {
         final String uri = requestPath.uri();
-        final LinkRoute route = linkDirectory.lookup(codeView.wrap(uri, requestPath.codeStart(), requestPath.codeEnd()));
+        final LinkRoute route =
+            linkDirectory.lookup(codeView.wrap(uri, requestPath.codeStart(), requestPath.codeEnd()));
         if (null == route)
         {
             counters.increment(TrackerCounter.UNKNOWN_LINK);

@@ -71,7 +71,7 @@ final class ConversionRequests
     /**
      * The head of a request on one of {@link #isBodyRoute(int)}: checked, then its body is collected.
      *
-     * @param programId the program named in a webhook's path, or null.
+     * @param programId the program named in a webhook's path, null for {@code /v1/conversions}.
      */
     void onRequest(final ChannelHandlerContext ctx, final HttpRequest request, final int route, final String programId)
     {
@@ -89,7 +89,7 @@ final class ConversionRequests
             return;
         }
         bodyRoute = route;
-        bodyProgramId = RequestPath.CONVERSIONS == route ? null : programId;
+        bodyProgramId = programId;
         startBody(ctx, request);
     }
 
@@ -223,7 +223,8 @@ final class ConversionRequests
             {
                 case RequestPath.STRIPE_WEBHOOK -> intake.onStripeWebhook(
                     bodyProgramId, headers.get("Stripe-Signature"), bytes, responder(ctx));
-                case RequestPath.SHOPIFY_WEBHOOK -> intake.onShopifyWebhook(bodyProgramId, headers, bytes, responder(ctx));
+                case RequestPath.SHOPIFY_WEBHOOK ->
+                    intake.onShopifyWebhook(bodyProgramId, headers, bytes, responder(ctx));
                 default -> intake.onApiConversion(headers.get(HttpHeaderNames.AUTHORIZATION), bytes, responder(ctx));
             }
         }

@@ -94,7 +94,9 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
         }
         if (ConversionRequests.isBodyRoute(route))
         {
-            conversionRequests.onRequest(ctx, request, route, requestPath.programId());
+            // Only a webhook's path names a program.
+            conversionRequests.onRequest(
+                ctx, request, route, RequestPath.CONVERSIONS == route ? null : requestPath.programId());
             return;
         }
         final HttpMethod method = request.method();

@@ -142,8 +142,8 @@ public final class PixelConversions
     }
 
     /**
-     * @return the amount, 0 if absent, or -1 if it is no plain integer ("+5", "0100", "١٠٠": one spelling per number)
-     * or past the bound (amount=Long.MAX_VALUE booked a commission of 9x10^17).
+     * @return the amount, 0 if absent, or -1 if it is no plain integer ("+5", "0100", "١٠٠": one spelling per
+     * number) or past the bound (amount=Long.MAX_VALUE booked a commission of 9x10^17).
      */
     private static long amount(final String text)
     {
