@@ -290,7 +290,9 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
                 onClick(buffer, length);
                 break;
             case EventHeaderDescriptor.TYPE_PIXEL:
-                break; // a hit for reports: the edge decides and journals a conversion the pixel reports
+                // Checked like every event, then a hit for reports only: the edge decides a conversion it reports.
+                click.wrap(buffer, 0, length);
+                break;
             case EventHeaderDescriptor.TYPE_CATALOG:
                 onCatalogChange(buffer, length);
                 break;

@@ -602,14 +602,15 @@ class AggregatorAgentTest
     }
 
     /**
-     * A conversion the edge decided from a pixel hit's report, as it journals it.
+     * A conversion the edge decided from a pixel hit's report, as it journals it (program p is the catalog's first,
+     * number 1).
      */
     private void appendPixelConversion(final long timeMs, final long visitor, final String orderId, final long amount)
     {
         final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(
             new byte[ConversionEventFlyweight.MAX_LENGTH]);
         final int length = new ConversionEventFlyweight().wrapForEncode(buffer, 0, timeMs, timeMs,
-                ConversionEventFlyweight.KIND_SALE, ConversionEventFlyweight.SOURCE_PIXEL, 0, "USD", amount)
+                ConversionEventFlyweight.KIND_SALE, ConversionEventFlyweight.SOURCE_PIXEL, 1, "USD", amount)
             .visitorId(0, visitor).ids(orderId, null, null, null).encodedLength();
         appender.append(buffer, 0, length);
     }
