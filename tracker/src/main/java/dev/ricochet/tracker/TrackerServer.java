@@ -73,52 +73,8 @@ public final class TrackerServer implements AutoCloseable
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try
         {
-            // Read once before the first request: an edge started on a nearly full disk is low from the start.
-            final JournalSpaceMonitor journalSpace = runtime.journalSpace;
-            journalSpace.check();
-            if (journalSpace.isEnabled())
-            {
-                // One statfs per interval on one loop, never one per request; the task ends with the group.
-                group.next().scheduleWithFixedDelay(journalSpace::check, JournalSpaceMonitor.CHECK_INTERVAL_MS,
-                    JournalSpaceMonitor.CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
-            }
-            // Today's and tomorrow's salts exist before the first request, expired ones are deleted; then once a minute,
-            // off the request path, so that a salt is gone within a minute of its day's end.
-            final IpSalts ipSalts = context.ipSalts();
-            ipSalts.rotate(context.epochClock().time());
-            group.next().scheduleWithFixedDelay(() ->
-            {
-                try
-                {
-                    ipSalts.rotate(context.epochClock().time());
-                }
-                catch (final RuntimeException ex)
-                {
-                    context.errorHandler().onError(ex);
-                }
-            }, 1, 1, TimeUnit.MINUTES);
-            // Each loop creates its own appender: Chronicle appenders belong to one thread.
-            for (final EventExecutor executor : group)
-            {
-                // A loop that stops while the edge serves (an Error escaped it) leaves its connections unanswered:
-                // the process fails loudly instead of serving on with a deaf loop.
-                executor.terminationFuture().addListener(stopped ->
-                {
-                    if (!closing)
-                    {
-                        ProcessFailure.fail("an edge event loop stopped while serving");
-                    }
-                });
-                final EdgeLoopResources resources = executor.submit(
-                    () -> new EdgeLoopResources(context.journal().newAppender())).sync().getNow();
-                loopResources.put(executor, resources);
-                if (context.overloadLagMs() > 0)
-                {
-                    resources.lag.start(
-                        executor, TimeUnit.MILLISECONDS.toNanos(context.overloadLagMs()), context.counters());
-                    runtime.overload.register(resources.lag);
-                }
-            }
+            scheduleHousekeeping();
+            startLoops();
             final Class<? extends ServerChannel> channelClass =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
             serverChannel = new ServerBootstrap()
@@ -146,6 +102,67 @@ public final class TrackerServer implements AutoCloseable
             closing = true;
             closeLoops();
             throw ex;
+        }
+    }
+
+    /**
+     * The edge's periodic work, off the request path: the journal's free-space check and the salts' rotation.
+     */
+    private void scheduleHousekeeping()
+    {
+        // Read once before the first request: an edge started on a nearly full disk is low from the start.
+        final JournalSpaceMonitor journalSpace = runtime.journalSpace;
+        journalSpace.check();
+        if (journalSpace.isEnabled())
+        {
+            // One statfs per interval on one loop, never one per request; the task ends with the group.
+            group.next().scheduleWithFixedDelay(journalSpace::check, JournalSpaceMonitor.CHECK_INTERVAL_MS,
+                JournalSpaceMonitor.CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        }
+        // Today's and tomorrow's salts exist before the first request, expired ones are deleted; then once a minute,
+        // off the request path, so that a salt is gone within a minute of its day's end.
+        final IpSalts ipSalts = context.ipSalts();
+        ipSalts.rotate(context.epochClock().time());
+        group.next().scheduleWithFixedDelay(() ->
+        {
+            try
+            {
+                ipSalts.rotate(context.epochClock().time());
+            }
+            catch (final RuntimeException ex)
+            {
+                context.errorHandler().onError(ex);
+            }
+        }, 1, 1, TimeUnit.MINUTES);
+    }
+
+    /**
+     * Give each event loop its own resources (Chronicle appenders belong to one thread) and its overload probe, and
+     * fail the process if a loop stops while the edge serves.
+     */
+    private void startLoops() throws InterruptedException
+    {
+        // Each loop creates its own appender: Chronicle appenders belong to one thread.
+        for (final EventExecutor executor : group)
+        {
+            // A loop that stops while the edge serves (an Error escaped it) leaves its connections unanswered:
+            // the process fails loudly instead of serving on with a deaf loop.
+            executor.terminationFuture().addListener(stopped ->
+            {
+                if (!closing)
+                {
+                    ProcessFailure.fail("an edge event loop stopped while serving");
+                }
+            });
+            final EdgeLoopResources resources = executor.submit(
+                () -> new EdgeLoopResources(context.journal().newAppender())).sync().getNow();
+            loopResources.put(executor, resources);
+            if (context.overloadLagMs() > 0)
+            {
+                resources.lag.start(
+                    executor, TimeUnit.MILLISECONDS.toNanos(context.overloadLagMs()), context.counters());
+                runtime.overload.register(resources.lag);
+            }
         }
     }
 
