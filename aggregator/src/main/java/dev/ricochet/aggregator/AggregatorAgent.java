@@ -59,8 +59,6 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private final ClickEventFlyweight click = new ClickEventFlyweight();
     private final CatalogEventFlyweight catalogEvent = new CatalogEventFlyweight();
     private final ConversionEventFlyweight conversion = new ConversionEventFlyweight();
-    private final org.agrona.concurrent.UnsafeBuffer pixelConversionBuffer =
-        new org.agrona.concurrent.UnsafeBuffer(new byte[ConversionEventFlyweight.MAX_LENGTH]);
     private final PendingClicks pendingClicks = new PendingClicks();
     private final AttributionEngine attribution;
     private final CounterBuckets counters;
@@ -231,7 +229,8 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
                 onClick(buffer, length);
                 break;
             case EventHeaderDescriptor.TYPE_PIXEL:
-                onPixel(buffer, length);
+                // Checked like every event, then a hit for reports only: the edge decides a conversion it reports.
+                click.wrap(buffer, 0, length);
                 break;
             case EventHeaderDescriptor.TYPE_CATALOG:
                 onCatalogChange(buffer, length);
@@ -270,84 +269,6 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private void onClick(final DirectBuffer buffer, final int length)
     {
         clicks.onClick(click.wrap(buffer, 0, length));
-    }
-
-    /**
-     * A pixel hit reporting a conversion ({@code e=conversion}) becomes a browser-reported conversion, credited
-     * only through the visitor's earlier real clicks, for programs that accept them; other hits leave no state.
-     */
-    private void onPixel(final DirectBuffer buffer, final int length)
-    {
-        click.wrap(buffer, 0, length);
-        final String query = click.query();
-        if (!query.contains("e=conversion"))
-        {
-            return;
-        }
-        final java.util.Map<String, java.util.List<String>> parameters;
-        try
-        {
-            // Only '&' separates parameters (WHATWG URL): "e=conversion;amount=1" is one parameter, not two.
-            parameters = io.netty.handler.codec.http.QueryStringDecoder.builder().hasPath(false)
-                .semicolonIsNormalChar(true).build(query).parameters();
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return; // a malformed escape in a browser's query: not a usable report, and never a reason to stop
-        }
-        // The report is the parameter e=conversion, not any text containing it (page=conversion); a parameter given
-        // twice is ambiguous (which value would the page have meant?), so such a report is dropped.
-        if (!"conversion".equals(first(parameters, "e")) || parameters.values().stream().anyMatch(v -> v.size() > 1))
-        {
-            return;
-        }
-        final String programId = first(parameters, "program");
-        final CatalogEntry<ProgramSpec> program = null == programId ? null : catalog.program(programId);
-        final String orderId = first(parameters, "order_id");
-        final String kindName = first(parameters, "kind");
-        final String currency = first(parameters, "currency");
-        final long amount;
-        try
-        {
-            final String amountText = first(parameters, "amount");
-            if (null != amountText && !Money.isPlainInteger(amountText))
-            {
-                throw new NumberFormatException(); // "+5", "0100", "١٠٠": one spelling per number
-            }
-            amount = null == amountText ? 0 : Long.parseLong(amountText);
-        }
-        catch (final NumberFormatException ex)
-        {
-            amountsRefused = amountsRefused + 1;
-            return; // a browser report with a malformed amount is dropped: the pixel is not a trusted source
-        }
-        if (!Money.isWithinBound(amount))
-        {
-            // Anyone can load the pixel: an amount past the bound is dropped, never booked (amount=Long.MAX_VALUE
-            // booked a commission of 9x10^17).
-            amountsRefused = amountsRefused + 1;
-            return;
-        }
-        if (null == program || !Boolean.TRUE.equals(program.spec().pixelConversions()) || null == orderId ||
-            orderId.length() > ConversionEventFlyweight.MAX_ID_LENGTH ||
-            (null != currency && !currency.equalsIgnoreCase(program.spec().currency())))
-        {
-            return;
-        }
-        final byte kind = "lead".equals(kindName) ? ConversionEventFlyweight.KIND_LEAD :
-            ConversionEventFlyweight.KIND_SALE;
-        conversion.wrapForEncode(pixelConversionBuffer, 0, click.timestampMs(), click.timestampMs(),
-            kind, ConversionEventFlyweight.SOURCE_PIXEL, program.number(), program.spec().currency(), amount)
-            .visitorId(click.visitorIdHi(), click.visitorIdLo())
-            .ids(orderId, null, null, first(parameters, "coupon"))
-            .encodedLength();
-        attribution.onConversion(conversion.wrap(pixelConversionBuffer, 0));
-    }
-
-    private static String first(final java.util.Map<String, java.util.List<String>> parameters, final String name)
-    {
-        final java.util.List<String> values = parameters.get(name);
-        return null == values || values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
     }
 
     private void onCatalogChange(final DirectBuffer buffer, final int length)
