@@ -1,6 +1,7 @@
 package dev.ricochet.aggregator.admin;
 
 import dev.ricochet.aggregator.attribution.ConversionRecord;
+import dev.ricochet.aggregator.attribution.StoredConversion;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
@@ -68,10 +69,6 @@ public final class AdminApi
         LocalDate.of(MAX_REPORT_YEAR + 1, 1, 1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
 
     private static final long APPLY_TIMEOUT_MS = 10_000;
-    private static final com.fasterxml.jackson.core.type.TypeReference<ConversionRecord> CONVERSION_RECORD =
-        new com.fasterxml.jackson.core.type.TypeReference<>()
-        {
-        };
 
     /**
      * What the API needs from the aggregator, read without calling into its thread.
@@ -522,7 +519,10 @@ public final class AdminApi
             {
                 return;
             }
-            final ConversionRecord record = CatalogJson.read(stored, CONVERSION_RECORD);
+            if (!(CatalogJson.read(stored, StoredConversion.class) instanceof ConversionRecord record))
+            {
+                return; // the id is now another order's alias (a verified report named it): not this partner's
+            }
             final CatalogEntry<ProgramSpec> program = catalog.programByNumber(programNumber);
             long credit = 0;
             final List<Map<String, Object>> touches = new ArrayList<>();
@@ -874,7 +874,7 @@ public final class AdminApi
         {
             return null;
         }
-        final ConversionRecord record = CatalogJson.read(stored, CONVERSION_RECORD);
+        final StoredConversion record = CatalogJson.read(stored, StoredConversion.class);
         return new CommissionKey(partner.number(), record.timeMs(), program.number(), record.externalId());
     }
 

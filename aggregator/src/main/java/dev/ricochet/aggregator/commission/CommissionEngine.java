@@ -1,6 +1,7 @@
 package dev.ricochet.aggregator.commission;
 
 import dev.ricochet.aggregator.attribution.AttributionEngine;
+import dev.ricochet.aggregator.attribution.ConversionKind;
 import dev.ricochet.aggregator.attribution.ConversionRecord;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
@@ -86,12 +87,11 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         final List<ConversionRecord.Credit> shares)
     {
         final CatalogEntry<ProgramSpec> program = catalog.programByNumber(programNumber);
-        if (null == program || !("sale".equals(record.kind()) || "recurring".equals(record.kind()) ||
-            "lead".equals(record.kind())))
+        if (null == program || record.kind().isReversal())
         {
             return;
         }
-        final boolean isLead = "lead".equals(record.kind());
+        final boolean isLead = ConversionKind.LEAD == record.kind();
         for (final ConversionRecord.Credit credit : shares)
         {
             final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(credit.partnerNumber());
@@ -170,7 +170,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         final boolean isSuspended = "suspended".equals(partner.spec().status());
         final List<FraudFlag> flags = fraud.check(spec.fraud(), partner, record, credit);
         final boolean isHeld = isSuspended || !flags.isEmpty();
-        final Commission commission = new Commission(record.kind(), leadCommission >= 0 ? 0 : credit.revenue(), 0,
+        final Commission commission = new Commission(record.kind().wireName(), leadCommission >= 0 ? 0 : credit.revenue(), 0,
             earned, 0, rate, tierName, isHeld ? Commission.HELD : Commission.PENDING,
             day(record.timeMs()) + (null == spec.holdDays() ? 30 : spec.holdDays()), null,
             leadCommission < 0 && !spec.isGraduated() && null == partner.spec().commissionPercent(),
@@ -223,7 +223,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         for (final ConversionRecord.Credit credit : record.credits())
         {
             ledger.reverse(new CommissionKey(credit.partnerNumber(), record.timeMs(), programNumber,
-                record.externalId()), CommissionRules.share(credit.revenue(), record.reversedAmount(), record.amount()),
+                record.externalId()), record.reversedShare(credit, record.reversedAmount()),
                 timeMs, null == program ? null : program.id(), reason);
         }
     }

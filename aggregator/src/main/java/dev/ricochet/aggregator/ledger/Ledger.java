@@ -1,11 +1,11 @@
 package dev.ricochet.aggregator.ledger;
 
-import dev.ricochet.aggregator.commission.CommissionRules;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.fraud.FraudFlag;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.ingest.Money;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
 import org.rocksdb.WriteBatch;
@@ -42,7 +42,7 @@ public final class Ledger
 
     /**
      * The most a partner's balances may hold together, in absolute value: 10^18 minor units (a million amounts of
-     * {@link dev.ricochet.ingest.Money#MAX_AMOUNT}). A commission or re-rate earns at most what is left under it
+     * {@link Money#MAX_AMOUNT}). A commission or re-rate earns at most what is left under it
      * ({@link #room}), as under a monthly cap, so no checked balance sum can ever throw inside an event: one that
      * threw stopped the aggregator, and every replay, at that event (9.2 million sales of the amount bound at 100%, or
      * 92 million at 10%, from a postback or API credential or, with pixel conversions on, from anyone).
@@ -100,7 +100,7 @@ public final class Ledger
         for (final long balance : new long[]{ account.pending(), account.approved(), account.held(),
             account.scheduled(), account.paid() })
         {
-            gross = dev.ricochet.ingest.Money.addSaturated(gross, balance == Long.MIN_VALUE ? Long.MAX_VALUE :
+            gross = Money.addSaturated(gross, balance == Long.MIN_VALUE ? Long.MAX_VALUE :
                 Math.abs(balance));
         }
         return Math.max(0, MAX_BALANCE - gross);
@@ -190,7 +190,7 @@ public final class Ledger
         }
         final long reversedRevenue = Math.min(commission.revenue(), newReversedRevenue);
         takeBack(key, commission, reversedRevenue,
-            CommissionRules.share(commission.earned(), reversedRevenue, commission.revenue()), timeMs, programId,
+            Money.share(commission.earned(), reversedRevenue, commission.revenue()), timeMs, programId,
             reason);
     }
 
@@ -247,7 +247,7 @@ public final class Ledger
         final long timeMs, final String programId)
     {
         final Commission commission = commission(key);
-        final long newReversed = CommissionRules.share(newEarned, commission.reversedRevenue(), commission.revenue());
+        final long newReversed = Money.share(newEarned, commission.reversedRevenue(), commission.revenue());
         final long adjustment = (newEarned - newReversed) - commission.net();
         put(key, commission.withRate(newEarned, newReversed, rate, tier));
         if (0 != adjustment)
