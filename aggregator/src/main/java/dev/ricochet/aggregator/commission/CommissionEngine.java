@@ -21,9 +21,12 @@ import dev.ricochet.ingest.Money;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns attributed conversions into commissions and keeps every partner in the right tier.
@@ -180,12 +183,12 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         ledger.accrue(key, commission, program.id(), today);
         if (isHeld && 0 != earned)
         {
-            final List<String> reasons = new java.util.ArrayList<>();
+            final List<String> reasons = new ArrayList<>();
             if (isSuspended)
             {
                 reasons.add("partner is suspended");
             }
-            final List<Map<String, Object>> flagViews = new java.util.ArrayList<>();
+            final List<Map<String, Object>> flagViews = new ArrayList<>();
             for (final FraudFlag flag : flags)
             {
                 reasons.add(flag.detail());
@@ -232,7 +235,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
     public void withdrawn(final int programNumber, final ConversionRecord record, final long timeMs)
     {
         final CatalogEntry<ProgramSpec> program = catalog.programByNumber(programNumber);
-        final java.util.Set<Integer> partners = new java.util.LinkedHashSet<>();
+        final Set<Integer> partners = new LinkedHashSet<>();
         for (final ConversionRecord.Credit credit : record.credits())
         {
             partners.add(credit.partnerNumber());
@@ -302,7 +305,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         final ProgramSpec.Tier tier = program.spec().tiers().get(newTier);
         final BigDecimal newRate = new BigDecimal(tier.commissionPercent());
         final long fromMs = (day(timeMs) - tier.windowDays() + 1) * DAY_MS;
-        final List<Map.Entry<CommissionKey, Commission>> candidates = new java.util.ArrayList<>();
+        final List<Map.Entry<CommissionKey, Commission>> candidates = new ArrayList<>();
         ledger.forEachCommission(partnerNumber, fromMs, timeMs, (key, commission) ->
         {
             if (key.programNumber() == program.number() && commission.retroactive() &&
