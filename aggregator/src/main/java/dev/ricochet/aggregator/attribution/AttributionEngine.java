@@ -170,18 +170,38 @@ public final class AttributionEngine
         credit(reported, attribution);
         final List<Integer> counted = count(reported, attribution);
         rememberCustomer(reported, attribution);
-        ConversionRecord record = ConversionRecord.attributed(reported, attribution, counted);
-        pendingConversions.put(key, record);
-        if (null != aliasId)
-        {
-            pendingConversions.put(new ConversionKey(key.programNumber(), aliasId),
-                new StoredConversion.Alias(aliasId, key.externalId(), reported.timeMs()));
-        }
+        final ConversionRecord record = record(reported, attribution, counted, aliasId);
         if (attribution.creditsAnyone())
         {
             listener.credited(key.programNumber(), record, ConversionKind.LEAD == reported.kind() ?
                 attribution.countedShares() : attribution.credits());
         }
+        applyWaitingReversals(key.programNumber(), record, existing, atAlias);
+    }
+
+    /**
+     * Record step: the conversion under its id, and under its alias an alias of it.
+     */
+    private ConversionRecord record(final Reported reported, final Attribution attribution,
+        final List<Integer> counted, final String aliasId)
+    {
+        final ConversionRecord record = ConversionRecord.attributed(reported, attribution, counted);
+        pendingConversions.put(reported.key(), record);
+        if (null != aliasId)
+        {
+            pendingConversions.put(new ConversionKey(reported.program(), aliasId),
+                new StoredConversion.Alias(aliasId, reported.externalId(), reported.timeMs()));
+        }
+        return record;
+    }
+
+    /**
+     * Refunds that arrived before the sale, waiting under its id or its alias, are applied now that it is here.
+     */
+    private void applyWaitingReversals(final int program, final ConversionRecord arrived,
+        final StoredConversion existing, final StoredConversion atAlias)
+    {
+        ConversionRecord record = arrived;
         for (final StoredConversion waitingAt : new StoredConversion[]{ existing, atAlias })
         {
             if (waitingAt instanceof StoredConversion.AwaitingSale awaiting && awaiting.appliesTo(record.currency()))
@@ -190,7 +210,7 @@ public final class AttributionEngine
                 // (a refund waited in USD, the program moved to EUR, and the EUR sale was reversed by its number).
                 for (final StoredConversion.WaitingReversal waiting : awaiting.waiting())
                 {
-                    record = reverse(key.programNumber(), record, waiting.amount(), waiting.cumulative(),
+                    record = reverse(program, record, waiting.amount(), waiting.cumulative(),
                         waiting.timeMs(), "refund");
                 }
             }

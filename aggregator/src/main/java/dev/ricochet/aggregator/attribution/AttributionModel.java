@@ -17,8 +17,8 @@ import java.util.Map;
  *   <li>{@code last_click}: weight 1 to the last touch, 0 to the others (the default).</li>
  *   <li>{@code first_click}: weight 1 to the first touch, 0 to the others.</li>
  *   <li>{@code linear}: weight 1 each.</li>
- *   <li>{@code position_based}: one touch 1; two touches 1 and 1; n &gt;= 3 touches 2(n-2) first, 2(n-2) last and 1 each
- *       between (40% / 20% shared / 40%).</li>
+ *   <li>{@code position_based}: one touch 1; two touches 1 and 1; n &gt;= 3 touches 2(n-2) first, 2(n-2) last and 1
+ *       each between (40% / 20% shared / 40%).</li>
  *   <li>{@code time_decay}: max(1, floor(2^(40 - age / half-life))), age = conversion time - click time (0 if
  *       negative), in milliseconds, computed with {@link StrictMath#pow} so every JVM gets the same weights.</li>
  * </ul>

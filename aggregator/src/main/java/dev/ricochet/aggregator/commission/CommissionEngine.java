@@ -173,7 +173,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         final boolean isSuspended = "suspended".equals(partner.spec().status());
         final List<FraudFlag> flags = fraud.check(spec.fraud(), partner, record, credit);
         final boolean isHeld = isSuspended || !flags.isEmpty();
-        final Commission commission = new Commission(record.kind().wireName(), leadCommission >= 0 ? 0 : credit.revenue(), 0,
+        final Commission commission = new Commission(record.kind(), leadCommission >= 0 ? 0 : credit.revenue(), 0,
             earned, 0, rate, tierName, isHeld ? Commission.HELD : Commission.PENDING,
             day(record.timeMs()) + (null == spec.holdDays() ? 30 : spec.holdDays()), null,
             leadCommission < 0 && !spec.isGraduated() && null == partner.spec().commissionPercent(),
@@ -192,7 +192,8 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
             for (final FraudFlag flag : flags)
             {
                 reasons.add(flag.detail());
-                // Insertion-ordered, never Map.of: its order changes between JVMs, and a replay must write the same bytes.
+                // Insertion-ordered, never Map.of: its order changes between JVMs, and a replay must write the same
+                // bytes.
                 final Map<String, Object> view = new LinkedHashMap<>();
                 view.put("code", flag.code());
                 view.put("detail", flag.detail());

@@ -55,7 +55,8 @@ public final class CommissionRules
      * @param tierIndex the partner's tier.
      * @return flat commission per lead in minor units: the partner's override, else the tier's.
      */
-    public static long leadCommission(final PartnerSpec partner, final List<ProgramSpec.Tier> tiers, final int tierIndex)
+    public static long leadCommission(final PartnerSpec partner, final List<ProgramSpec.Tier> tiers,
+        final int tierIndex)
     {
         if (null != partner.leadCommission())
         {

@@ -124,7 +124,8 @@ class StoredConversionJsonTest
     {
         final Reported sale = new Reported(new ConversionKey(1, "o1"), ConversionKind.SALE, 1_700_000_200_000L,
             10_000, "USD", "c2", "cus_1", null, "api");
-        final Attribution attribution = new Attribution("click_id", null, List.of(C1, C2), List.of(), List.of(C1, C3, C2));
+        final Attribution attribution =
+            new Attribution("click_id", null, List.of(C1, C2), List.of(), List.of(C1, C3, C2));
 
         assertEquals(SALE_BY_CLICK_PATH, written(ConversionRecord.attributed(sale, attribution, List.of(3, 4))));
     }
