@@ -59,11 +59,8 @@ final class Attributor
                 "currency " + reported.currency() + " is not the program's " + programEntry.spec().currency());
         }
         final ProgramSpec.Attribution settings = programEntry.spec().attribution();
-        final String model = null == settings ? null : settings.model();
         final long windowMs = (null == settings || null == settings.windowDays() ? 30 : settings.windowDays()) *
             DAY_MS;
-        final long halfLifeMs = (null == settings || null == settings.halfLifeDays() ? 7 :
-            settings.halfLifeDays()) * DAY_MS;
         final long timeMs = reported.timeMs();
 
         String reason = null;
@@ -98,10 +95,7 @@ final class Attributor
         final Attribution attribution;
         if (!path.isEmpty())
         {
-            final long[] weights = AttributionModel.weights(model, path, timeMs, halfLifeMs);
-            final List<ConversionRecord.Credit> touchCredits = AttributionModel.split(path, reported.amount(), weights);
-            attribution = new Attribution(attributedBy, null, AttributionModel.byPartner(touchCredits),
-                AttributionModel.byPartner(AttributionModel.credits(path, weights)), touchCredits);
+            attribution = byPath(reported, path, attributedBy, settings);
         }
         else if (null != reported.coupon() && 0 != catalog.couponPartner(reported.program(), reported.coupon()))
         {
@@ -123,6 +117,21 @@ final class Attributor
             return Attribution.none("no click id, visitor, coupon or referred customer");
         }
         return attribution;
+    }
+
+    /**
+     * The path split by the program's model: one credit per touch kept as the path, one per partner credited.
+     */
+    private static Attribution byPath(final Reported reported, final List<Touch> path, final String attributedBy,
+        final ProgramSpec.Attribution settings)
+    {
+        final String model = null == settings ? null : settings.model();
+        final long halfLifeMs = (null == settings || null == settings.halfLifeDays() ? 7 :
+            settings.halfLifeDays()) * DAY_MS;
+        final long[] weights = AttributionModel.weights(model, path, reported.timeMs(), halfLifeMs);
+        final List<ConversionRecord.Credit> touchCredits = AttributionModel.split(path, reported.amount(), weights);
+        return new Attribution(attributedBy, null, AttributionModel.byPartner(touchCredits),
+            AttributionModel.byPartner(AttributionModel.credits(path, weights)), touchCredits);
     }
 
     private static String refusal(final StateStore.StoredClick click, final int program, final long timeMs,
