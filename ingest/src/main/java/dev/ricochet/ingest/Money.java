@@ -14,6 +14,9 @@ import java.math.RoundingMode;
  * into parts by weights is cumulative ({@link #split}): part i gets round(A x C_i / W) - round(A x C_(i-1) / W),
  * C_i being the sum of the first i weights, so the parts add up to the whole exactly, none is negative, and the
  * remainder cents go where the running total crosses a half.
+ *
+ * <p>Every module computes shares ({@link #share}, {@link #split}), percents ({@link #percentOf}) and sums of amounts
+ * ({@link #add}, {@link #sum}, {@link #addSaturated}) here and nowhere else.
  */
 public final class Money
 {
@@ -29,8 +32,36 @@ public final class Money
      */
     public static final RoundingMode ROUNDING = RoundingMode.HALF_EVEN;
 
+    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
+
     private Money()
     {
+    }
+
+    /**
+     * A percent of an amount, computed exactly and rounded once by {@link #ROUNDING}.
+     *
+     * @param amount  minor units.
+     * @param percent exact decimal percent, e.g. 12.5.
+     * @return amount x percent / 100, rounded to the minor unit.
+     * @throws ArithmeticException if the result leaves the range of a long.
+     */
+    public static long percentOf(final long amount, final BigDecimal percent)
+    {
+        return round(exactPercentOf(amount, percent));
+    }
+
+    /**
+     * A percent of an amount, exact (not rounded): for sums of several percents that are rounded once at the end
+     * ({@link #round}), as a graduated commission's bands are.
+     *
+     * @param amount  minor units.
+     * @param percent exact decimal percent.
+     * @return amount x percent / 100, exactly.
+     */
+    public static BigDecimal exactPercentOf(final long amount, final BigDecimal percent)
+    {
+        return BigDecimal.valueOf(amount).multiply(percent).divide(HUNDRED);
     }
 
     /**
@@ -74,11 +105,7 @@ public final class Money
      */
     public static long[] split(final long amount, final long[] weights)
     {
-        long total = 0;
-        for (final long weight : weights)
-        {
-            total = add(total, weight);
-        }
+        final long total = sum(weights);
         final long[] parts = new long[weights.length];
         if (0 == total)
         {
@@ -206,6 +233,28 @@ public final class Money
     public static long add(final long a, final long b)
     {
         return Math.addExact(a, b);
+    }
+
+    /**
+     * @param amounts amounts in minor units.
+     * @return their sum, or an {@link ArithmeticException} if it leaves the range of a long.
+     */
+    public static long sum(final long[] amounts)
+    {
+        long total = 0;
+        for (final long amount : amounts)
+        {
+            total = add(total, amount);
+        }
+        return total;
+    }
+
+    /**
+     * @return true if {@code a + b} stays within the range of a long ({@link #add} would not throw).
+     */
+    public static boolean canAdd(final long a, final long b)
+    {
+        return addSaturated(a, b) == a + b;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ricochet.aggregator.admin;
 
 import dev.ricochet.aggregator.attribution.ConversionRecord;
+import dev.ricochet.aggregator.attribution.StoredConversion;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
@@ -72,7 +73,10 @@ final class CommissionsResource
             {
                 return;
             }
-            final ConversionRecord record = CatalogJson.read(stored, StoredRecords.CONVERSION_RECORD);
+            if (!(CatalogJson.read(stored, StoredConversion.class) instanceof ConversionRecord record))
+            {
+                return; // the id is now another order's alias (a verified report named it): not this partner's
+            }
             final CatalogEntry<ProgramSpec> program = catalog.programByNumber(programNumber);
             long credit = 0;
             final List<Map<String, Object>> touches = new ArrayList<>();

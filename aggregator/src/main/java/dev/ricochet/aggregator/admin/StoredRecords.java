@@ -1,7 +1,6 @@
 package dev.ricochet.aggregator.admin;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import dev.ricochet.aggregator.attribution.ConversionRecord;
+import dev.ricochet.aggregator.attribution.StoredConversion;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
@@ -18,10 +17,6 @@ import dev.ricochet.aggregator.store.StateStore;
  */
 final class StoredRecords
 {
-    static final TypeReference<ConversionRecord> CONVERSION_RECORD = new TypeReference<>()
-    {
-    };
-
     private final StateStore store;
 
     /**
@@ -46,7 +41,7 @@ final class StoredRecords
         {
             return null;
         }
-        final ConversionRecord record = CatalogJson.read(stored, CONVERSION_RECORD);
+        final StoredConversion record = CatalogJson.read(stored, StoredConversion.class);
         return new CommissionKey(partner.number(), record.timeMs(), program.number(), record.externalId());
     }
 

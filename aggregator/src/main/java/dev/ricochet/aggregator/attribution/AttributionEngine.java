@@ -1,14 +1,10 @@
 package dev.ricochet.aggregator.attribution;
 
 import dev.ricochet.aggregator.catalog.Catalog;
-import dev.ricochet.aggregator.commission.CommissionRules;
-import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
-import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.ConversionEventFlyweight;
-import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.Money;
 import org.rocksdb.WriteBatch;
 
@@ -28,16 +24,16 @@ import java.util.Map;
  * more than {@link #CLICK_SKEW_MS} after the conversion counts as outside), from another program, or unknown leaves
  * the conversion unattributed, with the reason recorded, as does a currency other than the program's. Refunds
  * reverse credit in proportion to the refunded amount, cumulatively rounded ({@link Money#share}) so that a full
- * refund reverses exactly what was credited and no sequence of refunds reverses more. The rules: docs/money.md. A refund that arrives before
- * its sale waits in the sale's record and is applied when the sale arrives.
+ * refund reverses exactly what was credited and no sequence of refunds reverses more. The rules: docs/money.md. A
+ * refund that arrives before its sale waits in the sale's place ({@link StoredConversion.AwaitingSale}) and is applied
+ * when the sale arrives. Who is credited is decided by {@link Attributor}; this class dedupes, applies credits,
+ * counts and reversals, and keeps the pending writes.
  *
  * <p>Writes are held in memory until {@link #flush(WriteBatch)} adds them to the commit batch, so lookups see this
  * batch's own conversions.
  */
 public final class AttributionEngine
 {
-    private static final long DAY_MS = 86_400_000L;
-
     /**
      * How far a click may be dated after the conversion credited to it: the clocks of two edges (or of the edge and
      * a sender whose event time is used) may differ by this much. A click later than that is not credited.
@@ -94,25 +90,20 @@ public final class AttributionEngine
         void withdrawn(int programNumber, ConversionRecord record, long timeMs);
     }
 
-    /**
-     * A referred customer: when they first bought, and how that sale was credited (the split recurring revenue
-     * follows).
-     */
-    private record CustomerRecord(long firstSaleMs, List<ConversionRecord.Credit> shares)
-    {
-    }
-
     private record PartnerIndexEntry(int partnerNumber, long timeMs, int programNumber, String externalId)
     {
     }
 
+    private record CustomerKey(int programNumber, String customerId)
+    {
+    }
+
     private final StateStore store;
-    private final Catalog catalog;
-    private final PendingClicks pendingClicks;
+    private final Attributor attributor;
     private final CounterSink counters;
     private final CreditListener listener;
-    private final Map<String, ConversionRecord> pendingConversions = new HashMap<>();
-    private final Map<String, CustomerRecord> pendingCustomers = new HashMap<>();
+    private final Map<ConversionKey, StoredConversion> pendingConversions = new HashMap<>();
+    private final Map<CustomerKey, CustomerRecord> pendingCustomers = new HashMap<>();
     private final List<PartnerIndexEntry> pendingPartnerIndex = new ArrayList<>();
     private final List<PartnerIndexEntry> pendingPartnerIndexDeletes = new ArrayList<>();
     private long duplicates;
@@ -132,273 +123,210 @@ public final class AttributionEngine
         final CreditListener listener)
     {
         this.store = store;
-        this.catalog = catalog;
-        this.pendingClicks = pendingClicks;
+        this.attributor = new Attributor(store, catalog, pendingClicks, this::customer);
         this.counters = counters;
         this.listener = listener;
     }
 
     /**
-     * Apply one conversion event.
+     * Apply one conversion event: dedupe, then for a lead, sale or recurring payment attribute it, credit and count
+     * its partners, and record it (commissions follow through the {@link CreditListener}); a refund or chargeback
+     * reverses credit instead.
      *
      * @param conversion the decoded event.
      */
     public void onConversion(final ConversionEventFlyweight conversion)
     {
-        final int program = conversion.programNumber();
-        final String externalId = conversion.externalId();
-        final ConversionRecord existing = conversion(program, externalId);
-        final byte kind = conversion.kind();
-        final boolean isPixel = ConversionEventFlyweight.SOURCE_PIXEL == conversion.source();
-        if (null != existing && !"awaiting_sale".equals(existing.kind()))
+        final ConversionKey key = new ConversionKey(conversion.programNumber(), conversion.externalId());
+        final StoredConversion existing = conversion(key);
+        if (isDuplicate(key, existing, conversion))
         {
-            if (isPixel || !"pixel".equals(existing.source()))
-            {
-                duplicates++;
-                return;
-            }
-            // A verified report of an order the browser reported first replaces the browser's version.
-            withdraw(program, existing);
-            listener.withdrawn(program, existing, conversion.timestampMs());
+            duplicates++;
+            return;
         }
-        if (ConversionEventFlyweight.KIND_REFUND == kind || ConversionEventFlyweight.KIND_CHARGEBACK == kind)
+        if (ConversionKind.isReversal(conversion.kind()))
         {
-            onReversal(program, conversion);
+            onReversal(key, conversion);
             return;
         }
         // For a lead, sale or recurring payment the second id is an alias: the same payment under another id
         // (Stripe's invoice and payment intent). Either id finds it; reported under either, it counts once.
-        final String aliasId = emptyToNull(conversion.originalExternalId());
-        final ConversionRecord atAlias = null == aliasId ? null : conversion(program, aliasId);
-        if (null != atAlias && !"awaiting_sale".equals(atAlias.kind()) &&
-            !(null != existing && "pixel".equals(existing.source())))
+        final String aliasId = Reported.emptyToNull(conversion.originalExternalId());
+        final StoredConversion atAlias = null == aliasId ? null :
+            conversion(new ConversionKey(key.programNumber(), aliasId));
+        if (null != atAlias && !(atAlias instanceof StoredConversion.AwaitingSale) && !isPixel(existing))
         {
             if (null == existing)
             {
-                pendingConversions.put(key(program, externalId), alias(externalId, primaryId(atAlias),
-                    conversion.timestampMs()));
+                pendingConversions.put(key, new StoredConversion.Alias(key.externalId(),
+                    StoredConversion.primaryId(atAlias), conversion.timestampMs()));
             }
             duplicates++;
             return;
         }
 
-        final CatalogEntry<ProgramSpec> programEntry = catalog.programByNumber(program);
-        final String clickId = conversion.hasFlag(ConversionEventFlyweight.FLAG_HAS_CLICK_ID) ?
-            IdCodec.toString(conversion.clickIdHi(), conversion.clickIdLo()) : null;
-        final String customerId = emptyToNull(conversion.customerId());
-        final String coupon = emptyToNull(conversion.coupon());
-        final long timeMs = conversion.timestampMs();
-        final long amount = conversion.amountMinor();
+        final Reported reported = Reported.of(conversion, ConversionKind.fromEvent(conversion.kind()));
+        final Attribution attribution = attributor.attribute(reported, conversion);
+        credit(reported, attribution);
+        final List<Integer> counted = count(reported, attribution);
+        rememberCustomer(reported, attribution);
+        final ConversionRecord record = record(reported, attribution, counted, aliasId);
+        if (attribution.creditsAnyone())
+        {
+            listener.credited(key.programNumber(), record, ConversionKind.LEAD == reported.kind() ?
+                attribution.countedShares() : attribution.credits());
+        }
+        applyWaitingReversals(key.programNumber(), record, existing, atAlias);
+    }
 
-        List<ConversionRecord.Credit> credits = List.of();
-        List<ConversionRecord.Credit> touchCredits = null;
-        // Who counts the conversion, and the weights a flat lead commission is split by: the partners with a positive
-        // weight in the model, whatever the amount (a share that rounds to 0 still counts the sale).
-        List<ConversionRecord.Credit> countedShares = List.of();
-        String attributedBy = null;
-        String reason = null;
-        if (null == programEntry)
+    /**
+     * Record step: the conversion under its id, and under its alias an alias of it.
+     */
+    private ConversionRecord record(final Reported reported, final Attribution attribution,
+        final List<Integer> counted, final String aliasId)
+    {
+        final ConversionRecord record = ConversionRecord.attributed(reported, attribution, counted);
+        pendingConversions.put(reported.key(), record);
+        if (null != aliasId)
         {
-            reason = "unknown program";
+            pendingConversions.put(new ConversionKey(reported.program(), aliasId),
+                new StoredConversion.Alias(aliasId, reported.externalId(), reported.timeMs()));
         }
-        else if (!programEntry.spec().currency().equals(conversion.currency()))
-        {
-            // Never relabel money: the edge refuses another currency, but the program's may have changed (before it
-            // had money) while this event was on its way.
-            reason = "currency " + conversion.currency() + " is not the program's " + programEntry.spec().currency();
-        }
-        else
-        {
-            final ProgramSpec.Attribution settings = programEntry.spec().attribution();
-            final String model = null == settings ? null : settings.model();
-            final long windowMs = (null == settings || null == settings.windowDays() ? 30 : settings.windowDays()) *
-                DAY_MS;
-            final long halfLifeMs = (null == settings || null == settings.halfLifeDays() ? 7 :
-                settings.halfLifeDays()) * DAY_MS;
+        return record;
+    }
 
-            List<Touch> path = List.of();
-            if (null != clickId)
-            {
-                StateStore.StoredClick click = pendingClicks.find(conversion.clickIdHi(), conversion.clickIdLo());
-                if (null == click)
-                {
-                    click = store.click(conversion.clickIdHi(), conversion.clickIdLo());
-                }
-                if (null == click)
-                {
-                    reason = "unknown click id";
-                }
-                else if (click.isBot())
-                {
-                    reason = "click was classified as a bot's"; // a bot's click never earns a partner credit
-                }
-                else if (click.programNumber() != program)
-                {
-                    reason = "click belongs to another program";
-                }
-                else if (timeMs - click.timeMs() > windowMs)
-                {
-                    reason = "click outside the attribution window";
-                }
-                else if (click.timeMs() - timeMs > CLICK_SKEW_MS)
-                {
-                    // The window applies both ways: a checkout cannot carry a click made after it.
-                    reason = "click after the conversion";
-                }
-                else
-                {
-                    // The checkout came through this click: the path is the visitor's touches up to it.
-                    path = touchPath(click.visitorHi(), click.visitorLo(), program, timeMs - windowMs,
-                        click.timeMs(), new Touch(clickId, click.timeMs(), click.partnerNumber()));
-                    attributedBy = "click_id";
-                }
-            }
-            if (path.isEmpty() && conversion.hasFlag(ConversionEventFlyweight.FLAG_HAS_VISITOR_ID))
-            {
-                path = touchPath(conversion.visitorIdHi(), conversion.visitorIdLo(), program, timeMs - windowMs,
-                    timeMs, null);
-                if (!path.isEmpty())
-                {
-                    attributedBy = "visitor_id";
-                    reason = null;
-                }
-            }
-            if (!path.isEmpty())
-            {
-                final long[] weights = AttributionModel.weights(model, path, timeMs, halfLifeMs);
-                touchCredits = AttributionModel.credits(path, Money.split(amount, weights));
-                credits = AttributionModel.byPartner(touchCredits);
-                countedShares = AttributionModel.byPartner(AttributionModel.credits(path, weights));
-            }
-            else if (null != coupon && 0 != catalog.couponPartner(program, coupon))
-            {
-                credits = List.of(new ConversionRecord.Credit(catalog.couponPartner(program, coupon), amount, null, 0));
-                countedShares = List.of(new ConversionRecord.Credit(credits.get(0).partnerNumber(), 1, null, 0));
-                attributedBy = "coupon";
-                reason = null;
-            }
-            else if (null != customerId)
-            {
-                final CustomerRecord customer = customer(program, customerId);
-                final Integer months = programEntry.spec().recurringMonths();
-                if (null != customer &&
-                    timeMs - customer.firstSaleMs() <= (null == months ? 12 : months) * 31L * DAY_MS &&
-                    customer.firstSaleMs() - timeMs <= CLICK_SKEW_MS)
-                {
-                    credits = AttributionModel.byPartner(split(amount, customer.shares()));
-                    countedShares = AttributionModel.byPartner(customer.shares());
-                    attributedBy = "customer_id";
-                    reason = null;
-                }
-                else if (null == reason)
-                {
-                    reason = null == customer ? "customer was not referred" :
-                        customer.firstSaleMs() - timeMs > CLICK_SKEW_MS ? "payment before the customer's first sale" :
-                        "customer's recurring period has ended";
-                }
-            }
-        }
-        if (credits.isEmpty() && null == reason)
+    /**
+     * Refunds that arrived before the sale, waiting under its id or its alias, are applied now that it is here.
+     */
+    private void applyWaitingReversals(final int program, final ConversionRecord arrived,
+        final StoredConversion existing, final StoredConversion atAlias)
+    {
+        ConversionRecord record = arrived;
+        for (final StoredConversion waitingAt : new StoredConversion[]{ existing, atAlias })
         {
-            reason = "no click id, visitor, coupon or referred customer";
+            if (waitingAt instanceof StoredConversion.AwaitingSale awaiting && awaiting.appliesTo(record.currency()))
+            {
+                // Like a refund after its sale: one in another currency is kept, never applied as if it were this one
+                // (a refund waited in USD, the program moved to EUR, and the EUR sale was reversed by its number).
+                for (final StoredConversion.WaitingReversal waiting : awaiting.waiting())
+                {
+                    record = reverse(program, record, waiting.amount(), waiting.cumulative(),
+                        waiting.timeMs(), "refund");
+                }
+            }
         }
+    }
 
-        final CounterField countField = ConversionEventFlyweight.KIND_LEAD == kind ? CounterField.LEADS :
-            ConversionEventFlyweight.KIND_SALE == kind ? CounterField.SALES : null;
-        for (final ConversionRecord.Credit credit : credits)
+    /**
+     * Dedupe: an id already applied is a duplicate, except that a verified report of an order the browser reported
+     * first replaces the browser's version (withdrawn here) and a sale with refunds waiting is expected.
+     */
+    private boolean isDuplicate(final ConversionKey key, final StoredConversion existing,
+        final ConversionEventFlyweight conversion)
+    {
+        if (null == existing || existing instanceof StoredConversion.AwaitingSale)
         {
-            counters.add(credit.partnerNumber(), timeMs, CounterField.REVENUE, credit.revenue());
-            // Every partner on the path is listed once, even with a zero share (first/last click).
-            pendingPartnerIndex.add(new PartnerIndexEntry(credit.partnerNumber(), timeMs, program, externalId));
+            return false;
         }
+        if (ConversionEventFlyweight.SOURCE_PIXEL == conversion.source() || !isPixel(existing))
+        {
+            return true;
+        }
+        final ConversionRecord browserReported = (ConversionRecord)existing;
+        withdraw(key.programNumber(), browserReported);
+        listener.withdrawn(key.programNumber(), browserReported, conversion.timestampMs());
+        return false;
+    }
+
+    private static boolean isPixel(final StoredConversion stored)
+    {
+        return stored instanceof ConversionRecord record && record.isPixel();
+    }
+
+    /**
+     * Credit step: each credited partner's revenue on the conversion's day, and the conversion in its partners' lists
+     * (every partner on the path once, even with a zero share: first/last click).
+     */
+    private void credit(final Reported reported, final Attribution attribution)
+    {
+        for (final ConversionRecord.Credit credit : attribution.credits())
+        {
+            counters.add(credit.partnerNumber(), reported.timeMs(), CounterField.REVENUE, credit.revenue());
+            pendingPartnerIndex.add(new PartnerIndexEntry(credit.partnerNumber(), reported.timeMs(),
+                reported.program(), reported.externalId()));
+        }
+    }
+
+    /**
+     * Count step: a lead or sale counts once for each partner with a positive weight.
+     *
+     * @return the partners counted.
+     */
+    private List<Integer> count(final Reported reported, final Attribution attribution)
+    {
         final List<Integer> counted = new ArrayList<>();
+        final CounterField countField = reported.kind().countField();
         if (null != countField)
         {
-            for (final ConversionRecord.Credit share : countedShares)
+            for (final ConversionRecord.Credit share : attribution.countedShares())
             {
                 if (share.revenue() > 0)
                 {
                     counted.add(share.partnerNumber());
-                    counters.add(share.partnerNumber(), timeMs, countField, 1);
+                    counters.add(share.partnerNumber(), reported.timeMs(), countField, 1);
                 }
             }
         }
-        if (!credits.isEmpty() && null != customerId && ConversionEventFlyweight.KIND_SALE == kind &&
-            null == customer(program, customerId))
-        {
-            pendingCustomers.put(key(program, customerId), new CustomerRecord(timeMs, credits));
-        }
+        return counted;
+    }
 
-        ConversionRecord record = new ConversionRecord(externalId, kindName(kind), timeMs, amount,
-            conversion.currency(), clickId, customerId, coupon, null, attributedBy, reason, credits, 0, List.of(), 0, 0,
-            sourceName(conversion.source()), counted, touchCredits);
-        pendingConversions.put(key(program, externalId), record);
-        if (null != aliasId)
+    /**
+     * A credited sale with a customer id makes a referred customer, whose recurring payments follow its credits.
+     */
+    private void rememberCustomer(final Reported reported, final Attribution attribution)
+    {
+        if (!attribution.credits().isEmpty() && null != reported.customerId() &&
+            ConversionKind.SALE == reported.kind() && null == customer(reported.program(), reported.customerId()))
         {
-            pendingConversions.put(key(program, aliasId), alias(aliasId, externalId, timeMs));
-        }
-        if (!countedShares.isEmpty() || !credits.isEmpty())
-        {
-            listener.credited(program, record, ConversionEventFlyweight.KIND_LEAD == kind ? countedShares : credits);
-        }
-        for (final ConversionRecord waitingAt : new ConversionRecord[]{ existing, atAlias })
-        {
-            if (null != waitingAt && "awaiting_sale".equals(waitingAt.kind()) &&
-                (null == waitingAt.currency() || waitingAt.currency().equals(record.currency())))
-            {
-                // Like a refund after its sale: one in another currency is kept, never applied as if it were this one
-                // (a refund waited in USD, the program moved to EUR, and the EUR sale was reversed by its number).
-                for (final ConversionRecord.WaitingReversal waiting : waitingAt.waitingReversals())
-                {
-                    record = reverse(program, record, waiting.amount(), waiting.cumulative(), waiting.timeMs(),
-                        "refund");
-                }
-            }
+            pendingCustomers.put(new CustomerKey(reported.program(), reported.customerId()),
+                new CustomerRecord(reported.timeMs(), attribution.credits()));
         }
     }
 
-    private static ConversionRecord alias(final String aliasId, final String primaryId, final long timeMs)
+    private void onReversal(final ConversionKey key, final ConversionEventFlyweight reversal)
     {
-        return new ConversionRecord(aliasId, "alias", timeMs, 0, null, null, null, null, primaryId, null, null,
-            List.of(), 0, List.of(), 0, 0, null, List.of(), null);
-    }
-
-    private static String primaryId(final ConversionRecord record)
-    {
-        return "alias".equals(record.kind()) ? record.originalExternalId() : record.externalId();
-    }
-
-    private void onReversal(final int program, final ConversionEventFlyweight reversal)
-    {
+        final int program = key.programNumber();
         final String originalId = reversal.originalExternalId();
         final long amount = reversal.amountMinor();
         final long timeMs = reversal.timestampMs();
         final boolean cumulative = reversal.hasFlag(ConversionEventFlyweight.FLAG_CUMULATIVE_REVERSAL);
-        pendingConversions.put(key(program, reversal.externalId()), new ConversionRecord(reversal.externalId(),
-            kindName(reversal.kind()), timeMs, amount, reversal.currency(), null, null, null, originalId, null, null,
-            List.of(), 0, List.of(), 0, 0, sourceName(reversal.source()), List.of(), null));
+        final ConversionKind kind = ConversionKind.fromEvent(reversal.kind());
+        pendingConversions.put(key, ConversionRecord.reversal(key.externalId(), kind, timeMs, amount,
+            reversal.currency(), originalId, Reported.sourceName(reversal.source())));
 
-        final ConversionRecord found = conversion(program, originalId);
-        final ConversionRecord original = null != found && "alias".equals(found.kind()) ?
-            conversion(program, found.originalExternalId()) : found;
-        if (null == original || "awaiting_sale".equals(original.kind()))
+        final ConversionKey originalKey = new ConversionKey(program, originalId);
+        final StoredConversion found = conversion(originalKey);
+        final StoredConversion original = found instanceof StoredConversion.Alias alias ?
+            conversion(new ConversionKey(program, alias.primaryId())) : found;
+        final StoredConversion.WaitingReversal waiting =
+            new StoredConversion.WaitingReversal(key.externalId(), amount, timeMs, cumulative);
+        if (null == original)
         {
-            final List<ConversionRecord.WaitingReversal> waiting = new ArrayList<>(
-                null == original ? List.of() : original.waitingReversals());
-            waiting.add(new ConversionRecord.WaitingReversal(reversal.externalId(), amount, timeMs, cumulative));
-            final ConversionRecord placeholder = null == original ?
-                new ConversionRecord(originalId, "awaiting_sale", timeMs, 0, reversal.currency(), null, null, null,
-                null, null, "refund arrived before its conversion", List.of(), 0, List.of(), 0, 0, null, List.of(), null) :
-                original;
-            pendingConversions.put(key(program, originalId), placeholder.withWaitingReversals(waiting));
+            pendingConversions.put(originalKey, new StoredConversion.AwaitingSale(originalId, timeMs,
+                reversal.currency(), List.of(waiting)));
             return;
         }
-        if (null != original.currency() && !original.currency().equals(reversal.currency()))
+        if (original instanceof StoredConversion.AwaitingSale awaiting)
+        {
+            pendingConversions.put(originalKey, awaiting.with(waiting));
+            return;
+        }
+        if (!(original instanceof ConversionRecord record) ||
+            (null != record.currency() && !record.currency().equals(reversal.currency())))
         {
             return; // a reversal in another currency than its conversion's is kept, never applied as if it were
         }
-        reverse(program, original, amount, cumulative, timeMs,
-            ConversionEventFlyweight.KIND_CHARGEBACK == reversal.kind() ? "chargeback" : "refund");
+        reverse(program, record, amount, cumulative, timeMs, kind.wireName());
     }
 
     /**
@@ -414,15 +342,13 @@ public final class AttributionEngine
             {
                 pendingPartnerIndexDeletes.add(index);
             }
-            final long remaining = credit.revenue() -
-                CommissionRules.share(credit.revenue(), record.reversedAmount(), record.amount());
+            final long remaining = record.remaining(credit);
             if (0 != remaining)
             {
                 counters.add(credit.partnerNumber(), record.timeMs(), CounterField.REVENUE, -remaining);
             }
         }
-        final CounterField countField = "lead".equals(record.kind()) ? CounterField.LEADS :
-            "sale".equals(record.kind()) ? CounterField.SALES : null;
+        final CounterField countField = record.kind().countField();
         if (null != countField && null != record.countedPartners())
         {
             for (final int partnerNumber : record.countedPartners())
@@ -447,15 +373,15 @@ public final class AttributionEngine
         {
             // Cumulative rounding: what is reversed in total is always round(credit * reversed / amount), so a full
             // refund reverses the credit exactly and partial refunds never drift past it.
-            final long before = CommissionRules.share(credit.revenue(), original.reversedAmount(), original.amount());
-            final long after = CommissionRules.share(credit.revenue(), newReversed, original.amount());
+            final long before = original.reversedShare(credit, original.reversedAmount());
+            final long after = original.reversedShare(credit, newReversed);
             if (after != before)
             {
                 counters.add(credit.partnerNumber(), timeMs, CounterField.REVENUE, -(after - before));
                 counters.add(credit.partnerNumber(), timeMs, CounterField.REFUNDED, after - before);
             }
         }
-        pendingConversions.put(key(program, original.externalId()), updated);
+        pendingConversions.put(new ConversionKey(program, original.externalId()), updated);
         if (updated.reversedAmount() != original.reversedAmount())
         {
             listener.reversed(program, updated, timeMs, reason);
@@ -464,66 +390,29 @@ public final class AttributionEngine
     }
 
     /**
-     * The visitor's touches in the program between fromMs and toMs, oldest first, at most the last 50; the given
-     * touch is always part of it.
-     */
-    private List<Touch> touchPath(final long visitorHi, final long visitorLo, final int program, final long fromMs,
-        final long toMs, final Touch mustInclude)
-    {
-        final List<Touch> path = new ArrayList<>();
-        final StateStore.TouchConsumer inWindow = (timeMs, clickHi, clickLo, partner, touchProgram) ->
-        {
-            if (touchProgram == program && timeMs >= fromMs && timeMs <= toMs)
-            {
-                path.add(new Touch(IdCodec.toString(clickHi, clickLo), timeMs, partner));
-            }
-        };
-        store.forEachTouch(visitorHi, visitorLo, fromMs, toMs, inWindow);
-        pendingClicks.forEachTouch(visitorHi, visitorLo, inWindow);
-        if (null != mustInclude && path.stream().noneMatch(t -> t.clickId().equals(mustInclude.clickId())))
-        {
-            path.add(mustInclude);
-        }
-        path.sort(java.util.Comparator.comparingLong(Touch::timeMs).thenComparing(Touch::clickId));
-        return path.size() > 50 ? new ArrayList<>(path.subList(path.size() - 50, path.size())) : path;
-    }
-
-    private static List<ConversionRecord.Credit> split(final long amount, final List<ConversionRecord.Credit> shares)
-    {
-        // The recurring payment is split in the proportions of the first sale's credits, by the one money split.
-        final long[] weights = new long[shares.size()];
-        for (int i = 0; i < weights.length; i++)
-        {
-            weights[i] = shares.get(i).revenue();
-        }
-        final long[] parts = Money.split(amount, weights);
-        final List<ConversionRecord.Credit> credits = new ArrayList<>();
-        for (int i = 0; i < parts.length; i++)
-        {
-            credits.add(new ConversionRecord.Credit(shares.get(i).partnerNumber(), parts[i], null, 0));
-        }
-        return credits;
-    }
-
-    /**
      * @param program    catalog number of the program.
      * @param externalId idempotency key.
-     * @return the record including uncommitted changes, or null.
+     * @return what is stored under the id including uncommitted changes, or null.
      */
-    public ConversionRecord conversion(final int program, final String externalId)
+    public StoredConversion conversion(final int program, final String externalId)
     {
-        final ConversionRecord pending = pendingConversions.get(key(program, externalId));
+        return conversion(new ConversionKey(program, externalId));
+    }
+
+    private StoredConversion conversion(final ConversionKey key)
+    {
+        final StoredConversion pending = pendingConversions.get(key);
         if (null != pending)
         {
             return pending;
         }
-        final byte[] stored = store.conversion(program, externalId);
-        return null == stored ? null : CatalogJson.read(stored, ConversionRecord.class);
+        final byte[] stored = store.conversion(key.programNumber(), key.externalId());
+        return null == stored ? null : CatalogJson.read(stored, StoredConversion.class);
     }
 
     private CustomerRecord customer(final int program, final String customerId)
     {
-        final CustomerRecord pending = pendingCustomers.get(key(program, customerId));
+        final CustomerRecord pending = pendingCustomers.get(new CustomerKey(program, customerId));
         if (null != pending)
         {
             return pending;
@@ -539,17 +428,15 @@ public final class AttributionEngine
      */
     public void flush(final WriteBatch batch)
     {
-        for (final Map.Entry<String, ConversionRecord> entry : pendingConversions.entrySet())
+        for (final Map.Entry<ConversionKey, StoredConversion> entry : pendingConversions.entrySet())
         {
-            final int split = entry.getKey().indexOf('\u0000');
-            store.putConversion(batch, Integer.parseInt(entry.getKey().substring(0, split)),
-                entry.getKey().substring(split + 1), CatalogJson.write(entry.getValue()));
+            store.putConversion(batch, entry.getKey().programNumber(), entry.getKey().externalId(),
+                CatalogJson.write(entry.getValue()));
         }
-        for (final Map.Entry<String, CustomerRecord> entry : pendingCustomers.entrySet())
+        for (final Map.Entry<CustomerKey, CustomerRecord> entry : pendingCustomers.entrySet())
         {
-            final int split = entry.getKey().indexOf('\u0000');
-            store.putCustomer(batch, Integer.parseInt(entry.getKey().substring(0, split)),
-                entry.getKey().substring(split + 1), CatalogJson.write(entry.getValue()));
+            store.putCustomer(batch, entry.getKey().programNumber(), entry.getKey().customerId(),
+                CatalogJson.write(entry.getValue()));
         }
         for (final PartnerIndexEntry index : pendingPartnerIndexDeletes)
         {
@@ -574,53 +461,4 @@ public final class AttributionEngine
     {
         return duplicates;
     }
-
-    static String sourceName(final byte source)
-    {
-        switch (source)
-        {
-            case ConversionEventFlyweight.SOURCE_API:
-                return "api";
-            case ConversionEventFlyweight.SOURCE_POSTBACK:
-                return "postback";
-            case ConversionEventFlyweight.SOURCE_STRIPE:
-                return "stripe";
-            case ConversionEventFlyweight.SOURCE_SHOPIFY:
-                return "shopify";
-            case ConversionEventFlyweight.SOURCE_PIXEL:
-                return "pixel";
-            default:
-                return "unknown";
-        }
-    }
-
-    static String kindName(final byte kind)
-    {
-        switch (kind)
-        {
-            case ConversionEventFlyweight.KIND_LEAD:
-                return "lead";
-            case ConversionEventFlyweight.KIND_SALE:
-                return "sale";
-            case ConversionEventFlyweight.KIND_RECURRING:
-                return "recurring";
-            case ConversionEventFlyweight.KIND_REFUND:
-                return "refund";
-            case ConversionEventFlyweight.KIND_CHARGEBACK:
-                return "chargeback";
-            default:
-                throw new IllegalStateException("unknown conversion kind " + kind);
-        }
-    }
-
-    private static String key(final int program, final String id)
-    {
-        return program + "\u0000" + id;
-    }
-
-    private static String emptyToNull(final String value)
-    {
-        return null == value || value.isEmpty() ? null : value;
-    }
-
 }

@@ -17,8 +17,8 @@ import java.util.Map;
  *   <li>{@code last_click}: weight 1 to the last touch, 0 to the others (the default).</li>
  *   <li>{@code first_click}: weight 1 to the first touch, 0 to the others.</li>
  *   <li>{@code linear}: weight 1 each.</li>
- *   <li>{@code position_based}: one touch 1; two touches 1 and 1; n &gt;= 3 touches 2(n-2) first, 2(n-2) last and 1 each
- *       between (40% / 20% shared / 40%).</li>
+ *   <li>{@code position_based}: one touch 1; two touches 1 and 1; n &gt;= 3 touches 2(n-2) first, 2(n-2) last and 1
+ *       each between (40% / 20% shared / 40%).</li>
  *   <li>{@code time_decay}: max(1, floor(2^(40 - age / half-life))), age = conversion time - click time (0 if
  *       negative), in milliseconds, computed with {@link StrictMath#pow} so every JVM gets the same weights.</li>
  * </ul>
@@ -85,7 +85,41 @@ public final class AttributionModel
     public static List<ConversionRecord.Credit> credit(
         final String model, final List<Touch> path, final long amount, final long conversionMs, final long halfLifeMs)
     {
-        return credits(path, Money.split(amount, weights(model, path, conversionMs, halfLifeMs)));
+        return split(path, amount, weights(model, path, conversionMs, halfLifeMs));
+    }
+
+    /**
+     * @param path    touches in time order.
+     * @param amount  minor units to split.
+     * @param weights one weight per touch.
+     * @return one credit per touch, in path order, summing to amount ({@link Money#split}).
+     */
+    static List<ConversionRecord.Credit> split(final List<Touch> path, final long amount, final long[] weights)
+    {
+        return credits(path, Money.split(amount, weights));
+    }
+
+    /**
+     * A recurring payment split in the proportions of the first sale's credits, by the one money split.
+     *
+     * @param amount minor units to split.
+     * @param shares the first sale's credits, one per partner.
+     * @return one credit per share, naming no click.
+     */
+    static List<ConversionRecord.Credit> resplit(final long amount, final List<ConversionRecord.Credit> shares)
+    {
+        final long[] weights = new long[shares.size()];
+        for (int i = 0; i < weights.length; i++)
+        {
+            weights[i] = shares.get(i).revenue();
+        }
+        final long[] parts = Money.split(amount, weights);
+        final List<ConversionRecord.Credit> credits = new ArrayList<>(parts.length);
+        for (int i = 0; i < parts.length; i++)
+        {
+            credits.add(new ConversionRecord.Credit(shares.get(i).partnerNumber(), parts[i], null, 0));
+        }
+        return credits;
     }
 
     /**

@@ -1,14 +1,20 @@
 package dev.ricochet.aggregator.attribution;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.ricochet.ingest.Money;
+
 import java.util.List;
 
 /**
  * A conversion as the aggregator keeps it: what was reported, how it was attributed, and what has been reversed.
  * Refunds and chargebacks are kept too (kind {@code refund}/{@code chargeback}), which makes their own external
- * ids idempotent; a sale that has not arrived yet but already has refunds waiting is kept as {@code awaiting_sale}.
+ * ids idempotent. The other states of an id ({@link StoredConversion.Alias}, {@link StoredConversion.AwaitingSale})
+ * are their own types. Built by {@link #attributed} and {@link #reversal}, changed by its withers; stored as
+ * {@link ConversionRow}.
  *
  * @param externalId         idempotency key within the program.
- * @param kind               lead, sale, recurring, refund, chargeback or awaiting_sale.
+ * @param kind               lead, sale, recurring, refund or chargeback.
  * @param timeMs             event time.
  * @param amount             minor units (for reversals, the amount reversed as reported).
  * @param currency           ISO-4217.
@@ -21,7 +27,6 @@ import java.util.List;
  * @param credits            revenue credited per partner: one credit per partner, the sum of its touches' credits
  *                           (a record written before this rule, with a partner twice, is merged when read).
  * @param reversedAmount     total of the amount reversed so far (never above amount).
- * @param waitingReversals   reversals that arrived before this conversion, applied when it arrives.
  * @param cumulativeReversed largest running total reported by cumulative reversals (Stripe's amount_refunded).
  * @param additiveReversed   sum of additive reversals (API refunds, chargebacks, Shopify refunds).
  * @param source             the intake that reported it (api, postback, stripe, shopify, pixel).
@@ -32,7 +37,7 @@ import java.util.List;
  */
 public record ConversionRecord(
     String externalId,
-    String kind,
+    ConversionKind kind,
     long timeMs,
     long amount,
     String currency,
@@ -44,12 +49,11 @@ public record ConversionRecord(
     String unattributedReason,
     List<Credit> credits,
     long reversedAmount,
-    List<WaitingReversal> waitingReversals,
     long cumulativeReversed,
     long additiveReversed,
     String source,
     List<Integer> countedPartners,
-    List<Credit> path)
+    List<Credit> path) implements StoredConversion
 {
     /**
      * Merges the credits of a partner named more than once (records written before one credit per partner).
@@ -80,29 +84,95 @@ public record ConversionRecord(
     }
 
     /**
-     * A refund or chargeback that arrived before the conversion it reverses.
+     * A lead, sale or recurring payment as attributed.
      *
-     * @param externalId the reversal's own external id.
-     * @param amount     minor units to reverse.
-     * @param timeMs     its event time.
-     * @param cumulative true if amount is the total reversed so far rather than an increment.
+     * @param reported    what was reported.
+     * @param attribution who it credits, or why nobody.
+     * @param counted     the partners whose count it incremented.
+     * @return the record, nothing reversed yet.
      */
-    public record WaitingReversal(String externalId, long amount, long timeMs, boolean cumulative)
+    static ConversionRecord attributed(final Reported reported, final Attribution attribution,
+        final List<Integer> counted)
     {
+        return new ConversionRecord(reported.externalId(), reported.kind(), reported.timeMs(), reported.amount(),
+            reported.currency(), reported.clickId(), reported.customerId(), reported.coupon(), null,
+            attribution.attributedBy(), attribution.unattributedReason(), attribution.credits(), 0, 0, 0,
+            reported.source(), counted, attribution.path());
+    }
+
+    /**
+     * A refund or chargeback, kept so that its own id is idempotent; it credits nothing.
+     *
+     * @param externalId         the reversal's id.
+     * @param kind               refund or chargeback.
+     * @param timeMs             event time.
+     * @param amount             minor units as reported.
+     * @param currency           ISO-4217.
+     * @param originalExternalId the conversion it reverses.
+     * @param source             the intake that reported it.
+     * @return the record.
+     */
+    static ConversionRecord reversal(final String externalId, final ConversionKind kind, final long timeMs,
+        final long amount, final String currency, final String originalExternalId, final String source)
+    {
+        return new ConversionRecord(externalId, kind, timeMs, amount, currency, null, null, null, originalExternalId,
+            null, null, List.of(), 0, 0, 0, source, List.of(), null);
+    }
+
+    /**
+     * @param row a stored document of a conversion, refund or chargeback.
+     * @return the record.
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static ConversionRecord of(final ConversionRow row)
+    {
+        return new ConversionRecord(row.externalId(), ConversionKind.of(row.kind()), row.timeMs(), row.amount(),
+            row.currency(), row.clickId(), row.customerId(), row.coupon(), row.originalExternalId(),
+            row.attributedBy(), row.unattributedReason(), row.credits(), row.reversedAmount(),
+            row.cumulativeReversed(), row.additiveReversed(), row.source(), row.countedPartners(), row.path());
+    }
+
+    @Override
+    @JsonValue
+    public ConversionRow row()
+    {
+        return new ConversionRow(externalId, kind.wireName(), timeMs, amount, currency, clickId, customerId, coupon,
+            originalExternalId, attributedBy, unattributedReason, credits, reversedAmount, List.of(),
+            cumulativeReversed, additiveReversed, source, countedPartners, path);
+    }
+
+    /**
+     * @return true if it was reported by a browser (the pixel): a verified report of the same order replaces it.
+     */
+    public boolean isPixel()
+    {
+        return "pixel".equals(source);
+    }
+
+    /**
+     * @param credit one of its credits.
+     * @return what of that credit is still credited: the credit less its share of the amount reversed so far.
+     */
+    long remaining(final Credit credit)
+    {
+        return credit.revenue() - reversedShare(credit, reversedAmount);
+    }
+
+    /**
+     * @param credit   one of its credits.
+     * @param reversed an amount of the conversion reversed in total.
+     * @return the part of the credit that amount takes back, cumulatively rounded ({@link Money#share}).
+     */
+    public long reversedShare(final Credit credit, final long reversed)
+    {
+        return Money.share(credit.revenue(), reversed, amount);
     }
 
     ConversionRecord withReversal(final long newCumulative, final long newAdditive)
     {
         return new ConversionRecord(externalId, kind, timeMs, amount, currency, clickId, customerId, coupon,
             originalExternalId, attributedBy, unattributedReason, credits,
-            Math.min(amount, dev.ricochet.ingest.Money.addSaturated(newCumulative, newAdditive)), waitingReversals, newCumulative,
-            newAdditive, source, countedPartners, path);
-    }
-
-    ConversionRecord withWaitingReversals(final List<WaitingReversal> reversals)
-    {
-        return new ConversionRecord(externalId, kind, timeMs, amount, currency, clickId, customerId, coupon,
-            originalExternalId, attributedBy, unattributedReason, credits, reversedAmount, reversals,
-            cumulativeReversed, additiveReversed, source, countedPartners, path);
+            Math.min(amount, Money.addSaturated(newCumulative, newAdditive)), newCumulative, newAdditive, source,
+            countedPartners, path);
     }
 }

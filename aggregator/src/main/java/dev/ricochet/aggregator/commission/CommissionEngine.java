@@ -1,6 +1,7 @@
 package dev.ricochet.aggregator.commission;
 
 import dev.ricochet.aggregator.attribution.AttributionEngine;
+import dev.ricochet.aggregator.attribution.ConversionKind;
 import dev.ricochet.aggregator.attribution.ConversionRecord;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
@@ -20,9 +21,12 @@ import dev.ricochet.ingest.Money;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns attributed conversions into commissions and keeps every partner in the right tier.
@@ -86,12 +90,11 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         final List<ConversionRecord.Credit> shares)
     {
         final CatalogEntry<ProgramSpec> program = catalog.programByNumber(programNumber);
-        if (null == program || !("sale".equals(record.kind()) || "recurring".equals(record.kind()) ||
-            "lead".equals(record.kind())))
+        if (null == program || record.kind().isReversal())
         {
             return;
         }
-        final boolean isLead = "lead".equals(record.kind());
+        final boolean isLead = ConversionKind.LEAD == record.kind();
         for (final ConversionRecord.Credit credit : shares)
         {
             final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(credit.partnerNumber());
@@ -180,16 +183,17 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         ledger.accrue(key, commission, program.id(), today);
         if (isHeld && 0 != earned)
         {
-            final List<String> reasons = new java.util.ArrayList<>();
+            final List<String> reasons = new ArrayList<>();
             if (isSuspended)
             {
                 reasons.add("partner is suspended");
             }
-            final List<Map<String, Object>> flagViews = new java.util.ArrayList<>();
+            final List<Map<String, Object>> flagViews = new ArrayList<>();
             for (final FraudFlag flag : flags)
             {
                 reasons.add(flag.detail());
-                // Insertion-ordered, never Map.of: its order changes between JVMs, and a replay must write the same bytes.
+                // Insertion-ordered, never Map.of: its order changes between JVMs, and a replay must write the same
+                // bytes.
                 final Map<String, Object> view = new LinkedHashMap<>();
                 view.put("code", flag.code());
                 view.put("detail", flag.detail());
@@ -223,7 +227,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         for (final ConversionRecord.Credit credit : record.credits())
         {
             ledger.reverse(new CommissionKey(credit.partnerNumber(), record.timeMs(), programNumber,
-                record.externalId()), CommissionRules.share(credit.revenue(), record.reversedAmount(), record.amount()),
+                record.externalId()), record.reversedShare(credit, record.reversedAmount()),
                 timeMs, null == program ? null : program.id(), reason);
         }
     }
@@ -232,7 +236,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
     public void withdrawn(final int programNumber, final ConversionRecord record, final long timeMs)
     {
         final CatalogEntry<ProgramSpec> program = catalog.programByNumber(programNumber);
-        final java.util.Set<Integer> partners = new java.util.LinkedHashSet<>();
+        final Set<Integer> partners = new LinkedHashSet<>();
         for (final ConversionRecord.Credit credit : record.credits())
         {
             partners.add(credit.partnerNumber());
@@ -302,7 +306,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         final ProgramSpec.Tier tier = program.spec().tiers().get(newTier);
         final BigDecimal newRate = new BigDecimal(tier.commissionPercent());
         final long fromMs = (day(timeMs) - tier.windowDays() + 1) * DAY_MS;
-        final List<Map.Entry<CommissionKey, Commission>> candidates = new java.util.ArrayList<>();
+        final List<Map.Entry<CommissionKey, Commission>> candidates = new ArrayList<>();
         ledger.forEachCommission(partnerNumber, fromMs, timeMs, (key, commission) ->
         {
             if (key.programNumber() == program.number() && commission.retroactive() &&

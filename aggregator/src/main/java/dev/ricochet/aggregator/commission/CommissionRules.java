@@ -2,14 +2,14 @@ package dev.ricochet.aggregator.commission;
 
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
-
 import dev.ricochet.ingest.Money;
 
 import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * What a credited conversion earns: the money arithmetic, in one place so that it can be read and tested on its own.
+ * What a credited conversion earns: which percent or flat amount applies, and the graduated bands; the arithmetic
+ * itself (percents, rounding, shares) is {@link Money}'s.
  *
  * <p>Money is integer minor units. A percent is an exact decimal string ({@code "12.5"}); a commission is
  * {@code revenue x percent / 100} computed exactly and rounded once to the minor unit by the one money rounding,
@@ -18,8 +18,6 @@ import java.util.List;
  */
 public final class CommissionRules
 {
-    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
-
     private CommissionRules()
     {
     }
@@ -31,12 +29,7 @@ public final class CommissionRules
      */
     public static long percentOf(final long revenue, final String percent)
     {
-        return Money.round(exactPercentOf(revenue, new BigDecimal(percent)));
-    }
-
-    private static BigDecimal exactPercentOf(final long revenue, final BigDecimal percent)
-    {
-        return BigDecimal.valueOf(revenue).multiply(percent).divide(HUNDRED);
+        return Money.percentOf(revenue, new BigDecimal(percent));
     }
 
     /**
@@ -62,7 +55,8 @@ public final class CommissionRules
      * @param tierIndex the partner's tier.
      * @return flat commission per lead in minor units: the partner's override, else the tier's.
      */
-    public static long leadCommission(final PartnerSpec partner, final List<ProgramSpec.Tier> tiers, final int tierIndex)
+    public static long leadCommission(final PartnerSpec partner, final List<ProgramSpec.Tier> tiers,
+        final int tierIndex)
     {
         if (null != partner.leadCommission())
         {
@@ -102,24 +96,9 @@ public final class CommissionRules
             final long inBand = Math.min(end, bandEnd) - Math.max(start, bandStart);
             if (inBand > 0)
             {
-                exact = exact.add(exactPercentOf(inBand, new BigDecimal(tiers.get(i).commissionPercent())));
+                exact = exact.add(Money.exactPercentOf(inBand, new BigDecimal(tiers.get(i).commissionPercent())));
             }
         }
         return Money.round(exact);
-    }
-
-    /**
-     * Proportional part of an amount, the exact quotient rounded once by {@link Money#share} (half to even); used
-     * cumulatively (what is reversed in total after each refund) so that a full refund reverses exactly the whole and
-     * partial ones never overshoot.
-     *
-     * @param amount the whole commission.
-     * @param part   revenue reversed so far.
-     * @param whole  revenue the commission was earned on.
-     * @return round(amount x part / whole), 0 if whole is 0.
-     */
-    public static long share(final long amount, final long part, final long whole)
-    {
-        return Money.share(amount, part, whole);
     }
 }

@@ -1,6 +1,7 @@
 package dev.ricochet.aggregator.ledger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ricochet.aggregator.attribution.ConversionKind;
 import dev.ricochet.aggregator.fraud.FraudFlag;
 
 import java.util.List;
@@ -23,7 +24,7 @@ import java.util.List;
  *                        or void as the record of the review; left out of the stored JSON when there are none.
  */
 public record Commission(
-    String kind,
+    ConversionKind kind,
     long revenue,
     long reversedRevenue,
     long earned,

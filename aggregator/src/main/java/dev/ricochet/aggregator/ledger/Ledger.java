@@ -1,21 +1,22 @@
 package dev.ricochet.aggregator.ledger;
 
-import dev.ricochet.aggregator.commission.CommissionRules;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.fraud.FraudFlag;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.catalog.CatalogJson;
-import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.collections.IntHashSet;
+import dev.ricochet.ingest.Money;
 import org.rocksdb.WriteBatch;
 
 import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 
 /**
  * The partners' append-only ledgers and the commissions behind them: every change of a balance is an entry, and
@@ -42,7 +43,7 @@ public final class Ledger
 
     /**
      * The most a partner's balances may hold together, in absolute value: 10^18 minor units (a million amounts of
-     * {@link dev.ricochet.ingest.Money#MAX_AMOUNT}). A commission or re-rate earns at most what is left under it
+     * {@link Money#MAX_AMOUNT}). A commission or re-rate earns at most what is left under it
      * ({@link #room}), as under a monthly cap, so no checked balance sum can ever throw inside an event: one that
      * threw stopped the aggregator, and every replay, at that event (9.2 million sales of the amount bound at 100%, or
      * 92 million at 10%, from a postback or API credential or, with pixel conversions on, from anyone).
@@ -50,18 +51,9 @@ public final class Ledger
     public static final long MAX_BALANCE = 1_000_000_000_000_000_000L;
 
     private static final long DAY_MS = 86_400_000L;
-    private static final byte[] EMPTY = new byte[0];
-
     private final StateStore store;
     private final CounterBuckets counters;
-    private final Int2ObjectHashMap<PartnerAccount> accounts = new Int2ObjectHashMap<>();
-    private final IntHashSet dirtyAccounts = new IntHashSet();
-    private final Map<CommissionKey, Commission> pendingCommissions = new HashMap<>();
-    private final List<byte[]> pendingApprovalsDue = new ArrayList<>();
-    private final List<byte[]> doneApprovalsDue = new ArrayList<>();
-    private final List<byte[]> paidCommissions = new ArrayList<>();
-    private final List<CommissionKey> releasedHolds = new ArrayList<>();
-    private final List<byte[][]> pendingEntries = new ArrayList<>();
+    private final LedgerChanges changes;
 
     /**
      * @param store    committed state.
@@ -71,6 +63,7 @@ public final class Ledger
     {
         this.store = store;
         this.counters = counters;
+        this.changes = new LedgerChanges(store);
     }
 
     /**
@@ -79,14 +72,7 @@ public final class Ledger
      */
     public PartnerAccount account(final int partnerNumber)
     {
-        PartnerAccount account = accounts.get(partnerNumber);
-        if (null == account)
-        {
-            final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, partnerKey(partnerNumber));
-            account = null == stored ? PartnerAccount.empty() : CatalogJson.read(stored, PartnerAccount.class);
-            accounts.put(partnerNumber, account);
-        }
-        return account;
+        return changes.account(partnerNumber);
     }
 
     /**
@@ -100,7 +86,7 @@ public final class Ledger
         for (final long balance : new long[]{ account.pending(), account.approved(), account.held(),
             account.scheduled(), account.paid() })
         {
-            gross = dev.ricochet.ingest.Money.addSaturated(gross, balance == Long.MIN_VALUE ? Long.MAX_VALUE :
+            gross = Money.addSaturated(gross, balance == Long.MIN_VALUE ? Long.MAX_VALUE :
                 Math.abs(balance));
         }
         return Math.max(0, MAX_BALANCE - gross);
@@ -112,8 +98,7 @@ public final class Ledger
      */
     public void account(final int partnerNumber, final PartnerAccount account)
     {
-        accounts.put(partnerNumber, account);
-        dirtyAccounts.add(partnerNumber);
+        changes.account(partnerNumber, account);
     }
 
     /**
@@ -122,13 +107,7 @@ public final class Ledger
      */
     public Commission commission(final CommissionKey key)
     {
-        final Commission pending = pendingCommissions.get(key);
-        if (null != pending)
-        {
-            return pending;
-        }
-        final byte[] stored = store.get(StateStore.Family.COMMISSIONS, key.toBytes());
-        return null == stored ? null : CatalogJson.read(stored, Commission.class);
+        return changes.commission(key);
     }
 
     /**
@@ -166,7 +145,7 @@ public final class Ledger
             }
             else
             {
-                pendingApprovalsDue.add(approvalKey(commission.approveDay(), key));
+                changes.approvalDue(approvalKey(commission.approveDay(), key));
             }
         }
     }
@@ -190,7 +169,7 @@ public final class Ledger
         }
         final long reversedRevenue = Math.min(commission.revenue(), newReversedRevenue);
         takeBack(key, commission, reversedRevenue,
-            CommissionRules.share(commission.earned(), reversedRevenue, commission.revenue()), timeMs, programId,
+            Money.share(commission.earned(), reversedRevenue, commission.revenue()), timeMs, programId,
             reason);
     }
 
@@ -247,7 +226,7 @@ public final class Ledger
         final long timeMs, final String programId)
     {
         final Commission commission = commission(key);
-        final long newReversed = CommissionRules.share(newEarned, commission.reversedRevenue(), commission.revenue());
+        final long newReversed = Money.share(newEarned, commission.reversedRevenue(), commission.revenue());
         final long adjustment = (newEarned - newReversed) - commission.net();
         put(key, commission.withRate(newEarned, newReversed, rate, tier));
         if (0 != adjustment)
@@ -267,7 +246,7 @@ public final class Ledger
      * @param epochDay  the day.
      * @param programId resolves a program number to its id, for entries.
      */
-    public void approveDue(final int epochDay, final java.util.function.IntFunction<String> programId)
+    public void approveDue(final int epochDay, final IntFunction<String> programId)
     {
         approveDue(epochDay, epochDay, programId);
     }
@@ -281,13 +260,13 @@ public final class Ledger
      * @param toDay     the last day.
      * @param programId resolves a program number to its id, for entries.
      */
-    public void approveDue(final int fromDay, final int toDay, final java.util.function.IntFunction<String> programId)
+    public void approveDue(final int fromDay, final int toDay, final IntFunction<String> programId)
     {
         final byte[] from = ByteBuffer.allocate(4).putInt(fromDay).array();
         final byte[] to = ByteBuffer.allocate(4).putInt(toDay + 1).array();
         store.scan(StateStore.Family.APPROVALS_DUE, from, to, false, (indexKey, value) ->
         {
-            doneApprovalsDue.add(indexKey);
+            changes.approvalDone(indexKey);
             final CommissionKey key = CommissionKey.fromBytes(indexKey, 4);
             final Commission commission = commission(key);
             if (null != commission && Commission.PENDING.equals(commission.state()))
@@ -349,12 +328,12 @@ public final class Ledger
         }
         final String target = commission.approveDay() <= today ? Commission.APPROVED : Commission.PENDING;
         put(key, commission.withState(target, null));
-        releasedHolds.add(key);
+        changes.leftReview(key);
         entry(key.partnerNumber(), timeMs, "release", commission.net(), Commission.HELD, target, programId,
             key.externalId(), null, reason);
         if (Commission.PENDING.equals(target))
         {
-            pendingApprovalsDue.add(approvalKey(commission.approveDay(), key));
+            changes.approvalDue(approvalKey(commission.approveDay(), key));
         }
         return true;
     }
@@ -376,8 +355,8 @@ public final class Ledger
             return false;
         }
         put(key, commission.withState(Commission.VOID, null));
-        paidCommissions.add(key.toBytes());
-        releasedHolds.add(key);
+        changes.settled(key);
+        changes.leftReview(key);
         if (0 != commission.net())
         {
             entry(key.partnerNumber(), timeMs, "void", -commission.net(), null, Commission.HELD, programId,
@@ -429,14 +408,14 @@ public final class Ledger
             if (Commission.SCHEDULED.equals(commission.state()) && runId.equals(commission.runId()))
             {
                 put(key, commission.withState(Commission.PAID, runId));
-                paidCommissions.add(key.toBytes());
+                changes.settled(key);
             }
         });
         entry(partnerNumber, timeMs, "payout", amount, Commission.SCHEDULED, Commission.PAID, programId, null, runId,
             null);
     }
 
-    private void forEachUnpaid(final int partnerNumber, final java.util.function.BiConsumer<CommissionKey,
+    private void forEachUnpaid(final int partnerNumber, final BiConsumer<CommissionKey,
         Commission> consumer)
     {
         store.scan(StateStore.Family.UNPAID_COMMISSIONS, partnerKey(partnerNumber), partnerKey(partnerNumber + 1),
@@ -457,9 +436,9 @@ public final class Ledger
      * @param consumer      receives each key and commission, in time order for committed ones.
      */
     public void forEachCommission(final int partnerNumber, final long fromMs, final long toMs,
-        final java.util.function.BiConsumer<CommissionKey, Commission> consumer)
+        final BiConsumer<CommissionKey, Commission> consumer)
     {
-        final java.util.Set<CommissionKey> seen = new java.util.HashSet<>();
+        final Set<CommissionKey> seen = new HashSet<>();
         store.scan(StateStore.Family.COMMISSIONS, CommissionKey.lowerBound(partnerNumber, fromMs),
             CommissionKey.lowerBound(partnerNumber, toMs + 1), false, (keyBytes, value) ->
             {
@@ -469,7 +448,7 @@ public final class Ledger
                 return true;
             });
         final List<CommissionKey> uncommitted = new ArrayList<>();
-        for (final CommissionKey key : pendingCommissions.keySet())
+        for (final CommissionKey key : changes.uncommittedCommissions())
         {
             if (key.partnerNumber() == partnerNumber && key.timeMs() >= fromMs && key.timeMs() <= toMs &&
                 !seen.contains(key))
@@ -477,11 +456,11 @@ public final class Ledger
                 uncommitted.add(key);
             }
         }
-        uncommitted.sort(java.util.Comparator.comparingLong(CommissionKey::timeMs)
+        uncommitted.sort(Comparator.comparingLong(CommissionKey::timeMs)
             .thenComparingInt(CommissionKey::programNumber).thenComparing(CommissionKey::externalId));
         for (final CommissionKey key : uncommitted)
         {
-            consumer.accept(key, pendingCommissions.get(key));
+            consumer.accept(key, changes.commission(key));
         }
     }
 
@@ -513,12 +492,12 @@ public final class Ledger
         account(partnerNumber, account);
         final LedgerEntry entry = new LedgerEntry(seq, LocalDate.ofEpochDay(day(timeMs)).toString(), type, amount,
             from, to, programId, externalId, runId, note);
-        pendingEntries.add(new byte[][]{ entryKey(partnerNumber, seq), CatalogJson.write(entry) });
+        changes.entry(entryKey(partnerNumber, seq), entry);
     }
 
     private void put(final CommissionKey key, final Commission commission)
     {
-        pendingCommissions.put(key, commission);
+        changes.put(key, commission);
     }
 
     /**
@@ -528,55 +507,7 @@ public final class Ledger
      */
     public void flush(final WriteBatch batch)
     {
-        // Deletes before puts: a commission released and held again in one batch must end in the review queue.
-        for (final CommissionKey key : releasedHolds)
-        {
-            store.delete(batch, StateStore.Family.HELD_COMMISSIONS, heldKey(key));
-        }
-        for (final Map.Entry<CommissionKey, Commission> entry : pendingCommissions.entrySet())
-        {
-            final byte[] key = entry.getKey().toBytes();
-            store.put(batch, StateStore.Family.COMMISSIONS, key, CatalogJson.write(entry.getValue()));
-            final String state = entry.getValue().state();
-            if (!Commission.PAID.equals(state) && !Commission.VOID.equals(state))
-            {
-                store.put(batch, StateStore.Family.UNPAID_COMMISSIONS, key, EMPTY);
-            }
-            if (Commission.HELD.equals(state))
-            {
-                store.put(batch, StateStore.Family.HELD_COMMISSIONS, heldKey(entry.getKey()), EMPTY);
-            }
-        }
-        for (final byte[] key : paidCommissions)
-        {
-            store.delete(batch, StateStore.Family.UNPAID_COMMISSIONS, key);
-        }
-        for (final byte[] key : doneApprovalsDue)
-        {
-            store.delete(batch, StateStore.Family.APPROVALS_DUE, key);
-        }
-        for (final byte[] key : pendingApprovalsDue)
-        {
-            store.put(batch, StateStore.Family.APPROVALS_DUE, key, EMPTY);
-        }
-        for (final byte[][] entry : pendingEntries)
-        {
-            store.put(batch, StateStore.Family.LEDGER, entry[0], entry[1]);
-        }
-        final IntHashSet.IntIterator dirty = dirtyAccounts.iterator();
-        while (dirty.hasNext())
-        {
-            final int partnerNumber = dirty.nextValue();
-            store.put(batch, StateStore.Family.PARTNER_STATE, partnerKey(partnerNumber),
-                CatalogJson.write(accounts.get(partnerNumber)));
-        }
-        pendingCommissions.clear();
-        paidCommissions.clear();
-        releasedHolds.clear();
-        doneApprovalsDue.clear();
-        pendingApprovalsDue.clear();
-        pendingEntries.clear();
-        dirtyAccounts.clear();
+        changes.flush(batch);
     }
 
     /**

@@ -73,8 +73,7 @@ public final class PayoutRuns
         for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(programId))
         {
             final long approved = ledger.account(partner.number()).approved();
-            if ("suspended".equals(partner.spec().status()) || approved < minPayout ||
-                approved > Long.MAX_VALUE - total)
+            if ("suspended".equals(partner.spec().status()) || approved < minPayout || !Money.canAdd(total, approved))
             {
                 // The last test keeps the run's total within a long (balances are bounded per partner, not per
                 // program): that partner's balance waits, whole, for the next run.

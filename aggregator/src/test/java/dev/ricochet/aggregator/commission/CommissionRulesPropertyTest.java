@@ -1,6 +1,7 @@
 package dev.ricochet.aggregator.commission;
 
 import dev.ricochet.aggregator.catalog.ProgramSpec;
+import dev.ricochet.ingest.Money;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -86,12 +87,12 @@ class CommissionRulesPropertyTest
         for (final int refundPercent : refundPercents)
         {
             refunded = Math.min(revenue, refunded + Math.max(1, revenue * refundPercent / 100));
-            final long total = CommissionRules.share(earned, refunded, revenue);
+            final long total = Money.share(earned, refunded, revenue);
             assertTrue(total >= reversed, "a refund never gives commission back");
             assertTrue(total <= earned, "never more than was earned");
             reversed = total;
         }
-        assertEquals(earned, CommissionRules.share(earned, revenue, revenue));
+        assertEquals(earned, Money.share(earned, revenue, revenue));
     }
 
     @Provide

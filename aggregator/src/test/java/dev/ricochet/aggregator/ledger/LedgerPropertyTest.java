@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.ledger;
 
+import dev.ricochet.aggregator.attribution.ConversionKind;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.commission.CommissionRules;
 import dev.ricochet.aggregator.counters.CounterBuckets;
@@ -104,7 +105,7 @@ class LedgerPropertyTest
                     final CommissionKey key = new CommissionKey(partner, timeMs, 1, "o" + keys.size());
                     final String percent = "12.5";
                     final boolean isFlagged = "flagged".equals(step.kind());
-                    ledger.accrue(key, new Commission("sale", step.amount(), 0,
+                    ledger.accrue(key, new Commission(ConversionKind.SALE, step.amount(), 0,
                         CommissionRules.percentOf(step.amount(), percent), 0, percent, "silver",
                         isFlagged ? Commission.HELD : Commission.PENDING, today + HOLD_DAYS, null, true,
                         isFlagged ? List.of(new FraudFlag("click_to_conversion", "too soon")) : null), "p", today);
