@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.testsupport.AdminClient;
+import dev.ricochet.testsupport.Await;
+import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
@@ -157,7 +160,7 @@ class PayoutHistorySystemTest
             final Aggregator replay = Replays.replay(journal, replayDir, clock::get);
             try
             {
-                Replays.awaitCommitted(replay, journal);
+                Await.committed(replay, journal);
                 final AdminClient admin = new AdminClient(replay.adminPort(), ServiceFixture.ADMIN_TOKEN);
                 for (int p = 0; p < PARTNERS; p++)
                 {
@@ -1113,7 +1116,7 @@ class PayoutHistorySystemTest
                         payout(run, timeMs);
                     }
                 }
-                Replays.awaitCommitted(service.aggregator, service.journal);
+                Await.committed(service.aggregator, service.journal);
             }
         }
 
@@ -1133,7 +1136,7 @@ class PayoutHistorySystemTest
                 assertTrue(System.nanoTime() < deadlineNs, "the ledger did not reach " + date + " within 30 s");
                 Thread.sleep(5);
             }
-            Replays.awaitCommitted(service.aggregator, service.journal);
+            Await.committed(service.aggregator, service.journal);
         }
 
         private void click(final Click click, final long timeMs) throws Exception
@@ -1184,7 +1187,7 @@ class PayoutHistorySystemTest
 
         private void payout(final PayoutRun run, final long timeMs) throws Exception
         {
-            Replays.awaitCommitted(service.aggregator, service.journal);
+            Await.committed(service.aggregator, service.journal);
             final int day = epochDay(timeMs);
             if (isCheckedAgainstModel)
             {
@@ -1238,7 +1241,7 @@ class PayoutHistorySystemTest
                 assertRun(json.readTree(approvedAgain.body()), expected, "paid", run.periodEnd());
             }
             runs.put(runId, built);
-            Replays.awaitCommitted(service.aggregator, service.journal);
+            Await.committed(service.aggregator, service.journal);
         }
 
         private void assertRun(final JsonNode run, final Map<String, Long> expected, final String status,

@@ -3,6 +3,8 @@ package dev.ricochet.ops;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.ricochet.ingest.test.StripeEvents;
+import dev.ricochet.testsupport.AdminClient;
+import dev.ricochet.testsupport.StripeSigner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,9 +103,9 @@ class PrivacySystemTest
                 StripeEvents.checkoutSession("pi_privacy_1", 5_000, clickId, "cus_1"));
             final long nowSeconds = System.currentTimeMillis() / 1000;
             assertEquals(400, stripe(service.trackerPort, sale,
-                StripeEvents.signatureHeader("whsec_CANARY_wrong_secret_11aa", sale, nowSeconds)));
+                StripeSigner.header("whsec_CANARY_wrong_secret_11aa", sale, nowSeconds)));
             assertEquals(200, stripe(service.trackerPort, sale,
-                StripeEvents.signatureHeader(STRIPE_SECRET, sale, nowSeconds)));
+                StripeSigner.header(STRIPE_SECRET, sale, nowSeconds)));
             assertEquals(400, stripe(service.trackerPort, "{\"id\":", "t=" + nowSeconds + ",v1=" + STRIPE_SECRET));
             send(HttpRequest.newBuilder(tracker(service.trackerPort, "/webhooks/shopify/shop"))
                 .header("X-Shopify-Topic", "orders/create")

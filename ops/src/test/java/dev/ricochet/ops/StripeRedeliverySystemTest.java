@@ -3,6 +3,9 @@ package dev.ricochet.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ricochet.ingest.test.StripeEvents;
+import dev.ricochet.testsupport.AdminClient;
+import dev.ricochet.testsupport.ServiceFixture;
+import dev.ricochet.testsupport.StripeSigner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -382,7 +385,7 @@ class StripeRedeliverySystemTest
     {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + trackerPort + WEBHOOK))
             .header("Content-Type", "application/json; charset=utf-8")
-            .header("Stripe-Signature", StripeEvents.signatureHeader(AdminClient.STRIPE_SECRET, payload,
+            .header("Stripe-Signature", StripeSigner.header(AdminClient.STRIPE_SECRET, payload,
                 System.currentTimeMillis() / 1000))
             .POST(HttpRequest.BodyPublishers.ofString(payload)).build(), HttpResponse.BodyHandlers.ofString());
     }
