@@ -77,6 +77,8 @@ class CrashSuiteSystemTest
     void drainsTheAggregatorsLagAfterItsStallAndAfterASigstop()
     {
         assertEquals(2, tally.pauses);
+        // (a negative time means the lag did not drain)
+        assertEquals(2, tally.drainMs.size(), "lag drained after " + tally.drainMs + " ms");
         assertTrue(tally.drainMs.stream().allMatch(ms -> ms >= 0), "lag drained after " + tally.drainMs + " ms");
     }
 
