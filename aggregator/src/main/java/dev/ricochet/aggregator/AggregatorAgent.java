@@ -115,7 +115,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private volatile long lastProgressNs;
     private volatile long headerTimesBounded;
 
-    AggregatorAgent(
+    public AggregatorAgent(
         final Journal journal,
         final StateStore store,
         final Catalog catalog,

@@ -117,7 +117,7 @@ class PayoutHistoryReplaySystemTest
         }
         final long heldByFraudChecks = ledgers.values().stream()
             .mapToLong(ledger -> ledger.split("held for review", -1).length - 1).sum();
-        System.out.println("PayoutHistorySystemTest replay: " + original.size() + " ledger entries, " +
+        System.out.println("PayoutHistoryReplaySystemTest: " + original.size() + " ledger entries, " +
             heldByFraudChecks + " accrued held by fraud checks, byte-identical after replay");
     }
 }

@@ -31,15 +31,12 @@ import static dev.ricochet.ops.PayoutScript.dateOf;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PayoutHistoryToTheCentSystemTest
 {
-    @TempDir
-    Path dataDir;
-
     private ServiceFixture service;
     private PayoutHistory history;
 
     @BeforeAll
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void playTheScriptedHistory() throws Exception
+    void playTheScriptedHistory(@TempDir final Path dataDir) throws Exception
     {
         // Given a program with three tiers and twenty partners of different habits, on a test clock
         final PayoutScript script = PayoutScript.generate(HISTORY_DAYS);
