@@ -3,6 +3,7 @@ package dev.ricochet.testsupport;
 import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.ingest.Journal;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -29,7 +30,21 @@ public final class Await
      */
     public static void committed(final Aggregator aggregator, final Journal journal) throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+        committed(aggregator, journal, TIMEOUT_NS);
+    }
+
+    /**
+     * Wait until the aggregator has committed everything in the journal.
+     *
+     * @param aggregator the aggregator tailing the journal.
+     * @param journal    the journal written to.
+     * @param timeoutNs  how long to wait before failing.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public static void committed(final Aggregator aggregator, final Journal journal, final long timeoutNs)
+        throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
         while (aggregator.committedIndex() < journal.lastIndex())
         {
             if (aggregator.hasFailed())
@@ -38,7 +53,8 @@ public final class Await
             }
             if (System.nanoTime() > deadlineNs)
             {
-                throw new AssertionError("the aggregator did not commit the journal within 30 s: committed " +
+                throw new AssertionError("the aggregator did not commit the journal within " +
+                    TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s: committed " +
                     Long.toHexString(aggregator.committedIndex()) + ", last " + Long.toHexString(journal.lastIndex()));
             }
             Thread.sleep(1);

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 
 /**
  * The all-in-one service wired in-process on ephemeral loopback ports, with real journal and RocksDB in a temp dir.
@@ -52,6 +53,18 @@ public final class ServiceFixture implements AutoCloseable
     public ServiceFixture(final Path dataDir, final EpochClock edgeClock, final boolean allowPrivateWebhooks)
         throws InterruptedException
     {
+        this(dataDir, edgeClock, allowPrivateWebhooks, edge ->
+        {
+        });
+    }
+
+    /**
+     * @param allowPrivateWebhooks let programs post webhooks to a receiver on loopback.
+     * @param edgeSettings         more settings for the edge (rate limits, ...), applied before it starts.
+     */
+    public ServiceFixture(final Path dataDir, final EpochClock edgeClock, final boolean allowPrivateWebhooks,
+        final Consumer<TrackerServer.Context> edgeSettings) throws InterruptedException
+    {
         journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
         final Aggregator.Context aggregatorContext = new Aggregator.Context()
             .dataDir(dataDir).journal(journal).linkDirectory(directory).programDirectory(programs)
@@ -74,6 +87,7 @@ public final class ServiceFixture implements AutoCloseable
         {
             trackerContext.epochClock(edgeClock);
         }
+        edgeSettings.accept(trackerContext);
         tracker = TrackerServer.launch(trackerContext);
         admin = new AdminClient(aggregator.adminPort(), ADMIN_TOKEN);
         finance = new AdminClient(aggregator.adminPort(), FINANCE_TOKEN);
