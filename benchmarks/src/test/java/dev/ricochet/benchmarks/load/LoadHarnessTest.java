@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -171,22 +170,17 @@ class LoadHarnessTest
         return "http://127.0.0.1:" + service.tracker.port();
     }
 
+    /**
+     * @return sales credited to the bench partners once the aggregator has committed everything the edge journaled
+     * (the edge answers a conversion only once it is journaled).
+     */
     private static long awaitSales() throws Exception
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        service.awaitCommitted();
         long sales = 0;
-        while (System.nanoTime() < deadlineNs)
+        for (int p = 0; p < PARTNERS; p++)
         {
-            sales = 0;
-            for (int p = 0; p < PARTNERS; p++)
-            {
-                sales += admin.getJson("/v1/partners/bench-partner-" + p + "/stats").path("sales").asLong();
-            }
-            if (sales > 0)
-            {
-                break;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            sales += admin.getJson("/v1/partners/bench-partner-" + p + "/stats").path("sales").asLong();
         }
         return sales;
     }
