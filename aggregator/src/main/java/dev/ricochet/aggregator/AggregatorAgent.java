@@ -80,7 +80,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private int uncommittedEvents;
     private volatile long amountsRefused;
 
-    AggregatorAgent(
+    public AggregatorAgent(
         final Journal journal,
         final StateStore store,
         final Catalog catalog,

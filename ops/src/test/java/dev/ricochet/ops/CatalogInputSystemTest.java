@@ -1,6 +1,8 @@
 package dev.ricochet.ops;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ricochet.testsupport.AdminClient;
+import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package dev.ricochet.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ricochet.ingest.IdCodec;
+import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,7 @@
 package dev.ricochet.ops;
 
 import dev.ricochet.ingest.test.RawHttp;
+import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

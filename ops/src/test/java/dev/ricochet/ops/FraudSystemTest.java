@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.testsupport.AdminClient;
+import dev.ricochet.testsupport.Await;
+import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -207,7 +210,7 @@ class FraudSystemTest
             final Aggregator replay = Replays.replay(journal, replayDir, clock::get);
             try
             {
-                Replays.awaitCommitted(replay, journal);
+                Await.committed(replay, journal);
                 replayed = answers(new AdminClient(replay.adminPort(), ServiceFixture.ADMIN_TOKEN));
             }
             finally

@@ -1,7 +1,9 @@
 package dev.ricochet.ops;
 
-import dev.ricochet.ingest.HmacSha256;
 import dev.ricochet.ingest.test.RawHttp;
+import dev.ricochet.testsupport.ServiceFixture;
+import dev.ricochet.testsupport.ShopifySigner;
+import dev.ricochet.testsupport.StripeSigner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -20,8 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -251,14 +251,12 @@ class HostileApiInputSystemTest
         if ("stripe".equals(endpoint.name))
         {
             final long t = System.currentTimeMillis() / 1000;
-            request.header("Stripe-Signature", "t=" + t + ",v1=" + HexFormat.of().formatHex(
-                HmacSha256.of(STRIPE_SECRET, (t + ".").getBytes(StandardCharsets.US_ASCII), body)));
+            request.header(StripeSigner.HEADER, new StripeSigner(STRIPE_SECRET).header(t, body));
         }
         if ("shopify".equals(endpoint.name))
         {
             request.header("X-Shopify-Topic", "orders/create")
-                .header("X-Shopify-Hmac-Sha256",
-                    Base64.getEncoder().encodeToString(HmacSha256.of(SHOPIFY_SECRET, body)));
+                .header(ShopifySigner.HEADER, ShopifySigner.header(SHOPIFY_SECRET, body));
         }
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

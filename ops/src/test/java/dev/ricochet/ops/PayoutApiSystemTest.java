@@ -4,14 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.ricochet.testsupport.AdminClient;
+import dev.ricochet.testsupport.ServiceFixture;
+import dev.ricochet.testsupport.StripeSigner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -700,10 +700,8 @@ class PayoutApiSystemTest
         final String[] parts = signature.split(",");
         assertEquals(2, parts.length, signature);
         assertTrue(parts[0].startsWith("t=") && parts[1].startsWith("v1="), signature);
-        final Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        mac.update((parts[0].substring(2) + ".").getBytes(StandardCharsets.US_ASCII));
-        final String expected = HexFormat.of().formatHex(mac.doFinal(delivery.body().getBytes(StandardCharsets.UTF_8)));
+        final String expected = new StripeSigner(secret).signature(
+            Long.parseLong(parts[0].substring(2)), delivery.body().getBytes(StandardCharsets.UTF_8));
         assertEquals(expected, parts[1].substring(3), "HMAC-SHA256 of t.body with the program's webhook secret");
     }
 

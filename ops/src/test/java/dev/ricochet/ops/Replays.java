@@ -3,6 +3,7 @@ package dev.ricochet.ops;
 import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.testsupport.ServiceFixture;
 import org.agrona.concurrent.EpochClock;
 
 import java.nio.file.Path;
@@ -10,37 +11,14 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 /**
- * What the replay checks share: waiting for an aggregator to commit the journal, replaying a journal into a fresh data
- * directory, and reading a RocksDB table's bytes to compare.
+ * What the replay checks share: replaying a journal into a fresh data directory, and reading a RocksDB table's
+ * bytes to compare.
  */
 final class Replays
 {
     private Replays()
     {
-    }
-
-    /**
-     * Wait (up to 30 s) until the aggregator has committed everything in the journal.
-     */
-    static void awaitCommitted(final Aggregator aggregator, final Journal journal) throws InterruptedException
-    {
-        final long deadlineNs = System.nanoTime() + 30_000_000_000L;
-        while (aggregator.committedIndex() < journal.lastIndex())
-        {
-            if (aggregator.hasFailed())
-            {
-                fail("the aggregator stopped on a failure (see stderr)");
-            }
-            if (System.nanoTime() > deadlineNs)
-            {
-                fail("the aggregator did not commit the journal within 30 s: committed " +
-                    Long.toHexString(aggregator.committedIndex()) + ", last " + Long.toHexString(journal.lastIndex()));
-            }
-            Thread.sleep(1);
-        }
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.ricochet.ops;
 
+import dev.ricochet.testsupport.AdminClient;
+import dev.ricochet.testsupport.ServiceFixture;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;

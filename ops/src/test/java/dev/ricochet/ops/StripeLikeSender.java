@@ -1,6 +1,6 @@
 package dev.ricochet.ops;
 
-import dev.ricochet.ingest.test.StripeEvents;
+import dev.ricochet.testsupport.StripeSigner;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -111,7 +111,7 @@ final class StripeLikeSender
     private String attempt(final String payload)
     {
         final byte[] body = payload.getBytes(StandardCharsets.UTF_8);
-        final String signature = StripeEvents.signatureHeader(secret, payload, System.currentTimeMillis() / 1000);
+        final String signature = StripeSigner.header(secret, payload, System.currentTimeMillis() / 1000);
         try (Socket socket = new Socket())
         {
             socket.connect(new InetSocketAddress("127.0.0.1", port.getAsInt()), readTimeoutMs);

@@ -10,6 +10,10 @@ import dev.ricochet.ingest.IdCodec;
 import dev.ricochet.ingest.JournalAppender;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.aggregator.Aggregator;
+import dev.ricochet.testsupport.AdminClient;
+import dev.ricochet.testsupport.Await;
+import dev.ricochet.testsupport.ServiceFixture;
+import dev.ricochet.testsupport.ShopifySigner;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,15 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -162,7 +163,7 @@ class TimeFromOutsideSystemTest
         // And a replay of the whole journal into a fresh store completes with the same ledger day
         try (Aggregator replay = Replays.replay(service.journal, dataDir.resolve("replay"), clock::get))
         {
-            Replays.awaitCommitted(replay, service.journal);
+            Await.committed(replay, service.journal);
             final AdminClient replayAdmin = new AdminClient(replay.adminPort(), ServiceFixture.ADMIN_TOKEN);
             assertEquals(TODAY, json.readTree(replayAdmin.get("/v1/partners/ann/ledger").body()).get("asOf").asText());
         }
@@ -265,12 +266,9 @@ class TimeFromOutsideSystemTest
     {
         final String order = "{\"id\":" + id + ",\"total_price\":\"50.00\",\"currency\":\"USD\",\"created_at\":" +
             createdAt + ",\"note_attributes\":[{\"name\":\"rcid\",\"value\":\"" + clickId + "\"}]}";
-        final Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(SHOPIFY_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return http.send(HttpRequest.newBuilder(service.edge("/webhooks/shopify/shop"))
             .header("X-Shopify-Topic", "orders/create")
-            .header("X-Shopify-Hmac-Sha256",
-                Base64.getEncoder().encodeToString(mac.doFinal(order.getBytes(StandardCharsets.UTF_8))))
+            .header(ShopifySigner.HEADER, ShopifySigner.header(SHOPIFY_SECRET, order))
             .POST(HttpRequest.BodyPublishers.ofString(order)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

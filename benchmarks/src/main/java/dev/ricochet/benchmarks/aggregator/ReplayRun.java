@@ -2,7 +2,6 @@ package dev.ricochet.benchmarks.aggregator;
 
 import dev.ricochet.benchmarks.BenchmarkFiles;
 import dev.ricochet.aggregator.AggregatorAgent;
-import dev.ricochet.aggregator.AggregatorAgents;
 import dev.ricochet.aggregator.AggregatorConfiguration;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.store.StateStore;

@@ -1,8 +1,8 @@
 package dev.ricochet.benchmarks.conversion;
 
 import dev.ricochet.benchmarks.ChronicleForkedBenchmark;
-import dev.ricochet.ingest.HmacSha256;
-import dev.ricochet.tracker.conversion.StripeSignatures;
+import dev.ricochet.testsupport.StripeSigner;
+import dev.ricochet.tracker.conversion.StripeSignature;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -18,7 +18,6 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,16 +55,16 @@ public class StripeSignatureBenchmark extends ChronicleForkedBenchmark
     {
         body = stripeEvent();
         prefix = (TIMESTAMP + ".").getBytes(StandardCharsets.US_ASCII);
-        final String signature = HexFormat.of().formatHex(HmacSha256.of(SECRET, prefix, body));
+        final String signature = new StripeSigner(SECRET).signature(TIMESTAMP, body);
         // Stripe sends a v0 (test-mode) signature as well; the verifier must skip it.
-        final String v0 = HexFormat.of().formatHex(HmacSha256.of("whsec_test", prefix, body));
+        final String v0 = new StripeSigner("whsec_test").signature(TIMESTAMP, body);
         validHeader = "t=" + TIMESTAMP + ",v1=" + signature + ",v0=" + v0;
         forgedHeader = "t=" + TIMESTAMP + ",v1=" + v0 + ",v0=" + v0;
         mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
 
-        if (null != StripeSignatures.verify(validHeader, body, SECRET, NOW_SECONDS) ||
-            null == StripeSignatures.verify(forgedHeader, body, SECRET, NOW_SECONDS))
+        if (null != StripeSignature.verify(validHeader, body, SECRET, NOW_SECONDS) ||
+            null == StripeSignature.verify(forgedHeader, body, SECRET, NOW_SECONDS))
         {
             throw new IllegalStateException("headers do not verify as expected");
         }
@@ -79,7 +78,7 @@ public class StripeSignatureBenchmark extends ChronicleForkedBenchmark
     @Benchmark
     public String valid()
     {
-        return StripeSignatures.verify(validHeader, body, SECRET, NOW_SECONDS);
+        return StripeSignature.verify(validHeader, body, SECRET, NOW_SECONDS);
     }
 
     /**
@@ -90,7 +89,7 @@ public class StripeSignatureBenchmark extends ChronicleForkedBenchmark
     @Benchmark
     public String rejected()
     {
-        return StripeSignatures.verify(forgedHeader, body, SECRET, NOW_SECONDS);
+        return StripeSignature.verify(forgedHeader, body, SECRET, NOW_SECONDS);
     }
 
     /**

@@ -1,17 +1,15 @@
 package dev.ricochet.benchmarks.load;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import dev.ricochet.testsupport.StripeSigner;
+
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.HexFormat;
 
 /**
  * Builds {@code checkout.session.completed} webhook deliveries for one program as Stripe sends them: a unique
  * session, payment intent and customer per checkout, the shopper's click id as {@code client_reference_id}, and a
  * {@code Stripe-Signature} of HMAC-SHA256 over {@code "{t}.{payload}"} keyed with the endpoint secret.
  *
- * <p>One per event loop: a {@link Mac} is not thread-safe. Conversions are 1% of the mixed workload, so the body is
+ * <p>One per event loop: a {@link StripeSigner} is not thread-safe. Conversions are 1% of the mixed workload, so the body is
  * built per request; its ids must be unique anyway.
  */
 final class StripeCheckout
@@ -21,7 +19,7 @@ final class StripeCheckout
     private final byte[] head;
     private final String currency;
     private final String idPrefix;
-    private final Mac mac;
+    private final StripeSigner signer;
     private long sequence;
 
     /**
@@ -48,15 +46,7 @@ final class StripeCheckout
             "Content-Type: application/json; charset=utf-8\r\n");
         this.currency = currency;
         this.idPrefix = runId + "_" + worker + "_";
-        try
-        {
-            mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new IllegalStateException("HmacSHA256 unavailable", ex);
-        }
+        this.signer = new StripeSigner(secret);
     }
 
     /**
@@ -84,9 +74,7 @@ final class StripeCheckout
             "\"type\":\"checkout.session.completed\",\"data\":{\"object\":" + session + "}}")
             .getBytes(StandardCharsets.UTF_8);
 
-        mac.update((nowSeconds + ".").getBytes(StandardCharsets.US_ASCII));
-        final String signature = HexFormat.of().formatHex(mac.doFinal(payload));
-        final byte[] headers = RequestTemplates.ascii("Stripe-Signature: t=" + nowSeconds + ",v1=" + signature +
+        final byte[] headers = RequestTemplates.ascii("Stripe-Signature: " + signer.header(nowSeconds, payload) +
             "\r\nContent-Length: " + payload.length + "\r\n\r\n");
 
         final byte[] request = new byte[head.length + headers.length + payload.length];

@@ -2,11 +2,7 @@ package dev.ricochet.benchmarks.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ricochet.aggregator.Aggregator;
-import dev.ricochet.ingest.Journal;
-import dev.ricochet.ingest.LinkDirectory;
-import dev.ricochet.ingest.ProgramDirectory;
-import dev.ricochet.tracker.TrackerServer;
+import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,17 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LoadHarnessTest
 {
-    private static final String ADMIN_TOKEN = "load-harness-test-admin-token-0123";
-    private static final String FINANCE_TOKEN = "load-harness-test-finance-token-0123";
     private static final int PARTNERS = 10;
     private static final int LINKS = 100;
 
     @TempDir
     static Path dataDir;
 
-    private static Journal journal;
-    private static Aggregator aggregator;
-    private static TrackerServer tracker;
+    private static ServiceFixture service;
     private static BenchmarkCatalog.Created catalog;
     private static AdminApiClient admin;
 
@@ -51,23 +42,14 @@ class LoadHarnessTest
     @BeforeAll
     static void startServiceAndCreateCatalog() throws Exception
     {
-        final LinkDirectory directory = new LinkDirectory();
-        final ProgramDirectory programs = new ProgramDirectory();
-        journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
-        // Order as in Ricochet: the aggregator restores the catalog into the directory before the edge serves.
-        aggregator = Aggregator.launch(new Aggregator.Context()
-            .dataDir(dataDir).journal(journal).linkDirectory(directory).programDirectory(programs)
-            .adminPort(0).adminToken(ADMIN_TOKEN).financeToken(FINANCE_TOKEN));
         // The harness drives one address (loopback, exempt by default) over a handful of links far past the per-link
         // limit: limits off, as benchmarks/compare runs the service; shedding and bot classification at defaults.
-        tracker = TrackerServer.launch(new TrackerServer.Context()
-            .port(0).bindAddress("127.0.0.1").journal(journal).linkDirectory(directory).programDirectory(programs)
-            .rateLimitAddress("0", 1).rateLimitLink("0", 1));
+        service = new ServiceFixture(dataDir, null, false, edge -> edge.rateLimitAddress("0", 1).rateLimitLink("0", 1));
 
-        final String adminUrl = "http://127.0.0.1:" + aggregator.adminPort();
-        admin = new AdminApiClient(adminUrl, ADMIN_TOKEN);
+        final String adminUrl = "http://127.0.0.1:" + service.aggregator.adminPort();
+        admin = new AdminApiClient(adminUrl, ServiceFixture.ADMIN_TOKEN);
         final ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        catalog = new BenchmarkCatalog(adminUrl, ADMIN_TOKEN)
+        catalog = new BenchmarkCatalog(adminUrl, ServiceFixture.ADMIN_TOKEN)
             .programId("bench").partners(PARTNERS).links(LINKS).linksFile(dataDir.resolve("bench-links.txt"))
             .create(new PrintStream(progress, true, StandardCharsets.UTF_8));
     }
@@ -76,17 +58,9 @@ class LoadHarnessTest
     static void stopService()
     {
         // Edge first (no new events), then the aggregator (commits what it applied), then the journal.
-        if (null != tracker)
+        if (null != service)
         {
-            tracker.close();
-        }
-        if (null != aggregator)
-        {
-            aggregator.close();
-        }
-        if (null != journal)
-        {
-            journal.close();
+            service.close();
         }
     }
 
@@ -193,25 +167,20 @@ class LoadHarnessTest
 
     private static String edgeUrl()
     {
-        return "http://127.0.0.1:" + tracker.port();
+        return "http://127.0.0.1:" + service.tracker.port();
     }
 
+    /**
+     * @return sales credited to the bench partners once the aggregator has committed everything the edge journaled
+     * (the edge answers a conversion only once it is journaled).
+     */
     private static long awaitSales() throws Exception
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        service.awaitCommitted();
         long sales = 0;
-        while (System.nanoTime() < deadlineNs)
+        for (int p = 0; p < PARTNERS; p++)
         {
-            sales = 0;
-            for (int p = 0; p < PARTNERS; p++)
-            {
-                sales += admin.getJson("/v1/partners/bench-partner-" + p + "/stats").path("sales").asLong();
-            }
-            if (sales > 0)
-            {
-                break;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            sales += admin.getJson("/v1/partners/bench-partner-" + p + "/stats").path("sales").asLong();
         }
         return sales;
     }

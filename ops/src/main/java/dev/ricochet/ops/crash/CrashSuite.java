@@ -14,7 +14,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,164 +43,6 @@ public final class CrashSuite
     static final String ROLL_CYCLE = "TEST_SECONDLY";
     private static final int PARTNERS = 10;
 
-    /**
-     * What a run does.
-     *
-     * @param rounds            rounds of one hit of every crash point plus the SIGKILLs.
-     * @param sigkillsPerRound  SIGKILLs at random moments per round.
-     * @param negativeHits      crashes of the deliberately broken aggregator at the end.
-     * @param edgePauseMs       SIGSTOP of the whole service (0: none).
-     * @param aggregatorPauseMs the aggregator's thread frozen while the edge serves (0: none); edge and aggregator
-     *                          are one process, so a SIGSTOP cannot freeze the aggregator alone.
-     * @param rate              requests per second the generator offers.
-     * @param armDelayMs        how long an incarnation serves before a point is armed or a SIGKILL may come.
-     * @param crashTimeoutMs    how long an armed incarnation may run before its point counts as missed.
-     */
-    public record Plan(int rounds, int sigkillsPerRound, int negativeHits, long edgePauseMs, long aggregatorPauseMs,
-        int rate, long armDelayMs, long crashTimeoutMs)
-    {
-        /**
-         * @return the run for the normal test suite: three hits of each point, three SIGKILLs, an aggregator freeze of
-         * 3 s and a SIGSTOP of 1 s, two negative controls.
-         */
-        public static Plan fast()
-        {
-            return new Plan(3, 1, 2, 1_000, 3_000, 300, 800, 30_000);
-        }
-
-        /**
-         * @return the long run: every point hit 20 times, 20 SIGKILLs, a SIGSTOP of 30 s and an aggregator freeze of
-         * 120 s, 20 negative controls.
-         */
-        public static Plan longRun()
-        {
-            return new Plan(20, 1, 20, 30_000, 120_000, 400, 1_500, 60_000);
-        }
-
-        Plan withRounds(final int n)
-        {
-            return new Plan(n, sigkillsPerRound, negativeHits, edgePauseMs, aggregatorPauseMs, rate, armDelayMs,
-                crashTimeoutMs);
-        }
-
-        Plan withNegativeHits(final int n)
-        {
-            return new Plan(rounds, sigkillsPerRound, n, edgePauseMs, aggregatorPauseMs, rate, armDelayMs,
-                crashTimeoutMs);
-        }
-
-        Plan withPauses(final long edgeMs, final long aggregatorMs)
-        {
-            return new Plan(rounds, sigkillsPerRound, negativeHits, edgeMs, aggregatorMs, rate, armDelayMs,
-                crashTimeoutMs);
-        }
-
-        Plan withRate(final int requestsPerSecond)
-        {
-            return new Plan(rounds, sigkillsPerRound, negativeHits, edgePauseMs, aggregatorPauseMs, requestsPerSecond,
-                armDelayMs, crashTimeoutMs);
-        }
-    }
-
-    /**
-     * What a run found.
-     */
-    public static final class Tally
-    {
-        /**
-         * Armed runs a point may miss (its incarnation SIGKILLed after the timeout), per planned hit, before the suite
-         * gives up on it and fails: one, so a point that never fires costs the fast plan at most 3 x 30 s.
-         */
-        static final int MAX_MISSES_PER_HIT = 1;
-
-        final int requiredHits;
-        final int requiredNegativeHits;
-        final Map<CrashPoints.Point, Integer> hits = new EnumMap<>(CrashPoints.Point.class);
-        final Map<CrashPoints.Point, Integer> missed = new EnumMap<>(CrashPoints.Point.class);
-        final List<String> failures = new ArrayList<>();
-        final List<Long> drainMs = new ArrayList<>();
-        int kills;
-        int pauses;
-        int audits;
-        int mismatchedAudits;
-        int negativeCaught;
-        long ackedClicks;
-        long ackedOrders;
-        long journaledClicks;
-        long journaledOrders;
-        long sentClicks;
-        long lost;
-        long doubled;
-        long duplicateClicks;
-        long duplicateOrders;
-        long elapsedMs;
-
-        Tally(final Plan plan)
-        {
-            requiredHits = plan.rounds();
-            requiredNegativeHits = plan.negativeHits();
-        }
-
-        /**
-         * @return true if nothing acknowledged was lost, nothing doubled, every audit matched, every crash point fired
-         * as often as the plan asks and the negative control fired as often and was caught every time: a run whose
-         * points did not fire proved nothing, so it does not pass.
-         */
-        public boolean passed()
-        {
-            return failures.isEmpty() && 0 == lost && 0 == doubled && 0 == duplicateClicks && 0 == duplicateOrders &&
-                0 == mismatchedAudits && unfiredPoints().isEmpty() &&
-                negativeCaught == hits(CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES);
-        }
-
-        /**
-         * @return the points that fired fewer times than the plan asks, the negative control's included.
-         */
-        public List<String> unfiredPoints()
-        {
-            final List<String> unfired = new ArrayList<>();
-            for (final CrashPoints.Point point : CrashPoints.Point.values())
-            {
-                final int required = CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES == point ?
-                    requiredNegativeHits : requiredHits;
-                if (hits(point) < required)
-                {
-                    unfired.add(point.label() + " fired " + hits(point) + " of " + required + " times");
-                }
-            }
-            return unfired;
-        }
-
-        /**
-         * @param point a crash point.
-         * @return how many times it halted the service.
-         */
-        public int hits(final CrashPoints.Point point)
-        {
-            return hits.getOrDefault(point, 0);
-        }
-
-        void print(final PrintStream out)
-        {
-            out.println("crash suite: " + (passed() ? "PASSED" : "FAILED") + " in " + elapsedMs / 1000 + " s");
-            out.println("  SIGKILLs " + kills + ", pauses " + pauses + " (lag drained after " + drainMs +
-                " ms), audits " + audits + " (state differing from its replay: " + mismatchedAudits + ")");
-            for (final CrashPoints.Point point : CrashPoints.Point.values())
-            {
-                out.println("  crash point " + point.label() + ": " + hits(point) + " hits" +
-                    (missed.containsKey(point) ? ", " + missed.get(point) + " armed runs without a hit" : ""));
-            }
-            out.println("  negative control caught " + negativeCaught + " of " +
-                hits(CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES));
-            out.println("  clicks sent " + sentClicks + ", acked " + ackedClicks + ", journaled " + journaledClicks +
-                "; orders acked " + ackedOrders + ", journaled " + journaledOrders);
-            out.println("  lost " + lost + ", doubled " + doubled + ", click ids journaled twice " + duplicateClicks +
-                ", orders journaled twice " + duplicateOrders);
-            unfiredPoints().forEach(point -> out.println("  FAILURE: " + point));
-            failures.forEach(failure -> out.println("  FAILURE: " + failure));
-        }
-    }
-
     private enum Kind
     {
         SIGKILL, POINT, PAUSE, NEGATIVE
@@ -215,21 +56,21 @@ public final class CrashSuite
     {
     }
 
-    private final Plan plan;
+    private final CrashPlan plan;
     private final Path runDir;
     private final PrintStream out;
     private final RollCycle rollCycle = Journal.rollCycle(ROLL_CYCLE);
-    private final Tally tally;
+    private final CrashTally tally;
     private final ExecutorService auditor = Executors.newSingleThreadExecutor();
     private final List<Future<Audit>> audits = new ArrayList<>();
     private ServiceSupervisor service;
     private GeneratorProcess generator;
     private long startMs;
 
-    private CrashSuite(final Plan plan, final Path runDir, final PrintStream out)
+    private CrashSuite(final CrashPlan plan, final Path runDir, final PrintStream out)
     {
         this.plan = plan;
-        this.tally = new Tally(plan);
+        this.tally = new CrashTally(plan);
         this.runDir = runDir;
         this.out = out;
     }
@@ -241,7 +82,7 @@ public final class CrashSuite
      * @return the tally.
      * @throws Exception if the run itself could not be carried out (as opposed to finding a failure).
      */
-    public static Tally run(final Plan plan, final Path runDir, final PrintStream out) throws Exception
+    public static CrashTally run(final CrashPlan plan, final Path runDir, final PrintStream out) throws Exception
     {
         return new CrashSuite(plan, runDir, out).run();
     }
@@ -255,7 +96,7 @@ public final class CrashSuite
      */
     public static void main(final String[] args) throws Exception
     {
-        Plan plan = Plan.fast();
+        CrashPlan plan = CrashPlan.fast();
         Path dir = null;
         try
         {
@@ -263,7 +104,7 @@ public final class CrashSuite
             {
                 switch (args[i])
                 {
-                    case "--long" -> plan = Plan.longRun();
+                    case "--long" -> plan = CrashPlan.longRun();
                     case "--dir" -> dir = Path.of(args[++i]);
                     case "--rounds" -> plan = plan.withRounds(Integer.parseInt(args[++i]));
                     case "--negative" -> plan = plan.withNegativeHits(Integer.parseInt(args[++i]));
@@ -288,12 +129,12 @@ public final class CrashSuite
         final Path runDir = null == dir ? Files.createTempDirectory("ricochet-crash-") : dir;
         Files.createDirectories(runDir);
         System.out.println("crash suite: " + plan + " in " + runDir);
-        final Tally tally = run(plan, runDir, System.out);
+        final CrashTally tally = run(plan, runDir, System.out);
         tally.print(System.out);
         System.exit(tally.passed() ? 0 : 1);
     }
 
-    private Tally run() throws Exception
+    private CrashTally run() throws Exception
     {
         startMs = System.currentTimeMillis();
         final Path ackDir = runDir.resolve("acks");
@@ -302,14 +143,16 @@ public final class CrashSuite
         {
             requireHealthy(service.start(settings(null)));
             Seeder.seed(service, PARTNERS);
-            generator = GeneratorProcess.start(LoadGenerator.Options.forSeededShop(service.trackerPort, ackDir,
-                plan.rate(), 8, 1, PARTNERS, "crash" + Long.toString(startMs, 36), 3_000), runDir.resolve("generator.log"), out);
+            generator = GeneratorProcess.start(LoadOptions.forSeededShop(service.trackerPort, ackDir,
+                plan.rate(), 8, 1, PARTNERS, "crash" + Long.toString(startMs, 36), 3_000),
+                runDir.resolve("generator.log"), out);
             boolean isRunning = true;
             final Deque<Step> steps = new ArrayDeque<>(schedule());
             while (!steps.isEmpty())
             {
                 final Step step = steps.removeFirst();
-                if (Kind.NEGATIVE == step.kind() && 0 == tally.hits(CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES))
+                if (Kind.NEGATIVE == step.kind() &&
+                    0 == tally.hits(CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES))
                 {
                     // Every batch of the negative control must change state, so that a doubled one shows: clicks only.
                     generator.mix(100, 0);
@@ -327,7 +170,7 @@ public final class CrashSuite
                 final int missesBefore = misses(step);
                 auditLater(step, execute(step));
                 isRunning = false;
-                if (misses(step) > missesBefore && misses(step) <= Tally.MAX_MISSES_PER_HIT * plan.rounds())
+                if (misses(step) > missesBefore && misses(step) <= CrashTally.MAX_MISSES_PER_HIT * plan.rounds())
                 {
                     // A miss proves nothing: arm the point again in the next incarnation.
                     steps.addFirst(step);

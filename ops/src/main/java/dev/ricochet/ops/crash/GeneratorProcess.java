@@ -37,7 +37,7 @@ final class GeneratorProcess implements AutoCloseable
         reader.start();
     }
 
-    static GeneratorProcess start(final LoadGenerator.Options options, final Path log, final PrintStream echo)
+    static GeneratorProcess start(final LoadOptions options, final Path log, final PrintStream echo)
         throws IOException
     {
         final List<String> command = new ArrayList<>();
@@ -54,7 +54,8 @@ final class GeneratorProcess implements AutoCloseable
         command.add(System.getProperty("java.class.path"));
         command.add(LoadGenerator.class.getName());
         command.addAll(options.toArgs());
-        final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        final Process process = new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
         return new GeneratorProcess(process, options.ackDir(), echo);
     }

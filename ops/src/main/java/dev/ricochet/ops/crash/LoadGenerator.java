@@ -1,7 +1,6 @@
 package dev.ricochet.ops.crash;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,18 +12,13 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -33,10 +27,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -58,19 +50,18 @@ import java.util.concurrent.atomic.LongAdder;
  * either process later. Nothing is retried: a request cut by a kill is simply unacknowledged.
  *
  * <p>Open loop at {@code --rate} requests per second (0: closed loop, as fast as the connections go). While a run
- * is in progress, standard input takes {@code rate N}, {@code mix CLICK% PIXEL%} and {@code stop}; a {@code stats key=value ...} line goes to
- * standard output every second, and the final counts to {@code generator.properties} in the ack directory.
+ * is in progress, standard input takes {@code rate N}, {@code mix CLICK% PIXEL%} and {@code stop}; a
+ * {@code stats key=value ...} line goes to standard output every second, and the final counts to
+ * {@code generator.properties} in the ack directory.
  */
 public final class LoadGenerator
 {
     static final String ACK_FILE_PREFIX = "acks-";
     static final String FINAL_STATS_FILE = "generator.properties";
-    private static final String BROWSER =
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
     private static final long RECONNECT_DELAY_MS = 100;
     private static final int RECENT_CLICKS = 64;
 
-    private final Options options;
+    private final LoadOptions options;
     private final EventLoopGroup group;
     private final List<Worker> workers = new ArrayList<>();
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
@@ -79,93 +70,7 @@ public final class LoadGenerator
     private volatile int clickPercent;
     private volatile int pixelPercent;
 
-    /**
-     * What to send, where, and how fast.
-     *
-     * @param port             the edge's port on 127.0.0.1.
-     * @param ackDir           directory of the ack logs and final counts.
-     * @param rate             requests per second over all connections; 0 for a closed loop.
-     * @param connections      keep-alive connections to keep open.
-     * @param maxConnections   connections an open loop may open when every one is busy.
-     * @param threads          event loops.
-     * @param clickPercent     share of link clicks.
-     * @param pixelPercent     share of pixel hits; the rest are conversions.
-     * @param partners         partners seeded ({@link Seeder}): codes are {@code p<i>-l<j>}.
-     * @param linksPerPartner  links per partner.
-     * @param program          program receiving the conversions.
-     * @param stripeSecret     the program's Stripe endpoint secret.
-     * @param clickParam       the program's click parameter in the Location.
-     * @param runId            makes this run's order ids unique.
-     * @param timeoutMs        how long an answer may take before the connection is dropped and counted.
-     */
-    record Options(int port, Path ackDir, int rate, int connections, int maxConnections, int threads,
-        int clickPercent, int pixelPercent, int partners, int linksPerPartner, String program, String stripeSecret,
-        String clickParam, String runId, long timeoutMs)
-    {
-        static Options parse(final String[] args)
-        {
-            final Map<String, String> values = new TreeMap<>();
-            for (int i = 0; i + 1 < args.length; i += 2)
-            {
-                if (!args[i].startsWith("--"))
-                {
-                    throw new IllegalArgumentException("expected --name value pairs, found " + args[i]);
-                }
-                values.put(args[i].substring(2), args[i + 1]);
-            }
-            final int connections = Integer.parseInt(values.getOrDefault("connections", "16"));
-            return new Options(
-                Integer.parseInt(required(values, "port")),
-                Path.of(required(values, "ack-dir")),
-                Integer.parseInt(values.getOrDefault("rate", "0")),
-                connections,
-                Integer.parseInt(values.getOrDefault("max-connections", Integer.toString(4 * connections))),
-                Integer.parseInt(values.getOrDefault("threads", "1")),
-                Integer.parseInt(values.getOrDefault("click-percent", "95")),
-                Integer.parseInt(values.getOrDefault("pixel-percent", "4")),
-                Integer.parseInt(values.getOrDefault("partners", Integer.toString(Seeder.PARTNERS))),
-                Integer.parseInt(values.getOrDefault("links", Integer.toString(Seeder.LINKS_PER_PARTNER))),
-                values.getOrDefault("program", Seeder.PROGRAM),
-                values.getOrDefault("stripe-secret", Seeder.STRIPE_SECRET),
-                values.getOrDefault("click-param", Seeder.CLICK_PARAM),
-                values.getOrDefault("run-id", Long.toString(System.currentTimeMillis(), 36)),
-                Long.parseLong(values.getOrDefault("timeout-ms", "5000")));
-        }
-
-        /**
-         * @return options for the catalog {@link Seeder} made: the 95/4/1 mix, connections may grow to four times
-         * the given number.
-         */
-        static Options forSeededShop(final int port, final Path ackDir, final int rate, final int connections,
-            final int threads, final int partners, final String runId, final long timeoutMs)
-        {
-            return new Options(port, ackDir, rate, connections, 4 * connections, threads, 95, 4, partners,
-                Seeder.LINKS_PER_PARTNER, Seeder.PROGRAM, Seeder.STRIPE_SECRET, Seeder.CLICK_PARAM, runId, timeoutMs);
-        }
-
-        List<String> toArgs()
-        {
-            return List.of("--port", Integer.toString(port), "--ack-dir", ackDir.toString(),
-                "--rate", Integer.toString(rate), "--connections", Integer.toString(connections),
-                "--max-connections", Integer.toString(maxConnections), "--threads", Integer.toString(threads),
-                "--click-percent", Integer.toString(clickPercent), "--pixel-percent", Integer.toString(pixelPercent),
-                "--partners", Integer.toString(partners), "--links", Integer.toString(linksPerPartner),
-                "--program", program, "--stripe-secret", stripeSecret, "--click-param", clickParam,
-                "--run-id", runId, "--timeout-ms", Long.toString(timeoutMs));
-        }
-
-        private static String required(final Map<String, String> values, final String name)
-        {
-            final String value = values.get(name);
-            if (null == value)
-            {
-                throw new IllegalArgumentException("--" + name + " is required");
-            }
-            return value;
-        }
-    }
-
-    private LoadGenerator(final Options options) throws IOException
+    private LoadGenerator(final LoadOptions options) throws IOException
     {
         this.options = options;
         this.clickPercent = options.clickPercent();
@@ -188,7 +93,7 @@ public final class LoadGenerator
      */
     public static void main(final String[] args) throws Exception
     {
-        final LoadGenerator generator = new LoadGenerator(Options.parse(args));
+        final LoadGenerator generator = new LoadGenerator(LoadOptions.parse(args));
         generator.start();
         final Thread statsPrinter = new Thread(generator::printStatsEverySecond, "load-stats");
         statsPrinter.setDaemon(true);
@@ -305,7 +210,7 @@ public final class LoadGenerator
         private final ArrayDeque<Connection> idle = new ArrayDeque<>();
         private final List<Connection> connections = new ArrayList<>();
         private final String[] recentClicks = new String[RECENT_CLICKS];
-        private final Mac stripeMac;
+        private final LoadRequests requests;
         private int recentCount;
         private long sequence;
         private long orderSequence;
@@ -319,15 +224,7 @@ public final class LoadGenerator
             this.index = index;
             this.loop = loop;
             this.acks = new FileOutputStream(ackFile.toFile(), true);
-            try
-            {
-                stripeMac = Mac.getInstance("HmacSHA256");
-                stripeMac.init(new SecretKeySpec(options.stripeSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            }
-            catch (final GeneralSecurityException ex)
-            {
-                throw new IllegalStateException("HmacSHA256 unavailable", ex);
-            }
+            this.requests = new LoadRequests(options.port(), options.program(), options.stripeSecret());
             bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)Math.min(options.timeoutMs(), 3000));
@@ -463,18 +360,18 @@ public final class LoadGenerator
             {
                 final int partner = (int)((n / 7) % options.partners());
                 final int link = (int)(n % options.linksPerPartner());
-                request = get("/r/p" + partner + "-l" + link + "?utm_source=load");
+                request = requests.get("/r/p" + partner + "-l" + link + "?utm_source=load");
                 connection.kind = Kind.CLICK;
             }
             else if (slot < clicks + pixels)
             {
-                request = get("/p.gif?e=pageview&page=%2Fcheckout");
+                request = requests.get("/p.gif?e=pageview&page=%2Fcheckout");
                 connection.kind = Kind.PIXEL;
             }
             else
             {
                 connection.orderId = "pi_" + options.runId() + "_" + index + "_" + orderSequence++;
-                request = stripeCheckout(connection.orderId,
+                request = requests.stripeCheckout(connection.orderId,
                     recentClicks[ThreadLocalRandom.current().nextInt(Math.min(recentCount, RECENT_CLICKS))]);
                 connection.kind = Kind.CONVERSION;
             }
@@ -482,42 +379,6 @@ public final class LoadGenerator
             connection.busy = true;
             connection.sentNs = System.nanoTime();
             connection.channel.writeAndFlush(request);
-        }
-
-        private FullHttpRequest get(final String uri)
-        {
-            final FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
-            request.headers().set(HttpHeaderNames.HOST, "127.0.0.1:" + options.port())
-                .set(HttpHeaderNames.USER_AGENT, BROWSER)
-                .set(HttpHeaderNames.ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8");
-            return request;
-        }
-
-        /**
-         * A {@code checkout.session.completed} delivery as Stripe sends it, signed with the endpoint secret.
-         */
-        private FullHttpRequest stripeCheckout(final String orderId, final String clickId)
-        {
-            final long nowSeconds = System.currentTimeMillis() / 1000;
-            final long amount = 1000 + ThreadLocalRandom.current().nextInt(9000);
-            final String session = "cs_" + orderId.substring(3);
-            final byte[] payload = ("{\"id\":\"evt_" + orderId.substring(3) + "\",\"object\":\"event\"," +
-                "\"api_version\":\"2025-10-29.clover\",\"created\":" + nowSeconds + ",\"livemode\":true," +
-                "\"type\":\"checkout.session.completed\",\"data\":{\"object\":{\"id\":\"" + session + "\"," +
-                "\"object\":\"checkout.session\",\"mode\":\"payment\",\"status\":\"complete\"," +
-                "\"payment_status\":\"paid\",\"amount_total\":" + amount + ",\"currency\":\"usd\"," +
-                "\"client_reference_id\":\"" + clickId + "\",\"payment_intent\":\"" + orderId + "\"," +
-                "\"created\":" + nowSeconds + "}}}").getBytes(StandardCharsets.UTF_8);
-            stripeMac.update((nowSeconds + ".").getBytes(StandardCharsets.US_ASCII));
-            final String signature = HexFormat.of().formatHex(stripeMac.doFinal(payload));
-            final FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-                "/webhooks/stripe/" + options.program(), Unpooled.wrappedBuffer(payload));
-            request.headers().set(HttpHeaderNames.HOST, "127.0.0.1:" + options.port())
-                .set(HttpHeaderNames.USER_AGENT, "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
-                .set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
-                .set(HttpHeaderNames.CONTENT_LENGTH, payload.length)
-                .set("Stripe-Signature", "t=" + nowSeconds + ",v1=" + signature);
-            return request;
         }
 
         void onResponse(final Connection connection, final FullHttpResponse response) throws IOException

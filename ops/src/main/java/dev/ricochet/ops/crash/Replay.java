@@ -4,6 +4,7 @@ import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalAppender;
 import dev.ricochet.ingest.JournalPoller;
+import dev.ricochet.testsupport.Await;
 import net.openhft.chronicle.queue.RollCycle;
 
 import java.nio.file.Path;
@@ -69,18 +70,7 @@ final class Replay
                 .clockTickIntervalMs(0));
             try
             {
-                final long target = copy.lastIndex();
-                final long deadlineMs = System.currentTimeMillis() + TIMEOUT_MS;
-                while (aggregator.committedIndex() != target)
-                {
-                    if (aggregator.hasFailed() || System.currentTimeMillis() > deadlineMs)
-                    {
-                        throw new IllegalStateException("replay stopped at " + Long.toHexString(
-                            aggregator.committedIndex()) + " of " + Long.toHexString(target) +
-                            (aggregator.hasFailed() ? ": the aggregator failed" : ": timed out"));
-                    }
-                    Thread.sleep(5);
-                }
+                Await.committed(aggregator, copy, TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS));
             }
             finally
             {

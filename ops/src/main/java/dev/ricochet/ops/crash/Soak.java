@@ -107,7 +107,7 @@ public final class Soak
 
             // Peak, unless given: what gets through when far more is offered than can be answered.
             final boolean measure = !options.containsKey("peak") && !options.containsKey("rate");
-            generator = GeneratorProcess.start(LoadGenerator.Options.forSeededShop(service.trackerPort,
+            generator = GeneratorProcess.start(LoadOptions.forSeededShop(service.trackerPort,
                 dir.resolve("acks"), measure ? SATURATING_RATE : 1, connections, generatorThreads, Seeder.PARTNERS,
                 "soak" + Long.toString(startMs, 36), 5_000),
                 dir.resolve("generator.log"), out);

@@ -14,13 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CrashSuiteTallyTest
 {
-    private static final CrashSuite.Plan PLAN = CrashSuite.Plan.fast().withRounds(2).withNegativeHits(2);
+    private static final CrashPlan PLAN = CrashPlan.fast().withRounds(2).withNegativeHits(2);
 
     @Test
     void failsARunInWhichNoCrashPointFired()
     {
         // Given a run that lost nothing and audited nothing wrong, but in which no point ever fired
-        final CrashSuite.Tally tally = new CrashSuite.Tally(PLAN);
+        final CrashTally tally = new CrashTally(PLAN);
 
         // Then it does not pass, and it names each point
         assertFalse(tally.passed());
@@ -33,7 +33,7 @@ class CrashSuiteTallyTest
     void failsARunInWhichOnePointFiredFewerTimesThanPlanned()
     {
         // Given a run in which every point fired as planned but one, which fired once of twice
-        final CrashSuite.Tally tally = firedAsPlanned();
+        final CrashTally tally = firedAsPlanned();
         tally.hits.put(CrashPoints.Point.EDGE_CYCLE_ROLL, 1);
 
         // Then it does not pass
@@ -45,16 +45,16 @@ class CrashSuiteTallyTest
     void passesARunInWhichEveryPointFiredAsPlannedAndEveryNegativeControlWasCaught()
     {
         // Given a run in which every point fired as planned and both negative controls were caught
-        final CrashSuite.Tally tally = firedAsPlanned();
+        final CrashTally tally = firedAsPlanned();
         tally.negativeCaught = 2;
 
         // Then it passes
         assertTrue(tally.passed());
     }
 
-    private static CrashSuite.Tally firedAsPlanned()
+    private static CrashTally firedAsPlanned()
     {
-        final CrashSuite.Tally tally = new CrashSuite.Tally(PLAN);
+        final CrashTally tally = new CrashTally(PLAN);
         for (final CrashPoints.Point point : CrashPoints.Point.values())
         {
             tally.hits.put(point, 2);

@@ -14,9 +14,12 @@ import java.util.List;
  * time, and a timestamp within the tolerance in both directions (stripe-java itself accepts any future timestamp;
  * a replay window must be closed on both sides).
  */
-final class StripeSignature
+public final class StripeSignature
 {
-    static final long TOLERANCE_SECONDS = 300;
+    /**
+     * How far the signature's timestamp may be from now, either way.
+     */
+    public static final long TOLERANCE_SECONDS = 300;
 
     private StripeSignature()
     {
@@ -25,7 +28,7 @@ final class StripeSignature
     /**
      * @return null if valid, else why not (for the 400 answer; never echoes a secret).
      */
-    static String verify(final String header, final byte[] body, final String secret, final long nowSeconds)
+    public static String verify(final String header, final byte[] body, final String secret, final long nowSeconds)
     {
         if (null == header || header.isBlank())
         {

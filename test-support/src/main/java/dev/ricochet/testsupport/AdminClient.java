@@ -1,4 +1,4 @@
-package dev.ricochet.ops;
+package dev.ricochet.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,10 +12,10 @@ import java.net.http.HttpResponse;
 /**
  * Drives the admin API over HTTP the way an operator's script does.
  */
-final class AdminClient
+public final class AdminClient
 {
-    static final String API_KEY = "test-program-api-key";
-    static final String STRIPE_SECRET = "whsec_test_system_0123456789";
+    public static final String API_KEY = "test-program-api-key";
+    public static final String STRIPE_SECRET = "whsec_test_system_0123456789";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -23,28 +23,28 @@ final class AdminClient
     private final int port;
     private final String token;
 
-    AdminClient(final int port, final String token)
+    public AdminClient(final int port, final String token)
     {
         this.port = port;
         this.token = token;
     }
 
-    HttpResponse<String> put(final String path, final String json) throws IOException, InterruptedException
+    public HttpResponse<String> put(final String path, final String json) throws IOException, InterruptedException
     {
         return send(builder(path).PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
-    HttpResponse<String> get(final String path) throws IOException, InterruptedException
+    public HttpResponse<String> get(final String path) throws IOException, InterruptedException
     {
         return send(builder(path).GET());
     }
 
-    HttpResponse<String> post(final String path, final String json) throws IOException, InterruptedException
+    public HttpResponse<String> post(final String path, final String json) throws IOException, InterruptedException
     {
         return send(builder(path).POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
-    String getOk(final String path) throws IOException, InterruptedException
+    public String getOk(final String path) throws IOException, InterruptedException
     {
         final HttpResponse<String> response = get(path);
         if (200 != response.statusCode())
@@ -54,12 +54,12 @@ final class AdminClient
         return response.body();
     }
 
-    JsonNode getJson(final String path) throws IOException, InterruptedException
+    public JsonNode getJson(final String path) throws IOException, InterruptedException
     {
         return JSON.readTree(getOk(path));
     }
 
-    void putOk(final String path, final String json) throws IOException, InterruptedException
+    public void putOk(final String path, final String json) throws IOException, InterruptedException
     {
         final HttpResponse<String> response = put(path, json);
         if (200 != response.statusCode())
@@ -68,12 +68,12 @@ final class AdminClient
         }
     }
 
-    HttpResponse<String> send(final HttpRequest.Builder builder) throws IOException, InterruptedException
+    public HttpResponse<String> send(final HttpRequest.Builder builder) throws IOException, InterruptedException
     {
         return client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    HttpRequest.Builder builder(final String path)
+    public HttpRequest.Builder builder(final String path)
     {
         final HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         return null == token ? builder : builder.header("Authorization", "Bearer " + token);
@@ -84,7 +84,8 @@ final class AdminClient
      *
      * @param name a plain name (written into the JSON as is).
      */
-    void seedPartner(final String programId, final String partnerId, final String name, final String... linkCodes)
+    public void seedPartner(
+        final String programId, final String partnerId, final String name, final String... linkCodes)
         throws IOException, InterruptedException
     {
         putOk("/v1/partners/" + partnerId, "{\"programId\":\"" + programId + "\",\"name\":\"" + name + "\"}");
@@ -97,13 +98,13 @@ final class AdminClient
     /**
      * A link of the partner to the shop's item page.
      */
-    void seedLink(final String code, final String partnerId) throws IOException, InterruptedException
+    public void seedLink(final String code, final String partnerId) throws IOException, InterruptedException
     {
         putOk("/v1/links/" + code,
             "{\"partnerId\":\"" + partnerId + "\",\"destination\":\"https://shop.example.com/item\"}");
     }
 
-    void seedProgram(final String programId, final int partners, final int linksPerPartner)
+    public void seedProgram(final String programId, final int partners, final int linksPerPartner)
         throws IOException, InterruptedException
     {
         putOk("/v1/programs/" + programId, "{\"name\":\"Test program\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +

@@ -1,10 +1,9 @@
-package dev.ricochet.ops;
+package dev.ricochet.testsupport;
 
 import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
-import dev.ricochet.ingest.test.StripeEvents;
 import dev.ricochet.tracker.TrackerServer;
 import org.agrona.concurrent.EpochClock;
 
@@ -15,35 +14,35 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 
 /**
  * The all-in-one service wired in-process on ephemeral loopback ports, with real journal and RocksDB in a temp dir.
  */
-final class ServiceFixture implements AutoCloseable
+public final class ServiceFixture implements AutoCloseable
 {
-    static final String ADMIN_TOKEN = "test-admin-token-0123456789";
-    static final String FINANCE_TOKEN = "test-finance-token-0123456789";
-    static final String ANALYST_TOKEN = "test-analyst-token-0123456789";
-    static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
+    public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+    public static final String FINANCE_TOKEN = "test-finance-token-0123456789";
+    public static final String ANALYST_TOKEN = "test-analyst-token-0123456789";
+    public static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
 
-    final Journal journal;
-    final LinkDirectory directory = new LinkDirectory();
-    final ProgramDirectory programs = new ProgramDirectory();
-    final Aggregator aggregator;
-    final TrackerServer tracker;
-    final AdminClient admin;
-    final AdminClient finance;
+    public final Journal journal;
+    public final LinkDirectory directory = new LinkDirectory();
+    public final ProgramDirectory programs = new ProgramDirectory();
+    public final Aggregator aggregator;
+    public final TrackerServer tracker;
+    public final AdminClient admin;
+    public final AdminClient finance;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     /**
      * Every error the aggregator (and its admin API) reported as unexpected.
      */
-    final java.util.Queue<Throwable> aggregatorErrors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    public final Queue<Throwable> aggregatorErrors = new ConcurrentLinkedQueue<>();
 
-    ServiceFixture(final Path dataDir, final EpochClock edgeClock) throws InterruptedException
+    public ServiceFixture(final Path dataDir, final EpochClock edgeClock) throws InterruptedException
     {
         this(dataDir, edgeClock, false);
     }
@@ -51,8 +50,20 @@ final class ServiceFixture implements AutoCloseable
     /**
      * @param allowPrivateWebhooks let programs post webhooks to a receiver on loopback.
      */
-    ServiceFixture(final Path dataDir, final EpochClock edgeClock, final boolean allowPrivateWebhooks)
+    public ServiceFixture(final Path dataDir, final EpochClock edgeClock, final boolean allowPrivateWebhooks)
         throws InterruptedException
+    {
+        this(dataDir, edgeClock, allowPrivateWebhooks, edge ->
+        {
+        });
+    }
+
+    /**
+     * @param allowPrivateWebhooks let programs post webhooks to a receiver on loopback.
+     * @param edgeSettings         more settings for the edge (rate limits, ...), applied before it starts.
+     */
+    public ServiceFixture(final Path dataDir, final EpochClock edgeClock, final boolean allowPrivateWebhooks,
+        final Consumer<TrackerServer.Context> edgeSettings) throws InterruptedException
     {
         journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
         final Aggregator.Context aggregatorContext = new Aggregator.Context()
@@ -76,6 +87,7 @@ final class ServiceFixture implements AutoCloseable
         {
             trackerContext.epochClock(edgeClock);
         }
+        edgeSettings.accept(trackerContext);
         tracker = TrackerServer.launch(trackerContext);
         admin = new AdminClient(aggregator.adminPort(), ADMIN_TOKEN);
         finance = new AdminClient(aggregator.adminPort(), FINANCE_TOKEN);
@@ -84,7 +96,7 @@ final class ServiceFixture implements AutoCloseable
     /**
      * @return the edge's address for this path.
      */
-    URI edge(final String path)
+    public URI edge(final String path)
     {
         return URI.create("http://127.0.0.1:" + tracker.port() + path);
     }
@@ -96,7 +108,7 @@ final class ServiceFixture implements AutoCloseable
      * @param cookie the visitor cookie (name=value) the browser sends, or null for none.
      * @return the 302 redirect.
      */
-    HttpResponse<Void> click(final String code, final String cookie) throws IOException, InterruptedException
+    public HttpResponse<Void> click(final String code, final String cookie) throws IOException, InterruptedException
     {
         final HttpRequest.Builder request = HttpRequest.newBuilder(edge("/r/" + code)).header("User-Agent", BROWSER);
         if (null != cookie)
@@ -104,7 +116,10 @@ final class ServiceFixture implements AutoCloseable
             request.header("Cookie", cookie);
         }
         final HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(302, response.statusCode(), "click on " + code);
+        if (302 != response.statusCode())
+        {
+            throw new AssertionError("click on " + code + ": expected 302, got " + response.statusCode());
+        }
         return response;
     }
 
@@ -113,23 +128,26 @@ final class ServiceFixture implements AutoCloseable
      *
      * @return the edge's answer.
      */
-    HttpResponse<String> postStripe(final String programId, final String secret, final String payload,
+    public HttpResponse<String> postStripe(final String programId, final String secret, final String payload,
         final long signedAtSeconds) throws IOException, InterruptedException
     {
         return http.send(HttpRequest.newBuilder(edge("/webhooks/stripe/" + programId))
             .header("Content-Type", "application/json")
-            .header("Stripe-Signature", StripeEvents.signatureHeader(secret, payload, signedAtSeconds))
+            .header(StripeSigner.HEADER, StripeSigner.header(secret, payload, signedAtSeconds))
             .POST(HttpRequest.BodyPublishers.ofString(payload)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /**
      * @return the click id a click's redirect hands to the shop (its rcid parameter).
      */
-    static String clickId(final HttpResponse<?> redirect)
+    public static String clickId(final HttpResponse<?> redirect)
     {
         final String location = redirect.headers().firstValue("location").orElseThrow();
         final int at = location.indexOf("rcid=");
-        assertTrue(at > 0, location);
+        if (at <= 0)
+        {
+            throw new AssertionError("no rcid in " + location);
+        }
         final int end = location.indexOf('&', at);
         return location.substring(at + 5, end < 0 ? location.length() : end);
     }
@@ -137,7 +155,7 @@ final class ServiceFixture implements AutoCloseable
     /**
      * @return the visitor cookie (name=value) a click's redirect sets, if it sets one.
      */
-    static Optional<String> visitorCookie(final HttpResponse<?> redirect)
+    public static Optional<String> visitorCookie(final HttpResponse<?> redirect)
     {
         return redirect.headers().firstValue("set-cookie")
             .map(cookie -> cookie.substring(0, cookie.indexOf(';') < 0 ? cookie.length() : cookie.indexOf(';')));
@@ -146,9 +164,9 @@ final class ServiceFixture implements AutoCloseable
     /**
      * Wait (up to 30 s) until the aggregator has committed everything in the journal.
      */
-    void awaitCommitted() throws InterruptedException
+    public void awaitCommitted() throws InterruptedException
     {
-        Replays.awaitCommitted(aggregator, journal);
+        Await.committed(aggregator, journal);
     }
 
     @Override

@@ -1,5 +1,6 @@
-package dev.ricochet.aggregator;
+package dev.ricochet.benchmarks.aggregator;
 
+import dev.ricochet.aggregator.AggregatorAgent;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.Journal;
@@ -14,17 +15,18 @@ import static dev.ricochet.aggregator.AggregatorConfiguration.UNIQUE_CLICK_WINDO
 import static dev.ricochet.aggregator.AggregatorConfiguration.UNIQUE_CLICK_WINDOW_PROP_NAME;
 
 /**
- * Benchmark access to the package-private {@link AggregatorAgent} constructor, so a benchmark drives the real agent
- * on its own thread without {@link Aggregator}'s admin server, webhook dispatcher and clock thread.
+ * The real {@link AggregatorAgent} through its public constructor, with the settings the aggregator would resolve, so
+ * that a benchmark drives it on its own thread without {@code Aggregator}'s admin server,
+ * webhook dispatcher and clock thread.
  */
-public final class AggregatorAgents
+final class AggregatorAgents
 {
     private AggregatorAgents()
     {
     }
 
     /**
-     * An agent with the settings {@link Aggregator.Context} would resolve (defaults or system properties).
+     * An agent with the settings {@code Aggregator.Context} would resolve (defaults or system properties).
      *
      * @param journal    journal to tail.
      * @param store      state store; the agent resumes after its committed position.
@@ -32,7 +34,7 @@ public final class AggregatorAgents
      * @param epochClock clock for commit intervals.
      * @return the agent; the caller calls {@link AggregatorAgent#onStart()}, then doWork, then onClose.
      */
-    public static AggregatorAgent newAgent(
+    static AggregatorAgent newAgent(
         final Journal journal, final StateStore store, final Catalog catalog, final EpochClock epochClock)
     {
         final long uniqueClickWindowMs =
