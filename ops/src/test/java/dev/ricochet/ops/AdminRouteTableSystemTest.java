@@ -1,6 +1,8 @@
 package dev.ricochet.ops;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ricochet.testsupport.AdminClient;
+import dev.ricochet.testsupport.ServiceFixture;
 import dev.ricochet.aggregator.admin.AdminRoles.Role;
 import dev.ricochet.aggregator.admin.AdminRoute;
 import org.junit.jupiter.api.AfterAll;
