@@ -371,7 +371,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     }
 
     /**
-     * @return conversions and pixel reports left out since start because their amount is outside
+     * @return conversions left out since start because their amount is outside
      * {@link Money#MAX_AMOUNT} (or no integer).
      */
     public long amountsRefused()

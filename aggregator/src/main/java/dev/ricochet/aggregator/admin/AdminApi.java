@@ -79,7 +79,7 @@ public final class AdminApi
         long storeRecoveries();
 
         /**
-         * @return conversions and pixel reports left out because their amount is outside the bound.
+         * @return conversions left out because their amount is outside the bound.
          */
         long amountsRefused();
 

@@ -27,7 +27,7 @@ enum AdminCounter
         "Stalls ended by writing the refused commit",
         AdminApi.AggregatorView::storeRecoveries),
     AMOUNTS_REFUSED("ricochet_aggregator_amounts_refused_total", Type.COUNTER,
-        "Conversions and pixel reports left out: amount past the bound",
+        "Conversions left out: amount past the bound (the edge counts pixel reports it drops)",
         AdminApi.AggregatorView::amountsRefused),
     COUNTER_SATURATIONS("ricochet_aggregator_counter_saturations_total", Type.COUNTER,
         "Counter sums held at the end of a long",
