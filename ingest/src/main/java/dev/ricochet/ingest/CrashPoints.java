@@ -1,5 +1,6 @@
 package dev.ricochet.ingest;
 
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -127,7 +128,7 @@ public final class CrashPoints
                 }
             }
             throw new IllegalArgumentException(POINTS_PROP_NAME + ": unknown crash point '" + label.trim() +
-                "', expected some of " + java.util.Arrays.stream(values()).map(Point::label).toList());
+                "', expected some of " + Arrays.stream(values()).map(Point::label).toList());
         }
     }
 
@@ -201,7 +202,8 @@ public final class CrashPoints
         if (AGGREGATOR_FREEZE_MS > 0 && !isAggregatorFrozen && System.nanoTime() - ARM_AT_NS >= 0)
         {
             isAggregatorFrozen = true;
-            System.err.println(AGGREGATOR_FREEZE_LOG_LINE + System.currentTimeMillis() + " for " + AGGREGATOR_FREEZE_MS +
+            System.err.println(AGGREGATOR_FREEZE_LOG_LINE + System.currentTimeMillis() + " for " +
+                AGGREGATOR_FREEZE_MS +
                 " ms");
             System.err.flush();
             try

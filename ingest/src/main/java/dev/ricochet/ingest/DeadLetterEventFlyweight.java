@@ -153,7 +153,8 @@ public final class DeadLetterEventFlyweight
      */
     public byte[] body()
     {
-        final int bodyOffset = offset + REASON_OFFSET + 2 + (buffer.getShort(offset + REASON_OFFSET, BYTE_ORDER) & 0xFFFF);
+        final int bodyOffset = offset + REASON_OFFSET + 2 + (buffer.getShort(offset + REASON_OFFSET,
+            BYTE_ORDER) & 0xFFFF);
         final byte[] body = new byte[buffer.getInt(bodyOffset, BYTE_ORDER)];
         buffer.getBytes(bodyOffset + 4, body);
         return body;

@@ -1,5 +1,8 @@
 package dev.ricochet.ingest;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * Prints 128-bit ids as 22 URL-safe characters whose ASCII order is the ids' numeric order, and parses them back.
  *
@@ -16,12 +19,12 @@ public final class IdCodec
 
     private static final byte[] ALPHABET =
         "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz".getBytes(
-            java.nio.charset.StandardCharsets.US_ASCII);
+            StandardCharsets.US_ASCII);
     private static final byte[] VALUES = new byte[128];
 
     static
     {
-        java.util.Arrays.fill(VALUES, (byte)-1);
+        Arrays.fill(VALUES, (byte)-1);
         for (int i = 0; i < ALPHABET.length; i++)
         {
             VALUES[ALPHABET[i]] = (byte)i;
@@ -63,7 +66,7 @@ public final class IdCodec
     {
         final byte[] bytes = new byte[ENCODED_LENGTH];
         encode(hi, lo, bytes, 0);
-        return new String(bytes, java.nio.charset.StandardCharsets.US_ASCII);
+        return new String(bytes, StandardCharsets.US_ASCII);
     }
 
     /**

@@ -9,6 +9,9 @@ import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -144,20 +147,20 @@ public final class Journal implements AutoCloseable
     private static final StoreFileListener OWNER_ONLY_FILES = new StoreFileListener()
     {
         @Override
-        public void onAcquired(final int cycle, final java.io.File file)
+        public void onAcquired(final int cycle, final File file)
         {
             try
             {
                 OwnerOnly.setMode(file.toPath(), OwnerOnly.FILE);
             }
-            catch (final java.io.IOException ex)
+            catch (final IOException ex)
             {
                 // The directory is owner-only already: a file it holds stays unreachable to others.
             }
         }
 
         @Override
-        public void onReleased(final int cycle, final java.io.File file)
+        public void onReleased(final int cycle, final File file)
         {
         }
     };
@@ -196,10 +199,10 @@ public final class Journal implements AutoCloseable
             {
                 OwnerOnly.tightenFiles(context.dir);
             }
-            catch (final java.io.IOException ex)
+            catch (final IOException ex)
             {
                 queue.close();
-                throw new java.io.UncheckedIOException("cannot make the journal directory " + context.dir +
+                throw new UncheckedIOException("cannot make the journal directory " + context.dir +
                     " owner-only", ex);
             }
         }

@@ -7,10 +7,12 @@ import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.io.ReferenceOwner;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.wire.Wire;
 import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.chronicle.wire.Wire;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.Arrays;
 
 import static dev.ricochet.ingest.EventHeaderDescriptor.MAX_EVENT_LENGTH;
 
@@ -71,7 +73,7 @@ public final class JournalAppender implements AutoCloseable
      */
     public byte[] copyEncoded(final int length)
     {
-        return java.util.Arrays.copyOf(encodeArray, length);
+        return Arrays.copyOf(encodeArray, length);
     }
 
     /**

@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Watches the free space of the journal's filesystem so Chronicle Queue never reaches a full disk: Chronicle maps its
- * files, and a write to a mapped page the filesystem cannot back kills the JVM with SIGBUS instead of failing an append.
+ * files, and a write to a mapped page the filesystem cannot back kills the JVM with SIGBUS instead of failing an
+ * append.
  *
  * <p>Everything that appends honours it: the edge, whose {@link #check()} runs off the hot path (a task scheduled every
  * {@link #CHECK_INTERVAL_MS} on one event loop) while requests only read {@link #isLow()}, a volatile field, so no

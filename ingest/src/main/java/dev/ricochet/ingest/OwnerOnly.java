@@ -1,11 +1,13 @@
 package dev.ricochet.ingest;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
@@ -94,10 +96,10 @@ public final class OwnerOnly
                 setMode(path, Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) ? DIRECTORY : FILE);
             }
         }
-        catch (final java.io.UncheckedIOException ex)
+        catch (final UncheckedIOException ex)
         {
             // a file deleted while walked (a journal cycle file released by retention): the rest still counts
-            if (!(ex.getCause() instanceof java.nio.file.NoSuchFileException))
+            if (!(ex.getCause() instanceof NoSuchFileException))
             {
                 throw ex.getCause();
             }
@@ -168,7 +170,7 @@ public final class OwnerOnly
             {
                 view.setPermissions(mode);
             }
-            catch (final java.nio.file.NoSuchFileException gone)
+            catch (final NoSuchFileException gone)
             {
                 // deleted meanwhile: nothing left to protect
             }

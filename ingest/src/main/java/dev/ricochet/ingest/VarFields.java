@@ -22,7 +22,8 @@ final class VarFields
      *
      * @return the position after the field.
      */
-    static int putAscii(final MutableDirectBuffer buffer, final int position, final CharSequence value, final int maxLength)
+    static int putAscii(final MutableDirectBuffer buffer, final int position, final CharSequence value,
+        final int maxLength)
     {
         return putAscii(buffer, position, value, 0, null == value ? 0 : value.length(), maxLength);
     }

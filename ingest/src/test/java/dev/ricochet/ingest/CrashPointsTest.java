@@ -42,7 +42,8 @@ class CrashPointsTest
     {
         final IllegalArgumentException thrown =
             assertThrows(IllegalArgumentException.class, () -> CrashPoints.Point.of("edge-somewhere"));
-        assertTrue(thrown.getMessage().startsWith(CrashPoints.POINTS_PROP_NAME + ": unknown crash point 'edge-somewhere'"),
+        assertTrue(thrown.getMessage().startsWith(CrashPoints.POINTS_PROP_NAME +
+            ": unknown crash point 'edge-somewhere'"),
             thrown.getMessage());
     }
 }

@@ -17,7 +17,8 @@ class IdCodecTest
     void shouldRoundTripEveryBitOfAnId()
     {
         // Given ids with the extreme bit patterns
-        final long[][] ids = { { 0, 0 }, { -1, -1 }, { Long.MIN_VALUE, 1 }, { 0x0123456789ABCDEFL, 0xFEDCBA9876543210L } };
+        final long[][] ids = { { 0, 0 }, { -1, -1 }, { Long.MIN_VALUE, 1 }, { 0x0123456789ABCDEFL,
+            0xFEDCBA9876543210L } };
         for (final long[] id : ids)
         {
             // When printed and parsed back

@@ -1,6 +1,7 @@
 package dev.ricochet.ingest;
 
 import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.RollCycle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -168,12 +169,14 @@ class JournalTest
             JournalAppender appender = journal.newAppender())
         {
             // When events are appended two seconds apart
-            final long first = appender.append(appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, 1).encodedLength());
+            final long first = appender.append(appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, 1).encodedLength(
+                ));
             time.advanceMillis(2_000);
-            final long second = appender.append(appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, 2).encodedLength());
+            final long second = appender.append(appender.claimClick(EventHeaderDescriptor.TYPE_CLICK, 2).encodedLength(
+                ));
 
             // Then they are in different cycles, and the default is the daily cycle
-            final net.openhft.chronicle.queue.RollCycle secondly = Journal.rollCycle("TEST_SECONDLY");
+            final RollCycle secondly = Journal.rollCycle("TEST_SECONDLY");
             assertEquals(secondly.toCycle(first) + 2, secondly.toCycle(second));
             assertEquals("FAST_DAILY", Journal.configuredRollCycle().toString());
         }

@@ -146,7 +146,8 @@ class AdminApiSystemTest
             .startsWith("https://b.example/y?rcid="));
 
         // And a program's click parameter change reaches its links at once
-        service.admin.putOk("/v1/programs/shop", "{\"name\":\"Test program\",\"currency\":\"USD\",\"clickParam\":\"via\"}");
+        service.admin.putOk("/v1/programs/shop",
+            "{\"name\":\"Test program\",\"currency\":\"USD\",\"clickParam\":\"via\"}");
         assertTrue(redirect("/r/spring").headers().firstValue("location").orElseThrow()
             .startsWith("https://b.example/y?via="));
     }

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -63,7 +64,8 @@ class AdminUntrustedWorkSystemTest
     {
         journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
         aggregator = Aggregator.launch(new Aggregator.Context()
-            .dataDir(dataDir).journal(journal).linkDirectory(new LinkDirectory()).programDirectory(new ProgramDirectory())
+            .dataDir(dataDir).journal(journal).linkDirectory(new LinkDirectory()).programDirectory(new ProgramDirectory(
+                ))
             .adminPort(0).adminToken(ServiceFixture.ADMIN_TOKEN).financeToken(ServiceFixture.FINANCE_TOKEN)
             .analystToken(ServiceFixture.ANALYST_TOKEN).adminRequestTimeoutMs(requestTimeoutMs));
         admin = new AdminClient(aggregator.adminPort(), ServiceFixture.ADMIN_TOKEN);
@@ -88,7 +90,7 @@ class AdminUntrustedWorkSystemTest
         try
         {
             final byte[] almostAll = new byte[AdminServer.MAX_BODY_BYTES - 1];
-            java.util.Arrays.fill(almostAll, (byte)' ');
+            Arrays.fill(almostAll, (byte)' ');
             for (int i = 0; i < connections; i++)
             {
                 final Socket socket = socket();
@@ -229,7 +231,8 @@ class AdminUntrustedWorkSystemTest
     {
         try (Socket socket = socket())
         {
-            socket.getOutputStream().write((put("/v1/partners/first", "{\"programId\":\"shop\",\"name\":\"F\"}", "close") +
+            socket.getOutputStream().write((put("/v1/partners/first", "{\"programId\":\"shop\",\"name\":\"F\"}",
+                "close") +
                 put("/v1/partners/second", "{\"programId\":\"shop\",\"name\":\"S\"}", "keep-alive"))
                 .getBytes(StandardCharsets.US_ASCII));
 

@@ -90,7 +90,8 @@ class AmountBoundSystemTest
     void shouldDropAPixelConversionOfTheLargestLongThatNobodyCouldHaveSigned() throws Exception
     {
         // Given a program that accepts conversions from the pixel, and a visitor who clicked its partner's link
-        service.admin.putOk("/v1/programs/px", "{\"name\":\"Pixel shop\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+        service.admin.putOk("/v1/programs/px",
+            "{\"name\":\"Pixel shop\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
             "\"pixelConversions\":true,\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]}");
         service.admin.putOk("/v1/partners/pixie", "{\"programId\":\"px\",\"name\":\"Pixie\",\"status\":\"active\"}");
         service.admin.putOk("/v1/links/pixie-1", "{\"partnerId\":\"pixie\",\"destination\":\"https://shop.example/\"}");
@@ -124,9 +125,11 @@ class AmountBoundSystemTest
     void shouldHoldAPixelReportedCommissionUntilTheCheckoutReportsTheSameOrder() throws Exception
     {
         // Given a program that accepts pixel conversions (its other checks off), and a visitor who clicked
-        service.admin.putOk("/v1/programs/px", "{\"name\":\"Pixel shop\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+        service.admin.putOk("/v1/programs/px",
+            "{\"name\":\"Pixel shop\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
             "\"pixelConversions\":true,\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]," +
-            "\"fraud\":{\"minClickToConversionSeconds\":0},\"secrets\":{\"apiKey\":\"" + AdminClient.API_KEY + "-px\"}}");
+            "\"fraud\":{\"minClickToConversionSeconds\":0},\"secrets\":{\"apiKey\":\"" + AdminClient.API_KEY +
+                "-px\"}}");
         service.admin.putOk("/v1/partners/pixie", "{\"programId\":\"px\",\"name\":\"Pixie\",\"status\":\"active\"}");
         service.admin.putOk("/v1/links/pixie-1", "{\"partnerId\":\"pixie\",\"destination\":\"https://shop.example/\"}");
         final HttpResponse<Void> click = service.click("pixie-1", null);

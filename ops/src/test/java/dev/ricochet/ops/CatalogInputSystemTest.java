@@ -58,7 +58,8 @@ class CatalogInputSystemTest
         final List<Executable> checks = new ArrayList<>();
         for (final String field : List.of("apiKey", "stripe", "shopify", "postback", "webhook"))
         {
-            for (final String bad : List.of("", " ", "                    ", "short-secret-15", "with a space 0123456789",
+            for (final String bad : List.of("", " ", "                    ", "short-secret-15",
+                "with a space 0123456789",
                 "tab\\tinside-0123456789", "nul\\u0000inside-0123456789", "x".repeat(257)))
             {
                 // When an admin sets one of the program's secrets to it

@@ -5,6 +5,7 @@ import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -100,7 +101,7 @@ class DataDirectoryModesSystemTest
         {
             return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             return "gone";
         }

@@ -8,10 +8,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -110,11 +112,11 @@ class EdgeAndAdminHardeningSystemTest
     @Test
     void takesAnAdminClientLeavingMidBodyAsAClientLeavingNotAnError() throws Exception
     {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", service.aggregator.adminPort()))
+        try (Socket socket = new Socket("127.0.0.1", service.aggregator.adminPort()))
         {
             socket.getOutputStream().write(("PUT /v1/links/gone HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " +
                 ServiceFixture.ADMIN_TOKEN + "\r\nContent-Length: 100\r\n\r\n{").getBytes(
-                java.nio.charset.StandardCharsets.US_ASCII));
+                StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             socket.setSoLinger(true, 0); // then leaves: a reset
         }

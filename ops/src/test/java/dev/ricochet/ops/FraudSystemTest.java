@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -266,7 +267,7 @@ class FraudSystemTest
 
     private Map<String, String> answers(final AdminClient client) throws Exception
     {
-        final Map<String, String> answers = new java.util.TreeMap<>();
+        final Map<String, String> answers = new TreeMap<>();
         for (final String partner : List.of("ann", "bob"))
         {
             answers.put(partner + " ledger", client.getOk("/v1/partners/" + partner + "/ledger"));

@@ -2,6 +2,8 @@ package dev.ricochet.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.gson.JsonObject;
+import dev.ricochet.ingest.test.StripeEvents;
 import dev.ricochet.testsupport.AdminClient;
 import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,8 @@ import java.nio.file.Path;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,8 +29,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
-
-import dev.ricochet.ingest.test.StripeEvents;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -267,16 +269,16 @@ class MoneyAuditSystemTest
         {
             case "last_click" -> weights[n - 1] = 1;
             case "first_click" -> weights[0] = 1;
-            case "linear" -> java.util.Arrays.fill(weights, 1);
+            case "linear" -> Arrays.fill(weights, 1);
             case "position_based" ->
             {
                 if (n < 3)
                 {
-                    java.util.Arrays.fill(weights, 1);
+                    Arrays.fill(weights, 1);
                 }
                 else
                 {
-                    java.util.Arrays.fill(weights, 1);
+                    Arrays.fill(weights, 1);
                     weights[0] = 2L * (n - 2);
                     weights[n - 1] = 2L * (n - 2);
                 }
@@ -395,7 +397,7 @@ class MoneyAuditSystemTest
         }
         final long[] merged = weightOf.values().stream().mapToLong(Long::longValue).toArray();
         long cumulative = 0;
-        final long total = java.util.Arrays.stream(merged).sum();
+        final long total = Arrays.stream(merged).sum();
         int i = 0;
         for (final Map.Entry<PartnerM, Long> e : weightOf.entrySet())
         {
@@ -678,9 +680,11 @@ class MoneyAuditSystemTest
                 "reversal on held", "tier upgraded at a conversion", "tier downgraded at review",
                 "listed with a zero share", "commission worth 0", "repeated partner on a shared path",
                 "click after the conversion, within the skew", "click more than the skew after the conversion",
-                "recurring", "chargeback", "over-refund", "hold", "release", "void", "lead", "payout run refused while open",
+                "recurring", "chargeback", "over-refund", "hold", "release", "void", "lead",
+                    "payout run refused while open",
                 "rerate", "capped by monthlyCap", "sale through Stripe", "Stripe refund total",
-                "Stripe running total and additive refunds on one sale", "accrued held: partner suspended", "refund before its sale"))
+                "Stripe running total and additive refunds on one sale", "accrued held: partner suspended",
+                    "refund before its sale"))
             {
                 assertTrue(coverage.getOrDefault(needed, 0) > 0, "the history covers " + needed + ": " + coverage);
             }
@@ -713,7 +717,8 @@ class MoneyAuditSystemTest
             service.admin.putOk("/v1/programs/" + program.id, "{\"name\":\"" + program.id + "\",\"currency\":\"USD\"," +
                 "\"clickParam\":\"rcid\",\"attribution\":{\"model\":\"" + program.model + "\",\"windowDays\":" +
                 WINDOW_DAYS + ",\"halfLifeDays\":" + program.halfLifeDays + "},\"tiers\":[" + tiers + "]," +
-                "\"holdDays\":" + program.holdDays + ",\"minPayout\":" + program.minPayout + ",\"tierReview\":\"weekly\"," +
+                "\"holdDays\":" + program.holdDays + ",\"minPayout\":" + program.minPayout +
+                    ",\"tierReview\":\"weekly\"," +
                 (program.retroactive ? "\"retroactive\":true," : "") +
                 (program.monthlyCap >= 0 ? "\"monthlyCap\":" + program.monthlyCap + "," : "") +
                 "\"recurringMonths\":" + RECURRING_MONTHS + "," +
@@ -812,7 +817,7 @@ class MoneyAuditSystemTest
         {
             codes.addAll(partner.links);
         }
-        java.util.Collections.shuffle(codes, random);
+        Collections.shuffle(codes, random);
         final int clicks = 1 + random.nextInt(3);
         for (int c = 0; c < clicks; c++)
         {
@@ -934,7 +939,8 @@ class MoneyAuditSystemTest
         else
         post(program, "{\"programId\":\"" + program.id + "\",\"externalId\":\"" + externalId + "\",\"kind\":\"" +
             kind + "\"" + ("lead".equals(kind) ? "" : ",\"amount\":" + amount) + ",\"currency\":\"USD\"," +
-            "\"clickId\":\"" + named.id() + "\"" + (null == customerId ? "" : ",\"customerId\":\"" + customerId + "\"") +
+            "\"clickId\":\"" + named.id() + "\"" + (null == customerId ? "" : ",\"customerId\":\"" + customerId +
+                "\"") +
             "}");
         clock.set(Math.max(resume, named.time()) + MINUTE_MS);
 
@@ -1045,7 +1051,8 @@ class MoneyAuditSystemTest
                 Math.min(conversion.amount, conversion.stripeRefunded + 1 +
                     (long)(random.nextDouble() * (conversion.amount - conversion.stripeRefunded)));
             stripe(program, "evt_rf_" + (++sequence), "charge.refunded",
-                StripeEvents.charge("ch_" + conversion.externalId, conversion.externalId, conversion.amount, cumulative));
+                StripeEvents.charge("ch_" + conversion.externalId, conversion.externalId, conversion.amount,
+                    cumulative));
             cover(cumulative <= conversion.stripeRefunded ? "stale Stripe refund total" : "Stripe refund total");
             if (conversion.refunded > 0)
             {
@@ -1331,7 +1338,8 @@ class MoneyAuditSystemTest
                         entry.get("to").asText(), externalId, text(entry.get("runId"))));
                 }
                 assertSameEntries(partner, actual, when);
-                reversedOf.forEach((externalId, reversed) -> assertTrue(reversed <= accrued.getOrDefault(externalId, 0L),
+                reversedOf.forEach((externalId, reversed) -> assertTrue(reversed <= accrued.getOrDefault(externalId,
+                    0L),
                     partner.id + ": a refund never reverses more than accrued (and re-rated) on " + externalId));
                 assertEquals(balances, sums, partner.id + " balances are the sums of the entries " + when);
                 assertEquals(partner.balances, balances, partner.id + " balances " + when);
@@ -1387,7 +1395,8 @@ class MoneyAuditSystemTest
                 {
                     final JsonNode commission = conversion.get("commission");
                     actual.put(conversion.get("externalId").asText(), conversion.get("kind").asText() +
-                        " amount=" + conversion.get("amount").asLong() + " credit=" + conversion.get("credit").asLong() +
+                        " amount=" + conversion.get("amount").asLong() + " credit=" + conversion.get("credit").asLong(
+                            ) +
                         " reversed=" + conversion.get("reversedAmount").asLong() + " commission=" +
                         (commission.isNull() ? "null" : commission.get("amount").asLong() + "/" +
                             commission.get("state").asText()));
@@ -1419,7 +1428,7 @@ class MoneyAuditSystemTest
         service.awaitCommitted();
     }
 
-    private void stripe(final ProgramM program, final String eventId, final String type, final com.google.gson.JsonObject object)
+    private void stripe(final ProgramM program, final String eventId, final String type, final JsonObject object)
         throws Exception
     {
         final long seconds = clock.get() / 1000;

@@ -156,7 +156,8 @@ class PrivacySystemTest
             for (final Path salt : salts.toList())
             {
                 final byte[] bytes = Files.readAllBytes(salt);
-                issuedSecrets.addAll(List.of(HexFormat.of().formatHex(bytes), Base64.getEncoder().encodeToString(bytes)));
+                issuedSecrets.addAll(List.of(HexFormat.of().formatHex(bytes), Base64.getEncoder().encodeToString(
+                    bytes)));
             }
         }
         assertTrue(issuedSecrets.size() >= 4, "today's and tomorrow's salts: " + issuedSecrets);
@@ -221,7 +222,8 @@ class PrivacySystemTest
             click(service.trackerPort, "/r/ann-1");
             admin.getOk("/v1/partners/ann/stats");
             watcher.stop();
-            assertTrue(watcher.seenRemotePorts.contains(receiverPort), "the watcher never saw the delivery's connection");
+            assertTrue(watcher.seenRemotePorts.contains(receiverPort),
+                "the watcher never saw the delivery's connection");
             assertEquals(Set.of(), watcher.unexpected, "connections to anything but a client or the webhook receiver");
             System.out.println("PrivacySystemTest: " + watcher.looks.get() + " looks, outbound connections seen to " +
                 "ports " + watcher.seenRemotePorts + " (receiver " + receiverPort + ")");
@@ -233,7 +235,8 @@ class PrivacySystemTest
     }
 
     /**
-     * Looks at a process's sockets over and over on its own thread, from construction until stopped or the process ends.
+     * Looks at a process's sockets over and over on its own thread, from construction until stopped or the process
+     * ends.
      */
     private static final class ConnectionWatcher
     {
@@ -477,7 +480,8 @@ class PrivacySystemTest
     {
         final HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         // Every door answers, wrong secrets and bad input included, and none with a server error.
-        assertTrue(response.statusCode() < 500, response.uri() + " -> " + response.statusCode() + " " + response.body());
+        assertTrue(response.statusCode() < 500, response.uri() + " -> " + response.statusCode() + " " + response.body(
+            ));
         return response;
     }
 

@@ -52,7 +52,8 @@ final class ServiceProcess implements AutoCloseable
      * @param jvmArguments more JVM arguments, after the defaults (a later {@code -Xmx} wins).
      */
     static ServiceProcess start(final Path dataDir, final Path log, final Map<String, String> environment,
-        final boolean inheritChronicleSwitches, final List<String> jvmArguments) throws IOException, InterruptedException
+        final boolean inheritChronicleSwitches, final List<String> jvmArguments) throws IOException,
+            InterruptedException
     {
         final int trackerPort = freePort();
         final int adminPort = freePort();

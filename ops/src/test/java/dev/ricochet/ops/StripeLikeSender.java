@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -167,7 +168,7 @@ final class StripeLikeSender
             return "truncated answer";
         }
         final String status = text.substring(9, 12);
-        final String head = text.substring(0, headEnd).toLowerCase(java.util.Locale.ROOT);
+        final String head = text.substring(0, headEnd).toLowerCase(Locale.ROOT);
         final int at = head.indexOf("content-length:");
         final int expected = at < 0 ? -1 : Integer.parseInt(head.substring(at + 15, head.indexOf('\r', at) < 0 ?
             head.length() : head.indexOf('\r', at)).trim());

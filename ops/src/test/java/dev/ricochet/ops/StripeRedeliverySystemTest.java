@@ -34,6 +34,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -344,7 +345,7 @@ class StripeRedeliverySystemTest
     }
 
     private JsonNode await(final AdminClient admin, final String path,
-        final java.util.function.Predicate<JsonNode> done) throws Exception
+        final Predicate<JsonNode> done) throws Exception
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         JsonNode answer = json.readTree(admin.getOk(path));

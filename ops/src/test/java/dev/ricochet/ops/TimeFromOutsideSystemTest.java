@@ -155,7 +155,8 @@ class TimeFromOutsideSystemTest
         assertEquals(200, service.admin.get("/readyz").statusCode());
         // (three hostile sales read as now + 5 min, the sale after them; the two before 1970 are not today's)
         assertEquals(4, stats("bob", TODAY, TODAY).get("sales").asLong());
-        // And no clock moved (each hostile header was read as at most the wall clock + 5 minutes), which /metrics counts
+        // And no clock moved (each hostile header was read as at most the wall clock + 5 minutes), which /metrics
+        // counts
         assertUntouched();
         assertTrue(service.admin.get("/metrics").body().contains("ricochet_aggregator_header_times_bounded_total " +
             (3 * headers.length)), service.admin.get("/metrics").body());

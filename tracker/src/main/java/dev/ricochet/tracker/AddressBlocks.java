@@ -3,6 +3,7 @@ package dev.ricochet.tracker;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -33,7 +34,8 @@ final class AddressBlocks
             if (!address.matches("[0-9A-Fa-f.:]+") || !address.contains(".") && !address.contains(":"))
             {
                 // Literal addresses only: InetAddress.getByName would otherwise look a host name up in DNS.
-                throw new IllegalArgumentException(key + "=" + list + ": " + block + " is not an IP address or CIDR block");
+                throw new IllegalArgumentException(key + "=" + list + ": " + block +
+                    " is not an IP address or CIDR block");
             }
             final byte[] network;
             try
@@ -100,7 +102,7 @@ final class AddressBlocks
                 return address;
             }
         }
-        return java.util.Arrays.copyOfRange(address, 12, 16);
+        return Arrays.copyOfRange(address, 12, 16);
     }
 
     private static boolean matchesPrefix(final byte[] network, final byte[] address, final int bits)

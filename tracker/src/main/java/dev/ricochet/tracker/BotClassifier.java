@@ -1,5 +1,7 @@
 package dev.ricochet.tracker;
 
+import java.util.Arrays;
+
 /**
  * Flags user agents of crawlers, link unfurlers, monitors and scripts, whose clicks are journaled as bot clicks.
  *
@@ -71,7 +73,7 @@ final class BotClassifier
         {
             final char first = token.charAt(0);
             final char[][] bucket = null == table[first] ? new char[0][] : table[first];
-            final char[][] grown = java.util.Arrays.copyOf(bucket, bucket.length + 1);
+            final char[][] grown = Arrays.copyOf(bucket, bucket.length + 1);
             grown[bucket.length] = token.toCharArray();
             table[first] = grown;
         }

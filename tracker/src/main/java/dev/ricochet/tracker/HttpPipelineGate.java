@@ -136,7 +136,8 @@ final class HttpPipelineGate extends ChannelDuplexHandler
             final FullHttpResponse refusal = Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "more than " + MAX_PIPELINED_REQUESTS + " requests pipelined on one connection; this one and any " +
                 "after it were not processed: send them again\n");
-            refusal.headers().set(HttpHeaderNames.RETRY_AFTER, 1).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            refusal.headers().set(HttpHeaderNames.RETRY_AFTER, 1).set(HttpHeaderNames.CONNECTION,
+                HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
             return;
         }

@@ -54,7 +54,8 @@ final class LoopLag implements Runnable
      */
     static long probeIntervalNs(final long thresholdNs)
     {
-        return Math.min(TimeUnit.MILLISECONDS.toNanos(100), Math.max(TimeUnit.MILLISECONDS.toNanos(1), thresholdNs / 5));
+        return Math.min(TimeUnit.MILLISECONDS.toNanos(100), Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+            thresholdNs / 5));
     }
 
     @Override

@@ -86,7 +86,8 @@ final class RateLimits
         if (count < 1 || count > 1_000_000 || periodUs / count < 1)
         {
             throw new IllegalArgumentException(
-                key + "=" + value + ": expected 0 (no limit) or a rate such as 20/s, 600/m or 1000/h (at most 1000000/s)");
+                key + "=" + value +
+                    ": expected 0 (no limit) or a rate such as 20/s, 600/m or 1000/h (at most 1000000/s)");
         }
         return periodUs / count;
     }

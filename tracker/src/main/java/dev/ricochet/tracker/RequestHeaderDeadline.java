@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -172,7 +173,7 @@ final class RequestHeaderDeadline
     private void timeOut(final ChannelHandlerContext ctx, final String why)
     {
         counters.increment(TrackerCounter.SLOW_REQUESTS);
-        final io.netty.handler.codec.http.FullHttpResponse response =
+        final FullHttpResponse response =
             Responses.text(HttpResponseStatus.REQUEST_TIMEOUT, why);
         response.headers().set(HttpHeaderNames.CONNECTION, "close");
         // From the pipeline's tail, so it passes the keep-alive handler and the codec's encoder on its way out.

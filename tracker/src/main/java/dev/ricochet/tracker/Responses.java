@@ -93,7 +93,8 @@ final class Responses
     private static FullHttpResponse withSharedBody(
         final HttpResponseStatus status, final ByteBuf sharedBody, final AsciiString contentType)
     {
-        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, sharedBody.duplicate());
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+            sharedBody.duplicate());
         response.headers()
             .set(HttpHeaderNames.CONTENT_TYPE, contentType)
             .set(HttpHeaderNames.CACHE_CONTROL, NO_STORE)

@@ -2,6 +2,8 @@ package dev.ricochet.tracker;
 
 import dev.ricochet.ingest.IdCodec;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Reads the first-party visitor id from a Cookie header and formats the Set-Cookie that (re)issues it.
  *
@@ -43,7 +45,7 @@ final class VisitorCookie
 
     private static final byte[] ALPHABET =
         "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz".getBytes(
-            java.nio.charset.StandardCharsets.US_ASCII);
+            StandardCharsets.US_ASCII);
 
     private final String name;
     private final String attributes;
@@ -59,7 +61,8 @@ final class VisitorCookie
     VisitorCookie(final String name, final long maxAgeSeconds, final boolean secure, final VisitorKey key)
     {
         this.name = name;
-        this.attributes = "; Max-Age=" + maxAgeSeconds + "; Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
+        this.attributes = "; Max-Age=" + maxAgeSeconds + "; Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" :
+            "");
         this.k0 = key.k0();
         this.k1 = key.k1();
     }
@@ -141,7 +144,7 @@ final class VisitorCookie
     {
         final VisitorCookie cookie = new VisitorCookie("v", 0, false, key);
         cookie.encodeValue(visitorHi, visitorLo);
-        return new String(cookie.encoded, java.nio.charset.StandardCharsets.US_ASCII);
+        return new String(cookie.encoded, StandardCharsets.US_ASCII);
     }
 
     private void encodeValue(final long visitorHi, final long visitorLo)

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,7 +44,8 @@ class ConversionIntakeTest
     @BeforeEach
     void startEdge() throws InterruptedException
     {
-        edge = new EdgeFixture(dir, new LinkRoute[0], new ProgramRoute("shop", 4, "USD", "rcid", API_KEY, null, null, "pb-secret-1"),
+        edge = new EdgeFixture(dir, new LinkRoute[0], new ProgramRoute("shop", 4, "USD", "rcid", API_KEY, null, null,
+            "pb-secret-1"),
             new ProgramRoute("nokey", 5, "USD", "rcid", null, null, null, null));
         journal = edge.journal;
         server = edge.server;
@@ -53,7 +55,8 @@ class ConversionIntakeTest
     void shouldAcceptAnApiConversionOnceDurableAndJournalEveryField() throws Exception
     {
         // When checkout posts a sale with the click id it was given
-        final HttpResponse<String> response = postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"order-1\"," +
+        final HttpResponse<String> response = postConversion(API_KEY,
+            "{\"programId\":\"shop\",\"externalId\":\"order-1\"," +
             "\"kind\":\"sale\",\"amount\":12345,\"currency\":\"usd\",\"clickId\":\"" + CLICK_ID + "\"," +
             "\"customerId\":\"cus_9\",\"coupon\":\"SPRING10\"}");
 
@@ -93,7 +96,8 @@ class ConversionIntakeTest
             400, "field 'amount' has the wrong type");
         assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o\",\"amount\":\"1299\"}"),
             400, "field 'amount' has the wrong type");
-        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"amount\":100}"), 400, "externalId is required");
+        assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"amount\":100}"), 400,
+            "externalId is required");
         assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o\",\"amount\":-1}"),
             400, "amount must not be negative");
         assertRejected(postConversion(API_KEY, "{\"programId\":\"shop\",\"externalId\":\"o\",\"amount\":1," +
@@ -274,17 +278,17 @@ class ConversionIntakeTest
         final String requests = "POST /v1/conversions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + API_KEY +
             "\r\nContent-Length: " + conversion.length() + "\r\n\r\n" + conversion +
             "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port()))
+        try (Socket socket = new Socket("127.0.0.1", server.port()))
         {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(requests.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
             final StringBuilder received = new StringBuilder();
             final byte[] buffer = new byte[4096];
             while (!received.toString().contains("ok\n"))
             {
                 final int n = socket.getInputStream().read(buffer);
                 assertTrue(n > 0, "closed early: " + received);
-                received.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+                received.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
             }
 
             // Then the durable answer comes first, the health check second

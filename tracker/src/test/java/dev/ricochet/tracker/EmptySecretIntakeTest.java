@@ -50,7 +50,8 @@ class EmptySecretIntakeTest
         for (final String program : new String[]{ "empty", "blank" })
         {
             // When each intake is called without a signature, with an empty one, or with an empty token or key
-            final HttpResponse<String> stripe = post("/webhooks/stripe/" + program, "Stripe-Signature", "t=1,v1=", ORDER);
+            final HttpResponse<String> stripe = post("/webhooks/stripe/" + program, "Stripe-Signature", "t=1,v1=",
+                ORDER);
             final HttpResponse<String> stripeUnsigned = post("/webhooks/stripe/" + program, null, null, ORDER);
             final HttpResponse<String> shopify = post("/webhooks/shopify/" + program, "X-Shopify-Hmac-Sha256", "",
                 "{\"id\":1}");

@@ -173,7 +173,8 @@ class HostileInputCorpusTest
     private static String trickleHeadUntilAnswered(final Socket socket, final int bytes, final long intervalMs)
         throws IOException, InterruptedException
     {
-        socket.getOutputStream().write("GET /r/home HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write("GET /r/home HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(
+            StandardCharsets.US_ASCII));
         String answer = "";
         for (int i = 0; i < bytes && answer.isEmpty(); i++)
         {

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -170,9 +172,9 @@ class HttpPipelineFuzzTest
             {
                 out.readBytes(answers, out.readableBytes());
             }
-            catch (final java.io.IOException impossible)
+            catch (final IOException impossible)
             {
-                throw new java.io.UncheckedIOException(impossible);
+                throw new UncheckedIOException(impossible);
             }
             finally
             {

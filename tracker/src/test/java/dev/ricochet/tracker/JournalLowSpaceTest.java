@@ -117,7 +117,8 @@ class JournalLowSpaceTest
             final TrackerServer.Context badPolicy = new TrackerServer.Context().journalLowSpaceClicks("drop")
                 .journal(journal).linkDirectory(new LinkDirectory());
             final IllegalArgumentException policy = assertThrows(IllegalArgumentException.class, badPolicy::conclude);
-            assertTrue(policy.getMessage().startsWith(TrackerConfiguration.JOURNAL_LOW_SPACE_CLICKS_PROP_NAME + "=drop"),
+            assertTrue(policy.getMessage().startsWith(TrackerConfiguration.JOURNAL_LOW_SPACE_CLICKS_PROP_NAME +
+                "=drop"),
                 policy.getMessage());
 
             final TrackerServer.Context negative = new TrackerServer.Context().journalMinFreeBytes(-1)

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -71,7 +72,7 @@ class LandingSiteClickIdTest
             .header("X-Shopify-Hmac-Sha256", Base64.getEncoder().encodeToString(
                 HmacSha256.of(SECRET, body.getBytes(StandardCharsets.UTF_8))))
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            HttpResponse.BodyHandlers.discarding()).statusCode();
         assertEquals(200, status);
     }
 

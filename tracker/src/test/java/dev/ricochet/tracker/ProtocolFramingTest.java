@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -144,7 +145,7 @@ class ProtocolFramingTest
         assertEquals(0, EdgeFixture.journaledCount(edge.journal, EventHeaderDescriptor.TYPE_CONVERSION));
     }
 
-    private String exchangeToClose(final String request) throws java.io.IOException
+    private String exchangeToClose(final String request) throws IOException
     {
         try (Socket socket = new Socket("127.0.0.1", edge.server.port()))
         {
@@ -155,7 +156,7 @@ class ProtocolFramingTest
         }
     }
 
-    private static String readHead(final InputStream in) throws java.io.IOException
+    private static String readHead(final InputStream in) throws IOException
     {
         final ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;

@@ -1,7 +1,9 @@
 package dev.ricochet.tracker;
 
+import com.sun.management.ThreadMXBean;
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -113,8 +115,8 @@ class RateLimiterTest
         // Given both limits and the verdict table, warmed up
         final RateLimits limits = new RateLimits(1, 1_000_000, 1, 1_000_000, new AddressBlocks("key", ""), false, 1024);
         final UserAgentVerdicts verdicts = UserAgentVerdicts.shared();
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final ThreadMXBean threads =
+            (ThreadMXBean)ManagementFactory.getThreadMXBean();
         long sink = hits(limits, verdicts, 100_000);
 
         // When 100,000 hits take their tokens and look their user agent's verdict up

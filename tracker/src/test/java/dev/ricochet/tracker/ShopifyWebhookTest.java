@@ -7,13 +7,12 @@ import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalPoller;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramRoute;
+import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +22,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +34,7 @@ class ShopifyWebhookTest
     private static final String CLICK_ID = "-0cUpCA8VobNMR3l0Rz5ln";
     private static final long NOW_MS = 1_795_262_400_000L; // 2026-11-21T12:00:00Z
 
-    private final org.agrona.concurrent.CachedEpochClock clock = new org.agrona.concurrent.CachedEpochClock();
+    private final CachedEpochClock clock = new CachedEpochClock();
 
     @TempDir
     Path dir;
@@ -60,7 +61,8 @@ class ShopifyWebhookTest
     {
         final String order = "{\"id\":820982911946154508,\"total_price\":\"25.99\",\"currency\":\"USD\"," +
             "\"created_at\":\"2026-11-20T10:00:00-05:00\",\"customer\":{\"id\":115310627314723954}," +
-            "\"note_attributes\":[{\"name\":\"gift\",\"value\":\"yes\"},{\"name\":\"ref\",\"value\":\"" + CLICK_ID + "\"}]," +
+            "\"note_attributes\":[{\"name\":\"gift\",\"value\":\"yes\"},{\"name\":\"ref\",\"value\":\"" + CLICK_ID +
+                "\"}]," +
             "\"discount_codes\":[{\"code\":\"SPRING10\",\"amount\":\"2.60\",\"type\":\"percentage\"}]}";
 
         final HttpResponse<String> response = post("orders/create", "wh-1", order, sign(order));
@@ -177,7 +179,8 @@ class ShopifyWebhookTest
     @Test
     void shouldDeadLetterAnOrderWhosePriceIsNotWrittenInPlainAsciiDigits() throws Exception
     {
-        // Given totals BigDecimal reads but Shopify never writes: fullwidth and Arabic-Indic digits, a sign, an exponent
+        // Given totals BigDecimal reads but Shopify never writes: fullwidth and Arabic-Indic digits, a sign, an
+        // exponent
         int id = 1100;
         for (final String price : new String[]{ "\uFF11\uFF12.\uFF13\uFF14", "\u0661\u0662.34", "+12.34", "1.234e1",
             "012.34", ".5" })

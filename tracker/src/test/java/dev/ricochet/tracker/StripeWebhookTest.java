@@ -45,7 +45,8 @@ class StripeWebhookTest
     @BeforeEach
     void startEdge() throws InterruptedException
     {
-        edge = new EdgeFixture(dir, new LinkRoute[0], new ProgramRoute("shop", 3, "USD", "rcid", null, SECRET, null, null),
+        edge = new EdgeFixture(dir, new LinkRoute[0], new ProgramRoute("shop", 3, "USD", "rcid", null, SECRET, null,
+            null),
             new ProgramRoute("nostripe", 4, "USD", "rcid", null, null, null, null));
         journal = edge.journal;
         server = edge.server;
@@ -244,7 +245,8 @@ class StripeWebhookTest
         return StripeEvents.checkoutSession(paymentIntent, amount, CLICK_ID, "cus_42");
     }
 
-    private static JsonObject charge(final String id, final String paymentIntent, final long amount, final long refunded)
+    private static JsonObject charge(final String id, final String paymentIntent, final long amount,
+        final long refunded)
     {
         return StripeEvents.charge(id, paymentIntent, amount, refunded);
     }

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -117,7 +118,7 @@ class TestModeEventsTest
         return client.send(HttpRequest.newBuilder(uri("/webhooks/shopify/shop"))
             .header("X-Shopify-Topic", topic)
             .header("X-Shopify-Hmac-Sha256", Base64.getEncoder().encodeToString(
-                HmacSha256.of(SHOPIFY_SECRET, body.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                HmacSha256.of(SHOPIFY_SECRET, body.getBytes(StandardCharsets.UTF_8))))
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -12,13 +12,25 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -244,7 +256,7 @@ class TrackerServerTest
         assertEquals(200, response.statusCode());
         assertEquals("image/gif", response.headers().firstValue("content-type").orElseThrow());
         assertEquals(43, response.body().length);
-        assertEquals("GIF89a", new String(response.body(), 0, 6, java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals("GIF89a", new String(response.body(), 0, 6, StandardCharsets.US_ASCII));
         final List<Byte> types = new ArrayList<>();
         try (JournalPoller poller = journal.newPoller(Journal.NULL_INDEX))
         {
@@ -271,9 +283,9 @@ class TrackerServerTest
     {
         final String twoRequests = "GET /r/home HTTP/1.1\r\nHost: x\r\nUser-Agent: " + BROWSER + "\r\n\r\n" +
             "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port()))
+        try (Socket socket = new Socket("127.0.0.1", server.port()))
         {
-            socket.getOutputStream().write(twoRequests.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(twoRequests.getBytes(StandardCharsets.US_ASCII));
             socket.setSoTimeout(5000);
             final byte[] buffer = new byte[4096];
             final StringBuilder received = new StringBuilder();
@@ -281,7 +293,7 @@ class TrackerServerTest
             {
                 final int n = socket.getInputStream().read(buffer);
                 assertTrue(n > 0, "connection closed early: " + received);
-                received.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+                received.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
             }
             assertTrue(received.toString().startsWith("HTTP/1.1 302 Found"), received.toString());
             assertTrue(received.toString().contains("HTTP/1.1 200 OK"), received.toString());
@@ -296,7 +308,7 @@ class TrackerServerTest
         final String received = exchangeUntil(click + click + click, 3, "content-length: 0");
 
         // Then each answer carries the click id and visitor cookie of its own journaled click
-        final java.util.regex.Matcher location = java.util.regex.Pattern.compile("rcid=([-0-9A-Za-z_]{22})")
+        final Matcher location = Pattern.compile("rcid=([-0-9A-Za-z_]{22})")
             .matcher(received);
         final List<String> locationIds = new ArrayList<>();
         while (location.find())
@@ -305,9 +317,9 @@ class TrackerServerTest
         }
         final List<String> journaledIds = journaledClicks().stream().map(c -> c.substring(0, 22)).toList();
         assertEquals(journaledIds, locationIds);
-        final java.util.regex.Matcher cookie = java.util.regex.Pattern.compile("rv=([-0-9A-Za-z_]{33})")
+        final Matcher cookie = Pattern.compile("rv=([-0-9A-Za-z_]{33})")
             .matcher(received);
-        final java.util.Set<String> visitors = new java.util.HashSet<>();
+        final Set<String> visitors = new HashSet<>();
         while (cookie.find())
         {
             visitors.add(cookie.group(1));
@@ -318,18 +330,18 @@ class TrackerServerTest
     @Test
     void shouldCloseAfterTheRedirectWhenTheClientAsksTo() throws Exception
     {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port()))
+        try (Socket socket = new Socket("127.0.0.1", server.port()))
         {
             // When a client sends Connection: close
             socket.getOutputStream().write(("GET /r/home HTTP/1.1\r\nHost: x\r\nConnection: close\r\nUser-Agent: " +
-                BROWSER + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                BROWSER + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             socket.setSoTimeout(5000);
 
             // Then it gets the redirect, and the edge closes the connection after it
             final String raw = new String(socket.getInputStream().readAllBytes(),
-                java.nio.charset.StandardCharsets.US_ASCII);
+                StandardCharsets.US_ASCII);
             assertEquals(302, RawHttp.status(raw), raw);
-            assertTrue(raw.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), raw);
+            assertTrue(raw.toLowerCase(Locale.ROOT).contains("connection: close"), raw);
             assertTrue(raw.contains("ocation: https://shop.example.com/?rcid="), raw);
         }
     }
@@ -338,26 +350,26 @@ class TrackerServerTest
     void shouldDateRedirectsAndPixelsWithTheCurrentTime() throws Exception
     {
         // When a link and the pixel are requested
-        final java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+        final Instant before = Instant.now().minusSeconds(1);
         final String redirectDate = get("/r/home", BROWSER, null).headers().firstValue("date").orElseThrow();
         final String pixelDate = get("/p.gif", BROWSER, null).headers().firstValue("date").orElseThrow();
-        final java.time.Instant after = java.time.Instant.now().plusSeconds(1);
+        final Instant after = Instant.now().plusSeconds(1);
 
         // Then both carry an RFC 9110 Date of the moment they were answered
         for (final String date : List.of(redirectDate, pixelDate))
         {
-            final java.time.Instant at = java.time.ZonedDateTime.parse(
-                date, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            assertTrue(!at.isBefore(before.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) && !at.isAfter(after),
+            final Instant at = ZonedDateTime.parse(
+                date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            assertTrue(!at.isBefore(before.truncatedTo(ChronoUnit.SECONDS)) && !at.isAfter(after),
                 date);
         }
     }
 
     private String exchangeUntil(final String requests, final int responses, final String marker) throws Exception
     {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port()))
+        try (Socket socket = new Socket("127.0.0.1", server.port()))
         {
-            socket.getOutputStream().write(requests.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
             socket.setSoTimeout(5000);
             final byte[] buffer = new byte[8192];
             final StringBuilder received = new StringBuilder();
@@ -365,7 +377,7 @@ class TrackerServerTest
             {
                 final int n = socket.getInputStream().read(buffer);
                 assertTrue(n > 0, "connection closed early: " + received);
-                received.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+                received.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
             }
             return received.toString();
         }
@@ -375,9 +387,9 @@ class TrackerServerTest
     void shouldNotCountAClientResettingItsConnectionAsAnError() throws Exception
     {
         // Given a client that sends half a request and resets the connection
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port()))
+        try (Socket socket = new Socket("127.0.0.1", server.port()))
         {
-            socket.getOutputStream().write("GET /r/ho".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write("GET /r/ho".getBytes(StandardCharsets.US_ASCII));
             socket.setSoLinger(true, 0);
         }
 
@@ -410,7 +422,7 @@ class TrackerServerTest
         return clicks;
     }
 
-    private void pollClicks(final java.util.function.Consumer<ClickEventFlyweight> consumer)
+    private void pollClicks(final Consumer<ClickEventFlyweight> consumer)
     {
         final ClickEventFlyweight click = new ClickEventFlyweight();
         try (JournalPoller poller = journal.newPoller(Journal.NULL_INDEX))

@@ -1,5 +1,6 @@
 package dev.ricochet.tracker;
 
+import com.sun.management.ThreadMXBean;
 import dev.ricochet.ingest.ClickEventFlyweight;
 import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.IdCodec;
@@ -107,8 +108,8 @@ class VisitorCookieIntegrityTest
     {
         final VisitorCookie cookie = new VisitorCookie("rv", 60, false, KEY);
         final String header = "other=1; rv=" + VisitorCookie.value(KEY, 42, 4242) + "; x=y";
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final ThreadMXBean threads =
+            (ThreadMXBean)ManagementFactory.getThreadMXBean();
         long sink = 0;
         for (int i = 0; i < 20_000; i++)
         {

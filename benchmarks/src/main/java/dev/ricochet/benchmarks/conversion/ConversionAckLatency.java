@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * time, then concurrent connections, whose requests share syncs.
  *
  * <pre>
- * java &lt;Chronicle flags&gt; -cp benchmarks/target/benchmarks.jar dev.ricochet.benchmarks.conversion.ConversionAckLatency \
+ * java &lt;Chronicle flags&gt; -cp benchmarks/target/benchmarks.jar
+ * dev.ricochet.benchmarks.conversion.ConversionAckLatency \
  *     [--dir DIR (default: a new directory under ./target)] [--requests 2000] [--connections 16]
  * </pre>
  *
@@ -76,7 +78,8 @@ public final class ConversionAckLatency
                 .journalMinFreeBytes(0)))
         {
             final AtomicLong orders = new AtomicLong();
-            System.out.printf(Locale.ROOT, "journal in %s (%s)%n", dir.toAbsolutePath(), Files.getFileStore(dir).type());
+            System.out.printf(Locale.ROOT, "journal in %s (%s)%n", dir.toAbsolutePath(), Files.getFileStore(dir).type(
+                ));
 
             // Sequential: one connection, a conversion then a /healthz, so both see the same machine.
             final Histogram conversions = new Histogram(3);
@@ -101,7 +104,7 @@ public final class ConversionAckLatency
             final Histogram concurrent = new Histogram(3);
             final int perConnection = Math.max(1, requests / connections);
             final List<Thread> threads = new ArrayList<>();
-            final List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            final List<Throwable> failures = new CopyOnWriteArrayList<>();
             for (int c = 0; c < connections; c++)
             {
                 final Thread thread = new Thread(() ->
@@ -179,7 +182,8 @@ public final class ConversionAckLatency
         {
             final byte[] body = ("{\"programId\":\"shop\",\"externalId\":\"order-" + order +
                 "\",\"kind\":\"sale\",\"amount\":12345}").getBytes(StandardCharsets.UTF_8);
-            final byte[] head = ("POST /v1/conversions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + API_KEY +
+            final byte[] head = ("POST /v1/conversions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                API_KEY +
                 "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
             final long startNs = System.nanoTime();

@@ -14,6 +14,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.HashSet;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -56,7 +58,7 @@ public class LinkLookupBenchmark extends ChronicleForkedBenchmark
     public void fill()
     {
         final SplittableRandom random = new SplittableRandom(42);
-        final java.util.Set<String> seen = new java.util.HashSet<>(2 * ROUTES);
+        final Set<String> seen = new HashSet<>(2 * ROUTES);
         for (int i = 0; i < ROUTES; i++)
         {
             String code;

@@ -175,7 +175,8 @@ public final class ComparisonReport
                 .append(num(oursP99 / nginxP99, 2)).append(" | ")
                 .append(num(ours.path("sendLagUs").path("p99").asDouble(Double.NaN), 0)).append(" / ")
                 .append(num(nginx.path("sendLagUs").path("p99").asDouble(Double.NaN), 0)).append(" | ")
-                .append(ours.path("errors").asText("missing")).append(" / ").append(nginx.path("errors").asText("missing"))
+                .append(ours.path("errors").asText("missing")).append(" / ").append(nginx.path("errors").asText(
+                    "missing"))
                 .append(" |\n");
             if (pct <= 75)
             {
@@ -273,7 +274,8 @@ public final class ComparisonReport
             md.append("JMH results reused from an earlier run of the same commit on this machine: `")
                 .append(source.path("jmhReusedFrom").asText()).append("`.\n\n");
         }
-        md.append("| Benchmark | Mode | Score | Error | Unit | alloc B/op | p99 |\n|---|---|---:|---:|---|---:|---:|\n");
+        md.append(
+            "| Benchmark | Mode | Score | Error | Unit | alloc B/op | p99 |\n|---|---|---:|---:|---|---:|---:|\n");
         for (final JsonNode result : jmh)
         {
             final JsonNode primary = result.path("primaryMetric");
@@ -309,7 +311,8 @@ public final class ComparisonReport
         for (final JsonNode figure : figures)
         {
             final double minRatio = figure.path("minRatio").asDouble(Double.NaN);
-            summary.append("| ").append(figure.path("step").asText()).append(" | ").append(figure.path("title").asText())
+            summary.append("| ").append(figure.path("step").asText()).append(" | ").append(figure.path("title").asText(
+                ))
                 .append(" | ").append(num(figure.path("value").asDouble(Double.NaN), 2)).append(' ')
                 .append(figure.path("unit").asText())
                 .append(" | ").append(num(figure.path("anchor").asDouble(Double.NaN), 2))
@@ -502,7 +505,8 @@ public final class ComparisonReport
     private String latencies(final JsonNode run)
     {
         final JsonNode latency = run.path("latencyUs");
-        return num(latency.path("p50").asDouble(Double.NaN), 0) + " / " + num(latency.path("p99").asDouble(Double.NaN), 0) +
+        return num(latency.path("p50").asDouble(Double.NaN), 0) + " / " + num(latency.path("p99").asDouble(Double.NaN),
+            0) +
             " / " + num(latency.path("p99.9").asDouble(Double.NaN), 0) + " / " +
             num(latency.path("max").asDouble(Double.NaN), 0);
     }

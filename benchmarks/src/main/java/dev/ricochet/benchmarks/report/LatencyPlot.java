@@ -1,5 +1,6 @@
 package dev.ricochet.benchmarks.report;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Locale;
 
@@ -50,7 +51,8 @@ final class LatencyPlot
         {
             final double y = y(us);
             svg.append(line(LEFT, y, WIDTH - RIGHT, y, "#ddd", false))
-                .append(text(LEFT - 6, y + 4, us >= 1000 ? stripZeros(us / 1000) + " ms" : stripZeros(us) + " µs", "end"));
+                .append(text(LEFT - 6, y + 4, us >= 1000 ? stripZeros(us / 1000) + " ms" : stripZeros(us) + " µs",
+                    "end"));
         }
         svg.append(text((LEFT + WIDTH - RIGHT) / 2.0, HEIGHT - 18, "percentile", "middle"));
         final String[] colours = {"#1b9e77", "#d95f02", "#7570b3"};
@@ -111,6 +113,6 @@ final class LatencyPlot
 
     private static String stripZeros(final double value)
     {
-        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.4f", value)).stripTrailingZeros().toPlainString();
+        return new BigDecimal(String.format(Locale.ROOT, "%.4f", value)).stripTrailingZeros().toPlainString();
     }
 }

@@ -2,6 +2,9 @@ package dev.ricochet.benchmarks.load;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -49,15 +52,15 @@ class LoadHarnessLocationCheckTest
     @Test
     void shouldReadCodesWithAndWithoutDestinations()
     {
-        final java.util.List<LinkTarget> links = LinkTarget.parseList("a-1=https://x.example/?q=1, b_2", "rcid");
+        final List<LinkTarget> links = LinkTarget.parseList("a-1=https://x.example/?q=1, b_2", "rcid");
 
         assertEquals("a-1", links.get(0).code());
         assertEquals("https://x.example/?q=1", links.get(0).destination());
         assertNull(links.get(1).destination());
         assertEquals("GET /r/a-1" + LinkTarget.CAMPAIGN_QUERY + " HTTP/1.1\r\n",
-            new String(links.get(0).redirectLine(), java.nio.charset.StandardCharsets.US_ASCII));
+            new String(links.get(0).redirectLine(), StandardCharsets.US_ASCII));
         assertEquals("GET /r/b_2 HTTP/1.1\r\n",
-            new String(links.get(1).redirectLine(), java.nio.charset.StandardCharsets.US_ASCII));
+            new String(links.get(1).redirectLine(), StandardCharsets.US_ASCII));
     }
 
     @Test

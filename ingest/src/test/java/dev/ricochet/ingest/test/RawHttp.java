@@ -47,7 +47,8 @@ public final class RawHttp
                 head.write(b);
                 final byte[] bytes = head.toByteArray();
                 final int n = bytes.length;
-                if (n >= 4 && bytes[n - 4] == '\r' && bytes[n - 3] == '\n' && bytes[n - 2] == '\r' && bytes[n - 1] == '\n')
+                if (n >= 4 && bytes[n - 4] == '\r' && bytes[n - 3] == '\n' && bytes[n - 2] == '\r' &&
+                    bytes[n - 1] == '\n')
                 {
                     break;
                 }

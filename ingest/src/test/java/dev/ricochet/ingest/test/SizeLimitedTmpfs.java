@@ -38,10 +38,12 @@ public final class SizeLimitedTmpfs
      * @throws IOException if the mount point cannot be created.
      * @throws InterruptedException if interrupted while mounting.
      */
-    public static SizeLimitedTmpfs mountOrSkip(final Path dir, final long bytes) throws IOException, InterruptedException
+    public static SizeLimitedTmpfs mountOrSkip(final Path dir, final long bytes) throws IOException,
+        InterruptedException
     {
         Files.createDirectories(dir);
-        final String failure = run("mount", "-t", "tmpfs", "-o", "size=" + (bytes >> 20) + "m", "tmpfs", dir.toString());
+        final String failure = run("mount", "-t", "tmpfs", "-o", "size=" + (bytes >> 20) + "m", "tmpfs", dir.toString(
+            ));
         Assumptions.assumeTrue(null == failure, () -> "cannot mount a size-limited tmpfs here: " + failure);
         return new SizeLimitedTmpfs(dir);
     }

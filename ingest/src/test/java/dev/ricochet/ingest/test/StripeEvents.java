@@ -8,6 +8,8 @@ import com.stripe.model.checkout.Session;
 import com.stripe.net.ApiResource;
 import com.stripe.net.Webhook;
 
+import java.security.GeneralSecurityException;
+
 /**
  * Builds Stripe webhook payloads and {@code Stripe-Signature} headers with stripe-java, as Stripe sends them.
  */
@@ -112,7 +114,7 @@ public final class StripeEvents
         {
             return "t=" + timestamp + ",v1=" + Webhook.Util.computeHmacSha256(secret, timestamp + "." + payload);
         }
-        catch (final java.security.GeneralSecurityException ex)
+        catch (final GeneralSecurityException ex)
         {
             throw new IllegalStateException(ex);
         }

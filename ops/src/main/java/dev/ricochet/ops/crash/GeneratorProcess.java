@@ -3,6 +3,7 @@ package dev.ricochet.ops.crash;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.lang.management.ManagementFactory;
@@ -31,7 +32,7 @@ final class GeneratorProcess implements AutoCloseable
     {
         this.process = process;
         this.ackDir = ackDir;
-        this.commands = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        this.commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         final Thread reader = new Thread(() -> readStats(echo), "generator-stats");
         reader.setDaemon(true);
         reader.start();

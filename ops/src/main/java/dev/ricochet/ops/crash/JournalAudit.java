@@ -15,7 +15,8 @@ import java.util.Set;
 
 /**
  * What a journal holds, read straight from its files: every click id (and how many were there twice), every
- * conversion's order id (the runs it audits send to one program), and per partner and day the clicks the aggregator must count.
+ * conversion's order id (the runs it audits send to one program), and per partner and day the clicks the aggregator
+ * must count.
  */
 final class JournalAudit
 {

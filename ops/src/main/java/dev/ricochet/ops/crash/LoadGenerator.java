@@ -3,6 +3,7 @@ package dev.ricochet.ops.crash;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -489,7 +490,7 @@ public final class LoadGenerator
     /**
      * One keep-alive connection, one request in flight; its handler instance follows it across reconnects.
      */
-    @io.netty.channel.ChannelHandler.Sharable
+    @ChannelHandler.Sharable
     private static final class Connection extends SimpleChannelInboundHandler<FullHttpResponse>
     {
         private final Worker worker;

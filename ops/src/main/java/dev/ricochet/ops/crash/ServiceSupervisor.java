@@ -3,6 +3,7 @@ package dev.ricochet.ops.crash;
 import dev.ricochet.ops.Ricochet;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -185,7 +186,7 @@ final class ServiceSupervisor implements AutoCloseable
         final long deadlineMs = System.currentTimeMillis() + timeoutMs;
         do
         {
-            try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r"))
+            try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r"))
             {
                 file.seek(logOffset);
                 String line;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ricochet.ingest.CrashPoints;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.Settings;
 import net.openhft.chronicle.queue.RollCycle;
 
 import java.io.IOException;
@@ -299,7 +300,8 @@ public final class Soak
             "conversions", acks.ackedOrders));
         result.put("journaled", Map.of("clicks", journal.clicks, "pixels", journal.pixels,
             "conversions", journal.conversions, "events", journal.events));
-        result.put("journaledNotAcknowledged", Map.of("clicks", journal.clicks - (acks.ackedClicks - acks.missingClicks),
+        result.put("journaledNotAcknowledged", Map.of("clicks", journal.clicks - (
+            acks.ackedClicks - acks.missingClicks),
             "conversions", journal.orderIds.size() - (acks.ackedOrders - acks.missingOrders)));
         result.put("counted", Map.of("clicks", counted.countedClicks(), "conversionRecords", counted.countedOrders(),
             "sales", counted.countedSales(), "eventsAfterCheckpoint", counted.checkpointBehind()));
@@ -425,7 +427,7 @@ public final class Soak
 
     private long durationMs(final String name, final String defaultValue)
     {
-        return dev.ricochet.ingest.Settings.parseDurationMs("--" + name, options.getOrDefault(name, defaultValue));
+        return Settings.parseDurationMs("--" + name, options.getOrDefault(name, defaultValue));
     }
 
     private void log(final String line)

@@ -146,7 +146,8 @@ final class StateAudit
             {
                 final byte[] liveKey = null != x && x.isValid() ? x.key() : null;
                 final byte[] replayKey = null != y && y.isValid() ? y.key() : null;
-                final int order = null == liveKey ? 1 : null == replayKey ? -1 : Arrays.compareUnsigned(liveKey, replayKey);
+                final int order = null == liveKey ? 1 : null == replayKey ? -1 : Arrays.compareUnsigned(liveKey,
+                    replayKey);
                 final byte[] key = order <= 0 ? liveKey : replayKey;
                 final byte[] liveValue = order <= 0 ? x.value() : null;
                 final byte[] replayValue = order >= 0 ? y.value() : null;

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -42,7 +43,7 @@ class CrashSuiteSystemTest
     {
         // A few hits of each point in the normal suite; the negative control's point is counted on its own below
         assertEquals(List.of(), tally.unfiredPoints());
-        assertAll(java.util.Arrays.stream(CrashPoints.Point.values())
+        assertAll(Arrays.stream(CrashPoints.Point.values())
             .filter(point -> CrashPoints.Point.AGGREGATOR_BETWEEN_CHECKPOINT_WRITES != point)
             .map(point -> () -> assertTrue(tally.hits(point) >= 3, point.label() + " fired " + tally.hits(point))));
         assertTrue(tally.kills >= 3, "SIGKILLs: " + tally.kills);

@@ -11,6 +11,7 @@ import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.StrictJson;
 import dev.ricochet.tracker.TrackerCounter;
 import dev.ricochet.tracker.TrackerCounters;
+import io.netty.handler.codec.http.HttpHeaders;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -92,11 +93,12 @@ public final class ConversionIntake
      * @param responder receives the answer.
      */
     public void onShopifyWebhook(
-        final String programId, final io.netty.handler.codec.http.HttpHeaders headers, final byte[] body,
+        final String programId, final HttpHeaders headers, final byte[] body,
         final Responder responder)
     {
         final String webhookId = headers.get("X-Shopify-Webhook-Id");
-        final String deliveryKey = null == webhookId ? null : "shopify-webhook\u0000" + programId + "\u0000" + webhookId;
+        final String deliveryKey = null == webhookId ? null : "shopify-webhook\u0000" + programId + "\u0000" +
+            webhookId;
         final ProgramOutcome outcome = shopify.handle(programs.lookup(programId),
             headers.get("X-Shopify-Hmac-Sha256"), headers.get("X-Shopify-Topic"), body, epochClock.time());
         // Only a verified request may learn that a delivery was seen before.

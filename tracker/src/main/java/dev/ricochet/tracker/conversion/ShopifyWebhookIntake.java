@@ -106,7 +106,8 @@ final class ShopifyWebhookIntake
             reportedMs, amount, currency.toUpperCase(Locale.ROOT), id, null,
             id(order.path("customer").path("id")), coupon, clickId(program, order), false);
         final String error = ConversionValidation.check(conversion, program.currency());
-        return null == error ? IntakeOutcome.record(conversion) : IntakeOutcome.deadLetter(200, "orders/create: " + error);
+        return null == error ? IntakeOutcome.record(conversion) : IntakeOutcome.deadLetter(200, "orders/create: " +
+            error);
     }
 
     private static IntakeOutcome refund(final ProgramRoute program, final JsonNode refund, final long nowMs)
@@ -166,7 +167,8 @@ final class ShopifyWebhookIntake
             reportedMs, amount, null == currency ? program.currency() : currency,
             "refund:" + id, orderId, null, null, null, false);
         final String error = ConversionValidation.check(conversion, program.currency());
-        return null == error ? IntakeOutcome.record(conversion) : IntakeOutcome.deadLetter(200, "refunds/create: " + error);
+        return null == error ? IntakeOutcome.record(conversion) : IntakeOutcome.deadLetter(200, "refunds/create: " +
+            error);
     }
 
     private static String clickId(final ProgramRoute program, final JsonNode order)

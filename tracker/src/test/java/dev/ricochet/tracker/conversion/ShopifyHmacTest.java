@@ -46,7 +46,8 @@ class ShopifyHmacTest
         assertEquals(-1, ShopifyWebhookIntake.minorUnits("1.00", "XYZ"));
         assertEquals(-1, ShopifyWebhookIntake.minorUnits("1" + "0".repeat(32), "USD"), "over 32 characters");
         assertEquals(-1, ShopifyWebhookIntake.minorUnits("99999999999999999.99", "USD"), "past a long");
-        assertEquals(-1, ShopifyWebhookIntake.minorUnits("25e3", "USD"), "a price is written in plain digits, never an exponent");
+        assertEquals(-1, ShopifyWebhookIntake.minorUnits("25e3", "USD"),
+            "a price is written in plain digits, never an exponent");
     }
 
     /**
