@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,5 +54,36 @@ class LauncherTest
         // The launcher script is how operators start Ricochet: it must never let Chronicle phone home.
         final String script = Files.readString(Path.of("ricochet"));
         assertTrue(script.contains("-Dchronicle.analytics.disable=true"), "ops/ricochet must disable analytics");
+    }
+
+    @Test
+    void shouldRefuseAMisspeltKeyInTheConfigFileNamingTheNearestKnownOne() throws Exception
+    {
+        final Path config = dir.resolve("ricochet.properties");
+        Files.writeString(config, "ricochet.tracker.rate.limit.adress=5/s\n");
+
+        final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+            () -> Launcher.parse(new String[]{ "run", "--config", config.toString() }, Map.of()));
+
+        assertEquals("unknown setting 'ricochet.tracker.rate.limit.adress' from " + config + ": did you mean " +
+            "ricochet.tracker.rate.limit.address? (every setting: ops/CONFIGURATION.md)", thrown.getMessage());
+    }
+
+    @Test
+    void shouldReadTheScriptsOwnVariablesAsNoSettings() throws Exception
+    {
+        final Launcher launcher = Launcher.parse(new String[]{ "run" },
+            Map.of("RICOCHET_HEAP", "1g", "RICOCHET_JAVA_OPTS", "-Dx=y", "RICOCHET_REBUILD", "1"));
+
+        assertTrue(launcher.settings().isEmpty(), launcher.settings().toString());
+    }
+
+    @Test
+    void shouldTakeHelpAnywhereOnTheCommandLine()
+    {
+        assertTrue(Launcher.wantsHelp(new String[]{ "--help" }));
+        assertTrue(Launcher.wantsHelp(new String[]{ "run", "--demo", "-h" }));
+        assertTrue(Launcher.wantsHelp(new String[]{ "help" }));
+        assertFalse(Launcher.wantsHelp(new String[]{ "run", "--demo" }));
     }
 }
