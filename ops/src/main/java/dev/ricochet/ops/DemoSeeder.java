@@ -95,8 +95,8 @@ final class DemoSeeder
             out.println("  curl -si -A '" + BROWSER_USER_AGENT + "' http://localhost:" + trackerPort + "/r/" + link[0]);
         }
         out.println("Then read alice's clicks today (UTC; reports show a click within a moment, once committed):");
-        out.println("  curl -s -H 'Authorization: Bearer " + token + "' '" + admin + "partners/alice/stats?from=" + today +
-            "&to=" + today + "'");
+        out.println("  curl -s -H 'Authorization: Bearer " + token + "' '" + admin +
+            "partners/alice/stats?from=" + today + "&to=" + today + "'");
         out.flush();
     }
 
@@ -115,7 +115,10 @@ final class DemoSeeder
             throw new IOException("GET " + path + " answered " + existing.statusCode() + ": " + existing.body());
         }
         final HttpResponse<String> response = client.send(
-            request(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+            request(path)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
         if (200 != response.statusCode())
         {

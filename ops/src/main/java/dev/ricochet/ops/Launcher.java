@@ -81,56 +81,33 @@ record Launcher(boolean demo, Path dataDir, Properties settings, Map<String, Str
     {
         if (args.length == 0 || !"run".equals(args[0]))
         {
-            throw new IllegalArgumentException(args.length == 0 ? "missing command" : "unknown command '" + args[0] + "'");
+            throw new IllegalArgumentException(
+                args.length == 0 ? "missing command" : "unknown command '" + args[0] + "'");
         }
-        boolean demo = false;
-        Path configFile = null;
-        final Properties flags = new Properties();
-        final Map<String, String> sources = new TreeMap<>();
-        final List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
-        while (!rest.isEmpty())
-        {
-            final String flag = rest.remove(0);
-            if ("--demo".equals(flag))
-            {
-                demo = true;
-                continue;
-            }
-            if (rest.isEmpty())
-            {
-                throw new IllegalArgumentException(flag.startsWith("--") ? flag + " needs a value" : "unknown flag " + flag);
-            }
-            final String value = rest.remove(0);
-            final String key = switch (flag)
-            {
-                case "--data-dir" -> DATA_DIR_PROP_NAME;
-                case "--tracker-port" -> TrackerConfiguration.PORT_PROP_NAME;
-                case "--admin-port" -> AggregatorConfiguration.ADMIN_PORT_PROP_NAME;
-                case "--config" -> null;
-                default -> throw new IllegalArgumentException("unknown flag " + flag);
-            };
-            if (null == key)
-            {
-                configFile = Path.of(value);
-                continue;
-            }
-            flags.setProperty(key, DATA_DIR_PROP_NAME.equals(key) ? value : requirePort(flag, value));
-            sources.put(key, flag);
-        }
-
+        final Flags flags = Flags.parse(List.of(args).subList(1, args.length));
+        // Weakest first, each source overriding the one before: -D, file, environment, flags.
         final Properties settings = new Properties();
-        if (null != configFile)
+        final Map<String, String> sources = new TreeMap<>();
+        for (final String key : new TreeSet<>(systemProperties.stringPropertyNames()))
+        {
+            if (key.startsWith("ricochet."))
+            {
+                requireKnown(key, "a system property (-D" + key + ")");
+                sources.put(key, "-D" + key);
+            }
+        }
+        if (null != flags.configFile())
         {
             final Properties file = new Properties();
-            try (InputStream in = Files.newInputStream(configFile))
+            try (InputStream in = Files.newInputStream(flags.configFile()))
             {
                 file.load(in);
             }
-            for (final String key : file.stringPropertyNames())
+            for (final String key : new TreeSet<>(file.stringPropertyNames()))
             {
-                requireKnown(key, configFile.toString());
+                requireKnown(key, flags.configFile().toString());
                 settings.setProperty(key, file.getProperty(key));
-                sources.put(key, configFile.toString());
+                sources.put(key, flags.configFile().toString());
             }
         }
         for (final Map.Entry<String, String> variable : new TreeMap<>(environment).entrySet())
@@ -144,18 +121,62 @@ record Launcher(boolean demo, Path dataDir, Properties settings, Map<String, Str
                 sources.put(key, name);
             }
         }
-        for (final String key : new TreeSet<>(systemProperties.stringPropertyNames()))
-        {
-            if (key.startsWith("ricochet."))
-            {
-                requireKnown(key, "a system property (-D" + key + ")");
-                sources.putIfAbsent(key, "-D" + key);
-            }
-        }
-        settings.putAll(flags);
+        settings.putAll(flags.settings());
+        sources.putAll(flags.sources());
         final Path dataDir = Path.of(settings.getProperty(DATA_DIR_PROP_NAME,
             systemProperties.getProperty(DATA_DIR_PROP_NAME, "data"))).toAbsolutePath();
-        return new Launcher(demo, dataDir, settings, Map.copyOf(sources));
+        return new Launcher(flags.demo(), dataDir, settings, Map.copyOf(sources));
+    }
+
+    /**
+     * The flags after {@code run}.
+     *
+     * @param demo       {@code --demo} given.
+     * @param configFile {@code --config}'s file, or null.
+     * @param settings   the settings the other flags set.
+     * @param sources    each of those settings' flag.
+     */
+    private record Flags(boolean demo, Path configFile, Properties settings, Map<String, String> sources)
+    {
+        static Flags parse(final List<String> args)
+        {
+            boolean demo = false;
+            Path configFile = null;
+            final Properties settings = new Properties();
+            final Map<String, String> sources = new TreeMap<>();
+            final List<String> rest = new ArrayList<>(args);
+            while (!rest.isEmpty())
+            {
+                final String flag = rest.remove(0);
+                if ("--demo".equals(flag))
+                {
+                    demo = true;
+                    continue;
+                }
+                if (rest.isEmpty())
+                {
+                    throw new IllegalArgumentException(
+                        flag.startsWith("--") ? flag + " needs a value" : "unknown flag " + flag);
+                }
+                final String value = rest.remove(0);
+                final String key = switch (flag)
+                {
+                    case "--data-dir" -> DATA_DIR_PROP_NAME;
+                    case "--tracker-port" -> TrackerConfiguration.PORT_PROP_NAME;
+                    case "--admin-port" -> AggregatorConfiguration.ADMIN_PORT_PROP_NAME;
+                    case "--config" -> null;
+                    default -> throw new IllegalArgumentException("unknown flag " + flag);
+                };
+                if (null == key)
+                {
+                    configFile = Path.of(value);
+                    continue;
+                }
+                settings.setProperty(key, DATA_DIR_PROP_NAME.equals(key) ? value : requirePort(flag, value));
+                sources.put(key, flag);
+            }
+            return new Flags(demo, configFile, settings, sources);
+        }
     }
 
     private static void requireKnown(final String key, final String source)

@@ -120,24 +120,7 @@ public final class Ricochet implements AutoCloseable
      */
     public static void main(final String[] args)
     {
-        // Fail loudly: an OutOfMemoryError or a stopped event loop halts with ProcessFailure.EXIT_STATUS for the
-        // supervisor to restart (ops/ricochet also runs the JVM with -XX:+ExitOnOutOfMemoryError), instead of serving
-        // on with a deaf loop and half-done requests.
-        ProcessFailure.haltOnFailure();
-        final Thread.UncaughtExceptionHandler uncaught = Thread.getDefaultUncaughtExceptionHandler();
-        Thread.setDefaultUncaughtExceptionHandler((thread, error) ->
-        {
-            ProcessFailure.failIfFatal(error);
-            if (null != uncaught)
-            {
-                uncaught.uncaughtException(thread, error);
-            }
-            else
-            {
-                System.err.print("Exception in thread \"" + thread.getName() + "\" ");
-                error.printStackTrace();
-            }
-        });
+        failLoudly();
         if (Launcher.wantsHelp(args))
         {
             System.out.println(Launcher.USAGE);
@@ -154,7 +137,7 @@ public final class Ricochet implements AutoCloseable
         catch (final IllegalArgumentException | IOException ex)
         {
             System.err.println("ricochet: " + ex.getMessage());
-            System.err.println(Launcher.USAGE);
+            System.err.println("ricochet: usage: ricochet --help");
             System.exit(2);
             return;
         }
@@ -172,23 +155,9 @@ public final class Ricochet implements AutoCloseable
         }
 
         final long startNs = System.nanoTime();
-        final Ricochet ricochet;
-        try
+        final Ricochet ricochet = startOrExit(launcher.dataDir());
+        if (null == ricochet)
         {
-            ricochet = start(launcher.dataDir());
-        }
-        catch (final IllegalArgumentException | IllegalStateException | IOException ex)
-        {
-            // A port taken between the check and the bind (a race) is still said in one line, without a trace.
-            System.err.println("ricochet: cannot start: " + (PortCheck.isPortInUse(ex) ?
-                "a port is already in use (" + ex.getMessage() + "): choose others with --tracker-port and " +
-                "--admin-port" : ex.getMessage()));
-            System.exit(1);
-            return;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
             return;
         }
 
@@ -208,23 +177,75 @@ public final class Ricochet implements AutoCloseable
         }
         if (launcher.demo())
         {
-            try
-            {
-                new DemoSeeder(ricochet.trackerPort(), ricochet.adminPort(), ricochet.adminToken(), LocalDate.now(
-                    ZoneOffset.UTC)).seed(System.out);
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                System.err.println("ricochet: demo seeding failed: " + ex.getMessage());
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
+            seedDemo(ricochet);
         }
         try
         {
             stopped.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * @return the started service, or null if interrupted; a failed start exits with status 1 after one line.
+     */
+    private static Ricochet startOrExit(final Path dataDir)
+    {
+        try
+        {
+            return start(dataDir);
+        }
+        catch (final IllegalArgumentException | IllegalStateException | IOException ex)
+        {
+            // A port taken between the check and the bind (a race) is still said in one line, without a trace.
+            System.err.println("ricochet: cannot start: " + (PortCheck.isPortInUse(ex) ?
+                "a port is already in use (" + ex.getMessage() + "): choose others with --tracker-port and " +
+                "--admin-port" : ex.getMessage()));
+            System.exit(1);
+            return null;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static void failLoudly()
+    {
+        // Fail loudly: an OutOfMemoryError or a stopped event loop halts with ProcessFailure.EXIT_STATUS for the
+        // supervisor to restart (ops/ricochet also runs the JVM with -XX:+ExitOnOutOfMemoryError), instead of serving
+        // on with a deaf loop and half-done requests.
+        ProcessFailure.haltOnFailure();
+        final Thread.UncaughtExceptionHandler uncaught = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) ->
+        {
+            ProcessFailure.failIfFatal(error);
+            if (null != uncaught)
+            {
+                uncaught.uncaughtException(thread, error);
+            }
+            else
+            {
+                System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+                error.printStackTrace();
+            }
+        });
+    }
+
+    private static void seedDemo(final Ricochet ricochet)
+    {
+        try
+        {
+            new DemoSeeder(ricochet.trackerPort(), ricochet.adminPort(), ricochet.adminToken(),
+                LocalDate.now(ZoneOffset.UTC)).seed(System.out);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            System.err.println("ricochet: demo seeding failed: " + ex.getMessage());
         }
         catch (final InterruptedException ex)
         {

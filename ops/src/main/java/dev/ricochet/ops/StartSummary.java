@@ -25,7 +25,8 @@ final class StartSummary
     private final int adminPort;
     private final Aggregator.Context aggregator;
 
-    StartSummary(final Launcher launcher, final int trackerPort, final int adminPort, final Aggregator.Context aggregator)
+    StartSummary(
+        final Launcher launcher, final int trackerPort, final int adminPort, final Aggregator.Context aggregator)
     {
         this.launcher = launcher;
         this.trackerPort = trackerPort;
@@ -83,7 +84,8 @@ final class StartSummary
             String.join(",\n             ", given) + "; the rest defaults (ops/CONFIGURATION.md)";
     }
 
-    private static void printGenerated(final PrintStream out, final String what, final AdminToken token, final Path file)
+    private static void printGenerated(
+        final PrintStream out, final String what, final AdminToken token, final Path file)
     {
         if (token.isGenerated())
         {

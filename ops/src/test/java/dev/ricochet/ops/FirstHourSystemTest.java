@@ -30,8 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FirstHourSystemTest
 {
-    private static final Pattern CLICK_LINE = Pattern.compile("curl -si -A '([^']+)' (http://localhost:\\d+/r/alice-tents)");
-    private static final Pattern STATS_LINE = Pattern.compile("'(http://localhost:\\d+/v1/partners/alice/stats\\?[^']+)'");
+    private static final Pattern CLICK_LINE =
+        Pattern.compile("curl -si -A '([^']+)' (http://localhost:\\d+/r/alice-tents)");
+    private static final Pattern STATS_LINE =
+        Pattern.compile("'(http://localhost:\\d+/v1/partners/alice/stats\\?[^']+)'");
 
     @TempDir
     Path dir;
@@ -105,8 +107,8 @@ class FirstHourSystemTest
                 "--admin-port", "0"))
         {
             assertEquals(1, launcher.awaitExit(), launcher.output());
-            assertEquals("ricochet: cannot start: edge port " + taken.getLocalPort() + " on 0.0.0.0 is already in use " +
-                "(another Ricochet or program listens there): choose another with --tracker-port PORT or " +
+            assertEquals("ricochet: cannot start: edge port " + taken.getLocalPort() + " on 0.0.0.0 is already in " +
+                "use (another Ricochet or program listens there): choose another with --tracker-port PORT or " +
                 "ricochet.tracker.port (0 = any free port)\n", launcher.output());
         }
     }
@@ -205,11 +207,13 @@ class FirstHourSystemTest
             final Matcher stats = STATS_LINE.matcher(demo.output());
             assertTrue(stats.find(), demo.output());
             adminBase = stats.group(1).substring(0, stats.group(1).indexOf("/v1/") + 4);
-            final HttpResponse<String> edit = client.send(HttpRequest.newBuilder(URI.create(adminBase + "partners/alice"))
-                .header("Authorization", "Bearer " + ServiceFixture.ADMIN_TOKEN)
-                .PUT(HttpRequest.BodyPublishers.ofString(
-                    "{\"programId\":\"demo\",\"name\":\"Alice Renamed\",\"email\":\"alice@example.com\"}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+            final HttpResponse<String> edit = client.send(
+                HttpRequest.newBuilder(URI.create(adminBase + "partners/alice"))
+                    .header("Authorization", "Bearer " + ServiceFixture.ADMIN_TOKEN)
+                    .PUT(HttpRequest.BodyPublishers.ofString(
+                        "{\"programId\":\"demo\",\"name\":\"Alice Renamed\",\"email\":\"alice@example.com\"}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
             assertEquals(200, edit.statusCode(), edit.body());
             demo.stop();
         }
@@ -237,7 +241,8 @@ class FirstHourSystemTest
     private String get(final String url) throws IOException, InterruptedException
     {
         final HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url))
-            .header("Authorization", "Bearer " + ServiceFixture.ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+            .header("Authorization", "Bearer " + ServiceFixture.ADMIN_TOKEN).build(),
+            HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         return response.body();
     }

@@ -27,7 +27,8 @@ class KnownSettingsTest
     @Test
     void shouldKnowEveryKeyTheModulesDeclare() throws Exception
     {
-        // Every ricochet.* *_PROP_NAME constant is a key some module reads: the one list must hold each, or setting it is refused.
+        // Every ricochet.* *_PROP_NAME constant is a key some module reads: the one list must hold each, or setting
+        // it is refused.
         final Set<String> declared = new TreeSet<>();
         for (final Class<?> type : List.of(TrackerConfiguration.class, AggregatorConfiguration.class,
             CrashPoints.class, Journal.class, JournalSpaceMonitor.class, Launcher.class))

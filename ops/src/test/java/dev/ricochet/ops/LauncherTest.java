@@ -22,7 +22,8 @@ class LauncherTest
     {
         // Given a file, the environment and a flag all setting the tracker port
         final Path config = dir.resolve("ricochet.properties");
-        Files.writeString(config, "ricochet.tracker.port=7000\nricochet.admin.port=7001\nricochet.admin.bind.address=::1\n");
+        Files.writeString(config,
+            "ricochet.tracker.port=7000\nricochet.admin.port=7001\nricochet.admin.bind.address=::1\n");
         final Map<String, String> environment = Map.of("RICOCHET_TRACKER_PORT", "7100", "RICOCHET_ADMIN_PORT", "7101",
             "PATH", "/usr/bin");
 
