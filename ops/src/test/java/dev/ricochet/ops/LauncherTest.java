@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -86,5 +87,24 @@ class LauncherTest
         assertTrue(Launcher.wantsHelp(new String[]{ "run", "--demo", "-h" }));
         assertTrue(Launcher.wantsHelp(new String[]{ "help" }));
         assertFalse(Launcher.wantsHelp(new String[]{ "run", "--demo" }));
+    }
+
+    @Test
+    void shouldNameWhereEachSettingCameFromTheStrongestWinning() throws Exception
+    {
+        // Given a -D, a file and the environment setting keys, two of them the same one, and a flag
+        final Path config = dir.resolve("ricochet.properties");
+        Files.writeString(config, "ricochet.admin.port=7001\nricochet.tracker.overload.lag=1s\n");
+        final Properties systemProperties = new Properties();
+        systemProperties.setProperty("ricochet.aggregator.commit.interval", "50ms");
+
+        // When parsed
+        final Launcher launcher = Launcher.parse(new String[]{ "run", "--config", config.toString(),
+            "--tracker-port", "7200" }, Map.of("RICOCHET_ADMIN_PORT", "7101"), systemProperties);
+
+        // Then each key names its strongest source
+        assertEquals(Map.of("ricochet.aggregator.commit.interval", "-Dricochet.aggregator.commit.interval",
+            "ricochet.admin.port", "RICOCHET_ADMIN_PORT", "ricochet.tracker.overload.lag", config.toString(),
+            "ricochet.tracker.port", "--tracker-port"), launcher.sources());
     }
 }
