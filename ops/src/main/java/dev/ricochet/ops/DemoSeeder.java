@@ -44,7 +44,7 @@ final class DemoSeeder
     /**
      * A browser's user agent for the printed clicks: curl's own ({@code curl/8.5.0}) is counted as a bot click.
      */
-    static final String BROWSER_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    static final String BROWSER_USER_AGENT = "Mozilla/5.0 Firefox/128.0";
 
     private final HttpClient client = HttpClient.newHttpClient();
     private final int trackerPort;

@@ -42,7 +42,7 @@ final class StartSummary
             TrackerConfiguration.BIND_ADDRESS_DEFAULT, trackerPort) + "/r/{code}  (also /p.gif, /v1/conversions, " +
             "/healthz, /metrics)");
         out.println("  admin API  " + url(AggregatorConfiguration.ADMIN_BIND_ADDRESS_PROP_NAME,
-            AggregatorConfiguration.ADMIN_BIND_ADDRESS_DEFAULT, adminPort) + "/v1/  (Authorization: Bearer " +
+            AggregatorConfiguration.ADMIN_BIND_ADDRESS_DEFAULT, adminPort) + "/v1/  (" +
             tokenWhere(AggregatorConfiguration.ADMIN_TOKEN_PROP_NAME, dataDir.resolve("admin.token")) + ")");
         out.println("  data       " + dataDir);
         out.println("  settings   " + given());
@@ -65,7 +65,7 @@ final class StartSummary
     private String tokenWhere(final String key, final Path file)
     {
         final String source = launcher.sources().get(key);
-        return null == source ? "the token in " + file : "the token from " + source;
+        return null == source ? "admin token in " + file : "admin token from " + source;
     }
 
     /**
