@@ -85,9 +85,10 @@ public final class Settings
 
     /**
      * @param key   property name, for the message.
-     * @param value a number followed by ms, s, m, h or d.
+     * @param value a number followed by ms, s, m, h or d; zero alone needs no unit.
      * @return the value in milliseconds.
-     * @throws IllegalArgumentException naming the key if the value is malformed or negative.
+     * @throws IllegalArgumentException naming the key if the value is malformed, negative or a number other than zero
+     *                                  without a unit.
      */
     public static long parseDurationMs(final String key, final String value)
     {
@@ -109,6 +110,14 @@ public final class Settings
                 unitMs = 1;
                 break;
             case "":
+                // A bare number is ambiguous (seconds? milliseconds?): only zero ("off") needs no unit.
+                if (0 != amount)
+                {
+                    throw new IllegalArgumentException(key + "=" + value + ": a duration needs a unit: ms, s, m, h " +
+                        "or d (" + amount + "s for seconds, " + amount + "ms for milliseconds)");
+                }
+                unitMs = 1;
+                break;
             case "s":
                 unitMs = 1_000;
                 break;

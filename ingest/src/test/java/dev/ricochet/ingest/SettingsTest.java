@@ -52,4 +52,21 @@ class SettingsTest
             assertTrue(thrown.getMessage().startsWith(KEY + "=" + value + ": "), thrown.getMessage());
         }
     }
+
+    @Test
+    void shouldRefuseADurationWithoutAUnitNamingTheKeyAndTheUnits()
+    {
+        // CONFIGURATION.md: durations take a unit. "30" was read as 30 s, which a reader of "30" as ms never expects.
+        final IllegalArgumentException thrown =
+            assertThrows(IllegalArgumentException.class, () -> Settings.parseDurationMs(KEY, "30"));
+
+        assertEquals(KEY + "=30: a duration needs a unit: ms, s, m, h or d (30s for seconds, 30ms for milliseconds)",
+            thrown.getMessage());
+    }
+
+    @Test
+    void shouldReadZeroWithoutAUnitAsOff()
+    {
+        assertEquals(0L, Settings.parseDurationMs(KEY, "0"));
+    }
 }

@@ -6,10 +6,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Seeds the demo program through the public admin API, exactly as an operator's script would, and prints links to
- * try. Upserts only: running the demo twice changes nothing.
+ * Seeds the demo program through the public admin API, exactly as an operator's script would, and prints commands
+ * to try. Only what is missing is created: a program, partner or link that exists (edited since, perhaps) is kept as
+ * it is, and the output says so.
  */
 final class DemoSeeder
 {
@@ -37,47 +41,81 @@ final class DemoSeeder
             { "carol-sale", "carol", "https://shop.example.com/sale?season=spring" },
         };
 
+    /**
+     * A browser's user agent for the printed clicks: curl's own ({@code curl/8.5.0}) is counted as a bot click.
+     */
+    static final String BROWSER_USER_AGENT = "Mozilla/5.0 Firefox/128.0";
+
     private final HttpClient client = HttpClient.newHttpClient();
     private final int trackerPort;
     private final String adminBase;
     private final String token;
+    private final LocalDate today;
 
-    DemoSeeder(final int trackerPort, final int adminPort, final String token)
+    DemoSeeder(final int trackerPort, final int adminPort, final String token, final LocalDate today)
     {
         this.trackerPort = trackerPort;
         this.adminBase = "http://127.0.0.1:" + adminPort + "/v1/";
         this.token = token;
+        this.today = today;
     }
 
     void seed(final PrintStream out) throws IOException, InterruptedException
     {
-        put("programs/demo", PROGRAM);
+        final List<String> created = new ArrayList<>();
+        final List<String> kept = new ArrayList<>();
+        putIfMissing("programs/demo", PROGRAM, "program demo", created, kept);
         for (final String[] partner : PARTNERS)
         {
-            put("partners/" + partner[0],
-                "{\"programId\":\"demo\",\"name\":\"" + partner[1] + "\",\"email\":\"" + partner[2] + "\"}");
+            putIfMissing("partners/" + partner[0],
+                "{\"programId\":\"demo\",\"name\":\"" + partner[1] + "\",\"email\":\"" + partner[2] + "\"}",
+                "partner " + partner[0], created, kept);
         }
         for (final String[] link : LINKS)
         {
-            put("links/" + link[0], "{\"partnerId\":\"" + link[1] + "\",\"destination\":\"" + link[2] + "\"}");
+            putIfMissing("links/" + link[0], "{\"partnerId\":\"" + link[1] + "\",\"destination\":\"" + link[2] + "\"}",
+                "link " + link[0], created, kept);
         }
 
         out.println();
-        out.println("ricochet: demo program 'demo' with partners alice, bob, carol. Try:");
+        if (!created.isEmpty())
+        {
+            out.println("ricochet: demo: created " + String.join(", ", created));
+        }
+        if (!kept.isEmpty())
+        {
+            out.println("ricochet: demo: kept as they are (existing, your edits included): " + String.join(", ", kept) +
+                "; delete the data directory to start the demo afresh");
+        }
+        final String admin = adminBase.replace("127.0.0.1", "localhost");
+        out.println("ricochet: demo program 'demo' with partners alice, bob, carol. Click a link as a shopper would");
+        out.println("  (with a browser's user agent: curl's own is counted as a bot click, under botClicks):");
         for (final String[] link : LINKS)
         {
-            out.println("  curl -i http://localhost:" + trackerPort + "/r/" + link[0]);
+            out.println("  curl -si -A '" + BROWSER_USER_AGENT + "' http://localhost:" + trackerPort + "/r/" + link[0]);
         }
-        out.println("  curl -s -H 'Authorization: Bearer " + token + "' " +
-            adminBase.replace("127.0.0.1", "localhost") + "partners/alice/stats");
+        out.println("Then read alice's clicks today (UTC; reports show a click within a moment, once committed):");
+        out.println("  curl -s -H 'Authorization: Bearer " + token + "' '" + admin +
+            "partners/alice/stats?from=" + today + "&to=" + today + "'");
         out.flush();
     }
 
-    private void put(final String path, final String json) throws IOException, InterruptedException
+    private void putIfMissing(final String path, final String json, final String name, final List<String> created,
+        final List<String> kept) throws IOException, InterruptedException
     {
+        final HttpResponse<String> existing = client.send(request(path).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (200 == existing.statusCode())
+        {
+            kept.add(name);
+            return;
+        }
+        if (404 != existing.statusCode())
+        {
+            throw new IOException("GET " + path + " answered " + existing.statusCode() + ": " + existing.body());
+        }
         final HttpResponse<String> response = client.send(
-            HttpRequest.newBuilder(URI.create(adminBase + path))
-                .header("Authorization", "Bearer " + token)
+            request(path)
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json))
                 .build(),
@@ -86,5 +124,11 @@ final class DemoSeeder
         {
             throw new IOException("PUT " + path + " answered " + response.statusCode() + ": " + response.body());
         }
+        created.add(name);
+    }
+
+    private HttpRequest.Builder request(final String path)
+    {
+        return HttpRequest.newBuilder(URI.create(adminBase + path)).header("Authorization", "Bearer " + token);
     }
 }

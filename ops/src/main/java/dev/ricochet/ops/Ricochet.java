@@ -16,6 +16,8 @@ import org.agrona.ErrorHandler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -26,14 +28,15 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Ricochet implements AutoCloseable
 {
+    private final DataDirectoryLock lock;
     private final Journal journal;
     private final Aggregator aggregator;
     private final TrackerServer tracker;
+    private volatile boolean startFailed;
 
-    private Ricochet(final Path dataDir) throws IOException, InterruptedException
+    private Ricochet(final Path dataDir, final DataDirectoryLock lock) throws IOException, InterruptedException
     {
-        // Program secrets, tokens and keys live here: the directory and everything in it is owner-only.
-        OwnerOnly.tightenFiles(dataDir);
+        this.lock = lock;
         journal = Journal.open(
             new Journal.Context().dir(dataDir.resolve("journal")).rollCycle(Journal.configuredRollCycle()));
         final LinkDirectory directory = new LinkDirectory();
@@ -43,7 +46,8 @@ public final class Ricochet implements AutoCloseable
         final ErrorHandler printer = new DistinctErrorPrinter(System.err);
         final ErrorHandler errors = error ->
         {
-            if (!ProcessFailure.failIfFatal(error))
+            // After a failed start, what the half-started parts report while closing is noise after the one line.
+            if (!ProcessFailure.failIfFatal(error) && !startFailed)
             {
                 printer.onError(error);
             }
@@ -74,6 +78,7 @@ public final class Ricochet implements AutoCloseable
         }
         catch (final IOException | InterruptedException | RuntimeException ex)
         {
+            startFailed = true;
             if (null != startedAggregator)
             {
                 startedAggregator.close();
@@ -84,11 +89,132 @@ public final class Ricochet implements AutoCloseable
     }
 
     /**
+     * Checks that nothing else uses the data directory or the ports, then starts.
+     *
+     * @param dataDir the data directory, made if missing.
+     * @return the running service.
+     * @throws IllegalStateException naming the directory's other user or the busy port and its setting.
+     */
+    static Ricochet start(final Path dataDir) throws IOException, InterruptedException
+    {
+        // Program secrets, tokens and keys live here: the directory and everything in it is owner-only. Tightened
+        // before the lock is taken: changing a file's mode opens it, and closing that would release the lock.
+        OwnerOnly.tightenFiles(dataDir);
+        final DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
+        try
+        {
+            PortCheck.requireFreePorts();
+            return new Ricochet(dataDir, lock);
+        }
+        catch (final IOException | InterruptedException | RuntimeException ex)
+        {
+            lock.close();
+            throw ex;
+        }
+    }
+
+    /**
      * Entry point of the launcher.
      *
      * @param args command line.
      */
     public static void main(final String[] args)
+    {
+        failLoudly();
+        if (Launcher.wantsHelp(args))
+        {
+            System.out.println(Launcher.USAGE);
+            System.out.flush();
+            System.exit(0);
+            return;
+        }
+        final Launcher launcher;
+        try
+        {
+            launcher = Launcher.parse(args, System.getenv(), System.getProperties());
+            launcher.install();
+        }
+        catch (final IllegalArgumentException | IOException ex)
+        {
+            System.err.println("ricochet: " + ex.getMessage());
+            System.err.println("ricochet: usage: ricochet --help");
+            System.exit(2);
+            return;
+        }
+
+        final String crashPoints;
+        try
+        {
+            crashPoints = CrashPoints.describe();
+        }
+        catch (final ExceptionInInitializerError ex)
+        {
+            System.err.println("ricochet: " + ex.getCause().getMessage());
+            System.exit(2);
+            return;
+        }
+
+        final long startNs = System.nanoTime();
+        final Ricochet ricochet = startOrExit(launcher.dataDir());
+        if (null == ricochet)
+        {
+            return;
+        }
+
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            ricochet.close();
+            stopped.countDown();
+        }, "ricochet-shutdown"));
+
+        new StartSummary(launcher, ricochet.trackerPort(), ricochet.adminPort(), ricochet.aggregator.context())
+            .print(System.out, System.nanoTime() - startNs);
+        if (!crashPoints.isEmpty())
+        {
+            System.out.println("ricochet: " + crashPoints);
+            System.out.flush();
+        }
+        if (launcher.demo())
+        {
+            seedDemo(ricochet);
+        }
+        try
+        {
+            stopped.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * @return the started service, or null if interrupted; a failed start exits with status 1 after one line.
+     */
+    private static Ricochet startOrExit(final Path dataDir)
+    {
+        try
+        {
+            return start(dataDir);
+        }
+        catch (final IllegalArgumentException | IllegalStateException | IOException ex)
+        {
+            // A port taken between the check and the bind (a race) is still said in one line, without a trace.
+            System.err.println("ricochet: cannot start: " + (PortCheck.isPortInUse(ex) ?
+                "a port is already in use (" + ex.getMessage() + "): choose others with --tracker-port and " +
+                "--admin-port" : ex.getMessage()));
+            System.exit(1);
+            return null;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static void failLoudly()
     {
         // Fail loudly: an OutOfMemoryError or a stopped event loop halts with ProcessFailure.EXIT_STATUS for the
         // supervisor to restart (ops/ricochet also runs the JVM with -XX:+ExitOnOutOfMemoryError), instead of serving
@@ -108,80 +234,18 @@ public final class Ricochet implements AutoCloseable
                 error.printStackTrace();
             }
         });
-        final Launcher launcher;
+    }
+
+    private static void seedDemo(final Ricochet ricochet)
+    {
         try
         {
-            launcher = Launcher.parse(args, System.getenv());
-            launcher.install();
+            new DemoSeeder(ricochet.trackerPort(), ricochet.adminPort(), ricochet.adminToken(),
+                LocalDate.now(ZoneOffset.UTC)).seed(System.out);
         }
-        catch (final IllegalArgumentException | IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
-            System.err.println("ricochet: " + ex.getMessage());
-            System.err.println(Launcher.USAGE);
-            System.exit(2);
-            return;
-        }
-
-        final String crashPoints;
-        try
-        {
-            crashPoints = CrashPoints.describe();
-        }
-        catch (final ExceptionInInitializerError ex)
-        {
-            System.err.println("ricochet: " + ex.getCause().getMessage());
-            System.exit(2);
-            return;
-        }
-
-        final Ricochet ricochet;
-        try
-        {
-            ricochet = new Ricochet(launcher.dataDir());
-        }
-        catch (final IllegalArgumentException | IllegalStateException | IOException ex)
-        {
-            System.err.println("ricochet: cannot start: " + ex.getMessage());
-            System.exit(1);
-            return;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return;
-        }
-
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        {
-            ricochet.close();
-            stopped.countDown();
-        }, "ricochet-shutdown"));
-
-        ricochet.printBanner(launcher);
-        if (!crashPoints.isEmpty())
-        {
-            System.out.println("ricochet: " + crashPoints);
-            System.out.flush();
-        }
-        if (launcher.demo())
-        {
-            try
-            {
-                new DemoSeeder(ricochet.trackerPort(), ricochet.adminPort(), ricochet.adminToken()).seed(System.out);
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                System.err.println("ricochet: demo seeding failed: " + ex.getMessage());
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
-        try
-        {
-            stopped.await();
+            System.err.println("ricochet: demo seeding failed: " + ex.getMessage());
         }
         catch (final InterruptedException ex)
         {
@@ -204,31 +268,6 @@ public final class Ricochet implements AutoCloseable
         return aggregator.context().adminToken().value();
     }
 
-    private void printBanner(final Launcher launcher)
-    {
-        System.out.println("ricochet: data in " + launcher.dataDir());
-        System.out.println("ricochet: " + tracker.context());
-        System.out.println("ricochet: " + aggregator.context());
-        System.out.println("ricochet: edge listening on port " + tracker.port() + ", admin API on port " +
-            aggregator.adminPort());
-        if (aggregator.context().adminToken().isGenerated())
-        {
-            System.out.println("ricochet: generated admin token (shown once, kept in " +
-                launcher.dataDir().resolve("admin.token") + "): " + adminToken());
-        }
-        if (aggregator.context().financeToken().isGenerated())
-        {
-            System.out.println("ricochet: generated finance token for payout approvals (shown once, kept in " +
-                launcher.dataDir().resolve("finance.token") + "): " + aggregator.context().financeToken().value());
-        }
-        if (aggregator.context().analystToken().isGenerated())
-        {
-            System.out.println("ricochet: generated analyst token for read-only reports (shown once, kept in " +
-                launcher.dataDir().resolve("analyst.token") + "): " + aggregator.context().analystToken().value());
-        }
-        System.out.flush();
-    }
-
     /**
      * The client-address hash's day salts, in the data directory. A data directory from before salts held one fixed
      * {@code edge.key} from which every day's key was derived: deleted, since whoever held it could recompute any past
@@ -247,5 +286,6 @@ public final class Ricochet implements AutoCloseable
         tracker.close();
         aggregator.close();
         journal.close();
+        lock.close();
     }
 }

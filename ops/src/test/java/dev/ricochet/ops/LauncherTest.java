@@ -6,8 +6,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +23,8 @@ class LauncherTest
     {
         // Given a file, the environment and a flag all setting the tracker port
         final Path config = dir.resolve("ricochet.properties");
-        Files.writeString(config, "ricochet.tracker.port=7000\nricochet.admin.port=7001\nricochet.admin.bind.address=::1\n");
+        Files.writeString(config,
+            "ricochet.tracker.port=7000\nricochet.admin.port=7001\nricochet.admin.bind.address=::1\n");
         final Map<String, String> environment = Map.of("RICOCHET_TRACKER_PORT", "7100", "RICOCHET_ADMIN_PORT", "7101",
             "PATH", "/usr/bin");
 
@@ -53,5 +56,55 @@ class LauncherTest
         // The launcher script is how operators start Ricochet: it must never let Chronicle phone home.
         final String script = Files.readString(Path.of("ricochet"));
         assertTrue(script.contains("-Dchronicle.analytics.disable=true"), "ops/ricochet must disable analytics");
+    }
+
+    @Test
+    void shouldRefuseAMisspeltKeyInTheConfigFileNamingTheNearestKnownOne() throws Exception
+    {
+        final Path config = dir.resolve("ricochet.properties");
+        Files.writeString(config, "ricochet.tracker.rate.limit.adress=5/s\n");
+
+        final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+            () -> Launcher.parse(new String[]{ "run", "--config", config.toString() }, Map.of()));
+
+        assertEquals("unknown setting 'ricochet.tracker.rate.limit.adress' from " + config + ": did you mean " +
+            "ricochet.tracker.rate.limit.address? (every setting: ops/CONFIGURATION.md)", thrown.getMessage());
+    }
+
+    @Test
+    void shouldReadTheScriptsOwnVariablesAsNoSettings() throws Exception
+    {
+        final Launcher launcher = Launcher.parse(new String[]{ "run" },
+            Map.of("RICOCHET_HEAP", "1g", "RICOCHET_JAVA_OPTS", "-Dx=y", "RICOCHET_REBUILD", "1"));
+
+        assertTrue(launcher.settings().isEmpty(), launcher.settings().toString());
+    }
+
+    @Test
+    void shouldTakeHelpAnywhereOnTheCommandLine()
+    {
+        assertTrue(Launcher.wantsHelp(new String[]{ "--help" }));
+        assertTrue(Launcher.wantsHelp(new String[]{ "run", "--demo", "-h" }));
+        assertTrue(Launcher.wantsHelp(new String[]{ "help" }));
+        assertFalse(Launcher.wantsHelp(new String[]{ "run", "--demo" }));
+    }
+
+    @Test
+    void shouldNameWhereEachSettingCameFromTheStrongestWinning() throws Exception
+    {
+        // Given a -D, a file and the environment setting keys, two of them the same one, and a flag
+        final Path config = dir.resolve("ricochet.properties");
+        Files.writeString(config, "ricochet.admin.port=7001\nricochet.tracker.overload.lag=1s\n");
+        final Properties systemProperties = new Properties();
+        systemProperties.setProperty("ricochet.aggregator.commit.interval", "50ms");
+
+        // When parsed
+        final Launcher launcher = Launcher.parse(new String[]{ "run", "--config", config.toString(),
+            "--tracker-port", "7200" }, Map.of("RICOCHET_ADMIN_PORT", "7101"), systemProperties);
+
+        // Then each key names its strongest source
+        assertEquals(Map.of("ricochet.aggregator.commit.interval", "-Dricochet.aggregator.commit.interval",
+            "ricochet.admin.port", "RICOCHET_ADMIN_PORT", "ricochet.tracker.overload.lag", config.toString(),
+            "ricochet.tracker.port", "--tracker-port"), launcher.sources());
     }
 }
