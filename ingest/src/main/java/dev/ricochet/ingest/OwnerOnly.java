@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -164,16 +165,26 @@ public final class OwnerOnly
     {
         final PosixFileAttributeView view =
             Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        if (null != view)
+        if (null == view)
         {
-            try
+            return;
+        }
+        try
+        {
+            // Read with lstat, change with chmod by path: never open the file. Setting a mode without following
+            // links opens the file and closes it again, and closing any descriptor of a file drops every POSIX
+            // lock this process holds on it: RocksDB's LOCK and the launcher's data directory lock with it, which
+            // let a second instance open a live store.
+            final PosixFileAttributes attributes = view.readAttributes();
+            if (attributes.isSymbolicLink() || attributes.permissions().equals(mode))
             {
-                view.setPermissions(mode);
+                return;
             }
-            catch (final NoSuchFileException gone)
-            {
-                // deleted meanwhile: nothing left to protect
-            }
+            Files.setPosixFilePermissions(path, mode);
+        }
+        catch (final NoSuchFileException gone)
+        {
+            // deleted meanwhile: nothing left to protect
         }
     }
 
