@@ -84,8 +84,12 @@ class EdgeAndAdminHardeningSystemTest
         final String userinfo = admin("GET /v1/programs/utm HTTP/1.1\r\nHost: u@a\r\nAuthorization: Bearer " +
             ServiceFixture.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
 
+        final String badPort = admin("GET /v1/programs/utm HTTP/1.1\r\nHost: a:99999x\r\nAuthorization: Bearer " +
+            ServiceFixture.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n");
+
         assertEquals(400, RawHttp.status(joined), joined);
         assertEquals(400, RawHttp.status(userinfo), userinfo);
+        assertEquals(400, RawHttp.status(badPort), badPort);
     }
 
     @Test

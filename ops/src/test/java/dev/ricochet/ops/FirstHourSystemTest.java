@@ -1,5 +1,6 @@
 package dev.ricochet.ops;
 
+import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

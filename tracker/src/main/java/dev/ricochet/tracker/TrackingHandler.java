@@ -1,5 +1,6 @@
 package dev.ricochet.tracker;
 
+import dev.ricochet.ingest.HostHeader;
 import dev.ricochet.ingest.ProcessFailure;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -188,29 +189,11 @@ final class TrackingHandler extends SimpleChannelInboundHandler<HttpObject>
     }
 
     /**
-     * A Host value (RFC 9112 section 3.2, RFC 3986 section 3.2.2): a reg-name, IPv4 or bracketed IPv6 address and an
-     * optional port, so only unreserved, percent, sub-delims, ':' and brackets; no space, '@', '/', '?', '#', '\\',
-     * control or non-ASCII character. Empty is valid (an authority without a host). Absent is checked elsewhere.
-     * Reads the header's own string: no allocation.
+     * @return true if absent (checked elsewhere) or {@code host [":" port]} ({@link HostHeader}).
      */
     static boolean isValidHost(final String host)
     {
-        if (null == host)
-        {
-            return true;
-        }
-        for (int i = 0; i < host.length(); i++)
-        {
-            final char c = host.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-                c == '_' || c == '~' || c == '%' || c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' ||
-                c == ')' || c == '*' || c == '+' || c == ',' || c == ';' || c == '=' || c == ':' || c == '[' ||
-                c == ']'))
-            {
-                return false;
-            }
-        }
-        return true;
+        return null == host || HostHeader.isValid(host);
     }
 
     /**

@@ -101,7 +101,8 @@ class ProtocolFramingTest
     @Test
     void refusesAHostThatIsNotAHostAndPortWith400AndRecordsNoClick() throws Exception
     {
-        for (final String host : new String[]{ "go.example, evil.example", "user@evil.example", "evil.example/x" })
+        for (final String host : new String[]{ "go.example, evil.example", "user@evil.example", "evil.example/x",
+            "a:99999x", "a:65536", "a,b", "[::1]x", "a%zz" })
         {
             final String answer = RawHttp.exchange(edge.server.port(), "GET /r/home HTTP/1.1\r\nHost: " + host +
                 "\r\nUser-Agent: " + EdgeFixture.BROWSER + "\r\n\r\n");

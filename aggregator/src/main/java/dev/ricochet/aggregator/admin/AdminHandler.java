@@ -3,6 +3,7 @@ package dev.ricochet.aggregator.admin;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.ingest.HostHeader;
 import dev.ricochet.ingest.ProcessFailure;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -109,26 +110,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         write(ctx, request, response);
     }
 
-    /**
-     * A Host value (RFC 9112 section 3.2, RFC 3986 section 3.2.2): reg-name, IPv4 or bracketed IPv6 and an optional
-     * port, so only unreserved, percent, sub-delims, ':' and brackets. Empty is valid (an authority without a host).
-     */
-    static boolean isValidHost(final String host)
-    {
-        for (int i = 0; i < host.length(); i++)
-        {
-            final char c = host.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-                c == '_' || c == '~' || c == '%' || c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' ||
-                c == ')' || c == '*' || c == '+' || c == ',' || c == ';' || c == '=' || c == ':' || c == '[' ||
-                c == ']'))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private ApiResponse handle(final FullHttpRequest request)
     {
         if (1 != request.protocolVersion().majorVersion())
@@ -144,7 +125,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             return ApiResponse.error(400, 0 == hosts ? "missing Host header: HTTP/1.1 requires exactly one" :
                 "more than one Host header");
         }
-        if (1 == hosts && !isValidHost(hostFields.get(0)))
+        if (1 == hosts && !HostHeader.isValid(hostFields.get(0)))
         {
             // RFC 9112 section 3.2: a Host that is not host[:port] ("a, b" joins two; "user@a" is no Host) is a 400.
             return ApiResponse.error(400, "invalid Host header: expected host[:port]");
