@@ -8,6 +8,7 @@ import dev.ricochet.aggregator.admin.CatalogWriter;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.catalog.CatalogTable;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.webhook.WebhookDispatcher;
 import dev.ricochet.aggregator.store.StateStore;
@@ -546,7 +547,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
 
     private static void restoreCatalog(final StateStore store, final Catalog catalog)
     {
-        store.forEachCatalogEntry((kind, json) ->
+        new CatalogTable(store).forEach((kind, json) ->
         {
             switch (kind)
             {

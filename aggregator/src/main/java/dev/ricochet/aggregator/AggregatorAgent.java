@@ -1,10 +1,14 @@
 package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.attribution.AttributionEngine;
+import dev.ricochet.aggregator.attribution.ClickTable;
 import dev.ricochet.aggregator.attribution.PendingClicks;
+import dev.ricochet.aggregator.attribution.TouchTable;
+import dev.ricochet.aggregator.attribution.VisitTable;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.catalog.CatalogTable;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.commission.CommissionEngine;
 import dev.ricochet.aggregator.counters.CounterBuckets;
@@ -12,6 +16,7 @@ import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.ledger.CommissionKey;
 import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.ledger.LedgerCommand;
+import dev.ricochet.aggregator.ledger.LedgerTable;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.timeline.Timeline;
 import dev.ricochet.aggregator.store.StateStore;
@@ -61,7 +66,6 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
      */
     static final long MAX_HEADER_AHEAD_MS = 300_000L;
     private static final long DAY_MS = 86_400_000L;
-    private static final String LEDGER_DAY = "ledger.day";
 
     /**
      * Identifies a visitor on a link, for unique-click detection.
@@ -72,6 +76,11 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
 
     private final Journal journal;
     private final StateStore store;
+    private final ClickTable clickTable;
+    private final TouchTable touchTable;
+    private final VisitTable visitTable;
+    private final CatalogTable catalogTable;
+    private final LedgerTable ledgerTable;
     private final Catalog catalog;
     private final EpochClock epochClock;
     private final long uniqueClickWindowMs;
@@ -158,6 +167,11 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         this.storeRetry = storeRetry;
         this.journal = journal;
         this.store = store;
+        this.clickTable = new ClickTable(store);
+        this.touchTable = new TouchTable(store);
+        this.visitTable = new VisitTable(store);
+        this.catalogTable = new CatalogTable(store);
+        this.ledgerTable = new LedgerTable(store);
         this.catalog = catalog;
         this.epochClock = epochClock;
         this.uniqueClickWindowMs = uniqueClickWindowMs;
@@ -166,12 +180,12 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         this.counters = new CounterBuckets(store);
         this.ledger = new Ledger(store, counters);
         this.timeline = new Timeline(store, ledger);
-        final byte[] ledgerDay = store.meta(LEDGER_DAY);
+        final int ledgerDay = ledgerTable.ledgerDay();
         // A ledger day stored ahead of the wall clock was set by a sender's time (before issue 15): brought back to
         // today, so that the ledger's approvals and reviews run again from here instead of waiting for that day.
         final int latestDay = (int)Math.floorDiv(epochClock.time() + MAX_HEADER_AHEAD_MS, DAY_MS);
         this.commissions = new CommissionEngine(catalog, counters, ledger, timeline,
-            null == ledgerDay ? Integer.MIN_VALUE : Math.min(java.nio.ByteBuffer.wrap(ledgerDay).getInt(), latestDay));
+            Integer.MIN_VALUE == ledgerDay ? Integer.MIN_VALUE : Math.min(ledgerDay, latestDay));
         this.payouts = new PayoutRuns(store, catalog, ledger, timeline);
         this.attribution = new AttributionEngine(store, catalog, pendingClicks, counters::add, commissions);
         this.committedIndex = store.journalPosition();
@@ -365,14 +379,14 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
             }
         }
         final boolean isBot = click.hasFlag(ClickEventFlyweight.FLAG_BOT);
-        store.putClick(batch, click.clickIdHi(), click.clickIdLo(), click.visitorIdHi(), click.visitorIdLo(),
+        clickTable.put(batch, click.clickIdHi(), click.clickIdLo(), click.visitorIdHi(), click.visitorIdLo(),
             timestampMs, partner, click.programId(), isBot);
         // Only real clicks are touches: a bot's click must never earn a partner credit.
         pendingClicks.add(click.clickIdHi(), click.clickIdLo(), click.visitorIdHi(), click.visitorIdLo(),
             timestampMs, partner, click.programId(), !isBot);
         if (!isBot)
         {
-            store.putTouch(batch, click.visitorIdHi(), click.visitorIdLo(), timestampMs, click.clickIdHi(),
+            touchTable.put(batch, click.visitorIdHi(), click.visitorIdLo(), timestampMs, click.clickIdHi(),
                 click.clickIdLo(), partner, click.programId());
         }
     }
@@ -387,7 +401,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         long lastUniqueMs = pendingVisits.getValue(key);
         if (-1 == lastUniqueMs && !click.hasFlag(ClickEventFlyweight.FLAG_NEW_VISITOR))
         {
-            lastUniqueMs = store.lastUniqueClickMs(key.visitorHi(), key.visitorLo(), key.linkNumber());
+            lastUniqueMs = visitTable.lastUniqueClickMs(key.visitorHi(), key.visitorLo(), key.linkNumber());
         }
         if (-1 != lastUniqueMs && timestampMs - lastUniqueMs < uniqueClickWindowMs)
         {
@@ -526,7 +540,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         }
         if (null != applied)
         {
-            store.putCatalog(batch, kind, applied.id(), CatalogJson.write(applied));
+            catalogTable.put(batch, kind, applied);
         }
     }
 
@@ -596,10 +610,10 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         payouts.flush(batch);
         counters.flush(batch);
         pendingVisits.forEach((visit, timeMs) ->
-            store.putLastUniqueClick(batch, visit.visitorHi(), visit.visitorLo(), visit.linkNumber(), timeMs));
+            visitTable.putLastUniqueClick(batch, visit.visitorHi(), visit.visitorLo(), visit.linkNumber(), timeMs));
         if (Integer.MIN_VALUE != commissions.today())
         {
-            store.putMeta(batch, LEDGER_DAY, java.nio.ByteBuffer.allocate(4).putInt(commissions.today()).array());
+            ledgerTable.putLedgerDay(batch, commissions.today());
         }
         final long position = lastAppliedIndex;
         try

@@ -3,7 +3,6 @@ package dev.ricochet.aggregator.attribution;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.commission.CommissionRules;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
-import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.store.StateStore;
@@ -106,7 +105,10 @@ public final class AttributionEngine
     {
     }
 
-    private final StateStore store;
+    private final ClickTable clickTable;
+    private final TouchTable touchTable;
+    private final ConversionTable conversionTable;
+    private final CustomerTable customerTable;
     private final Catalog catalog;
     private final PendingClicks pendingClicks;
     private final CounterSink counters;
@@ -131,7 +133,10 @@ public final class AttributionEngine
         final CounterSink counters,
         final CreditListener listener)
     {
-        this.store = store;
+        this.clickTable = new ClickTable(store);
+        this.touchTable = new TouchTable(store);
+        this.conversionTable = new ConversionTable(store);
+        this.customerTable = new CustomerTable(store);
         this.catalog = catalog;
         this.pendingClicks = pendingClicks;
         this.counters = counters;
@@ -219,10 +224,10 @@ public final class AttributionEngine
             List<Touch> path = List.of();
             if (null != clickId)
             {
-                StateStore.StoredClick click = pendingClicks.find(conversion.clickIdHi(), conversion.clickIdLo());
+                ClickTable.StoredClick click = pendingClicks.find(conversion.clickIdHi(), conversion.clickIdLo());
                 if (null == click)
                 {
-                    click = store.click(conversion.clickIdHi(), conversion.clickIdLo());
+                    click = clickTable.find(conversion.clickIdHi(), conversion.clickIdLo());
                 }
                 if (null == click)
                 {
@@ -471,14 +476,14 @@ public final class AttributionEngine
         final long toMs, final Touch mustInclude)
     {
         final List<Touch> path = new ArrayList<>();
-        final StateStore.TouchConsumer inWindow = (timeMs, clickHi, clickLo, partner, touchProgram) ->
+        final TouchTable.TouchConsumer inWindow = (timeMs, clickHi, clickLo, partner, touchProgram) ->
         {
             if (touchProgram == program && timeMs >= fromMs && timeMs <= toMs)
             {
                 path.add(new Touch(IdCodec.toString(clickHi, clickLo), timeMs, partner));
             }
         };
-        store.forEachTouch(visitorHi, visitorLo, fromMs, toMs, inWindow);
+        touchTable.forEach(visitorHi, visitorLo, fromMs, toMs, inWindow);
         pendingClicks.forEachTouch(visitorHi, visitorLo, inWindow);
         if (null != mustInclude && path.stream().noneMatch(t -> t.clickId().equals(mustInclude.clickId())))
         {
@@ -517,8 +522,7 @@ public final class AttributionEngine
         {
             return pending;
         }
-        final byte[] stored = store.conversion(program, externalId);
-        return null == stored ? null : CatalogJson.read(stored, ConversionRecord.class);
+        return conversionTable.find(program, externalId);
     }
 
     private CustomerRecord customer(final int program, final String customerId)
@@ -528,8 +532,7 @@ public final class AttributionEngine
         {
             return pending;
         }
-        final byte[] stored = store.customer(program, customerId);
-        return null == stored ? null : CatalogJson.read(stored, CustomerRecord.class);
+        return customerTable.find(program, customerId, CustomerRecord.class);
     }
 
     /**
@@ -542,23 +545,23 @@ public final class AttributionEngine
         for (final Map.Entry<String, ConversionRecord> entry : pendingConversions.entrySet())
         {
             final int split = entry.getKey().indexOf('\u0000');
-            store.putConversion(batch, Integer.parseInt(entry.getKey().substring(0, split)),
-                entry.getKey().substring(split + 1), CatalogJson.write(entry.getValue()));
+            conversionTable.put(batch, Integer.parseInt(entry.getKey().substring(0, split)),
+                entry.getKey().substring(split + 1), entry.getValue());
         }
         for (final Map.Entry<String, CustomerRecord> entry : pendingCustomers.entrySet())
         {
             final int split = entry.getKey().indexOf('\u0000');
-            store.putCustomer(batch, Integer.parseInt(entry.getKey().substring(0, split)),
-                entry.getKey().substring(split + 1), CatalogJson.write(entry.getValue()));
+            customerTable.put(batch, Integer.parseInt(entry.getKey().substring(0, split)),
+                entry.getKey().substring(split + 1), entry.getValue());
         }
         for (final PartnerIndexEntry index : pendingPartnerIndexDeletes)
         {
-            store.deletePartnerConversion(
+            conversionTable.deletePartnerIndex(
                 batch, index.partnerNumber(), index.timeMs(), index.programNumber(), index.externalId());
         }
         for (final PartnerIndexEntry index : pendingPartnerIndex)
         {
-            store.putPartnerConversion(
+            conversionTable.putPartnerIndex(
                 batch, index.partnerNumber(), index.timeMs(), index.programNumber(), index.externalId());
         }
         pendingConversions.clear();

@@ -1,16 +1,15 @@
 package dev.ricochet.aggregator.ledger;
 
+import dev.ricochet.aggregator.attribution.ConversionTable;
 import dev.ricochet.aggregator.commission.CommissionRules;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.fraud.FraudFlag;
 import dev.ricochet.aggregator.store.StateStore;
-import dev.ricochet.aggregator.catalog.CatalogJson;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
 import org.rocksdb.WriteBatch;
 
-import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,9 +49,9 @@ public final class Ledger
     public static final long MAX_BALANCE = 1_000_000_000_000_000_000L;
 
     private static final long DAY_MS = 86_400_000L;
-    private static final byte[] EMPTY = new byte[0];
 
-    private final StateStore store;
+    private final LedgerTable table;
+    private final CommissionTable commissionTable;
     private final CounterBuckets counters;
     private final Int2ObjectHashMap<PartnerAccount> accounts = new Int2ObjectHashMap<>();
     private final IntHashSet dirtyAccounts = new IntHashSet();
@@ -69,7 +68,8 @@ public final class Ledger
      */
     public Ledger(final StateStore store, final CounterBuckets counters)
     {
-        this.store = store;
+        this.table = new LedgerTable(store);
+        this.commissionTable = new CommissionTable(store);
         this.counters = counters;
     }
 
@@ -82,8 +82,8 @@ public final class Ledger
         PartnerAccount account = accounts.get(partnerNumber);
         if (null == account)
         {
-            final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, partnerKey(partnerNumber));
-            account = null == stored ? PartnerAccount.empty() : CatalogJson.read(stored, PartnerAccount.class);
+            final PartnerAccount stored = table.account(partnerNumber);
+            account = null == stored ? PartnerAccount.empty() : stored;
             accounts.put(partnerNumber, account);
         }
         return account;
@@ -127,8 +127,7 @@ public final class Ledger
         {
             return pending;
         }
-        final byte[] stored = store.get(StateStore.Family.COMMISSIONS, key.toBytes());
-        return null == stored ? null : CatalogJson.read(stored, Commission.class);
+        return commissionTable.find(key);
     }
 
     /**
@@ -283,18 +282,14 @@ public final class Ledger
      */
     public void approveDue(final int fromDay, final int toDay, final java.util.function.IntFunction<String> programId)
     {
-        final byte[] from = ByteBuffer.allocate(4).putInt(fromDay).array();
-        final byte[] to = ByteBuffer.allocate(4).putInt(toDay + 1).array();
-        store.scan(StateStore.Family.APPROVALS_DUE, from, to, false, (indexKey, value) ->
+        commissionTable.forEachApprovalDue(fromDay, toDay, (approveDay, key, indexKey) ->
         {
             doneApprovalsDue.add(indexKey);
-            final CommissionKey key = CommissionKey.fromBytes(indexKey, 4);
             final Commission commission = commission(key);
             if (null != commission && Commission.PENDING.equals(commission.state()))
             {
-                approve(key, commission, programId.apply(key.programNumber()), ByteBuffer.wrap(indexKey).getInt(0));
+                approve(key, commission, programId.apply(key.programNumber()), approveDay);
             }
-            return true;
         });
     }
 
@@ -376,7 +371,7 @@ public final class Ledger
             return false;
         }
         put(key, commission.withState(Commission.VOID, null));
-        paidCommissions.add(key.toBytes());
+        paidCommissions.add(CommissionTable.key(key));
         releasedHolds.add(key);
         if (0 != commission.net())
         {
@@ -429,7 +424,7 @@ public final class Ledger
             if (Commission.SCHEDULED.equals(commission.state()) && runId.equals(commission.runId()))
             {
                 put(key, commission.withState(Commission.PAID, runId));
-                paidCommissions.add(key.toBytes());
+                paidCommissions.add(CommissionTable.key(key));
             }
         });
         entry(partnerNumber, timeMs, "payout", amount, Commission.SCHEDULED, Commission.PAID, programId, null, runId,
@@ -439,13 +434,7 @@ public final class Ledger
     private void forEachUnpaid(final int partnerNumber, final java.util.function.BiConsumer<CommissionKey,
         Commission> consumer)
     {
-        store.scan(StateStore.Family.UNPAID_COMMISSIONS, partnerKey(partnerNumber), partnerKey(partnerNumber + 1),
-            false, (keyBytes, value) ->
-            {
-                final CommissionKey key = CommissionKey.fromBytes(keyBytes, 0);
-                consumer.accept(key, commission(key));
-                return true;
-            });
+        commissionTable.forEachUnpaid(partnerNumber, key -> consumer.accept(key, commission(key)));
     }
 
     /**
@@ -460,14 +449,11 @@ public final class Ledger
         final java.util.function.BiConsumer<CommissionKey, Commission> consumer)
     {
         final java.util.Set<CommissionKey> seen = new java.util.HashSet<>();
-        store.scan(StateStore.Family.COMMISSIONS, CommissionKey.lowerBound(partnerNumber, fromMs),
-            CommissionKey.lowerBound(partnerNumber, toMs + 1), false, (keyBytes, value) ->
-            {
-                final CommissionKey key = CommissionKey.fromBytes(keyBytes, 0);
-                seen.add(key);
-                consumer.accept(key, commission(key));
-                return true;
-            });
+        commissionTable.forEachKey(partnerNumber, fromMs, toMs, key ->
+        {
+            seen.add(key);
+            consumer.accept(key, commission(key));
+        });
         final List<CommissionKey> uncommitted = new ArrayList<>();
         for (final CommissionKey key : pendingCommissions.keySet())
         {
@@ -513,7 +499,7 @@ public final class Ledger
         account(partnerNumber, account);
         final LedgerEntry entry = new LedgerEntry(seq, LocalDate.ofEpochDay(day(timeMs)).toString(), type, amount,
             from, to, programId, externalId, runId, note);
-        pendingEntries.add(new byte[][]{ entryKey(partnerNumber, seq), CatalogJson.write(entry) });
+        pendingEntries.add(new byte[][]{ entryKey(partnerNumber, seq), LedgerTable.encode(entry) });
     }
 
     private void put(final CommissionKey key, final Commission commission)
@@ -531,44 +517,33 @@ public final class Ledger
         // Deletes before puts: a commission released and held again in one batch must end in the review queue.
         for (final CommissionKey key : releasedHolds)
         {
-            store.delete(batch, StateStore.Family.HELD_COMMISSIONS, heldKey(key));
+            commissionTable.deleteHeld(batch, key);
         }
         for (final Map.Entry<CommissionKey, Commission> entry : pendingCommissions.entrySet())
         {
-            final byte[] key = entry.getKey().toBytes();
-            store.put(batch, StateStore.Family.COMMISSIONS, key, CatalogJson.write(entry.getValue()));
-            final String state = entry.getValue().state();
-            if (!Commission.PAID.equals(state) && !Commission.VOID.equals(state))
-            {
-                store.put(batch, StateStore.Family.UNPAID_COMMISSIONS, key, EMPTY);
-            }
-            if (Commission.HELD.equals(state))
-            {
-                store.put(batch, StateStore.Family.HELD_COMMISSIONS, heldKey(entry.getKey()), EMPTY);
-            }
+            commissionTable.put(batch, entry.getKey(), entry.getValue());
         }
         for (final byte[] key : paidCommissions)
         {
-            store.delete(batch, StateStore.Family.UNPAID_COMMISSIONS, key);
+            commissionTable.deleteUnpaid(batch, key);
         }
         for (final byte[] key : doneApprovalsDue)
         {
-            store.delete(batch, StateStore.Family.APPROVALS_DUE, key);
+            commissionTable.deleteApprovalDue(batch, key);
         }
         for (final byte[] key : pendingApprovalsDue)
         {
-            store.put(batch, StateStore.Family.APPROVALS_DUE, key, EMPTY);
+            commissionTable.putApprovalDue(batch, key);
         }
         for (final byte[][] entry : pendingEntries)
         {
-            store.put(batch, StateStore.Family.LEDGER, entry[0], entry[1]);
+            table.putEntry(batch, entry[0], entry[1]);
         }
         final IntHashSet.IntIterator dirty = dirtyAccounts.iterator();
         while (dirty.hasNext())
         {
             final int partnerNumber = dirty.nextValue();
-            store.put(batch, StateStore.Family.PARTNER_STATE, partnerKey(partnerNumber),
-                CatalogJson.write(accounts.get(partnerNumber)));
+            table.putAccount(batch, partnerNumber, accounts.get(partnerNumber));
         }
         pendingCommissions.clear();
         paidCommissions.clear();
@@ -590,13 +565,13 @@ public final class Ledger
      */
     public static boolean hasMoneyHistory(final StateStore store, final int partnerNumber)
     {
-        final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, partnerKey(partnerNumber));
-        if (null != stored && CatalogJson.read(stored, PartnerAccount.class).ledgerSeq() > 0)
+        final PartnerAccount stored = new LedgerTable(store).account(partnerNumber);
+        if (null != stored && stored.ledgerSeq() > 0)
         {
             return true;
         }
         final boolean[] found = new boolean[1];
-        store.forEachPartnerConversion(partnerNumber, 1, (programNumber, externalId) -> found[0] = true);
+        new ConversionTable(store).forEachOfPartner(partnerNumber, 1, (programNumber, externalId) -> found[0] = true);
         return found[0];
     }
 
@@ -604,9 +579,10 @@ public final class Ledger
      * @param partnerNumber partner.
      * @return the key of the partner's account, and the prefix of its ledger and timeline.
      */
+    // admin: use LedgerTable.partnerKey (part 7 follow-up)
     public static byte[] partnerKey(final int partnerNumber)
     {
-        return ByteBuffer.allocate(4).putInt(partnerNumber).array();
+        return LedgerTable.partnerKey(partnerNumber);
     }
 
     /**
@@ -614,9 +590,10 @@ public final class Ledger
      * @param seq           sequence number.
      * @return key of a ledger entry or timeline event.
      */
+    // admin: use LedgerTable.forEachEntry (part 7 follow-up)
     public static byte[] entryKey(final int partnerNumber, final long seq)
     {
-        return ByteBuffer.allocate(12).putInt(partnerNumber).putLong(seq).array();
+        return LedgerTable.entryKey(partnerNumber, seq);
     }
 
     /**
@@ -625,14 +602,12 @@ public final class Ledger
      */
     public static byte[] heldKey(final CommissionKey key)
     {
-        final byte[] commission = key.toBytes();
-        return ByteBuffer.allocate(4 + commission.length).putInt(key.programNumber()).put(commission).array();
+        return CommissionTable.heldKey(key);
     }
 
     private static byte[] approvalKey(final int approveDay, final CommissionKey key)
     {
-        final byte[] commission = key.toBytes();
-        return ByteBuffer.allocate(4 + commission.length).putInt(approveDay).put(commission).array();
+        return CommissionTable.approvalKey(approveDay, key);
     }
 
     static int day(final long timeMs)
