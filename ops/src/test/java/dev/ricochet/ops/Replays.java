@@ -61,9 +61,9 @@ final class Replays
     static Map<String, byte[]> table(final Path dataDir, final StateStore.Family family)
     {
         final Map<String, byte[]> table = new TreeMap<>();
-        try (StateStore store = StateStore.open(dataDir.resolve("state")))
+        try (StateStore store = StateStore.openReadOnly(dataDir.resolve("state")))
         {
-            store.scan(family, new byte[0],
+            store.scan(family.table(), new byte[0],
                 new byte[]{ (byte)0xFF, (byte)0xFF, (byte)0xFF, (byte)0xFF, (byte)0xFF }, false, (key, value) ->
                 {
                     table.put(HexFormat.of().formatHex(key), value);

@@ -99,6 +99,28 @@ final class Database implements AutoCloseable
     }
 
     /**
+     * Take the read lock for a cursor, or fail clearly while a {@link #reopen()} has not yet succeeded.
+     *
+     * @return the database, until {@link #unlockRead()}.
+     */
+    RocksDB lockRead()
+    {
+        lock.readLock().lock();
+        if (null == db)
+        {
+            final String reason = unavailableReason;
+            lock.readLock().unlock();
+            throw new StateStore.UnavailableException("state store unavailable: " + reason);
+        }
+        return db;
+    }
+
+    void unlockRead()
+    {
+        lock.readLock().unlock();
+    }
+
+    /**
      * @param table a table.
      * @return its handle, null if a read-only store's files lack it; only within {@link #read}.
      */

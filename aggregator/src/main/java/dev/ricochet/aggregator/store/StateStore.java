@@ -278,6 +278,15 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
+     * @param table table.
+     * @return a cursor on the table's first committed entry; close it on the thread that opened it.
+     */
+    public TableCursor cursor(final Table table)
+    {
+        return new TableCursor(database, table);
+    }
+
+    /**
      * Visit every committed entry of every table, table by table in a fixed order and keys in order: to compare two
      * stores, such as a live one and a fresh replay of the same journal.
      *
