@@ -2,9 +2,11 @@ package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.payout.PayoutRun;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.store.Table;
 import dev.ricochet.aggregator.timeline.TimelineEvent;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.LinkDirectory;
@@ -43,7 +45,7 @@ class CommissionLedgerTest extends LedgerScript
         // Then 12.34 accrues as pending (half-even to the cent), in one accrual entry and the commission counter
         assertEquals(1234, account().pending());
         assertEquals(List.of("accrual:1234:null->pending"), entries());
-        assertEquals(1234, store.dayCounters(ALICE, DAY0)[dev.ricochet.aggregator.counters.CounterField.COMMISSION
+        assertEquals(1234, new CounterTable(store).day(ALICE, DAY0)[dev.ricochet.aggregator.counters.CounterField.COMMISSION
             .ordinal()]);
     }
 
@@ -343,7 +345,7 @@ class CommissionLedgerTest extends LedgerScript
 
         // Then the upgrade is in the outbox, committed with the change it reports
         final List<String> outbox = new ArrayList<>();
-        store.scan(StateStore.Family.OUTBOX, new byte[0], new byte[]{ (byte)0xFF }, false, (key, value) ->
+        store.scan(Table.OUTBOX, new byte[0], new byte[]{ (byte)0xFF }, false, (key, value) ->
             outbox.add(CatalogJson.read(value, TimelineEvent.class).type()));
         assertEquals(List.of("tier.upgraded"), outbox);
     }

@@ -2,6 +2,7 @@ package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.attribution.AttributionEngine;
 import dev.ricochet.aggregator.attribution.ConversionRecord;
+import dev.ricochet.aggregator.attribution.ConversionTable;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.ledger.Commission;
@@ -281,8 +282,8 @@ class MoneyRulesTest extends LedgerScript
         apply();
 
         // Then neither is recorded nor credited: a browser's report past the bound is dropped
-        assertEquals(null, store.conversion(1, "o-1"));
-        assertEquals(null, store.conversion(1, "o-2"));
+        assertEquals(null, new ConversionTable(store).find(1, "o-1"));
+        assertEquals(null, new ConversionTable(store).find(1, "o-2"));
         assertEquals(List.of(), entries());
     }
 
@@ -333,7 +334,7 @@ class MoneyRulesTest extends LedgerScript
 
     private ConversionRecord record(final String externalId)
     {
-        return CatalogJson.read(store.conversion(1, externalId), ConversionRecord.class);
+        return new ConversionTable(store).find(1, externalId);
     }
 
     private PartnerAccount account(final int partnerNumber)

@@ -1,6 +1,7 @@
 package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.attribution.ConversionRecord;
+import dev.ricochet.aggregator.attribution.ConversionTable;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.ledger.Commission;
@@ -120,7 +121,7 @@ class RepeatedPartnerPropertyTest
             agent.onClose();
 
             // Then one credit per partner, the sum of its touches', adding up to the sale
-            final ConversionRecord record = CatalogJson.read(store.conversion(1, "o1"), ConversionRecord.class);
+            final ConversionRecord record = new ConversionTable(store).find(1, "o1");
             final Map<Integer, Long> touchSums = new HashMap<>();
             for (final ConversionRecord.Credit touch : record.path())
             {

@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.store;
 
+import dev.ricochet.aggregator.counters.CounterTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -52,14 +53,14 @@ class StateStoreTest
         // Given two partners' buckets in three hours
         try (StateStore store = StateStore.open(dir); org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch())
         {
-            store.putHourCounters(batch, 1, 100, clicks(1));
-            store.putHourCounters(batch, 2, 101, clicks(5));
-            store.putHourCounters(batch, 1, 102, clicks(3));
+            new CounterTable(store).putHour(batch, 1, 100, clicks(1));
+            new CounterTable(store).putHour(batch, 2, 101, clicks(5));
+            new CounterTable(store).putHour(batch, 1, 102, clicks(3));
             store.write(batch);
 
             // When partner 1's hours 99..103 are read
             final List<String> seen = new ArrayList<>();
-            store.readHourCounters(1, 99, 103, (hour, values) -> seen.add(hour + "=" + values[dev.ricochet.aggregator.counters.CounterField.CLICKS.ordinal()]));
+            new CounterTable(store).readHours(1, 99, 103, (hour, values) -> seen.add(hour + "=" + values[dev.ricochet.aggregator.counters.CounterField.CLICKS.ordinal()]));
 
             // Then only its stored hours come back, in order
             assertEquals(List.of("100=1", "102=3"), seen);
