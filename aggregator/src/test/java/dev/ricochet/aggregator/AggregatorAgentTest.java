@@ -621,7 +621,7 @@ class AggregatorAgentTest
         assertEquals(1, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
         assertEquals(5000, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
         final java.util.List<String> listed = new java.util.ArrayList<>();
-        store.forEachPartnerConversion(1, 10, (programNumber, externalId) -> listed.add(externalId));
+        new ConversionTable(store).forEachOfPartner(1, 10, (programNumber, externalId) -> listed.add(externalId));
         assertEquals(java.util.List.of("o-1"), listed, "listed once, as the verified conversion");
     }
 

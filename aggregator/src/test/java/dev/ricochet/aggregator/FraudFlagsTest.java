@@ -3,8 +3,8 @@ package dev.ricochet.aggregator;
 import dev.ricochet.aggregator.fraud.FraudFlag;
 import dev.ricochet.aggregator.ledger.Commission;
 import dev.ricochet.aggregator.ledger.CommissionKey;
+import dev.ricochet.aggregator.ledger.CommissionTable;
 import dev.ricochet.aggregator.payout.PayoutRuns;
-import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.timeline.TimelineEvent;
 import dev.ricochet.ingest.ConversionEventFlyweight;
 import org.junit.jupiter.api.Test;
@@ -317,8 +317,7 @@ class FraudFlagsTest extends LedgerScript
     private List<CommissionKey> reviewQueue()
     {
         final List<CommissionKey> keys = new ArrayList<>();
-        store.scan(StateStore.Family.HELD_COMMISSIONS, new byte[]{ 0, 0, 0, 1 }, new byte[]{ 0, 0, 0, 2 }, false,
-            (key, value) -> keys.add(CommissionKey.fromBytes(key, 4)));
+        new CommissionTable(store).forEachHeld(1, keys::add);
         return keys;
     }
 
