@@ -106,7 +106,7 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then 4 clicks of which 3 unique: the window restarts only at a unique click
-        final long[] day = new CounterTable(store).day(1, DAY0);
+        final long[] day = day(1, DAY0);
         assertEquals(4, day[CounterField.CLICKS.ordinal()]);
         assertEquals(3, day[CounterField.UNIQUE_CLICKS.ordinal()]);
     }
@@ -119,7 +119,7 @@ class AggregatorAgentTest
         appendClick(T0 + 10 * 60_000, 1, 0);
         doWorkUntilIdle();
 
-        final long[] day = new CounterTable(store).day(1, DAY0);
+        final long[] day = day(1, DAY0);
         assertEquals(2, day[CounterField.CLICKS.ordinal()]);
         assertEquals(1, day[CounterField.UNIQUE_CLICKS.ordinal()]);
     }
@@ -132,7 +132,7 @@ class AggregatorAgentTest
         appendClick(T0, 3, 0);
         doWorkUntilIdle();
 
-        final long[] day = new CounterTable(store).day(1, DAY0);
+        final long[] day = day(1, DAY0);
         assertEquals(1, day[CounterField.CLICKS.ordinal()]);
         assertEquals(1, day[CounterField.BOT_CLICKS.ordinal()]);
         assertEquals(1, day[CounterField.PREVIEWS.ordinal()]);
@@ -145,8 +145,8 @@ class AggregatorAgentTest
         appendClick(T0 + DAY_MS, 2, 0);
         doWorkUntilIdle();
 
-        assertEquals(1, new CounterTable(store).day(1, DAY0)[CounterField.CLICKS.ordinal()]);
-        assertEquals(1, new CounterTable(store).day(1, DAY0 + 1)[CounterField.CLICKS.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.CLICKS.ordinal()]);
+        assertEquals(1, day(1, DAY0 + 1)[CounterField.CLICKS.ordinal()]);
     }
 
     @Test
@@ -167,7 +167,7 @@ class AggregatorAgentTest
         assertEquals(null, new CounterTable(store).hour(1, hour0));
         assertEquals(1, new CounterTable(store).hour(1, hour0 + CounterTable.HOUR_BUCKET_RETENTION_HOURS - 1)
             [CounterField.CLICKS.ordinal()]);
-        assertEquals(1, new CounterTable(store).day(1, DAY0)[CounterField.CLICKS.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.CLICKS.ordinal()]);
     }
 
     @Test
@@ -187,7 +187,7 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then every commit wrote the running total, and the fresh agent read it back before adding
-        assertEquals(6, new CounterTable(store).day(1, DAY0)[CounterField.CLICKS.ordinal()]);
+        assertEquals(6, day(1, DAY0)[CounterField.CLICKS.ordinal()]);
         assertEquals(6, new CounterTable(store).hour(1, (int)(T0 / HOUR_MS))[CounterField.CLICKS.ordinal()]);
     }
 
@@ -227,7 +227,7 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then every click is counted exactly once
-        final long[] day = new CounterTable(store).day(1, DAY0);
+        final long[] day = day(1, DAY0);
         assertEquals(150, day[CounterField.CLICKS.ordinal()]);
         assertEquals(150, day[CounterField.UNIQUE_CLICKS.ordinal()]);
         assertEquals(journal.lastIndex(), store.journalPosition());
@@ -296,7 +296,7 @@ class AggregatorAgentTest
                 clock.advance(1);
             }
             replay.onClose();
-            assertArrayEquals(new CounterTable(store).day(1, DAY0), new CounterTable(fresh).day(1, DAY0));
+            assertArrayEquals(day(1, DAY0), new CounterTable(fresh).day(1, DAY0));
             assertEquals(store.journalPosition(), fresh.journalPosition());
         }
     }
@@ -312,7 +312,7 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then the partner has one sale and its revenue on the sale's day
-        final long[] day = new CounterTable(store).day(1, DAY0 + 1);
+        final long[] day = day(1, DAY0 + 1);
         assertEquals(1, day[CounterField.SALES.ordinal()]);
         assertEquals(12_345, day[CounterField.REVENUE.ordinal()]);
     }
@@ -326,8 +326,8 @@ class AggregatorAgentTest
             appendConversion(ConversionEventFlyweight.KIND_SALE, "order-1", 1000, clickId, null, null, T0 + 1);
             doWorkUntilIdle();
         }
-        assertEquals(1, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(1000, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(1000, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
     }
 
     @Test
@@ -337,14 +337,14 @@ class AggregatorAgentTest
         appendConversion(ConversionEventFlyweight.KIND_SALE, "order-1", 1000, clickId, null, null, T0 + 1);
         appendConversion(ConversionEventFlyweight.KIND_REFUND, "refund-1", 300, 0, null, "order-1", T0 + 2);
         doWorkUntilIdle();
-        assertEquals(700, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(700, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
 
         // A second refund larger than what is left reverses only what is left
         appendConversion(ConversionEventFlyweight.KIND_REFUND, "refund-2", 5000, 0, null, "order-1", T0 + 3);
         appendConversion(ConversionEventFlyweight.KIND_REFUND, "refund-2", 5000, 0, null, "order-1", T0 + 3);
         doWorkUntilIdle();
-        assertEquals(0, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
-        assertEquals(1, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(0, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
     }
 
     @Test
@@ -359,7 +359,7 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then exactly 4000 of the 5000 is reversed
-        assertEquals(1000, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1000, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
     }
 
     @Test
@@ -368,12 +368,12 @@ class AggregatorAgentTest
         final long clickId = appendClick(T0, 1, 0);
         appendConversion(ConversionEventFlyweight.KIND_REFUND, "refund-1", 400, 0, null, "order-1", T0 + 1);
         doWorkUntilIdle();
-        assertEquals(0, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(0, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
 
         appendConversion(ConversionEventFlyweight.KIND_SALE, "order-1", 1000, clickId, null, null, T0 + 2);
         doWorkUntilIdle();
-        assertEquals(600, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
-        assertEquals(1, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(600, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
     }
 
     @Test
@@ -384,11 +384,11 @@ class AggregatorAgentTest
         appendConversion(ConversionEventFlyweight.KIND_SALE, "unknown", 1000, 999_999, null, null, T0 + 1);
         doWorkUntilIdle();
 
-        assertEquals(0, new CounterTable(store).day(1, DAY0 + 31)[CounterField.SALES.ordinal()]);
-        assertEquals(0, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(0, day(1, DAY0 + 31)[CounterField.SALES.ordinal()]);
+        assertEquals(0, day(1, DAY0)[CounterField.SALES.ordinal()]);
         assertNotNull(new ConversionTable(store).find(1, "late"), "kept, unattributed");
-        assertTrue(new String(CatalogJson.write(new ConversionTable(store).find(1, "late")), StandardCharsets.UTF_8).contains("outside the attribution window"));
-        assertTrue(new String(CatalogJson.write(new ConversionTable(store).find(1, "unknown")), StandardCharsets.UTF_8).contains("unknown click id"));
+        assertTrue(conversionJson("late").contains("outside the attribution window"));
+        assertTrue(conversionJson("unknown").contains("unknown click id"));
     }
 
     @Test
@@ -406,10 +406,10 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then neither sale is credited, and each says why
-        assertEquals(0, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(0, day(1, DAY0)[CounterField.SALES.ordinal()]);
         for (final String order : new String[]{ "via-committed", "via-pending" })
         {
-            assertTrue(new String(CatalogJson.write(new ConversionTable(store).find(1, order)), StandardCharsets.UTF_8).contains("classified as a bot"),
+            assertTrue(conversionJson(order).contains("classified as a bot"),
                 order);
         }
     }
@@ -424,9 +424,9 @@ class AggregatorAgentTest
             T0 + 400 * DAY_MS);
         doWorkUntilIdle();
 
-        assertEquals(2000, new CounterTable(store).day(1, DAY0 + 30)[CounterField.REVENUE.ordinal()]);
-        assertEquals(0, new CounterTable(store).day(1, DAY0 + 30)[CounterField.SALES.ordinal()], "recurring is not a new sale");
-        assertEquals(0, new CounterTable(store).day(1, DAY0 + 400)[CounterField.REVENUE.ordinal()], "after recurringMonths");
+        assertEquals(2000, day(1, DAY0 + 30)[CounterField.REVENUE.ordinal()]);
+        assertEquals(0, day(1, DAY0 + 30)[CounterField.SALES.ordinal()], "recurring is not a new sale");
+        assertEquals(0, day(1, DAY0 + 400)[CounterField.REVENUE.ordinal()], "after recurringMonths");
     }
 
     @Test
@@ -448,10 +448,10 @@ class AggregatorAgentTest
 
         // Then each partner gets half and one sale each; the odd cent goes where the running total crosses a half,
         // rounded to even: round(500.5) = 500 for alice, 1001 - 500 = 501 for bob
-        assertEquals(500, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
-        assertEquals(501, new CounterTable(store).day(2, DAY0)[CounterField.REVENUE.ordinal()]);
-        assertEquals(1, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(1, new CounterTable(store).day(2, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(500, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(501, day(2, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(1, day(2, DAY0)[CounterField.SALES.ordinal()]);
     }
 
     @Test
@@ -466,8 +466,8 @@ class AggregatorAgentTest
         appender.append(buffer, 0, length);
         doWorkUntilIdle();
 
-        assertEquals(2500, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
-        assertTrue(new String(CatalogJson.write(new ConversionTable(store).find(1, "order-9")), StandardCharsets.UTF_8).contains("\"coupon\""));
+        assertEquals(2500, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertTrue(conversionJson("order-9").contains("\"coupon\""));
     }
 
     @Test
@@ -482,7 +482,7 @@ class AggregatorAgentTest
         appender.append(buffer, 0, length);
         doWorkUntilIdle();
 
-        assertEquals(1, new CounterTable(store).day(1, DAY0 + 1)[CounterField.LEADS.ordinal()]);
+        assertEquals(1, day(1, DAY0 + 1)[CounterField.LEADS.ordinal()]);
     }
 
     @Test
@@ -502,8 +502,8 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then the sale counts once, for alice; the stranger's report credits nobody
-        assertEquals(1, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(1500, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(1500, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
     }
 
     @Test
@@ -517,8 +517,8 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then the amount is the one '&'-separated value, and the ';' stays part of the order id
-        assertEquals(1500, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
-        assertTrue(new String(CatalogJson.write(new ConversionTable(store).find(1, "o-1;amount=999999")), StandardCharsets.UTF_8).contains("1500"));
+        assertEquals(1500, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertTrue(conversionJson("o-1;amount=999999").contains("1500"));
     }
 
     @Test
@@ -533,7 +533,7 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then no sale is booked
-        assertEquals(0, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(0, day(1, DAY0)[CounterField.SALES.ordinal()]);
     }
 
     @Test
@@ -547,7 +547,7 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then nothing is booked
-        assertEquals(0, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(0, day(1, DAY0)[CounterField.SALES.ordinal()]);
     }
 
     private void appendPixelProgram()
@@ -577,8 +577,8 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then only the last counts; the others are dropped and counted, and the aggregator keeps applying
-        assertEquals(1, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(1500, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(1500, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
         assertEquals(3, agent.amountsRefused());
         assertFalse(agent.hasFailed());
     }
@@ -599,8 +599,8 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then the two are left out and counted, the ordinary sale counts, and the aggregator is still running
-        assertEquals(1, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(2500, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(2500, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
         assertEquals(2, agent.amountsRefused());
         assertFalse(agent.hasFailed());
     }
@@ -618,8 +618,8 @@ class AggregatorAgentTest
         appendConversion(ConversionEventFlyweight.KIND_SALE, "o-1", 5000, clickId, null, null, T0 + 2 * HOUR_MS);
         doWorkUntilIdle();
 
-        assertEquals(1, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(5000, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(5000, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
         final java.util.List<String> listed = new java.util.ArrayList<>();
         new ConversionTable(store).forEachOfPartner(1, 10, (programNumber, externalId) -> listed.add(externalId));
         assertEquals(java.util.List.of("o-1"), listed, "listed once, as the verified conversion");
@@ -638,8 +638,8 @@ class AggregatorAgentTest
         appendConversion(ConversionEventFlyweight.KIND_SALE, "in_2", 2000, clickId, null, "pi_2", T0 + 5);
         doWorkUntilIdle();
 
-        assertEquals(2, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(3000 - 1000 + 2000 - 500, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(2, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(3000 - 1000 + 2000 - 500, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
     }
 
     @Test
@@ -648,7 +648,7 @@ class AggregatorAgentTest
         appendPixel(T0, 42, "e=conversion&program=p&order_id=%zz&amount=1%");
         appendClick(T0 + 1, 1, 0);
         doWorkUntilIdle();
-        assertEquals(1, new CounterTable(store).day(1, DAY0)[CounterField.CLICKS.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.CLICKS.ordinal()]);
     }
 
     @Test
@@ -659,7 +659,7 @@ class AggregatorAgentTest
         appendConversion(ConversionEventFlyweight.KIND_CHARGEBACK, "dp_1", 700, 0, null, "pi_1", T0 + 2);
         appendCumulativeRefund("refund:ch_1:300", 300, "pi_1", T0 + 3);
         doWorkUntilIdle();
-        assertEquals(0, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(0, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
     }
 
     @Test
@@ -668,7 +668,7 @@ class AggregatorAgentTest
         appendClick(T0, 42, 0);
         appendPixel(T0 + HOUR_MS, 42, "e=conversion&program=p&order_id=o-1&amount=1500");
         doWorkUntilIdle();
-        assertEquals(0, new CounterTable(store).day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(0, day(1, DAY0)[CounterField.SALES.ordinal()]);
     }
 
     private void appendPixel(final long timeMs, final long visitor, final String query)
@@ -730,5 +730,15 @@ class AggregatorAgentTest
         final byte[] document = json.getBytes(StandardCharsets.UTF_8);
         final org.agrona.concurrent.UnsafeBuffer event = new org.agrona.concurrent.UnsafeBuffer(new byte[1024]);
         appender.append(event, 0, CatalogEventFlyweight.encode(event, 0, T0, kind, document));
+    }
+
+    private long[] day(final int partnerNumber, final int epochDay)
+    {
+        return new CounterTable(store).day(partnerNumber, epochDay);
+    }
+
+    private String conversionJson(final String externalId)
+    {
+        return new String(CatalogJson.write(new ConversionTable(store).find(1, externalId)), StandardCharsets.UTF_8);
     }
 }

@@ -2,10 +2,10 @@ package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.payout.PayoutRun;
 import dev.ricochet.aggregator.payout.PayoutRuns;
-import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.store.Table;
 import dev.ricochet.aggregator.timeline.TimelineEvent;
 import dev.ricochet.ingest.CatalogEventFlyweight;
@@ -45,8 +45,7 @@ class CommissionLedgerTest extends LedgerScript
         // Then 12.34 accrues as pending (half-even to the cent), in one accrual entry and the commission counter
         assertEquals(1234, account().pending());
         assertEquals(List.of("accrual:1234:null->pending"), entries());
-        assertEquals(1234, new CounterTable(store).day(ALICE, DAY0)[dev.ricochet.aggregator.counters.CounterField.COMMISSION
-            .ordinal()]);
+        assertEquals(1234, new CounterTable(store).day(ALICE, DAY0)[CounterField.COMMISSION.ordinal()]);
     }
 
     @Test

@@ -7,7 +7,6 @@ import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.OwnerOnly;
 import dev.ricochet.ingest.Settings;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
