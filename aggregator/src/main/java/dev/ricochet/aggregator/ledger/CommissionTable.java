@@ -165,7 +165,7 @@ public final class CommissionTable
      * @param key a commission.
      * @return its key: partnerNumber:i32 + timeMs:i64 + programNumber:i32 + externalId, big-endian.
      */
-    public static byte[] key(final CommissionKey key)
+    static byte[] key(final CommissionKey key)
     {
         final byte[] id = key.externalId().getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(16 + id.length).putInt(key.partnerNumber()).putLong(key.timeMs())
@@ -177,7 +177,7 @@ public final class CommissionTable
      * @param offset where the key starts.
      * @return the key.
      */
-    public static CommissionKey key(final byte[] bytes, final int offset)
+    static CommissionKey key(final byte[] bytes, final int offset)
     {
         final ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, bytes.length - offset);
         final int partner = buffer.getInt();
@@ -191,7 +191,7 @@ public final class CommissionTable
      * @param key a commission.
      * @return its key in the program's review queue: programNumber:i32 + the commission key.
      */
-    public static byte[] heldKey(final CommissionKey key)
+    static byte[] heldKey(final CommissionKey key)
     {
         final byte[] commission = key(key);
         return ByteBuffer.allocate(4 + commission.length).putInt(key.programNumber()).put(commission).array();

@@ -499,7 +499,7 @@ public final class Ledger
         account(partnerNumber, account);
         final LedgerEntry entry = new LedgerEntry(seq, LocalDate.ofEpochDay(day(timeMs)).toString(), type, amount,
             from, to, programId, externalId, runId, note);
-        pendingEntries.add(new byte[][]{ entryKey(partnerNumber, seq), LedgerTable.encode(entry) });
+        pendingEntries.add(new byte[][]{ LedgerTable.entryKey(partnerNumber, seq), LedgerTable.encode(entry) });
     }
 
     private void put(final CommissionKey key, final Commission commission)
@@ -579,7 +579,7 @@ public final class Ledger
      * @param partnerNumber partner.
      * @return the key of the partner's account, and the prefix of its ledger and timeline.
      */
-    // admin: use LedgerTable.partnerKey (part 7 follow-up)
+    // admin: use LedgerTable.account, LedgerTable.forEachEntry, TimelineTable.forEachNewestFirst (part 7 follow-up)
     public static byte[] partnerKey(final int partnerNumber)
     {
         return LedgerTable.partnerKey(partnerNumber);
@@ -594,15 +594,6 @@ public final class Ledger
     public static byte[] entryKey(final int partnerNumber, final long seq)
     {
         return LedgerTable.entryKey(partnerNumber, seq);
-    }
-
-    /**
-     * @param key a commission.
-     * @return its key in the program's review queue: programNumber:i32 + the commission key.
-     */
-    public static byte[] heldKey(final CommissionKey key)
-    {
-        return CommissionTable.heldKey(key);
     }
 
     private static byte[] approvalKey(final int approveDay, final CommissionKey key)

@@ -103,7 +103,7 @@ public final class LedgerTable
      * @param partnerNumber partner.
      * @return the key of the partner's account, and the prefix of its ledger.
      */
-    public static byte[] partnerKey(final int partnerNumber)
+    static byte[] partnerKey(final int partnerNumber)
     {
         return ByteBuffer.allocate(4).putInt(partnerNumber).array();
     }
@@ -113,7 +113,7 @@ public final class LedgerTable
      * @param seq           sequence number.
      * @return key of a ledger entry.
      */
-    public static byte[] entryKey(final int partnerNumber, final long seq)
+    static byte[] entryKey(final int partnerNumber, final long seq)
     {
         return ByteBuffer.allocate(12).putInt(partnerNumber).putLong(seq).array();
     }

@@ -1,7 +1,5 @@
 package dev.ricochet.aggregator.store;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * The tables of the state: one RocksDB column family each, under the name it has on disk. The layout of each
  * table's keys and values lives in one class of the package that owns the table (named below); {@link StateStore}
@@ -91,12 +89,10 @@ public enum Table
     HELD_COMMISSIONS("held_commissions");
 
     private final String columnFamily;
-    private final byte[] columnFamilyBytes;
 
     Table(final String columnFamily)
     {
         this.columnFamily = columnFamily;
-        this.columnFamilyBytes = columnFamily.getBytes(StandardCharsets.US_ASCII);
     }
 
     /**
@@ -105,10 +101,5 @@ public enum Table
     public String columnFamily()
     {
         return columnFamily;
-    }
-
-    byte[] columnFamilyBytes()
-    {
-        return columnFamilyBytes.clone();
     }
 }
