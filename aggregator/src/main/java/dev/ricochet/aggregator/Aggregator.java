@@ -7,12 +7,11 @@ import dev.ricochet.aggregator.admin.AdminToken;
 import dev.ricochet.aggregator.admin.CatalogWriter;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
-import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.catalog.CatalogEntity;
 import dev.ricochet.aggregator.catalog.CatalogTable;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.webhook.WebhookDispatcher;
 import dev.ricochet.aggregator.store.StateStore;
-import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.DistinctErrorPrinter;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalSpaceMonitor;
@@ -42,7 +41,7 @@ import static dev.ricochet.aggregator.AggregatorConfiguration.*;
  * .dataDir(dir).linkDirectory(d))) { ... }}. The catalog is restored from RocksDB before the edge starts serving, so
  * every link known at the last commit answers at once; newer changes arrive with the journal replay.
  */
-public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
+public final class Aggregator implements AutoCloseable
 {
     /**
      * Settings and wiring of the aggregator, with defaults from {@link AggregatorConfiguration}.
@@ -57,7 +56,8 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         private EpochClock epochClock;
         private ErrorHandler errorHandler;
         private IdleStrategy idleStrategy;
-        private long uniqueClickWindowMs = Settings.durationMs(UNIQUE_CLICK_WINDOW_PROP_NAME, UNIQUE_CLICK_WINDOW_DEFAULT);
+        private long uniqueClickWindowMs =
+            Settings.durationMs(UNIQUE_CLICK_WINDOW_PROP_NAME, UNIQUE_CLICK_WINDOW_DEFAULT);
         private long commitIntervalMs = Settings.durationMs(COMMIT_INTERVAL_PROP_NAME, COMMIT_INTERVAL_DEFAULT);
         private int commitMaxEvents = Settings.integer(
             COMMIT_MAX_EVENTS_PROP_NAME, COMMIT_MAX_EVENTS_DEFAULT, 1, 10_000_000);
@@ -73,7 +73,8 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         private String analystTokenValue = Settings.string(ANALYST_TOKEN_PROP_NAME, null);
         private AdminToken analystToken;
         private AdminRoles adminRoles;
-        private long clockTickIntervalMs = Settings.durationMs(CLOCK_TICK_INTERVAL_PROP_NAME, CLOCK_TICK_INTERVAL_DEFAULT);
+        private long clockTickIntervalMs =
+            Settings.durationMs(CLOCK_TICK_INTERVAL_PROP_NAME, CLOCK_TICK_INTERVAL_DEFAULT);
         private long webhookInitialBackoffMs = Settings.durationMs(
             WEBHOOK_INITIAL_BACKOFF_PROP_NAME, WEBHOOK_INITIAL_BACKOFF_DEFAULT);
         private java.util.function.Supplier<String> adminMetrics = () -> "";
@@ -101,90 +102,58 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
             isConcluded = true;
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(journal, "journal");
-            if (null == linkDirectory)
-            {
-                linkDirectory = new LinkDirectory();
-            }
-            if (null == programDirectory)
-            {
-                programDirectory = new ProgramDirectory();
-            }
-            if (uniqueClickWindowMs < 1 || uniqueClickWindowMs > 365 * 86_400_000L)
-            {
-                throw new IllegalArgumentException(UNIQUE_CLICK_WINDOW_PROP_NAME + ": between 1ms and 365d");
-            }
-            if (commitIntervalMs > 60_000)
-            {
-                throw new IllegalArgumentException(COMMIT_INTERVAL_PROP_NAME + ": at most 60s, reports would lag");
-            }
+            linkDirectory = Objects.requireNonNullElseGet(linkDirectory, LinkDirectory::new);
+            programDirectory = Objects.requireNonNullElseGet(programDirectory, ProgramDirectory::new);
+            require(uniqueClickWindowMs >= 1 && uniqueClickWindowMs <= 365 * 86_400_000L,
+                UNIQUE_CLICK_WINDOW_PROP_NAME + ": between 1ms and 365d");
+            require(commitIntervalMs <= 60_000, COMMIT_INTERVAL_PROP_NAME + ": at most 60s, reports would lag");
             Settings.requireRange(ADMIN_PORT_PROP_NAME, adminPort, 0, 65_535);
-            if (adminRequestTimeoutMs < 100 || adminRequestTimeoutMs > 600_000)
-            {
-                throw new IllegalArgumentException(ADMIN_REQUEST_TIMEOUT_PROP_NAME + ": must be between 100ms and 10m");
-            }
+            require(adminRequestTimeoutMs >= 100 && adminRequestTimeoutMs <= 600_000,
+                ADMIN_REQUEST_TIMEOUT_PROP_NAME + ": must be between 100ms and 10m");
             if (stateMemoryBytes < StateStore.MIN_MEMORY_BYTES)
             {
                 throw new IllegalArgumentException(STATE_MEMORY_PROP_NAME + ": at least " +
                     (StateStore.MIN_MEMORY_BYTES >> 20) + "m, was " + stateMemoryBytes + " bytes");
             }
-            if (null == epochClock)
-            {
-                epochClock = SystemEpochClock.INSTANCE;
-            }
-            if (null == errorHandler)
-            {
-                errorHandler = new DistinctErrorPrinter(System.err);
-            }
-            if (null == idleStrategy)
-            {
-                idleStrategy = new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
-                    TimeUnit.MILLISECONDS.toNanos(1));
-            }
-            if (webhookInitialBackoffMs < 1 || webhookInitialBackoffMs > 3_600_000L)
-            {
-                throw new IllegalArgumentException(WEBHOOK_INITIAL_BACKOFF_PROP_NAME + ": between 1ms and 1h");
-            }
-            if (storeRetryMaxMs < 1 || storeRetryMaxMs > 600_000L)
-            {
-                throw new IllegalArgumentException(STORE_RETRY_MAX_PROP_NAME + ": between 1ms and 10m");
-            }
-            if (stallTimeoutMs < 1_000 || stallTimeoutMs > 3_600_000L)
-            {
-                throw new IllegalArgumentException(STALL_TIMEOUT_PROP_NAME + ": between 1s and 1h");
-            }
-            if (storeMinFreeBytes < 0)
-            {
-                throw new IllegalArgumentException(STORE_MIN_FREE_PROP_NAME + ": 0 (no check) or a size such as 128m");
-            }
-            if (journalMinFreeBytes < 0)
-            {
-                throw new IllegalArgumentException(
-                    JournalSpaceMonitor.MIN_FREE_PROP_NAME + ": 0 (off) or a size such as 512m");
-            }
+            epochClock = Objects.requireNonNullElse(epochClock, SystemEpochClock.INSTANCE);
+            errorHandler = Objects.requireNonNullElseGet(errorHandler, () -> new DistinctErrorPrinter(System.err));
+            idleStrategy = Objects.requireNonNullElseGet(idleStrategy, () -> new BackoffIdleStrategy(
+                100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1)));
+            require(webhookInitialBackoffMs >= 1 && webhookInitialBackoffMs <= 3_600_000L,
+                WEBHOOK_INITIAL_BACKOFF_PROP_NAME + ": between 1ms and 1h");
+            require(storeRetryMaxMs >= 1 && storeRetryMaxMs <= 600_000L,
+                STORE_RETRY_MAX_PROP_NAME + ": between 1ms and 10m");
+            require(stallTimeoutMs >= 1_000 && stallTimeoutMs <= 3_600_000L,
+                STALL_TIMEOUT_PROP_NAME + ": between 1s and 1h");
+            require(storeMinFreeBytes >= 0, STORE_MIN_FREE_PROP_NAME + ": 0 (no check) or a size such as 128m");
+            require(journalMinFreeBytes >= 0,
+                JournalSpaceMonitor.MIN_FREE_PROP_NAME + ": 0 (off) or a size such as 512m");
             if (null == journalUsableSpace && journalMinFreeBytes > 0)
             {
                 journalUsableSpace = JournalSpaceMonitor.usableSpaceOf(journal.dir());
             }
-            if (clockTickIntervalMs < 0 || clockTickIntervalMs > 3_600_000L)
-            {
-                throw new IllegalArgumentException(CLOCK_TICK_INTERVAL_PROP_NAME + ": between 0 (off) and 1h");
-            }
+            require(clockTickIntervalMs >= 0 && clockTickIntervalMs <= 3_600_000L,
+                CLOCK_TICK_INTERVAL_PROP_NAME + ": between 0 (off) and 1h");
             adminToken = AdminToken.resolve(adminTokenValue, dataDir);
             financeToken = AdminToken.resolve(financeTokenValue, dataDir, AdminToken.FINANCE_FILE_NAME,
                 FINANCE_TOKEN_PROP_NAME);
-            if (financeToken.value().equals(adminToken.value()))
-            {
-                throw new IllegalArgumentException(FINANCE_TOKEN_PROP_NAME + ": must differ from the admin token");
-            }
+            require(!financeToken.value().equals(adminToken.value()),
+                FINANCE_TOKEN_PROP_NAME + ": must differ from the admin token");
             analystToken = AdminToken.resolve(analystTokenValue, dataDir, AdminToken.ANALYST_FILE_NAME,
                 ANALYST_TOKEN_PROP_NAME);
-            if (analystToken.value().equals(adminToken.value()) || analystToken.value().equals(financeToken.value()))
-            {
-                throw new IllegalArgumentException(ANALYST_TOKEN_PROP_NAME +
-                    ": must differ from the admin and finance tokens");
-            }
+            require(!analystToken.value().equals(adminToken.value()) &&
+                !analystToken.value().equals(financeToken.value()),
+                ANALYST_TOKEN_PROP_NAME + ": must differ from the admin and finance tokens");
             adminRoles = new AdminRoles(adminToken, financeToken, analystToken);
             return this;
+        }
+
+        private static void require(final boolean isValid, final String message)
+        {
+            if (!isValid)
+            {
+                throw new IllegalArgumentException(message);
+            }
         }
 
         /**
@@ -481,6 +450,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     private final Context context;
     private final StateStore store;
     private final AggregatorAgent agent;
+    private final AggregatorStatus status;
     private final AgentRunner runner;
     private final CatalogWriter catalogWriter;
     private final AgentRunner clockRunner;
@@ -492,10 +462,11 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         this.context = context;
         store = StateStore.open(context.dataDir.resolve("state"), context.stateMemoryBytes);
         final Catalog catalog = new Catalog(context.linkDirectory, context.programDirectory);
-        restoreCatalog(store, catalog);
+        new CatalogTable(store).forEach((kind, json) -> CatalogEntity.restore(catalog, kind, json));
         agent = new AggregatorAgent(context.journal, store, catalog, context.epochClock,
             context.uniqueClickWindowMs, context.commitIntervalMs, context.commitMaxEvents,
-            new AggregatorAgent.StoreRetry(context.storeRetryMaxMs, context.storeMinFreeBytes));
+            new CommitWriter.StoreRetry(context.storeRetryMaxMs, context.storeMinFreeBytes));
+        status = new AggregatorStatus(agent, context.stallTimeoutMs);
         runner = new AgentRunner(context.idleStrategy, context.errorHandler, null, agent);
         AgentRunner.startOnThread(runner);
         catalogWriter = new CatalogWriter(context.journal, context.epochClock,
@@ -515,7 +486,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
                 new WebhookDispatcher.Target(program.spec().webhookUrl(), program.spec().secrets().webhook());
         }, context.epochClock, context.errorHandler, context.webhookInitialBackoffMs, 3_600_000L, 20,
             context.webhookAllowPrivateNetworks).start();
-        final AdminApi api = new AdminApi(catalog, store, catalogWriter, this, context.epochClock,
+        final AdminApi api = new AdminApi(catalog, store, catalogWriter, status, context.epochClock,
             context.webhookAllowPrivateNetworks, context.adminMetrics);
         try
         {
@@ -524,11 +495,7 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         }
         catch (final InterruptedException | RuntimeException ex)
         {
-            webhooks.close();
-            CloseHelper.close(clockRunner);
-            catalogWriter.close();
-            runner.close();
-            store.close();
+            closeAllButAdmin();
             throw ex;
         }
     }
@@ -543,30 +510,6 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     public static Aggregator launch(final Context context) throws InterruptedException
     {
         return new Aggregator(context.conclude());
-    }
-
-    private static void restoreCatalog(final StateStore store, final Catalog catalog)
-    {
-        new CatalogTable(store).forEach((kind, json) ->
-        {
-            switch (kind)
-            {
-                case CatalogEventFlyweight.KIND_PROGRAM:
-                    catalog.restoreProgram(CatalogJson.read(json, CatalogJson.PROGRAM));
-                    break;
-                case CatalogEventFlyweight.KIND_PARTNER:
-                    catalog.restorePartner(CatalogJson.read(json, CatalogJson.PARTNER));
-                    break;
-                case CatalogEventFlyweight.KIND_LINK:
-                    catalog.restoreLink(CatalogJson.read(json, CatalogJson.LINK));
-                    break;
-                case CatalogEventFlyweight.KIND_COUPON:
-                    catalog.restoreCoupon(CatalogJson.read(json, CatalogJson.COUPON));
-                    break;
-                default:
-                    throw new IllegalStateException("unknown catalog kind " + kind + " in state store");
-            }
-        });
     }
 
     /**
@@ -585,84 +528,44 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
         return context;
     }
 
-    @Override
-    public long appliedIndex()
-    {
-        return agent.appliedIndex();
-    }
-
-    @Override
+    /**
+     * @return index of the last journal event whose effects are committed (visible to reads of RocksDB).
+     */
     public long committedIndex()
     {
-        return agent.committedIndex();
+        return status.committedIndex();
     }
 
-    @Override
+    /**
+     * @return true if the aggregator stopped on a failure.
+     */
     public boolean hasFailed()
     {
-        return agent.hasFailed();
+        return status.hasFailed();
     }
 
-    @Override
-    public long eventsApplied()
-    {
-        return agent.eventsApplied();
-    }
-
-    @Override
+    /**
+     * @return why the aggregator is not applying events while it waits for its state store, or null.
+     */
     public String stallReason()
     {
-        return agent.stallReason();
+        return status.stallReason();
     }
 
-    @Override
-    public String progressStall()
-    {
-        final long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - agent.lastProgressNs());
-        if (idleMs < context.stallTimeoutMs || agent.hasFailed() || null != agent.stallReason())
-        {
-            return null;
-        }
-        final long lag = lagEvents();
-        return lag <= 0 ? null : "the aggregator has applied nothing for " + idleMs + " ms while " + lag +
-            " journal events wait (stall timeout " + context.stallTimeoutMs + " ms); a restart resumes from the last " +
-            "commit";
-    }
-
-    @Override
-    public long headerTimesBounded()
-    {
-        return agent.headerTimesBounded();
-    }
-
-    @Override
-    public long storeFailures()
-    {
-        return agent.storeFailures();
-    }
-
-    @Override
+    /**
+     * @return stalls that ended with the refused commit written.
+     */
     public long storeRecoveries()
     {
-        return agent.storeRecoveries();
+        return status.storeRecoveries();
     }
 
-    @Override
-    public long amountsRefused()
+    /**
+     * @return events applied with their header time bounded (ahead of the wall clock, or before 1970) since start.
+     */
+    public long headerTimesBounded()
     {
-        return agent.amountsRefused();
-    }
-
-    @Override
-    public long counterSaturations()
-    {
-        return agent.counterSaturations();
-    }
-
-    @Override
-    public long lagEvents()
-    {
-        return context.journal.eventsAfter(agent.appliedIndex());
+        return status.headerTimesBounded();
     }
 
     @Override
@@ -670,6 +573,11 @@ public final class Aggregator implements AutoCloseable, AdminApi.AggregatorView
     {
         // Stop intake of admin changes first, then the agent (it commits what it applied), then the store.
         adminServer.close();
+        closeAllButAdmin();
+    }
+
+    private void closeAllButAdmin()
+    {
         webhooks.close();
         CloseHelper.close(clockRunner);
         catalogWriter.close();

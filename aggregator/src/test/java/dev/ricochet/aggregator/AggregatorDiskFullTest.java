@@ -63,7 +63,7 @@ class AggregatorDiskFullTest
      * The agents' wall clock: after every event the tests journal (the agent bounds header times by it).
      */
     private static final long WALL_MS = T0 + 30 * DAY_MS;
-    private static final AggregatorAgent.StoreRetry RETRY = new AggregatorAgent.StoreRetry(200, 1L << 20);
+    private static final CommitWriter.StoreRetry RETRY = new CommitWriter.StoreRetry(200, 1L << 20);
     private static final String TOKEN = "disk-full-admin-token-0123";
     /**
      * Tables compared with a fresh replay: all but the outbox, a delivery queue the webhook thread empties.

@@ -268,31 +268,6 @@ class MoneyRulesTest extends LedgerScript
         appendConversion(appender, currency, kind, externalId, amount, clickId, original, null, timeMs);
     }
 
-    @Test
-    void aPixelConversionAboveTheMoneyBoundCreditsNothing()
-    {
-        // Given a program that takes pixel conversions and a visitor who clicked alice's link
-        programWithModel("last_click", "\"pixelConversions\":true,");
-        click(A1, ALICE, T0);
-
-        // When the visitor's browser reports an order of 2^63 - 1 cents, and one just past the bound
-        pixel(T0 + HOUR_MS, "e=conversion&program=p&order_id=o-1&amount=9223372036854775807");
-        pixel(T0 + HOUR_MS, "e=conversion&program=p&order_id=o-2&amount=1000000000001");
-        apply();
-
-        // Then neither is recorded nor credited: a browser's report past the bound is dropped
-        assertEquals(null, new ConversionTable(store).find(1, "o-1"));
-        assertEquals(null, new ConversionTable(store).find(1, "o-2"));
-        assertEquals(List.of(), entries());
-    }
-
-    private void pixel(final long timeMs, final String query)
-    {
-        final ClickEventFlyweight hit = appender.claimClick(EventHeaderDescriptor.TYPE_PIXEL, timeMs)
-            .visitorId(0, 42).query(query).userAgent("Mozilla/5.0");
-        appender.append(hit.encodedLength());
-    }
-
     private void programWithModel(final String model)
     {
         programWithModel(model, "");

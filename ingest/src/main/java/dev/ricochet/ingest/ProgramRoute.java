@@ -11,6 +11,8 @@ package dev.ricochet.ingest;
  * @param stripeSecret   Stripe webhook signing secret ({@code whsec_...}), or null.
  * @param shopifySecret  Shopify webhook secret, or null.
  * @param postbackSecret token of {@code GET /postback}, or null.
+ * @param pixelConversions true if the program takes conversions the browser reports through the pixel
+ *                       ({@code /p.gif?e=conversion&...}); the edge decides them and journals them as conversions.
  *
  * <p>A secret that is empty or only whitespace is no secret: it is held as null, so its intake is off (404). The admin
  * API refuses such secrets, but a catalog journaled before it did may still hold one, and an empty HMAC key would
@@ -24,8 +26,35 @@ public record ProgramRoute(
     String apiKey,
     String stripeSecret,
     String shopifySecret,
-    String postbackSecret)
+    String postbackSecret,
+    boolean pixelConversions)
 {
+    /**
+     * A route of a program that takes no conversions from the pixel.
+     *
+     * @param programId      external id.
+     * @param programNumber  catalog number events carry.
+     * @param currency       ISO-4217 code of the program.
+     * @param clickParam     query parameter carrying the click id.
+     * @param apiKey         bearer key of {@code POST /v1/conversions}, or null.
+     * @param stripeSecret   Stripe webhook signing secret, or null.
+     * @param shopifySecret  Shopify webhook secret, or null.
+     * @param postbackSecret token of {@code GET /postback}, or null.
+     */
+    public ProgramRoute(
+        final String programId,
+        final int programNumber,
+        final String currency,
+        final String clickParam,
+        final String apiKey,
+        final String stripeSecret,
+        final String shopifySecret,
+        final String postbackSecret)
+    {
+        this(programId, programNumber, currency, clickParam, apiKey, stripeSecret, shopifySecret, postbackSecret,
+            false);
+    }
+
     /**
      * Holds an empty or blank secret as null (the intake is off).
      */

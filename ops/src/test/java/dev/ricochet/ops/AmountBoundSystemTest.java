@@ -112,7 +112,10 @@ class AmountBoundSystemTest
             .get("conversions");
         assertEquals(1, conversions.size(), conversions.toString());
         assertEquals("order-1", conversions.get(0).get("externalId").asText());
-        assertTrue(service.admin.getOk("/metrics").contains("ricochet_aggregator_amounts_refused_total 3\n"));
+        // (by the edge, which decides pixel conversions)
+        final String edgeMetrics = http.send(HttpRequest.newBuilder(service.edge("/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(edgeMetrics.contains("ricochet_tracker_pixel_amounts_refused_total 3\n"), edgeMetrics);
     }
 
     @Test

@@ -2,6 +2,9 @@ package dev.ricochet.tracker;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -11,6 +14,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
@@ -184,5 +189,34 @@ final class Responses
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, 1);
         }
         return response;
+    }
+
+    /**
+     * @return the answer to a request the codec could not parse: what was too long, or that it was malformed.
+     */
+    static FullHttpResponse malformed(final Throwable cause)
+    {
+        if (cause instanceof TooLongHttpLineException)
+        {
+            return text(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long\n");
+        }
+        if (cause instanceof TooLongHttpHeaderException)
+        {
+            return text(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers too large\n");
+        }
+        if (cause instanceof TooLongFrameException)
+        {
+            return text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request too large\n");
+        }
+        return text(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request\n");
+    }
+
+    /**
+     * Write the answer with {@code Connection: close}, then close once it is written.
+     */
+    static void answerAndClose(final ChannelHandlerContext ctx, final FullHttpResponse response)
+    {
+        response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 }

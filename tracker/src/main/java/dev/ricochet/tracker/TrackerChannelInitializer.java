@@ -3,6 +3,7 @@ package dev.ricochet.tracker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -10,30 +11,35 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
-import io.netty.util.concurrent.EventExecutor;
-
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * The edge's pipeline, nothing else: idle timeout, absolute deadlines for each request head and body, the HTTP/1.1
- * codec with deliberate limits, the pipeline gate, flow control, keep-alive, handler.
+ * The edge's pipeline: idle timeout, absolute deadlines for each request head and body, the HTTP/1.1 codec with
+ * deliberate limits, the pipeline gate, flow control, keep-alive, and the router with this channel's collaborators,
+ * each given the shared services it needs.
  */
 final class TrackerChannelInitializer extends ChannelInitializer<Channel>
 {
-    private final TrackerServer.Context context;
-    private final Map<EventExecutor, EdgeLoopResources> loopResources;
+    private final TrackerSettings<?> settings;
+    private final EdgeRuntime runtime;
+    private final Function<EventLoop, EdgeLoopResources> loopResources;
     private final ChannelGroup connections;
 
     /**
-     * @param connections every accepted connection joins it (and leaves when closed), for the shutdown to close.
+     * @param settings      concluded settings.
+     * @param runtime       the shared services.
+     * @param loopResources the resources of a channel's event loop.
+     * @param connections   every accepted connection joins it (and leaves when closed), for the shutdown to close.
      */
     TrackerChannelInitializer(
-        final TrackerServer.Context context,
-        final Map<EventExecutor, EdgeLoopResources> loopResources,
+        final TrackerSettings<?> settings,
+        final EdgeRuntime runtime,
+        final Function<EventLoop, EdgeLoopResources> loopResources,
         final ChannelGroup connections)
     {
-        this.context = context;
+        this.settings = settings;
+        this.runtime = runtime;
         this.loopResources = loopResources;
         this.connections = connections;
     }
@@ -42,8 +48,19 @@ final class TrackerChannelInitializer extends ChannelInitializer<Channel>
     protected void initChannel(final Channel channel)
     {
         connections.add(channel);
-        addHttpHandlers(channel.pipeline(), context);
-        channel.pipeline().addLast("tracking", new TrackingHandler(context, loopResources.get(channel.eventLoop())));
+        addHttpHandlers(channel.pipeline(), settings);
+        final EdgeLoopResources loop = loopResources.apply(channel.eventLoop());
+        final RequestPath requestPath = new RequestPath();
+        final TrackerCounters counters = settings.counters();
+        channel.pipeline().addLast("tracking", new TrackingHandler(
+            requestPath,
+            new BrowserHits(settings, runtime, requestPath, loop),
+            new ConversionRequests(runtime.conversionIntake, runtime.bodyBudget, runtime.journalSpaceGate, counters,
+                settings.maxBodySize()),
+            runtime.statusEndpoints,
+            loop.lag,
+            counters,
+            settings.errorHandler()));
     }
 
     /**
@@ -51,17 +68,17 @@ final class TrackerChannelInitializer extends ChannelInitializer<Channel>
      * keep-alive. Shared with the redirect benchmark, whose anchor answers through exactly these handlers.
      *
      * @param pipeline a new channel's pipeline.
-     * @param context  the edge's settings.
+     * @param settings the edge's concluded settings.
      */
-    static void addHttpHandlers(final ChannelPipeline pipeline, final TrackerServer.Context context)
+    static void addHttpHandlers(final ChannelPipeline pipeline, final TrackerSettings<?> settings)
     {
         final RequestHeaderDeadline headerDeadline =
-            new RequestHeaderDeadline(context.headerTimeoutMs(), context.bodyTimeoutMs(), context.counters());
-        pipeline.addLast("idle", new ReadTimeoutHandler(context.idleTimeoutMs(), TimeUnit.MILLISECONDS));
+            new RequestHeaderDeadline(settings.headerTimeoutMs(), settings.bodyTimeoutMs(), settings.counters());
+        pipeline.addLast("idle", new ReadTimeoutHandler(settings.idleTimeoutMs(), TimeUnit.MILLISECONDS));
         pipeline.addLast("headerDeadline", headerDeadline.bytesIn());
         pipeline.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
-            .setMaxInitialLineLength(context.maxRequestLineLength())
-            .setMaxHeaderSize(context.maxHeaderSize())
+            .setMaxInitialLineLength(settings.maxRequestLineLength())
+            .setMaxHeaderSize(settings.maxHeaderSize())
             // Pinned rather than left to Netty's defaults (which system properties can loosen): framing that a proxy
             // in front could read differently is refused with 400 and a close. That is, RFC 9112's rules: a request
             // with both Transfer-Encoding and Content-Length, a Transfer-Encoding not ending in chunked, repeated
@@ -75,7 +92,7 @@ final class TrackerChannelInitializer extends ChannelInitializer<Channel>
         pipeline.addLast("headerReceived", headerDeadline.requestsIn());
         // Which pipelined requests are processed at all: a bounded depth, nothing after a close, answers after a
         // half-close.
-        pipeline.addLast("pipelineGate", new HttpPipelineGate(context.counters()));
+        pipeline.addLast("pipelineGate", new HttpPipelineGate(settings.counters()));
         // Holds back pipelined requests while a conversion waits for its durable answer (auto-read off).
         pipeline.addLast("flowControl", new FlowControlHandler());
         pipeline.addLast("keepAlive", new HttpServerKeepAliveHandler());

@@ -46,7 +46,11 @@ public enum TrackerCounter
     SPECULATIVE_HITS_REFUSED(27, "speculative_hits_refused",
         "Link prefetches and prerenders (Sec-Purpose, Purpose, X-Purpose, X-Moz) refused with 403, no click"),
     VISITOR_COOKIES_REPLACED(28, "visitor_cookies_replaced",
-        "Visitor cookies whose MAC did not verify (forged, unsigned, another deployment's), replaced by a new id");
+        "Visitor cookies whose MAC did not verify (forged, unsigned, another deployment's), replaced by a new id"),
+    PIXEL_CONVERSIONS_RECORDED(29, "pixel_conversions_recorded",
+        "Conversions reported by the browser through the pixel (e=conversion), decided at the edge and journaled"),
+    PIXEL_AMOUNTS_REFUSED(30, "pixel_amounts_refused",
+        "Pixel conversion reports dropped because their amount was no plain integer or past the bound");
 
     private final int id;
     private final String label;

@@ -47,7 +47,8 @@ public final class TrackerCounters
      */
     public static final Set<TrackerCounter> BUSINESS_VOLUME = Collections.unmodifiableSet(EnumSet.of(
         TrackerCounter.CLICKS_RECORDED, TrackerCounter.PREVIEWS_RECORDED, TrackerCounter.BOT_CLICKS_RECORDED,
-        TrackerCounter.PIXEL_HITS_RECORDED, TrackerCounter.CONVERSIONS_RECORDED, TrackerCounter.CONVERSIONS_DUPLICATE));
+        TrackerCounter.PIXEL_HITS_RECORDED, TrackerCounter.CONVERSIONS_RECORDED, TrackerCounter.CONVERSIONS_DUPLICATE,
+        TrackerCounter.PIXEL_CONVERSIONS_RECORDED));
 
     /**
      * @return the operational counters (errors, refusals, shedding; not {@link #BUSINESS_VOLUME}) in the Prometheus

@@ -68,6 +68,17 @@ public record VisitorKey(long k0, long k1)
         return of(bytes);
     }
 
+    /**
+     * @param visitorHi the visitor id's high half.
+     * @param visitorLo the visitor id's low half.
+     * @return the visitor cookie's value this key signs for the id (allocates: for a harness that plays a returning
+     * visitor).
+     */
+    public String cookieValue(final long visitorHi, final long visitorLo)
+    {
+        return VisitorCookie.value(this, visitorHi, visitorLo);
+    }
+
     @Override
     public String toString()
     {

@@ -2,8 +2,8 @@ package dev.ricochet.tracker;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.ricochet.ingest.DurableJournalWriter;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.JournalAppender;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramDirectory;
@@ -11,9 +11,6 @@ import dev.ricochet.ingest.ProgramRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -58,18 +54,18 @@ class HttpPipelineFuzzTest
     static Path dir;
 
     private static Journal journal;
-    private static DurableJournalWriter writer;
     private static TrackerServer.Context context;
-    private static EdgeLoopResources loop;
+    private static JournalAppender appender;
+    private static EdgePipeline pipeline;
     private static final AtomicReference<Throwable> UNEXPECTED = new AtomicReference<>();
 
     @AfterAll
     static void closeEdge()
     {
-        if (null != loop)
+        if (null != pipeline)
         {
-            loop.appender.close();
-            writer.close();
+            pipeline.close();
+            appender.close();
             journal.close();
         }
     }
@@ -88,9 +84,7 @@ class HttpPipelineFuzzTest
         // Given a new connection to the edge
         final long errorsBefore = edge().counters().get(TrackerCounter.UNEXPECTED_ERRORS);
         final EmbeddedChannel channel = new ClientChannel();
-        final Map<EventExecutor, EdgeLoopResources> resources = Map.of(channel.eventLoop(), loop);
-        channel.pipeline().addLast(new TrackerChannelInitializer(
-            context, resources, new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE)));
+        channel.pipeline().addLast(pipeline.initializer());
         final ByteArrayOutputStream answers = new ByteArrayOutputStream();
         try
         {
@@ -202,10 +196,9 @@ class HttpPipelineFuzzTest
             final ProgramDirectory programs = new ProgramDirectory();
             programs.put(new ProgramRoute("shop", 1, "USD", "rcid", API_KEY, "whsec_fuzz", "shpss_fuzz", "pb-token"));
             context = new TrackerServer.Context().journal(journal).linkDirectory(links).programDirectory(programs)
-                .journalMinFreeBytes(0).errorHandler(UNEXPECTED::set).conclude();
-            writer = new DurableJournalWriter(journal, "fuzz-durable");
-            context.durableWriter(writer);
-            loop = new EdgeLoopResources(journal.newAppender());
+                .journalMinFreeBytes(0).errorHandler(UNEXPECTED::set);
+            appender = journal.newAppender();
+            pipeline = EdgePipeline.open(context, appender);
         }
         return context;
     }

@@ -54,7 +54,7 @@ class UntrustedWorkTest
                         (256 * 1024) + "\r\n\r\n{\"program\"").getBytes(StandardCharsets.US_ASCII));
                     socket.getOutputStream().flush();
                 }
-                final BodyBudget budget = edge.server.context().bodyBudget();
+                final BodyBudget budget = edge.server.bodyBudget();
                 awaitTrue(() -> budget.inFlightBytes() == 200 * 10);
 
                 // Then the edge holds 2,000 bytes for them, not 200 x 256 KiB, and a whole conversion still fits
@@ -69,7 +69,7 @@ class UntrustedWorkTest
                 }
             }
             // And once those connections are gone, so are their bytes
-            awaitTrue(() -> edge.server.context().bodyBudget().inFlightBytes() == 0);
+            awaitTrue(() -> edge.server.bodyBudget().inFlightBytes() == 0);
         }
     }
 
@@ -86,7 +86,7 @@ class UntrustedWorkTest
             final String padded = conversionJson("order-2", 4_000);
             first.getOutputStream().write(head("close", padded.length()).concat(padded.substring(0, 3_000))
                 .getBytes(StandardCharsets.US_ASCII));
-            awaitTrue(() -> edge.server.context().bodyBudget().inFlightBytes() == 3_000);
+            awaitTrue(() -> edge.server.bodyBudget().inFlightBytes() == 3_000);
 
             // When a second sender's body would take the budget past 4 KiB
             second.getOutputStream().write((head("close", 2_000) + "x".repeat(2_000))
@@ -102,7 +102,7 @@ class UntrustedWorkTest
             first.getOutputStream().write(padded.substring(3_000).getBytes(StandardCharsets.US_ASCII));
             assertEquals(200, status(readToEnd(first)));
             assertEquals(1, EdgeFixture.journaledCount(edge.journal, EventHeaderDescriptor.TYPE_CONVERSION));
-            awaitTrue(() -> edge.server.context().bodyBudget().inFlightBytes() == 0);
+            awaitTrue(() -> edge.server.bodyBudget().inFlightBytes() == 0);
         }
     }
 
@@ -140,7 +140,7 @@ class UntrustedWorkTest
             assertTrue(answer.contains("request body not received within 300 ms"), answer);
             assertEquals(1, edge.server.context().counters().get(TrackerCounter.SLOW_REQUESTS));
             assertEquals(0, EdgeFixture.journaledCount(edge.journal, EventHeaderDescriptor.TYPE_CONVERSION));
-            awaitTrue(() -> edge.server.context().bodyBudget().inFlightBytes() == 0);
+            awaitTrue(() -> edge.server.bodyBudget().inFlightBytes() == 0);
         }
     }
 

@@ -24,16 +24,20 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.concurrent.EventExecutor;
 import org.agrona.ErrorHandler;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Routes admin requests to {@link AdminApi}: bearer-token check, path matching, JSON in and out, and a clear
+ * Answers admin requests: checks the HTTP request and the bearer token, matches it against the route table
+ * ({@link AdminRoute}: 404 for no route at the path, 405 with Allow for another method, 403 for a role the route does
+ * not allow, 400 for a query it does not accept), dispatches it to {@link AdminApi}, and writes JSON with a clear
  * status and message for every bad request.
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 {
     private static final String BEARER = "Bearer ";
+    private static final byte[] EMPTY = new byte[0];
 
     private final AdminApi api;
     private final AdminRoles roles;
@@ -171,24 +175,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             // Netty's decoder throws on a '%' without two hex digits: the client's mistake, not an internal error.
             return ApiResponse.error(400, "malformed request target: a '%' not followed by two hex digits");
         }
-        if ("/metrics".equals(path))
+        return route(request, path, parameters);
+    }
+
+    /**
+     * The route table's part: probes without a token; then the caller, and the route its path and method match (404,
+     * 405), whether the route allows the caller (403) and its query (400); then the route's resource, its answer cut
+     * down to the fields the caller's role owns.
+     */
+    private ApiResponse route(final FullHttpRequest request, final String path,
+        final Map<String, List<String>> parameters)
+    {
+        final AdminRoute probe = AdminRoute.probe(path);
+        if (null != probe)
         {
-            // Like the edge's /metrics: unauthenticated, for a scraper on the operator's network.
-            return ApiResponse.file("text/plain; version=0.0.4; charset=utf-8", null,
-                api.prometheusText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        if ("/healthz".equals(path))
-        {
-            return ApiResponse.ok(Map.of("status", "ok"));
-        }
-        if ("/readyz".equals(path))
-        {
-            // Unauthenticated like /healthz: a load balancer or supervisor asks it.
-            if (null != ProcessFailure.reason())
-            {
-                return ApiResponse.error(503, "not ready: " + ProcessFailure.reason());
-            }
-            return api.readiness();
+            // Any method, no token: a scraper, load balancer or supervisor asks these.
+            return api.answer(new RouteCall(probe, null, EMPTY, parameters), roles);
         }
 
         final String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
@@ -217,191 +219,26 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         final String collection = segments[2];
         final String id = segments[3];
         final String sub = segments.length == 5 ? segments[4] : null;
-        final String refusal = refusal(caller, method, collection, id, sub);
+        final AdminRoute route = AdminRoute.find(collection, sub, method);
+        if (null == route)
+        {
+            final String allowed = AdminRoute.allowed(collection, sub);
+            return allowed.isEmpty() ? ApiResponse.error(404, "no such resource: " + path) :
+                ApiResponse.notAllowed(method.name(), allowed);
+        }
+        final String refusal = route.refusal(caller, id);
         if (null != refusal)
         {
             return ApiResponse.error(403, refusal);
         }
+        final String badQuery = route.query().refusal(parameters);
+        if (null != badQuery)
+        {
+            return ApiResponse.error(400, badQuery);
+        }
+        final RouteCall call = new RouteCall(route, id, ByteBufUtil.getBytes(request.content()), parameters);
         // Every answer is cut down to the fields the caller's role owns (FieldOwners: one table for all endpoints).
-        return FieldOwners.project(caller, FieldOwners.view(collection, sub),
-            route(request, method, path, parameters, collection, id, sub));
-    }
-
-    private ApiResponse route(final FullHttpRequest request, final HttpMethod method, final String path,
-        final Map<String, List<String>> parameters, final String collection, final String id, final String sub)
-    {
-        final byte[] body = ByteBufUtil.getBytes(request.content());
-        if (null == sub)
-        {
-            switch (collection)
-            {
-                case "programs":
-                    return byMethod(method, () -> api.getProgram(id), () -> api.putProgram(id, body));
-                case "partners":
-                    return byMethod(method, () -> api.getPartner(id), () -> api.putPartner(id, body));
-                case "links":
-                    return byMethod(method, () -> api.getLink(id), () -> api.putLink(id, body));
-                case "coupons":
-                    return byMethod(method, () -> api.getCoupon(id), () -> api.putCoupon(id, body));
-                case "payout-runs":
-                    return only(HttpMethod.GET, method, parameters, List.of(), () -> api.getPayoutRun(id));
-                default:
-                    return ApiResponse.error(404, "no such resource: " + path);
-            }
-        }
-        switch (collection + "/" + sub)
-        {
-            case "partners/stats":
-                return only(HttpMethod.GET, method, parameters, List.of("from", "to", "granularity"),
-                    () -> api.partnerStats(id, first(parameters, "from"), first(parameters, "to"),
-                    first(parameters, "granularity")));
-            case "partners/conversions":
-                return only(HttpMethod.GET, method, parameters, List.of("limit"),
-                    () -> api.partnerConversions(id, limit(parameters, 100, 1000)));
-            case "partners/ledger":
-                return only(HttpMethod.GET, method, parameters, List.of("after", "limit"),
-                    () -> api.partnerLedger(id, number(parameters, "after", 0, Long.MAX_VALUE, 0),
-                    limit(parameters, 1000, 10_000)));
-            case "partners/timeline":
-                return only(HttpMethod.GET, method, parameters, List.of("limit"),
-                    () -> api.partnerTimeline(id, limit(parameters, 100, 1000)));
-            case "partners/token":
-                return only(HttpMethod.GET, method, parameters, List.of(), () -> partnerToken(id));
-            case "partners/commission-reviews":
-                return only(HttpMethod.POST, method, parameters, List.of(), () -> api.reviewCommission(id, body));
-            case "programs/payout-runs":
-                return only(HttpMethod.POST, method, parameters, List.of(), () -> api.createPayoutRun(id, body));
-            case "programs/held-commissions":
-                return only(HttpMethod.GET, method, parameters, List.of("limit"),
-                    () -> api.heldCommissions(id, limit(parameters, 100, 1000)));
-            case "programs/at-risk":
-                return only(HttpMethod.GET, method, parameters, List.of("threshold"),
-                    () -> api.atRisk(id, (int)number(parameters, "threshold", 0, 100, 40)));
-            case "payout-runs/approve":
-                return only(HttpMethod.POST, method, parameters, List.of(), () -> api.approvePayoutRun(id));
-            case "payout-runs/export.csv":
-                return only(HttpMethod.GET, method, parameters, List.of(), () -> api.exportPayoutRun(id));
-            default:
-                return ApiResponse.error(404, "no such resource: " + path);
-        }
-    }
-
-    /**
-     * The role check of every endpoint, in one place so that the matrix test and this table can be read side by side.
-     *
-     * @return why the caller may not do this, or null if it may.
-     */
-    static String refusal(final AdminRoles.Caller caller, final HttpMethod method, final String collection,
-        final String id, final String sub)
-    {
-        final boolean isRead = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method);
-        // Finance approves payouts and reviews commissions; the admin builds runs but cannot approve them (two
-        // people's decisions).
-        final boolean isFinanceAction = ("payout-runs".equals(collection) && "approve".equals(sub)) ||
-            ("partners".equals(collection) && "commission-reviews".equals(sub));
-        final boolean isMoney = "payout-runs".equals(collection) ||
-            ("partners".equals(collection) && "ledger".equals(sub)) ||
-            ("programs".equals(collection) && "held-commissions".equals(sub));
-        final boolean isTokenIssue = "partners".equals(collection) && "token".equals(sub);
-        switch (caller.role())
-        {
-            case ADMIN:
-                return isFinanceAction ? "this needs the finance token (" + AdminToken.FINANCE_FILE_NAME + ")" : null;
-            case FINANCE:
-                return isFinanceAction || (isRead && !isTokenIssue) ? null :
-                    "the finance token can read, approve payout runs and review commissions; use the admin token " +
-                    "for changes";
-            case ANALYST:
-                return isRead && !isMoney && !isTokenIssue ? null :
-                    "the analyst token reads the catalog and reports; ledgers, payouts and changes need another role";
-            case PARTNER:
-                final boolean isOwn = "partners".equals(collection) && caller.partnerId().equals(id) &&
-                    (null == sub || "stats".equals(sub) || "conversions".equals(sub) || "ledger".equals(sub) ||
-                    "timeline".equals(sub));
-                return isRead && isOwn ? null : "a partner token reads only its own partner's record and reports";
-            default:
-                return "unknown role";
-        }
-    }
-
-    private ApiResponse partnerToken(final String partnerId)
-    {
-        final ApiResponse partner = api.getPartner(partnerId);
-        return 200 != partner.status() ? partner :
-            ApiResponse.ok(Map.of("partnerId", partnerId, "token", roles.partnerToken(partnerId)));
-    }
-
-    private static ApiResponse only(final HttpMethod allowed, final HttpMethod method,
-        final Map<String, List<String>> parameters, final List<String> known,
-        final java.util.function.Supplier<ApiResponse> handler)
-    {
-        if (!allowed.equals(method))
-        {
-            return ApiResponse.notAllowed(method.name(), allowed.name());
-        }
-        for (final Map.Entry<String, List<String>> parameter : parameters.entrySet())
-        {
-            if (!known.contains(parameter.getKey()))
-            {
-                return ApiResponse.error(400, "unknown query parameter '" + parameter.getKey() + "'");
-            }
-            if (parameter.getValue().size() > 1)
-            {
-                // Frameworks disagree on which of two values counts: refused rather than guessed.
-                return ApiResponse.error(400, "query parameter '" + parameter.getKey() + "' given more than once");
-            }
-        }
-        return handler.get();
-    }
-
-    private static int limit(final Map<String, List<String>> parameters, final int fallback, final int max)
-    {
-        return (int)number(parameters, "limit", 1, max, fallback);
-    }
-
-    private static long number(final Map<String, List<String>> parameters, final String name, final long min,
-        final long max, final long fallback)
-    {
-        final String value = first(parameters, name);
-        if (null == value)
-        {
-            return fallback;
-        }
-        try
-        {
-            final long parsed = Long.parseLong(value);
-            if (parsed < min || parsed > max)
-            {
-                throw new InvalidSpecException(name + " must be between " + min + " and " + max);
-            }
-            return parsed;
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new InvalidSpecException(name + " '" + value + "' is not a number");
-        }
-    }
-
-    private static ApiResponse byMethod(
-        final HttpMethod method,
-        final java.util.function.Supplier<ApiResponse> get,
-        final java.util.function.Supplier<ApiResponse> put)
-    {
-        if (HttpMethod.GET.equals(method))
-        {
-            return get.get();
-        }
-        if (HttpMethod.PUT.equals(method))
-        {
-            return put.get();
-        }
-        return ApiResponse.notAllowed(method.name(), "GET, PUT");
-    }
-
-    private static String first(final Map<String, List<String>> parameters, final String name)
-    {
-        final List<String> values = parameters.get(name);
-        return null == values || values.isEmpty() ? null : values.get(0);
+        return FieldOwners.project(caller, route.view(), api.answer(call, roles));
     }
 
     private void write(final ChannelHandlerContext ctx, final FullHttpRequest request, final ApiResponse answer)
@@ -471,7 +308,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         // An idle timeout, a reset, or a client gone before its body was whole (the aggregator's
         // PrematureChannelClosureException) is how clients leave, not an error of ours.
-        if (!(cause instanceof ReadTimeoutException) && !(cause instanceof java.io.IOException) &&
+        if (!(cause instanceof ReadTimeoutException) && !(cause instanceof IOException) &&
             !(cause instanceof PrematureChannelClosureException))
         {
             errorHandler.onError(cause);

@@ -26,9 +26,10 @@ import io.netty.util.ReferenceCountUtil;
  * <ul>
  * <li>At most {@link #MAX_PIPELINED_REQUESTS} requests of a connection wait for their answers at once. The codec
  * decodes every request a read brings, and each one decoded is aggregated and queued for the API's executor; the
- * request over the depth is refused before any handler sees it, the rest of the input is dropped, and once the accepted requests are
- * answered the refused one gets 503 with Retry-After and the connection closes. (Netty's own depth check throws
- * {@code maxPipelineDepth exceeded} from the decoder and closes the connection under requests already applied.)</li>
+ * request over the depth is refused before any handler sees it, the rest of the input is dropped, and once the
+ * accepted requests are answered the refused one gets 503 with Retry-After and the connection closes. (Netty's own
+ * depth check throws {@code maxPipelineDepth exceeded} from the decoder and closes the connection under requests
+ * already applied.)</li>
  * <li>A request that closes the connection ({@code Connection: close}, or HTTP/1.0 without keep-alive) is the last
  * one processed: nothing pipelined after it is, and the connection closes after its answer (RFC 9112 section
  * 9.6).</li>
@@ -132,7 +133,8 @@ final class AdminPipelineGate extends ChannelDuplexHandler
             final FullHttpResponse refusal = AdminServer.json(HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "{\"error\":\"more than " + MAX_PIPELINED_REQUESTS + " requests pipelined on one connection; this " +
                 "one and any after it were not processed: send them again\"}");
-            refusal.headers().set(HttpHeaderNames.RETRY_AFTER, 1).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            refusal.headers().set(HttpHeaderNames.RETRY_AFTER, 1)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
             return;
         }

@@ -22,7 +22,8 @@ import java.util.Base64;
  *   stats, conversions, ledger and timeline; nothing else; nothing while the partner is suspended</td></tr>
  * </table>
  *
- * <p>Within what a role may call, {@link FieldOwners} says which fields of each answer it sees (docs/roles.md).
+ * <p>Which routes each role may call is the route table's ({@link AdminRoute}); within what a role may call,
+ * {@link FieldOwners} says which fields of each answer it sees (docs/roles.md).
  *
  * <p>Decision: partner tokens are not stored. A token is the partner id plus an HMAC of it under a key derived from
  * the admin token, so issuing one needs no state and it survives restarts and replays. Rotating the admin token

@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.admin;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -30,13 +31,23 @@ public record ApiResponse(int status, Object body)
     }
 
     /**
+     * @param what a kind of resource: "partner", "program".
+     * @param id   the id asked for.
+     * @return a 404 answer naming the unknown resource.
+     */
+    public static ApiResponse notFound(final String what, final String id)
+    {
+        return error(404, "unknown " + what + " '" + id + "'");
+    }
+
+    /**
      * @param method  the method used.
      * @param allowed the methods the resource allows, for the Allow header.
      * @return a 405 answer naming them.
      */
     public static ApiResponse notAllowed(final String method, final String allowed)
     {
-        final Map<String, Object> body = new java.util.LinkedHashMap<>();
+        final Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", "method " + method + " not allowed; use " + allowed);
         body.put("allow", allowed);
         return new ApiResponse(405, body);

@@ -20,8 +20,8 @@ import java.util.Set;
 
 /**
  * The owner roles of every field of every admin API answer, in one table: each answer is projected onto what the
- * caller's role owns before it is written. The endpoint check ({@link AdminHandler#refusal}) says who may call an
- * endpoint at all; this table says what each of them then sees. docs/roles.md is this table in prose.
+ * caller's role owns before it is written. The route table ({@link AdminRoute}) says who may call an endpoint at all,
+ * and which view it answers with; this table says what each of them then sees. docs/roles.md is this table in prose.
  *
  * <p>A field is named by its path in the answer: {@code conversions[].touches[].clickId}. A field whose value is an
  * object or array and has no paths of its own below it is owned whole. A field that is not in the table (a view grew
@@ -131,49 +131,6 @@ final class FieldOwners
 
     private FieldOwners()
     {
-    }
-
-    /**
-     * @param collection first path segment after {@code /v1/}.
-     * @param sub        sub-resource, or null.
-     * @return the view the endpoint answers with, or null for a file (the CSV export) or an unknown route.
-     */
-    static View view(final String collection, final String sub)
-    {
-        final String route = null == sub ? collection : collection + "/" + sub;
-        switch (route)
-        {
-            case "programs":
-                return View.PROGRAM;
-            case "partners":
-                return View.PARTNER;
-            case "links":
-                return View.LINK;
-            case "coupons":
-                return View.COUPON;
-            case "payout-runs":
-            case "payout-runs/approve":
-            case "programs/payout-runs":
-                return View.PAYOUT_RUN;
-            case "partners/stats":
-                return View.STATS;
-            case "partners/conversions":
-                return View.CONVERSIONS;
-            case "partners/ledger":
-                return View.LEDGER;
-            case "partners/timeline":
-                return View.TIMELINE;
-            case "partners/token":
-                return View.TOKEN;
-            case "partners/commission-reviews":
-                return View.COMMISSION_REVIEW;
-            case "programs/held-commissions":
-                return View.HELD_COMMISSIONS;
-            case "programs/at-risk":
-                return View.AT_RISK;
-            default:
-                return null;
-        }
     }
 
     /**

@@ -297,7 +297,7 @@ public final class Catalog
             null == secrets ? null : secrets.apiKey(),
             null == secrets ? null : secrets.stripe(),
             null == secrets ? null : secrets.shopify(),
-            null == secrets ? null : secrets.postback());
+            null == secrets ? null : secrets.postback(), Boolean.TRUE.equals(spec.pixelConversions()));
     }
 
     private LinkRoute route(final CatalogEntry<LinkSpec> link)

@@ -1,17 +1,23 @@
-package dev.ricochet.tracker;
+package dev.ricochet.benchmarks.edge;
 
 import dev.ricochet.benchmarks.BenchmarkFiles;
 import dev.ricochet.benchmarks.BenchmarkJvm;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.JournalAppender;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.LinkRoute;
+import dev.ricochet.tracker.EdgePipeline;
+import dev.ricochet.tracker.TrackerConfiguration;
+import dev.ricochet.tracker.TrackerCounter;
+import dev.ricochet.tracker.TrackerCounters;
+import dev.ricochet.tracker.TrackerServer;
+import dev.ricochet.tracker.VisitorKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -22,8 +28,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -41,16 +45,14 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Cost of the edge's click path (parse, look up, journal, build the redirect) over the same Netty pipeline answering
  * every request with a prebuilt copy of the same 302.
  *
- * <p>{@code redirect} drives one keep-alive request through the real pipeline of {@link TrackerChannelInitializer}
- * on an {@link EmbeddedChannel}, appending to a real journal. {@code staticResponse} is the anchor: the same handlers
+ * <p>{@code redirect} drives one keep-alive request through the edge's real pipeline ({@link EdgePipeline}: the
+ * handlers and services {@code TrackerServer} builds) on an {@link EmbeddedChannel}, appending to a real journal. {@code staticResponse} is the anchor: the same handlers
  * ahead of the tracking handler, then a handler writing a duplicate of a prebuilt response with the headers of a
  * real redirect. The request is one fixed variant: a returning visitor (visitor cookie present) following a link
  * from a news page in desktop Chrome, no query string. Compare redirect/static throughput and, with
@@ -83,7 +85,8 @@ public class RedirectPipelineBenchmark
 
     private Path journalDir;
     private Journal journal;
-    private EdgeLoopResources loopResources;
+    private JournalAppender appender;
+    private EdgePipeline edge;
     private TrackerServer.Context context;
     private EmbeddedChannel redirectChannel;
     private EmbeddedChannel staticChannel;
@@ -184,46 +187,18 @@ public class RedirectPipelineBenchmark
         // One client address at hundreds of thousands of clicks a second: the limits are set far above that, so the
         // limiter runs on every click (its cost is measured) and never refuses one (every click is journaled).
         context = new TrackerServer.Context().journal(journal).linkDirectory(links).visitorKey(VISITOR_KEY)
-            .rateLimitAddress("1000000/s", 1_000_000).rateLimitLink("1000000/s", 1_000_000).conclude();
-        awaitBotVerdict(context.userAgentVerdicts());
+            .rateLimitAddress("1000000/s", 1_000_000).rateLimitLink("1000000/s", 1_000_000);
+        // Created on the benchmark thread, which is the only one to use it, as an event loop would.
+        appender = journal.newAppender();
+        edge = EdgePipeline.open(context, appender);
+        // With the yauaa classifier on (-Dricochet.tracker.bot.classifier=yauaa), a click looks its user agent's
+        // verdict up in a table filled by a background thread: wait for it, so the measured path is the steady
+        // state's (hash the user agent, one table read), not the start-up's. Nothing to wait for with the token list.
+        edge.awaitBotVerdict(requestText().lines().filter(line -> line.startsWith("User-Agent: ")).findFirst()
+            .orElseThrow().substring("User-Agent: ".length()));
 
         redirectChannel = new ClientChannel();
-        // Created on the benchmark thread, which is the only one to use it, as an event loop would.
-        loopResources = new EdgeLoopResources(journal.newAppender());
-        final Map<EventExecutor, EdgeLoopResources> resources = Map.of(redirectChannel.eventLoop(), loopResources);
-        redirectChannel.pipeline().addLast(new TrackerChannelInitializer(
-            context, resources, new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE)));
-    }
-
-    /**
-     * With the yauaa classifier on ({@code -Dricochet.tracker.bot.classifier=yauaa}), a click looks its user agent's
-     * verdict up in a table filled by a background thread: build the analyzer and let it judge the benchmark's user
-     * agent first, so the measured path is the steady state's (hash the user agent, one table read), not the
-     * start-up's. With the default token list there is nothing to wait for.
-     */
-    private static void awaitBotVerdict(final UserAgentVerdicts verdicts)
-    {
-        if (null == verdicts)
-        {
-            return; // ricochet.tracker.bot.classifier=tokens
-        }
-        verdicts.start(Throwable::printStackTrace, 0);
-        final String userAgent = requestText().lines().filter(line -> line.startsWith("User-Agent: ")).findFirst()
-            .orElseThrow().substring("User-Agent: ".length());
-        final long hash = UserAgentVerdicts.hash(userAgent);
-        final long deadlineNs = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (!verdicts.isReady() || UserAgentVerdicts.UNKNOWN == verdicts.verdict(hash))
-        {
-            if (verdicts.isReady())
-            {
-                verdicts.offer(userAgent);
-            }
-            if (System.nanoTime() > deadlineNs)
-            {
-                throw new IllegalStateException("no yauaa verdict for the benchmark's user agent within 5 minutes");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
+        redirectChannel.pipeline().addLast(edge.initializer());
     }
 
     private void checkAndCloseRedirectPipeline()
@@ -249,7 +224,8 @@ public class RedirectPipelineBenchmark
         }
         finally
         {
-            loopResources.appender.close();
+            edge.close();
+            appender.close();
             journal.close();
             BenchmarkFiles.delete(journalDir);
         }
@@ -302,8 +278,8 @@ public class RedirectPipelineBenchmark
     private EmbeddedChannel newStaticChannel(final FullHttpResponse response)
     {
         final EmbeddedChannel channel = new ClientChannel();
-        // TrackerChannelInitializer's handlers and limits, with a prebuilt answer in place of the tracking handler.
-        TrackerChannelInitializer.addHttpHandlers(channel.pipeline(), context);
+        // The edge's handlers and limits, with a prebuilt answer in place of the tracking handler.
+        edge.addHttpHandlers(channel.pipeline());
         channel.pipeline().addLast(new StaticResponseHandler(response));
         return channel;
     }
@@ -320,7 +296,7 @@ public class RedirectPipelineBenchmark
             "Accept-Language: en-US,en;q=0.9,de;q=0.8\r\n" +
             "Referer: https://news.example.com/2026/11/best-spring-deals?ref=home\r\n" +
             "Cookie: " + TrackerConfiguration.VISITOR_COOKIE_NAME_DEFAULT + "=" +
-            VisitorCookie.value(VISITOR_KEY, 0x0000_0193_1A2B_3C4DL, 0x5E6F_7081_92A3_B4C5L) + "\r\n" +
+            VISITOR_KEY.cookieValue(0x0000_0193_1A2B_3C4DL, 0x5E6F_7081_92A3_B4C5L) + "\r\n" +
             "\r\n";
     }
 

@@ -1,0 +1,279 @@
+package dev.ricochet.aggregator.admin;
+
+import dev.ricochet.aggregator.admin.AdminRoles.Role;
+import dev.ricochet.aggregator.admin.FieldOwners.View;
+import io.netty.handler.codec.http.HttpMethod;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * Every route of the admin API, in one table: method, path, the roles that may call it, the query parameters it
+ * accepts and the view its answer is projected onto ({@link FieldOwners}). This table alone answers "who may call
+ * this"; {@link AdminHandler} matches a request against it, applies the role check and dispatches.
+ *
+ * <p>Role rule: {@link Role#PARTNER} in a route's roles means a partner token on its own partner only, the
+ * {@code {partnerId}} of the path; it is only given to routes under {@code /v1/partners/}.
+ *
+ * <p>The probes ({@code /metrics}, {@code /healthz}, {@code /readyz}) answer any method without a token, for a
+ * scraper, load balancer or supervisor on the operator's network.
+ */
+public enum AdminRoute
+{
+    /** Prometheus text, no token. */
+    METRICS("/metrics"),
+    /** Liveness, no token. */
+    HEALTHZ("/healthz"),
+    /** Readiness, no token. */
+    READYZ("/readyz"),
+
+    /** Read a program. */
+    GET_PROGRAM(HttpMethod.GET, "/v1/programs/{programId}", Who.STAFF, View.PROGRAM, RouteQuery.any()),
+    /** Create or change a program. */
+    PUT_PROGRAM(HttpMethod.PUT, "/v1/programs/{programId}", Who.ADMIN, View.PROGRAM, RouteQuery.any()),
+    /** Read a partner. */
+    GET_PARTNER(HttpMethod.GET, "/v1/partners/{partnerId}", Who.EVERYONE, View.PARTNER, RouteQuery.any()),
+    /** Create or change a partner. */
+    PUT_PARTNER(HttpMethod.PUT, "/v1/partners/{partnerId}", Who.ADMIN, View.PARTNER, RouteQuery.any()),
+    /** Read a link. */
+    GET_LINK(HttpMethod.GET, "/v1/links/{code}", Who.STAFF, View.LINK, RouteQuery.any()),
+    /** Create or change a link. */
+    PUT_LINK(HttpMethod.PUT, "/v1/links/{code}", Who.ADMIN, View.LINK, RouteQuery.any()),
+    /** Read a coupon. */
+    GET_COUPON(HttpMethod.GET, "/v1/coupons/{code}", Who.STAFF, View.COUPON, RouteQuery.any()),
+    /** Create or change a coupon. */
+    PUT_COUPON(HttpMethod.PUT, "/v1/coupons/{code}", Who.ADMIN, View.COUPON, RouteQuery.any()),
+
+    /** A partner's daily or hourly counters. */
+    PARTNER_STATS(HttpMethod.GET, "/v1/partners/{partnerId}/stats", Who.EVERYONE, View.STATS,
+        RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"), QueryParameter.text("granularity"))),
+    /** A partner's credited conversions, newest first. */
+    PARTNER_CONVERSIONS(HttpMethod.GET, "/v1/partners/{partnerId}/conversions", Who.EVERYONE, View.CONVERSIONS,
+        RouteQuery.of(QueryParameter.number("limit", 1, 1000, 100))),
+    /** A partner's balances and ledger entries. */
+    PARTNER_LEDGER(HttpMethod.GET, "/v1/partners/{partnerId}/ledger", Who.MONEY_AND_SELF, View.LEDGER,
+        RouteQuery.of(QueryParameter.number("after", 0, Long.MAX_VALUE, 0),
+        QueryParameter.number("limit", 1, 10_000, 1000))),
+    /** A partner's activity, newest first. */
+    PARTNER_TIMELINE(HttpMethod.GET, "/v1/partners/{partnerId}/timeline", Who.EVERYONE, View.TIMELINE,
+        RouteQuery.of(QueryParameter.number("limit", 1, 1000, 100))),
+    /** Issue a partner's read-only token. */
+    PARTNER_TOKEN(HttpMethod.GET, "/v1/partners/{partnerId}/token", Who.ADMIN, View.TOKEN, RouteQuery.of()),
+    /** Hold, release or void a partner's commission (finance). */
+    REVIEW_COMMISSION(HttpMethod.POST, "/v1/partners/{partnerId}/commission-reviews", Who.FINANCE,
+        View.COMMISSION_REVIEW, RouteQuery.of()),
+    /** Build a program's payout run. */
+    CREATE_PAYOUT_RUN(HttpMethod.POST, "/v1/programs/{programId}/payout-runs", Who.ADMIN, View.PAYOUT_RUN,
+        RouteQuery.of()),
+    /** A program's commissions held for review. */
+    HELD_COMMISSIONS(HttpMethod.GET, "/v1/programs/{programId}/held-commissions", Who.MONEY, View.HELD_COMMISSIONS,
+        RouteQuery.of(QueryParameter.number("limit", 1, 1000, 100))),
+    /** A program's active partners below a health threshold. */
+    AT_RISK(HttpMethod.GET, "/v1/programs/{programId}/at-risk", Who.STAFF, View.AT_RISK,
+        RouteQuery.of(QueryParameter.number("threshold", 0, 100, 40))),
+    /** Read a payout run. */
+    GET_PAYOUT_RUN(HttpMethod.GET, "/v1/payout-runs/{runId}", Who.MONEY, View.PAYOUT_RUN, RouteQuery.of()),
+    /** Approve a payout run (finance). */
+    APPROVE_PAYOUT_RUN(HttpMethod.POST, "/v1/payout-runs/{runId}/approve", Who.FINANCE, View.PAYOUT_RUN,
+        RouteQuery.of()),
+    /** A payout run as CSV for the bank. */
+    EXPORT_PAYOUT_RUN(HttpMethod.GET, "/v1/payout-runs/{runId}/export.csv", Who.MONEY, null, RouteQuery.of());
+
+    private final HttpMethod method;
+    private final String pattern;
+    private final Set<Role> roles;
+    private final View view;
+    private final RouteQuery query;
+    private final String collection;
+    private final String sub;
+
+    AdminRoute(final String path)
+    {
+        this(null, path, Collections.unmodifiableSet(EnumSet.noneOf(Role.class)), null, RouteQuery.any());
+    }
+
+    AdminRoute(final HttpMethod method, final String pattern, final Set<Role> roles, final View view,
+        final RouteQuery query)
+    {
+        this.method = method;
+        this.pattern = pattern;
+        this.roles = roles;
+        this.view = view;
+        this.query = query;
+        // "", "v1", collection, {id} [, sub-resource]
+        final String[] segments = pattern.split("/", -1);
+        this.collection = segments.length >= 4 ? segments[2] : null;
+        this.sub = segments.length == 5 ? segments[4] : null;
+        if (roles.contains(Role.PARTNER) && !"partners".equals(collection))
+        {
+            throw new IllegalStateException(pattern + ": a partner token reads only under /v1/partners/{partnerId}");
+        }
+    }
+
+    /**
+     * @return the method, or null for a probe, which answers any method.
+     */
+    public HttpMethod method()
+    {
+        return method;
+    }
+
+    /**
+     * @return the path, with the resource id as {@code {name}}.
+     */
+    public String pattern()
+    {
+        return pattern;
+    }
+
+    /**
+     * @param id the resource id.
+     * @return the path of the resource (the pattern with its id filled in).
+     */
+    public String path(final String id)
+    {
+        return pattern.replaceFirst("\\{[^}]*}", id);
+    }
+
+    /**
+     * @return true for a probe, answered without a token.
+     */
+    public boolean isPublic()
+    {
+        return null == method;
+    }
+
+    /**
+     * @return the roles that may call the route (a partner on its own partner only); empty for a probe.
+     */
+    public Set<Role> roles()
+    {
+        return roles;
+    }
+
+    /**
+     * @return the names of the query parameters the route accepts; empty if it refuses all or ignores its query.
+     */
+    public List<String> queryParameterNames()
+    {
+        return query.parameters().stream().map(QueryParameter::name).toList();
+    }
+
+    View view()
+    {
+        return view;
+    }
+
+    RouteQuery query()
+    {
+        return query;
+    }
+
+    /**
+     * @param path a request's path.
+     * @return the probe at that path (any method), or null.
+     */
+    static AdminRoute probe(final String path)
+    {
+        for (final AdminRoute route : values())
+        {
+            if (route.isPublic() && route.pattern.equals(path))
+            {
+                return route;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param collection the first segment after {@code /v1/}.
+     * @param sub        the sub-resource, or null.
+     * @param method     the request's method.
+     * @return the route, or null.
+     */
+    static AdminRoute find(final String collection, final String sub, final HttpMethod method)
+    {
+        for (final AdminRoute route : values())
+        {
+            if (route.isAt(collection, sub) && route.method.equals(method))
+            {
+                return route;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param collection the first segment after {@code /v1/}.
+     * @param sub        the sub-resource, or null.
+     * @return the methods of the routes at that path, for an Allow header ("GET, PUT"); empty if none.
+     */
+    static String allowed(final String collection, final String sub)
+    {
+        final StringJoiner methods = new StringJoiner(", ");
+        for (final AdminRoute route : values())
+        {
+            if (route.isAt(collection, sub))
+            {
+                methods.add(route.method.name());
+            }
+        }
+        return methods.toString();
+    }
+
+    private boolean isAt(final String collection, final String sub)
+    {
+        return !isPublic() && this.collection.equals(collection) && Objects.equals(this.sub, sub);
+    }
+
+    /**
+     * @param caller who asked.
+     * @param id     the resource id of the path.
+     * @return why the caller may not call this route (a 403), or null if it may.
+     */
+    String refusal(final AdminRoles.Caller caller, final String id)
+    {
+        final boolean isAllowed = roles.contains(caller.role()) &&
+            (Role.PARTNER != caller.role() || caller.partnerId().equals(id));
+        return isAllowed ? null : whyNot(caller.role());
+    }
+
+    private static String whyNot(final Role role)
+    {
+        switch (role)
+        {
+            case ADMIN:
+                // Finance approves payouts and reviews commissions; the admin builds runs but cannot approve them
+                // (two people's decisions).
+                return "this needs the finance token (" + AdminToken.FINANCE_FILE_NAME + ")";
+            case FINANCE:
+                return "the finance token can read, approve payout runs and review commissions; use the admin " +
+                    "token for changes";
+            case ANALYST:
+                return "the analyst token reads the catalog and reports; ledgers, payouts and changes need another " +
+                    "role";
+            case PARTNER:
+                return "a partner token reads only its own partner's record and reports";
+            default:
+                return "unknown role";
+        }
+    }
+
+    /**
+     * The role sets of the table.
+     */
+    private static final class Who
+    {
+        static final Set<Role> EVERYONE = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
+        static final Set<Role> STAFF = Collections.unmodifiableSet(EnumSet.of(Role.ADMIN, Role.FINANCE, Role.ANALYST));
+        static final Set<Role> MONEY = Collections.unmodifiableSet(EnumSet.of(Role.ADMIN, Role.FINANCE));
+        static final Set<Role> MONEY_AND_SELF = Collections.unmodifiableSet(
+            EnumSet.of(Role.ADMIN, Role.FINANCE, Role.PARTNER));
+        static final Set<Role> ADMIN = Collections.unmodifiableSet(EnumSet.of(Role.ADMIN));
+        static final Set<Role> FINANCE = Collections.unmodifiableSet(EnumSet.of(Role.FINANCE));
+    }
+}

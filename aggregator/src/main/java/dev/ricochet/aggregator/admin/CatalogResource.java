@@ -1,0 +1,373 @@
+package dev.ricochet.aggregator.admin;
+
+import dev.ricochet.aggregator.catalog.Catalog;
+import dev.ricochet.aggregator.catalog.CatalogEntry;
+import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.catalog.CatalogValidation;
+import dev.ricochet.aggregator.catalog.CouponSpec;
+import dev.ricochet.aggregator.catalog.InvalidSpecException;
+import dev.ricochet.aggregator.catalog.LinkSpec;
+import dev.ricochet.aggregator.catalog.PartnerSpec;
+import dev.ricochet.aggregator.catalog.ProgramSpec;
+import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.health.HealthScore;
+import dev.ricochet.aggregator.ledger.Ledger;
+import dev.ricochet.aggregator.ledger.PartnerAccount;
+import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.tier.TierLadder;
+import dev.ricochet.aggregator.webhook.WebhookAddresses;
+import dev.ricochet.ingest.CatalogEventFlyweight;
+import dev.ricochet.ingest.Money;
+import org.agrona.concurrent.EpochClock;
+
+import java.net.URI;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The catalog: programs, partners, links and coupons, read from the catalog in memory and changed through the
+ * journal ({@link JournalWrites}); and the partner tokens the admin issues.
+ */
+final class CatalogResource
+{
+    private final Catalog catalog;
+    private final StateStore store;
+    private final JournalWrites writes;
+    private final StoredRecords records;
+    private final EpochClock epochClock;
+    private final boolean allowPrivateWebhooks;
+
+    /**
+     * @param catalog              catalog in memory.
+     * @param store                committed state.
+     * @param writes               journals changes and waits for them.
+     * @param records              committed records shared between resources.
+     * @param epochClock           today's date for the partner's tier review and windows.
+     * @param allowPrivateWebhooks accept a {@code webhookUrl} on a loopback, private or link-local address.
+     */
+    CatalogResource(
+        final Catalog catalog,
+        final StateStore store,
+        final JournalWrites writes,
+        final StoredRecords records,
+        final EpochClock epochClock,
+        final boolean allowPrivateWebhooks)
+    {
+        this.catalog = catalog;
+        this.store = store;
+        this.writes = writes;
+        this.records = records;
+        this.epochClock = epochClock;
+        this.allowPrivateWebhooks = allowPrivateWebhooks;
+    }
+
+    /**
+     * {@code PUT /v1/programs/{programId}}.
+     *
+     * @param programId from the path.
+     * @param body      request JSON.
+     * @return the program as stored.
+     */
+    ApiResponse putProgram(final String programId, final byte[] body)
+    {
+        CatalogValidation.requireId("programId", programId);
+        final ProgramSpec spec = CatalogValidation.program(CatalogJson.parseRequest(body, ProgramSpec.class));
+        if (!allowPrivateWebhooks && null != spec.webhookUrl())
+        {
+            final String refusal = WebhookAddresses.literalRefusal(URI.create(spec.webhookUrl()).getHost());
+            if (null != refusal)
+            {
+                throw new InvalidSpecException("webhookUrl host " + refusal + "; set " +
+                    "ricochet.webhook.allow.private.networks=true to post to the operator's own network");
+            }
+        }
+        final CatalogEntry<ProgramSpec> existing = catalog.program(programId);
+        if (null != existing && !Objects.equals(existing.spec().currency(), spec.currency()))
+        {
+            for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(programId))
+            {
+                if (Ledger.hasMoneyHistory(store, partner.number()))
+                {
+                    return ApiResponse.error(409, "program '" + programId + "' has money in " +
+                        existing.spec().currency() + " (partner '" + partner.id() + "' has conversions or ledger " +
+                        "entries); its currency cannot change to " + spec.currency() + ": create a new program");
+                }
+            }
+        }
+        return writes.upsert(CatalogEventFlyweight.KIND_PROGRAM, new CatalogEntry<>(programId, 0, spec),
+            () -> catalog.program(programId), CatalogResource::programView);
+    }
+
+    /**
+     * {@code GET /v1/programs/{programId}}.
+     *
+     * @param programId from the path.
+     * @return the program, secrets redacted.
+     */
+    ApiResponse getProgram(final String programId)
+    {
+        final CatalogEntry<ProgramSpec> program = catalog.program(programId);
+        return null == program ? ApiResponse.error(404, "unknown program '" + programId + "'") :
+            ApiResponse.ok(programView(program));
+    }
+
+    /**
+     * {@code PUT /v1/partners/{partnerId}}.
+     *
+     * @param partnerId from the path.
+     * @param body      request JSON.
+     * @return the partner as stored.
+     */
+    ApiResponse putPartner(final String partnerId, final byte[] body)
+    {
+        CatalogValidation.requireId("partnerId", partnerId);
+        final PartnerSpec spec = CatalogValidation.partner(CatalogJson.parseRequest(body, PartnerSpec.class));
+        if (null == catalog.program(spec.programId()))
+        {
+            throw new InvalidSpecException("programId '" + spec.programId() + "' is not a known program");
+        }
+        final CatalogEntry<PartnerSpec> existing = catalog.partner(partnerId);
+        if (null != existing && !existing.spec().programId().equals(spec.programId()) &&
+            Ledger.hasMoneyHistory(store, existing.number()))
+        {
+            return ApiResponse.error(409, "partner '" + partnerId + "' has conversions or ledger entries in program '" +
+                existing.spec().programId() + "'; its program cannot change to '" + spec.programId() +
+                "': create a new partner for that program");
+        }
+        return writes.upsert(CatalogEventFlyweight.KIND_PARTNER, new CatalogEntry<>(partnerId, 0, spec),
+            () -> catalog.partner(partnerId), this::partnerView);
+    }
+
+    /**
+     * @param partnerId the partner a partner token speaks for.
+     * @return true if the partner exists and is not suspended: only then does its token read anything.
+     */
+    boolean isPartnerActiveEnoughToRead(final String partnerId)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
+        return null != partner && !"suspended".equals(partner.spec().status());
+    }
+
+    /**
+     * {@code GET /v1/partners/{partnerId}}.
+     *
+     * @param partnerId from the path.
+     * @return the partner.
+     */
+    ApiResponse getPartner(final String partnerId)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
+        return null == partner ? ApiResponse.notFound("partner", partnerId) : ApiResponse.ok(partnerView(partner));
+    }
+
+    /**
+     * {@code PUT /v1/links/{code}}.
+     *
+     * @param code from the path.
+     * @param body request JSON.
+     * @return the link as stored.
+     */
+    ApiResponse putLink(final String code, final byte[] body)
+    {
+        CatalogValidation.requireId("code", code);
+        final LinkSpec spec = CatalogValidation.link(CatalogJson.parseRequest(body, LinkSpec.class));
+        if (null == catalog.partner(spec.partnerId()))
+        {
+            throw new InvalidSpecException("partnerId '" + spec.partnerId() + "' is not a known partner");
+        }
+        return writes.upsert(CatalogEventFlyweight.KIND_LINK, new CatalogEntry<>(code, 0, spec),
+            () -> catalog.link(code), this::linkView);
+    }
+
+    /**
+     * {@code GET /v1/links/{code}}.
+     *
+     * @param code from the path.
+     * @return the link.
+     */
+    ApiResponse getLink(final String code)
+    {
+        final CatalogEntry<LinkSpec> link = catalog.link(code);
+        return null == link ? ApiResponse.error(404, "unknown link '" + code + "'") : ApiResponse.ok(linkView(link));
+    }
+
+    /**
+     * {@code PUT /v1/coupons/{code}}: link a coupon code to a partner (coupon attribution).
+     *
+     * @param code from the path.
+     * @param body request JSON.
+     * @return the coupon.
+     */
+    ApiResponse putCoupon(final String code, final byte[] body)
+    {
+        CatalogValidation.requireId("code", code);
+        final CouponSpec spec = CatalogJson.parseRequest(body, CouponSpec.class);
+        if (null == spec.partnerId() || null == catalog.partner(spec.partnerId()))
+        {
+            throw new InvalidSpecException(null == spec.partnerId() ? "partnerId is required" :
+                "partnerId '" + spec.partnerId() + "' is not a known partner");
+        }
+        return writes.upsert(CatalogEventFlyweight.KIND_COUPON, new CatalogEntry<>(code, 0, spec),
+            () -> catalog.coupon(code), CatalogResource::couponView);
+    }
+
+    /**
+     * {@code GET /v1/coupons/{code}}.
+     *
+     * @param code from the path.
+     * @return the coupon.
+     */
+    ApiResponse getCoupon(final String code)
+    {
+        final CatalogEntry<CouponSpec> coupon = catalog.coupon(code);
+        return null == coupon ? ApiResponse.error(404, "unknown coupon '" + code + "'") :
+            ApiResponse.ok(couponView(coupon));
+    }
+
+    private static Map<String, Object> couponView(final CatalogEntry<CouponSpec> coupon)
+    {
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("code", coupon.id());
+        view.put("partnerId", coupon.spec().partnerId());
+        return view;
+    }
+
+    private static Map<String, Object> programView(final CatalogEntry<ProgramSpec> program)
+    {
+        final ProgramSpec spec = program.spec();
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", program.id());
+        view.put("name", spec.name());
+        view.put("currency", spec.currency());
+        view.put("defaultDestination", spec.defaultDestination());
+        view.put("clickParam", spec.clickParam());
+        view.put("attribution", spec.attribution());
+        view.put("tiers", spec.tiers());
+        view.put("holdDays", spec.holdDays());
+        view.put("minPayout", spec.minPayout());
+        view.put("recurringMonths", spec.recurringMonths());
+        view.put("pixelConversions", spec.pixelConversions());
+        view.put("tierMode", spec.tierMode());
+        view.put("tierReview", spec.tierReview());
+        view.put("retroactive", spec.retroactive());
+        view.put("monthlyCap", spec.monthlyCap());
+        view.put("webhookUrl", spec.webhookUrl());
+        view.put("fraud", spec.fraud());
+        final ProgramSpec.Secrets secrets = spec.secrets();
+        final List<String> secretsSet = new ArrayList<>();
+        if (null != secrets.apiKey())
+        {
+            secretsSet.add("apiKey");
+        }
+        if (null != secrets.stripe())
+        {
+            secretsSet.add("stripe");
+        }
+        if (null != secrets.shopify())
+        {
+            secretsSet.add("shopify");
+        }
+        if (null != secrets.postback())
+        {
+            secretsSet.add("postback");
+        }
+        if (null != secrets.webhook())
+        {
+            secretsSet.add("webhook");
+        }
+        // Secrets are write-only: the view says which are set, never their values.
+        view.put("secretsSet", secretsSet);
+        return view;
+    }
+
+    private Map<String, Object> partnerView(final CatalogEntry<PartnerSpec> partner)
+    {
+        final PartnerSpec spec = partner.spec();
+        final List<ProgramSpec.Tier> tiers = catalog.program(spec.programId()).spec().tiers();
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", partner.id());
+        view.put("programId", spec.programId());
+        view.put("name", spec.name());
+        view.put("email", spec.email());
+        view.put("status", spec.status());
+        final PartnerAccount account = records.account(partner.number());
+        final ProgramSpec program = catalog.program(spec.programId()).spec();
+        final int today = RequestDates.today(epochClock);
+        view.put("tier", tiers.isEmpty() ? null : tiers.get(Math.min(account.tier(), tiers.size() - 1)).name());
+        view.put("tierSince", account.tierSince());
+        view.put("nextTierReview", tiers.size() < 2 ? null :
+            TierLadder.nextReview(program.tierReview(), LocalDate.ofEpochDay(today)).toString());
+        // One scan of the last 90 days serves both the health score and the windows.
+        final long[][] days = HealthScore.lastNinetyDays(store, partner.number(), today);
+        final HealthScore health = HealthScore.of(days);
+        view.put("health", health.score());
+        view.put("healthComponents", health.components());
+        view.put("commissionPercent", spec.commissionPercent());
+        view.put("leadCommission", spec.leadCommission());
+        view.put("monthlyCap", spec.monthlyCap());
+        view.put("payoutAccount", spec.payoutAccount());
+        view.put("customerIds", spec.customerIds());
+        view.put("windows", windows(partner.number(), days));
+        return view;
+    }
+
+    private Map<String, Object> linkView(final CatalogEntry<LinkSpec> link)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partner(link.spec().partnerId());
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("code", link.id());
+        view.put("partnerId", link.spec().partnerId());
+        view.put("programId", null == partner ? null : partner.spec().programId());
+        view.put("destination", link.spec().destination());
+        return view;
+    }
+
+    private Map<String, Object> windows(final int partnerNumber, final long[][] days)
+    {
+        final Map<String, Object> windows = new LinkedHashMap<>();
+        final long nowHour = Math.floorDiv(epochClock.time(), 3_600_000L);
+        final long[] lastDay = new long[CounterField.COUNT];
+        store.readHourCounters(partnerNumber, (int)nowHour - 23, (int)nowHour, (hour, values) ->
+        {
+            for (int i = 0; i < lastDay.length; i++)
+            {
+                lastDay[i] = Money.addSaturated(lastDay[i], values[i]);
+            }
+        });
+        windows.put("24h", ReportsResource.counterView(lastDay));
+        for (final int length : new int[]{ 7, 30, 60, 90 })
+        {
+            final long[] sums = new long[CounterField.COUNT];
+            for (int i = 90 - length; i < 90; i++)
+            {
+                if (null != days[i])
+                {
+                    for (int f = 0; f < sums.length; f++)
+                    {
+                        sums[f] = Money.addSaturated(sums[f], days[i][f]);
+                    }
+                }
+            }
+            windows.put(length + "d", ReportsResource.counterView(sums));
+        }
+        return windows;
+    }
+
+    /**
+     * {@code GET /v1/partners/{partnerId}/token}: the partner's read-only token.
+     *
+     * @param partnerId from the path.
+     * @param roles     issues the token.
+     * @return the token, or 404 for an unknown partner.
+     */
+    ApiResponse partnerToken(final String partnerId, final AdminRoles roles)
+    {
+        final ApiResponse partner = getPartner(partnerId);
+        return 200 != partner.status() ? partner :
+            ApiResponse.ok(Map.of("partnerId", partnerId, "token", roles.partnerToken(partnerId)));
+    }
+}
