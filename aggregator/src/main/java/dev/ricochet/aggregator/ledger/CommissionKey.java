@@ -10,23 +10,4 @@ package dev.ricochet.aggregator.ledger;
  */
 public record CommissionKey(int partnerNumber, long timeMs, int programNumber, String externalId)
 {
-    /**
-     * @return the key as {@link CommissionTable} stores it.
-     */
-    // admin: use CommissionTable.find / CommissionTable.key (part 7 follow-up)
-    public byte[] toBytes()
-    {
-        return CommissionTable.key(this);
-    }
-
-    /**
-     * @param bytes  a key written by {@link #toBytes()}, possibly after a prefix.
-     * @param offset where the key starts.
-     * @return the key.
-     */
-    // admin: use CommissionTable.forEachHeld (part 7 follow-up)
-    public static CommissionKey fromBytes(final byte[] bytes, final int offset)
-    {
-        return CommissionTable.key(bytes, offset);
-    }
 }

@@ -575,27 +575,6 @@ public final class Ledger
         return found[0];
     }
 
-    /**
-     * @param partnerNumber partner.
-     * @return the key of the partner's account, and the prefix of its ledger and timeline.
-     */
-    // admin: use LedgerTable.account, LedgerTable.forEachEntry, TimelineTable.forEachNewestFirst (part 7 follow-up)
-    public static byte[] partnerKey(final int partnerNumber)
-    {
-        return LedgerTable.partnerKey(partnerNumber);
-    }
-
-    /**
-     * @param partnerNumber partner.
-     * @param seq           sequence number.
-     * @return key of a ledger entry or timeline event.
-     */
-    // admin: use LedgerTable.forEachEntry (part 7 follow-up)
-    public static byte[] entryKey(final int partnerNumber, final long seq)
-    {
-        return LedgerTable.entryKey(partnerNumber, seq);
-    }
-
     private static byte[] approvalKey(final int approveDay, final CommissionKey key)
     {
         return CommissionTable.approvalKey(approveDay, key);

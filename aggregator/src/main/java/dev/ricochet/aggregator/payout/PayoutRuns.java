@@ -128,18 +128,7 @@ public final class PayoutRuns
      */
     public PayoutRun run(final String runId)
     {
-        return find(store, runId);
-    }
-
-    /**
-     * @param store committed state.
-     * @param runId a run id.
-     * @return the committed run, or null.
-     */
-    // admin: use PayoutRunTable.find (part 7 follow-up)
-    public static PayoutRun find(final StateStore store, final String runId)
-    {
-        return new PayoutRunTable(store).find(runId);
+        return table.find(runId);
     }
 
     /**
@@ -169,19 +158,7 @@ public final class PayoutRuns
      */
     public String runForPeriod(final int programNumber, final String periodEnd)
     {
-        return findForPeriod(store, programNumber, periodEnd);
-    }
-
-    /**
-     * @param store         committed state.
-     * @param programNumber program.
-     * @param periodEnd     UTC day.
-     * @return the committed run id for that period, or null.
-     */
-    // admin: use PayoutRunTable.runForPeriod (part 7 follow-up)
-    public static String findForPeriod(final StateStore store, final int programNumber, final String periodEnd)
-    {
-        return new PayoutRunTable(store).runForPeriod(programNumber, periodEnd);
+        return table.runForPeriod(programNumber, periodEnd);
     }
 
     /**

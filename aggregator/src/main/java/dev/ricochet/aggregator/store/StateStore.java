@@ -1,8 +1,6 @@
 package dev.ricochet.aggregator.store;
 
 import dev.ricochet.aggregator.AggregatorConfiguration;
-import dev.ricochet.aggregator.attribution.ConversionTable;
-import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.OwnerOnly;
 import dev.ricochet.ingest.Settings;
@@ -38,12 +36,6 @@ public final class StateStore implements AutoCloseable
      * Smallest memory budget {@link #open(Path, long)} accepts.
      */
     public static final long MIN_MEMORY_BYTES = 16L << 20;
-
-    /**
-     * How long hour buckets are kept.
-     */
-    // admin: use CounterTable.HOUR_BUCKET_RETENTION_HOURS (part 7 follow-up)
-    public static final int HOUR_BUCKET_RETENTION_HOURS = CounterTable.HOUR_BUCKET_RETENTION_HOURS;
 
     private static final byte[] POSITION_KEY = "journal.position".getBytes(StandardCharsets.US_ASCII);
 
@@ -389,74 +381,5 @@ public final class StateStore implements AutoCloseable
         {
             super(message);
         }
-    }
-
-    /**
-     * The tables the admin API named before {@link Table}.
-     */
-    // admin: use Table (part 7 follow-up)
-    public enum Family
-    {
-        PARTNER_STATE(Table.PARTNER_STATE),
-        COMMISSIONS(Table.COMMISSIONS),
-        LEDGER(Table.LEDGER),
-        TIMELINE(Table.TIMELINE),
-        OUTBOX(Table.OUTBOX),
-        HELD_COMMISSIONS(Table.HELD_COMMISSIONS);
-
-        private final Table table;
-
-        Family(final Table table)
-        {
-            this.table = table;
-        }
-
-        /**
-         * @return the table.
-         */
-        public Table table()
-        {
-            return table;
-        }
-    }
-
-    // admin: use LedgerTable.account / CommissionTable.commission (part 7 follow-up)
-    public byte[] get(final Family family, final byte[] key)
-    {
-        return get(family.table(), key);
-    }
-
-    // admin: use LedgerTable.forEachEntry / TimelineTable.forEachEvent / CommissionTable.forEachHeld (part 7 follow-up)
-    public void scan(final Family family, final byte[] from, final byte[] to, final boolean reverse,
-        final EntryConsumer consumer)
-    {
-        scan(family.table(), from, to, reverse, consumer);
-    }
-
-    // admin: use ConversionTable.conversion (part 7 follow-up)
-    public byte[] conversion(final int programNumber, final String externalId)
-    {
-        return get(Table.CONVERSIONS, ConversionTable.conversionKey(programNumber, externalId));
-    }
-
-    // admin: use ConversionTable.forEachOfPartner (part 7 follow-up)
-    public void forEachPartnerConversion(final int partnerNumber, final int limit,
-        final ConversionTable.PartnerConversionConsumer consumer)
-    {
-        new ConversionTable(this).forEachOfPartner(partnerNumber, limit, consumer);
-    }
-
-    // admin: use CounterTable.readDays (part 7 follow-up)
-    public void readDayCounters(final int partnerNumber, final int fromDay, final int toDay,
-        final CounterTable.BucketConsumer consumer)
-    {
-        new CounterTable(this).readDays(partnerNumber, fromDay, toDay, consumer);
-    }
-
-    // admin: use CounterTable.readHours (part 7 follow-up)
-    public void readHourCounters(final int partnerNumber, final int fromHour, final int toHour,
-        final CounterTable.BucketConsumer consumer)
-    {
-        new CounterTable(this).readHours(partnerNumber, fromHour, toHour, consumer);
     }
 }
