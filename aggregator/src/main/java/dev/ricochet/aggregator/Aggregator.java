@@ -8,6 +8,7 @@ import dev.ricochet.aggregator.admin.CatalogWriter;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogEntity;
+import dev.ricochet.aggregator.catalog.CatalogTable;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.webhook.WebhookDispatcher;
 import dev.ricochet.aggregator.store.StateStore;
@@ -461,7 +462,7 @@ public final class Aggregator implements AutoCloseable
         this.context = context;
         store = StateStore.open(context.dataDir.resolve("state"), context.stateMemoryBytes);
         final Catalog catalog = new Catalog(context.linkDirectory, context.programDirectory);
-        store.forEachCatalogEntry((kind, json) -> CatalogEntity.restore(catalog, kind, json));
+        new CatalogTable(store).forEach((kind, json) -> CatalogEntity.restore(catalog, kind, json));
         agent = new AggregatorAgent(context.journal, store, catalog, context.epochClock,
             context.uniqueClickWindowMs, context.commitIntervalMs, context.commitMaxEvents,
             new CommitWriter.StoreRetry(context.storeRetryMaxMs, context.storeMinFreeBytes));

@@ -3,8 +3,6 @@ package dev.ricochet.aggregator;
 import dev.ricochet.aggregator.attribution.AttributionEngine;
 import dev.ricochet.aggregator.attribution.PendingClicks;
 import dev.ricochet.aggregator.catalog.Catalog;
-import dev.ricochet.aggregator.catalog.CatalogEntry;
-import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.commission.CommissionEngine;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.ledger.Ledger;

@@ -3,6 +3,7 @@ package dev.ricochet.aggregator;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.catalog.CatalogTable;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.commission.CommissionEngine;
@@ -26,6 +27,7 @@ final class CatalogApplication
 {
     private final Catalog catalog;
     private final StateStore store;
+    private final CatalogTable catalogTable;
     private final WriteBatch batch;
     private final CommissionEngine commissions;
     private final PayoutRuns payouts;
@@ -50,6 +52,7 @@ final class CatalogApplication
     {
         this.catalog = catalog;
         this.store = store;
+        this.catalogTable = new CatalogTable(store);
         this.batch = batch;
         this.commissions = commissions;
         this.payouts = payouts;
@@ -111,7 +114,7 @@ final class CatalogApplication
         }
         if (null != applied)
         {
-            store.putCatalog(batch, kind, applied.id(), CatalogJson.write(applied));
+            catalogTable.put(batch, kind, applied);
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.ricochet.aggregator;
 
+import dev.ricochet.aggregator.attribution.ClickTable;
 import dev.ricochet.aggregator.attribution.PendingClicks;
+import dev.ricochet.aggregator.attribution.TouchTable;
+import dev.ricochet.aggregator.attribution.VisitTable;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.store.StateStore;
@@ -21,7 +24,9 @@ final class ClickCounting
     {
     }
 
-    private final StateStore store;
+    private final ClickTable clickTable;
+    private final TouchTable touchTable;
+    private final VisitTable visitTable;
     private final WriteBatch batch;
     private final CounterBuckets counters;
     private final PendingClicks pendingClicks;
@@ -42,7 +47,9 @@ final class ClickCounting
         final PendingClicks pendingClicks,
         final long uniqueClickWindowMs)
     {
-        this.store = store;
+        this.clickTable = new ClickTable(store);
+        this.touchTable = new TouchTable(store);
+        this.visitTable = new VisitTable(store);
         this.batch = batch;
         this.counters = counters;
         this.pendingClicks = pendingClicks;
@@ -76,14 +83,14 @@ final class ClickCounting
             }
         }
         final boolean isBot = click.hasFlag(ClickEventFlyweight.FLAG_BOT);
-        store.putClick(batch, click.clickIdHi(), click.clickIdLo(), click.visitorIdHi(), click.visitorIdLo(),
+        clickTable.put(batch, click.clickIdHi(), click.clickIdLo(), click.visitorIdHi(), click.visitorIdLo(),
             timestampMs, partner, click.programId(), isBot);
         // Only real clicks are touches: a bot's click must never earn a partner credit.
         pendingClicks.add(click.clickIdHi(), click.clickIdLo(), click.visitorIdHi(), click.visitorIdLo(),
             timestampMs, partner, click.programId(), !isBot);
         if (!isBot)
         {
-            store.putTouch(batch, click.visitorIdHi(), click.visitorIdLo(), timestampMs, click.clickIdHi(),
+            touchTable.put(batch, click.visitorIdHi(), click.visitorIdLo(), timestampMs, click.clickIdHi(),
                 click.clickIdLo(), partner, click.programId());
         }
     }
@@ -98,7 +105,7 @@ final class ClickCounting
         long lastUniqueMs = pendingVisits.getValue(key);
         if (-1 == lastUniqueMs && !click.hasFlag(ClickEventFlyweight.FLAG_NEW_VISITOR))
         {
-            lastUniqueMs = store.lastUniqueClickMs(key.visitorHi(), key.visitorLo(), key.linkNumber());
+            lastUniqueMs = visitTable.lastUniqueClickMs(key.visitorHi(), key.visitorLo(), key.linkNumber());
         }
         if (-1 != lastUniqueMs && timestampMs - lastUniqueMs < uniqueClickWindowMs)
         {
@@ -114,7 +121,7 @@ final class ClickCounting
     void flush()
     {
         pendingVisits.forEach((visit, timeMs) ->
-            store.putLastUniqueClick(batch, visit.visitorHi(), visit.visitorLo(), visit.linkNumber(), timeMs));
+            visitTable.putLastUniqueClick(batch, visit.visitorHi(), visit.visitorLo(), visit.linkNumber(), timeMs));
     }
 
     /**

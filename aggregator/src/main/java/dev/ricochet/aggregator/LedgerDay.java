@@ -1,6 +1,7 @@
 package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.commission.CommissionEngine;
+import dev.ricochet.aggregator.ledger.LedgerTable;
 import dev.ricochet.aggregator.store.StateStore;
 import org.rocksdb.WriteBatch;
 
@@ -12,9 +13,8 @@ import org.rocksdb.WriteBatch;
 final class LedgerDay
 {
     static final long DAY_MS = 86_400_000L;
-    private static final String LEDGER_DAY = "ledger.day";
 
-    private final StateStore store;
+    private final LedgerTable ledgerTable;
     private final WriteBatch batch;
     private final CommissionEngine commissions;
     private final Runnable commitApplied;
@@ -31,7 +31,7 @@ final class LedgerDay
         final CommissionEngine commissions,
         final Runnable commitApplied)
     {
-        this.store = store;
+        this.ledgerTable = new LedgerTable(store);
         this.batch = batch;
         this.commissions = commissions;
         this.commitApplied = commitApplied;
@@ -44,12 +44,11 @@ final class LedgerDay
      */
     static int restore(final StateStore store, final long latestMs)
     {
-        final byte[] ledgerDay = store.meta(LEDGER_DAY);
+        final int ledgerDay = new LedgerTable(store).ledgerDay();
         // A ledger day stored ahead of the wall clock was set by a sender's time (before issue 15): brought back to
         // today, so that the ledger's approvals and reviews run again from here instead of waiting for that day.
         final int latestDay = (int)Math.floorDiv(latestMs, DAY_MS);
-        return null == ledgerDay ? Integer.MIN_VALUE :
-            Math.min(java.nio.ByteBuffer.wrap(ledgerDay).getInt(), latestDay);
+        return Integer.MIN_VALUE == ledgerDay ? Integer.MIN_VALUE : Math.min(ledgerDay, latestDay);
     }
 
     /**
@@ -74,7 +73,7 @@ final class LedgerDay
     {
         if (Integer.MIN_VALUE != commissions.today())
         {
-            store.putMeta(batch, LEDGER_DAY, java.nio.ByteBuffer.allocate(4).putInt(commissions.today()).array());
+            ledgerTable.putLedgerDay(batch, commissions.today());
         }
     }
 }

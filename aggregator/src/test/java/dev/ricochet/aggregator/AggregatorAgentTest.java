@@ -1,7 +1,11 @@
 package dev.ricochet.aggregator;
 
+import dev.ricochet.aggregator.attribution.ClickTable;
+import dev.ricochet.aggregator.attribution.ConversionTable;
 import dev.ricochet.aggregator.catalog.Catalog;
+import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.ClickEventFlyweight;
@@ -102,7 +106,7 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then 4 clicks of which 3 unique: the window restarts only at a unique click
-        final long[] day = store.dayCounters(1, DAY0);
+        final long[] day = day(1, DAY0);
         assertEquals(4, day[CounterField.CLICKS.ordinal()]);
         assertEquals(3, day[CounterField.UNIQUE_CLICKS.ordinal()]);
     }
@@ -115,7 +119,7 @@ class AggregatorAgentTest
         appendClick(T0 + 10 * 60_000, 1, 0);
         doWorkUntilIdle();
 
-        final long[] day = store.dayCounters(1, DAY0);
+        final long[] day = day(1, DAY0);
         assertEquals(2, day[CounterField.CLICKS.ordinal()]);
         assertEquals(1, day[CounterField.UNIQUE_CLICKS.ordinal()]);
     }
@@ -128,7 +132,7 @@ class AggregatorAgentTest
         appendClick(T0, 3, 0);
         doWorkUntilIdle();
 
-        final long[] day = store.dayCounters(1, DAY0);
+        final long[] day = day(1, DAY0);
         assertEquals(1, day[CounterField.CLICKS.ordinal()]);
         assertEquals(1, day[CounterField.BOT_CLICKS.ordinal()]);
         assertEquals(1, day[CounterField.PREVIEWS.ordinal()]);
@@ -141,8 +145,8 @@ class AggregatorAgentTest
         appendClick(T0 + DAY_MS, 2, 0);
         doWorkUntilIdle();
 
-        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.CLICKS.ordinal()]);
-        assertEquals(1, store.dayCounters(1, DAY0 + 1)[CounterField.CLICKS.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.CLICKS.ordinal()]);
+        assertEquals(1, day(1, DAY0 + 1)[CounterField.CLICKS.ordinal()]);
     }
 
     @Test
@@ -151,19 +155,19 @@ class AggregatorAgentTest
         // Given a click, then another one hour within the retention later
         final int hour0 = (int)(T0 / HOUR_MS);
         appendClick(T0, 1, 0);
-        appendClick(T0 + (StateStore.HOUR_BUCKET_RETENTION_HOURS - 1) * HOUR_MS, 2, 0);
+        appendClick(T0 + (CounterTable.HOUR_BUCKET_RETENTION_HOURS - 1) * HOUR_MS, 2, 0);
         doWorkUntilIdle();
-        assertEquals(1, store.hourCounters(1, hour0)[CounterField.CLICKS.ordinal()]);
+        assertEquals(1, new CounterTable(store).hour(1, hour0)[CounterField.CLICKS.ordinal()]);
 
         // When a click arrives in the first hour past the first hour's retention
-        appendClick(T0 + (StateStore.HOUR_BUCKET_RETENTION_HOURS + 1) * HOUR_MS, 3, 0);
+        appendClick(T0 + (CounterTable.HOUR_BUCKET_RETENTION_HOURS + 1) * HOUR_MS, 3, 0);
         doWorkUntilIdle();
 
         // Then the first hour bucket is gone, the newer ones and every day bucket stay
-        assertEquals(null, store.hourCounters(1, hour0));
-        assertEquals(1, store.hourCounters(1, hour0 + StateStore.HOUR_BUCKET_RETENTION_HOURS - 1)
+        assertEquals(null, new CounterTable(store).hour(1, hour0));
+        assertEquals(1, new CounterTable(store).hour(1, hour0 + CounterTable.HOUR_BUCKET_RETENTION_HOURS - 1)
             [CounterField.CLICKS.ordinal()]);
-        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.CLICKS.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.CLICKS.ordinal()]);
     }
 
     @Test
@@ -183,8 +187,8 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then every commit wrote the running total, and the fresh agent read it back before adding
-        assertEquals(6, store.dayCounters(1, DAY0)[CounterField.CLICKS.ordinal()]);
-        assertEquals(6, store.hourCounters(1, (int)(T0 / HOUR_MS))[CounterField.CLICKS.ordinal()]);
+        assertEquals(6, day(1, DAY0)[CounterField.CLICKS.ordinal()]);
+        assertEquals(6, new CounterTable(store).hour(1, (int)(T0 / HOUR_MS))[CounterField.CLICKS.ordinal()]);
     }
 
     @Test
@@ -192,7 +196,7 @@ class AggregatorAgentTest
     {
         appendClick(T0, 1, 0);
         doWorkUntilIdle();
-        final StateStore.StoredClick record = store.click(nextClickId - 1, 0);
+        final ClickTable.StoredClick record = new ClickTable(store).find(nextClickId - 1, 0);
         assertNotNull(record);
         assertEquals(1, record.partnerNumber());
         assertEquals(T0, record.timeMs());
@@ -223,7 +227,7 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then every click is counted exactly once
-        final long[] day = store.dayCounters(1, DAY0);
+        final long[] day = day(1, DAY0);
         assertEquals(150, day[CounterField.CLICKS.ordinal()]);
         assertEquals(150, day[CounterField.UNIQUE_CLICKS.ordinal()]);
         assertEquals(journal.lastIndex(), store.journalPosition());
@@ -292,7 +296,7 @@ class AggregatorAgentTest
                 clock.advance(1);
             }
             replay.onClose();
-            assertArrayEquals(store.dayCounters(1, DAY0), fresh.dayCounters(1, DAY0));
+            assertArrayEquals(day(1, DAY0), new CounterTable(fresh).day(1, DAY0));
             assertEquals(store.journalPosition(), fresh.journalPosition());
         }
     }
@@ -308,7 +312,7 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then the partner has one sale and its revenue on the sale's day
-        final long[] day = store.dayCounters(1, DAY0 + 1);
+        final long[] day = day(1, DAY0 + 1);
         assertEquals(1, day[CounterField.SALES.ordinal()]);
         assertEquals(12_345, day[CounterField.REVENUE.ordinal()]);
     }
@@ -322,8 +326,8 @@ class AggregatorAgentTest
             appendConversion(ConversionEventFlyweight.KIND_SALE, "order-1", 1000, clickId, null, null, T0 + 1);
             doWorkUntilIdle();
         }
-        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(1000, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(1000, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
     }
 
     @Test
@@ -333,14 +337,14 @@ class AggregatorAgentTest
         appendConversion(ConversionEventFlyweight.KIND_SALE, "order-1", 1000, clickId, null, null, T0 + 1);
         appendConversion(ConversionEventFlyweight.KIND_REFUND, "refund-1", 300, 0, null, "order-1", T0 + 2);
         doWorkUntilIdle();
-        assertEquals(700, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(700, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
 
         // A second refund larger than what is left reverses only what is left
         appendConversion(ConversionEventFlyweight.KIND_REFUND, "refund-2", 5000, 0, null, "order-1", T0 + 3);
         appendConversion(ConversionEventFlyweight.KIND_REFUND, "refund-2", 5000, 0, null, "order-1", T0 + 3);
         doWorkUntilIdle();
-        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
-        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(0, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
     }
 
     @Test
@@ -355,7 +359,7 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then exactly 4000 of the 5000 is reversed
-        assertEquals(1000, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1000, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
     }
 
     @Test
@@ -364,12 +368,12 @@ class AggregatorAgentTest
         final long clickId = appendClick(T0, 1, 0);
         appendConversion(ConversionEventFlyweight.KIND_REFUND, "refund-1", 400, 0, null, "order-1", T0 + 1);
         doWorkUntilIdle();
-        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(0, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
 
         appendConversion(ConversionEventFlyweight.KIND_SALE, "order-1", 1000, clickId, null, null, T0 + 2);
         doWorkUntilIdle();
-        assertEquals(600, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
-        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(600, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
     }
 
     @Test
@@ -380,11 +384,11 @@ class AggregatorAgentTest
         appendConversion(ConversionEventFlyweight.KIND_SALE, "unknown", 1000, 999_999, null, null, T0 + 1);
         doWorkUntilIdle();
 
-        assertEquals(0, store.dayCounters(1, DAY0 + 31)[CounterField.SALES.ordinal()]);
-        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertNotNull(store.conversion(1, "late"), "kept, unattributed");
-        assertTrue(new String(store.conversion(1, "late"), StandardCharsets.UTF_8).contains("outside the attribution window"));
-        assertTrue(new String(store.conversion(1, "unknown"), StandardCharsets.UTF_8).contains("unknown click id"));
+        assertEquals(0, day(1, DAY0 + 31)[CounterField.SALES.ordinal()]);
+        assertEquals(0, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertNotNull(new ConversionTable(store).find(1, "late"), "kept, unattributed");
+        assertTrue(conversionJson("late").contains("outside the attribution window"));
+        assertTrue(conversionJson("unknown").contains("unknown click id"));
     }
 
     @Test
@@ -402,10 +406,10 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then neither sale is credited, and each says why
-        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(0, day(1, DAY0)[CounterField.SALES.ordinal()]);
         for (final String order : new String[]{ "via-committed", "via-pending" })
         {
-            assertTrue(new String(store.conversion(1, order), StandardCharsets.UTF_8).contains("classified as a bot"),
+            assertTrue(conversionJson(order).contains("classified as a bot"),
                 order);
         }
     }
@@ -420,9 +424,9 @@ class AggregatorAgentTest
             T0 + 400 * DAY_MS);
         doWorkUntilIdle();
 
-        assertEquals(2000, store.dayCounters(1, DAY0 + 30)[CounterField.REVENUE.ordinal()]);
-        assertEquals(0, store.dayCounters(1, DAY0 + 30)[CounterField.SALES.ordinal()], "recurring is not a new sale");
-        assertEquals(0, store.dayCounters(1, DAY0 + 400)[CounterField.REVENUE.ordinal()], "after recurringMonths");
+        assertEquals(2000, day(1, DAY0 + 30)[CounterField.REVENUE.ordinal()]);
+        assertEquals(0, day(1, DAY0 + 30)[CounterField.SALES.ordinal()], "recurring is not a new sale");
+        assertEquals(0, day(1, DAY0 + 400)[CounterField.REVENUE.ordinal()], "after recurringMonths");
     }
 
     @Test
@@ -444,10 +448,10 @@ class AggregatorAgentTest
 
         // Then each partner gets half and one sale each; the odd cent goes where the running total crosses a half,
         // rounded to even: round(500.5) = 500 for alice, 1001 - 500 = 501 for bob
-        assertEquals(500, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
-        assertEquals(501, store.dayCounters(2, DAY0)[CounterField.REVENUE.ordinal()]);
-        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(1, store.dayCounters(2, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(500, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(501, day(2, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(1, day(2, DAY0)[CounterField.SALES.ordinal()]);
     }
 
     @Test
@@ -462,8 +466,8 @@ class AggregatorAgentTest
         appender.append(buffer, 0, length);
         doWorkUntilIdle();
 
-        assertEquals(2500, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
-        assertTrue(new String(store.conversion(1, "order-9"), StandardCharsets.UTF_8).contains("\"coupon\""));
+        assertEquals(2500, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertTrue(conversionJson("order-9").contains("\"coupon\""));
     }
 
     @Test
@@ -478,7 +482,7 @@ class AggregatorAgentTest
         appender.append(buffer, 0, length);
         doWorkUntilIdle();
 
-        assertEquals(1, store.dayCounters(1, DAY0 + 1)[CounterField.LEADS.ordinal()]);
+        assertEquals(1, day(1, DAY0 + 1)[CounterField.LEADS.ordinal()]);
     }
 
     @Test
@@ -495,8 +499,8 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then the sale counts once, for alice; the stranger's report credits nobody
-        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(1500, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(1500, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
     }
 
     @Test
@@ -509,8 +513,8 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then its pixel hits book nothing: the edge decides pixel conversions and journals them as conversions
-        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(null, store.conversion(1, "o-1"));
+        assertEquals(0, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(null, new ConversionTable(store).find(1, "o-1"));
         assertFalse(agent.hasFailed());
     }
 
@@ -538,8 +542,8 @@ class AggregatorAgentTest
         doWorkUntilIdle();
 
         // Then the two are left out and counted, the ordinary sale counts, and the aggregator is still running
-        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(2500, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(2500, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
         assertEquals(2, agent.amountsRefused());
         assertFalse(agent.hasFailed());
     }
@@ -557,10 +561,10 @@ class AggregatorAgentTest
         appendConversion(ConversionEventFlyweight.KIND_SALE, "o-1", 5000, clickId, null, null, T0 + 2 * HOUR_MS);
         doWorkUntilIdle();
 
-        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(5000, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(5000, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
         final java.util.List<String> listed = new java.util.ArrayList<>();
-        store.forEachPartnerConversion(1, 10, (programNumber, externalId) -> listed.add(externalId));
+        new ConversionTable(store).forEachOfPartner(1, 10, (programNumber, externalId) -> listed.add(externalId));
         assertEquals(java.util.List.of("o-1"), listed, "listed once, as the verified conversion");
     }
 
@@ -577,8 +581,8 @@ class AggregatorAgentTest
         appendConversion(ConversionEventFlyweight.KIND_SALE, "in_2", 2000, clickId, null, "pi_2", T0 + 5);
         doWorkUntilIdle();
 
-        assertEquals(2, store.dayCounters(1, DAY0)[CounterField.SALES.ordinal()]);
-        assertEquals(3000 - 1000 + 2000 - 500, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(2, day(1, DAY0)[CounterField.SALES.ordinal()]);
+        assertEquals(3000 - 1000 + 2000 - 500, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
     }
 
     @Test
@@ -587,7 +591,7 @@ class AggregatorAgentTest
         appendPixel(T0, 42, "e=conversion&program=p&order_id=%zz&amount=1%");
         appendClick(T0 + 1, 1, 0);
         doWorkUntilIdle();
-        assertEquals(1, store.dayCounters(1, DAY0)[CounterField.CLICKS.ordinal()]);
+        assertEquals(1, day(1, DAY0)[CounterField.CLICKS.ordinal()]);
     }
 
     @Test
@@ -598,7 +602,7 @@ class AggregatorAgentTest
         appendConversion(ConversionEventFlyweight.KIND_CHARGEBACK, "dp_1", 700, 0, null, "pi_1", T0 + 2);
         appendCumulativeRefund("refund:ch_1:300", 300, "pi_1", T0 + 3);
         doWorkUntilIdle();
-        assertEquals(0, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(0, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
     }
 
     /**
@@ -674,5 +678,15 @@ class AggregatorAgentTest
         final byte[] document = json.getBytes(StandardCharsets.UTF_8);
         final org.agrona.concurrent.UnsafeBuffer event = new org.agrona.concurrent.UnsafeBuffer(new byte[1024]);
         appender.append(event, 0, CatalogEventFlyweight.encode(event, 0, T0, kind, document));
+    }
+
+    private long[] day(final int partnerNumber, final int epochDay)
+    {
+        return new CounterTable(store).day(partnerNumber, epochDay);
+    }
+
+    private String conversionJson(final String externalId)
+    {
+        return new String(CatalogJson.write(new ConversionTable(store).find(1, externalId)), StandardCharsets.UTF_8);
     }
 }

@@ -2,6 +2,7 @@ package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.ClickEventFlyweight;
@@ -35,7 +36,6 @@ import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -158,8 +158,8 @@ class AggregatorDiskFullTest
         assertEquals(replay(), state);
         try (StateStore store = StateStore.open(tmpfs.dir().resolve("state")))
         {
-            assertEquals(1200, store.dayCounters(1, DAY0)[CounterField.CLICKS.ordinal()]);
-            assertEquals(1000, store.dayCounters(1, DAY0 + 1)[CounterField.CLICKS.ordinal()]);
+            assertEquals(1200, new CounterTable(store).day(1, DAY0)[CounterField.CLICKS.ordinal()]);
+            assertEquals(1000, new CounterTable(store).day(1, DAY0 + 1)[CounterField.CLICKS.ordinal()]);
         }
     }
 
@@ -207,8 +207,8 @@ class AggregatorDiskFullTest
             agent.onClose();
             assertNull(agent.stallReason());
             assertEquals(journal.lastIndex(), agent.committedIndex());
-            assertEquals(810, store.dayCounters(1, DAY0)[CounterField.CLICKS.ordinal()]);
-            assertEquals(10, store.dayCounters(1, DAY0 + 1)[CounterField.CLICKS.ordinal()]);
+            assertEquals(810, new CounterTable(store).day(1, DAY0)[CounterField.CLICKS.ordinal()]);
+            assertEquals(10, new CounterTable(store).day(1, DAY0 + 1)[CounterField.CLICKS.ordinal()]);
         }
 
         // And the state equals a fresh replay

@@ -2,9 +2,12 @@ package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.counters.CounterTable;
+import dev.ricochet.aggregator.ledger.LedgerTable;
 import dev.ricochet.aggregator.payout.PayoutRun;
-import dev.ricochet.aggregator.payout.PayoutRuns;
-import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.payout.PayoutRunTable;
+import dev.ricochet.aggregator.store.Table;
 import dev.ricochet.aggregator.timeline.TimelineEvent;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.LinkDirectory;
@@ -43,8 +46,7 @@ class CommissionLedgerTest extends LedgerScript
         // Then 12.34 accrues as pending (half-even to the cent), in one accrual entry and the commission counter
         assertEquals(1234, account().pending());
         assertEquals(List.of("accrual:1234:null->pending"), entries());
-        assertEquals(1234, store.dayCounters(ALICE, DAY0)[dev.ricochet.aggregator.counters.CounterField.COMMISSION
-            .ordinal()]);
+        assertEquals(1234, new CounterTable(store).day(ALICE, DAY0)[CounterField.COMMISSION.ordinal()]);
     }
 
     @Test
@@ -83,7 +85,7 @@ class CommissionLedgerTest extends LedgerScript
         // Then the commission is approved all the same, dated its own due day
         assertEquals(1000, account().approved());
         assertEquals("2025-11-22", ledger().get(1).date());
-        assertEquals(DAY0 + 1_000, java.nio.ByteBuffer.wrap(store.meta("ledger.day")).getInt());
+        assertEquals(DAY0 + 1_000, new LedgerTable(store).ledgerDay());
     }
 
     @Test
@@ -104,7 +106,7 @@ class CommissionLedgerTest extends LedgerScript
         apply();
 
         // Then the ledger's day is still today and nothing was approved early
-        assertEquals(DAY0, java.nio.ByteBuffer.wrap(store.meta("ledger.day")).getInt());
+        assertEquals(DAY0, new LedgerTable(store).ledgerDay());
         assertEquals(1000, account().pending());
         assertEquals(0, account().approved());
     }
@@ -116,7 +118,7 @@ class CommissionLedgerTest extends LedgerScript
         agent.onClose();
         try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch())
         {
-            store.putMeta(batch, "ledger.day", java.nio.ByteBuffer.allocate(4).putInt(DAY0 + 10_000).array());
+            new LedgerTable(store).putLedgerDay(batch, DAY0 + 10_000);
             store.write(batch);
         }
 
@@ -131,7 +133,7 @@ class CommissionLedgerTest extends LedgerScript
 
         // Then its ledger works from today again: the commission is approved on its day
         assertEquals(1000, account().approved());
-        assertEquals(DAY0 + 14, java.nio.ByteBuffer.wrap(store.meta("ledger.day")).getInt());
+        assertEquals(DAY0 + 14, new LedgerTable(store).ledgerDay());
     }
 
     @Test
@@ -186,11 +188,11 @@ class CommissionLedgerTest extends LedgerScript
         apply();
 
         // Then there is one run, paid once
-        assertEquals("run-1", PayoutRuns.findForPeriod(store, 1, "2025-11-08"));
-        final PayoutRun run = PayoutRuns.find(store, "run-1");
+        assertEquals("run-1", new PayoutRunTable(store).runForPeriod(1, "2025-11-08"));
+        final PayoutRun run = new PayoutRunTable(store).find("run-1");
         assertEquals(PayoutRun.PAID, run.status());
         assertEquals(1000, run.total());
-        assertEquals(null, PayoutRuns.find(store, "run-2"));
+        assertEquals(null, new PayoutRunTable(store).find("run-2"));
         assertEquals(1000, account().paid());
         assertEquals(0, account().approved());
         assertEquals(0, account().scheduled());
@@ -208,7 +210,7 @@ class CommissionLedgerTest extends LedgerScript
         apply();
 
         // Then alice is not in it and keeps her balance
-        assertEquals(List.of(), PayoutRuns.find(store, "run-1").lines());
+        assertEquals(List.of(), new PayoutRunTable(store).find("run-1").lines());
         assertEquals(1000, account().approved());
     }
 
@@ -343,7 +345,7 @@ class CommissionLedgerTest extends LedgerScript
 
         // Then the upgrade is in the outbox, committed with the change it reports
         final List<String> outbox = new ArrayList<>();
-        store.scan(StateStore.Family.OUTBOX, new byte[0], new byte[]{ (byte)0xFF }, false, (key, value) ->
+        store.scan(Table.OUTBOX, new byte[0], new byte[]{ (byte)0xFF }, false, (key, value) ->
             outbox.add(CatalogJson.read(value, TimelineEvent.class).type()));
         assertEquals(List.of("tier.upgraded"), outbox);
     }

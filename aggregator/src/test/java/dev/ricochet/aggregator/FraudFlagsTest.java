@@ -3,8 +3,8 @@ package dev.ricochet.aggregator;
 import dev.ricochet.aggregator.fraud.FraudFlag;
 import dev.ricochet.aggregator.ledger.Commission;
 import dev.ricochet.aggregator.ledger.CommissionKey;
-import dev.ricochet.aggregator.payout.PayoutRuns;
-import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.ledger.CommissionTable;
+import dev.ricochet.aggregator.payout.PayoutRunTable;
 import dev.ricochet.aggregator.timeline.TimelineEvent;
 import dev.ricochet.ingest.ConversionEventFlyweight;
 import org.junit.jupiter.api.Test;
@@ -265,8 +265,8 @@ class FraudFlagsTest extends LedgerScript
         apply();
 
         // Then the first run paid only the approved commission and the second the released one
-        assertEquals(2000, PayoutRuns.find(store, "run-1").total());
-        assertEquals(1000, PayoutRuns.find(store, "run-2").total());
+        assertEquals(2000, new PayoutRunTable(store).find("run-1").total());
+        assertEquals(1000, new PayoutRunTable(store).find("run-2").total());
         assertEquals(List.of("accrual:1000:null->held", "accrual:2000:null->pending",
             "approval:2000:pending->approved", "payout_scheduled:2000:approved->scheduled",
             "payout:2000:scheduled->paid", "release:1000:held->approved", "payout_scheduled:1000:approved->scheduled",
@@ -317,8 +317,7 @@ class FraudFlagsTest extends LedgerScript
     private List<CommissionKey> reviewQueue()
     {
         final List<CommissionKey> keys = new ArrayList<>();
-        store.scan(StateStore.Family.HELD_COMMISSIONS, new byte[]{ 0, 0, 0, 1 }, new byte[]{ 0, 0, 0, 2 }, false,
-            (key, value) -> keys.add(CommissionKey.fromBytes(key, 4)));
+        new CommissionTable(store).forEachHeld(1, keys::add);
         return keys;
     }
 

@@ -4,11 +4,13 @@ import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.ledger.Commission;
 import dev.ricochet.aggregator.ledger.CommissionKey;
-import dev.ricochet.aggregator.ledger.Ledger;
+import dev.ricochet.aggregator.ledger.CommissionTable;
 import dev.ricochet.aggregator.ledger.LedgerEntry;
+import dev.ricochet.aggregator.ledger.LedgerTable;
 import dev.ricochet.aggregator.ledger.PartnerAccount;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.timeline.TimelineEvent;
+import dev.ricochet.aggregator.timeline.TimelineTable;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.ClickEventFlyweight;
 import dev.ricochet.ingest.ConversionEventFlyweight;
@@ -214,8 +216,8 @@ abstract class LedgerScript
 
     PartnerAccount account()
     {
-        final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, Ledger.partnerKey(ALICE));
-        return null == stored ? PartnerAccount.empty() : CatalogJson.read(stored, PartnerAccount.class);
+        final PartnerAccount stored = new LedgerTable(store).account(ALICE);
+        return null == stored ? PartnerAccount.empty() : stored;
     }
 
     /**
@@ -223,16 +225,13 @@ abstract class LedgerScript
      */
     Commission commission(final String externalId, final long conversionTimeMs)
     {
-        final byte[] stored = store.get(StateStore.Family.COMMISSIONS,
-            new CommissionKey(ALICE, conversionTimeMs, 1, externalId).toBytes());
-        return null == stored ? null : CatalogJson.read(stored, Commission.class);
+        return new CommissionTable(store).find(new CommissionKey(ALICE, conversionTimeMs, 1, externalId));
     }
 
     List<LedgerEntry> ledger()
     {
         final List<LedgerEntry> entries = new ArrayList<>();
-        store.scan(StateStore.Family.LEDGER, Ledger.partnerKey(ALICE), Ledger.partnerKey(ALICE + 1), false,
-            (key, value) -> entries.add(CatalogJson.read(value, LedgerEntry.class)));
+        new LedgerTable(store).forEachEntry(ALICE, -1, entries::add);
         return entries;
     }
 
@@ -255,8 +254,8 @@ abstract class LedgerScript
     List<TimelineEvent> timeline()
     {
         final List<TimelineEvent> events = new ArrayList<>();
-        store.scan(StateStore.Family.TIMELINE, Ledger.partnerKey(ALICE), Ledger.partnerKey(ALICE + 1), true,
-            (key, value) -> events.add(CatalogJson.read(value, TimelineEvent.class)));
+        new TimelineTable(store).forEachNewestFirst(ALICE,
+            json -> events.add(CatalogJson.read(json, TimelineEvent.class)));
         return events;
     }
 }

@@ -2,10 +2,10 @@ package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.attribution.AttributionEngine;
 import dev.ricochet.aggregator.attribution.ConversionRecord;
+import dev.ricochet.aggregator.attribution.ConversionTable;
 import dev.ricochet.aggregator.catalog.Catalog;
-import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.ledger.Commission;
-import dev.ricochet.aggregator.ledger.Ledger;
+import dev.ricochet.aggregator.ledger.LedgerTable;
 import dev.ricochet.aggregator.ledger.PartnerAccount;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
@@ -308,13 +308,13 @@ class MoneyRulesTest extends LedgerScript
 
     private ConversionRecord record(final String externalId)
     {
-        return CatalogJson.read(store.conversion(1, externalId), ConversionRecord.class);
+        return (ConversionRecord)new ConversionTable(store).find(1, externalId);
     }
 
     private PartnerAccount account(final int partnerNumber)
     {
-        final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, Ledger.partnerKey(partnerNumber));
-        return null == stored ? PartnerAccount.empty() : CatalogJson.read(stored, PartnerAccount.class);
+        final PartnerAccount stored = new LedgerTable(store).account(partnerNumber);
+        return null == stored ? PartnerAccount.empty() : stored;
     }
 
     private String agentCatalogPartnerProgram()

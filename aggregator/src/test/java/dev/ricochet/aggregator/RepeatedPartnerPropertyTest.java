@@ -1,12 +1,13 @@
 package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.attribution.ConversionRecord;
+import dev.ricochet.aggregator.attribution.ConversionTable;
 import dev.ricochet.aggregator.catalog.Catalog;
-import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.ledger.Commission;
 import dev.ricochet.aggregator.ledger.CommissionKey;
-import dev.ricochet.aggregator.ledger.Ledger;
+import dev.ricochet.aggregator.ledger.CommissionTable;
 import dev.ricochet.aggregator.ledger.LedgerEntry;
+import dev.ricochet.aggregator.ledger.LedgerTable;
 import dev.ricochet.aggregator.ledger.PartnerAccount;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
@@ -120,7 +121,7 @@ class RepeatedPartnerPropertyTest
             agent.onClose();
 
             // Then one credit per partner, the sum of its touches', adding up to the sale
-            final ConversionRecord record = CatalogJson.read(store.conversion(1, "o1"), ConversionRecord.class);
+            final ConversionRecord record = (ConversionRecord)new ConversionTable(store).find(1, "o1");
             final Map<Integer, Long> touchSums = new HashMap<>();
             for (final ConversionRecord.Credit touch : record.path())
             {
@@ -143,15 +144,15 @@ class RepeatedPartnerPropertyTest
             for (final ConversionRecord.Credit credit : record.credits())
             {
                 final List<LedgerEntry> entries = entries(store, credit.partnerNumber());
-                final byte[] stored = store.get(StateStore.Family.COMMISSIONS,
-                    new CommissionKey(credit.partnerNumber(), saleMs, 1, "o1").toBytes());
+                final Commission stored = new CommissionTable(store).find(
+                    new CommissionKey(credit.partnerNumber(), saleMs, 1, "o1"));
                 if (0 == credit.revenue())
                 {
                     assertEquals(null, stored, "no commission on a zero share");
                     continue;
                 }
                 // And one commission with one accrual per partner, reversed by the documented rule, never over
-                final Commission commission = CatalogJson.read(stored, Commission.class);
+                final Commission commission = stored;
                 assertEquals(credit.revenue(), commission.revenue());
                 assertEquals(0 == commission.earned() ? 0 : 1, // a zero entry is never written
                     entries.stream().filter(e -> "accrual".equals(e.type())).count(), entries::toString);
@@ -165,9 +166,7 @@ class RepeatedPartnerPropertyTest
                     assertEquals(0, commission.net(), "a refund of the whole leaves nothing");
                 }
                 // And the balances are the sums of the entries, holding what the commission is worth
-                final PartnerAccount account = CatalogJson.read(
-                    store.get(StateStore.Family.PARTNER_STATE, Ledger.partnerKey(credit.partnerNumber())),
-                    PartnerAccount.class);
+                final PartnerAccount account = new LedgerTable(store).account(credit.partnerNumber());
                 long pending = 0;
                 for (final LedgerEntry entry : entries)
                 {
@@ -227,8 +226,7 @@ class RepeatedPartnerPropertyTest
     private static List<LedgerEntry> entries(final StateStore store, final int partnerNumber)
     {
         final List<LedgerEntry> entries = new ArrayList<>();
-        store.scan(StateStore.Family.LEDGER, Ledger.partnerKey(partnerNumber), Ledger.partnerKey(partnerNumber + 1),
-            false, (key, value) -> entries.add(CatalogJson.read(value, LedgerEntry.class)));
+        new LedgerTable(store).forEachEntry(partnerNumber, -1, entries::add);
         return entries;
     }
 

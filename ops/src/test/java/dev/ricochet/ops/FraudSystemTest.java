@@ -3,7 +3,7 @@ package dev.ricochet.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ricochet.aggregator.Aggregator;
-import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.store.Table;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.testsupport.AdminClient;
 import dev.ricochet.testsupport.Await;
@@ -223,8 +223,7 @@ class FraudSystemTest
         // Then the API answers the same, and the ledger, commission and review-queue tables hold the same bytes
         assertTrue(answers.get("ann ledger").contains("click_to_conversion"), answers.get("ann ledger"));
         assertEquals(answers, replayed);
-        for (final StateStore.Family family : List.of(StateStore.Family.LEDGER, StateStore.Family.COMMISSIONS,
-            StateStore.Family.HELD_COMMISSIONS, StateStore.Family.TIMELINE))
+        for (final Table family : List.of(Table.LEDGER, Table.COMMISSIONS, Table.HELD_COMMISSIONS, Table.TIMELINE))
         {
             final Map<String, byte[]> original = Replays.table(dataDir, family);
             final Map<String, byte[]> rebuilt = Replays.table(replayDir, family);
@@ -234,7 +233,7 @@ class FraudSystemTest
                 assertArrayEquals(entry.getValue(), rebuilt.get(entry.getKey()), family + " at " + entry.getKey());
             }
         }
-        assertFalse(Replays.table(dataDir, StateStore.Family.COMMISSIONS).isEmpty());
+        assertFalse(Replays.table(dataDir, Table.COMMISSIONS).isEmpty());
     }
 
     @Test

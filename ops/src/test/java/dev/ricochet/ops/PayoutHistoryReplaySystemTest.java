@@ -1,7 +1,7 @@
 package dev.ricochet.ops;
 
 import dev.ricochet.aggregator.Aggregator;
-import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.store.Table;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.testsupport.AdminClient;
 import dev.ricochet.testsupport.Await;
@@ -107,8 +107,8 @@ class PayoutHistoryReplaySystemTest
         assertAll("replayed API answers", checks);
 
         // And the RocksDB ledger tables hold the same keys with the same value bytes
-        final Map<String, byte[]> original = Replays.table(dataDir, StateStore.Family.LEDGER);
-        final Map<String, byte[]> replayed = Replays.table(replayDir, StateStore.Family.LEDGER);
+        final Map<String, byte[]> original = Replays.table(dataDir, Table.LEDGER);
+        final Map<String, byte[]> replayed = Replays.table(replayDir, Table.LEDGER);
         assertFalse(original.isEmpty());
         assertEquals(original.keySet(), replayed.keySet(), "ledger keys");
         for (final Map.Entry<String, byte[]> entry : original.entrySet())

@@ -2,6 +2,7 @@ package dev.ricochet.ops;
 
 import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.store.Table;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.testsupport.ServiceFixture;
 import org.agrona.concurrent.EpochClock;
@@ -36,17 +37,16 @@ final class Replays
     /**
      * @return every key (hex) and value of one table of the data directory's RocksDB, in key order.
      */
-    static Map<String, byte[]> table(final Path dataDir, final StateStore.Family family)
+    static Map<String, byte[]> table(final Path dataDir, final Table stored)
     {
         final Map<String, byte[]> table = new TreeMap<>();
-        try (StateStore store = StateStore.open(dataDir.resolve("state")))
+        try (StateStore store = StateStore.openReadOnly(dataDir.resolve("state")))
         {
-            store.scan(family, new byte[0],
-                new byte[]{ (byte)0xFF, (byte)0xFF, (byte)0xFF, (byte)0xFF, (byte)0xFF }, false, (key, value) ->
-                {
-                    table.put(HexFormat.of().formatHex(key), value);
-                    return true;
-                });
+            store.scan(stored, null, null, false, (key, value) ->
+            {
+                table.put(HexFormat.of().formatHex(key), value);
+                return true;
+            });
         }
         return table;
     }

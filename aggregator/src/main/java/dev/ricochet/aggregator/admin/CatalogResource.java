@@ -10,6 +10,7 @@ import dev.ricochet.aggregator.catalog.LinkSpec;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.health.HealthScore;
 import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.ledger.PartnerAccount;
@@ -331,7 +332,7 @@ final class CatalogResource
         final Map<String, Object> windows = new LinkedHashMap<>();
         final long nowHour = Math.floorDiv(epochClock.time(), 3_600_000L);
         final long[] lastDay = new long[CounterField.COUNT];
-        store.readHourCounters(partnerNumber, (int)nowHour - 23, (int)nowHour, (hour, values) ->
+        new CounterTable(store).readHours(partnerNumber, (int)nowHour - 23, (int)nowHour, (hour, values) ->
         {
             for (int i = 0; i < lastDay.length; i++)
             {

@@ -1,7 +1,7 @@
 package dev.ricochet.aggregator.admin;
 
 import dev.ricochet.aggregator.attribution.ConversionRecord;
-import dev.ricochet.aggregator.attribution.StoredConversion;
+import dev.ricochet.aggregator.attribution.ConversionTable;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
@@ -10,6 +10,7 @@ import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.ledger.Commission;
 import dev.ricochet.aggregator.ledger.CommissionKey;
+import dev.ricochet.aggregator.ledger.CommissionTable;
 import dev.ricochet.aggregator.ledger.LedgerCommand;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
@@ -28,7 +29,8 @@ import java.util.Map;
 final class CommissionsResource
 {
     private final Catalog catalog;
-    private final StateStore store;
+    private final ConversionTable conversions;
+    private final CommissionTable commissions;
     private final JournalWrites writes;
     private final StoredRecords records;
 
@@ -45,7 +47,8 @@ final class CommissionsResource
         final StoredRecords records)
     {
         this.catalog = catalog;
-        this.store = store;
+        this.conversions = new ConversionTable(store);
+        this.commissions = new CommissionTable(store);
         this.writes = writes;
         this.records = records;
     }
@@ -66,16 +69,11 @@ final class CommissionsResource
             return ApiResponse.notFound("partner", partnerId);
         }
         final List<Map<String, Object>> views = new ArrayList<>();
-        store.forEachPartnerConversion(partner.number(), limit, (programNumber, externalId) ->
+        conversions.forEachOfPartner(partner.number(), limit, (programNumber, externalId) ->
         {
-            final byte[] stored = store.conversion(programNumber, externalId);
-            if (null == stored)
+            if (!(conversions.find(programNumber, externalId) instanceof ConversionRecord record))
             {
-                return;
-            }
-            if (!(CatalogJson.read(stored, StoredConversion.class) instanceof ConversionRecord record))
-            {
-                return; // the id is now another order's alias (a verified report named it): not this partner's
+                return; // gone, or the id is now another order's alias (a verified report named it)
             }
             final CatalogEntry<ProgramSpec> program = catalog.programByNumber(programNumber);
             long credit = 0;
@@ -206,13 +204,10 @@ final class CommissionsResource
         {
             return ApiResponse.error(404, "unknown program '" + programId + "'");
         }
-        final byte[] from = java.nio.ByteBuffer.allocate(4).putInt(program.number()).array();
-        final byte[] to = java.nio.ByteBuffer.allocate(4).putInt(program.number() + 1).array();
         final List<Map<String, Object>> held = new ArrayList<>();
         final long[] total = new long[1];
-        store.scan(StateStore.Family.HELD_COMMISSIONS, from, to, false, (heldKey, value) ->
+        commissions.forEachHeld(program.number(), key ->
         {
-            final CommissionKey key = CommissionKey.fromBytes(heldKey, 4);
             final Commission commission = records.committedCommission(key);
             final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(key.partnerNumber());
             if (null == commission || !Commission.HELD.equals(commission.state()))

@@ -6,11 +6,11 @@ import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
-import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.ledger.LedgerCommand;
-import dev.ricochet.aggregator.ledger.LedgerEntry;
+import dev.ricochet.aggregator.ledger.LedgerTable;
 import dev.ricochet.aggregator.ledger.PartnerAccount;
 import dev.ricochet.aggregator.payout.PayoutRun;
+import dev.ricochet.aggregator.payout.PayoutRunTable;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
@@ -35,6 +35,8 @@ final class PayoutsResource
 {
     private final Catalog catalog;
     private final StateStore store;
+    private final LedgerTable ledger;
+    private final PayoutRunTable runs;
     private final JournalWrites writes;
     private final StoredRecords records;
     private final EpochClock epochClock;
@@ -56,6 +58,8 @@ final class PayoutsResource
     {
         this.catalog = catalog;
         this.store = store;
+        this.ledger = new LedgerTable(store);
+        this.runs = new PayoutRunTable(store);
         this.writes = writes;
         this.records = records;
         this.epochClock = epochClock;
@@ -78,12 +82,11 @@ final class PayoutsResource
         }
         final PartnerAccount account = records.account(partner.number());
         final List<Object> entries = new ArrayList<>();
-        store.scan(StateStore.Family.LEDGER, Ledger.entryKey(partner.number(), after + 1),
-            Ledger.partnerKey(partner.number() + 1), false, (key, value) ->
-            {
-                entries.add(CatalogJson.read(value, LedgerEntry.class));
-                return entries.size() < limit;
-            });
+        ledger.forEachEntry(partner.number(), after, entry ->
+        {
+            entries.add(entry);
+            return entries.size() < limit;
+        });
         final Map<String, Object> view = new LinkedHashMap<>();
         view.put("partnerId", partnerId);
         view.put("currency", catalog.program(partner.spec().programId()).spec().currency());
@@ -92,8 +95,8 @@ final class PayoutsResource
         view.put("held", account.held());
         view.put("scheduled", account.scheduled());
         view.put("paid", account.paid());
-        final byte[] day = store.meta("ledger.day");
-        view.put("asOf", null == day ? null : LocalDate.ofEpochDay(java.nio.ByteBuffer.wrap(day).getInt()).toString());
+        final int day = ledger.ledgerDay();
+        view.put("asOf", Integer.MIN_VALUE == day ? null : LocalDate.ofEpochDay(day).toString());
         view.put("entries", entries);
         return ApiResponse.ok(view);
     }
@@ -122,10 +125,10 @@ final class PayoutsResource
         {
             throw new InvalidSpecException("periodEnd " + periodEnd + " is in the future");
         }
-        final String existing = PayoutRuns.findForPeriod(store, program.number(), periodEnd.toString());
+        final String existing = runs.runForPeriod(program.number(), periodEnd.toString());
         if (null != existing)
         {
-            return ApiResponse.ok(runView(PayoutRuns.find(store, existing)));
+            return ApiResponse.ok(runView(runs.find(existing)));
         }
         final ApiResponse open = openRunConflict(programId);
         if (null != open)
@@ -144,14 +147,14 @@ final class PayoutsResource
         {
             return failure;
         }
-        final String applied = PayoutRuns.findForPeriod(store, program.number(), periodEnd.toString());
+        final String applied = runs.runForPeriod(program.number(), periodEnd.toString());
         if (null == applied)
         {
             // A run built concurrently for another period was applied first: this one was refused.
             final ApiResponse conflict = openRunConflict(programId);
             return null != conflict ? conflict : ApiResponse.error(409, "the payout run was not built; retry");
         }
-        final PayoutRun run = PayoutRuns.find(store, applied);
+        final PayoutRun run = runs.find(applied);
         return new ApiResponse(runId.equals(applied) ? 201 : 200, runView(run));
     }
 
@@ -180,7 +183,7 @@ final class PayoutsResource
      */
     ApiResponse getPayoutRun(final String runId)
     {
-        final PayoutRun run = PayoutRuns.find(store, runId);
+        final PayoutRun run = runs.find(runId);
         return null == run ? unknownRun(runId) : ApiResponse.ok(runView(run));
     }
 
@@ -193,7 +196,7 @@ final class PayoutsResource
      */
     ApiResponse approvePayoutRun(final String runId)
     {
-        final PayoutRun run = PayoutRuns.find(store, runId);
+        final PayoutRun run = runs.find(runId);
         if (null == run)
         {
             return unknownRun(runId);
@@ -207,7 +210,7 @@ final class PayoutsResource
                 return failure;
             }
         }
-        return ApiResponse.ok(runView(PayoutRuns.find(store, runId)));
+        return ApiResponse.ok(runView(runs.find(runId)));
     }
 
     /**
@@ -219,7 +222,7 @@ final class PayoutsResource
      */
     ApiResponse exportPayoutRun(final String runId)
     {
-        final PayoutRun run = PayoutRuns.find(store, runId);
+        final PayoutRun run = runs.find(runId);
         if (null == run)
         {
             return unknownRun(runId);

@@ -6,10 +6,11 @@ import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.health.HealthScore;
-import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.timeline.TimelineEvent;
+import dev.ricochet.aggregator.timeline.TimelineTable;
 import dev.ricochet.ingest.Money;
 import org.agrona.concurrent.EpochClock;
 
@@ -29,6 +30,8 @@ final class ReportsResource
 {
     private final Catalog catalog;
     private final StateStore store;
+    private final CounterTable counters;
+    private final TimelineTable timeline;
     private final EpochClock epochClock;
 
     /**
@@ -40,6 +43,8 @@ final class ReportsResource
     {
         this.catalog = catalog;
         this.store = store;
+        this.counters = new CounterTable(store);
+        this.timeline = new TimelineTable(store);
         this.epochClock = epochClock;
     }
 
@@ -84,7 +89,7 @@ final class ReportsResource
         final int fromDay = (int)fromDate.toEpochDay();
         final int toDay = (int)toDate.toEpochDay();
         final long[][] days = new long[toDay - fromDay + 1][];
-        store.readDayCounters(partner.number(), fromDay, toDay, (epochDay, values) -> days[epochDay - fromDay] =
+        counters.readDays(partner.number(), fromDay, toDay, (epochDay, values) -> days[epochDay - fromDay] =
             values.clone());
 
         final long[] totals = new long[CounterField.COUNT];
@@ -126,19 +131,19 @@ final class ReportsResource
             throw new InvalidSpecException("from is after to");
         }
         // Both ends are bounded: the hours between them are read one key each.
-        if (toHour - fromHour >= StateStore.HOUR_BUCKET_RETENTION_HOURS)
+        if (toHour - fromHour >= CounterTable.HOUR_BUCKET_RETENTION_HOURS)
         {
-            throw new InvalidSpecException("range is longer than " + StateStore.HOUR_BUCKET_RETENTION_HOURS +
-                " hours: to must be at most " + (StateStore.HOUR_BUCKET_RETENTION_HOURS - 1) + " hours after from");
+            throw new InvalidSpecException("range is longer than " + CounterTable.HOUR_BUCKET_RETENTION_HOURS +
+                " hours: to must be at most " + (CounterTable.HOUR_BUCKET_RETENTION_HOURS - 1) + " hours after from");
         }
-        if (fromHour < nowHour - StateStore.HOUR_BUCKET_RETENTION_HOURS + 1)
+        if (fromHour < nowHour - CounterTable.HOUR_BUCKET_RETENTION_HOURS + 1)
         {
-            throw new InvalidSpecException("hour buckets are kept for " + StateStore.HOUR_BUCKET_RETENTION_HOURS +
+            throw new InvalidSpecException("hour buckets are kept for " + CounterTable.HOUR_BUCKET_RETENTION_HOURS +
                 " hours; use granularity=day for older data");
         }
         final List<Map<String, Object>> hours = new ArrayList<>();
         final long[] totals = new long[CounterField.COUNT];
-        store.readHourCounters(partner.number(), (int)fromHour, (int)toHour, (hour, values) ->
+        counters.readHours(partner.number(), (int)fromHour, (int)toHour, (hour, values) ->
         {
             final Map<String, Object> view = new LinkedHashMap<>();
             view.put("hour", Instant.ofEpochMilli(hour * 3_600_000L).toString());
@@ -184,12 +189,11 @@ final class ReportsResource
             return ApiResponse.notFound("partner", partnerId);
         }
         final List<Object> events = new ArrayList<>();
-        store.scan(StateStore.Family.TIMELINE, Ledger.partnerKey(partner.number()),
-            Ledger.partnerKey(partner.number() + 1), true, (key, value) ->
-            {
-                events.add(CatalogJson.read(value, TimelineEvent.class));
-                return events.size() < limit;
-            });
+        timeline.forEachNewestFirst(partner.number(), json ->
+        {
+            events.add(CatalogJson.read(json, TimelineEvent.class));
+            return events.size() < limit;
+        });
         final Map<String, Object> view = new LinkedHashMap<>();
         view.put("partnerId", partnerId);
         view.put("events", events);

@@ -1,13 +1,14 @@
 package dev.ricochet.aggregator.admin;
 
 import dev.ricochet.aggregator.attribution.StoredConversion;
+import dev.ricochet.aggregator.attribution.ConversionTable;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
-import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.ledger.Commission;
 import dev.ricochet.aggregator.ledger.CommissionKey;
-import dev.ricochet.aggregator.ledger.Ledger;
+import dev.ricochet.aggregator.ledger.CommissionTable;
+import dev.ricochet.aggregator.ledger.LedgerTable;
 import dev.ricochet.aggregator.ledger.PartnerAccount;
 import dev.ricochet.aggregator.store.StateStore;
 
@@ -17,37 +18,39 @@ import dev.ricochet.aggregator.store.StateStore;
  */
 final class StoredRecords
 {
-    private final StateStore store;
+    private final LedgerTable ledger;
+    private final ConversionTable conversions;
+    private final CommissionTable commissions;
 
     /**
      * @param store committed state.
      */
     StoredRecords(final StateStore store)
     {
-        this.store = store;
+        this.ledger = new LedgerTable(store);
+        this.conversions = new ConversionTable(store);
+        this.commissions = new CommissionTable(store);
     }
 
     PartnerAccount account(final int partnerNumber)
     {
-        final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, Ledger.partnerKey(partnerNumber));
-        return null == stored ? PartnerAccount.empty() : CatalogJson.read(stored, PartnerAccount.class);
+        final PartnerAccount account = ledger.account(partnerNumber);
+        return null == account ? PartnerAccount.empty() : account;
     }
 
     CommissionKey commissionKey(final CatalogEntry<PartnerSpec> partner,
         final CatalogEntry<ProgramSpec> program, final String externalId)
     {
-        final byte[] stored = store.conversion(program.number(), externalId);
-        if (null == stored)
+        final StoredConversion record = conversions.find(program.number(), externalId);
+        if (null == record)
         {
             return null;
         }
-        final StoredConversion record = CatalogJson.read(stored, StoredConversion.class);
         return new CommissionKey(partner.number(), record.timeMs(), program.number(), record.externalId());
     }
 
     Commission committedCommission(final CommissionKey key)
     {
-        final byte[] stored = store.get(StateStore.Family.COMMISSIONS, key.toBytes());
-        return null == stored ? null : CatalogJson.read(stored, Commission.class);
+        return commissions.find(key);
     }
 }

@@ -1,7 +1,6 @@
 package dev.ricochet.aggregator.attribution;
 
 import dev.ricochet.aggregator.catalog.Catalog;
-import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.ConversionEventFlyweight;
@@ -98,7 +97,8 @@ public final class AttributionEngine
     {
     }
 
-    private final StateStore store;
+    private final ConversionTable conversionTable;
+    private final CustomerTable customerTable;
     private final Attributor attributor;
     private final CounterSink counters;
     private final CreditListener listener;
@@ -122,7 +122,8 @@ public final class AttributionEngine
         final CounterSink counters,
         final CreditListener listener)
     {
-        this.store = store;
+        this.conversionTable = new ConversionTable(store);
+        this.customerTable = new CustomerTable(store);
         this.attributor = new Attributor(store, catalog, pendingClicks, this::customer);
         this.counters = counters;
         this.listener = listener;
@@ -406,8 +407,7 @@ public final class AttributionEngine
         {
             return pending;
         }
-        final byte[] stored = store.conversion(key.programNumber(), key.externalId());
-        return null == stored ? null : CatalogJson.read(stored, StoredConversion.class);
+        return conversionTable.find(key.programNumber(), key.externalId());
     }
 
     private CustomerRecord customer(final int program, final String customerId)
@@ -417,8 +417,7 @@ public final class AttributionEngine
         {
             return pending;
         }
-        final byte[] stored = store.customer(program, customerId);
-        return null == stored ? null : CatalogJson.read(stored, CustomerRecord.class);
+        return customerTable.find(program, customerId, CustomerRecord.class);
     }
 
     /**
@@ -430,22 +429,20 @@ public final class AttributionEngine
     {
         for (final Map.Entry<ConversionKey, StoredConversion> entry : pendingConversions.entrySet())
         {
-            store.putConversion(batch, entry.getKey().programNumber(), entry.getKey().externalId(),
-                CatalogJson.write(entry.getValue()));
+            conversionTable.put(batch, entry.getKey().programNumber(), entry.getKey().externalId(), entry.getValue());
         }
         for (final Map.Entry<CustomerKey, CustomerRecord> entry : pendingCustomers.entrySet())
         {
-            store.putCustomer(batch, entry.getKey().programNumber(), entry.getKey().customerId(),
-                CatalogJson.write(entry.getValue()));
+            customerTable.put(batch, entry.getKey().programNumber(), entry.getKey().customerId(), entry.getValue());
         }
         for (final PartnerIndexEntry index : pendingPartnerIndexDeletes)
         {
-            store.deletePartnerConversion(
+            conversionTable.deletePartnerIndex(
                 batch, index.partnerNumber(), index.timeMs(), index.programNumber(), index.externalId());
         }
         for (final PartnerIndexEntry index : pendingPartnerIndex)
         {
-            store.putPartnerConversion(
+            conversionTable.putPartnerIndex(
                 batch, index.partnerNumber(), index.timeMs(), index.programNumber(), index.externalId());
         }
         pendingConversions.clear();

@@ -30,7 +30,8 @@ final class Attributor
         CustomerRecord find(int program, String customerId);
     }
 
-    private final StateStore store;
+    private final ClickTable clickTable;
+    private final TouchTable touchTable;
     private final Catalog catalog;
     private final PendingClicks pendingClicks;
     private final Customers customers;
@@ -38,7 +39,8 @@ final class Attributor
     Attributor(final StateStore store, final Catalog catalog, final PendingClicks pendingClicks,
         final Customers customers)
     {
-        this.store = store;
+        this.clickTable = new ClickTable(store);
+        this.touchTable = new TouchTable(store);
         this.catalog = catalog;
         this.pendingClicks = pendingClicks;
         this.customers = customers;
@@ -68,10 +70,10 @@ final class Attributor
         List<Touch> path = List.of();
         if (null != reported.clickId())
         {
-            StateStore.StoredClick click = pendingClicks.find(event.clickIdHi(), event.clickIdLo());
+            ClickTable.StoredClick click = pendingClicks.find(event.clickIdHi(), event.clickIdLo());
             if (null == click)
             {
-                click = store.click(event.clickIdHi(), event.clickIdLo());
+                click = clickTable.find(event.clickIdHi(), event.clickIdLo());
             }
             reason = refusal(click, reported.program(), timeMs, windowMs);
             if (null == reason)
@@ -134,7 +136,7 @@ final class Attributor
             AttributionModel.byPartner(AttributionModel.credits(path, weights)), touchCredits);
     }
 
-    private static String refusal(final StateStore.StoredClick click, final int program, final long timeMs,
+    private static String refusal(final ClickTable.StoredClick click, final int program, final long timeMs,
         final long windowMs)
     {
         if (null == click)
@@ -194,14 +196,14 @@ final class Attributor
         final long toMs, final Touch mustInclude)
     {
         final List<Touch> path = new ArrayList<>();
-        final StateStore.TouchConsumer inWindow = (timeMs, clickHi, clickLo, partner, touchProgram) ->
+        final TouchTable.TouchConsumer inWindow = (timeMs, clickHi, clickLo, partner, touchProgram) ->
         {
             if (touchProgram == program && timeMs >= fromMs && timeMs <= toMs)
             {
                 path.add(new Touch(IdCodec.toString(clickHi, clickLo), timeMs, partner));
             }
         };
-        store.forEachTouch(visitorHi, visitorLo, fromMs, toMs, inWindow);
+        touchTable.forEach(visitorHi, visitorLo, fromMs, toMs, inWindow);
         pendingClicks.forEachTouch(visitorHi, visitorLo, inWindow);
         if (null != mustInclude && path.stream().noneMatch(t -> t.clickId().equals(mustInclude.clickId())))
         {

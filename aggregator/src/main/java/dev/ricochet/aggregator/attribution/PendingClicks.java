@@ -1,6 +1,5 @@
 package dev.ricochet.aggregator.attribution;
 
-import dev.ricochet.aggregator.store.StateStore;
 
 import java.util.Arrays;
 
@@ -71,14 +70,14 @@ public final class PendingClicks
      * @param clickLo low bits of the click id.
      * @return the pending click, or null.
      */
-    public StateStore.StoredClick find(final long clickHi, final long clickLo)
+    public ClickTable.StoredClick find(final long clickHi, final long clickLo)
     {
         for (int i = count - 1; i >= 0; i--)
         {
             final int at = i * FIELDS;
             if (clicks[at + CLICK_HI] == clickHi && clicks[at + CLICK_LO] == clickLo)
             {
-                return new StateStore.StoredClick(clicks[at + VISITOR_HI], clicks[at + VISITOR_LO],
+                return new ClickTable.StoredClick(clicks[at + VISITOR_HI], clicks[at + VISITOR_LO],
                     clicks[at + TIME_MS], (int)(clicks[at + NUMBERS] >>> 32), (int)clicks[at + NUMBERS],
                     (touchFlags[i >> 6] & (1L << i)) == 0);
             }
@@ -93,7 +92,7 @@ public final class PendingClicks
      * @param visitorLo low bits of the visitor id.
      * @param consumer  receives each touch.
      */
-    public void forEachTouch(final long visitorHi, final long visitorLo, final StateStore.TouchConsumer consumer)
+    public void forEachTouch(final long visitorHi, final long visitorLo, final TouchTable.TouchConsumer consumer)
     {
         for (int i = 0; i < count; i++)
         {

@@ -34,7 +34,7 @@ public final class CounterBuckets
     private static final long DAY_MS = 86_400_000L;
     private static final long HOUR_MS = 3_600_000L;
 
-    private final StateStore store;
+    private final CounterTable table;
     private final Buckets days;
     private final Buckets hours;
     private int hoursExpiredBefore = Integer.MIN_VALUE;
@@ -45,9 +45,9 @@ public final class CounterBuckets
      */
     public CounterBuckets(final StateStore store)
     {
-        this.store = store;
-        this.days = new Buckets(store::dayCounters);
-        this.hours = new Buckets(store::hourCounters);
+        this.table = new CounterTable(store);
+        this.days = new Buckets(table::day);
+        this.hours = new Buckets(table::hour);
     }
 
     /**
@@ -99,7 +99,7 @@ public final class CounterBuckets
     public long[] window(final int partnerNumber, final int fromDay, final int toDay, final long[] sums)
     {
         java.util.Arrays.fill(sums, 0);
-        store.readDayCounters(partnerNumber, fromDay, toDay, (epochDay, values) ->
+        table.readDays(partnerNumber, fromDay, toDay, (epochDay, values) ->
         {
             if (!days.isDirty(key(partnerNumber, epochDay)))
             {
@@ -128,14 +128,14 @@ public final class CounterBuckets
      */
     public void flush(final WriteBatch batch)
     {
-        days.flush((partner, day, values) -> store.putDayCounters(batch, partner, day, values));
-        hours.flush((partner, hour, values) -> store.putHourCounters(batch, partner, hour, values));
+        days.flush((partner, day, values) -> table.putDay(batch, partner, day, values));
+        hours.flush((partner, hour, values) -> table.putHour(batch, partner, hour, values));
         if (Integer.MIN_VALUE != hours.newest)
         {
-            final int expireBefore = hours.newest - StateStore.HOUR_BUCKET_RETENTION_HOURS;
+            final int expireBefore = hours.newest - CounterTable.HOUR_BUCKET_RETENTION_HOURS;
             if (expireBefore > hoursExpiredBefore)
             {
-                store.expireHourCounters(batch, expireBefore);
+                table.expireHoursBefore(batch, expireBefore);
                 hoursExpiredBefore = expireBefore;
             }
         }

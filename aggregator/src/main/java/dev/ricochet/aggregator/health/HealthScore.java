@@ -2,6 +2,7 @@ package dev.ricochet.aggregator.health;
 
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.ingest.Money;
+import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.store.StateStore;
 
 import java.util.LinkedHashMap;
@@ -49,7 +50,7 @@ public record HealthScore(int score, Map<String, Double> components)
     public static long[][] lastNinetyDays(final StateStore store, final int partnerNumber, final int today)
     {
         final long[][] days = new long[DAYS][];
-        store.readDayCounters(partnerNumber, today - DAYS + 1, today, (epochDay, values) ->
+        new CounterTable(store).readDays(partnerNumber, today - DAYS + 1, today, (epochDay, values) ->
             days[epochDay - (today - DAYS + 1)] = values.clone());
         return days;
     }

@@ -1,14 +1,13 @@
 package dev.ricochet.aggregator.ledger;
 
+import dev.ricochet.aggregator.attribution.ConversionTable;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.fraud.FraudFlag;
 import dev.ricochet.aggregator.store.StateStore;
-import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.ingest.Money;
 import org.rocksdb.WriteBatch;
 
-import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,7 +50,7 @@ public final class Ledger
     public static final long MAX_BALANCE = 1_000_000_000_000_000_000L;
 
     private static final long DAY_MS = 86_400_000L;
-    private final StateStore store;
+    private final CommissionTable commissionTable;
     private final CounterBuckets counters;
     private final LedgerChanges changes;
 
@@ -61,7 +60,7 @@ public final class Ledger
      */
     public Ledger(final StateStore store, final CounterBuckets counters)
     {
-        this.store = store;
+        this.commissionTable = new CommissionTable(store);
         this.counters = counters;
         this.changes = new LedgerChanges(store);
     }
@@ -145,7 +144,7 @@ public final class Ledger
             }
             else
             {
-                changes.approvalDue(approvalKey(commission.approveDay(), key));
+                changes.approvalDue(CommissionTable.approvalKey(commission.approveDay(), key));
             }
         }
     }
@@ -262,18 +261,14 @@ public final class Ledger
      */
     public void approveDue(final int fromDay, final int toDay, final IntFunction<String> programId)
     {
-        final byte[] from = ByteBuffer.allocate(4).putInt(fromDay).array();
-        final byte[] to = ByteBuffer.allocate(4).putInt(toDay + 1).array();
-        store.scan(StateStore.Family.APPROVALS_DUE, from, to, false, (indexKey, value) ->
+        commissionTable.forEachApprovalDue(fromDay, toDay, (approveDay, key, indexKey) ->
         {
             changes.approvalDone(indexKey);
-            final CommissionKey key = CommissionKey.fromBytes(indexKey, 4);
             final Commission commission = commission(key);
             if (null != commission && Commission.PENDING.equals(commission.state()))
             {
-                approve(key, commission, programId.apply(key.programNumber()), ByteBuffer.wrap(indexKey).getInt(0));
+                approve(key, commission, programId.apply(key.programNumber()), approveDay);
             }
-            return true;
         });
     }
 
@@ -333,7 +328,7 @@ public final class Ledger
             key.externalId(), null, reason);
         if (Commission.PENDING.equals(target))
         {
-            changes.approvalDue(approvalKey(commission.approveDay(), key));
+            changes.approvalDue(CommissionTable.approvalKey(commission.approveDay(), key));
         }
         return true;
     }
@@ -418,13 +413,7 @@ public final class Ledger
     private void forEachUnpaid(final int partnerNumber, final BiConsumer<CommissionKey,
         Commission> consumer)
     {
-        store.scan(StateStore.Family.UNPAID_COMMISSIONS, partnerKey(partnerNumber), partnerKey(partnerNumber + 1),
-            false, (keyBytes, value) ->
-            {
-                final CommissionKey key = CommissionKey.fromBytes(keyBytes, 0);
-                consumer.accept(key, commission(key));
-                return true;
-            });
+        commissionTable.forEachUnpaid(partnerNumber, key -> consumer.accept(key, commission(key)));
     }
 
     /**
@@ -439,14 +428,11 @@ public final class Ledger
         final BiConsumer<CommissionKey, Commission> consumer)
     {
         final Set<CommissionKey> seen = new HashSet<>();
-        store.scan(StateStore.Family.COMMISSIONS, CommissionKey.lowerBound(partnerNumber, fromMs),
-            CommissionKey.lowerBound(partnerNumber, toMs + 1), false, (keyBytes, value) ->
-            {
-                final CommissionKey key = CommissionKey.fromBytes(keyBytes, 0);
-                seen.add(key);
-                consumer.accept(key, commission(key));
-                return true;
-            });
+        commissionTable.forEachKey(partnerNumber, fromMs, toMs, key ->
+        {
+            seen.add(key);
+            consumer.accept(key, commission(key));
+        });
         final List<CommissionKey> uncommitted = new ArrayList<>();
         for (final CommissionKey key : changes.uncommittedCommissions())
         {
@@ -492,7 +478,7 @@ public final class Ledger
         account(partnerNumber, account);
         final LedgerEntry entry = new LedgerEntry(seq, LocalDate.ofEpochDay(day(timeMs)).toString(), type, amount,
             from, to, programId, externalId, runId, note);
-        changes.entry(entryKey(partnerNumber, seq), entry);
+        changes.entry(LedgerTable.entryKey(partnerNumber, seq), entry);
     }
 
     private void put(final CommissionKey key, final Commission commission)
@@ -521,49 +507,14 @@ public final class Ledger
      */
     public static boolean hasMoneyHistory(final StateStore store, final int partnerNumber)
     {
-        final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, partnerKey(partnerNumber));
-        if (null != stored && CatalogJson.read(stored, PartnerAccount.class).ledgerSeq() > 0)
+        final PartnerAccount stored = new LedgerTable(store).account(partnerNumber);
+        if (null != stored && stored.ledgerSeq() > 0)
         {
             return true;
         }
         final boolean[] found = new boolean[1];
-        store.forEachPartnerConversion(partnerNumber, 1, (programNumber, externalId) -> found[0] = true);
+        new ConversionTable(store).forEachOfPartner(partnerNumber, 1, (programNumber, externalId) -> found[0] = true);
         return found[0];
-    }
-
-    /**
-     * @param partnerNumber partner.
-     * @return the key of the partner's account, and the prefix of its ledger and timeline.
-     */
-    public static byte[] partnerKey(final int partnerNumber)
-    {
-        return ByteBuffer.allocate(4).putInt(partnerNumber).array();
-    }
-
-    /**
-     * @param partnerNumber partner.
-     * @param seq           sequence number.
-     * @return key of a ledger entry or timeline event.
-     */
-    public static byte[] entryKey(final int partnerNumber, final long seq)
-    {
-        return ByteBuffer.allocate(12).putInt(partnerNumber).putLong(seq).array();
-    }
-
-    /**
-     * @param key a commission.
-     * @return its key in the program's review queue: programNumber:i32 + the commission key.
-     */
-    public static byte[] heldKey(final CommissionKey key)
-    {
-        final byte[] commission = key.toBytes();
-        return ByteBuffer.allocate(4 + commission.length).putInt(key.programNumber()).put(commission).array();
-    }
-
-    private static byte[] approvalKey(final int approveDay, final CommissionKey key)
-    {
-        final byte[] commission = key.toBytes();
-        return ByteBuffer.allocate(4 + commission.length).putInt(approveDay).put(commission).array();
     }
 
     static int day(final long timeMs)

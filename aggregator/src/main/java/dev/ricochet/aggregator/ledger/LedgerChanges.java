@@ -1,6 +1,5 @@
 package dev.ricochet.aggregator.ledger;
 
-import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.store.StateStore;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
@@ -19,9 +18,9 @@ import java.util.Set;
  */
 final class LedgerChanges
 {
-    private static final byte[] EMPTY = new byte[0];
 
-    private final StateStore store;
+    private final LedgerTable table;
+    private final CommissionTable commissionTable;
     private final Int2ObjectHashMap<PartnerAccount> accounts = new Int2ObjectHashMap<>();
     private final IntHashSet dirtyAccounts = new IntHashSet();
     private final Map<CommissionKey, Commission> pendingCommissions = new HashMap<>();
@@ -33,7 +32,8 @@ final class LedgerChanges
 
     LedgerChanges(final StateStore store)
     {
-        this.store = store;
+        this.table = new LedgerTable(store);
+        this.commissionTable = new CommissionTable(store);
     }
 
     PartnerAccount account(final int partnerNumber)
@@ -41,8 +41,8 @@ final class LedgerChanges
         PartnerAccount account = accounts.get(partnerNumber);
         if (null == account)
         {
-            final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, Ledger.partnerKey(partnerNumber));
-            account = null == stored ? PartnerAccount.empty() : CatalogJson.read(stored, PartnerAccount.class);
+            final PartnerAccount stored = table.account(partnerNumber);
+            account = null == stored ? PartnerAccount.empty() : stored;
             accounts.put(partnerNumber, account);
         }
         return account;
@@ -61,8 +61,7 @@ final class LedgerChanges
         {
             return pending;
         }
-        final byte[] stored = store.get(StateStore.Family.COMMISSIONS, key.toBytes());
-        return null == stored ? null : CatalogJson.read(stored, Commission.class);
+        return commissionTable.find(key);
     }
 
     /**
@@ -90,7 +89,7 @@ final class LedgerChanges
 
     void settled(final CommissionKey key)
     {
-        paidCommissions.add(key.toBytes());
+        paidCommissions.add(CommissionTable.key(key));
     }
 
     void leftReview(final CommissionKey key)
@@ -100,7 +99,7 @@ final class LedgerChanges
 
     void entry(final byte[] entryKey, final LedgerEntry entry)
     {
-        pendingEntries.add(new byte[][]{ entryKey, CatalogJson.write(entry) });
+        pendingEntries.add(new byte[][]{ entryKey, LedgerTable.encode(entry) });
     }
 
     void flush(final WriteBatch batch)
@@ -108,44 +107,33 @@ final class LedgerChanges
         // Deletes before puts: a commission released and held again in one batch must end in the review queue.
         for (final CommissionKey key : releasedHolds)
         {
-            store.delete(batch, StateStore.Family.HELD_COMMISSIONS, Ledger.heldKey(key));
+            commissionTable.deleteHeld(batch, key);
         }
         for (final Map.Entry<CommissionKey, Commission> entry : pendingCommissions.entrySet())
         {
-            final byte[] key = entry.getKey().toBytes();
-            store.put(batch, StateStore.Family.COMMISSIONS, key, CatalogJson.write(entry.getValue()));
-            final String state = entry.getValue().state();
-            if (!Commission.PAID.equals(state) && !Commission.VOID.equals(state))
-            {
-                store.put(batch, StateStore.Family.UNPAID_COMMISSIONS, key, EMPTY);
-            }
-            if (Commission.HELD.equals(state))
-            {
-                store.put(batch, StateStore.Family.HELD_COMMISSIONS, Ledger.heldKey(entry.getKey()), EMPTY);
-            }
+            commissionTable.put(batch, entry.getKey(), entry.getValue());
         }
         for (final byte[] key : paidCommissions)
         {
-            store.delete(batch, StateStore.Family.UNPAID_COMMISSIONS, key);
+            commissionTable.deleteUnpaid(batch, key);
         }
         for (final byte[] key : doneApprovalsDue)
         {
-            store.delete(batch, StateStore.Family.APPROVALS_DUE, key);
+            commissionTable.deleteApprovalDue(batch, key);
         }
         for (final byte[] key : pendingApprovalsDue)
         {
-            store.put(batch, StateStore.Family.APPROVALS_DUE, key, EMPTY);
+            commissionTable.putApprovalDue(batch, key);
         }
         for (final byte[][] entry : pendingEntries)
         {
-            store.put(batch, StateStore.Family.LEDGER, entry[0], entry[1]);
+            table.putEntry(batch, entry[0], entry[1]);
         }
         final IntHashSet.IntIterator dirty = dirtyAccounts.iterator();
         while (dirty.hasNext())
         {
             final int partnerNumber = dirty.nextValue();
-            store.put(batch, StateStore.Family.PARTNER_STATE, Ledger.partnerKey(partnerNumber),
-                CatalogJson.write(accounts.get(partnerNumber)));
+            table.putAccount(batch, partnerNumber, accounts.get(partnerNumber));
         }
         pendingCommissions.clear();
         paidCommissions.clear();

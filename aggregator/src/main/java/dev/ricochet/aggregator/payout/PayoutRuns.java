@@ -1,6 +1,5 @@
 package dev.ricochet.aggregator.payout;
 
-import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
@@ -11,7 +10,6 @@ import dev.ricochet.aggregator.timeline.Timeline;
 import dev.ricochet.ingest.Money;
 import org.rocksdb.WriteBatch;
 
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +26,7 @@ public final class PayoutRuns
     private static final long DAY_MS = 86_400_000L;
 
     private final StateStore store;
+    private final PayoutRunTable table;
     private final Catalog catalog;
     private final Ledger ledger;
     private final Timeline timeline;
@@ -42,6 +41,7 @@ public final class PayoutRuns
     public PayoutRuns(final StateStore store, final Catalog catalog, final Ledger ledger, final Timeline timeline)
     {
         this.store = store;
+        this.table = new PayoutRunTable(store);
         this.catalog = catalog;
         this.ledger = ledger;
         this.timeline = timeline;
@@ -86,8 +86,8 @@ public final class PayoutRuns
         }
         final PayoutRun run = new PayoutRun(runId, programId, periodEnd, PayoutRun.PENDING_APPROVAL, day(timeMs),
             null, program.spec().currency(), total, lines);
-        pending.add(new byte[][]{ runKey(runId), CatalogJson.write(run) });
-        pending.add(new byte[][]{ periodKey(program.number(), periodEnd), runId.getBytes(StandardCharsets.UTF_8) });
+        pending.add(PayoutRunTable.runEntry(runId, run));
+        pending.add(PayoutRunTable.periodEntry(program.number(), periodEnd, runId));
     }
 
     /**
@@ -118,7 +118,7 @@ public final class PayoutRuns
                 timeline.record(line.partnerNumber(), partner, program, timeMs, "payout.paid", data);
             }
         }
-        pending.add(new byte[][]{ runKey(runId), CatalogJson.write(run.paid(day(timeMs))) });
+        pending.add(PayoutRunTable.runEntry(runId, run.paid(day(timeMs))));
     }
 
     /**
@@ -127,18 +127,7 @@ public final class PayoutRuns
      */
     public PayoutRun run(final String runId)
     {
-        return find(store, runId);
-    }
-
-    /**
-     * @param store committed state.
-     * @param runId a run id.
-     * @return the committed run, or null.
-     */
-    public static PayoutRun find(final StateStore store, final String runId)
-    {
-        final byte[] stored = store.get(StateStore.Family.PAYOUT_RUNS, runKey(runId));
-        return null == stored ? null : CatalogJson.read(stored, PayoutRun.class);
+        return table.find(runId);
     }
 
     /**
@@ -149,11 +138,8 @@ public final class PayoutRuns
     public static PayoutRun openRun(final StateStore store, final String programId)
     {
         final PayoutRun[] open = new PayoutRun[1];
-        final byte[] from = "run:".getBytes(StandardCharsets.UTF_8);
-        final byte[] to = "run;".getBytes(StandardCharsets.UTF_8);
-        store.scan(StateStore.Family.PAYOUT_RUNS, from, to, false, (key, value) ->
+        new PayoutRunTable(store).forEachRun(run ->
         {
-            final PayoutRun run = CatalogJson.read(value, PayoutRun.class);
             if (programId.equals(run.programId()) && PayoutRun.PENDING_APPROVAL.equals(run.status()))
             {
                 open[0] = run;
@@ -171,19 +157,7 @@ public final class PayoutRuns
      */
     public String runForPeriod(final int programNumber, final String periodEnd)
     {
-        return findForPeriod(store, programNumber, periodEnd);
-    }
-
-    /**
-     * @param store         committed state.
-     * @param programNumber program.
-     * @param periodEnd     UTC day.
-     * @return the committed run id for that period, or null.
-     */
-    public static String findForPeriod(final StateStore store, final int programNumber, final String periodEnd)
-    {
-        final byte[] stored = store.get(StateStore.Family.PAYOUT_RUNS, periodKey(programNumber, periodEnd));
-        return null == stored ? null : new String(stored, StandardCharsets.UTF_8);
+        return table.runForPeriod(programNumber, periodEnd);
     }
 
     /**
@@ -195,19 +169,9 @@ public final class PayoutRuns
     {
         for (final byte[][] entry : pending)
         {
-            store.put(batch, StateStore.Family.PAYOUT_RUNS, entry[0], entry[1]);
+            table.put(batch, entry[0], entry[1]);
         }
         pending.clear();
-    }
-
-    private static byte[] runKey(final String runId)
-    {
-        return ("run:" + runId).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] periodKey(final int programNumber, final String periodEnd)
-    {
-        return ("period:" + programNumber + ":" + periodEnd).getBytes(StandardCharsets.UTF_8);
     }
 
     private static String day(final long timeMs)

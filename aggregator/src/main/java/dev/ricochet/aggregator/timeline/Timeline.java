@@ -1,6 +1,5 @@
 package dev.ricochet.aggregator.timeline;
 
-import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
@@ -9,7 +8,6 @@ import dev.ricochet.aggregator.ledger.PartnerAccount;
 import dev.ricochet.aggregator.store.StateStore;
 import org.rocksdb.WriteBatch;
 
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +21,8 @@ import java.util.Map;
  */
 public final class Timeline
 {
-    private static final String OUTBOX_SEQ = "outbox.seq";
-
-    private final StateStore store;
+    private final TimelineTable table;
+    private final OutboxTable outbox;
     private final Ledger ledger;
     private final List<byte[][]> pendingTimeline = new ArrayList<>();
     private final List<byte[][]> pendingOutbox = new ArrayList<>();
@@ -37,7 +34,8 @@ public final class Timeline
      */
     public Timeline(final StateStore store, final Ledger ledger)
     {
-        this.store = store;
+        this.table = new TimelineTable(store);
+        this.outbox = new OutboxTable(store);
         this.ledger = ledger;
     }
 
@@ -57,17 +55,16 @@ public final class Timeline
         ledger.account(partnerNumber, account.withTimelineSeq(seq));
         final TimelineEvent event = new TimelineEvent("evt_" + partnerNumber + "_" + seq, type,
             Instant.ofEpochMilli(timeMs).toString(), program.id(), partner.id(), data);
-        final byte[] json = CatalogJson.write(event);
-        pendingTimeline.add(new byte[][]{ Ledger.entryKey(partnerNumber, seq), json });
+        final byte[] json = TimelineTable.encode(event);
+        pendingTimeline.add(new byte[][]{ TimelineTable.key(partnerNumber, seq), json });
         if (null != program.spec().webhookUrl())
         {
             if (outboxSeq < 0)
             {
-                final byte[] stored = store.meta(OUTBOX_SEQ);
-                outboxSeq = null == stored ? 0 : ByteBuffer.wrap(stored).getLong();
+                outboxSeq = outbox.lastSeq();
             }
             outboxSeq++;
-            pendingOutbox.add(new byte[][]{ ByteBuffer.allocate(8).putLong(outboxSeq).array(), json });
+            pendingOutbox.add(new byte[][]{ OutboxTable.key(outboxSeq), json });
         }
     }
 
@@ -80,15 +77,15 @@ public final class Timeline
     {
         for (final byte[][] entry : pendingTimeline)
         {
-            store.put(batch, StateStore.Family.TIMELINE, entry[0], entry[1]);
+            table.put(batch, entry[0], entry[1]);
         }
         for (final byte[][] entry : pendingOutbox)
         {
-            store.put(batch, StateStore.Family.OUTBOX, entry[0], entry[1]);
+            outbox.put(batch, entry[0], entry[1]);
         }
         if (!pendingOutbox.isEmpty())
         {
-            store.putMeta(batch, OUTBOX_SEQ, ByteBuffer.allocate(8).putLong(outboxSeq).array());
+            outbox.putLastSeq(batch, outboxSeq);
         }
         pendingTimeline.clear();
         pendingOutbox.clear();

@@ -2,6 +2,7 @@ package dev.ricochet.aggregator.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.timeline.OutboxTable;
 import dev.ricochet.ingest.HmacSha256;
 import dev.ricochet.ingest.StrictJson;
 import org.agrona.CloseHelper;
@@ -16,10 +17,8 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -30,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
- * Delivers the outbox ({@link StateStore.Family#OUTBOX}) to each program's webhook endpoint on its own thread,
+ * Delivers the outbox ({@link OutboxTable}) to each program's webhook endpoint on its own thread,
  * signed like Stripe's webhooks, at least once and in order per program.
  *
  * <p>The aggregator writes outbox rows in its commit batches; this dispatcher is the only one that deletes them, and
@@ -92,15 +91,7 @@ public final class WebhookDispatcher implements AutoCloseable
     static final long CLOSE_TIMEOUT_MS = 10_000;
 
     private static final long NULL_SEQ = Long.MIN_VALUE;
-    private static final byte[] SCAN_END = new byte[9];
-
-    static
-    {
-        // Nine 0xFF bytes sort after every 8-byte key.
-        Arrays.fill(SCAN_END, (byte)0xFF);
-    }
-
-    private final StateStore store;
+    private final OutboxTable outbox;
     private final Function<String, Target> targets;
     private final EpochClock clock;
     private final ErrorHandler errorHandler;
@@ -167,7 +158,7 @@ public final class WebhookDispatcher implements AutoCloseable
             throw new IllegalArgumentException("need 1 <= initialBackoffMs <= maxBackoffMs and maxAttempts >= 1: " +
                 initialBackoffMs + ", " + maxBackoffMs + ", " + maxAttempts);
         }
-        this.store = store;
+        this.outbox = new OutboxTable(store);
         this.targets = targets;
         this.clock = clock;
         this.errorHandler = errorHandler;
@@ -304,7 +295,7 @@ public final class WebhookDispatcher implements AutoCloseable
     private int discover()
     {
         discoveredThisPass = 0;
-        store.scan(StateStore.Family.OUTBOX, discoverFrom, SCAN_END, false, this::onDiscovered);
+        outbox.scanFrom(discoverFrom, this::onDiscovered);
         return discoveredThisPass;
     }
 
@@ -314,11 +305,11 @@ public final class WebhookDispatcher implements AutoCloseable
         if (null != event)
         {
             final String programId = event.path("programId").asText();
-            endpoints.computeIfAbsent(programId, Endpoint::new).seqs.offerLong(ByteBuffer.wrap(key).getLong());
+            endpoints.computeIfAbsent(programId, Endpoint::new).seqs.offerLong(OutboxTable.seq(key));
         }
         // Advanced only once the row is queued or deleted, so a failure above means it is seen again next pass.
         // The key plus a zero byte is the smallest key after it: the next scan starts just past this row.
-        discoverFrom = Arrays.copyOf(key, key.length + 1);
+        discoverFrom = OutboxTable.after(key);
         discoveredThisPass++;
         return discoveredThisPass < DISCOVERY_LIMIT && running;
     }
@@ -348,8 +339,8 @@ public final class WebhookDispatcher implements AutoCloseable
 
     private void deliverHead(final Endpoint endpoint)
     {
-        final byte[] key = ByteBuffer.allocate(8).putLong(endpoint.seqs.peekLong()).array();
-        final byte[] body = store.get(StateStore.Family.OUTBOX, key);
+        final byte[] key = OutboxTable.key(endpoint.seqs.peekLong());
+        final byte[] body = outbox.find(key);
         final JsonNode event = null == body ? null : parse(key, body);
         if (null == event)
         {
@@ -360,7 +351,7 @@ public final class WebhookDispatcher implements AutoCloseable
         final Target target = targets.apply(endpoint.programId);
         if (null == target)
         {
-            store.deleteNow(StateStore.Family.OUTBOX, key);
+            outbox.deleteNow(key);
             endpoint.removeHead();
             dropped.incrementAndGet();
             return;
@@ -370,7 +361,7 @@ public final class WebhookDispatcher implements AutoCloseable
         final String failure = post(target, eventId, event.path("type").asText(), body);
         if (null == failure)
         {
-            store.deleteNow(StateStore.Family.OUTBOX, key);
+            outbox.deleteNow(key);
             endpoint.removeHead();
             endpoint.consecutiveFailures = 0;
             endpoint.nextAttemptMs = 0;
@@ -384,7 +375,7 @@ public final class WebhookDispatcher implements AutoCloseable
             endpoint.nextAttemptMs = clock.time() + backoffMs(endpoint.consecutiveFailures);
             if (endpoint.headAttempts >= maxAttempts)
             {
-                store.deleteNow(StateStore.Family.OUTBOX, key);
+                outbox.deleteNow(key);
                 endpoint.removeHead();
                 // Reported before counted, so that whoever sees the count can already see the report.
                 report(new IllegalStateException("webhook " + eventId + " to " + origin(target.url()) +
@@ -506,13 +497,13 @@ public final class WebhookDispatcher implements AutoCloseable
     private JsonNode parse(final byte[] key, final byte[] value)
     {
         final JsonNode event = readTree(value);
-        if (8 == key.length && null != event && event.path("id").isTextual() && event.path("type").isTextual() &&
+        if (OutboxTable.isKey(key) && null != event && event.path("id").isTextual() && event.path("type").isTextual() &&
             event.path("programId").isTextual())
         {
             return event;
         }
         // A writer bug: without an id, type and program the row can never be delivered, so keeping it helps nobody.
-        store.deleteNow(StateStore.Family.OUTBOX, key);
+        outbox.deleteNow(key);
         report(new IllegalStateException("unreadable outbox row " + HexFormat.of().formatHex(key) + " deleted"));
         dead.incrementAndGet();
         return null;

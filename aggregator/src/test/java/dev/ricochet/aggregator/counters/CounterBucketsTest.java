@@ -51,8 +51,8 @@ class CounterBucketsTest
         commit();
 
         // Then the day and hour hold the largest long, never a negative revenue, and both stops are counted
-        assertEquals(Long.MAX_VALUE, store.dayCounters(1, DAY0)[CounterField.REVENUE.ordinal()]);
-        assertEquals(Long.MAX_VALUE, store.hourCounters(1, DAY0 * 24)[CounterField.REVENUE.ordinal()]);
+        assertEquals(Long.MAX_VALUE, new CounterTable(store).day(1, DAY0)[CounterField.REVENUE.ordinal()]);
+        assertEquals(Long.MAX_VALUE, new CounterTable(store).hour(1, DAY0 * 24)[CounterField.REVENUE.ordinal()]);
         assertEquals(4, counters.saturations(), "two additions, each in the day and the hour bucket");
 
         // And a reversal counts down from there

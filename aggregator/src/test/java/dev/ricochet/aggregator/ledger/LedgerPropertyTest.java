@@ -1,7 +1,6 @@
 package dev.ricochet.aggregator.ledger;
 
 import dev.ricochet.aggregator.attribution.ConversionKind;
-import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.commission.CommissionRules;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.fraud.FraudFlag;
@@ -137,8 +136,7 @@ class LedgerPropertyTest
                         sale[1] = Math.min(sale[0], reported);
                         ledger.reverse(keys.get(index), reported, timeMs, "p", "refund");
                         commit(ledger, counters);
-                        final Commission commission = CatalogJson.read(
-                            store.get(StateStore.Family.COMMISSIONS, keys.get(index).toBytes()), Commission.class);
+                        final Commission commission = new CommissionTable(store).find(keys.get(index));
                         // Then the whole is reversed: the commission is worth nothing, never less (a voided one
                         // is worth nothing already and its reversal is not booked)
                         if (!Commission.VOID.equals(commission.state()))
@@ -203,8 +201,7 @@ class LedgerPropertyTest
             // Then a flagged commission that finance never released is held or void, never on its way to be paid
             for (final CommissionKey key : heldSinceAccrual)
             {
-                final String state = CatalogJson.read(store.get(StateStore.Family.COMMISSIONS, key.toBytes()),
-                    Commission.class).state();
+                final String state = new CommissionTable(store).find(key).state();
                 assertTrue(Commission.HELD.equals(state) || Commission.VOID.equals(state), key + " is " + state);
             }
         }
@@ -222,12 +219,10 @@ class LedgerPropertyTest
 
     private static void assertInvariants(final int partner, final List<CommissionKey> keys, final long paidOut)
     {
-        final byte[] stored = store.get(StateStore.Family.PARTNER_STATE, Ledger.partnerKey(partner));
-        final PartnerAccount account = null == stored ? PartnerAccount.empty() :
-            CatalogJson.read(stored, PartnerAccount.class);
+        final PartnerAccount stored = new LedgerTable(store).account(partner);
+        final PartnerAccount account = null == stored ? PartnerAccount.empty() : stored;
         final List<LedgerEntry> entries = new ArrayList<>();
-        store.scan(StateStore.Family.LEDGER, Ledger.partnerKey(partner), Ledger.partnerKey(partner + 1), false,
-            (key, value) -> entries.add(CatalogJson.read(value, LedgerEntry.class)));
+        new LedgerTable(store).forEachEntry(partner, -1, entries::add);
 
         for (final String balance : List.of(Commission.PENDING, Commission.APPROVED, Commission.HELD,
             Commission.SCHEDULED, Commission.PAID))
@@ -243,8 +238,7 @@ class LedgerPropertyTest
         long worth = 0;
         for (final CommissionKey key : keys)
         {
-            final Commission commission = CatalogJson.read(store.get(StateStore.Family.COMMISSIONS, key.toBytes()),
-                Commission.class);
+            final Commission commission = new CommissionTable(store).find(key);
             worth += Commission.VOID.equals(commission.state()) ? 0 : commission.net();
             // Never more reversed than accrued, and always by the one rule
             assertTrue(0 <= commission.reversedRevenue() && commission.reversedRevenue() <= commission.revenue());
@@ -252,7 +246,7 @@ class LedgerPropertyTest
             assertEquals(Money.share(commission.earned(), commission.reversedRevenue(), commission.revenue()),
                 commission.reversed(), "reversed = Money.share(earned, reversedRevenue, revenue)");
             assertEquals(Commission.HELD.equals(commission.state()),
-                null != store.get(StateStore.Family.HELD_COMMISSIONS, Ledger.heldKey(key)),
+                new CommissionTable(store).isHeld(key),
                 "the review queue lists exactly the held commissions: " + key + " is " + commission.state());
         }
         assertEquals(worth, account.pending() + account.approved() + account.held() + account.scheduled() +

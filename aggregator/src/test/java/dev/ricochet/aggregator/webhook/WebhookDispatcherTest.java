@@ -3,6 +3,7 @@ package dev.ricochet.aggregator.webhook;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.store.Table;
 import dev.ricochet.aggregator.timeline.TimelineEvent;
 import dev.ricochet.ingest.StrictJson;
 import org.agrona.concurrent.CachedEpochClock;
@@ -361,7 +362,7 @@ class WebhookDispatcherTest
             "2025-11-08T00:00:00Z", programId, "alice", Map.of("tier", "gold")));
         try (WriteBatch batch = new WriteBatch())
         {
-            store.put(batch, StateStore.Family.OUTBOX, ByteBuffer.allocate(8).putLong(seq).array(), json);
+            store.put(batch, Table.OUTBOX, ByteBuffer.allocate(8).putLong(seq).array(), json);
             store.write(batch);
         }
         return json;
@@ -372,7 +373,7 @@ class WebhookDispatcherTest
         final byte[] end = new byte[9];
         Arrays.fill(end, (byte)0xFF);
         final List<Long> seqs = new ArrayList<>();
-        store.scan(StateStore.Family.OUTBOX, new byte[0], end, false, (key, value) ->
+        store.scan(Table.OUTBOX, new byte[0], end, false, (key, value) ->
         {
             seqs.add(ByteBuffer.wrap(key).getLong());
             return true;

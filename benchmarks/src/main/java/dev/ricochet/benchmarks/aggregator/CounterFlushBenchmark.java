@@ -4,6 +4,7 @@ import dev.ricochet.benchmarks.ChronicleForkedBenchmark;
 import dev.ricochet.benchmarks.BenchmarkFiles;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.store.StateStore;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -117,7 +118,7 @@ public class CounterFlushBenchmark extends ChronicleForkedBenchmark
         {
             try
             {
-                final long clicks = store.dayCounters(partners, (int)(timeMs / SyntheticJournal.DAY_MS))
+                final long clicks = new CounterTable(store).day(partners, (int)(timeMs / SyntheticJournal.DAY_MS))
                     [CounterField.CLICKS.ordinal()];
                 if (store.journalPosition() != position || 0 == clicks)
                 {

@@ -4,6 +4,7 @@ import dev.ricochet.benchmarks.ChronicleForkedBenchmark;
 import dev.ricochet.benchmarks.BenchmarkFiles;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.health.HealthScore;
 import dev.ricochet.aggregator.store.StateStore;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -41,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * <p>{@link #window}: {@link CounterBuckets#window} over the last 7, 30 or 90 days, as the commission engine asks for
  * tier windows (one RocksDB range scan; no uncommitted buckets). {@link #partnerView}: what the partner view does for
  * its 7/30/90-day windows, {@link HealthScore#lastNinetyDays} (one 90-day scan) then the sums. The store is bulk-loaded
- * once per fork (9,000,000 buckets, written through {@link StateStore#putDayCounters} in batches of 100,000) and then
+ * once per fork (9,000,000 buckets, written through {@link CounterTable#putDay} in batches of 100,000) and then
  * compacted, as months-old history would be; the load's duration is printed.
  */
 @State(Scope.Benchmark)
@@ -181,7 +182,7 @@ public class WindowSumBenchmark extends ChronicleForkedBenchmark
                 for (int day = TODAY - DAYS + 1; day <= TODAY; day++)
                 {
                     dayBucket(random, scale, values);
-                    store.putDayCounters(batch, partner, day, values);
+                    new CounterTable(store).putDay(batch, partner, day, values);
                     if (1 == partner)
                     {
                         firstPartnerClicks += values[CounterField.CLICKS.ordinal()];

@@ -4,7 +4,6 @@ import dev.ricochet.ingest.CrashPoints;
 import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.Settings;
 import net.openhft.chronicle.queue.RollCycle;
-import org.rocksdb.RocksDBException;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -399,7 +398,7 @@ public final class CrashSuite
      * A dead incarnation's state must be exactly what a fresh aggregator makes of the journal up to the state's
      * checkpoint. The journal is append-only, so the running next incarnation does not change that prefix.
      */
-    private StateAudit.Diff audit(final Path work) throws IOException, InterruptedException, RocksDBException
+    private StateAudit.Diff audit(final Path work) throws IOException, InterruptedException
     {
         final long position = StateAudit.journalPosition(work.resolve("live"));
         Replay.prefix(service.dataDir.resolve("journal"), rollCycle, position, work.resolve("replay"));

@@ -2,7 +2,6 @@ package dev.ricochet.ops.crash;
 
 import dev.ricochet.aggregator.counters.CounterField;
 import net.openhft.chronicle.queue.RollCycle;
-import org.rocksdb.RocksDBException;
 
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -30,10 +29,9 @@ record Reconciliation(long journaledClicks, long countedClicks, long journaledOr
      * @param dataDir   the service's data directory (its state closed).
      * @param rollCycle the journal's roll cycle.
      * @return the comparison, over the journal prefix the state's checkpoint covers.
-     * @throws RocksDBException if the state cannot be opened.
+     * @throws IllegalStateException if the state cannot be opened.
      */
     static Reconciliation of(final JournalAudit journal, final Path dataDir, final RollCycle rollCycle)
-        throws RocksDBException
     {
         final StateAudit.Counts counts = StateAudit.counts(dataDir.resolve("state"));
         final JournalAudit covered = counts.journalPosition == journal.lastIndex ? journal :

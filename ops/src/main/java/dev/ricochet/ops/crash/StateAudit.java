@@ -1,18 +1,12 @@
 package dev.ricochet.ops.crash;
 
+import dev.ricochet.aggregator.attribution.ConversionTable;
 import dev.ricochet.aggregator.counters.CounterField;
+import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.store.StateStore;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
-import org.rocksdb.Options;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
+import dev.ricochet.aggregator.store.Table;
+import dev.ricochet.aggregator.store.TableCursor;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,10 +14,9 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
- * Reads an aggregator's RocksDB files directly (read-only, every column family) to compare a live state with a
+ * Reads an aggregator's state ({@link StateStore#openReadOnly}, every {@link Table}) to compare a live state with a
  * fresh replay of the same journal key by key, and to sum what it counted.
  *
  * <p>What legitimately differs and is left out: the {@code meta} key {@code journal.position} (an index into the
@@ -33,16 +26,7 @@ import java.util.TreeSet;
  */
 final class StateAudit
 {
-    private static final String COUNTERS = "counters";
-    private static final String CONVERSIONS = "conversions";
-    private static final String OUTBOX = "outbox";
-    private static final byte[] POSITION_KEY = "journal.position".getBytes(StandardCharsets.US_ASCII);
     private static final int SAMPLES = 8;
-
-    static
-    {
-        RocksDB.loadLibrary();
-    }
 
     /**
      * How two states differ.
@@ -102,80 +86,64 @@ final class StateAudit
     }
 
     /**
-     * @param live   the state directory ({@code <data dir>/state}) of the service.
-     * @param replay the state directory a fresh aggregator built from the same journal prefix.
+     * @param live   the state directory ({@code <data dir>/state}) of the service, closed.
+     * @param replay the state directory a fresh aggregator built from the same journal prefix, closed.
      * @return the differences.
-     * @throws RocksDBException if either cannot be opened.
+     * @throws IllegalStateException if either cannot be opened.
      */
-    static Diff compare(final Path live, final Path replay) throws RocksDBException
+    static Diff compare(final Path live, final Path replay)
     {
         final Diff diff = new Diff();
-        try (ReadOnlyState a = new ReadOnlyState(live); ReadOnlyState b = new ReadOnlyState(replay))
+        try (StateStore a = StateStore.openReadOnly(live); StateStore b = StateStore.openReadOnly(replay))
         {
-            final TreeSet<String> families = new TreeSet<>(a.families.keySet());
-            families.addAll(b.families.keySet());
-            families.remove(OUTBOX);
-            for (final String family : families)
+            for (final Table table : Table.values())
             {
-                compareFamily(family, a.families.get(family), a.db, b.families.get(family), b.db, diff);
+                if (Table.OUTBOX != table)
+                {
+                    try (TableCursor x = a.cursor(table); TableCursor y = b.cursor(table))
+                    {
+                        compareTable(table, x, y, diff);
+                    }
+                }
             }
         }
         return diff;
     }
 
-    private static void compareFamily(
-        final String family,
-        final ColumnFamilyHandle liveHandle,
-        final RocksDB liveDb,
-        final ColumnFamilyHandle replayHandle,
-        final RocksDB replayDb,
-        final Diff diff)
+    private static void compareTable(final Table table, final TableCursor x, final TableCursor y, final Diff diff)
     {
-        try (RocksIterator x = null == liveHandle ? null : liveDb.newIterator(liveHandle);
-            RocksIterator y = null == replayHandle ? null : replayDb.newIterator(replayHandle))
+        while (x.isValid() || y.isValid())
         {
-            if (null != x)
+            final byte[] liveKey = x.isValid() ? x.key() : null;
+            final byte[] replayKey = y.isValid() ? y.key() : null;
+            final int order = null == liveKey ? 1 : null == replayKey ? -1 : Arrays.compareUnsigned(liveKey, replayKey);
+            final byte[] key = order <= 0 ? liveKey : replayKey;
+            final byte[] liveValue = order <= 0 ? x.value() : null;
+            final byte[] replayValue = order >= 0 ? y.value() : null;
+            if (!(Table.META == table && StateStore.isJournalPositionKey(key)))
             {
-                x.seekToFirst();
-            }
-            if (null != y)
-            {
-                y.seekToFirst();
-            }
-            while ((null != x && x.isValid()) || (null != y && y.isValid()))
-            {
-                final byte[] liveKey = null != x && x.isValid() ? x.key() : null;
-                final byte[] replayKey = null != y && y.isValid() ? y.key() : null;
-                final int order = null == liveKey ? 1 : null == replayKey ? -1 : Arrays.compareUnsigned(liveKey,
-                    replayKey);
-                final byte[] key = order <= 0 ? liveKey : replayKey;
-                final byte[] liveValue = order <= 0 ? x.value() : null;
-                final byte[] replayValue = order >= 0 ? y.value() : null;
-                if (!("meta".equals(family) && Arrays.equals(POSITION_KEY, key)))
+                diff.keysCompared++;
+                if (!Arrays.equals(liveValue, replayValue))
                 {
-                    diff.keysCompared++;
-                    if (!Arrays.equals(liveValue, replayValue))
+                    diff.mismatchedKeys++;
+                    if (diff.samples.size() < SAMPLES)
                     {
-                        diff.mismatchedKeys++;
-                        if (diff.samples.size() < SAMPLES)
-                        {
-                            diff.samples.add(family + "[" + HexFormat.of().formatHex(key) + "] live " +
-                                describe(family, liveValue) + " replay " + describe(family, replayValue));
-                        }
-                        if (COUNTERS.equals(family))
-                        {
-                            countDifference(liveValue, replayValue, diff);
-                        }
+                        diff.samples.add(table.columnFamily() + "[" + HexFormat.of().formatHex(key) + "] live " +
+                            describe(table, liveValue) + " replay " + describe(table, replayValue));
+                    }
+                    if (Table.COUNTERS == table)
+                    {
+                        countDifference(liveValue, replayValue, diff);
                     }
                 }
-                if (order <= 0)
-                {
-                    x.next();
-                }
-                if (order >= 0)
-                {
-                    y.next();
-                }
+            }
+            if (order <= 0)
+            {
+                x.next();
+            }
+            if (order >= 0)
+            {
+                y.next();
             }
         }
     }
@@ -186,11 +154,11 @@ final class StateAudit
         final long[] replay = new long[CounterField.COUNT];
         if (null != liveValue)
         {
-            StateStore.decodeCounters(liveValue, live);
+            CounterTable.decode(liveValue, live);
         }
         if (null != replayValue)
         {
-            StateStore.decodeCounters(replayValue, replay);
+            CounterTable.decode(replayValue, replay);
         }
         // Event counts only: amounts (revenue, commission) would weigh a doubled sale by its price.
         for (final CounterField field : new CounterField[]{ CounterField.CLICKS, CounterField.PREVIEWS,
@@ -202,109 +170,49 @@ final class StateAudit
         }
     }
 
-    private static String describe(final String family, final byte[] value)
+    private static String describe(final Table table, final byte[] value)
     {
         if (null == value)
         {
             return "(absent)";
         }
-        if (COUNTERS.equals(family))
+        if (Table.COUNTERS == table)
         {
             final long[] values = new long[CounterField.COUNT];
-            StateStore.decodeCounters(value, values);
+            CounterTable.decode(value, values);
             return Arrays.toString(values);
         }
         return value.length > 48 ? HexFormat.of().formatHex(value, 0, 48) + "..." : HexFormat.of().formatHex(value);
     }
 
     /**
-     * @param stateDir a state directory.
+     * @param stateDir a state directory, closed.
      * @return its day buckets, conversion records and journal position.
-     * @throws RocksDBException if it cannot be opened.
+     * @throws IllegalStateException if it cannot be opened.
      */
-    static Counts counts(final Path stateDir) throws RocksDBException
+    static Counts counts(final Path stateDir)
     {
         final Counts counts = new Counts();
-        try (ReadOnlyState state = new ReadOnlyState(stateDir))
+        try (StateStore state = StateStore.openReadOnly(stateDir))
         {
-            try (RocksIterator it = state.db.newIterator(state.families.get(COUNTERS)))
-            {
-                for (it.seekToFirst(); it.isValid(); it.next())
-                {
-                    final ByteBuffer key = ByteBuffer.wrap(it.key());
-                    final long[] values = new long[CounterField.COUNT];
-                    StateStore.decodeCounters(it.value(), values);
-                    counts.dayBuckets.put(((long)key.getInt(0) << 32) | key.getInt(4), values);
-                }
-            }
-            try (RocksIterator it = state.db.newIterator(state.families.get(CONVERSIONS)))
-            {
-                for (it.seekToFirst(); it.isValid(); it.next())
-                {
-                    counts.conversionRecords++;
-                }
-            }
+            new CounterTable(state).forEachDay((partnerNumber, epochDay, values) ->
+                counts.dayBuckets.put(((long)partnerNumber << 32) | epochDay, values));
+            counts.conversionRecords = new ConversionTable(state).count();
             counts.journalPosition = state.journalPosition();
         }
         return counts;
     }
 
     /**
-     * @param stateDir a state directory.
+     * @param stateDir a state directory, closed.
      * @return the journal index its state is committed up to, or -1.
-     * @throws RocksDBException if it cannot be opened.
+     * @throws IllegalStateException if it cannot be opened.
      */
-    static long journalPosition(final Path stateDir) throws RocksDBException
+    static long journalPosition(final Path stateDir)
     {
-        try (ReadOnlyState state = new ReadOnlyState(stateDir))
+        try (StateStore state = StateStore.openReadOnly(stateDir))
         {
             return state.journalPosition();
-        }
-    }
-
-    /**
-     * A RocksDB opened read-only with every column family it has; reads what the WAL holds too.
-     */
-    private static final class ReadOnlyState implements AutoCloseable
-    {
-        final Map<String, ColumnFamilyHandle> families = new HashMap<>();
-        final RocksDB db;
-        private final DBOptions dbOptions = new DBOptions();
-        private final ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
-        private final List<ColumnFamilyHandle> handles = new ArrayList<>();
-
-        ReadOnlyState(final Path dir) throws RocksDBException
-        {
-            final List<byte[]> names;
-            try (Options options = new Options())
-            {
-                names = RocksDB.listColumnFamilies(options, dir.toString());
-            }
-            final List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-            for (final byte[] name : names)
-            {
-                descriptors.add(new ColumnFamilyDescriptor(name, cfOptions));
-            }
-            db = RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, handles);
-            for (int i = 0; i < names.size(); i++)
-            {
-                families.put(new String(names.get(i), StandardCharsets.US_ASCII), handles.get(i));
-            }
-        }
-
-        long journalPosition() throws RocksDBException
-        {
-            final byte[] position = db.get(families.get("meta"), POSITION_KEY);
-            return null == position ? -1 : ByteBuffer.wrap(position).getLong();
-        }
-
-        @Override
-        public void close()
-        {
-            handles.forEach(ColumnFamilyHandle::close);
-            db.close();
-            cfOptions.close();
-            dbOptions.close();
         }
     }
 }
