@@ -65,6 +65,19 @@ public final class ServiceFixture implements AutoCloseable
     public ServiceFixture(final Path dataDir, final EpochClock edgeClock, final boolean allowPrivateWebhooks,
         final Consumer<TrackerServer.Context> edgeSettings) throws InterruptedException
     {
+        this(dataDir, edgeClock, edgeClock, allowPrivateWebhooks, edgeSettings);
+    }
+
+    /**
+     * @param aggregatorClock the aggregator's own clock (its clock ticks, the bound on header times), when it is not
+     *                        the edge's: an edge whose clock is behind the aggregator's.
+     * @param allowPrivateWebhooks let programs post webhooks to a receiver on loopback.
+     * @param edgeSettings         more settings for the edge (rate limits, ...), applied before it starts.
+     */
+    public ServiceFixture(final Path dataDir, final EpochClock edgeClock, final EpochClock aggregatorClock,
+        final boolean allowPrivateWebhooks, final Consumer<TrackerServer.Context> edgeSettings)
+        throws InterruptedException
+    {
         journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal")));
         final Aggregator.Context aggregatorContext = new Aggregator.Context()
             .dataDir(dataDir).journal(journal).linkDirectory(directory).programDirectory(programs)
@@ -75,10 +88,10 @@ public final class ServiceFixture implements AutoCloseable
                 aggregatorErrors.add(error);
                 System.err.println("aggregator error: " + error);
             });
-        if (null != edgeClock)
+        if (null != aggregatorClock)
         {
-            // One clock for the whole service: journal time drives approvals and tier reviews.
-            aggregatorContext.epochClock(edgeClock).clockTickIntervalMs(10);
+            // Journal time drives approvals and tier reviews: the aggregator ticks often on the test's clock.
+            aggregatorContext.epochClock(aggregatorClock).clockTickIntervalMs(10);
         }
         aggregator = Aggregator.launch(aggregatorContext);
         final TrackerServer.Context trackerContext = new TrackerServer.Context()
