@@ -14,6 +14,7 @@ import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.rocksdb.WriteBatch;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -116,7 +117,7 @@ class CommissionLedgerTest extends LedgerScript
     {
         // Given a state whose ledger day an older version moved ten thousand days ahead (a sender's time)
         agent.onClose();
-        try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch())
+        try (WriteBatch batch = new WriteBatch())
         {
             new LedgerTable(store).putLedgerDay(batch, DAY0 + 10_000);
             store.write(batch);

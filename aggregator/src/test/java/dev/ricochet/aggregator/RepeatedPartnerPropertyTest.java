@@ -21,6 +21,7 @@ import dev.ricochet.ingest.Money;
 import dev.ricochet.ingest.ProgramDirectory;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -199,7 +200,7 @@ class RepeatedPartnerPropertyTest
             Arbitraries.integers().between(0, PARTNERS * LINKS_PER_PARTNER - 1).list().ofMinSize(1).ofMaxSize(8);
         final Arbitrary<Long> amount =
             Arbitraries.oneOf(Arbitraries.longs().between(1, 20), Arbitraries.longs().between(1, 10_000_000));
-        return net.jqwik.api.Combinators.combine(model, links, amount,
+        return Combinators.combine(model, links, amount,
             Arbitraries.integers().between(0, 100).list().ofMaxSize(4),
             Arbitraries.of("partial", "whole", "over")).as((m, l, a, percents, ending) ->
             {

@@ -12,6 +12,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.rocksdb.WriteBatch;
@@ -21,7 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,7 +89,7 @@ class LedgerPropertyTest
         final Ledger ledger = new Ledger(store, counters);
         final List<CommissionKey> keys = new ArrayList<>();
         final List<long[]> refunded = new ArrayList<>();
-        final java.util.Set<CommissionKey> heldSinceAccrual = new java.util.HashSet<>();
+        final Set<CommissionKey> heldSinceAccrual = new HashSet<>();
         int today = 20_000;
         String openRun = null;
         long openRunAmount = 0;
@@ -276,14 +279,14 @@ class LedgerPropertyTest
         final Arbitrary<Step> review = Combinators.combine(Arbitraries.of("hold", "release", "void"),
             Arbitraries.integers().between(0, 1_000)).as((kind, which) -> new Step(kind, 0, which));
         return Arbitraries.frequencyOf(
-            net.jqwik.api.Tuple.of(6, sale),
-            net.jqwik.api.Tuple.of(2, sale.map(s -> new Step("flagged", s.amount(), 0))),
-            net.jqwik.api.Tuple.of(3, refund),
-            net.jqwik.api.Tuple.of(1, refund.map(r -> new Step("rest", 0, r.which()))),
-            net.jqwik.api.Tuple.of(1, refund.map(r -> new Step("over", r.amount(), r.which()))),
-            net.jqwik.api.Tuple.of(4, advance),
-            net.jqwik.api.Tuple.of(2, Arbitraries.just(new Step("run", 0, 0))),
-            net.jqwik.api.Tuple.of(2, Arbitraries.just(new Step("approve", 0, 0))),
-            net.jqwik.api.Tuple.of(2, review)).list().ofMinSize(1).ofMaxSize(40);
+            Tuple.of(6, sale),
+            Tuple.of(2, sale.map(s -> new Step("flagged", s.amount(), 0))),
+            Tuple.of(3, refund),
+            Tuple.of(1, refund.map(r -> new Step("rest", 0, r.which()))),
+            Tuple.of(1, refund.map(r -> new Step("over", r.amount(), r.which()))),
+            Tuple.of(4, advance),
+            Tuple.of(2, Arbitraries.just(new Step("run", 0, 0))),
+            Tuple.of(2, Arbitraries.just(new Step("approve", 0, 0))),
+            Tuple.of(2, review)).list().ofMinSize(1).ofMaxSize(40);
     }
 }
