@@ -460,7 +460,8 @@ class AggregatorAgentTest
     @Test
     void shouldCreditAConversionWithoutAClickToThePartnerOfItsCoupon()
     {
-        appendCatalog(CatalogEventFlyweight.KIND_COUPON, "{\"id\":\"spring10\",\"number\":0,\"spec\":{\"partnerId\":\"alice\"}}");
+        appendCatalog(CatalogEventFlyweight.KIND_COUPON,
+            "{\"id\":\"spring10\",\"number\":0,\"spec\":{\"partnerId\":\"alice\"}}");
         final UnsafeBuffer buffer = new UnsafeBuffer(
             new byte[ConversionEventFlyweight.MAX_LENGTH]);
         final int length = new ConversionEventFlyweight().wrapForEncode(buffer, 0, T0, T0,

@@ -279,7 +279,8 @@ class CommissionLedgerTest extends LedgerScript
     void appliesEachBandsRateInGraduatedMode()
     {
         // Given bands of 10% up to 1,000.00 of revenue in 30 days and 20% above
-        program("\"tierMode\":\"graduated\",\"holdDays\":14,\"tiers\":[{\"name\":\"base\",\"commissionPercent\":\"10\"}," +
+        program("\"tierMode\":\"graduated\",\"holdDays\":14," +
+            "\"tiers\":[{\"name\":\"base\",\"commissionPercent\":\"10\"}," +
             "{\"name\":\"plus\",\"minRevenue\":100000,\"windowDays\":30,\"commissionPercent\":\"20\"}]");
 
         // When alice sells 800.00, then 400.00
