@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import static dev.ricochet.aggregator.AggregatorConfiguration.*;
 
@@ -77,7 +78,7 @@ public final class Aggregator implements AutoCloseable
             Settings.durationMs(CLOCK_TICK_INTERVAL_PROP_NAME, CLOCK_TICK_INTERVAL_DEFAULT);
         private long webhookInitialBackoffMs = Settings.durationMs(
             WEBHOOK_INITIAL_BACKOFF_PROP_NAME, WEBHOOK_INITIAL_BACKOFF_DEFAULT);
-        private java.util.function.Supplier<String> adminMetrics = () -> "";
+        private Supplier<String> adminMetrics = () -> "";
         private boolean webhookAllowPrivateNetworks = Settings.bool(
             WEBHOOK_ALLOW_PRIVATE_NETWORKS_PROP_NAME, WEBHOOK_ALLOW_PRIVATE_NETWORKS_DEFAULT);
         private long storeRetryMaxMs = Settings.durationMs(STORE_RETRY_MAX_PROP_NAME, STORE_RETRY_MAX_DEFAULT);
@@ -354,7 +355,7 @@ public final class Aggregator implements AutoCloseable
          *                which the public edge port does not show.
          * @return this for a fluent API.
          */
-        public Context adminMetrics(final java.util.function.Supplier<String> metrics)
+        public Context adminMetrics(final Supplier<String> metrics)
         {
             this.adminMetrics = metrics;
             return this;

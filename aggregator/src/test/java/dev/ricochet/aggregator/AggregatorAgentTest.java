@@ -17,6 +17,7 @@ import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.CachedEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -240,7 +243,7 @@ class AggregatorAgentTest
         appendClick(T0, 1, 0);
         doWorkUntilIdle();
         final long committed = store.journalPosition();
-        final org.agrona.concurrent.UnsafeBuffer future = new org.agrona.concurrent.UnsafeBuffer(new byte[128]);
+        final UnsafeBuffer future = new UnsafeBuffer(new byte[128]);
         final int length = new ClickEventFlyweight()
             .wrapForEncode(future, 0, EventHeaderDescriptor.TYPE_CLICK, T0).encodedLength();
         future.putByte(EventHeaderDescriptor.VERSION_OFFSET, (byte)99);
@@ -260,7 +263,7 @@ class AggregatorAgentTest
         appendClick(T0, 1, 0);
         doWorkUntilIdle();
         final long committed = store.journalPosition();
-        final org.agrona.concurrent.UnsafeBuffer corrupt = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
+        final UnsafeBuffer corrupt = new UnsafeBuffer(new byte[256]);
         final int length = new ClickEventFlyweight().wrapForEncode(corrupt, 0, EventHeaderDescriptor.TYPE_PIXEL, T0)
             .query("e=conversion").referrerHost("").userAgent("").encodedLength();
         corrupt.putShort(72, (short)5_000, EventHeaderDescriptor.BYTE_ORDER); // the query's length prefix
@@ -457,8 +460,9 @@ class AggregatorAgentTest
     @Test
     void shouldCreditAConversionWithoutAClickToThePartnerOfItsCoupon()
     {
-        appendCatalog(CatalogEventFlyweight.KIND_COUPON, "{\"id\":\"spring10\",\"number\":0,\"spec\":{\"partnerId\":\"alice\"}}");
-        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(
+        appendCatalog(CatalogEventFlyweight.KIND_COUPON,
+            "{\"id\":\"spring10\",\"number\":0,\"spec\":{\"partnerId\":\"alice\"}}");
+        final UnsafeBuffer buffer = new UnsafeBuffer(
             new byte[ConversionEventFlyweight.MAX_LENGTH]);
         final int length = new ConversionEventFlyweight().wrapForEncode(buffer, 0, T0, T0,
             ConversionEventFlyweight.KIND_SALE, ConversionEventFlyweight.SOURCE_SHOPIFY, 1, "USD", 2500)
@@ -474,7 +478,7 @@ class AggregatorAgentTest
     void shouldCreditABrowserReportedConversionThroughTheVisitorsEarlierClick()
     {
         appendClick(T0, 42, 0);
-        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(
+        final UnsafeBuffer buffer = new UnsafeBuffer(
             new byte[ConversionEventFlyweight.MAX_LENGTH]);
         final int length = new ConversionEventFlyweight().wrapForEncode(buffer, 0, T0 + DAY_MS, T0 + DAY_MS,
             ConversionEventFlyweight.KIND_LEAD, ConversionEventFlyweight.SOURCE_API, 1, "USD", 0)
@@ -563,9 +567,9 @@ class AggregatorAgentTest
 
         assertEquals(1, day(1, DAY0)[CounterField.SALES.ordinal()]);
         assertEquals(5000, day(1, DAY0)[CounterField.REVENUE.ordinal()]);
-        final java.util.List<String> listed = new java.util.ArrayList<>();
+        final List<String> listed = new ArrayList<>();
         new ConversionTable(store).forEachOfPartner(1, 10, (programNumber, externalId) -> listed.add(externalId));
-        assertEquals(java.util.List.of("o-1"), listed, "listed once, as the verified conversion");
+        assertEquals(List.of("o-1"), listed, "listed once, as the verified conversion");
     }
 
     @Test
@@ -611,7 +615,7 @@ class AggregatorAgentTest
      */
     private void appendPixelConversion(final long timeMs, final long visitor, final String orderId, final long amount)
     {
-        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(
+        final UnsafeBuffer buffer = new UnsafeBuffer(
             new byte[ConversionEventFlyweight.MAX_LENGTH]);
         final int length = new ConversionEventFlyweight().wrapForEncode(buffer, 0, timeMs, timeMs,
                 ConversionEventFlyweight.KIND_SALE, ConversionEventFlyweight.SOURCE_PIXEL, 1, "USD", amount)
@@ -648,7 +652,7 @@ class AggregatorAgentTest
     private void appendCumulativeRefund(final String externalId, final long total, final String original,
         final long timeMs)
     {
-        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(
+        final UnsafeBuffer buffer = new UnsafeBuffer(
             new byte[ConversionEventFlyweight.MAX_LENGTH]);
         final int length = new ConversionEventFlyweight().wrapForEncode(buffer, 0, timeMs, timeMs,
             ConversionEventFlyweight.KIND_REFUND, ConversionEventFlyweight.SOURCE_STRIPE, 1, "USD", total)
@@ -676,7 +680,7 @@ class AggregatorAgentTest
     private void appendCatalog(final byte kind, final String json)
     {
         final byte[] document = json.getBytes(StandardCharsets.UTF_8);
-        final org.agrona.concurrent.UnsafeBuffer event = new org.agrona.concurrent.UnsafeBuffer(new byte[1024]);
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[1024]);
         appender.append(event, 0, CatalogEventFlyweight.encode(event, 0, T0, kind, document));
     }
 

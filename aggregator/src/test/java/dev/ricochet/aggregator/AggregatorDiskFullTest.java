@@ -296,7 +296,8 @@ class AggregatorDiskFullTest
     private void appendCatalog(final byte kind, final String json)
     {
         final UnsafeBuffer event = new UnsafeBuffer(new byte[1024]);
-        appender.append(event, 0, CatalogEventFlyweight.encode(event, 0, T0, kind, json.getBytes(StandardCharsets.UTF_8)));
+        appender.append(event, 0,
+            CatalogEventFlyweight.encode(event, 0, T0, kind, json.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**

@@ -14,6 +14,7 @@ import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.rocksdb.WriteBatch;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -116,7 +117,7 @@ class CommissionLedgerTest extends LedgerScript
     {
         // Given a state whose ledger day an older version moved ten thousand days ahead (a sender's time)
         agent.onClose();
-        try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch())
+        try (WriteBatch batch = new WriteBatch())
         {
             new LedgerTable(store).putLedgerDay(batch, DAY0 + 10_000);
             store.write(batch);
@@ -278,7 +279,8 @@ class CommissionLedgerTest extends LedgerScript
     void appliesEachBandsRateInGraduatedMode()
     {
         // Given bands of 10% up to 1,000.00 of revenue in 30 days and 20% above
-        program("\"tierMode\":\"graduated\",\"holdDays\":14,\"tiers\":[{\"name\":\"base\",\"commissionPercent\":\"10\"}," +
+        program("\"tierMode\":\"graduated\",\"holdDays\":14," +
+            "\"tiers\":[{\"name\":\"base\",\"commissionPercent\":\"10\"}," +
             "{\"name\":\"plus\",\"minRevenue\":100000,\"windowDays\":30,\"commissionPercent\":\"20\"}]");
 
         // When alice sells 800.00, then 400.00

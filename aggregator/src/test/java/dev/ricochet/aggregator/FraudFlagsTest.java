@@ -12,8 +12,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -36,7 +41,7 @@ class FraudFlagsTest extends LedgerScript
         "\"maxRefundRatePercent\":30,\"refundRateWindowDays\":30,\"refundRateMinSales\":4}";
     private static final String ALICE_AS_CUSTOMER = ",\"email\":\"alice@example.com\",\"customerIds\":[\"cus_A1\"]";
     private static final String SHA_256_OF_ALICE_EMAIL =
-        java.util.HexFormat.of().formatHex(sha256("alice@example.com"));
+        HexFormat.of().formatHex(sha256("alice@example.com"));
 
     @Test
     void shouldHoldACommissionWhoseConversionCameSoonerAfterItsClickThanTheProgramsMinimum()
@@ -116,7 +121,7 @@ class FraudFlagsTest extends LedgerScript
             Arguments.of("\u200Ealice@\uFF45xample.com", "email"),
             Arguments.of("alice+promo@example.com", "email"),
             // her hashed email in capitals, with a zero-width space inside
-            Arguments.of(SHA_256_OF_ALICE_EMAIL.substring(0, 10).toUpperCase(java.util.Locale.ROOT) + "\u200B" +
+            Arguments.of(SHA_256_OF_ALICE_EMAIL.substring(0, 10).toUpperCase(Locale.ROOT) + "\u200B" +
                 SHA_256_OF_ALICE_EMAIL.substring(10), "email's SHA-256"),
             // look-alikes of her id and her listed customer id: a zero-width joiner, fullwidth letters
             Arguments.of("ali\u200Dce", "partner id"),
@@ -335,10 +340,10 @@ class FraudFlagsTest extends LedgerScript
     {
         try
         {
-            return java.security.MessageDigest.getInstance("SHA-256")
-                .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256")
+                .digest(text.getBytes(StandardCharsets.UTF_8));
         }
-        catch (final java.security.NoSuchAlgorithmException ex)
+        catch (final NoSuchAlgorithmException ex)
         {
             throw new IllegalStateException(ex);
         }

@@ -10,12 +10,15 @@ import dev.ricochet.aggregator.ledger.PartnerAccount;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.ClickEventFlyweight;
+import dev.ricochet.ingest.ConversionEventFlyweight;
 import dev.ricochet.ingest.EventHeaderDescriptor;
 import dev.ricochet.ingest.LinkDirectory;
 import dev.ricochet.ingest.ProgramDirectory;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -118,7 +121,7 @@ class MoneyRulesTest extends LedgerScript
         final long last = click(A2, ALICE, T0 + 2_000);
 
         // When a lead comes through the last click
-        conversion(dev.ricochet.ingest.ConversionEventFlyweight.KIND_LEAD, "lead-1", 0, last, null, null,
+        conversion(ConversionEventFlyweight.KIND_LEAD, "lead-1", 0, last, null, null,
             T0 + HOUR_MS);
         apply();
 
@@ -194,7 +197,7 @@ class MoneyRulesTest extends LedgerScript
 
         // When the journal is replayed into an empty store
         final Map<String, String> replayed;
-        final java.nio.file.Path replayDir = dir.resolve("replay");
+        final Path replayDir = dir.resolve("replay");
         try (StateStore fresh = StateStore.open(replayDir))
         {
             final CachedEpochClock replayClock = new CachedEpochClock();
@@ -219,7 +222,7 @@ class MoneyRulesTest extends LedgerScript
         final long click = click(A1, ALICE, T0);
 
         // When a sale in euros names alice's click
-        conversionIn("EUR", dev.ricochet.ingest.ConversionEventFlyweight.KIND_SALE, "o1", 10_000, click, null,
+        conversionIn("EUR", ConversionEventFlyweight.KIND_SALE, "o1", 10_000, click, null,
             T0 + HOUR_MS);
         apply();
 
@@ -236,7 +239,7 @@ class MoneyRulesTest extends LedgerScript
         sale("o1", 10_000, click(A1, ALICE, T0), T0 + HOUR_MS);
 
         // When a refund of it arrives in yen
-        conversionIn("JPY", dev.ricochet.ingest.ConversionEventFlyweight.KIND_REFUND, "r1", 10_000, 0, "o1",
+        conversionIn("JPY", ConversionEventFlyweight.KIND_REFUND, "r1", 10_000, 0, "o1",
             T0 + 2 * HOUR_MS);
         apply();
 
@@ -250,7 +253,7 @@ class MoneyRulesTest extends LedgerScript
     {
         // Given a refund in yen journaled before its sale (a program whose currency changed while it waited)
         programWithModel("last_click");
-        conversionIn("JPY", dev.ricochet.ingest.ConversionEventFlyweight.KIND_REFUND, "r1", 10_000, 0, "o1",
+        conversionIn("JPY", ConversionEventFlyweight.KIND_REFUND, "r1", 10_000, 0, "o1",
             T0 + HOUR_MS);
 
         // When the sale arrives in dollars
@@ -322,10 +325,10 @@ class MoneyRulesTest extends LedgerScript
         final List<String> programIds = new ArrayList<>();
         store.forEachEntry((table, key, value) ->
         {
-            if ("catalog".equals(table) && new String(value, java.nio.charset.StandardCharsets.UTF_8)
+            if ("catalog".equals(table) && new String(value, StandardCharsets.UTF_8)
                 .contains("\"id\":\"alice\""))
             {
-                final String json = new String(value, java.nio.charset.StandardCharsets.UTF_8);
+                final String json = new String(value, StandardCharsets.UTF_8);
                 final int at = json.indexOf("\"programId\":\"") + 13;
                 programIds.add(json.substring(at, json.indexOf('"', at)));
             }

@@ -21,6 +21,7 @@ import dev.ricochet.ingest.Money;
 import dev.ricochet.ingest.ProgramDirectory;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -78,31 +79,8 @@ class RepeatedPartnerPropertyTest
             StateStore store = StateStore.open(dir.resolve("state")))
         {
             // Given a program of the history's model, three partners with two links each, and the clicks
-            catalog(appender, CatalogEventFlyweight.KIND_PROGRAM, "{\"id\":\"p\",\"number\":0,\"spec\":{\"name\":" +
-                "\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\",\"attribution\":{\"model\":\"" + h.model() +
-                "\",\"windowDays\":30},\"holdDays\":14,\"fraud\":{\"minClickToConversionSeconds\":0," +
-                "\"maxRefundRatePercent\":0},\"tiers\":[{\"name\":\"b\",\"commissionPercent\":\"12.5\"}]," +
-                "\"secrets\":{}}}");
-            for (int p = 1; p <= PARTNERS; p++)
-            {
-                catalog(appender, CatalogEventFlyweight.KIND_PARTNER, "{\"id\":\"p" + p + "\",\"number\":0,\"spec\":" +
-                    "{\"programId\":\"p\",\"name\":\"P" + p + "\",\"status\":\"active\"}}");
-            }
-            for (int l = 0; l < PARTNERS * LINKS_PER_PARTNER; l++)
-            {
-                catalog(appender, CatalogEventFlyweight.KIND_LINK, "{\"id\":\"l" + l + "\",\"number\":0,\"spec\":" +
-                    "{\"partnerId\":\"p" + (l / LINKS_PER_PARTNER + 1) + "\",\"destination\":\"https://s.example/\"}}");
-            }
-            long lastClick = 0;
-            for (int i = 0; i < h.links().size(); i++)
-            {
-                final int link = h.links().get(i);
-                lastClick = i + 1;
-                final ClickEventFlyweight click = appender.claimClick(EventHeaderDescriptor.TYPE_CLICK,
-                    T0 + i * 3 * HOUR_MS).clickId(lastClick, 0).visitorId(0, 42)
-                    .link(link + 1, link / LINKS_PER_PARTNER + 1, 1).userAgent("Mozilla/5.0");
-                appender.append(click.encodedLength());
-            }
+            journalCatalog(appender, h.model());
+            final long lastClick = journalClicks(appender, h.links());
             final long saleMs = T0 + h.links().size() * 3 * HOUR_MS;
 
             // When the sale comes through the last click and the refunds follow
@@ -122,60 +100,13 @@ class RepeatedPartnerPropertyTest
 
             // Then one credit per partner, the sum of its touches', adding up to the sale
             final ConversionRecord record = (ConversionRecord)new ConversionTable(store).find(1, "o1");
-            final Map<Integer, Long> touchSums = new HashMap<>();
-            for (final ConversionRecord.Credit touch : record.path())
-            {
-                touchSums.merge(touch.partnerNumber(), touch.revenue(), Long::sum);
-            }
-            long total = 0;
-            final List<Integer> seen = new ArrayList<>();
-            for (final ConversionRecord.Credit credit : record.credits())
-            {
-                assertTrue(!seen.contains(credit.partnerNumber()), "one credit per partner: " + record.credits());
-                seen.add(credit.partnerNumber());
-                assertEquals(touchSums.get(credit.partnerNumber()), credit.revenue());
-                total += credit.revenue();
-            }
-            assertEquals(h.amount(), total);
-            assertEquals(touchSums.keySet().size(), seen.size());
+            assertOneCreditPerPartnerAddingUpToTheSale(record, h.amount());
 
             final long reversedAmount = Math.min(h.amount(), refunded);
             assertEquals(reversedAmount, record.reversedAmount());
             for (final ConversionRecord.Credit credit : record.credits())
             {
-                final List<LedgerEntry> entries = entries(store, credit.partnerNumber());
-                final Commission stored = new CommissionTable(store).find(
-                    new CommissionKey(credit.partnerNumber(), saleMs, 1, "o1"));
-                if (0 == credit.revenue())
-                {
-                    assertEquals(null, stored, "no commission on a zero share");
-                    continue;
-                }
-                // And one commission with one accrual per partner, reversed by the documented rule, never over
-                final Commission commission = stored;
-                assertEquals(credit.revenue(), commission.revenue());
-                assertEquals(0 == commission.earned() ? 0 : 1, // a zero entry is never written
-                    entries.stream().filter(e -> "accrual".equals(e.type())).count(), entries::toString);
-                final long reversedRevenue = Money.share(credit.revenue(), reversedAmount, h.amount());
-                assertEquals(reversedRevenue, commission.reversedRevenue());
-                assertEquals(Money.share(commission.earned(), reversedRevenue, credit.revenue()),
-                    commission.reversed());
-                assertTrue(commission.reversed() <= commission.earned());
-                if (refunded >= h.amount())
-                {
-                    assertEquals(0, commission.net(), "a refund of the whole leaves nothing");
-                }
-                // And the balances are the sums of the entries, holding what the commission is worth
-                final PartnerAccount account = new LedgerTable(store).account(credit.partnerNumber());
-                long pending = 0;
-                for (final LedgerEntry entry : entries)
-                {
-                    pending += (Commission.PENDING.equals(entry.to()) ? entry.amount() : 0) -
-                        (Commission.PENDING.equals(entry.from()) ? entry.amount() : 0);
-                    assertTrue(!"reversal".equals(entry.type()) || entry.amount() < 0, entry.toString());
-                }
-                assertEquals(account.pending(), pending);
-                assertEquals(commission.net(), account.pending());
+                assertCommissionReversedByTheRule(store, credit, saleMs, h.amount(), reversedAmount, refunded);
             }
         }
         finally
@@ -190,6 +121,101 @@ class RepeatedPartnerPropertyTest
         }
     }
 
+    private static void journalCatalog(final JournalAppender appender, final String model)
+    {
+        catalog(appender, CatalogEventFlyweight.KIND_PROGRAM, "{\"id\":\"p\",\"number\":0,\"spec\":{\"name\":" +
+            "\"P\",\"currency\":\"USD\",\"clickParam\":\"rcid\",\"attribution\":{\"model\":\"" + model +
+            "\",\"windowDays\":30},\"holdDays\":14,\"fraud\":{\"minClickToConversionSeconds\":0," +
+            "\"maxRefundRatePercent\":0},\"tiers\":[{\"name\":\"b\",\"commissionPercent\":\"12.5\"}]," +
+            "\"secrets\":{}}}");
+        for (int p = 1; p <= PARTNERS; p++)
+        {
+            catalog(appender, CatalogEventFlyweight.KIND_PARTNER, "{\"id\":\"p" + p + "\",\"number\":0,\"spec\":" +
+                "{\"programId\":\"p\",\"name\":\"P" + p + "\",\"status\":\"active\"}}");
+        }
+        for (int l = 0; l < PARTNERS * LINKS_PER_PARTNER; l++)
+        {
+            catalog(appender, CatalogEventFlyweight.KIND_LINK, "{\"id\":\"l" + l + "\",\"number\":0,\"spec\":" +
+                "{\"partnerId\":\"p" + (l / LINKS_PER_PARTNER + 1) + "\",\"destination\":\"https://s.example/\"}}");
+        }
+    }
+
+    /**
+     * @return the click id of the last click journaled.
+     */
+    private static long journalClicks(final JournalAppender appender, final List<Integer> links)
+    {
+        long lastClick = 0;
+        for (int i = 0; i < links.size(); i++)
+        {
+            final int link = links.get(i);
+            lastClick = i + 1;
+            final ClickEventFlyweight click = appender.claimClick(EventHeaderDescriptor.TYPE_CLICK,
+                T0 + i * 3 * HOUR_MS).clickId(lastClick, 0).visitorId(0, 42)
+                .link(link + 1, link / LINKS_PER_PARTNER + 1, 1).userAgent("Mozilla/5.0");
+            appender.append(click.encodedLength());
+        }
+        return lastClick;
+    }
+
+    private static void assertOneCreditPerPartnerAddingUpToTheSale(final ConversionRecord record, final long amount)
+    {
+        final Map<Integer, Long> touchSums = new HashMap<>();
+        for (final ConversionRecord.Credit touch : record.path())
+        {
+            touchSums.merge(touch.partnerNumber(), touch.revenue(), Long::sum);
+        }
+        long total = 0;
+        final List<Integer> seen = new ArrayList<>();
+        for (final ConversionRecord.Credit credit : record.credits())
+        {
+            assertTrue(!seen.contains(credit.partnerNumber()), "one credit per partner: " + record.credits());
+            seen.add(credit.partnerNumber());
+            assertEquals(touchSums.get(credit.partnerNumber()), credit.revenue());
+            total += credit.revenue();
+        }
+        assertEquals(amount, total);
+        assertEquals(touchSums.keySet().size(), seen.size());
+    }
+
+    private static void assertCommissionReversedByTheRule(final StateStore store, final ConversionRecord.Credit credit,
+        final long saleMs, final long amount, final long reversedAmount, final long refunded)
+    {
+        final List<LedgerEntry> entries = entries(store, credit.partnerNumber());
+        final Commission stored = new CommissionTable(store).find(
+            new CommissionKey(credit.partnerNumber(), saleMs, 1, "o1"));
+        if (0 == credit.revenue())
+        {
+            assertEquals(null, stored, "no commission on a zero share");
+            return;
+        }
+        // And one commission with one accrual per partner, reversed by the documented rule, never over
+        final Commission commission = stored;
+        assertEquals(credit.revenue(), commission.revenue());
+        assertEquals(0 == commission.earned() ? 0 : 1, // a zero entry is never written
+            entries.stream().filter(e -> "accrual".equals(e.type())).count(), entries::toString);
+        final long reversedRevenue = Money.share(credit.revenue(), reversedAmount, amount);
+        assertEquals(reversedRevenue, commission.reversedRevenue());
+        assertEquals(Money.share(commission.earned(), reversedRevenue, credit.revenue()),
+            commission.reversed());
+        assertTrue(commission.reversed() <= commission.earned());
+        if (refunded >= amount)
+        {
+            assertEquals(0, commission.net(), "a refund of the whole leaves nothing");
+        }
+        // And the balances are the sums of the entries, holding what the commission is worth
+        final PartnerAccount account = new LedgerTable(store).account(credit.partnerNumber());
+        long pending = 0;
+        for (final LedgerEntry entry : entries)
+        {
+            pending += (Commission.PENDING.equals(entry.to()) ? entry.amount() : 0) -
+                (Commission.PENDING.equals(entry.from()) ? entry.amount() : 0);
+            assertTrue(!"reversal".equals(entry.type()) || entry.amount() < 0, entry.toString());
+        }
+        assertEquals(account.pending(), pending);
+        assertEquals(commission.net(), account.pending());
+    }
+
     @Provide
     Arbitrary<History> histories()
     {
@@ -199,7 +225,7 @@ class RepeatedPartnerPropertyTest
             Arbitraries.integers().between(0, PARTNERS * LINKS_PER_PARTNER - 1).list().ofMinSize(1).ofMaxSize(8);
         final Arbitrary<Long> amount =
             Arbitraries.oneOf(Arbitraries.longs().between(1, 20), Arbitraries.longs().between(1, 10_000_000));
-        return net.jqwik.api.Combinators.combine(model, links, amount,
+        return Combinators.combine(model, links, amount,
             Arbitraries.integers().between(0, 100).list().ofMaxSize(4),
             Arbitraries.of("partial", "whole", "over")).as((m, l, a, percents, ending) ->
             {

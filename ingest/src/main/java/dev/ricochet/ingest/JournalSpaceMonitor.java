@@ -111,7 +111,8 @@ public final class JournalSpaceMonitor
      */
     public String toPrometheusText()
     {
-        return "# HELP ricochet_tracker_journal_usable_bytes Usable bytes on the journal's filesystem at the last check\n" +
+        return "# HELP ricochet_tracker_journal_usable_bytes " +
+            "Usable bytes on the journal's filesystem at the last check\n" +
             "# TYPE ricochet_tracker_journal_usable_bytes gauge\n" +
             "ricochet_tracker_journal_usable_bytes " + usableBytes + '\n' +
             "# HELP ricochet_tracker_journal_low_space 1 while the journal's disk is below its free-space watermark\n" +

@@ -274,7 +274,8 @@ class CatalogInputSystemTest
 
     private static String program(final String extra)
     {
-        return "{\"name\":\"Shop\",\"currency\":\"USD\",\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]" +
+        return "{\"name\":\"Shop\",\"currency\":\"USD\"," +
+            "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]" +
             extra + "}";
     }
 }

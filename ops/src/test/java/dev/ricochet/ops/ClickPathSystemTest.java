@@ -35,7 +35,8 @@ class ClickPathSystemTest
     private static final int LINKS_PER_PARTNER = 10;
     private static final int CLICKS = 10_000;
     private static final long DAY_MS = 86_400_000L;
-    private static final String BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605";
+    private static final String BROWSER =
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605";
 
     @TempDir
     Path dataDir;

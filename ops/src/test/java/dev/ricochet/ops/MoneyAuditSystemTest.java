@@ -944,11 +944,9 @@ class MoneyAuditSystemTest
                 StripeEvents.checkoutSession(externalId, amount, named.id(), customerId));
         }
         else
-        post(program, "{\"programId\":\"" + program.id + "\",\"externalId\":\"" + externalId + "\",\"kind\":\"" +
-            kind + "\"" + ("lead".equals(kind) ? "" : ",\"amount\":" + amount) + ",\"currency\":\"USD\"," +
-            "\"clickId\":\"" + named.id() + "\"" + (null == customerId ? "" : ",\"customerId\":\"" + customerId +
-                "\"") +
-            "}");
+        {
+            post(program, conversionJson(program, externalId, kind, amount, named, customerId));
+        }
         clock.set(Math.max(resume, named.time()) + MINUTE_MS);
         aggregatorHold.set(0);
 
@@ -964,20 +962,7 @@ class MoneyAuditSystemTest
             cover("not attributed");
             return;
         }
-        final List<ClickM> path = new ArrayList<>();
-        for (final ClickM click : visitor.clicks)
-        {
-            if (click.time() >= time - WINDOW_DAYS * DAY_MS &&
-                Comparator.comparingLong(ClickM::time).thenComparing(ClickM::id).compare(click, named) <= 0)
-            {
-                path.add(click);
-            }
-        }
-        path.sort(Comparator.comparingLong(ClickM::time).thenComparing(ClickM::id));
-        while (path.size() > 50)
-        {
-            path.remove(0);
-        }
+        final List<ClickM> path = pathTo(visitor, named, time);
         final ConvM conversion = new ConvM(program, externalId, kind, amount, time);
         conversion.viaStripe = viaStripe;
         if (viaStripe)
@@ -996,6 +981,39 @@ class MoneyAuditSystemTest
             program.customerIds.add(customerId);
             program.firstSaleOf.put(customerId, conversion);
         }
+    }
+
+    private static String conversionJson(final ProgramM program, final String externalId, final String kind,
+        final long amount, final ClickM named, final String customerId)
+    {
+        return "{\"programId\":\"" + program.id + "\",\"externalId\":\"" + externalId + "\",\"kind\":\"" +
+            kind + "\"" + ("lead".equals(kind) ? "" : ",\"amount\":" + amount) + ",\"currency\":\"USD\"," +
+            "\"clickId\":\"" + named.id() + "\"" + (null == customerId ? "" : ",\"customerId\":\"" + customerId +
+                "\"") +
+            "}";
+    }
+
+    /**
+     * The model's touch path of a conversion at {@code time} naming {@code named}: the visitor's clicks within the
+     * window up to the named one, in (time, id) order, the last 50.
+     */
+    private static List<ClickM> pathTo(final VisitorM visitor, final ClickM named, final long time)
+    {
+        final List<ClickM> path = new ArrayList<>();
+        for (final ClickM click : visitor.clicks)
+        {
+            if (click.time() >= time - WINDOW_DAYS * DAY_MS &&
+                Comparator.comparingLong(ClickM::time).thenComparing(ClickM::id).compare(click, named) <= 0)
+            {
+                path.add(click);
+            }
+        }
+        path.sort(Comparator.comparingLong(ClickM::time).thenComparing(ClickM::id));
+        while (path.size() > 50)
+        {
+            path.remove(0);
+        }
+        return path;
     }
 
     /** A referred customer's recurring payment, split by the weights of its first sale's credits. */

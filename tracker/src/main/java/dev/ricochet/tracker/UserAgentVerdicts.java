@@ -136,7 +136,8 @@ final class UserAgentVerdicts
      */
     String toPrometheusText()
     {
-        return "# HELP ricochet_tracker_bot_classifier_ready 1 once the yauaa analyzer is built and judging user agents\n" +
+        return "# HELP ricochet_tracker_bot_classifier_ready " +
+            "1 once the yauaa analyzer is built and judging user agents\n" +
             "# TYPE ricochet_tracker_bot_classifier_ready gauge\n" +
             "ricochet_tracker_bot_classifier_ready " + (isReady ? 1 : 0) + "\n" +
             "# HELP ricochet_tracker_bot_classifier_build_seconds How long the yauaa analyzer took to build\n" +

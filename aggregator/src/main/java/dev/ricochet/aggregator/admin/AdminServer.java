@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import org.agrona.ErrorHandler;
 
@@ -108,7 +109,7 @@ public final class AdminServer implements AutoCloseable
         // A loop or handler thread that stops while the API serves leaves its connections unanswered: fail loudly.
         for (final EventExecutorGroup executors : new EventExecutorGroup[]{ group, handlerGroup })
         {
-            for (final io.netty.util.concurrent.EventExecutor executor : executors)
+            for (final EventExecutor executor : executors)
             {
                 executor.terminationFuture().addListener(stopped ->
                 {

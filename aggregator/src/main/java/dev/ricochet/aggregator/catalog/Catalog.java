@@ -5,6 +5,10 @@ import dev.ricochet.ingest.LinkRoute;
 import dev.ricochet.ingest.ProgramDirectory;
 import dev.ricochet.ingest.ProgramRoute;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -47,9 +51,9 @@ public final class Catalog
      * @return its partners in catalog-number order (a stable order, so that replays do the same work in the same
      * order).
      */
-    public java.util.List<CatalogEntry<PartnerSpec>> partnersOf(final String programId)
+    public List<CatalogEntry<PartnerSpec>> partnersOf(final String programId)
     {
-        final java.util.List<CatalogEntry<PartnerSpec>> result = new java.util.ArrayList<>();
+        final List<CatalogEntry<PartnerSpec>> result = new ArrayList<>();
         for (final CatalogEntry<PartnerSpec> partner : partners.values())
         {
             if (partner.spec().programId().equals(programId))
@@ -57,17 +61,17 @@ public final class Catalog
                 result.add(partner);
             }
         }
-        result.sort(java.util.Comparator.comparingInt(CatalogEntry::number));
+        result.sort(Comparator.comparingInt(CatalogEntry::number));
         return result;
     }
 
     /**
      * @return every program in catalog-number order.
      */
-    public java.util.List<CatalogEntry<ProgramSpec>> programs()
+    public List<CatalogEntry<ProgramSpec>> programs()
     {
-        final java.util.List<CatalogEntry<ProgramSpec>> result = new java.util.ArrayList<>(programs.values());
-        result.sort(java.util.Comparator.comparingInt(CatalogEntry::number));
+        final List<CatalogEntry<ProgramSpec>> result = new ArrayList<>(programs.values());
+        result.sort(Comparator.comparingInt(CatalogEntry::number));
         return result;
     }
 
@@ -196,7 +200,7 @@ public final class Catalog
             return null;
         }
         final CatalogEntry<CouponSpec> normalised = new CatalogEntry<>(
-            entry.id().toUpperCase(java.util.Locale.ROOT), 0, entry.spec());
+            entry.id().toUpperCase(Locale.ROOT), 0, entry.spec());
         coupons.put(normalised.id(), normalised);
         return normalised;
     }
@@ -215,7 +219,7 @@ public final class Catalog
      */
     public CatalogEntry<CouponSpec> coupon(final String code)
     {
-        return coupons.get(code.toUpperCase(java.util.Locale.ROOT));
+        return coupons.get(code.toUpperCase(Locale.ROOT));
     }
 
     /**
@@ -225,7 +229,7 @@ public final class Catalog
      */
     public int couponPartner(final int programNumber, final String code)
     {
-        final CatalogEntry<CouponSpec> coupon = coupons.get(code.toUpperCase(java.util.Locale.ROOT));
+        final CatalogEntry<CouponSpec> coupon = coupons.get(code.toUpperCase(Locale.ROOT));
         final CatalogEntry<PartnerSpec> partner = null == coupon ? null : partners.get(coupon.spec().partnerId());
         final CatalogEntry<ProgramSpec> program = null == partner ? null : programs.get(partner.spec().programId());
         return null != program && program.number() == programNumber ? partner.number() : 0;
@@ -273,7 +277,7 @@ public final class Catalog
     {
         final int programNumber = null == programId ? 0 : programs.get(programId).number();
         final int partnerNumber = null == partnerId ? 0 : partners.get(partnerId).number();
-        final java.util.List<LinkRoute> stale = new java.util.ArrayList<>();
+        final List<LinkRoute> stale = new ArrayList<>();
         linkDirectory.forEach(route ->
         {
             if (route.programId() == programNumber || route.partnerId() == partnerNumber)

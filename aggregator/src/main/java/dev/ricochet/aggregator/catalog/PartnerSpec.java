@@ -1,5 +1,7 @@
 package dev.ricochet.aggregator.catalog;
 
+import java.util.List;
+
 /**
  * A partner as the admin API accepts it ({@code PUT /v1/partners/{partnerId}}).
  *
@@ -25,6 +27,6 @@ public record PartnerSpec(
     Long leadCommission,
     Long monthlyCap,
     String payoutAccount,
-    java.util.List<String> customerIds)
+    List<String> customerIds)
 {
 }

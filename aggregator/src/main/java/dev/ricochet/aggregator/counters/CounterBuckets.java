@@ -6,6 +6,8 @@ import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongHashSet;
 import org.rocksdb.WriteBatch;
 
+import java.util.Arrays;
+
 /**
  * A partner's rolling counters in event-time hour and day buckets, with sliding-window sums answered from the
  * buckets.
@@ -98,7 +100,7 @@ public final class CounterBuckets
      */
     public long[] window(final int partnerNumber, final int fromDay, final int toDay, final long[] sums)
     {
-        java.util.Arrays.fill(sums, 0);
+        Arrays.fill(sums, 0);
         table.readDays(partnerNumber, fromDay, toDay, (epochDay, values) ->
         {
             if (!days.isDirty(key(partnerNumber, epochDay)))

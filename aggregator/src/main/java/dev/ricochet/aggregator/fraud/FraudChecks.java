@@ -141,7 +141,8 @@ public final class FraudChecks
             return null;
         }
         return (elapsedMs < 0 ? "conversion reported " + seconds(-elapsedMs) + " before its click" :
-            "conversion " + seconds(elapsedMs) + " after its click") + "; the program's minimum is " + minSeconds + " s";
+            "conversion " + seconds(elapsedMs) + " after its click") +
+            "; the program's minimum is " + minSeconds + " s";
     }
 
     private static String seconds(final long ms)

@@ -11,7 +11,9 @@ import net.jqwik.api.constraints.LongRange;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +61,7 @@ class CreditSplitPropertyTest
             cumulativeWeight += weights[i];
             // Then the running total after touch i is round_half_even(amount x C_i / W), exactly
             assertEquals(new BigDecimal(BigInteger.valueOf(amount).multiply(BigInteger.valueOf(cumulativeWeight)))
-                .divide(BigDecimal.valueOf(totalWeight), 0, java.math.RoundingMode.HALF_EVEN).longValueExact(), total);
+                .divide(BigDecimal.valueOf(totalWeight), 0, RoundingMode.HALF_EVEN).longValueExact(), total);
         }
         assertEquals(amount, total, "no cent created or lost");
     }
@@ -108,7 +110,7 @@ class CreditSplitPropertyTest
         final long share = Money.share(amount, part, whole);
 
         final BigDecimal exact = new BigDecimal(BigInteger.valueOf(amount).multiply(BigInteger.valueOf(part)))
-            .divide(BigDecimal.valueOf(whole), 30, java.math.RoundingMode.DOWN);
+            .divide(BigDecimal.valueOf(whole), 30, RoundingMode.DOWN);
         assertTrue(exact.subtract(BigDecimal.valueOf(share)).abs().compareTo(new BigDecimal("0.5")) <= 0);
         assertTrue(share >= 0 && share <= amount);
         assertEquals(amount, Money.share(amount, whole, whole));
@@ -133,7 +135,7 @@ class CreditSplitPropertyTest
             touch.list().ofMinSize(1).ofMaxSize(12)).as((model, touches) ->
             {
                 final List<Touch> sorted = new ArrayList<>(touches);
-                sorted.sort(java.util.Comparator.comparingLong(Touch::timeMs));
+                sorted.sort(Comparator.comparingLong(Touch::timeMs));
                 return new Path(model, sorted);
             });
     }

@@ -12,6 +12,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.rocksdb.WriteBatch;
@@ -21,7 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,7 +89,7 @@ class LedgerPropertyTest
         final Ledger ledger = new Ledger(store, counters);
         final List<CommissionKey> keys = new ArrayList<>();
         final List<long[]> refunded = new ArrayList<>();
-        final java.util.Set<CommissionKey> heldSinceAccrual = new java.util.HashSet<>();
+        final Set<CommissionKey> heldSinceAccrual = new HashSet<>();
         int today = 20_000;
         String openRun = null;
         long openRunAmount = 0;
@@ -100,22 +103,8 @@ class LedgerPropertyTest
             {
                 case "sale":
                 case "flagged":
-                {
-                    final CommissionKey key = new CommissionKey(partner, timeMs, 1, "o" + keys.size());
-                    final String percent = "12.5";
-                    final boolean isFlagged = "flagged".equals(step.kind());
-                    ledger.accrue(key, new Commission(ConversionKind.SALE, step.amount(), 0,
-                        CommissionRules.percentOf(step.amount(), percent), 0, percent, "silver",
-                        isFlagged ? Commission.HELD : Commission.PENDING, today + HOLD_DAYS, null, true,
-                        isFlagged ? List.of(new FraudFlag("click_to_conversion", "too soon")) : null), "p", today);
-                    if (isFlagged)
-                    {
-                        heldSinceAccrual.add(key);
-                    }
-                    keys.add(key);
-                    refunded.add(new long[]{ step.amount(), 0 });
+                    accrueSale(ledger, partner, step, timeMs, today, keys, refunded, heldSinceAccrual);
                     break;
-                }
                 case "refund":
                     if (!keys.isEmpty())
                     {
@@ -129,22 +118,7 @@ class LedgerPropertyTest
                 case "over":
                     if (!keys.isEmpty())
                     {
-                        // The last partial refund: together with the earlier ones the whole sale, or more than it
-                        final int index = step.which() % keys.size();
-                        final long[] sale = refunded.get(index);
-                        final long reported = "rest".equals(step.kind()) ? sale[0] : Money.add(sale[0], step.amount());
-                        sale[1] = Math.min(sale[0], reported);
-                        ledger.reverse(keys.get(index), reported, timeMs, "p", "refund");
-                        commit(ledger, counters);
-                        final Commission commission = new CommissionTable(store).find(keys.get(index));
-                        // Then the whole is reversed: the commission is worth nothing, never less (a voided one
-                        // is worth nothing already and its reversal is not booked)
-                        if (!Commission.VOID.equals(commission.state()))
-                        {
-                            assertEquals(commission.revenue(), commission.reversedRevenue());
-                            assertEquals(commission.earned(), commission.reversed());
-                        }
-                        assertEquals(0, commission.net());
+                        refundTheRest(ledger, counters, step, timeMs, keys, refunded);
                     }
                     break;
                 case "advance":
@@ -178,22 +152,7 @@ class LedgerPropertyTest
                 default:
                     if (!keys.isEmpty())
                     {
-                        final CommissionKey key = keys.get(step.which() % keys.size());
-                        if ("hold".equals(step.kind()))
-                        {
-                            ledger.hold(key, timeMs, "p", "review");
-                        }
-                        else if ("release".equals(step.kind()))
-                        {
-                            if (ledger.release(key, timeMs, today, "p", "cleared"))
-                            {
-                                heldSinceAccrual.remove(key);
-                            }
-                        }
-                        else
-                        {
-                            ledger.voidHeld(key, timeMs, "p", "fraud");
-                        }
+                        review(ledger, step, timeMs, today, keys.get(step.which() % keys.size()), heldSinceAccrual);
                     }
             }
             commit(ledger, counters);
@@ -204,6 +163,66 @@ class LedgerPropertyTest
                 final String state = new CommissionTable(store).find(key).state();
                 assertTrue(Commission.HELD.equals(state) || Commission.VOID.equals(state), key + " is " + state);
             }
+        }
+    }
+
+    private static void accrueSale(final Ledger ledger, final int partner, final Step step, final long timeMs,
+        final int today, final List<CommissionKey> keys, final List<long[]> refunded,
+        final Set<CommissionKey> heldSinceAccrual)
+    {
+        final CommissionKey key = new CommissionKey(partner, timeMs, 1, "o" + keys.size());
+        final String percent = "12.5";
+        final boolean isFlagged = "flagged".equals(step.kind());
+        ledger.accrue(key, new Commission(ConversionKind.SALE, step.amount(), 0,
+            CommissionRules.percentOf(step.amount(), percent), 0, percent, "silver",
+            isFlagged ? Commission.HELD : Commission.PENDING, today + HOLD_DAYS, null, true,
+            isFlagged ? List.of(new FraudFlag("click_to_conversion", "too soon")) : null), "p", today);
+        if (isFlagged)
+        {
+            heldSinceAccrual.add(key);
+        }
+        keys.add(key);
+        refunded.add(new long[]{ step.amount(), 0 });
+    }
+
+    private static void refundTheRest(final Ledger ledger, final CounterBuckets counters, final Step step,
+        final long timeMs, final List<CommissionKey> keys, final List<long[]> refunded)
+    {
+        // The last partial refund: together with the earlier ones the whole sale, or more than it
+        final int index = step.which() % keys.size();
+        final long[] sale = refunded.get(index);
+        final long reported = "rest".equals(step.kind()) ? sale[0] : Money.add(sale[0], step.amount());
+        sale[1] = Math.min(sale[0], reported);
+        ledger.reverse(keys.get(index), reported, timeMs, "p", "refund");
+        commit(ledger, counters);
+        final Commission commission = new CommissionTable(store).find(keys.get(index));
+        // Then the whole is reversed: the commission is worth nothing, never less (a voided one
+        // is worth nothing already and its reversal is not booked)
+        if (!Commission.VOID.equals(commission.state()))
+        {
+            assertEquals(commission.revenue(), commission.reversedRevenue());
+            assertEquals(commission.earned(), commission.reversed());
+        }
+        assertEquals(0, commission.net());
+    }
+
+    private static void review(final Ledger ledger, final Step step, final long timeMs, final int today,
+        final CommissionKey key, final Set<CommissionKey> heldSinceAccrual)
+    {
+        if ("hold".equals(step.kind()))
+        {
+            ledger.hold(key, timeMs, "p", "review");
+        }
+        else if ("release".equals(step.kind()))
+        {
+            if (ledger.release(key, timeMs, today, "p", "cleared"))
+            {
+                heldSinceAccrual.remove(key);
+            }
+        }
+        else
+        {
+            ledger.voidHeld(key, timeMs, "p", "fraud");
         }
     }
 
@@ -276,14 +295,14 @@ class LedgerPropertyTest
         final Arbitrary<Step> review = Combinators.combine(Arbitraries.of("hold", "release", "void"),
             Arbitraries.integers().between(0, 1_000)).as((kind, which) -> new Step(kind, 0, which));
         return Arbitraries.frequencyOf(
-            net.jqwik.api.Tuple.of(6, sale),
-            net.jqwik.api.Tuple.of(2, sale.map(s -> new Step("flagged", s.amount(), 0))),
-            net.jqwik.api.Tuple.of(3, refund),
-            net.jqwik.api.Tuple.of(1, refund.map(r -> new Step("rest", 0, r.which()))),
-            net.jqwik.api.Tuple.of(1, refund.map(r -> new Step("over", r.amount(), r.which()))),
-            net.jqwik.api.Tuple.of(4, advance),
-            net.jqwik.api.Tuple.of(2, Arbitraries.just(new Step("run", 0, 0))),
-            net.jqwik.api.Tuple.of(2, Arbitraries.just(new Step("approve", 0, 0))),
-            net.jqwik.api.Tuple.of(2, review)).list().ofMinSize(1).ofMaxSize(40);
+            Tuple.of(6, sale),
+            Tuple.of(2, sale.map(s -> new Step("flagged", s.amount(), 0))),
+            Tuple.of(3, refund),
+            Tuple.of(1, refund.map(r -> new Step("rest", 0, r.which()))),
+            Tuple.of(1, refund.map(r -> new Step("over", r.amount(), r.which()))),
+            Tuple.of(4, advance),
+            Tuple.of(2, Arbitraries.just(new Step("run", 0, 0))),
+            Tuple.of(2, Arbitraries.just(new Step("approve", 0, 0))),
+            Tuple.of(2, review)).list().ofMinSize(1).ofMaxSize(40);
     }
 }

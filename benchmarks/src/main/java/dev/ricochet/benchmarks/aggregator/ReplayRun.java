@@ -135,7 +135,8 @@ public final class ReplayRun
 
             return String.format(Locale.ROOT,
                 "{\"events\":%d,\"seconds\":%.3f,\"eventsPerSecond\":%.0f,\"journalBytes\":%d,\"stateBytes\":%d}",
-                count, seconds, count / seconds, BenchmarkFiles.sizeBytes(journalDir), BenchmarkFiles.sizeBytes(stateDir));
+                count, seconds, count / seconds, BenchmarkFiles.sizeBytes(journalDir),
+                BenchmarkFiles.sizeBytes(stateDir));
         }
     }
 

@@ -92,7 +92,8 @@ public class WindowSumBenchmark extends ChronicleForkedBenchmark
         compact(dir);
         final long compactedNs = System.nanoTime();
         System.out.printf("%nloaded %,d buckets in %.1f s, compacted in %.1f s, %,d bytes%n",
-            (long)PARTNERS * DAYS, (loadedNs - startNs) / 1e9, (compactedNs - loadedNs) / 1e9, BenchmarkFiles.sizeBytes(dir));
+            (long)PARTNERS * DAYS, (loadedNs - startNs) / 1e9, (compactedNs - loadedNs) / 1e9,
+            BenchmarkFiles.sizeBytes(dir));
 
         store = StateStore.open(dir);
         counters = new CounterBuckets(store);

@@ -14,8 +14,9 @@ class ShopifyHmacTest
 {
     // A published example of Shopify's scheme (SQLPage's HMAC test), checked here with
     // `printf '%s' BODY | openssl dgst -sha256 -hmac test-webhook-secret -binary | base64`.
-    private static final byte[] BODY = "{\"id\":1234567890,\"email\":\"customer@example.com\",\"total_price\":\"123.45\"}"
-        .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] BODY =
+        "{\"id\":1234567890,\"email\":\"customer@example.com\",\"total_price\":\"123.45\"}"
+            .getBytes(StandardCharsets.UTF_8);
     private static final String SECRET = "test-webhook-secret";
     private static final String HMAC = "QNyObTlKbMx2qDlPF/ZOZcBqg5OgPg+2oky3zldc0Gw=";
 
