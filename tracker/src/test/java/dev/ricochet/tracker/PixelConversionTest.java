@@ -139,6 +139,25 @@ class PixelConversionTest
         assertEquals(List.of("o-4 1500"), orderAmounts());
     }
 
+    @Test
+    void shouldDropAReportWhoseOrderIdOrCouponTheJournalCannotKeepAsGiven() throws Exception
+    {
+        // When the order id holds a NUL or a line break, is 240 characters but 280 bytes of UTF-8 (the journal keeps
+        // 255 bytes: it was cut mid-character), or the coupon is past its 64 bytes
+        edge.get("/p.gif?e=conversion&program=shop&order_id=o%00x&amount=1500");
+        edge.get("/p.gif?e=conversion&program=shop&order_id=o%0Ax&amount=1500");
+        edge.get("/p.gif?e=conversion&program=shop&order_id=" + "o".repeat(200) + "%C3%A9".repeat(40) +
+            "&amount=1500");
+        edge.get("/p.gif?e=conversion&program=shop&order_id=o-c&amount=1500&coupon=" + "C".repeat(65));
+        // And then one at both bounds
+        edge.get("/p.gif?e=conversion&program=shop&order_id=" + "o".repeat(255) + "&amount=1500&coupon=" +
+            "C".repeat(64));
+
+        // Then only the last is journaled, as given; every pixel hit is
+        assertEquals(List.of("o".repeat(255) + " 1500"), orderAmounts());
+        assertEquals(5, EdgeFixture.journaledCount(edge.journal, EventHeaderDescriptor.TYPE_PIXEL));
+    }
+
     private List<String> orderAmounts()
     {
         final ConversionEventFlyweight conversion = new ConversionEventFlyweight();
