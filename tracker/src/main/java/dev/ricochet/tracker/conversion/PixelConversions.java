@@ -26,8 +26,9 @@ import java.util.Map;
  * ({@link ConversionEventFlyweight#MAX_ID_LENGTH}, {@link ConversionEventFlyweight#MAX_COUPON_LENGTH}) without control
  * characters or unpaired surrogates (the webhook intake's rules), and a currency, if given, the program's;
  * {@code kind=lead} is a lead, anything else a sale. The query read is the
- * one the pixel hit journals (its first {@link ClickEventFlyweight#MAX_QUERY_LENGTH} characters, unprintable ones as
- * '?'), so the report and the hit say the same.
+ * one the pixel hit journals (unprintable characters as '?'), so the report and the hit say the same; a query longer
+ * than the hit keeps ({@link ClickEventFlyweight#MAX_QUERY_LENGTH} characters) reports nothing, since its journaled
+ * form is cut and a report read from it is not the page's.
  *
  * <p>One per channel, created on its first report; not thread-safe. Allocates, but only for a hit that reports one.
  */
@@ -73,6 +74,12 @@ public final class PixelConversions
     public int decide(
         final String uri, final int queryStart, final long nowMs, final long visitorHi, final long visitorLo)
     {
+        if (uri.length() - queryStart > ClickEventFlyweight.MAX_QUERY_LENGTH)
+        {
+            // The hit journals only the query's first MAX_QUERY_LENGTH characters: a report read from them was not
+            // the page's (order_id=trunc-1234 past the cut was booked as order "trun", a cut-off amount as 0).
+            return 0;
+        }
         final Map<String, List<String>> parameters = parameters(journaledQuery(uri, queryStart));
         // The report is the parameter e=conversion, not any text containing it (page=conversion); a parameter given
         // twice is ambiguous (which value would the page have meant?), so such a report is dropped.
