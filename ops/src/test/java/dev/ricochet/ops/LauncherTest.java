@@ -51,6 +51,25 @@ class LauncherTest
     }
 
     @Test
+    void shouldRefuseAnUnknownFlagAMissingValueAndAFlagGivenTwiceNamingTheFlag()
+    {
+        // "--bogus" alone said "needs a value"; "--tracker-port=0" too
+        assertEquals("unknown flag --bogus", refusal("run", "--bogus"));
+        assertEquals("unknown flag --tracker-port=0 (give the value after a space: --tracker-port 0)",
+            refusal("run", "--tracker-port=0"));
+        // "--data-dir --demo" made a data directory named --demo
+        assertEquals("--data-dir needs a value", refusal("run", "--data-dir", "--demo"));
+        assertEquals("--data-dir needs a value", refusal("run", "--data-dir"));
+        // the second --data-dir silently won
+        assertEquals("--data-dir given more than once", refusal("run", "--data-dir", "a", "--data-dir", "b"));
+    }
+
+    private static String refusal(final String... args)
+    {
+        return assertThrows(IllegalArgumentException.class, () -> Launcher.parse(args, Map.of())).getMessage();
+    }
+
+    @Test
     void shouldStartTheServiceWithChronicleAnalyticsOff() throws Exception
     {
         // The launcher script is how operators start Ricochet: it must never let Chronicle phone home.
