@@ -100,7 +100,20 @@ record Launcher(boolean demo, Path dataDir, Properties settings, Map<String, Str
         }
         if (null != flags.configFile())
         {
-            final Properties file = new Properties();
+            final Path path = flags.configFile();
+            final Properties file = new Properties()
+            {
+                @Override
+                public synchronized Object put(final Object key, final Object value)
+                {
+                    // A key given twice took its last value silently (which one did the operator mean?): refused.
+                    if (containsKey(key))
+                    {
+                        throw new IllegalArgumentException("setting '" + key + "' given more than once in " + path);
+                    }
+                    return super.put(key, value);
+                }
+            };
             try (InputStream in = Files.newInputStream(flags.configFile()))
             {
                 file.load(in);

@@ -91,6 +91,19 @@ class LauncherTest
     }
 
     @Test
+    void shouldRefuseAKeyGivenTwiceInTheConfigFile() throws Exception
+    {
+        // The last of two lines silently won (a space before '=' makes the same key)
+        final Path config = dir.resolve("ricochet.properties");
+        Files.writeString(config, "ricochet.tracker.port = 7000\nricochet.admin.port=7001\nricochet.tracker.port=0\n");
+
+        final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+            () -> Launcher.parse(new String[]{ "run", "--config", config.toString() }, Map.of()));
+
+        assertEquals("setting 'ricochet.tracker.port' given more than once in " + config, thrown.getMessage());
+    }
+
+    @Test
     void shouldReadTheScriptsOwnVariablesAsNoSettings() throws Exception
     {
         final Launcher launcher = Launcher.parse(new String[]{ "run" },
