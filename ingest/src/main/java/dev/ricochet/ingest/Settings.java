@@ -40,7 +40,13 @@ public final class Settings
         }
         try
         {
-            return requireRange(key, Integer.parseInt(value.trim()), min, max);
+            final String text = value.trim();
+            if (!isAsciiInteger(text))
+            {
+                // Integer.parseInt also reads "+8" and other scripts' digits ("\u0668\u0660" as 80): one spelling.
+                throw new NumberFormatException(text);
+            }
+            return requireRange(key, Integer.parseInt(text), min, max);
         }
         catch (final NumberFormatException ex)
         {
@@ -205,10 +211,33 @@ public final class Settings
      * @return where the leading digits of the text end, before its unit.
      * @throws IllegalArgumentException naming the key and what was expected if the text does not start with a digit.
      */
+    private static boolean isAsciiDigit(final char c)
+    {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isAsciiInteger(final String text)
+    {
+        final int start = text.startsWith("-") ? 1 : 0;
+        if (start == text.length())
+        {
+            return false;
+        }
+        for (int i = start; i < text.length(); i++)
+        {
+            if (!isAsciiDigit(text.charAt(i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static int numberEnd(final String key, final String value, final String text, final String expected)
     {
         int end = 0;
-        while (end < text.length() && Character.isDigit(text.charAt(end)))
+        // ASCII digits only: Character.isDigit and Long.parseLong also take other scripts' digits ("\u0665s" was 5 s).
+        while (end < text.length() && isAsciiDigit(text.charAt(end)))
         {
             end++;
         }

@@ -22,6 +22,36 @@ class SettingsTest
     }
 
     @Test
+    void shouldReadOnlyAsciiDigitsInNumbersDurationsAndSizes()
+    {
+        // Character.isDigit and Long.parseLong take other scripts' digits: "\u0665s" (Arabic-Indic five) started the
+        // service with 5 s, "\u0668\u0660" was 80, and "+8" an integer
+        for (final String value : new String[] {"\u0665s", "\uFF15ms", "\u0665"})
+        {
+            assertThrows(IllegalArgumentException.class, () -> Settings.parseDurationMs(KEY, value), value);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Settings.parseSizeBytes(KEY, "\u0665m"));
+        final String integerKey = "ricochet.test.integer";
+        try
+        {
+            for (final String value : new String[] {"\u0668\u0660", "+8", "-", "8\u0660"})
+            {
+                System.setProperty(integerKey, value);
+                assertThrows(IllegalArgumentException.class, () -> Settings.integer(integerKey, 1, -10, 100), value);
+            }
+            System.setProperty(integerKey, " 80 ");
+            assertEquals(80, Settings.integer(integerKey, 1, -10, 100));
+            System.setProperty(integerKey, "-8");
+            assertEquals(-8, Settings.integer(integerKey, 1, -10, 100));
+        }
+        finally
+        {
+            System.clearProperty(integerKey);
+        }
+        assertEquals(5_000L, Settings.parseDurationMs(KEY, "5s"));
+    }
+
+    @Test
     void shouldRejectAMalformedSizeNamingTheKey()
     {
         for (final String value : new String[] {"", "m", "-1m", "12 apples", "99999999999t"})

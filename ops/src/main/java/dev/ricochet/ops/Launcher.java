@@ -8,10 +8,12 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -98,7 +100,20 @@ record Launcher(boolean demo, Path dataDir, Properties settings, Map<String, Str
         }
         if (null != flags.configFile())
         {
-            final Properties file = new Properties();
+            final Path path = flags.configFile();
+            final Properties file = new Properties()
+            {
+                @Override
+                public synchronized Object put(final Object key, final Object value)
+                {
+                    // A key given twice took its last value silently (which one did the operator mean?): refused.
+                    if (containsKey(key))
+                    {
+                        throw new IllegalArgumentException("setting '" + key + "' given more than once in " + path);
+                    }
+                    return super.put(key, value);
+                }
+            };
             try (InputStream in = Files.newInputStream(flags.configFile()))
             {
                 file.load(in);
@@ -138,6 +153,8 @@ record Launcher(boolean demo, Path dataDir, Properties settings, Map<String, Str
      */
     private record Flags(boolean demo, Path configFile, Properties settings, Map<String, String> sources)
     {
+        private static final Set<String> FLAGS = Set.of("--data-dir", "--tracker-port", "--admin-port", "--config");
+
         static Flags parse(final List<String> args)
         {
             boolean demo = false;
@@ -145,6 +162,7 @@ record Launcher(boolean demo, Path dataDir, Properties settings, Map<String, Str
             final Properties settings = new Properties();
             final Map<String, String> sources = new TreeMap<>();
             final List<String> rest = new ArrayList<>(args);
+            final Set<String> given = new HashSet<>();
             while (!rest.isEmpty())
             {
                 final String flag = rest.remove(0);
@@ -153,20 +171,25 @@ record Launcher(boolean demo, Path dataDir, Properties settings, Map<String, Str
                     demo = true;
                     continue;
                 }
-                if (rest.isEmpty())
-                {
-                    throw new IllegalArgumentException(
-                        flag.startsWith("--") ? flag + " needs a value" : "unknown flag " + flag);
-                }
-                final String value = rest.remove(0);
                 final String key = switch (flag)
                 {
                     case "--data-dir" -> DATA_DIR_PROP_NAME;
                     case "--tracker-port" -> TrackerConfiguration.PORT_PROP_NAME;
                     case "--admin-port" -> AggregatorConfiguration.ADMIN_PORT_PROP_NAME;
                     case "--config" -> null;
-                    default -> throw new IllegalArgumentException("unknown flag " + flag);
+                    default -> throw new IllegalArgumentException(unknownFlag(flag));
                 };
+                // "--bogus" last said "needs a value", "--data-dir --demo" made a directory named --demo, and a flag
+                // given twice silently took its last value: each is refused naming the flag.
+                if (rest.isEmpty() || rest.get(0).startsWith("--"))
+                {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                if (!given.add(flag))
+                {
+                    throw new IllegalArgumentException(flag + " given more than once");
+                }
+                final String value = rest.remove(0);
                 if (null == key)
                 {
                     configFile = Path.of(value);
@@ -176,6 +199,14 @@ record Launcher(boolean demo, Path dataDir, Properties settings, Map<String, Str
                 sources.put(key, flag);
             }
             return new Flags(demo, configFile, settings, sources);
+        }
+
+        private static String unknownFlag(final String flag)
+        {
+            final int equals = flag.indexOf('=');
+            return equals > 0 && FLAGS.contains(flag.substring(0, equals)) ? "unknown flag " + flag + " (give the " +
+                "value after a space: " + flag.substring(0, equals) + " " + flag.substring(equals + 1) + ")" :
+                "unknown flag " + flag;
         }
     }
 

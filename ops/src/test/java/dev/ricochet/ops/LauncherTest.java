@@ -51,6 +51,25 @@ class LauncherTest
     }
 
     @Test
+    void shouldRefuseAnUnknownFlagAMissingValueAndAFlagGivenTwiceNamingTheFlag()
+    {
+        // "--bogus" alone said "needs a value"; "--tracker-port=0" too
+        assertEquals("unknown flag --bogus", refusal("run", "--bogus"));
+        assertEquals("unknown flag --tracker-port=0 (give the value after a space: --tracker-port 0)",
+            refusal("run", "--tracker-port=0"));
+        // "--data-dir --demo" made a data directory named --demo
+        assertEquals("--data-dir needs a value", refusal("run", "--data-dir", "--demo"));
+        assertEquals("--data-dir needs a value", refusal("run", "--data-dir"));
+        // the second --data-dir silently won
+        assertEquals("--data-dir given more than once", refusal("run", "--data-dir", "a", "--data-dir", "b"));
+    }
+
+    private static String refusal(final String... args)
+    {
+        return assertThrows(IllegalArgumentException.class, () -> Launcher.parse(args, Map.of())).getMessage();
+    }
+
+    @Test
     void shouldStartTheServiceWithChronicleAnalyticsOff() throws Exception
     {
         // The launcher script is how operators start Ricochet: it must never let Chronicle phone home.
@@ -69,6 +88,19 @@ class LauncherTest
 
         assertEquals("unknown setting 'ricochet.tracker.rate.limit.adress' from " + config + ": did you mean " +
             "ricochet.tracker.rate.limit.address? (every setting: ops/CONFIGURATION.md)", thrown.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAKeyGivenTwiceInTheConfigFile() throws Exception
+    {
+        // The last of two lines silently won (a space before '=' makes the same key)
+        final Path config = dir.resolve("ricochet.properties");
+        Files.writeString(config, "ricochet.tracker.port = 7000\nricochet.admin.port=7001\nricochet.tracker.port=0\n");
+
+        final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+            () -> Launcher.parse(new String[]{ "run", "--config", config.toString() }, Map.of()));
+
+        assertEquals("setting 'ricochet.tracker.port' given more than once in " + config, thrown.getMessage());
     }
 
     @Test

@@ -139,6 +139,42 @@ class PixelConversionTest
         assertEquals(List.of("o-4 1500"), orderAmounts());
     }
 
+    @Test
+    void shouldDropAReportWhoseOrderIdOrCouponTheJournalCannotKeepAsGiven() throws Exception
+    {
+        // When the order id holds a NUL or a line break, is 240 characters but 280 bytes of UTF-8 (the journal keeps
+        // 255 bytes: it was cut mid-character), or the coupon is past its 64 bytes
+        edge.get("/p.gif?e=conversion&program=shop&order_id=o%00x&amount=1500");
+        edge.get("/p.gif?e=conversion&program=shop&order_id=o%0Ax&amount=1500");
+        edge.get("/p.gif?e=conversion&program=shop&order_id=" + "o".repeat(200) + "%C3%A9".repeat(40) +
+            "&amount=1500");
+        edge.get("/p.gif?e=conversion&program=shop&order_id=o-c&amount=1500&coupon=" + "C".repeat(65));
+        // And then one at both bounds
+        edge.get("/p.gif?e=conversion&program=shop&order_id=" + "o".repeat(255) + "&amount=1500&coupon=" +
+            "C".repeat(64));
+
+        // Then only the last is journaled, as given; every pixel hit is
+        assertEquals(List.of("o".repeat(255) + " 1500"), orderAmounts());
+        assertEquals(5, EdgeFixture.journaledCount(edge.journal, EventHeaderDescriptor.TYPE_PIXEL));
+    }
+
+    @Test
+    void shouldDropAReportWhoseQueryIsLongerThanThePixelHitJournals() throws Exception
+    {
+        // When a thank-you page with long tracking parameters reports an order: the hit journals only the first
+        // 512 characters, cut inside the order id, with the amount past the cut
+        final String padding = "x=" + "p".repeat(470);
+        edge.get("/p.gif?" + padding + "&e=conversion&program=shop&order_id=trunc-1234567890&amount=1500");
+        // And one of exactly 512 characters
+        final String report = "&e=conversion&program=shop&order_id=o-512&amount=1500";
+        edge.get("/p.gif?x=" + "p".repeat(512 - 2 - report.length()) + report);
+
+        // Then the cut one reports nothing (it was booked as order "trun" for 0), the one within the bound does; the
+        // hits are journaled
+        assertEquals(List.of("o-512 1500"), orderAmounts());
+        assertEquals(2, EdgeFixture.journaledCount(edge.journal, EventHeaderDescriptor.TYPE_PIXEL));
+    }
+
     private List<String> orderAmounts()
     {
         final ConversionEventFlyweight conversion = new ConversionEventFlyweight();

@@ -116,7 +116,7 @@ final class ConversionValidation
      * counted in characters, was cut mid-character) and an unpaired surrogate has no UTF-8 at all (it was kept as
      * '?'). Both were found by WebhookIntakeFuzzTest, which reads every recorded conversion back from its event.
      */
-    private static String checkText(final String field, final String value, final boolean required, final int maxBytes)
+    static String checkText(final String field, final String value, final boolean required, final int maxBytes)
     {
         if (null == value || value.isEmpty())
         {

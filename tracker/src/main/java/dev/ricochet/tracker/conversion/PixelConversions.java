@@ -22,10 +22,13 @@ import java.util.Map;
  * <p>The rules: only '&amp;' separates parameters; {@code e} must be exactly {@code conversion}; a parameter given
  * twice drops the report (which value would the page have meant?); the amount is a plain integer within
  * {@link Money#MAX_AMOUNT} (anyone can load the pixel), else the report is dropped and counted; the program must be
- * known and take pixel conversions, the order id present and within {@link ConversionEventFlyweight#MAX_ID_LENGTH},
- * and a currency, if given, the program's; {@code kind=lead} is a lead, anything else a sale. The query read is the
- * one the pixel hit journals (its first {@link ClickEventFlyweight#MAX_QUERY_LENGTH} characters, unprintable ones as
- * '?'), so the report and the hit say the same.
+ * known and take pixel conversions, the order id present and the order id and coupon within their bounds in UTF-8 bytes
+ * ({@link ConversionEventFlyweight#MAX_ID_LENGTH}, {@link ConversionEventFlyweight#MAX_COUPON_LENGTH}) without control
+ * characters or unpaired surrogates (the webhook intake's rules), and a currency, if given, the program's;
+ * {@code kind=lead} is a lead, anything else a sale. The query read is the
+ * one the pixel hit journals (unprintable characters as '?'), so the report and the hit say the same; a query longer
+ * than the hit keeps ({@link ClickEventFlyweight#MAX_QUERY_LENGTH} characters) reports nothing, since its journaled
+ * form is cut and a report read from it is not the page's.
  *
  * <p>One per channel, created on its first report; not thread-safe. Allocates, but only for a hit that reports one.
  */
@@ -71,6 +74,12 @@ public final class PixelConversions
     public int decide(
         final String uri, final int queryStart, final long nowMs, final long visitorHi, final long visitorLo)
     {
+        if (uri.length() - queryStart > ClickEventFlyweight.MAX_QUERY_LENGTH)
+        {
+            // The hit journals only the query's first MAX_QUERY_LENGTH characters: a report read from them was not
+            // the page's (order_id=trunc-1234 past the cut was booked as order "trun", a cut-off amount as 0).
+            return 0;
+        }
         final Map<String, List<String>> parameters = parameters(journaledQuery(uri, queryStart));
         // The report is the parameter e=conversion, not any text containing it (page=conversion); a parameter given
         // twice is ambiguous (which value would the page have meant?), so such a report is dropped.
@@ -89,8 +98,14 @@ public final class PixelConversions
         final ProgramRoute program = null == programId ? null : programs.lookup(programId);
         final String orderId = first(parameters, "order_id");
         final String currency = first(parameters, "currency");
+        final String coupon = first(parameters, "coupon");
+        // The order id and coupon are held to the webhook intake's rules (ConversionValidation): at most their bound
+        // in UTF-8 bytes, not characters (a longer one was cut mid-character, so two orders became one), and no
+        // control character ("%00", "%0A" were booked into the id the ledger and its exports carry).
         if (null == program || !program.pixelConversions() || null == orderId ||
-            orderId.length() > ConversionEventFlyweight.MAX_ID_LENGTH ||
+            null != ConversionValidation.checkText("order_id", orderId, true, ConversionEventFlyweight.MAX_ID_LENGTH) ||
+            null != ConversionValidation.checkText(
+                "coupon", coupon, false, ConversionEventFlyweight.MAX_COUPON_LENGTH) ||
             (null != currency && !currency.equalsIgnoreCase(program.currency())))
         {
             return 0;
@@ -100,7 +115,7 @@ public final class PixelConversions
         return conversion.wrapForEncode(buffer, 0, nowMs, nowMs, kind, ConversionEventFlyweight.SOURCE_PIXEL,
                 program.programNumber(), program.currency(), amount)
             .visitorId(visitorHi, visitorLo)
-            .ids(orderId, null, null, first(parameters, "coupon"))
+            .ids(orderId, null, null, coupon)
             .encodedLength();
     }
 
