@@ -128,11 +128,6 @@ final class RequestPath
         return queryStart;
     }
 
-    boolean hasQuery()
-    {
-        return queryStart < uri.length();
-    }
-
     static boolean isValidCode(final CharSequence text, final int start, final int end)
     {
         final int length = end - start;
