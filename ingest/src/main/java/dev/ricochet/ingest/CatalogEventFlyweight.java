@@ -67,6 +67,38 @@ public final class CatalogEventFlyweight
     public static final byte KIND_CLOCK_TICK = 8;
 
     /**
+     * An admin change with who made it: an envelope around one of the other kinds (or a command of part 8), which the
+     * aggregator applies and records in the audit trail. Its document may be split over {@link #KIND_COMMAND_PART}
+     * events that precede it.
+     */
+    public static final byte KIND_ADMIN_CHANGE = 9;
+
+    /**
+     * One part of an admin change too large for one event, held until the envelope that names it arrives.
+     */
+    public static final byte KIND_COMMAND_PART = 10;
+
+    /**
+     * An upserted or deleted saved segment (a named partner filter).
+     */
+    public static final byte KIND_SEGMENT = 11;
+
+    /**
+     * A named API token created or revoked (only its hash is journaled).
+     */
+    public static final byte KIND_TOKEN = 12;
+
+    /**
+     * A bulk change of partners (a segment or an id list): all or nothing.
+     */
+    public static final byte KIND_BULK = 13;
+
+    /**
+     * A CSV import of partners or links: all or nothing.
+     */
+    public static final byte KIND_IMPORT = 14;
+
+    /**
      * Largest JSON document a catalog event carries.
      */
     public static final int MAX_DOCUMENT_LENGTH = MAX_EVENT_LENGTH - 20;

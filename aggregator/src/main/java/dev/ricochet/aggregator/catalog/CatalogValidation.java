@@ -170,7 +170,8 @@ public final class CatalogValidation
         }
         return new ProgramSpec(name, currency, defaultDestination, clickParam, attribution, tiers, holdDays, minPayout,
             secrets, recurringMonths, Boolean.TRUE.equals(spec.pixelConversions()), tierMode, tierReview,
-            Boolean.TRUE.equals(spec.retroactive()), spec.monthlyCap(), webhookUrl, fraud(spec.fraud()));
+            Boolean.TRUE.equals(spec.retroactive()), spec.monthlyCap(), webhookUrl, fraud(spec.fraud()),
+            spec.attributes(), spec.applications());
     }
 
     /**
@@ -353,7 +354,8 @@ public final class CatalogValidation
             throw new InvalidSpecException("payoutAccount must be 1-200 printable characters");
         }
         return new PartnerSpec(spec.programId(), name, spec.email(), status, spec.commissionPercent(),
-            spec.leadCommission(), spec.monthlyCap(), spec.payoutAccount(), customerIds(spec.customerIds()));
+            spec.leadCommission(), spec.monthlyCap(), spec.payoutAccount(), customerIds(spec.customerIds()),
+            spec.tags(), spec.attributes(), spec.tierPin(), spec.statusReason(), spec.joinedAt());
     }
 
     private static List<String> customerIds(final List<String> customerIds)

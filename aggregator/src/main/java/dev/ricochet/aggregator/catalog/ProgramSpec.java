@@ -35,6 +35,8 @@ import java.util.List;
  * @param fraud              the conversion fraud checks that put new commissions on hold; filled with defaults by
  *                           {@link CatalogValidation}. Null only in a program journaled before the checks existed,
  *                           which keeps them off so that a replay of an old journal makes the decisions it made then.
+ * @param attributes         the schema of the custom attributes its partners carry (part 8), or null.
+ * @param applications       whether the public apply endpoint takes applications, or null (closed).
  */
 public record ProgramSpec(
     String name,
@@ -53,8 +55,34 @@ public record ProgramSpec(
     Boolean retroactive,
     Long monthlyCap,
     String webhookUrl,
-    Fraud fraud)
+    Fraud fraud,
+    List<AttributeDef> attributes,
+    Applications applications)
 {
+    /**
+     * A custom attribute of the program's partners.
+     *
+     * @param name        key in {@link PartnerSpec#attributes()}.
+     * @param type        {@code text}, {@code number}, {@code date} (YYYY-MM-DD) or {@code choice}.
+     * @param label       shown to people (the application form, the dashboard), or null for the name.
+     * @param required    a partner must carry it.
+     * @param choices     the allowed values of a {@code choice}.
+     * @param application asked on the public application form.
+     */
+    public record AttributeDef(String name, String type, String label, Boolean required, List<String> choices,
+        Boolean application)
+    {
+    }
+
+    /**
+     * The program's public applications.
+     *
+     * @param open the apply endpoint takes applications.
+     */
+    public record Applications(Boolean open)
+    {
+    }
+
     /**
      * @return true if tier rates apply per revenue band.
      */

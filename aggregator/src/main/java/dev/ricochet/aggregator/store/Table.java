@@ -86,7 +86,35 @@ public enum Table
     /**
      * {@code ledger.CommissionTable}: program + commission key -> (empty), the program's review queue.
      */
-    HELD_COMMISSIONS("held_commissions");
+    HELD_COMMISSIONS("held_commissions"),
+    /**
+     * {@code audit.AuditTable}: journal index of the admin change -> the audit record (JSON).
+     */
+    AUDIT("audit"),
+    /**
+     * {@code audit.AuditTable}: (time | actor | target) + journal index -> (empty), the trail's filters.
+     */
+    AUDIT_INDEX("audit_index"),
+    /**
+     * Named API tokens: token id -> the token's record (its hash, never the token).
+     */
+    TOKENS("tokens"),
+    /**
+     * Parts of an admin change too large for one journal event, until its envelope arrives.
+     */
+    COMMAND_PARTS("command_parts"),
+    /**
+     * A program's day buckets (and per-tier day buckets), the program reports' source.
+     */
+    PROGRAM_COUNTERS("program_counters"),
+    /**
+     * A partner's lifetime counters, the directory's sort keys.
+     */
+    PARTNER_TOTALS("partner_totals"),
+    /**
+     * A program's secondary indexes (conversions by time, payout runs), the lists' source.
+     */
+    PROGRAM_INDEX("program_index");
 
     private final String columnFamily;
 
