@@ -1,14 +1,13 @@
 package dev.ricochet.aggregator.csv;
 
-import dev.ricochet.aggregator.catalog.CatalogEntry;
-
 import java.util.List;
 
 /**
  * An import file read row by row and checked against the catalog as it is now: what it would write, or why not.
  *
- * @param entries   every row as the full entity it would store (its columns merged onto the entity the row names),
- *                  in file order; empty if any row is bad.
+ * @param changes   every row that changes something, as the full entity it would store (its columns merged onto
+ *                  the entity the row names) with the fingerprint of that entity, in file order; empty if any row is
+ *                  bad.
  * @param errors    every bad row, in file order.
  * @param rows      data rows read (the header not counted).
  * @param created   rows naming an entity that does not exist yet.
@@ -17,7 +16,7 @@ import java.util.List;
  * @param <T>       the spec type.
  */
 public record ImportPlan<T>(
-    List<CatalogEntry<T>> entries,
+    List<ImportCommand.Row<T>> changes,
     List<ImportError> errors,
     int rows,
     int created,

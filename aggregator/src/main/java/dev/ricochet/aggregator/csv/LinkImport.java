@@ -26,7 +26,7 @@ public final class LinkImport
     private final ImportFile file;
     private final Map<LinkColumn, Integer> columns = new EnumMap<>(LinkColumn.class);
     private final Map<String, Integer> firstLines = new HashMap<>();
-    private final List<CatalogEntry<LinkSpec>> entries = new ArrayList<>();
+    private final List<ImportCommand.Row<LinkSpec>> changes = new ArrayList<>();
     private final List<ImportError> errors = new ArrayList<>();
     private int created;
     private int updated;
@@ -87,7 +87,7 @@ public final class LinkImport
                 row(record);
             }
         }
-        return new ImportPlan<>(errors.isEmpty() ? List.copyOf(entries) : List.of(), List.copyOf(errors), rows,
+        return new ImportPlan<>(errors.isEmpty() ? List.copyOf(changes) : List.of(), List.copyOf(errors), rows,
             created, updated, unchanged);
     }
 
@@ -113,19 +113,21 @@ public final class LinkImport
             return;
         }
         final CatalogEntry<LinkSpec> existing = catalog.link(code);
+        if (null != existing && existing.spec().equals(link))
+        {
+            unchanged++;
+            return;
+        }
         if (null == existing)
         {
             created++;
-        }
-        else if (existing.spec().equals(link))
-        {
-            unchanged++;
         }
         else
         {
             updated++;
         }
-        entries.add(new CatalogEntry<>(code, 0, link));
+        changes.add(new ImportCommand.Row<>(code, link,
+            ImportCommand.fingerprint(null == existing ? null : existing.spec())));
     }
 
     private ImportError refusal(final int line, final String code, final String partnerId)

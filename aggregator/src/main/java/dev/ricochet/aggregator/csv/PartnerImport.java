@@ -40,7 +40,7 @@ public final class PartnerImport
     private final Map<String, Integer> attributeColumns = new LinkedHashMap<>();
     private final Map<String, ProgramSpec.AttributeDef> attributeDefs = new HashMap<>();
     private final Map<String, Integer> firstLines = new HashMap<>();
-    private final List<CatalogEntry<PartnerSpec>> entries = new ArrayList<>();
+    private final List<ImportCommand.Row<PartnerSpec>> changes = new ArrayList<>();
     private final List<ImportError> errors = new ArrayList<>();
     private int created;
     private int updated;
@@ -128,7 +128,7 @@ public final class PartnerImport
                 row(new Row(record));
             }
         }
-        return new ImportPlan<>(errors.isEmpty() ? List.copyOf(entries) : List.of(), List.copyOf(errors),
+        return new ImportPlan<>(errors.isEmpty() ? List.copyOf(changes) : List.of(), List.copyOf(errors),
             rows, created, updated, unchanged);
     }
 
@@ -172,19 +172,21 @@ public final class PartnerImport
             row.error(fieldOf(ex.getMessage()), ex.getMessage());
             return;
         }
+        if (null != existing && existing.spec().equals(validated))
+        {
+            unchanged++;
+            return;
+        }
         if (null == existing)
         {
             created++;
-        }
-        else if (existing.spec().equals(validated))
-        {
-            unchanged++;
         }
         else
         {
             updated++;
         }
-        entries.add(new CatalogEntry<>(id, 0, validated));
+        changes.add(new ImportCommand.Row<>(id, validated,
+            ImportCommand.fingerprint(null == existing ? null : existing.spec())));
     }
 
     private PartnerSpec merge(final Row row, final PartnerSpec existing)

@@ -64,7 +64,7 @@ class PartnerImportTest
 
         assertEquals(new PartnerSpec("shop", "Ann", "ann@example.com", "active", "12.5", null, null, null, null,
             List.of("vip", "blog"), Map.of("followers", 1500, "niche", "cooking"), null, null, null),
-            plan.entries().get(0).spec());
+            plan.changes().get(0).spec());
         assertEquals(List.of(1, 0, 0), List.of(plan.created(), plan.updated(), plan.unchanged()));
     }
 
@@ -75,7 +75,7 @@ class PartnerImportTest
 
         final ImportPlan<PartnerSpec> plan = plan("id,name\nann,Ann Smith\n");
 
-        final PartnerSpec spec = plan.entries().get(0).spec();
+        final PartnerSpec spec = plan.changes().get(0).spec();
         assertEquals(List.of("Ann Smith", "paused", "paypal:ann@example.com", "2025-01-01T00:00:00Z"),
             List.of(spec.name(), spec.status(), spec.payoutAccount(), spec.joinedAt()));
         assertEquals(1, plan.updated());
@@ -86,7 +86,7 @@ class PartnerImportTest
     {
         partner("ann", "shop", "Ann", "paypal:ann@example.com");
 
-        final PartnerSpec spec = plan("id,name,status,payoutAccount\nann,Ann,,\n").entries().get(0).spec();
+        final PartnerSpec spec = plan("id,name,status,payoutAccount\nann,Ann,,\n").changes().get(0).spec();
 
         assertEquals("paused", spec.status());
         assertNull(spec.payoutAccount());
@@ -131,7 +131,7 @@ class PartnerImportTest
                 "path's program's partners"),
             new ImportError(9, "id", "id 'bob' is on line 4 already"),
             new ImportError(10, null, "the row has 2 fields; the header has 6")), plan.errors());
-        assertEquals(List.of(), plan.entries());
+        assertEquals(List.of(), plan.changes());
         assertEquals(8, plan.rows());
     }
 
@@ -141,7 +141,7 @@ class PartnerImportTest
         final ImportPlan<PartnerSpec> plan = plan("id,name\nann,\"'=HYPERLINK(\"\"x\"\")\"\nbob,'Bob'\n");
 
         assertEquals(List.of("=HYPERLINK(\"x\")", "'Bob'"),
-            plan.entries().stream().map(e -> e.spec().name()).toList());
+            plan.changes().stream().map(e -> e.spec().name()).toList());
     }
 
     @Test
