@@ -11,6 +11,7 @@ import dev.ricochet.aggregator.catalog.LinkSpec;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.commission.CommissionEngine;
+import dev.ricochet.aggregator.csv.ImportApplication;
 import dev.ricochet.aggregator.ledger.CommissionKey;
 import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.ledger.LedgerCommand;
@@ -40,6 +41,7 @@ final class CatalogApplication
     private final PayoutRuns payouts;
     private final Runnable commitApplied;
     private final AdminChanges adminChanges;
+    private final ImportApplication imports; // part 8, item 9
 
     /**
      * @param catalog       the catalog to apply changes to.
@@ -66,6 +68,7 @@ final class CatalogApplication
         this.payouts = payouts;
         this.commitApplied = commitApplied;
         this.adminChanges = new AdminChanges(store, batch, commitApplied, this::apply);
+        this.imports = new ImportApplication(catalog, this::apply); // part 8, item 9
     }
 
     /**
@@ -160,6 +163,8 @@ final class CatalogApplication
                 return review(review, timeMs) ? new AuditDetail("commission:" + review.partnerId() + "/" +
                     review.externalId(), programOf(review.partnerId()), null, review) : null;
             }
+            case CatalogEventFlyweight.KIND_IMPORT: // part 8, item 9: CSV import, every row through the cases above
+                return imports.apply(document, timeMs);
             default:
                 throw new IllegalStateException("unknown catalog kind " + kind);
         }

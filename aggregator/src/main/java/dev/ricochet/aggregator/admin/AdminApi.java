@@ -95,6 +95,9 @@ public final class AdminApi
     private final PayoutsResource payouts;
     private final MetricsResource metrics;
     private final AuditResource audit;
+    // Part 8, item 9: CSV import and export.
+    private final ImportResource imports;
+    private final ExportResource exports;
 
     /**
      * @param catalog    catalog in memory.
@@ -122,6 +125,9 @@ public final class AdminApi
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
         this.metrics = new MetricsResource(aggregator, extraMetrics);
         this.audit = new AuditResource(store, epochClock);
+        // Part 8, item 9: CSV import and export.
+        this.imports = new ImportResource(catalog, writes, epochClock);
+        this.exports = new ExportResource(catalog, store, records, epochClock);
     }
 
     /**
@@ -180,6 +186,12 @@ public final class AdminApi
             case APPROVE_PAYOUT_RUN -> payouts.approvePayoutRun(call);
             case EXPORT_PAYOUT_RUN -> payouts.exportPayoutRun(id);
             case AUDIT -> audit.list(call);
+            // Part 8, item 9: CSV import and export.
+            case IMPORT_PARTNERS -> imports.partners(call);
+            case IMPORT_LINKS -> imports.links(call);
+            case EXPORT_PARTNERS -> exports.partners(call);
+            case EXPORT_CONVERSIONS -> exports.conversions(call);
+            case EXPORT_LEDGER -> exports.ledger(call);
         };
     }
 }

@@ -89,7 +89,24 @@ public enum AdminRoute
     AUDIT(HttpMethod.GET, "/v1/audit", Who.MONEY, View.AUDIT, RouteQuery.of(QueryParameter.text("from"),
         QueryParameter.text("to"), QueryParameter.text("actor"), QueryParameter.text("action"),
         QueryParameter.text("target"), QueryParameter.text("programId"), QueryParameter.number("limit", 1, 500, 50),
-        QueryParameter.text("cursor")));
+        QueryParameter.text("cursor"))),
+
+    // Part 8, item 9: CSV import and export (docs/import-export.md).
+    /** Import a program's partners from CSV: a dry run's report, or all rows in one journaled command. */
+    IMPORT_PARTNERS(HttpMethod.POST, "/v1/programs/{programId}/partners/import", Who.ADMIN, View.IMPORT,
+        RouteQuery.of(QueryParameter.text("dryRun"))),
+    /** Import a program's links from CSV: a dry run's report, or all rows in one journaled command. */
+    IMPORT_LINKS(HttpMethod.POST, "/v1/programs/{programId}/links/import", Who.ADMIN, View.IMPORT,
+        RouteQuery.of(QueryParameter.text("dryRun"))),
+    /** A program's partners with their counters over a range, as CSV (columns by role). */
+    EXPORT_PARTNERS(HttpMethod.GET, "/v1/programs/{programId}/partners/export.csv", Who.STAFF, null,
+        RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"))),
+    /** A program's conversions over a range, as CSV (columns by role). */
+    EXPORT_CONVERSIONS(HttpMethod.GET, "/v1/programs/{programId}/conversions/export.csv", Who.STAFF, null,
+        RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"))),
+    /** The ledger entries of a program's partners over a range, as CSV. */
+    EXPORT_LEDGER(HttpMethod.GET, "/v1/programs/{programId}/ledger/export.csv", Who.MONEY, null,
+        RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to")));
 
     private final HttpMethod method;
     private final String pattern;

@@ -80,20 +80,21 @@ final class ExportResource
      * {@code GET /v1/programs/{programId}/partners/export.csv?from=&to=}: one row per partner, in catalog order,
      * with its counters summed over the range.
      *
-     * @param programId from the path.
-     * @param from      first day, or null for 29 days before {@code to}.
-     * @param to        last day, or null for today.
-     * @param role      the caller's role: the columns it owns.
+     * @param call the request: the program, the range ({@code from} and {@code to}, by default the last 30 days) and
+     *             the caller, whose role owns the columns.
      * @return the file, or 404.
      */
-    ApiResponse partners(final String programId, final String from, final String to, final Role role)
+    ApiResponse partners(final RouteCall call)
     {
+        final String programId = call.param("programId");
         final CatalogEntry<ProgramSpec> program = catalog.program(programId);
-        if (null == program)
+        final ApiResponse refusal = refusal(call, program);
+        if (null != refusal)
         {
-            return ApiResponse.notFound("program", programId);
+            return refusal;
         }
-        final DayRange range = DayRange.of(from, to, epochClock);
+        final Role role = call.caller().role();
+        final DayRange range = DayRange.of(call.text("from"), call.text("to"), epochClock);
         final List<String> attributes = new ArrayList<>();
         if (null != program.spec().attributes() && owns(View.PARTNER, "attributes", role))
         {
@@ -179,20 +180,21 @@ final class ExportResource
      * {@code GET /v1/programs/{programId}/conversions/export.csv?from=&to=}: one row per conversion and partner it
      * credits (a conversion split between partners is a row for each, with that partner's credit), in time order.
      *
-     * @param programId from the path.
-     * @param from      first day, or null for 29 days before {@code to}.
-     * @param to        last day, or null for today.
-     * @param role      the caller's role: the columns it owns.
+     * @param call the request: the program, the range ({@code from} and {@code to}, by default the last 30 days) and
+     *             the caller, whose role owns the columns.
      * @return the file, 400 if the range holds more than {@value #MAX_EXPORT_ROWS} rows, or 404.
      */
-    ApiResponse conversions(final String programId, final String from, final String to, final Role role)
+    ApiResponse conversions(final RouteCall call)
     {
+        final String programId = call.param("programId");
         final CatalogEntry<ProgramSpec> program = catalog.program(programId);
-        if (null == program)
+        final ApiResponse refusal = refusal(call, program);
+        if (null != refusal)
         {
-            return ApiResponse.notFound("program", programId);
+            return refusal;
         }
-        final DayRange range = DayRange.of(from, to, epochClock);
+        final Role role = call.caller().role();
+        final DayRange range = DayRange.of(call.text("from"), call.text("to"), epochClock);
         final List<ConversionLine> lines = new ArrayList<>();
         for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(programId))
         {
@@ -245,19 +247,20 @@ final class ExportResource
      * {@code GET /v1/programs/{programId}/ledger/export.csv?from=&to=}: the ledger entries of every partner of the
      * program dated within the range, partner by partner (catalog order), each in ledger order.
      *
-     * @param programId from the path.
-     * @param from      first day, or null for 29 days before {@code to}.
-     * @param to        last day, or null for today.
+     * @param call the request: the program and the range ({@code from} and {@code to}, by default the last 30
+     *             days).
      * @return the file, 400 if the range holds more than {@value #MAX_EXPORT_ROWS} rows, or 404.
      */
-    ApiResponse ledger(final String programId, final String from, final String to)
+    ApiResponse ledger(final RouteCall call)
     {
+        final String programId = call.param("programId");
         final CatalogEntry<ProgramSpec> program = catalog.program(programId);
-        if (null == program)
+        final ApiResponse refusal = refusal(call, program);
+        if (null != refusal)
         {
-            return ApiResponse.notFound("program", programId);
+            return refusal;
         }
-        final DayRange range = DayRange.of(from, to, epochClock);
+        final DayRange range = DayRange.of(call.text("from"), call.text("to"), epochClock);
         final String first = range.from().toString();
         final String last = range.to().toString();
         final CsvWriter csv = new CsvWriter().header(List.of("partnerId", "seq", "date", "type", "amount", "from",
@@ -286,6 +289,17 @@ final class ExportResource
         csv.text(partnerId).number(entry.seq()).text(entry.date()).text(entry.type()).number(entry.amount())
             .text(entry.from()).text(entry.to()).text(currency).text(entry.externalId()).text(entry.runId())
             .text(entry.note()).endRow();
+    }
+
+    private static ApiResponse refusal(final RouteCall call, final CatalogEntry<ProgramSpec> program)
+    {
+        final String programId = call.param("programId");
+        final String scope = call.caller().programId();
+        if (null != scope && !scope.equals(programId))
+        {
+            return ApiResponse.error(403, "this token is scoped to program '" + scope + "'");
+        }
+        return null == program ? ApiResponse.notFound("program", programId) : null;
     }
 
     private static InvalidSpecException tooMany()

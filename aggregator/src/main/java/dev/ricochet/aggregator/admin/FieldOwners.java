@@ -49,7 +49,9 @@ final class FieldOwners
         PROGRAM, PARTNER, LINK, COUPON, STATS, CONVERSIONS, LEDGER, TIMELINE, TOKEN, COMMISSION_REVIEW,
         HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN,
         // part 8
-        AUDIT
+        AUDIT,
+        // part 8, item 9
+        IMPORT
     }
 
     private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
@@ -129,6 +131,9 @@ final class FieldOwners
         OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));
         // The trail's before and after hold payout accounts and commission overrides: money roles only.
         OWNERS.put(View.AUDIT, fields(MONEY, "items", "next"));
+        // Part 8, item 9: an import's report or summary; only the admin imports.
+        OWNERS.put(View.IMPORT, fields(ADMIN, "programId", "dryRun", "valid", "rows", "created", "updated",
+            "unchanged", "refused", "errors"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
     }

@@ -290,8 +290,9 @@ public final class PartnerImport
     }
 
     /**
-     * Set by the server when a partner is created, kept by every change: a new partner may bring its date from
-     * another system (not after now); an existing partner's cell must be empty or its own date.
+     * Set by the server when a partner is created (now, for a new partner without one), kept by every change: a new
+     * partner may bring its date from another system (not after now); an existing partner's cell must be empty or its
+     * own date.
      */
     private String joinedAt(final Row row, final PartnerSpec existing)
     {
@@ -308,7 +309,7 @@ public final class PartnerImport
         }
         if (cell.isEmpty())
         {
-            return null;
+            return Instant.ofEpochMilli(nowMs).toString();
         }
         try
         {

@@ -63,7 +63,7 @@ class PartnerImportTest
             "ann,Ann,ann@example.com,vip; blog ;,12.5,1500,cooking\r\n");
 
         assertEquals(new PartnerSpec("shop", "Ann", "ann@example.com", "active", "12.5", null, null, null, null,
-            List.of("vip", "blog"), Map.of("followers", 1500, "niche", "cooking"), null, null, null),
+            List.of("vip", "blog"), Map.of("followers", 1500, "niche", "cooking"), null, null, "2026-03-10T10:15:00Z"),
             plan.changes().get(0).spec());
         assertEquals(List.of(1, 0, 0), List.of(plan.created(), plan.updated(), plan.unchanged()));
     }
