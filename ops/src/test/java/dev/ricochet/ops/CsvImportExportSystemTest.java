@@ -3,8 +3,17 @@ package dev.ricochet.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ricochet.aggregator.Aggregator;
+import dev.ricochet.aggregator.admin.CatalogWriter;
+import dev.ricochet.aggregator.audit.Actor;
+import dev.ricochet.aggregator.audit.AdminChange;
+import dev.ricochet.aggregator.catalog.CatalogJson;
+import dev.ricochet.aggregator.catalog.PartnerSpec;
+import dev.ricochet.aggregator.csv.ImportCommand;
 import dev.ricochet.aggregator.store.Table;
+import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.Journal;
+import dev.ricochet.ingest.JournalSpaceMonitor;
+import dev.ricochet.ingest.StrictJson;
 import dev.ricochet.testsupport.AdminClient;
 import dev.ricochet.testsupport.Await;
 import dev.ricochet.testsupport.ServiceFixture;
@@ -291,6 +300,39 @@ class CsvImportExportSystemTest
             GOOD_FILE)));
 
         assertEquals(403, response.statusCode());
+    }
+
+    @Test
+    void anImportWhosePartnerChangedAfterTheFileWasCheckedAppliesNothing() throws Exception
+    {
+        // Given an import journaled after another change of ann (its fingerprint is of ann as she was before)
+        importOk("partners", GOOD_FILE);
+        final PartnerSpec ann = new PartnerSpec(PROGRAM, "Ann", null, "active", null, null, null, null, null, null,
+            null, null, null, null);
+        final ImportCommand command = new ImportCommand(PROGRAM, List.of(
+            new ImportCommand.Row<>("zed", new PartnerSpec(PROGRAM, "Zed", null, "active", null, null, null, null,
+                null, null, null, null, null, START.toString()), null),
+            new ImportCommand.Row<>("ann", ann, ImportCommand.fingerprint(ann))), List.of(), 0);
+        final byte[] envelope = CatalogJson.write(new AdminChange(CatalogEventFlyweight.KIND_IMPORT,
+            "import_partners", "/v1/programs/shop/partners/import", new Actor("admin", "admin (bootstrap)", "admin",
+            null), "req_race", StrictJson.MAPPER.valueToTree(command)));
+
+        // When the aggregator applies it
+        try (CatalogWriter writer = new CatalogWriter(service.journal, clock::get,
+            new JournalSpaceMonitor(0, () -> Long.MAX_VALUE, error ->
+            {
+            })))
+        {
+            writer.append(CatalogEventFlyweight.KIND_ADMIN_CHANGE, envelope);
+        }
+        service.awaitCommitted();
+
+        // Then none of its rows applied, and the trail says it was refused
+        assertEquals(404, admin.get("/v1/partners/zed").statusCode());
+        assertEquals("Smith, Ann", admin.getJson("/v1/partners/ann").get("name").asText());
+        final JsonNode refused = admin.getJson("/v1/audit?action=import_partners").get("items").get(0);
+        assertEquals(List.of("req_race", "false"), List.of(refused.get("requestId").asText(),
+            refused.get("applied").asText()));
     }
 
     @Test
