@@ -256,6 +256,22 @@ class CsvImportExportSystemTest
     }
 
     @Test
+    void anExportedLinksFileImportsBackUnchanged() throws Exception
+    {
+        importOk("partners", GOOD_FILE);
+        importOk("links", "code,partnerId,destination\r\n" +
+            "bob-1,bob,https://shop.example.com/b\r\nann-1,ann,https://shop.example.com/a?x=1\r\n");
+        service.awaitCommitted();
+        final String exported = admin.getOk("/v1/programs/" + PROGRAM + "/links/export.csv");
+
+        final JsonNode again = importOk("links", exported);
+
+        assertEquals("code,partnerId,destination\r\nann-1,ann,https://shop.example.com/a?x=1\r\n" +
+            "bob-1,bob,https://shop.example.com/b\r\n", exported);
+        assertEquals(2, again.get("unchanged").asInt());
+    }
+
+    @Test
     void aLinkOfAnUnknownPartnerIsReportedOnItsLine() throws Exception
     {
         importOk("partners", GOOD_FILE);

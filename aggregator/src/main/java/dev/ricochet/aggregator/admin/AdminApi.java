@@ -190,6 +190,7 @@ public final class AdminApi
             case IMPORT_PARTNERS -> imports.partners(call);
             case IMPORT_LINKS -> imports.links(call);
             case EXPORT_PARTNERS -> exports.partners(call);
+            case EXPORT_LINKS -> exports.links(call);
             case EXPORT_CONVERSIONS -> exports.conversions(call);
             case EXPORT_LEDGER -> exports.ledger(call);
         };

@@ -101,6 +101,8 @@ public enum AdminRoute
     /** A program's partners with their counters over a range, as CSV (columns by role). */
     EXPORT_PARTNERS(HttpMethod.GET, "/v1/programs/{programId}/partners/export.csv", Who.STAFF, null,
         RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"))),
+    /** A program's links, as CSV. */
+    EXPORT_LINKS(HttpMethod.GET, "/v1/programs/{programId}/links/export.csv", Who.STAFF, null, RouteQuery.of()),
     /** A program's conversions over a range, as CSV (columns by role). */
     EXPORT_CONVERSIONS(HttpMethod.GET, "/v1/programs/{programId}/conversions/export.csv", Who.STAFF, null,
         RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"))),

@@ -6,12 +6,15 @@ import dev.ricochet.aggregator.attribution.ConversionRecord;
 import dev.ricochet.aggregator.attribution.ConversionTable;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
+import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
+import dev.ricochet.aggregator.catalog.LinkSpec;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.csv.CsvWriter;
+import dev.ricochet.aggregator.csv.LinkColumn;
 import dev.ricochet.aggregator.csv.PartnerColumn;
 import dev.ricochet.aggregator.ledger.CommissionKey;
 import dev.ricochet.aggregator.ledger.Commission;
@@ -19,6 +22,7 @@ import dev.ricochet.aggregator.ledger.LedgerEntry;
 import dev.ricochet.aggregator.ledger.LedgerTable;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.store.Table;
+import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.Money;
 import org.agrona.concurrent.EpochClock;
 
@@ -33,10 +37,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A program's CSV exports: its partners with their counters over a date range, its conversions and its partners'
- * ledger entries (item 9 of part 8; docs/import-export.md). Each column is a field of an API view and is written only
- * for a caller whose role owns that field ({@link FieldOwners}), so a file shows no more than the JSON would. Text
- * cells are formula-escaped ({@link dev.ricochet.aggregator.csv.CsvCells}).
+ * A program's CSV exports: its partners with their counters over a date range, its links, its conversions and its
+ * partners' ledger entries (item 9 of part 8; docs/import-export.md). Each column is a field of an API view and is
+ * written only for a caller whose role owns that field ({@link FieldOwners}), so a file shows no more than the JSON
+ * would. Text cells are formula-escaped ({@link dev.ricochet.aggregator.csv.CsvCells}).
  */
 final class ExportResource
 {
@@ -174,6 +178,56 @@ final class ExportResource
             case MONTHLY_CAP -> null == spec.monthlyCap() ? null : spec.monthlyCap().toString();
             case JOINED_AT -> spec.joinedAt();
         };
+    }
+
+    /**
+     * {@code GET /v1/programs/{programId}/links/export.csv}: one row per link of the program's partners, by code; the
+     * links import's columns, so that the file imports back unchanged. The codes are read from the saved catalog
+     * (committed), each link's settings from the catalog in memory.
+     *
+     * @param call the request: the program and the caller, whose role owns the columns.
+     * @return the file, or 404.
+     */
+    ApiResponse links(final RouteCall call)
+    {
+        final String programId = call.param("programId");
+        final CatalogEntry<ProgramSpec> program = catalog.program(programId);
+        final ApiResponse refusal = refusal(call, program);
+        if (null != refusal)
+        {
+            return refusal;
+        }
+        final List<LinkColumn> columns = new ArrayList<>();
+        for (final LinkColumn column : LinkColumn.values())
+        {
+            if (owns(View.LINK, column.header(), call.caller().role()))
+            {
+                columns.add(column);
+            }
+        }
+        final CsvWriter csv = new CsvWriter().header(columns.stream().map(LinkColumn::header).toList());
+        final byte[] first = {CatalogEventFlyweight.KIND_LINK};
+        final byte[] end = {CatalogEventFlyweight.KIND_LINK + 1};
+        store.scan(Table.CATALOG, first, end, false, (key, value) ->
+        {
+            final CatalogEntry<LinkSpec> link = catalog.link(CatalogJson.read(value, CatalogJson.LINK).id());
+            final CatalogEntry<PartnerSpec> partner = null == link ? null : catalog.partner(link.spec().partnerId());
+            if (null != partner && programId.equals(partner.spec().programId()))
+            {
+                for (final LinkColumn column : columns)
+                {
+                    csv.text(switch (column)
+                    {
+                        case CODE -> link.id();
+                        case PARTNER_ID -> link.spec().partnerId();
+                        case DESTINATION -> link.spec().destination();
+                    });
+                }
+                csv.endRow();
+            }
+            return true;
+        });
+        return ApiResponse.file(CSV, programId + "-links.csv", csv.toBytes());
     }
 
     /**
