@@ -93,7 +93,7 @@ public final class ImportApplication
             final CatalogEntry<PartnerSpec> existing = catalog.partner(row.id());
             if (!command.programId().equals(row.spec().programId()) ||
                 (null != existing && !command.programId().equals(existing.spec().programId())) ||
-                !Objects.equals(row.base(), ImportCommand.fingerprint(null == existing ? null : existing.spec())))
+                !isAsChecked(row, null == existing ? null : existing.spec()))
             {
                 return false;
             }
@@ -108,12 +108,21 @@ public final class ImportApplication
             final CatalogEntry<LinkSpec> existing = catalog.link(row.id());
             if (!command.programId().equals(programOf(row.spec().partnerId())) ||
                 (null != existing && !command.programId().equals(programOf(existing.spec().partnerId()))) ||
-                !Objects.equals(row.base(), ImportCommand.fingerprint(null == existing ? null : existing.spec())))
+                !isAsChecked(row, null == existing ? null : existing.spec()))
             {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * The entity is as the file was checked against, or already as the row makes it (an import applied again after a
+     * crash between a commit in the middle of it and the commit of its journal position).
+     */
+    private static <T> boolean isAsChecked(final ImportCommand.Row<T> row, final T existing)
+    {
+        return Objects.equals(row.base(), ImportCommand.fingerprint(existing)) || row.spec().equals(existing);
     }
 
     private String programOf(final String partnerId)
