@@ -352,6 +352,38 @@ class CsvImportExportSystemTest
     }
 
     @Test
+    void theSameImportCommandAppliedAgainChangesNothingMore() throws Exception
+    {
+        // Given an import command that was applied (as after a crash between a commit inside it and its position's)
+        importOk("partners", GOOD_FILE);
+        final PartnerSpec zed = new PartnerSpec(PROGRAM, "Zed", null, "active", null, null, null, null, null, null,
+            null, null, null, START.toString());
+        final byte[] envelope = CatalogJson.write(new AdminChange(CatalogEventFlyweight.KIND_IMPORT,
+            "import_partners", "/v1/programs/shop/partners/import", new Actor("admin", "admin (bootstrap)", "admin",
+            null), "req_again", StrictJson.MAPPER.valueToTree(new ImportCommand(PROGRAM,
+            List.of(new ImportCommand.Row<>("zed", zed, null)), List.of(), 0))));
+        try (CatalogWriter writer = new CatalogWriter(service.journal, clock::get,
+            new JournalSpaceMonitor(0, () -> Long.MAX_VALUE, error ->
+            {
+            })))
+        {
+            writer.append(CatalogEventFlyweight.KIND_ADMIN_CHANGE, envelope);
+            service.awaitCommitted();
+            final String before = admin.getOk("/v1/partners/zed");
+
+            // When it is applied again
+            writer.append(CatalogEventFlyweight.KIND_ADMIN_CHANGE, envelope);
+            service.awaitCommitted();
+
+            // Then it is not refused, and zed is as the first time
+            assertEquals(before, admin.getOk("/v1/partners/zed"));
+        }
+        final JsonNode items = admin.getJson("/v1/audit?action=import_partners").get("items");
+        assertEquals(List.of(true, true), List.of(items.get(0).get("applied").asBoolean(),
+            items.get(1).get("applied").asBoolean()));
+    }
+
+    @Test
     void aReplayRebuildsTheSameCatalogAndAuditTrail() throws Exception
     {
         importOk("partners", GOOD_FILE);
