@@ -12,6 +12,8 @@ import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.ledger.LedgerCommand;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.token.TokenChange;
+import dev.ricochet.aggregator.token.TokenChanges;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import org.rocksdb.WriteBatch;
 
@@ -31,6 +33,7 @@ final class CatalogApplication
     private final WriteBatch batch;
     private final CommissionEngine commissions;
     private final PayoutRuns payouts;
+    private final TokenChanges tokens;
     private final Runnable commitApplied;
 
     /**
@@ -39,6 +42,7 @@ final class CatalogApplication
      * @param batch         the agent's batch the catalog entries are written to.
      * @param commissions   the commission engine, for reviews.
      * @param payouts       the payout runs.
+     * @param tokens        the named API tokens.
      * @param commitApplied commits everything applied before the current event, for a command that reads committed
      *                      state.
      */
@@ -48,6 +52,7 @@ final class CatalogApplication
         final WriteBatch batch,
         final CommissionEngine commissions,
         final PayoutRuns payouts,
+        final TokenChanges tokens,
         final Runnable commitApplied)
     {
         this.catalog = catalog;
@@ -56,6 +61,7 @@ final class CatalogApplication
         this.batch = batch;
         this.commissions = commissions;
         this.payouts = payouts;
+        this.tokens = tokens;
         this.commitApplied = commitApplied;
     }
 
@@ -106,6 +112,9 @@ final class CatalogApplication
             }
             case CatalogEventFlyweight.KIND_COMMISSION_REVIEW:
                 review(CatalogJson.read(document, LedgerCommand.CommissionReview.class), catalogEvent.timestampMs());
+                return;
+            case CatalogEventFlyweight.KIND_TOKEN: // item 7; moves into the admin-change envelope's switch
+                tokens.apply(batch, CatalogJson.read(document, TokenChange.class), catalogEvent.timestampMs());
                 return;
             case CatalogEventFlyweight.KIND_CLOCK_TICK:
                 return; // its timestamp has already moved the ledger's clock
