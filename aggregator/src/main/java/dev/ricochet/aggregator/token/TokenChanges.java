@@ -8,9 +8,9 @@ import java.util.Set;
 /**
  * Applies journaled token changes, aggregator thread only: the saved table ({@link TokenTable}) in the agent's batch
  * and the {@link TokenRegistry} at once, so a revoked token stops working before the API answers and a replay
- * rebuilds the same table from the same events (journal time only). A change the journal holds but the rules refuse
- * (an id or hash already known, too many tokens, an unknown or already revoked token) applies nothing, the same way
- * in every replay.
+ * rebuilds the same table from the same events (journal time only). A change the journal holds but the rules
+ * refuse (an id, hash or live name already known, too many tokens, an unknown or already revoked token) applies
+ * nothing, the same way in every replay.
  */
 public final class TokenChanges
 {
@@ -65,7 +65,7 @@ public final class TokenChanges
     private Applied create(final WriteBatch batch, final TokenChange change, final long timeMs)
     {
         if (null != registry.byId(change.id()) || null == change.hash() || null != registry.live(change.hash()) ||
-            null == change.name() || !ROLES.contains(change.role()) ||
+            null == change.name() || null != registry.liveNamed(change.name()) || !ROLES.contains(change.role()) ||
             ("partner".equals(change.role()) != (null != change.partnerId())) ||
             registry.liveCount() >= TokenRegistry.MAX_LIVE || registry.size() >= TokenRegistry.MAX_RECORDS)
         {

@@ -47,6 +47,22 @@ public final class TokenRegistry
     }
 
     /**
+     * @param name a token name.
+     * @return the live token of that name, or null.
+     */
+    public TokenRecord liveNamed(final String name)
+    {
+        for (final TokenRecord token : liveByHash.values())
+        {
+            if (token.name().equals(name))
+            {
+                return token;
+            }
+        }
+        return null;
+    }
+
+    /**
      * @return how many tokens work now.
      */
     public int liveCount()
