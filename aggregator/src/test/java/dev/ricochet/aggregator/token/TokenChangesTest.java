@@ -144,4 +144,30 @@ class TokenChangesTest
             assertEquals(1, registry.size());
         }
     }
+
+    @Test
+    void shouldRefuseATokenBeyondTheLiveBoundUntilOneIsRevoked()
+    {
+        // Given as many live tokens as the bound allows
+        try (StateStore store = StateStore.open(dir); WriteBatch batch = new WriteBatch())
+        {
+            final TokenRegistry registry = new TokenRegistry();
+            final TokenChanges applier = new TokenChanges(store, registry);
+            for (int i = 0; i < TokenRegistry.MAX_LIVE; i++)
+            {
+                assertNotNull(applier.apply(batch, create(String.format("tk_%016x", i), "t" + i, SECRET + i), i));
+            }
+
+            // When one more is created, before and after one is revoked
+            final TokenChanges.Applied beyond = applier.apply(batch, create("tk_1000000000000000", "x", SECRET), 1);
+            applier.apply(batch, TokenChange.revoke("tk_0000000000000000"), 2);
+            final TokenChanges.Applied afterRevoke =
+                applier.apply(batch, create("tk_1000000000000000", "x", SECRET), 3);
+
+            // Then the bound holds, and a revocation frees a place
+            assertNull(beyond);
+            assertNotNull(afterRevoke);
+            assertEquals(TokenRegistry.MAX_LIVE, registry.liveCount());
+        }
+    }
 }
