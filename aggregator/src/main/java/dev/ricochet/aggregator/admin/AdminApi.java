@@ -94,6 +94,9 @@ public final class AdminApi
     private final CommissionsResource commissions;
     private final PayoutsResource payouts;
     private final MetricsResource metrics;
+    private final AuditResource audit;
+    private final TokensResource tokens;
+    private final ProgramScope scope;
 
     /**
      * @param catalog    catalog in memory.
@@ -113,13 +116,16 @@ public final class AdminApi
         final boolean allowPrivateWebhooks,
         final Supplier<String> extraMetrics)
     {
-        final JournalWrites writes = new JournalWrites(writer, aggregator);
+        final JournalWrites writes = new JournalWrites(writer, aggregator, store);
         final StoredRecords records = new StoredRecords(store);
         this.catalog = new CatalogResource(catalog, store, writes, records, epochClock, allowPrivateWebhooks);
         this.reports = new ReportsResource(catalog, store, epochClock);
         this.commissions = new CommissionsResource(catalog, store, writes, records);
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
         this.metrics = new MetricsResource(aggregator, extraMetrics);
+        this.audit = new AuditResource(store, epochClock);
+        this.tokens = new TokensResource(catalog, writes);
+        this.scope = new ProgramScope(catalog, store);
     }
 
     /**
@@ -141,6 +147,20 @@ public final class AdminApi
     }
 
     /**
+     * @param caller     who asks, its role already allowed by the route.
+     * @param route      the route matched.
+     * @param parameters the request's path parameters by name.
+     * @param body       the request body.
+     * @return why a program-scoped caller may not reach this resource (a 403), or null ({@link ProgramScope}).
+     */
+    String outOfScope(final AdminRoles.Caller caller, final AdminRoute route, final Map<String, String> parameters,
+        final byte[] body)
+    {
+        return AdminRoles.Role.PARTNER == caller.role() ? null :
+            scope.refusal(caller.programId(), route, parameters::get, body);
+    }
+
+    /**
      * @param call  a request matched to its route, its caller already allowed by the route.
      * @param roles issues partner tokens.
      * @return the resource's answer, before it is projected onto the caller's fields.
@@ -157,26 +177,31 @@ public final class AdminApi
             case HEALTHZ -> ApiResponse.ok(Map.of("status", "ok"));
             case READYZ -> metrics.readiness();
             case GET_PROGRAM -> catalog.getProgram(id);
-            case PUT_PROGRAM -> catalog.putProgram(id, body);
+            case PUT_PROGRAM -> catalog.putProgram(call);
             case GET_PARTNER -> catalog.getPartner(id);
-            case PUT_PARTNER -> catalog.putPartner(id, body);
+            case PUT_PARTNER -> catalog.putPartner(call);
             case GET_LINK -> catalog.getLink(id);
-            case PUT_LINK -> catalog.putLink(id, body);
+            case PUT_LINK -> catalog.putLink(call);
             case GET_COUPON -> catalog.getCoupon(id);
-            case PUT_COUPON -> catalog.putCoupon(id, body);
+            case PUT_COUPON -> catalog.putCoupon(call);
             case PARTNER_TOKEN -> catalog.partnerToken(id, roles);
             case PARTNER_STATS ->
                 reports.partnerStats(id, call.text("from"), call.text("to"), call.text("granularity"));
             case PARTNER_TIMELINE -> reports.partnerTimeline(id, (int)call.number("limit"));
             case AT_RISK -> reports.atRisk(id, (int)call.number("threshold"));
             case PARTNER_CONVERSIONS -> commissions.partnerConversions(id, (int)call.number("limit"));
-            case REVIEW_COMMISSION -> commissions.reviewCommission(id, body);
+            case REVIEW_COMMISSION -> commissions.reviewCommission(call);
             case HELD_COMMISSIONS -> commissions.heldCommissions(id, (int)call.number("limit"));
             case PARTNER_LEDGER -> payouts.partnerLedger(id, call.number("after"), (int)call.number("limit"));
-            case CREATE_PAYOUT_RUN -> payouts.createPayoutRun(id, body);
+            case CREATE_PAYOUT_RUN -> payouts.createPayoutRun(call);
             case GET_PAYOUT_RUN -> payouts.getPayoutRun(id);
-            case APPROVE_PAYOUT_RUN -> payouts.approvePayoutRun(id);
+            case APPROVE_PAYOUT_RUN -> payouts.approvePayoutRun(call);
             case EXPORT_PAYOUT_RUN -> payouts.exportPayoutRun(id);
+            case AUDIT -> audit.list(call);
+            // part 8, item 7
+            case CREATE_TOKEN -> tokens.create(call, roles.tokens());
+            case LIST_TOKENS -> tokens.list((int)call.number("limit"), call.text("cursor"), roles.tokens());
+            case REVOKE_TOKEN -> tokens.revoke(call, roles.tokens());
         };
     }
 }

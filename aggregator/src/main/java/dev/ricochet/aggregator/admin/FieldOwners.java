@@ -47,7 +47,11 @@ final class FieldOwners
     enum View
     {
         PROGRAM, PARTNER, LINK, COUPON, STATS, CONVERSIONS, LEDGER, TIMELINE, TOKEN, COMMISSION_REVIEW,
-        HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN
+        HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN,
+        // part 8
+        AUDIT,
+        // part 8, item 7: named tokens
+        NAMED_TOKEN, NAMED_TOKENS
     }
 
     private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
@@ -125,6 +129,12 @@ final class FieldOwners
         OWNERS.put(View.COMMISSION_REVIEW, fields(MONEY, "partnerId", "externalId", "state", "amount"));
         OWNERS.put(View.HELD_COMMISSIONS, fields(MONEY, "programId", "currency", "total", "commissions"));
         OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));
+        // The trail's before and after hold payout accounts and commission overrides: money roles only.
+        OWNERS.put(View.AUDIT, fields(MONEY, "items", "next"));
+        // Part 8, item 7: named tokens are the unscoped admin's alone (the secret is in the creation's answer only).
+        OWNERS.put(View.NAMED_TOKEN, fields(ADMIN, "id", "name", "role", "programId", "partnerId", "createdAt",
+            "revokedAt", "token"));
+        OWNERS.put(View.NAMED_TOKENS, fields(ADMIN, "items", "next"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
     }
@@ -161,7 +171,7 @@ final class FieldOwners
         {
             withoutReviewMaterial(view, tree);
         }
-        return new ApiResponse(response.status(), tree);
+        return response.withBody(tree);
     }
 
     private static void project(final AdminRoles.Caller caller, final View view,

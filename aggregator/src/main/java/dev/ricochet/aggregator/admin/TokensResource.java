@@ -64,13 +64,13 @@ final class TokensResource
     /**
      * {@code POST /v1/tokens}.
      *
-     * @param body   request JSON.
+     * @param call   the request: its body and its caller.
      * @param tokens the named tokens.
      * @return 201 and the token (with its secret, this once), 400 naming a bad field, 409 over the bounds.
      */
-    ApiResponse create(final byte[] body, final TokenRegistry tokens)
+    ApiResponse create(final RouteCall call, final TokenRegistry tokens)
     {
-        final TokenRequest request = CatalogJson.parseRequest(body, TokenRequest.class);
+        final TokenRequest request = CatalogJson.parseRequest(call.body(), TokenRequest.class);
         final String name = name(request.name());
         final String role = role(request.role());
         final String programId = scope(role, request.programId(), request.partnerId());
@@ -95,7 +95,7 @@ final class TokensResource
             id = TokenSecrets.newId();
         }
         final String secret = TokenSecrets.newToken();
-        final ApiResponse refused = writes.command(CatalogEventFlyweight.KIND_TOKEN, new TokenChange(
+        final ApiResponse refused = writes.command(call, CatalogEventFlyweight.KIND_TOKEN, new TokenChange(
             TokenChange.Action.CREATE, id, name, role, programId, request.partnerId(), TokenSecrets.hash(secret)));
         if (null != refused)
         {
@@ -140,12 +140,13 @@ final class TokensResource
      * {@code DELETE /v1/tokens/{tokenId}}: the token stops working before the answer. Revoking a revoked token
      * changes nothing and answers it as it is (200), so a retried revocation is safe.
      *
-     * @param tokenId from the path.
-     * @param tokens  the named tokens.
+     * @param call   the request: its {@code {tokenId}} and its caller.
+     * @param tokens the named tokens.
      * @return 200 and the revoked token, or 404.
      */
-    ApiResponse revoke(final String tokenId, final TokenRegistry tokens)
+    ApiResponse revoke(final RouteCall call, final TokenRegistry tokens)
     {
+        final String tokenId = call.param("tokenId");
         final TokenRecord existing = tokens.byId(tokenId);
         if (null == existing)
         {
@@ -154,7 +155,7 @@ final class TokensResource
         if (existing.isLive())
         {
             final ApiResponse refused =
-                writes.command(CatalogEventFlyweight.KIND_TOKEN, TokenChange.revoke(tokenId));
+                writes.command(call, CatalogEventFlyweight.KIND_TOKEN, TokenChange.revoke(tokenId));
             if (null != refused)
             {
                 return refused;

@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.token;
 
+import dev.ricochet.aggregator.audit.AuditDetail;
 import dev.ricochet.aggregator.store.StateStore;
 import org.rocksdb.WriteBatch;
 
@@ -33,23 +34,13 @@ public final class TokenChanges
     }
 
     /**
-     * What a change did: the token before and after (null before a creation).
-     *
-     * @param action "token.created" or "token.revoked".
-     * @param before the token before, or null.
-     * @param after  the token after.
-     */
-    public record Applied(String action, TokenRecord before, TokenRecord after)
-    {
-    }
-
-    /**
      * @param batch  the agent's batch.
      * @param change the journaled change.
      * @param timeMs the event's journal time.
-     * @return what it did, or null if the rules refused it (nothing applied).
+     * @return what it did, for the audit trail (target {@code token:<id>}, the token's program, before and after
+     *         without the hash), or null if the rules refused it (nothing applied).
      */
-    public Applied apply(final WriteBatch batch, final TokenChange change, final long timeMs)
+    public AuditDetail apply(final WriteBatch batch, final TokenChange change, final long timeMs)
     {
         if (null == change.action() || null == change.id())
         {
@@ -62,7 +53,7 @@ public final class TokenChanges
         };
     }
 
-    private Applied create(final WriteBatch batch, final TokenChange change, final long timeMs)
+    private AuditDetail create(final WriteBatch batch, final TokenChange change, final long timeMs)
     {
         if (null != registry.byId(change.id()) || null == change.hash() || null != registry.live(change.hash()) ||
             null == change.name() || null != registry.liveNamed(change.name()) || !ROLES.contains(change.role()) ||
@@ -74,10 +65,10 @@ public final class TokenChanges
         final TokenRecord token = new TokenRecord(change.id(), change.name(), change.role(), change.programId(),
             change.partnerId(), change.hash(), timeMs, null);
         put(batch, token);
-        return new Applied("token.created", null, token);
+        return detail(null, token);
     }
 
-    private Applied revoke(final WriteBatch batch, final String id, final long timeMs)
+    private AuditDetail revoke(final WriteBatch batch, final String id, final long timeMs)
     {
         final TokenRecord existing = registry.byId(id);
         if (null == existing || !existing.isLive())
@@ -86,7 +77,13 @@ public final class TokenChanges
         }
         final TokenRecord revoked = existing.revoked(timeMs);
         put(batch, revoked);
-        return new Applied("token.revoked", existing, revoked);
+        return detail(existing, revoked);
+    }
+
+    private static AuditDetail detail(final TokenRecord before, final TokenRecord after)
+    {
+        return new AuditDetail("token:" + after.id(), after.programId(), null == before ? null : before.view(),
+            after.view());
     }
 
     private void put(final WriteBatch batch, final TokenRecord token)

@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.token;
 
+import dev.ricochet.aggregator.audit.AuditDetail;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.store.Table;
 import org.junit.jupiter.api.Test;
@@ -159,9 +160,9 @@ class TokenChangesTest
             }
 
             // When one more is created, before and after one is revoked
-            final TokenChanges.Applied beyond = applier.apply(batch, create("tk_1000000000000000", "x", SECRET), 1);
+            final AuditDetail beyond = applier.apply(batch, create("tk_1000000000000000", "x", SECRET), 1);
             applier.apply(batch, TokenChange.revoke("tk_0000000000000000"), 2);
-            final TokenChanges.Applied afterRevoke =
+            final AuditDetail afterRevoke =
                 applier.apply(batch, create("tk_1000000000000000", "x", SECRET), 3);
 
             // Then the bound holds, and a revocation frees a place
