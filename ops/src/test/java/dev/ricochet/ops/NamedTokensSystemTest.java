@@ -234,7 +234,7 @@ class NamedTokensSystemTest
             { "{\"name\":\"x\",\"role\":\"admin\",\"partnerId\":\"partner0\"}", "partnerId is only for role partner" },
             { "{\"name\":\"x\",\"role\":\"admin\",\"programId\":\"nowhere\"}", "programId 'nowhere'" },
             { "{\"name\":\"x\",\"role\":\"admin\",\"hash\":\"00\"}", "hash" },
-            { "{\"name\":7,\"role\":\"admin\"}", "name" },
+            { "{\"name\":[\"x\"],\"role\":\"admin\"}", "name" },
         };
 
         // When each is posted, then each is a 400 naming its field
