@@ -337,6 +337,46 @@ class NamedTokensSystemTest
         assertEquals(400, service.admin.get("/v1/tokens?color=red").statusCode());
     }
 
+    @Test
+    void shouldRecordEachCreationAndRevocationInTheAuditTrailWithoutTheSecret() throws Exception
+    {
+        // Given a token created by the bootstrap admin, which changes a partner, then is revoked by the admin
+        final JsonNode created = create("{\"name\":\"shop manager\",\"role\":\"admin\",\"programId\":\"shop\"}");
+        final String secret = created.get("token").asText();
+        final String id = created.get("id").asText();
+        client(created).putOk("/v1/partners/partner0", "{\"programId\":\"shop\",\"name\":\"Renamed\"}");
+        assertEquals(200, delete(service.admin, "/v1/tokens/" + id).statusCode());
+
+        // When the audit trail is read
+        final String trail = service.admin.getOk("/v1/audit");
+        final List<JsonNode> records = new ArrayList<>();
+        json.readTree(trail).get("items").forEach(records::add);
+
+        // Then the creation and the revocation name the token, its role and scope, by the bootstrap admin; the
+        // partner's change names the token as its actor; neither the secret nor its hash is anywhere
+        final JsonNode creation = only(records, "create_token");
+        assertEquals("token:" + id, creation.get("target").asText());
+        assertEquals("shop", creation.get("programId").asText());
+        assertEquals("admin", creation.get("actor").get("tokenId").asText());
+        assertEquals("shop manager", creation.get("after").get("name").asText());
+        assertEquals("admin", creation.get("after").get("role").asText());
+        final JsonNode revocation = only(records, "revoke_token");
+        assertTrue(revocation.get("before").get("revokedAt").isNull());
+        assertFalse(revocation.get("after").get("revokedAt").isNull());
+        final JsonNode change = only(records, "put_partner");
+        assertEquals(id, change.get("actor").get("tokenId").asText());
+        assertEquals("shop manager", change.get("actor").get("name").asText());
+        assertFalse(trail.contains(secret), trail);
+        assertFalse(trail.contains(sha256(secret)), trail);
+    }
+
+    private static JsonNode only(final List<JsonNode> records, final String action)
+    {
+        final List<JsonNode> matching = records.stream().filter(r -> action.equals(r.get("action").asText())).toList();
+        assertEquals(1, matching.size(), action + " in " + records);
+        return matching.get(0);
+    }
+
     private static List<String> names(final JsonNode page)
     {
         final List<String> names = new ArrayList<>();

@@ -150,6 +150,23 @@ class ProgramScopeSystemTest
     }
 
     @Test
+    void shouldShowAProgramScopedTokenOnlyItsProgramsAuditRecords() throws Exception
+    {
+        // Given changes to both programs (the setup's), and one more by the scoped token
+        shopAdmin.putOk("/v1/partners/ann", "{\"programId\":\"shop\",\"name\":\"Ann B.\"}");
+
+        // When the scoped token reads the audit trail, and asks for the other program's records
+        final List<String> programs = new ArrayList<>();
+        shopAdmin.getJson("/v1/audit").get("items").forEach(r -> programs.add(r.get("programId").asText()));
+        final int other = shopAdmin.get("/v1/audit?programId=other").statusCode();
+
+        // Then it sees shop's records only, and is refused other's
+        assertTrue(programs.contains("shop"), programs.toString());
+        assertEquals(List.of(), programs.stream().filter(p -> !"shop".equals(p)).toList());
+        assertEquals(403, other);
+    }
+
+    @Test
     void shouldLetAnUnscopedTokenReachEveryProgram() throws Exception
     {
         // Given an unscoped named admin token

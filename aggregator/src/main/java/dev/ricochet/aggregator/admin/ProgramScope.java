@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  *   <li>{@code {code}}: under {@code /v1/links} the link's partner's program, under {@code /v1/coupons} the
  *   coupon's partner's program;</li>
  *   <li>{@code {runId}}: the payout run's program;</li>
- *   <li>{@code {segmentId}}: nothing more, it lives under {@code /v1/programs/{programId}}, whose program counts.</li>
+ *   <li>any later parameter under {@code /v1/programs/{programId}/} or {@code /v1/partners/{partnerId}/} (a
+ *   {@code {segmentId}}): nothing more, its parent's program counts, and the route must look it up within that
+ *   parent.</li>
  * </ul>
  *
  * <p>A change (PUT, PATCH, POST) is also checked for where it leads: the top-level {@code programId} and
@@ -72,7 +74,7 @@ final class ProgramScope
     /**
      * The path parameters a program is resolved from.
      */
-    static final Set<String> RESOLVED_PARAMETERS = Set.of("programId", "partnerId", "code", "runId", "segmentId");
+    static final Set<String> RESOLVED_PARAMETERS = Set.of("programId", "partnerId", "code", "runId");
 
     private static final Pattern PARAMETER = Pattern.compile("\\{([^}]+)}");
 
@@ -111,11 +113,14 @@ final class ProgramScope
             return FILTERED.contains(key) ? Rule.FILTERED :
                 "/v1/programs".equals(pattern) ? Rule.UNSCOPED_ONLY : Rule.UNKNOWN;
         }
-        for (final String parameter : parameters)
+        final boolean isUnderParent = pattern.startsWith("/v1/programs/{programId}/") ||
+            pattern.startsWith("/v1/partners/{partnerId}/");
+        for (int i = 0; i < parameters.size(); i++)
         {
-            final boolean isKnown = RESOLVED_PARAMETERS.contains(parameter) &&
-                (!"code".equals(parameter) || pattern.startsWith("/v1/links/") || pattern.startsWith("/v1/coupons/")) &&
-                (!"segmentId".equals(parameter) || pattern.startsWith("/v1/programs/{programId}/"));
+            final String parameter = parameters.get(i);
+            // A sub-resource of a program or partner ({segmentId}...) is the route's to find within its parent.
+            final boolean isKnown = (i > 0 && isUnderParent) || (RESOLVED_PARAMETERS.contains(parameter) &&
+                (!"code".equals(parameter) || pattern.startsWith("/v1/links/") || pattern.startsWith("/v1/coupons/")));
             if (!isKnown)
             {
                 return Rule.UNKNOWN;
@@ -211,13 +216,17 @@ final class ProgramScope
                     final CatalogEntry<LinkSpec> link = catalog.link(value);
                     return null == link ? null : partnerProgram(link.spec().partnerId());
                 }
-                final CatalogEntry<CouponSpec> coupon = catalog.coupon(value);
-                return null == coupon ? null : partnerProgram(coupon.spec().partnerId());
+                if (pattern.startsWith("/v1/coupons/"))
+                {
+                    final CatalogEntry<CouponSpec> coupon = catalog.coupon(value);
+                    return null == coupon ? null : partnerProgram(coupon.spec().partnerId());
+                }
+                return null; // a link or coupon code under a program: the route finds it within the program
             case "runId":
                 final PayoutRun run = runs.find(value);
                 return null == run ? null : run.programId();
             default:
-                return null; // segmentId: its program is the path's programId
+                return null; // a sub-resource ({segmentId}...): its parent's program counts
         }
     }
 
