@@ -150,13 +150,14 @@ public final class AdminApi
      * @param caller     who asks, its role already allowed by the route.
      * @param route      the route matched.
      * @param parameters the request's path parameters by name.
-     * @param body       the request body.
+     * @param body       reads the request body (only for a scoped caller's change).
      * @return why a program-scoped caller may not reach this resource (a 403), or null ({@link ProgramScope}).
      */
     String outOfScope(final AdminRoles.Caller caller, final AdminRoute route, final Map<String, String> parameters,
-        final byte[] body)
+        final Supplier<byte[]> body)
     {
-        return AdminRoles.Role.PARTNER == caller.role() ? null :
+        // A partner token is confined to its own partner by the route table: a narrower reach than its program.
+        return null == caller.programId() || AdminRoles.Role.PARTNER == caller.role() ? null :
             scope.refusal(caller.programId(), route, parameters::get, body);
     }
 

@@ -225,7 +225,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             }
             // Item 7: a program-scoped token reaches its program's resources only, on every route.
             final String outOfScope = api.outOfScope(caller, route, match.parameters(),
-                ByteBufUtil.getBytes(request.content()));
+                () -> ByteBufUtil.getBytes(request.content()));
             if (null != outOfScope)
             {
                 return ApiResponse.error(403, outOfScope);

@@ -26,6 +26,10 @@ import java.util.Locale;
  *   stats, conversions, ledger and timeline; nothing else; nothing while the partner is suspended</td></tr>
  * </table>
  *
+ * <p>Named tokens ({@code rt_...}, item 7) have one of these roles, a name and an optional program scope; they are
+ * recognised by their SHA-256 in the {@link TokenRegistry} the aggregator keeps current, so a revoked one fails from
+ * the next request on. The bootstrap tokens are compared first (a configured one may share the prefix).
+ *
  * <p>Which routes each role may call is the route table's ({@link AdminRoute}); within what a role may call,
  * {@link FieldOwners} says which fields of each answer it sees (docs/roles.md).
  *
@@ -96,14 +100,6 @@ public final class AdminRoles
      */
     public Caller caller(final String presented)
     {
-        if (TokenSecrets.isNamedToken(presented))
-        {
-            // Looked up by its hash: the hash of a random 256-bit token cannot be guessed, so a lookup's timing
-            // tells an attacker nothing worth having (docs/roles.md).
-            final TokenRecord named = tokens.live(TokenSecrets.hash(presented));
-            return null == named ? null : new Caller(named.id(), named.name(),
-                Role.valueOf(named.role().toUpperCase(Locale.ROOT)), named.partnerId(), named.programId());
-        }
         if (admin.matches(presented))
         {
             return new Caller("admin", "admin (bootstrap)", Role.ADMIN, null, null);
@@ -115,6 +111,15 @@ public final class AdminRoles
         if (analyst.matches(presented))
         {
             return new Caller("analyst", "analyst (bootstrap)", Role.ANALYST, null, null);
+        }
+        // After the bootstrap tokens: a configured one may start with the same prefix.
+        if (TokenSecrets.isNamedToken(presented))
+        {
+            // Looked up by its hash: the hash of a random 256-bit token cannot be guessed, so a lookup's timing
+            // tells an attacker nothing worth having (docs/roles.md).
+            final TokenRecord named = tokens.live(TokenSecrets.hash(presented));
+            return null == named ? null : new Caller(named.id(), named.name(),
+                Role.valueOf(named.role().toUpperCase(Locale.ROOT)), named.partnerId(), named.programId());
         }
         if (null != presented && presented.startsWith(PARTNER_TOKEN_PREFIX))
         {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -133,11 +134,11 @@ final class ProgramScope
      * @param scope the caller's program scope, or null for an unscoped caller.
      * @param route the route matched, the caller's role already allowed.
      * @param param the request's path parameters by name.
-     * @param body  the request body.
+     * @param body  reads the request body, for a change.
      * @return why the caller may not reach this resource (a 403), or null if it may.
      */
     String refusal(final String scope, final AdminRoute route, final Function<String, String> param,
-        final byte[] body)
+        final Supplier<byte[]> body)
     {
         if (null == scope)
         {
@@ -168,7 +169,7 @@ final class ProgramScope
         }
         if (isChange(route.method()))
         {
-            return bodyRefusal(scope, body);
+            return bodyRefusal(scope, body.get());
         }
         return null;
     }
