@@ -1,6 +1,8 @@
 package dev.ricochet.ops;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ricochet.aggregator.admin.AdminRoles.Role;
+import dev.ricochet.aggregator.admin.AdminRoute;
 import dev.ricochet.testsupport.AdminClient;
 import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -14,7 +16,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -147,6 +154,87 @@ class ProgramScopeSystemTest
         assertEquals("bob", service.admin.getJson("/v1/links/bob-1").get("partnerId").asText());
         assertEquals(404, service.admin.get("/v1/programs/brand-new").statusCode());
         assertEquals(404, service.admin.get("/v1/coupons/ANN20").statusCode());
+    }
+
+    @Test
+    void shouldRefuseAScopedTokenEveryRouteOnAnotherProgramsResources() throws Exception
+    {
+        // Given a token scoped to shop of each staff role, and every route of the table filled in with other's
+        // resources (a later sub-resource parameter with any value: its parent is other's)
+        final Map<Role, AdminClient> scoped = new EnumMap<>(Role.class);
+        scoped.put(Role.ADMIN, shopAdmin);
+        scoped.put(Role.FINANCE, shopFinance);
+        scoped.put(Role.ANALYST, token("{\"name\":\"shop analyst\",\"role\":\"analyst\",\"programId\":\"shop\"}"));
+        final List<Executable> checks = new ArrayList<>();
+        for (final AdminRoute route : AdminRoute.values())
+        {
+            if (route.isPublic() || route.isWithoutToken() || isFilteredCollection(route))
+            {
+                continue;
+            }
+            final Map<String, String> parameters = new LinkedHashMap<>();
+            for (final String name : parameterNames(route.pattern()))
+            {
+                parameters.put(name, otherValue(route.pattern(), name, parameters.isEmpty()));
+            }
+            final String path = route.path(parameters);
+            for (final Map.Entry<Role, AdminClient> role : scoped.entrySet())
+            {
+                if (!route.roles().contains(role.getKey()))
+                {
+                    continue;
+                }
+                // When a scoped token whose role the route allows calls it
+                final AdminClient client = role.getValue();
+                final HttpResponse<String> response = client.send(client.builder(path).method(route.method().name(),
+                    HttpRequest.BodyPublishers.ofString("{}")));
+                final String what = route + " " + path + " as scoped " + role.getKey() + " -> " +
+                    response.statusCode() + " " + response.body();
+
+                // Then it is refused for its scope
+                checks.add(() -> assertEquals(403, response.statusCode(), what));
+                checks.add(() -> assertTrue(response.body().contains("scoped to program 'shop'"), what));
+            }
+        }
+        assertAll("scoped token x route", checks);
+    }
+
+    private static boolean isFilteredCollection(final AdminRoute route)
+    {
+        final String pattern = route.pattern();
+        return "GET".equals(route.method().name()) && ("/v1/programs".equals(pattern) || "/v1/audit".equals(pattern));
+    }
+
+    private String otherValue(final String pattern, final String name, final boolean isFirst)
+    {
+        if (!isFirst)
+        {
+            return "x";
+        }
+        switch (name)
+        {
+            case "programId":
+                return "other";
+            case "partnerId":
+                return "bob";
+            case "runId":
+                return otherRun;
+            case "code":
+                return pattern.startsWith("/v1/coupons/") ? "BOB10" : "bob-1";
+            default:
+                return "x";
+        }
+    }
+
+    private static List<String> parameterNames(final String pattern)
+    {
+        final List<String> names = new ArrayList<>();
+        final Matcher matcher = Pattern.compile("\\{([^}]+)}").matcher(pattern);
+        while (matcher.find())
+        {
+            names.add(matcher.group(1));
+        }
+        return names;
     }
 
     @Test
