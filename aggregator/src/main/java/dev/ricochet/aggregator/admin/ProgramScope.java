@@ -45,8 +45,8 @@ import java.util.regex.Pattern;
  * must filter its items to {@code caller.programId()}; the token routes and any other route are refused to a scoped
  * caller. A resource of another program answers 403 (ids are global, a scoped token can learn an id is taken by
  * trying to create it, so hiding it behind a 404 would hide nothing). A resource that does not exist is left to the
- * route (404, or a creation whose body is checked). A partner token is not checked here: the route table already
- * confines it to its own partner, a narrower reach than its program. docs/roles.md.
+ * route (404, or a creation whose body is checked). A partner token is not checked ({@code AdminApi}): the route table
+ * already confines it to its own partner, a narrower reach than its program. docs/roles.md.
  */
 final class ProgramScope
 {
