@@ -124,6 +124,11 @@ final class CatalogResource
         final ProgramSpec given)
     {
         final String programId = call.id();
+        final ApiResponse outOfScope = outOfScope(call, programId);
+        if (null != outOfScope)
+        {
+            return outOfScope;
+        }
         final ProgramSpec spec = CatalogValidation.program(given);
         if (!allowPrivateWebhooks && null != spec.webhookUrl())
         {
@@ -190,6 +195,12 @@ final class CatalogResource
     {
         final String partnerId = call.id();
         final PartnerSpec spec = CatalogValidation.partner(withJoinedAt(existing, given));
+        final ApiResponse outOfScope = outOfScope(call, null == existing ? null : existing.spec().programId(),
+            spec.programId());
+        if (null != outOfScope)
+        {
+            return outOfScope;
+        }
         if (null == catalog.program(spec.programId()))
         {
             throw new InvalidSpecException("programId '" + spec.programId() + "' is not a known program");
@@ -254,7 +265,7 @@ final class CatalogResource
     ApiResponse putLink(final RouteCall call)
     {
         CatalogValidation.requireId("code", call.id());
-        return revisions.put(call, links, (existing, given) -> storeLink(call, given));
+        return revisions.put(call, links, (existing, given) -> storeLink(call, existing, given));
     }
 
     /**
@@ -266,13 +277,20 @@ final class CatalogResource
     ApiResponse patchLink(final RouteCall call)
     {
         CatalogValidation.requireId("code", call.id());
-        return revisions.patch(call, links, (existing, given) -> storeLink(call, given));
+        return revisions.patch(call, links, (existing, given) -> storeLink(call, existing, given));
     }
 
-    private ApiResponse storeLink(final RouteCall call, final LinkSpec given)
+    private ApiResponse storeLink(final RouteCall call, final CatalogEntry<LinkSpec> existing, final LinkSpec given)
     {
         final String code = call.id();
         final LinkSpec spec = CatalogValidation.link(given);
+        final ApiResponse outOfScope = outOfScope(call,
+            null == existing ? null : programOf(existing.spec().partnerId()),
+            programOf(spec.partnerId()));
+        if (null != outOfScope)
+        {
+            return outOfScope;
+        }
         if (null == catalog.partner(spec.partnerId()))
         {
             throw new InvalidSpecException("partnerId '" + spec.partnerId() + "' is not a known partner");
@@ -301,7 +319,7 @@ final class CatalogResource
     ApiResponse putCoupon(final RouteCall call)
     {
         CatalogValidation.requireId("code", call.id());
-        return revisions.put(call, coupons, (existing, given) -> storeCoupon(call, given));
+        return revisions.put(call, coupons, (existing, given) -> storeCoupon(call, existing, given));
     }
 
     /**
@@ -313,12 +331,20 @@ final class CatalogResource
     ApiResponse patchCoupon(final RouteCall call)
     {
         CatalogValidation.requireId("code", call.id());
-        return revisions.patch(call, coupons, (existing, given) -> storeCoupon(call, given));
+        return revisions.patch(call, coupons, (existing, given) -> storeCoupon(call, existing, given));
     }
 
-    private ApiResponse storeCoupon(final RouteCall call, final CouponSpec spec)
+    private ApiResponse storeCoupon(final RouteCall call, final CatalogEntry<CouponSpec> existing,
+        final CouponSpec spec)
     {
         final String code = call.id();
+        final ApiResponse outOfScope = outOfScope(call,
+            null == existing ? null : programOf(existing.spec().partnerId()),
+            null == spec.partnerId() ? null : programOf(spec.partnerId()));
+        if (null != outOfScope)
+        {
+            return outOfScope;
+        }
         if (null == spec.partnerId() || null == catalog.partner(spec.partnerId()))
         {
             throw new InvalidSpecException(null == spec.partnerId() ? "partnerId is required" :
@@ -326,6 +352,33 @@ final class CatalogResource
         }
         return writes.upsert(call, CatalogEventFlyweight.KIND_COUPON, new CatalogEntry<>(code, 0, spec),
             () -> catalog.coupon(code), CatalogResource::couponView);
+    }
+
+    /**
+     * A token scoped to one program changes only that program's entities: the entity as stored and as written must
+     * both be in it (a check of the path's entity alone would let a write move a partner, link or coupon out of the
+     * program, or into it from another).
+     *
+     * @return the 403 to answer, or null if every program named (nulls skipped) is the caller's, or it has no scope.
+     */
+    private static ApiResponse outOfScope(final RouteCall call, final String... programIds)
+    {
+        final String scope = call.caller().programId();
+        for (final String programId : programIds)
+        {
+            if (null != scope && null != programId && !scope.equals(programId))
+            {
+                return ApiResponse.error(403, "this token may change only program '" + scope + "'; the change " +
+                    "touches program '" + programId + "'");
+            }
+        }
+        return null;
+    }
+
+    private String programOf(final String partnerId)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
+        return null == partner ? null : partner.spec().programId();
     }
 
     private static Map<String, Object> couponView(final CatalogEntry<CouponSpec> coupon)

@@ -92,22 +92,8 @@ final class EntityRevisions
      */
     <T> ApiResponse put(final RouteCall call, final Kind<T> kind, final Store<T> store)
     {
-        final WritePreconditions conditions = conditions(call);
-        synchronized (writes.writeLock())
-        {
-            final ApiResponse behind = writes.awaitAllApplied();
-            if (null != behind)
-            {
-                return behind;
-            }
-            final CatalogEntry<T> existing = kind.lookup().apply(call.id());
-            final String refusal = conditions.refusal(describe(kind, call.id()), tags.of(kind.kind(), existing));
-            if (null != refusal)
-            {
-                return ApiResponse.error(412, refusal);
-            }
-            return tagged(kind, call.id(), store.store(existing, CatalogJson.parseRequest(call.body(), kind.type())));
-        }
+        return guarded(call, kind, false,
+            existing -> store.store(existing, CatalogJson.parseRequest(call.body(), kind.type())));
     }
 
     /**
@@ -128,6 +114,31 @@ final class EntityRevisions
             return ApiResponse.error(415, "PATCH takes a JSON Merge Patch (RFC 7396): send one Content-Type: " +
                 MergePatch.MEDIA_TYPE);
         }
+        return guarded(call, kind, true, existing ->
+        {
+            final JsonNode merged = MergePatch.apply(StrictJson.MAPPER.valueToTree(existing.spec()),
+                patchOf(kind, call.body()));
+            return store.store(existing, CatalogJson.parseRequest(CatalogJson.write(merged), kind.type()));
+        });
+    }
+
+    /**
+     * Any write to the one entity of the request's path (a replace, a patch, an approval, a tier pin): under the
+     * journal's write lock, once every earlier change is applied, judge the request's {@code If-Match} and
+     * {@code If-None-Match} against the entity's current version (412), then write, and tag a 200 with the version
+     * written. Routes that change an entity by other means than PUT and PATCH call this to honour the same headers.
+     *
+     * @param call      the request; its path's id names the entity.
+     * @param kind      the entity's kind.
+     * @param mustExist true if the write needs the entity (404 without it, whatever the conditions, as RFC 9110
+     *                  section 13.2.1 has it); false if it may create it (the write then gets null).
+     * @param write     the write, given the stored entity.
+     * @param <T>       the spec type.
+     * @return the answer, tagged with the new version if written.
+     */
+    <T> ApiResponse guarded(final RouteCall call, final Kind<T> kind, final boolean mustExist,
+        final Function<CatalogEntry<T>, ApiResponse> write)
+    {
         final WritePreconditions conditions = conditions(call);
         synchronized (writes.writeLock())
         {
@@ -137,9 +148,8 @@ final class EntityRevisions
                 return behind;
             }
             final CatalogEntry<T> existing = kind.lookup().apply(call.id());
-            if (null == existing)
+            if (mustExist && null == existing)
             {
-                // No conditions apply to what would be a 404 without them (RFC 9110 section 13.2.1).
                 return ApiResponse.notFound(kind.what(), call.id());
             }
             final String refusal = conditions.refusal(describe(kind, call.id()), tags.of(kind.kind(), existing));
@@ -147,10 +157,7 @@ final class EntityRevisions
             {
                 return ApiResponse.error(412, refusal);
             }
-            final JsonNode patch = patchOf(kind, call.body());
-            final JsonNode merged = MergePatch.apply(StrictJson.MAPPER.valueToTree(existing.spec()), patch);
-            return tagged(kind, call.id(), store.store(existing,
-                CatalogJson.parseRequest(CatalogJson.write(merged), kind.type())));
+            return tagged(kind, call.id(), write.apply(existing));
         }
     }
 
