@@ -196,7 +196,8 @@ class PartialUpdateSystemTest
         admin.putOk("/v1/coupons/LIN10", "{\"partnerId\":\"linker\"}");
 
         // When the manager patches the link's destination and the coupon's partner
-        final HttpResponse<String> link = admin.patch("/v1/links/lin-1", "{\"destination\":\"https://shop.example/b\"}");
+        final HttpResponse<String> link = admin.patch("/v1/links/lin-1",
+            "{\"destination\":\"https://shop.example/b\"}");
         final HttpResponse<String> coupon = admin.patch("/v1/coupons/LIN10", "{\"partnerId\":\"other\"}");
 
         // Then the link keeps its partner and the coupon moved
@@ -295,6 +296,70 @@ class PartialUpdateSystemTest
         // Then one is written and the other refused
         statuses.sort(Integer::compare);
         assertEquals(List.of(200, 412), statuses);
+    }
+
+    @Test
+    void shouldLandBothOfTwoRacingPatchesOfDifferentFieldsWithoutConditions() throws Exception
+    {
+        // Given a partner, and two managers patching different fields of it at once, without If-Match
+        admin.putOk("/v1/partners/busy", "{\"programId\":\"shop\",\"name\":\"Bea\"}");
+        final CountDownLatch start = new CountDownLatch(1);
+        final List<CompletableFuture<HttpResponse<String>>> racing = new ArrayList<>();
+        for (final String patch : List.of("{\"email\":\"bea@example.com\"}", "{\"payoutAccount\":\"bea@pay.example\"}"))
+        {
+            racing.add(CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    start.await();
+                    return admin.patch("/v1/partners/busy", patch);
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }));
+        }
+
+        // When both land
+        start.countDown();
+        for (final CompletableFuture<HttpResponse<String>> answer : racing)
+        {
+            assertEquals(200, answer.get().statusCode(), answer.get().body());
+        }
+
+        // Then each applied to the version the other wrote: both changes are there
+        final JsonNode partner = admin.getJson("/v1/partners/busy");
+        assertEquals("bea@example.com", partner.get("email").asText());
+        assertEquals("bea@pay.example", partner.get("payoutAccount").asText());
+    }
+
+    @Test
+    void shouldJudgeTheConditionsBeforeTheBody() throws Exception
+    {
+        // Given a stale tag
+        admin.putOk("/v1/partners/stale", "{\"programId\":\"shop\",\"name\":\"Stan\"}");
+        final String stale = admin.etag("/v1/partners/stale");
+        admin.patch("/v1/partners/stale", "{\"name\":\"Stanley\"}");
+
+        // When a write with it also has an invalid body
+        final HttpResponse<String> response = admin.patch("/v1/partners/stale", "{\"email\":\"nope\"}",
+            "If-Match", stale);
+
+        // Then the answer is about the version
+        assertEquals(412, response.statusCode(), response.body());
+    }
+
+    @Test
+    void shouldKeepTheVersionOfAnEmptyPatch() throws Exception
+    {
+        admin.putOk("/v1/partners/still", "{\"programId\":\"shop\",\"name\":\"Stil\"}");
+        final String before = admin.etag("/v1/partners/still");
+
+        final HttpResponse<String> response = admin.patch("/v1/partners/still", "{}", "If-Match", before);
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(before, response.headers().firstValue("ETag").orElseThrow());
     }
 
     @Test
