@@ -73,6 +73,13 @@ class PartialUpdateSystemTest
         assertEquals("pat@example.com", partner.get("email").asText());
         assertEquals("pat@paypal.example", partner.get("payoutAccount").asText());
         assertEquals("Pat", partner.get("name").asText());
+
+        // And the audit trail holds the patch as the whole partner before and after
+        final JsonNode audit = admin.getJson("/v1/audit?target=partner:pending1&action=patch_partner").get("items");
+        assertEquals(1, audit.size(), audit.toString());
+        assertEquals("pending", audit.get(0).get("before").get("status").asText());
+        assertEquals("active", audit.get(0).get("after").get("status").asText());
+        assertEquals("pat@paypal.example", audit.get(0).get("after").get("payoutAccount").asText());
     }
 
     @Test
