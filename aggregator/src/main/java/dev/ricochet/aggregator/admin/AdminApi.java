@@ -106,6 +106,7 @@ public final class AdminApi
      * @param epochClock today's date for default report ranges.
      * @param allowPrivateWebhooks accept a {@code webhookUrl} on a loopback, private or link-local address.
      * @param extraMetrics         more Prometheus text for {@code /metrics} (the edge's business volume).
+     * @param roles                the tokens; the catalog entities' ETags are keyed from the admin token's.
      */
     public AdminApi(
         final Catalog catalog,
@@ -114,11 +115,13 @@ public final class AdminApi
         final AggregatorView aggregator,
         final EpochClock epochClock,
         final boolean allowPrivateWebhooks,
-        final Supplier<String> extraMetrics)
+        final Supplier<String> extraMetrics,
+        final AdminRoles roles)
     {
         final JournalWrites writes = new JournalWrites(writer, aggregator, store);
         final StoredRecords records = new StoredRecords(store);
-        this.catalog = new CatalogResource(catalog, store, writes, records, epochClock, allowPrivateWebhooks);
+        this.catalog = new CatalogResource(catalog, store, writes, records, epochClock, allowPrivateWebhooks,
+            new EntityTag(roles.entityTagKey()));
         this.reports = new ReportsResource(catalog, store, epochClock);
         this.commissions = new CommissionsResource(catalog, store, writes, records);
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
@@ -185,6 +188,11 @@ public final class AdminApi
             case PUT_LINK -> catalog.putLink(call);
             case GET_COUPON -> catalog.getCoupon(id);
             case PUT_COUPON -> catalog.putCoupon(call);
+            // Part 8 item 2: partial updates.
+            case PATCH_PROGRAM -> catalog.patchProgram(call);
+            case PATCH_PARTNER -> catalog.patchPartner(call);
+            case PATCH_LINK -> catalog.patchLink(call);
+            case PATCH_COUPON -> catalog.patchCoupon(call);
             case PARTNER_TOKEN -> catalog.partnerToken(id, roles);
             case PARTNER_STATS ->
                 reports.partnerStats(id, call.text("from"), call.text("to"), call.text("granularity"));

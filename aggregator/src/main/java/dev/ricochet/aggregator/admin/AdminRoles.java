@@ -155,6 +155,18 @@ public final class AdminRoles
             HmacSha256.of(partnerKey, partnerId.getBytes(StandardCharsets.UTF_8)));
     }
 
+    // Part 8 item 2: entity tags.
+
+    /**
+     * @return the key of the catalog entities' ETags ({@link EntityTag}), derived from the admin token like the
+     * partner tokens' key: the same over restarts and replays, never shown.
+     */
+    String entityTagKey()
+    {
+        return Base64.getEncoder().encodeToString(HmacSha256.of(admin.value(),
+            "ricochet entity tags".getBytes(StandardCharsets.US_ASCII)));
+    }
+
     @Override
     public String toString()
     {
