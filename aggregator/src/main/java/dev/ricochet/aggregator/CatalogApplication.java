@@ -18,6 +18,8 @@ import dev.ricochet.aggregator.ledger.LedgerCommand;
 import dev.ricochet.aggregator.payout.PayoutRun;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.token.TokenChange;
+import dev.ricochet.aggregator.token.TokenChanges;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import org.rocksdb.WriteBatch;
 
@@ -39,6 +41,7 @@ final class CatalogApplication
     private final WriteBatch batch;
     private final CommissionEngine commissions;
     private final PayoutRuns payouts;
+    private final TokenChanges tokens;
     private final Runnable commitApplied;
     private final AdminChanges adminChanges;
     private final ImportApplication imports; // part 8, item 9
@@ -49,6 +52,7 @@ final class CatalogApplication
      * @param batch         the agent's batch the catalog entries are written to.
      * @param commissions   the commission engine, for reviews.
      * @param payouts       the payout runs.
+     * @param tokens        the named API tokens.
      * @param commitApplied commits everything applied before the current event, for a command that reads committed
      *                      state.
      */
@@ -58,6 +62,7 @@ final class CatalogApplication
         final WriteBatch batch,
         final CommissionEngine commissions,
         final PayoutRuns payouts,
+        final TokenChanges tokens,
         final Runnable commitApplied)
     {
         this.catalog = catalog;
@@ -66,6 +71,7 @@ final class CatalogApplication
         this.batch = batch;
         this.commissions = commissions;
         this.payouts = payouts;
+        this.tokens = tokens;
         this.commitApplied = commitApplied;
         this.adminChanges = new AdminChanges(store, batch, commitApplied, this::apply);
         this.imports = new ImportApplication(catalog, this::apply); // part 8, item 9
@@ -163,6 +169,8 @@ final class CatalogApplication
                 return review(review, timeMs) ? new AuditDetail("commission:" + review.partnerId() + "/" +
                     review.externalId(), programOf(review.partnerId()), null, review) : null;
             }
+            case CatalogEventFlyweight.KIND_TOKEN: // item 7
+                return tokens.apply(batch, CatalogJson.read(document, TokenChange.class), timeMs);
             case CatalogEventFlyweight.KIND_IMPORT: // part 8, item 9: CSV import, every row through the cases above
                 return imports.apply(document, timeMs);
             default:
