@@ -95,6 +95,7 @@ public final class AdminApi
     private final PayoutsResource payouts;
     private final MetricsResource metrics;
     private final AuditResource audit;
+    private final ProgramReportsResource programReports; // part 8 item 6
 
     /**
      * @param catalog    catalog in memory.
@@ -122,6 +123,7 @@ public final class AdminApi
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
         this.metrics = new MetricsResource(aggregator, extraMetrics);
         this.audit = new AuditResource(store, epochClock);
+        this.programReports = new ProgramReportsResource(catalog, store, epochClock); // part 8 item 6
     }
 
     /**
@@ -180,6 +182,9 @@ public final class AdminApi
             case APPROVE_PAYOUT_RUN -> payouts.approvePayoutRun(call);
             case EXPORT_PAYOUT_RUN -> payouts.exportPayoutRun(id);
             case AUDIT -> audit.list(call);
+            // Part 8 item 6: program reports
+            case REPORT_OVERVIEW, REPORT_TOP_PARTNERS, REPORT_TIER_COHORTS, REPORT_HEALTH, REPORT_PARTNERS_ACTIVITY ->
+                programReports.answer(call);
         };
     }
 }

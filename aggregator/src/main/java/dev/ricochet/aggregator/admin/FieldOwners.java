@@ -49,7 +49,9 @@ final class FieldOwners
         PROGRAM, PARTNER, LINK, COUPON, STATS, CONVERSIONS, LEDGER, TIMELINE, TOKEN, COMMISSION_REVIEW,
         HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN,
         // part 8
-        AUDIT
+        AUDIT,
+        // part 8 item 6
+        PROGRAM_REPORT
     }
 
     private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
@@ -129,6 +131,10 @@ final class FieldOwners
         OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));
         // The trail's before and after hold payout accounts and commission overrides: money roles only.
         OWNERS.put(View.AUDIT, fields(MONEY, "items", "next"));
+        // Part 8 item 6: program reports, staff's as the partner stats are (revenue and commission totals included).
+        OWNERS.put(View.PROGRAM_REPORT, fields(STAFF, "programId", "from", "to", "days", "currency", "totals",
+            "previous", "change", "daySeries", "weekSeries", "metric", "items", "weeks", "asOf", "partners",
+            "threshold", "atRisk", "bands", "dormantDays", "joined", "active", "statusActive", "dormant"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
     }

@@ -44,6 +44,33 @@ final class ProgramReportsResource
     }
 
     /**
+     * Answer one of the report routes, for a caller allowed on the program.
+     *
+     * @param call the request.
+     * @return the report, 403 if the caller's token is scoped to another program.
+     */
+    ApiResponse answer(final RouteCall call)
+    {
+        final String programId = call.param("programId");
+        final String scope = call.caller().programId();
+        if (null != scope && !scope.equals(programId))
+        {
+            return ApiResponse.error(403, "this token reads only the reports of program '" + scope + "'");
+        }
+        return switch (call.route())
+        {
+            case REPORT_OVERVIEW -> overview(programId, call.text("from"), call.text("to"));
+            case REPORT_TOP_PARTNERS -> topPartners(programId, call.text("metric"), call.text("from"),
+                call.text("to"), (int)call.number("limit"));
+            case REPORT_TIER_COHORTS -> tierCohorts(programId, call.text("to"), (int)call.number("weeks"));
+            case REPORT_HEALTH -> health(programId, (int)call.number("threshold"));
+            case REPORT_PARTNERS_ACTIVITY -> partnersActivity(programId, call.text("from"), call.text("to"),
+                (int)call.number("dormantDays"));
+            default -> throw new IllegalArgumentException("not a report route: " + call.route());
+        };
+    }
+
+    /**
      * {@code GET /v1/programs/{programId}/reports/overview?from=&to=}.
      *
      * @param programId from the path.
