@@ -90,7 +90,7 @@ public final class PartnerReports
             item.put("rank", i + 1);
             item.put("partnerId", ranked.get(i).partner().id());
             item.put("name", ranked.get(i).partner().spec().name());
-            item.put("value", ranked.get(i).value());
+            item.put("value", ReportFigures.number(ranked.get(i).value()));
             item.putAll(ranked.get(i).figures().view());
             items.add(item);
         }

@@ -6,7 +6,6 @@ import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.Money;
 
-import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,12 +95,13 @@ public final class ProgramReports
         return view;
     }
 
-    private static Map<String, BigDecimal> change(final ReportFigures current, final ReportFigures previous)
+    private static Map<String, Double> change(final ReportFigures current, final ReportFigures previous)
     {
-        final Map<String, BigDecimal> change = new LinkedHashMap<>();
+        final Map<String, Double> change = new LinkedHashMap<>();
         for (final ReportMetric metric : ReportMetric.values())
         {
-            change.put(metric.jsonName(), ReportFigures.change(metric.of(current), metric.of(previous)));
+            change.put(metric.jsonName(),
+                ReportFigures.number(ReportFigures.change(metric.of(current), metric.of(previous))));
         }
         return change;
     }

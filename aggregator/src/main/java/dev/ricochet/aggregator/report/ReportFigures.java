@@ -72,13 +72,25 @@ public record ReportFigures(
         view.put("leads", leads);
         view.put("sales", sales);
         view.put("conversions", conversions);
-        view.put("conversionRate", conversionRate);
+        view.put("conversionRate", number(conversionRate));
         view.put("revenue", revenue);
         view.put("refunded", refunded);
         view.put("commission", commission);
-        view.put("epc", epc);
-        view.put("averageOrderValue", averageOrderValue);
+        view.put("epc", number(epc));
+        view.put("averageOrderValue", number(averageOrderValue));
         return view;
+    }
+
+    /**
+     * A rounded ratio as written in a report: a JSON number in plain notation (the answer's projection would
+     * otherwise write 500.00 as 5E+2). Exact: the values have at most 4 decimals and are far below 2^53.
+     *
+     * @param value a rounded ratio, or null.
+     * @return the value as a double, or null.
+     */
+    static Double number(final BigDecimal value)
+    {
+        return null == value ? null : value.doubleValue();
     }
 
     /**
