@@ -25,8 +25,9 @@ import java.util.SplittableRandom;
 
 /**
  * The program manager's two heaviest reads at scale, over HTTP against the real service (issue 17 item 6; not JMH, not
- * a timed test): a program of {@code --partners} partners (100,000) with {@code --days} (365) day buckets each, ending
- * today, is written into a fresh state directory through the aggregator's public types ({@link CatalogTable},
+ * a timed test): a program of {@code --partners} partners (100,000) with {@code --days} (365) days of history ending
+ * today, each partner with a bucket on a random {@code --activeShare} (0.25) of the days (a partner has no bucket on
+ * a day without events; 1 writes every day of every partner, four times the seeding and opening time), is written into a fresh state directory through the aggregator's public types ({@link CatalogTable},
  * {@link CounterTable}), as a state directory from before the program reports would hold it; the service then opens it
  * (building the program counters from the partners' buckets once, timed and printed) and the run measures, one request
  * at a time on a keep-alive connection, p50/p99/max of:
@@ -40,7 +41,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java &lt;BenchmarkJvm flags&gt; -cp benchmarks.jar dev.ricochet.benchmarks.admin.ProgramReportsRun \
- *     [--dir DIR] [--partners 100000] [--days 365] [--requests 2000] [--warmup 300]
+ *     [--dir DIR] [--partners 100000] [--days 365] [--activeShare 0.25] [--requests 2000] [--warmup 300]
  * </pre>
  */
 public final class ProgramReportsRun
@@ -67,6 +68,7 @@ public final class ProgramReportsRun
         int days = 365;
         int requests = 2000;
         int warmup = 300;
+        double activeShare = 0.25;
         for (int i = 0; i + 1 < args.length; i += 2)
         {
             switch (args[i])
@@ -76,6 +78,7 @@ public final class ProgramReportsRun
                 case "--days" -> days = Integer.parseInt(args[i + 1]);
                 case "--requests" -> requests = Integer.parseInt(args[i + 1]);
                 case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+                case "--activeShare" -> activeShare = Double.parseDouble(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -83,7 +86,7 @@ public final class ProgramReportsRun
         final Path dataDir = ownDir ? BenchmarkFiles.newTempDir("ricochet-reports") : dir;
         try
         {
-            run(dataDir, partners, days, requests, warmup);
+            run(dataDir, partners, days, activeShare, requests, warmup);
         }
         finally
         {
@@ -94,12 +97,12 @@ public final class ProgramReportsRun
         }
     }
 
-    private static void run(final Path dataDir, final int partners, final int days, final int requests,
-        final int warmup) throws Exception
+    private static void run(final Path dataDir, final int partners, final int days, final double activeShare,
+        final int requests, final int warmup) throws Exception
     {
         final int today = (int)Math.floorDiv(System.currentTimeMillis(), 86_400_000L);
         long startNs = System.nanoTime();
-        final long buckets = seed(dataDir.resolve("state"), partners, today - days + 1, today);
+        final long buckets = seed(dataDir.resolve("state"), partners, today - days + 1, today, activeShare);
         final double seedSeconds = (System.nanoTime() - startNs) / 1e9;
         System.err.printf(Locale.ROOT, "seeded %,d partners, %,d day buckets in %.1f s, %,d bytes%n", partners,
             buckets, seedSeconds, BenchmarkFiles.sizeBytes(dataDir));
@@ -124,9 +127,9 @@ public final class ProgramReportsRun
             final Histogram directory = 200 == directoryStatus ?
                 measure(http, warmup, requests, () -> directoryUrl) : null;
             System.out.println(String.format(Locale.ROOT,
-                "{\"partners\":%d,\"days\":%d,\"buckets\":%d,\"seedSeconds\":%.1f,\"openSeconds\":%.1f," +
-                "\"requests\":%d,\"overview\":%s,\"directory\":%s}", partners, days, buckets, seedSeconds,
-                openSeconds, requests, json(overview), null == directory ?
+                "{\"partners\":%d,\"days\":%d,\"activeShare\":%.2f,\"buckets\":%d,\"seedSeconds\":%.1f," +
+                "\"openSeconds\":%.1f,\"requests\":%d,\"overview\":%s,\"directory\":%s}", partners, days,
+                activeShare, buckets, seedSeconds, openSeconds, requests, json(overview), null == directory ?
                 "{\"unavailable\":\"GET .../partners answered " + directoryStatus + "\"}" : json(directory)));
         }
     }
@@ -174,8 +177,8 @@ public final class ProgramReportsRun
      *
      * @return buckets written.
      */
-    private static long seed(final Path stateDir, final int partners, final int firstDay, final int lastDay)
-        throws IOException
+    private static long seed(final Path stateDir, final int partners, final int firstDay, final int lastDay,
+        final double activeShare) throws IOException
     {
         Files.createDirectories(stateDir);
         final SplittableRandom random = new SplittableRandom(42);
@@ -203,6 +206,10 @@ public final class ProgramReportsRun
                 final int scale = 1 + random.nextInt(0 == random.nextInt(10) ? 600 : 60);
                 for (int day = firstDay; day <= lastDay; day++)
                 {
+                    if (random.nextDouble() >= activeShare)
+                    {
+                        continue; // no event that day: no bucket, as the aggregator writes none
+                    }
                     dayBucket(random, scale, values);
                     counters.putDay(batch, partner, day, values);
                     buckets++;
