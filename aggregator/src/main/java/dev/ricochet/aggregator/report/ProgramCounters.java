@@ -125,7 +125,8 @@ public final class ProgramCounters implements CounterBuckets.Listener
             if (null != program && "active".equals(partner.spec().status()))
             {
                 final long[] tiers = counts.get(program.number());
-                tiers[Math.min(tierOf.applyAsInt(number), tiers.length - 1)]++;
+                // A ladder of one tier needs no account read: with 100,000 partners, that read is the week's cost.
+                tiers[1 == tiers.length ? 0 : Math.min(tierOf.applyAsInt(number), tiers.length - 1)]++;
             }
         }
         counts.forEach((program, tiers) -> pendingWeeks.add(new WeekRow(program, monday, tiers)));
