@@ -37,7 +37,8 @@ import java.util.SplittableRandom;
  *   <li>{@code directory}: {@code GET /v1/programs/bench/partners?status=active&sort=revenue&limit=50} (the directory
  *   of item 1; reported as unavailable while that route answers anything but 200).</li>
  * </ul>
- * Prints one JSON line; the target is p99 &lt; 50 ms for each.
+ * Prints one JSON line; the target is p99 &lt; 50 ms for each. Then, for their documented cost, a few requests of the
+ * reports that read per-partner data (top partners over 90 days, health) are timed and printed on stderr.
  *
  * <pre>
  * java &lt;BenchmarkJvm flags&gt; -cp benchmarks.jar dev.ricochet.benchmarks.admin.ProgramReportsRun \
@@ -126,6 +127,17 @@ public final class ProgramReportsRun
             final int directoryStatus = send(http, directoryUrl).statusCode();
             final Histogram directory = 200 == directoryStatus ?
                 measure(http, warmup, requests, () -> directoryUrl) : null;
+            // The reports that read per-partner data, for their documented cost: a few requests each.
+            final int few = Math.max(5, requests / 100);
+            final Histogram top = measure(http, 2, few, () ->
+            {
+                final int to = today - random.nextInt(span);
+                return base + "/v1/programs/" + PROGRAM + "/reports/top-partners?metric=revenue&from=" +
+                    LocalDate.ofEpochDay(to - 89) + "&to=" + LocalDate.ofEpochDay(to);
+            });
+            final Histogram health = measure(http, 1, few, () -> base + "/v1/programs/" + PROGRAM +
+                "/reports/health");
+            System.err.println("top-partners (90 days) " + json(top) + ", health " + json(health));
             System.out.println(String.format(Locale.ROOT,
                 "{\"partners\":%d,\"days\":%d,\"activeShare\":%.2f,\"buckets\":%d,\"seedSeconds\":%.1f," +
                 "\"openSeconds\":%.1f,\"requests\":%d,\"overview\":%s,\"directory\":%s}", partners, days,
