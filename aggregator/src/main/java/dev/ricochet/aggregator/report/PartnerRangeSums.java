@@ -3,9 +3,13 @@ package dev.ricochet.aggregator.report;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.store.Table;
 import dev.ricochet.ingest.Money;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Each partner's counters summed over a date range, for the reports that need partners one by one (top partners,
@@ -14,12 +18,14 @@ import org.agrona.collections.IntArrayList;
  * the partners with a bucket that week have their days inside the range read from their day buckets.
  *
  * <p>Cost (docs/reports.md): one row per partner active in each whole week, plus, per cut week, one range read of at
- * most 6 day buckets per partner active that week. Committed state only.
+ * most 6 day buckets per partner active that week (multi-gets of 4,096 keys). Committed state only.
  */
 public final class PartnerRangeSums
 {
+    private static final int MULTI_GET_KEYS = 4096;
+
     private final ProgramCounterTable table;
-    private final CounterTable counters;
+    private final StateStore store;
 
     /**
      * @param store committed state.
@@ -27,7 +33,7 @@ public final class PartnerRangeSums
     public PartnerRangeSums(final StateStore store)
     {
         this.table = new ProgramCounterTable(store);
-        this.counters = new CounterTable(store);
+        this.store = store;
     }
 
     /**
@@ -64,11 +70,42 @@ public final class PartnerRangeSums
     {
         final IntArrayList partners = new IntArrayList();
         table.readPartnerWeeks(program, monday, monday, (week, partner, values) -> partners.addInt(partner));
+        // One multi-get per chunk of day keys: an iterator per partner costs more than the reads themselves.
+        final List<byte[]> keys = new ArrayList<>(MULTI_GET_KEYS);
+        final IntArrayList owners = new IntArrayList();
         for (int i = 0; i < partners.size(); i++)
         {
-            final int partner = partners.getInt(i);
-            counters.readDays(partner, fromDay, toDay, (day, values) -> add(sums, partner, values));
+            for (int day = fromDay; day <= toDay; day++)
+            {
+                keys.add(CounterTable.dayKey(partners.getInt(i), day));
+                owners.addInt(partners.getInt(i));
+            }
+            if (keys.size() >= MULTI_GET_KEYS)
+            {
+                addDays(sums, keys, owners);
+            }
         }
+        addDays(sums, keys, owners);
+    }
+
+    private void addDays(final Int2ObjectHashMap<long[]> sums, final List<byte[]> keys, final IntArrayList owners)
+    {
+        if (keys.isEmpty())
+        {
+            return;
+        }
+        final List<byte[]> stored = store.multiGet(Table.COUNTERS, keys);
+        final long[] values = new long[CounterField.COUNT];
+        for (int i = 0; i < stored.size(); i++)
+        {
+            if (null != stored.get(i))
+            {
+                CounterTable.decode(stored.get(i), values);
+                add(sums, owners.getInt(i), values);
+            }
+        }
+        keys.clear();
+        owners.clear();
     }
 
     private static void add(final Int2ObjectHashMap<long[]> sums, final int partner, final long[] values)
