@@ -100,6 +100,7 @@ public final class AdminApi
     // Part 8, item 9: CSV import and export.
     private final ImportResource imports;
     private final ExportResource exports;
+    private final ProgramReportsResource programReports; // part 8 item 6
 
     /**
      * @param catalog    catalog in memory.
@@ -135,6 +136,7 @@ public final class AdminApi
         // Part 8, item 9: CSV import and export.
         this.imports = new ImportResource(catalog, writes, epochClock);
         this.exports = new ExportResource(catalog, store, records, epochClock);
+        this.programReports = new ProgramReportsResource(catalog, store, epochClock); // part 8 item 6
     }
 
     /**
@@ -224,6 +226,9 @@ public final class AdminApi
             case EXPORT_LINKS -> exports.links(call);
             case EXPORT_CONVERSIONS -> exports.conversions(call);
             case EXPORT_LEDGER -> exports.ledger(call);
+            // Part 8 item 6: program reports
+            case REPORT_OVERVIEW, REPORT_TOP_PARTNERS, REPORT_TIER_COHORTS, REPORT_HEALTH, REPORT_PARTNERS_ACTIVITY ->
+                programReports.answer(call);
         };
     }
 }

@@ -53,7 +53,9 @@ final class FieldOwners
         // part 8, item 7: named tokens
         NAMED_TOKEN, NAMED_TOKENS,
         // part 8, item 9
-        IMPORT
+        IMPORT,
+        // part 8 item 6
+        PROGRAM_REPORT
     }
 
     private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
@@ -140,6 +142,10 @@ final class FieldOwners
         // Part 8, item 9: an import's report or summary; only the admin imports.
         OWNERS.put(View.IMPORT, fields(ADMIN, "programId", "dryRun", "valid", "rows", "created", "updated",
             "unchanged", "refused", "errors"));
+        // Part 8 item 6: program reports, staff's as the partner stats are (revenue and commission totals included).
+        OWNERS.put(View.PROGRAM_REPORT, fields(STAFF, "programId", "from", "to", "days", "currency", "totals",
+            "previous", "change", "daySeries", "weekSeries", "metric", "items", "weeks", "asOf", "partners",
+            "threshold", "atRisk", "bands", "dormantDays", "joined", "active", "statusActive", "dormant"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
     }
