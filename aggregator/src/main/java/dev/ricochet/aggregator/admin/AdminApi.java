@@ -95,6 +95,11 @@ public final class AdminApi
     private final PayoutsResource payouts;
     private final MetricsResource metrics;
     private final AuditResource audit;
+    private final TokensResource tokens;
+    private final ProgramScope scope;
+    // Part 8, item 9: CSV import and export.
+    private final ImportResource imports;
+    private final ExportResource exports;
 
     /**
      * @param catalog    catalog in memory.
@@ -125,6 +130,11 @@ public final class AdminApi
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
         this.metrics = new MetricsResource(aggregator, extraMetrics);
         this.audit = new AuditResource(store, epochClock);
+        this.tokens = new TokensResource(catalog, writes);
+        this.scope = new ProgramScope(catalog, store);
+        // Part 8, item 9: CSV import and export.
+        this.imports = new ImportResource(catalog, writes, epochClock);
+        this.exports = new ExportResource(catalog, store, records, epochClock);
     }
 
     /**
@@ -143,6 +153,21 @@ public final class AdminApi
     public boolean isPartnerActiveEnoughToRead(final String partnerId)
     {
         return catalog.isPartnerActiveEnoughToRead(partnerId);
+    }
+
+    /**
+     * @param caller     who asks, its role already allowed by the route.
+     * @param route      the route matched.
+     * @param parameters the request's path parameters by name.
+     * @param body       reads the request body (only for a scoped caller's change).
+     * @return why a program-scoped caller may not reach this resource (a 403), or null ({@link ProgramScope}).
+     */
+    String outOfScope(final AdminRoles.Caller caller, final AdminRoute route, final Map<String, String> parameters,
+        final Supplier<byte[]> body)
+    {
+        // A partner token is confined to its own partner by the route table: a narrower reach than its program.
+        return null == caller.programId() || AdminRoles.Role.PARTNER == caller.role() ? null :
+            scope.refusal(caller.programId(), route, parameters::get, body);
     }
 
     /**
@@ -188,6 +213,17 @@ public final class AdminApi
             case APPROVE_PAYOUT_RUN -> payouts.approvePayoutRun(call);
             case EXPORT_PAYOUT_RUN -> payouts.exportPayoutRun(id);
             case AUDIT -> audit.list(call);
+            // part 8, item 7
+            case CREATE_TOKEN -> tokens.create(call, roles.tokens());
+            case LIST_TOKENS -> tokens.list((int)call.number("limit"), call.text("cursor"), roles.tokens());
+            case REVOKE_TOKEN -> tokens.revoke(call, roles.tokens());
+            // Part 8, item 9: CSV import and export.
+            case IMPORT_PARTNERS -> imports.partners(call);
+            case IMPORT_LINKS -> imports.links(call);
+            case EXPORT_PARTNERS -> exports.partners(call);
+            case EXPORT_LINKS -> exports.links(call);
+            case EXPORT_CONVERSIONS -> exports.conversions(call);
+            case EXPORT_LEDGER -> exports.ledger(call);
         };
     }
 }

@@ -226,6 +226,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             {
                 return ApiResponse.error(403, refusal);
             }
+            // Item 7: a program-scoped token reaches its program's resources only, on every route.
+            final String outOfScope = api.outOfScope(caller, route, match.parameters(),
+                () -> ByteBufUtil.getBytes(request.content()));
+            if (null != outOfScope)
+            {
+                return ApiResponse.error(403, outOfScope);
+            }
         }
         final String badQuery = route.query().refusal(parameters);
         if (null != badQuery)
