@@ -12,6 +12,7 @@ import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.ledger.LedgerCommand;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.timeline.Timeline;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import org.rocksdb.WriteBatch;
 
@@ -32,6 +33,7 @@ final class CatalogApplication
     private final CommissionEngine commissions;
     private final PayoutRuns payouts;
     private final Runnable commitApplied;
+    private final PartnerLifecycle lifecycle;
 
     /**
      * @param catalog       the catalog to apply changes to.
@@ -39,6 +41,7 @@ final class CatalogApplication
      * @param batch         the agent's batch the catalog entries are written to.
      * @param commissions   the commission engine, for reviews.
      * @param payouts       the payout runs.
+     * @param timeline      where partner changes are recorded.
      * @param commitApplied commits everything applied before the current event, for a command that reads committed
      *                      state.
      */
@@ -48,6 +51,7 @@ final class CatalogApplication
         final WriteBatch batch,
         final CommissionEngine commissions,
         final PayoutRuns payouts,
+        final Timeline timeline,
         final Runnable commitApplied)
     {
         this.catalog = catalog;
@@ -57,6 +61,7 @@ final class CatalogApplication
         this.commissions = commissions;
         this.payouts = payouts;
         this.commitApplied = commitApplied;
+        this.lifecycle = new PartnerLifecycle(timeline, commissions);
     }
 
     /**
@@ -81,7 +86,7 @@ final class CatalogApplication
             case CatalogEventFlyweight.KIND_PARTNER:
             {
                 final CatalogEntry<PartnerSpec> partner = CatalogJson.read(document, CatalogJson.PARTNER);
-                applied = movesMoney(partner) ? null : catalog.applyPartner(partner);
+                applied = movesMoney(partner) ? null : applyPartner(partner, catalogEvent.timestampMs());
                 break;
             }
             case CatalogEventFlyweight.KIND_LINK:
@@ -116,6 +121,20 @@ final class CatalogApplication
         {
             catalogTable.put(batch, kind, applied);
         }
+    }
+
+    /**
+     * Item 3 and 5 (part 8): the partner's lifecycle and tier pin follow every applied change.
+     */
+    private CatalogEntry<PartnerSpec> applyPartner(final CatalogEntry<PartnerSpec> change, final long timeMs)
+    {
+        final CatalogEntry<PartnerSpec> before = catalog.partner(change.id());
+        final CatalogEntry<PartnerSpec> applied = catalog.applyPartner(change);
+        if (null != applied)
+        {
+            lifecycle.onPartnerChanged(before, applied, catalog.program(applied.spec().programId()), timeMs);
+        }
+        return applied;
     }
 
     /**

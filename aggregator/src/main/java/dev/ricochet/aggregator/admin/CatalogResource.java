@@ -8,6 +8,7 @@ import dev.ricochet.aggregator.catalog.CouponSpec;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
 import dev.ricochet.aggregator.catalog.LinkSpec;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
+import dev.ricochet.aggregator.catalog.PartnerStatus;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.counters.CounterTable;
@@ -132,6 +133,8 @@ final class CatalogResource
             throw new InvalidSpecException("programId '" + spec.programId() + "' is not a known program");
         }
         final CatalogEntry<PartnerSpec> existing = catalog.partner(partnerId);
+        CatalogValidation.requireLifecycle(spec, catalog.program(spec.programId()).spec(),
+            null == existing ? null : existing.spec(), LocalDate.ofEpochDay(RequestDates.today(epochClock)));
         if (null != existing && !existing.spec().programId().equals(spec.programId()) &&
             Ledger.hasMoneyHistory(store, existing.number()))
         {
@@ -145,12 +148,12 @@ final class CatalogResource
 
     /**
      * @param partnerId the partner a partner token speaks for.
-     * @return true if the partner exists and is not suspended: only then does its token read anything.
+     * @return true if the partner exists and is not suspended or rejected: only then does its token read anything.
      */
     boolean isPartnerActiveEnoughToRead(final String partnerId)
     {
         final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
-        return null != partner && !"suspended".equals(partner.spec().status());
+        return null != partner && PartnerStatus.of(partner.spec()).tokenReads();
     }
 
     /**
