@@ -316,6 +316,11 @@ final class CatalogResource
         view.put("payoutAccount", spec.payoutAccount());
         view.put("customerIds", spec.customerIds());
         view.put("windows", windows(partner.number(), days));
+        // Items 3 and 5 (part 8): the pin while it is in force (an ended one is history, in the timeline).
+        view.put("statusReason", spec.statusReason());
+        final PartnerSpec.TierPin pin = spec.tierPin();
+        view.put("tierPin", null == pin || (null != pin.until() &&
+            pin.until().compareTo(LocalDate.ofEpochDay(today).toString()) < 0) ? null : pin);
         return view;
     }
 

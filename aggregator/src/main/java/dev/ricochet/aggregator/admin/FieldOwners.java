@@ -83,6 +83,9 @@ final class FieldOwners
         partner.put("payoutAccount", MONEY_AND_SELF);
         // The partner's own customer ids, the self-referral check's watch list: customer identities.
         partner.put("customerIds", MONEY);
+        // Items 3 and 5 (part 8): why the status was last set, and a manual tier: the partner's to read too.
+        partner.put("statusReason", ALL);
+        partner.put("tierPin", ALL);
         OWNERS.put(View.PARTNER, partner);
 
         OWNERS.put(View.LINK, fields(STAFF, "code", "partnerId", "programId", "destination"));
