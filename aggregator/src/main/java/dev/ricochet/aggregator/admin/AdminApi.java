@@ -95,6 +95,7 @@ public final class AdminApi
     private final PayoutsResource payouts;
     private final MetricsResource metrics;
     private final AuditResource audit;
+    private final ApplicationsResource applications;
 
     /**
      * @param catalog    catalog in memory.
@@ -122,6 +123,9 @@ public final class AdminApi
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
         this.metrics = new MetricsResource(aggregator, extraMetrics);
         this.audit = new AuditResource(store, epochClock);
+        // Part 8, items 3 and 5. An address: 10 at once, then one every 6 s; a program: 50 at once, then one every 2 s.
+        this.applications = new ApplicationsResource(catalog, writes, epochClock,
+            new ApplicationLimiter(10, 6_000, 50, 2_000, 10_000), this.catalog::partnerView);
     }
 
     /**
@@ -180,6 +184,12 @@ public final class AdminApi
             case APPROVE_PAYOUT_RUN -> payouts.approvePayoutRun(call);
             case EXPORT_PAYOUT_RUN -> payouts.exportPayoutRun(id);
             case AUDIT -> audit.list(call);
+            // Part 8, items 3 and 5.
+            case APPLY -> applications.apply(call);
+            case APPROVE_PARTNER -> applications.approve(call);
+            case REJECT_PARTNER -> applications.reject(call);
+            case PIN_TIER -> applications.pin(call);
+            case UNPIN_TIER -> applications.unpin(call);
         };
     }
 }

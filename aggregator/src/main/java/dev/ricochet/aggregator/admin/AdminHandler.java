@@ -84,7 +84,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         try
         {
             response = request.decoderResult().isFailure() ?
-                ApiResponse.error(400, "malformed HTTP request") : handle(request, requestId);
+                ApiResponse.error(400, "malformed HTTP request") : handle(request, requestId,
+                ApplicationLimiter.clientKey(ctx.channel().remoteAddress()));
         }
         catch (final InvalidSpecException ex)
         {
@@ -116,7 +117,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         write(ctx, request, response.withHeader(REQUEST_ID, requestId));
     }
 
-    private ApiResponse handle(final FullHttpRequest request, final String requestId)
+    private ApiResponse handle(final FullHttpRequest request, final String requestId, final String client)
     {
         if (1 != request.protocolVersion().majorVersion())
         {
@@ -162,7 +163,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             // Netty's decoder throws on a '%' without two hex digits: the client's mistake, not an internal error.
             return ApiResponse.error(400, "malformed request target: a '%' not followed by two hex digits");
         }
-        return route(request, path, parameters, requestId);
+        return route(request, path, parameters, requestId, client);
     }
 
     /**
@@ -171,14 +172,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
      * down to the fields the caller's role owns.
      */
     private ApiResponse route(final FullHttpRequest request, final String path,
-        final Map<String, List<String>> parameters, final String requestId)
+        final Map<String, List<String>> parameters, final String requestId, final String client)
     {
         final AdminRoute probe = AdminRoute.probe(path);
         if (null != probe)
         {
             // Any method, no token: a scraper, load balancer or supervisor asks these.
             return api.answer(new RouteCall(probe, Map.of(), AdminRoles.Caller.ANONYMOUS, requestId,
-                request.headers(), EMPTY, parameters), roles);
+                request.headers(), EMPTY, parameters, client), roles);
         }
         if (!path.startsWith("/v1/"))
         {
@@ -230,7 +231,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             return ApiResponse.error(400, badQuery);
         }
         final RouteCall call = new RouteCall(route, match.parameters(), caller, requestId, request.headers(),
-            ByteBufUtil.getBytes(request.content()), parameters);
+            ByteBufUtil.getBytes(request.content()), parameters, client);
         // Every answer is cut down to the fields the caller's role owns (FieldOwners: one table for all endpoints).
         return null == caller.role() ? api.answer(call, roles) :
             FieldOwners.project(caller, route.view(), api.answer(call, roles));

@@ -89,7 +89,19 @@ public enum AdminRoute
     AUDIT(HttpMethod.GET, "/v1/audit", Who.MONEY, View.AUDIT, RouteQuery.of(QueryParameter.text("from"),
         QueryParameter.text("to"), QueryParameter.text("actor"), QueryParameter.text("action"),
         QueryParameter.text("target"), QueryParameter.text("programId"), QueryParameter.number("limit", 1, 500, 50),
-        QueryParameter.text("cursor")));
+        QueryParameter.text("cursor"))),
+
+    // Part 8, items 3 and 5: applications, approval and rejection, tier pins.
+    /** Apply to a program (no token; rate-limited per address and per program). */
+    APPLY(HttpMethod.POST, "/v1/programs/{programId}/applications", Who.PUBLIC, View.APPLICATION, RouteQuery.of()),
+    /** Approve a pending partner. */
+    APPROVE_PARTNER(HttpMethod.POST, "/v1/partners/{partnerId}/approve", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+    /** Reject a pending partner, with a reason. */
+    REJECT_PARTNER(HttpMethod.POST, "/v1/partners/{partnerId}/reject", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+    /** Pin a partner's tier. */
+    PIN_TIER(HttpMethod.POST, "/v1/partners/{partnerId}/tier-pin", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+    /** Remove a partner's tier pin. */
+    UNPIN_TIER(HttpMethod.DELETE, "/v1/partners/{partnerId}/tier-pin", Who.ADMIN, View.PARTNER, RouteQuery.of());
 
     private final HttpMethod method;
     private final String pattern;

@@ -292,7 +292,7 @@ final class CatalogResource
         return view;
     }
 
-    private Map<String, Object> partnerView(final CatalogEntry<PartnerSpec> partner)
+    Map<String, Object> partnerView(final CatalogEntry<PartnerSpec> partner)
     {
         final PartnerSpec spec = partner.spec();
         final List<ProgramSpec.Tier> tiers = catalog.program(spec.programId()).spec().tiers();

@@ -49,7 +49,9 @@ final class FieldOwners
         PROGRAM, PARTNER, LINK, COUPON, STATS, CONVERSIONS, LEDGER, TIMELINE, TOKEN, COMMISSION_REVIEW,
         HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN,
         // part 8
-        AUDIT
+        AUDIT,
+        // part 8, item 3
+        APPLICATION
     }
 
     private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
@@ -127,6 +129,8 @@ final class FieldOwners
         OWNERS.put(View.TIMELINE, timeline);
 
         OWNERS.put(View.TOKEN, fields(ADMIN, "partnerId", "token"));
+        // Part 8, item 3: what the public apply endpoint answers (its caller has no role: the answer is not projected).
+        OWNERS.put(View.APPLICATION, fields(ALL, "applicationId"));
         OWNERS.put(View.COMMISSION_REVIEW, fields(MONEY, "partnerId", "externalId", "state", "amount"));
         OWNERS.put(View.HELD_COMMISSIONS, fields(MONEY, "programId", "currency", "total", "commissions"));
         OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param headers    the request's headers.
  * @param body       the request body, empty if none.
  * @param parameters the query parameters, checked against the route's.
+ * @param client     the caller's network address as a rate-limit key ({@link ApplicationLimiter#clientKey}), or null.
  */
 record RouteCall(
     AdminRoute route,
@@ -24,7 +25,8 @@ record RouteCall(
     String requestId,
     HttpHeaders headers,
     byte[] body,
-    Map<String, List<String>> parameters)
+    Map<String, List<String>> parameters,
+    String client)
 {
     /**
      * @return the first path parameter (the resource's id), or null for a collection route.
@@ -50,6 +52,14 @@ record RouteCall(
     String header(final CharSequence name)
     {
         return null == headers ? null : headers.get(name);
+    }
+
+    /**
+     * @return the caller's rate-limit key: its address (an IPv6 address's /64), or "unknown".
+     */
+    String clientKey()
+    {
+        return null == client ? "unknown" : client;
     }
 
     /**
