@@ -198,8 +198,7 @@ final class ApplicationsResource
             final PartnerSpec spec = withStatus(partner.spec(), to, decision.reason());
             CatalogValidation.requireLifecycle(spec, catalog.program(spec.programId()).spec(), partner.spec(),
                 LocalDate.ofEpochDay(RequestDates.today(epochClock)));
-            return writes.upsert(call, CatalogEventFlyweight.KIND_PARTNER, new CatalogEntry<>(partnerId, 0, spec),
-                () -> catalog.partner(partnerId), partnerView);
+            return stored(call, partnerId, spec);
         }
     }
 
@@ -242,9 +241,23 @@ final class ApplicationsResource
                 p.tags(), p.attributes(), pin, p.statusReason(), p.joinedAt());
             CatalogValidation.requireLifecycle(spec, catalog.program(spec.programId()).spec(), null,
                 LocalDate.ofEpochDay(RequestDates.today(epochClock)));
-            return writes.upsert(call, CatalogEventFlyweight.KIND_PARTNER, new CatalogEntry<>(partnerId, 0, spec),
-                () -> catalog.partner(partnerId), partnerView);
+            return stored(call, partnerId, spec);
         }
+    }
+
+    /**
+     * Journal the partner change and answer once it is committed, so that the view shows its effects (the tier a
+     * pin sets, the status) rather than the state before.
+     */
+    private ApiResponse stored(final RouteCall call, final String partnerId, final PartnerSpec spec)
+    {
+        writes.change(call, CatalogEventFlyweight.KIND_PARTNER, new CatalogEntry<>(partnerId, 0, spec));
+        final CatalogEntry<PartnerSpec> stored = catalog.partner(partnerId);
+        if (null == stored || !stored.spec().equals(spec))
+        {
+            return ApiResponse.error(409, "the change conflicted with a concurrent change; read and retry");
+        }
+        return ApiResponse.ok(partnerView.apply(stored));
     }
 
     private static PartnerSpec withStatus(final PartnerSpec p, final PartnerStatus status, final String reason)
