@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Manual tiers ({@link PartnerSpec#tierPin()}): a pin puts the partner in its tier at once ({@code tier.pinned});
@@ -38,6 +40,11 @@ final class PinnedTiers
     private final Ledger ledger;
     private final Timeline timeline;
     private final Qualifying qualifying;
+    /**
+     * The pins with an end: last day to partner numbers, built from the catalog at the first day's lapse and kept with
+     * every partner change, so that a day's lapse reads only its own pins. Null until built.
+     */
+    private TreeMap<Integer, TreeSet<Integer>> ending;
 
     PinnedTiers(final Catalog catalog, final Ledger ledger, final Timeline timeline, final Qualifying qualifying)
     {
@@ -84,6 +91,11 @@ final class PinnedTiers
     {
         final PartnerSpec.TierPin oldPin = null == before ? null : before.spec().tierPin();
         final PartnerSpec.TierPin newPin = after.spec().tierPin();
+        if (null != ending)
+        {
+            unindex(before);
+            index(after);
+        }
         final List<ProgramSpec.Tier> tiers = program.spec().tiers();
         if (Objects.equals(oldPin, newPin) || tiers.isEmpty())
         {
@@ -113,23 +125,70 @@ final class PinnedTiers
      */
     void lapse(final int firstUntilDay, final int today)
     {
-        for (final CatalogEntry<ProgramSpec> program : catalog.programs())
+        if (null == ending)
         {
-            final List<ProgramSpec.Tier> tiers = program.spec().tiers();
-            if (tiers.isEmpty())
+            ending = new TreeMap<>();
+            for (final CatalogEntry<ProgramSpec> program : catalog.programs())
             {
-                continue;
-            }
-            for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(program.id()))
-            {
-                final PartnerSpec.TierPin pin = partner.spec().tierPin();
-                if (null == pin || null == pin.until() || untilDay(pin) < firstUntilDay || untilDay(pin) >= today ||
-                    pinnedTier(partner.spec(), tiers, untilDay(pin)) < 0)
+                for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(program.id()))
                 {
-                    continue;
+                    index(partner);
                 }
-                final int tier = tiers.size() < 2 ? 0 : qualifying.tier(partner.number(), tiers, today - 1);
-                move(partner, program, tier, today * DAY_MS, "tier.unpinned", "pin ended", pin.until());
+            }
+        }
+        if (today - 1 < firstUntilDay)
+        {
+            return;
+        }
+        // Ended pins leave the index: days in order, partners by number in each (a replay does the same work).
+        final Map<Integer, TreeSet<Integer>> ended = ending.headMap(today, false);
+        final List<Map.Entry<Integer, TreeSet<Integer>>> days = List.copyOf(ended.entrySet());
+        ended.clear();
+        for (final Map.Entry<Integer, TreeSet<Integer>> day : days)
+        {
+            if (day.getKey() < firstUntilDay)
+            {
+                continue; // ended before the clock last moved: already re-evaluated
+            }
+            for (final int partnerNumber : day.getValue())
+            {
+                unpinEnded(catalog.partnerByNumber(partnerNumber), day.getKey(), today);
+            }
+        }
+    }
+
+    private void unpinEnded(final CatalogEntry<PartnerSpec> partner, final int untilDay, final int today)
+    {
+        final CatalogEntry<ProgramSpec> program = null == partner ? null : catalog.program(partner.spec().programId());
+        final PartnerSpec.TierPin pin = null == partner ? null : partner.spec().tierPin();
+        if (null == program || program.spec().tiers().isEmpty() || null == pin || null == pin.until() ||
+            untilDay(pin) != untilDay || pinnedTier(partner.spec(), program.spec().tiers(), untilDay) < 0)
+        {
+            return;
+        }
+        final List<ProgramSpec.Tier> tiers = program.spec().tiers();
+        final int tier = tiers.size() < 2 ? 0 : qualifying.tier(partner.number(), tiers, today - 1);
+        move(partner, program, tier, today * DAY_MS, "tier.unpinned", "pin ended", pin.until());
+    }
+
+    private void index(final CatalogEntry<PartnerSpec> partner)
+    {
+        final PartnerSpec.TierPin pin = partner.spec().tierPin();
+        if (null != pin && null != pin.until())
+        {
+            ending.computeIfAbsent(untilDay(pin), day -> new TreeSet<>()).add(partner.number());
+        }
+    }
+
+    private void unindex(final CatalogEntry<PartnerSpec> partner)
+    {
+        final PartnerSpec.TierPin pin = null == partner ? null : partner.spec().tierPin();
+        if (null != pin && null != pin.until())
+        {
+            final TreeSet<Integer> partners = ending.get(untilDay(pin));
+            if (null != partners && partners.remove(partner.number()) && partners.isEmpty())
+            {
+                ending.remove(untilDay(pin));
             }
         }
     }
