@@ -9,7 +9,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -165,6 +170,26 @@ class ApplicationsSystemTest
     }
 
     @Test
+    void shouldRefuseAProgramPastItsRateWhateverTheAddresses() throws Exception
+    {
+        // Given six addresses have sent 50 applications between them, none past its own limit
+        int sent = 0;
+        for (int address = 2; address < 8 && sent < 50; address++)
+        {
+            for (int i = 0; i < 9 && sent < 50; i++, sent++)
+            {
+                assertEquals(202, rawApply("127.0.0." + address, "p" + sent + "@example.com"), "application " + sent);
+            }
+        }
+
+        // When a seventh address sends its first
+        final int fresh = rawApply("127.0.0.9", "late@example.com");
+
+        // Then the program's own limit refuses it
+        assertEquals(429, fresh);
+    }
+
+    @Test
     void shouldApproveAPendingPartnerOnceAndNameItsStatusAfterwards() throws Exception
     {
         // Given jo applied
@@ -230,6 +255,31 @@ class ApplicationsSystemTest
     {
         return "{\"name\":\"Jo Blogger\",\"email\":\"" + email + "\",\"attributes\":{\"website\":\"https://jo.example\"" +
             (moreAttributes.isEmpty() ? "" : "," + moreAttributes) + "}}";
+    }
+
+    /**
+     * An application over a socket bound to a local address of 127/8 (Linux answers them all): another client.
+     *
+     * @return the answer's status.
+     */
+    private int rawApply(final String from, final String email) throws Exception
+    {
+        final byte[] body = application(email, "").getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket())
+        {
+            socket.bind(new InetSocketAddress(from, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", service.aggregator.adminPort()), 5_000);
+            socket.setSoTimeout(30_000);
+            final OutputStream out = socket.getOutputStream();
+            final String head = "POST " + APPLY + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            final InputStream in = socket.getInputStream();
+            final String status = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+            return Integer.parseInt(status.substring(9, 12));
+        }
     }
 
     private String applicationId(final HttpResponse<String> response) throws Exception
