@@ -118,6 +118,24 @@ class PartnerLifecycleSystemTest
     }
 
     @Test
+    void shouldAttributeNothingThroughARejectedPartnersCoupon() throws Exception
+    {
+        // Given rex's coupon, and rex was rejected; ann's coupon as a control
+        partner("rex", "rejected", "");
+        admin.putOk("/v1/coupons/REX10", "{\"partnerId\":\"rex\"}");
+        admin.putOk("/v1/coupons/ANN10", "{\"partnerId\":\"ann\"}");
+
+        // When an order comes with each coupon and no click
+        couponSale("order-1", "REX10");
+        couponSale("order-2", "ANN10");
+
+        // Then only ann's coupon credited its partner
+        assertAll(
+            () -> assertEquals(0, ledger("rex").get("entries").size(), ledger("rex").toString()),
+            () -> assertEquals(1, admin.getJson("/v1/partners/ann/conversions").get("conversions").size()));
+    }
+
+    @Test
     void shouldStillPayAPausedPartnerWhatItEarnedBeforeThePause() throws Exception
     {
         // Given ann earned 10.00 and was then paused
@@ -387,10 +405,20 @@ class PartnerLifecycleSystemTest
         return ServiceFixture.clickId(service.click(code, null));
     }
 
+    private void couponSale(final String externalId, final String coupon) throws Exception
+    {
+        send("{\"programId\":\"" + PROGRAM + "\",\"externalId\":\"" + externalId + "\",\"kind\":\"sale\"," +
+            "\"amount\":10000,\"currency\":\"USD\",\"coupon\":\"" + coupon + "\"}");
+    }
+
     private void sale(final String externalId, final long amount, final String clickId) throws Exception
     {
-        final String body = "{\"programId\":\"" + PROGRAM + "\",\"externalId\":\"" + externalId + "\"," +
-            "\"kind\":\"sale\",\"amount\":" + amount + ",\"currency\":\"USD\",\"clickId\":\"" + clickId + "\"}";
+        send("{\"programId\":\"" + PROGRAM + "\",\"externalId\":\"" + externalId + "\"," +
+            "\"kind\":\"sale\",\"amount\":" + amount + ",\"currency\":\"USD\",\"clickId\":\"" + clickId + "\"}");
+    }
+
+    private void send(final String body) throws Exception
+    {
         final HttpResponse<String> response = http.send(HttpRequest.newBuilder(service.edge("/v1/conversions"))
             .header("Authorization", "Bearer " + API_KEY)
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
