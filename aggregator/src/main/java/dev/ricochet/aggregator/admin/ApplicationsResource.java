@@ -5,6 +5,7 @@ import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.CatalogValidation;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
+import dev.ricochet.aggregator.catalog.LifecycleValidation;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.PartnerStatus;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
@@ -196,7 +197,7 @@ final class ApplicationsResource
                     ", not pending: only a pending partner is approved or rejected");
             }
             final PartnerSpec spec = withStatus(partner.spec(), to, decision.reason());
-            CatalogValidation.requireLifecycle(spec, catalog.program(spec.programId()).spec(), partner.spec(),
+            LifecycleValidation.requireLifecycle(spec, catalog.program(spec.programId()).spec(), partner.spec(),
                 LocalDate.ofEpochDay(RequestDates.today(epochClock)));
             return stored(call, partnerId, spec);
         }
@@ -239,7 +240,7 @@ final class ApplicationsResource
             final PartnerSpec spec = new PartnerSpec(p.programId(), p.name(), p.email(), p.status(),
                 p.commissionPercent(), p.leadCommission(), p.monthlyCap(), p.payoutAccount(), p.customerIds(),
                 p.tags(), p.attributes(), pin, p.statusReason(), p.joinedAt());
-            CatalogValidation.requireLifecycle(spec, catalog.program(spec.programId()).spec(), null,
+            LifecycleValidation.requireLifecycle(spec, catalog.program(spec.programId()).spec(), null,
                 LocalDate.ofEpochDay(RequestDates.today(epochClock)));
             return stored(call, partnerId, spec);
         }

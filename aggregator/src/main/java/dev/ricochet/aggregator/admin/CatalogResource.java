@@ -6,6 +6,7 @@ import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.CatalogValidation;
 import dev.ricochet.aggregator.catalog.CouponSpec;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
+import dev.ricochet.aggregator.catalog.LifecycleValidation;
 import dev.ricochet.aggregator.catalog.LinkSpec;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.PartnerStatus;
@@ -135,7 +136,7 @@ final class CatalogResource
             throw new InvalidSpecException("programId '" + spec.programId() + "' is not a known program");
         }
         final CatalogEntry<PartnerSpec> existing = catalog.partner(partnerId);
-        CatalogValidation.requireLifecycle(spec, catalog.program(spec.programId()).spec(),
+        LifecycleValidation.requireLifecycle(spec, catalog.program(spec.programId()).spec(),
             null == existing ? null : existing.spec(), LocalDate.ofEpochDay(RequestDates.today(epochClock)));
         if (null != existing && !existing.spec().programId().equals(spec.programId()) &&
             Ledger.hasMoneyHistory(store, existing.number()))
