@@ -18,6 +18,8 @@ import dev.ricochet.aggregator.payout.PayoutRun;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.timeline.Timeline;
+import dev.ricochet.aggregator.token.TokenChange;
+import dev.ricochet.aggregator.token.TokenChanges;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import org.rocksdb.WriteBatch;
 
@@ -39,6 +41,7 @@ final class CatalogApplication
     private final WriteBatch batch;
     private final CommissionEngine commissions;
     private final PayoutRuns payouts;
+    private final TokenChanges tokens;
     private final Runnable commitApplied;
     private final AdminChanges adminChanges;
     private final PartnerLifecycle lifecycle;
@@ -50,6 +53,7 @@ final class CatalogApplication
      * @param commissions   the commission engine, for reviews.
      * @param payouts       the payout runs.
      * @param timeline      where partner changes are recorded.
+     * @param tokens        the named API tokens.
      * @param commitApplied commits everything applied before the current event, for a command that reads committed
      *                      state.
      */
@@ -60,6 +64,7 @@ final class CatalogApplication
         final CommissionEngine commissions,
         final PayoutRuns payouts,
         final Timeline timeline,
+        final TokenChanges tokens,
         final Runnable commitApplied)
     {
         this.catalog = catalog;
@@ -68,6 +73,7 @@ final class CatalogApplication
         this.batch = batch;
         this.commissions = commissions;
         this.payouts = payouts;
+        this.tokens = tokens;
         this.commitApplied = commitApplied;
         this.adminChanges = new AdminChanges(store, batch, commitApplied, this::apply);
         this.lifecycle = new PartnerLifecycle(timeline, commissions);
@@ -165,6 +171,8 @@ final class CatalogApplication
                 return review(review, timeMs) ? new AuditDetail("commission:" + review.partnerId() + "/" +
                     review.externalId(), programOf(review.partnerId()), null, review) : null;
             }
+            case CatalogEventFlyweight.KIND_TOKEN: // item 7
+                return tokens.apply(batch, CatalogJson.read(document, TokenChange.class), timeMs);
             default:
                 throw new IllegalStateException("unknown catalog kind " + kind);
         }

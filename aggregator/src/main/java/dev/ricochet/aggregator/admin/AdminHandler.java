@@ -26,6 +26,8 @@ import io.netty.util.concurrent.EventExecutor;
 import org.agrona.ErrorHandler;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 
@@ -84,8 +86,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         try
         {
             response = request.decoderResult().isFailure() ?
-                ApiResponse.error(400, "malformed HTTP request") : handle(request, requestId,
-                ApplicationLimiter.clientKey(ctx.channel().remoteAddress()));
+                ApiResponse.error(400, "malformed HTTP request") :
+                handle(request, requestId, client(ctx));
         }
         catch (final InvalidSpecException ex)
         {
@@ -117,7 +119,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         write(ctx, request, response.withHeader(REQUEST_ID, requestId));
     }
 
-    private ApiResponse handle(final FullHttpRequest request, final String requestId, final String client)
+    private ApiResponse handle(final FullHttpRequest request, final String requestId, final InetAddress client)
     {
         if (1 != request.protocolVersion().majorVersion())
         {
@@ -172,7 +174,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
      * down to the fields the caller's role owns.
      */
     private ApiResponse route(final FullHttpRequest request, final String path,
-        final Map<String, List<String>> parameters, final String requestId, final String client)
+        final Map<String, List<String>> parameters, final String requestId, final InetAddress client)
     {
         final AdminRoute probe = AdminRoute.probe(path);
         if (null != probe)
@@ -224,6 +226,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             {
                 return ApiResponse.error(403, refusal);
             }
+            // Item 7: a program-scoped token reaches its program's resources only, on every route.
+            final String outOfScope = api.outOfScope(caller, route, match.parameters(),
+                () -> ByteBufUtil.getBytes(request.content()));
+            if (null != outOfScope)
+            {
+                return ApiResponse.error(403, outOfScope);
+            }
         }
         final String badQuery = route.query().refusal(parameters);
         if (null != badQuery)
@@ -235,6 +244,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         // Every answer is cut down to the fields the caller's role owns (FieldOwners: one table for all endpoints).
         return null == caller.role() ? api.answer(call, roles) :
             FieldOwners.project(caller, route.view(), api.answer(call, roles));
+    }
+
+    private static InetAddress client(final ChannelHandlerContext ctx)
+    {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress ?
+            ((InetSocketAddress)ctx.channel().remoteAddress()).getAddress() : null;
     }
 
     private void write(final ChannelHandlerContext ctx, final FullHttpRequest request, final ApiResponse answer)

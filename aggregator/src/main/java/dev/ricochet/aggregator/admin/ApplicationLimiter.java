@@ -1,8 +1,7 @@
 package dev.ricochet.aggregator.admin;
 
 import java.net.Inet6Address;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
+import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -72,21 +71,21 @@ final class ApplicationLimiter
     }
 
     /**
-     * @param address a connection's remote address.
+     * @param address a connection's remote address, or null.
      * @return its rate-limit key: an IPv4 address as is, an IPv6 address's /64 (one subscriber holds a whole /64, so
-     *         counting addresses inside it would count nothing), "unknown" if not an IP address.
+     *         counting addresses inside it would count nothing), "unknown" if none.
      */
-    static String clientKey(final SocketAddress address)
+    static String clientKey(final InetAddress address)
     {
-        if (!(address instanceof InetSocketAddress socket) || null == socket.getAddress())
+        if (null == address)
         {
             return "unknown";
         }
-        if (socket.getAddress() instanceof Inet6Address ipv6)
+        if (address instanceof Inet6Address ipv6)
         {
             return HexFormat.of().formatHex(Arrays.copyOf(ipv6.getAddress(), 8)) + "::/64";
         }
-        return socket.getAddress().getHostAddress();
+        return address.getHostAddress();
     }
 
     private static long seconds(final long waitMs)

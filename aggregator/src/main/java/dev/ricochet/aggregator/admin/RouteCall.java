@@ -2,6 +2,7 @@ package dev.ricochet.aggregator.admin;
 
 import io.netty.handler.codec.http.HttpHeaders;
 
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +17,7 @@ import java.util.Map;
  * @param headers    the request's headers.
  * @param body       the request body, empty if none.
  * @param parameters the query parameters, checked against the route's.
- * @param client     the caller's network address as a rate-limit key ({@link ApplicationLimiter#clientKey}), or null.
+ * @param client     the address the request came from (the peer of the connection), for a public route's limits.
  */
 record RouteCall(
     AdminRoute route,
@@ -26,7 +27,7 @@ record RouteCall(
     HttpHeaders headers,
     byte[] body,
     Map<String, List<String>> parameters,
-    String client)
+    InetAddress client)
 {
     /**
      * @return the first path parameter (the resource's id), or null for a collection route.
@@ -59,7 +60,7 @@ record RouteCall(
      */
     String clientKey()
     {
-        return null == client ? "unknown" : client;
+        return ApplicationLimiter.clientKey(client);
     }
 
     /**
