@@ -139,7 +139,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         this.clicks = new ClickCounting(store, batch, counters, pendingClicks, uniqueClickWindowMs);
         this.ledgerDay = new LedgerDay(store, batch, commissions, this::commitApplied);
         this.catalogChanges = new CatalogApplication(catalog, store, batch, commissions, payouts,
-            new TokenChanges(store, tokens), this::commitApplied);
+            timeline, new TokenChanges(store, tokens), this::commitApplied);
         this.progress = new AggregatorProgress(journal, store.journalPosition());
         this.commits = new CommitWriter(store, batch, storeRetry, progress);
         this.lastAppliedIndex = progress.committedIndex();

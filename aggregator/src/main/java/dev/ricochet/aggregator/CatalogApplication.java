@@ -18,6 +18,7 @@ import dev.ricochet.aggregator.ledger.LedgerCommand;
 import dev.ricochet.aggregator.payout.PayoutRun;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.timeline.Timeline;
 import dev.ricochet.aggregator.token.TokenChange;
 import dev.ricochet.aggregator.token.TokenChanges;
 import dev.ricochet.ingest.CatalogEventFlyweight;
@@ -45,6 +46,7 @@ final class CatalogApplication
     private final Runnable commitApplied;
     private final AdminChanges adminChanges;
     private final ImportApplication imports; // part 8, item 9
+    private final PartnerLifecycle lifecycle;
 
     /**
      * @param catalog       the catalog to apply changes to.
@@ -52,6 +54,7 @@ final class CatalogApplication
      * @param batch         the agent's batch the catalog entries are written to.
      * @param commissions   the commission engine, for reviews.
      * @param payouts       the payout runs.
+     * @param timeline      where partner changes are recorded.
      * @param tokens        the named API tokens.
      * @param commitApplied commits everything applied before the current event, for a command that reads committed
      *                      state.
@@ -62,6 +65,7 @@ final class CatalogApplication
         final WriteBatch batch,
         final CommissionEngine commissions,
         final PayoutRuns payouts,
+        final Timeline timeline,
         final TokenChanges tokens,
         final Runnable commitApplied)
     {
@@ -75,6 +79,7 @@ final class CatalogApplication
         this.commitApplied = commitApplied;
         this.adminChanges = new AdminChanges(store, batch, commitApplied, this::apply);
         this.imports = new ImportApplication(catalog, this::apply); // part 8, item 9
+        this.lifecycle = new PartnerLifecycle(timeline, commissions);
     }
 
     /**
@@ -128,7 +133,7 @@ final class CatalogApplication
             {
                 final CatalogEntry<PartnerSpec> partner = CatalogJson.read(document, CatalogJson.PARTNER);
                 final CatalogEntry<PartnerSpec> before = catalog.partner(partner.id());
-                final CatalogEntry<PartnerSpec> applied = movesMoney(partner) ? null : catalog.applyPartner(partner);
+                final CatalogEntry<PartnerSpec> applied = movesMoney(partner) ? null : applyPartner(partner, timeMs);
                 return saved(kind, "partner:", before, applied, null == applied ? null : applied.spec().programId());
             }
             case CatalogEventFlyweight.KIND_LINK:
@@ -194,6 +199,25 @@ final class CatalogApplication
     {
         final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
         return null == partner ? null : partner.spec().programId();
+    }
+
+    /**
+     * Items 3 and 5 (part 8): apply a partner change; its status timeline and tier pin follow. Every route that
+     * changes a partner (PUT, PATCH, approve, reject, bulk, import) applies it here.
+     *
+     * @param change the partner as journaled.
+     * @param timeMs the change's journal time.
+     * @return the partner as applied, or null if its program is unknown.
+     */
+    CatalogEntry<PartnerSpec> applyPartner(final CatalogEntry<PartnerSpec> change, final long timeMs)
+    {
+        final CatalogEntry<PartnerSpec> before = catalog.partner(change.id());
+        final CatalogEntry<PartnerSpec> applied = catalog.applyPartner(change);
+        if (null != applied)
+        {
+            lifecycle.onPartnerChanged(before, applied, catalog.program(applied.spec().programId()), timeMs);
+        }
+        return applied;
     }
 
     /**

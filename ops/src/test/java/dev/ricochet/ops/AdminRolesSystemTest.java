@@ -182,7 +182,9 @@ class AdminRolesSystemTest
             "{}").body()).get("id").asText();
         final Set<String> partnerFields = Set.of("id", "programId", "name", "email", "status", "tier", "tierSince",
             "nextTierReview", "health", "healthComponents", "commissionPercent", "leadCommission", "monthlyCap",
-            "payoutAccount", "customerIds", "windows");
+            "payoutAccount", "customerIds", "windows",
+            // part 8, items 3 and 5
+            "statusReason", "tierPin");
         final Set<String> programFields = Set.of("id", "name", "currency", "defaultDestination", "clickParam",
             "attribution", "tiers", "holdDays", "minPayout", "recurringMonths", "pixelConversions", "tierMode",
             "tierReview", "retroactive", "monthlyCap", "webhookUrl", "fraud", "secretsSet");

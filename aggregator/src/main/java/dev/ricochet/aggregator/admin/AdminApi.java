@@ -101,6 +101,7 @@ public final class AdminApi
     private final ImportResource imports;
     private final ExportResource exports;
     private final ProgramReportsResource programReports; // part 8 item 6
+    private final ApplicationsResource applications;
 
     /**
      * @param catalog    catalog in memory.
@@ -137,6 +138,9 @@ public final class AdminApi
         this.imports = new ImportResource(catalog, writes, epochClock);
         this.exports = new ExportResource(catalog, store, records, epochClock);
         this.programReports = new ProgramReportsResource(catalog, store, epochClock); // part 8 item 6
+        // Part 8, items 3 and 5. An address: 10 at once, then one every 6 s; a program: 50 at once, then one every 2 s.
+        this.applications = new ApplicationsResource(catalog, writes, epochClock,
+            new ApplicationLimiter(10, 6_000, 50, 2_000, 10_000), this.catalog::partnerView);
     }
 
     /**
@@ -229,6 +233,12 @@ public final class AdminApi
             // Part 8 item 6: program reports
             case REPORT_OVERVIEW, REPORT_TOP_PARTNERS, REPORT_TIER_COHORTS, REPORT_HEALTH, REPORT_PARTNERS_ACTIVITY ->
                 programReports.answer(call);
+            // Part 8, items 3 and 5.
+            case APPLY -> applications.apply(call);
+            case APPROVE_PARTNER -> applications.approve(call);
+            case REJECT_PARTNER -> applications.reject(call);
+            case PIN_TIER -> applications.pin(call);
+            case UNPIN_TIER -> applications.unpin(call);
         };
     }
 }

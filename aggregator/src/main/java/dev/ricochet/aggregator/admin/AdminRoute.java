@@ -103,6 +103,18 @@ public enum AdminRoute
         QueryParameter.text("target"), QueryParameter.text("programId"), QueryParameter.number("limit", 1, 500, 50),
         QueryParameter.text("cursor"))),
 
+    // Part 8, items 3 and 5: applications, approval and rejection, tier pins.
+    /** Apply to a program (no token; rate-limited per address and per program). */
+    APPLY(HttpMethod.POST, "/v1/programs/{programId}/applications", Who.PUBLIC, View.APPLICATION, RouteQuery.of()),
+    /** Approve a pending partner. */
+    APPROVE_PARTNER(HttpMethod.POST, "/v1/partners/{partnerId}/approve", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+    /** Reject a pending partner, with a reason. */
+    REJECT_PARTNER(HttpMethod.POST, "/v1/partners/{partnerId}/reject", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+    /** Pin a partner's tier. */
+    PIN_TIER(HttpMethod.POST, "/v1/partners/{partnerId}/tier-pin", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+    /** Remove a partner's tier pin. */
+    UNPIN_TIER(HttpMethod.DELETE, "/v1/partners/{partnerId}/tier-pin", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+
     // Part 8, item 7: named tokens (an unscoped admin only: ProgramScope).
     /** Create a named token; its secret is answered once. */
     CREATE_TOKEN(HttpMethod.POST, "/v1/tokens", Who.ADMIN, View.NAMED_TOKEN, RouteQuery.of()),

@@ -50,6 +50,8 @@ final class FieldOwners
         HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN,
         // part 8
         AUDIT,
+        // part 8, item 3
+        APPLICATION,
         // part 8, item 7: named tokens
         NAMED_TOKEN, NAMED_TOKENS,
         // part 8, item 9
@@ -91,6 +93,9 @@ final class FieldOwners
         partner.put("payoutAccount", MONEY_AND_SELF);
         // The partner's own customer ids, the self-referral check's watch list: customer identities.
         partner.put("customerIds", MONEY);
+        // Items 3 and 5 (part 8): why the status was last set, and a manual tier: the partner's to read too.
+        partner.put("statusReason", ALL);
+        partner.put("tierPin", ALL);
         OWNERS.put(View.PARTNER, partner);
 
         OWNERS.put(View.LINK, fields(STAFF, "code", "partnerId", "programId", "destination"));
@@ -130,6 +135,8 @@ final class FieldOwners
         OWNERS.put(View.TIMELINE, timeline);
 
         OWNERS.put(View.TOKEN, fields(ADMIN, "partnerId", "token"));
+        // Part 8, item 3: what the public apply endpoint answers (its caller has no role: the answer is not projected).
+        OWNERS.put(View.APPLICATION, fields(ALL, "applicationId"));
         OWNERS.put(View.COMMISSION_REVIEW, fields(MONEY, "partnerId", "externalId", "state", "amount"));
         OWNERS.put(View.HELD_COMMISSIONS, fields(MONEY, "programId", "currency", "total", "commissions"));
         OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));
