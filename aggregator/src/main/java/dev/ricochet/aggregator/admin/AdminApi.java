@@ -5,6 +5,8 @@ import dev.ricochet.aggregator.store.StateStore;
 import org.agrona.concurrent.EpochClock;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -94,6 +96,7 @@ public final class AdminApi
     private final CommissionsResource commissions;
     private final PayoutsResource payouts;
     private final MetricsResource metrics;
+    private final ListsResource lists; // part 8 item 1
 
     /**
      * @param catalog    catalog in memory.
@@ -120,6 +123,7 @@ public final class AdminApi
         this.commissions = new CommissionsResource(catalog, store, writes, records);
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
         this.metrics = new MetricsResource(aggregator, extraMetrics);
+        this.lists = new ListsResource(catalog, store, records); // part 8 item 1
     }
 
     /**
@@ -177,6 +181,32 @@ public final class AdminApi
             case GET_PAYOUT_RUN -> payouts.getPayoutRun(id);
             case APPROVE_PAYOUT_RUN -> payouts.approvePayoutRun(id);
             case EXPORT_PAYOUT_RUN -> payouts.exportPayoutRun(id);
+            // Part 8 item 1 (lists).
+            case LIST_LINKS -> lists.links(id, call.text("partnerId"), call.text("q"), (int)call.number("limit"),
+                call.text("cursor"));
+            case LIST_COUPONS -> lists.coupons(id, call.text("partnerId"), (int)call.number("limit"),
+                call.text("cursor"));
+            case LIST_CONVERSIONS -> lists.conversions(id, conversionFilters(call), (int)call.number("limit"),
+                call.text("cursor"));
+            case LIST_PAYOUT_RUNS -> lists.payoutRuns(id, call.text("status"), (int)call.number("limit"),
+                call.text("cursor"));
         };
+    }
+
+    /**
+     * Part 8 item 1 (lists): the conversion list's filters given.
+     */
+    private static Map<String, String> conversionFilters(final RouteCall call)
+    {
+        final Map<String, String> filters = new HashMap<>();
+        for (final String name : List.of("partnerId", "kind", "source", "state", "from", "to", "order"))
+        {
+            final String value = call.text(name);
+            if (null != value)
+            {
+                filters.put(name, value);
+            }
+        }
+        return filters;
     }
 }

@@ -47,7 +47,9 @@ final class FieldOwners
     enum View
     {
         PROGRAM, PARTNER, LINK, COUPON, STATS, CONVERSIONS, LEDGER, TIMELINE, TOKEN, COMMISSION_REVIEW,
-        HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN
+        HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN,
+        // Part 8 item 1 (lists).
+        LINKS, COUPONS, PROGRAM_CONVERSIONS, PAYOUT_RUNS
     }
 
     private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
@@ -127,6 +129,25 @@ final class FieldOwners
         OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
+
+        // Part 8 item 1 (lists): the same owners as the single-item and partner-level views.
+        OWNERS.put(View.LINKS, fields(STAFF, "items", "next", "items[].code", "items[].partnerId",
+            "items[].destination"));
+        OWNERS.put(View.COUPONS, fields(STAFF, "items", "next", "items[].code", "items[].partnerId"));
+        final Map<String, Set<Role>> programConversions = fields(STAFF, "items", "next", "items[].externalId",
+            "items[].kind", "items[].source", "items[].time", "items[].amount", "items[].currency",
+            "items[].reversedAmount", "items[].originalExternalId", "items[].attributedBy",
+            "items[].unattributedReason", "items[].coupon", "items[].credits", "items[].credits[].partnerId",
+            "items[].credits[].credit");
+        programConversions.put("items[].customerId", MONEY);
+        for (final String field : List.of("", ".kind", ".state", ".revenue", ".amount", ".flags"))
+        {
+            programConversions.put("items[].credits[].commission" + field, MONEY);
+        }
+        OWNERS.put(View.PROGRAM_CONVERSIONS, programConversions);
+        OWNERS.put(View.PAYOUT_RUNS, fields(MONEY, "items", "next", "items[].id", "items[].periodEnd",
+            "items[].status", "items[].createdOn", "items[].paidOn", "items[].currency", "items[].total",
+            "items[].partnerCount"));
     }
 
     private FieldOwners()

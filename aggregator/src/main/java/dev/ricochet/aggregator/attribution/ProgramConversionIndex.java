@@ -87,20 +87,70 @@ public final class ProgramConversionIndex
             if (newestFirst)
             {
                 // Exclusive upper bound: the scan starts below the last row seen.
-                to = Arrays.compare(afterKey, to) < 0 ? afterKey : to;
+                to = Arrays.compareUnsigned(afterKey, to) < 0 ? afterKey : to;
             }
             else
             {
                 // Inclusive lower bound: the smallest key after the last row seen is that key with a zero byte.
                 final byte[] next = Arrays.copyOf(afterKey, afterKey.length + 1);
-                from = Arrays.compare(next, from) > 0 ? next : from;
+                from = Arrays.compareUnsigned(next, from) > 0 ? next : from;
             }
         }
-        if (Arrays.compare(from, to) >= 0)
+        if (Arrays.compareUnsigned(from, to) >= 0)
         {
             return;
         }
         store.scan(Table.PROGRAM_INDEX, from, to, newestFirst, (key, value) -> consumer.accept(position(key)));
+    }
+
+    /**
+     * Visit one partner's conversions in one program, in a time range, in time order: the partner's index
+     * ({@link Table#PARTNER_CONVERSIONS}, written by {@link ConversionTable}) read with the same bounds and cursor as
+     * {@link #scan}, rows of other programs skipped.
+     *
+     * @param partnerNumber the partner.
+     * @param programNumber the program.
+     * @param fromMs        earliest time, inclusive.
+     * @param toMs          latest time, exclusive.
+     * @param newestFirst   true for newest first.
+     * @param after         the last row of the previous page (not visited again), or null.
+     * @param consumer      receives each row; returns false to stop.
+     */
+    public void scanPartner(final int partnerNumber, final int programNumber, final long fromMs, final long toMs,
+        final boolean newestFirst, final Position after, final PositionConsumer consumer)
+    {
+        byte[] from = ConversionTable.partnerIndexKey(partnerNumber, fromMs, 0, "");
+        byte[] to = ConversionTable.partnerIndexKey(partnerNumber, toMs, 0, "");
+        if (null != after)
+        {
+            final byte[] afterKey =
+                ConversionTable.partnerIndexKey(partnerNumber, after.timeMs(), programNumber, after.externalId());
+            if (newestFirst)
+            {
+                to = Arrays.compareUnsigned(afterKey, to) < 0 ? afterKey : to;
+            }
+            else
+            {
+                final byte[] next = Arrays.copyOf(afterKey, afterKey.length + 1);
+                from = Arrays.compareUnsigned(next, from) > 0 ? next : from;
+            }
+        }
+        if (Arrays.compareUnsigned(from, to) >= 0)
+        {
+            return;
+        }
+        store.scan(Table.PARTNER_CONVERSIONS, from, to, newestFirst, (keyBytes, value) ->
+        {
+            final ByteBuffer key = ByteBuffer.wrap(keyBytes);
+            key.getInt();
+            final long timeMs = key.getLong();
+            if (key.getInt() != programNumber)
+            {
+                return true;
+            }
+            return consumer.accept(new Position(timeMs,
+                new String(keyBytes, key.position(), key.remaining(), StandardCharsets.UTF_8)));
+        });
     }
 
     void put(final WriteBatch batch, final int programNumber, final long timeMs, final String externalId)
