@@ -98,6 +98,45 @@ class ProgramListsSystemTest
     }
 
     @Test
+    void shouldNeitherRepeatNorSkipAnItemWhenItemsAreAddedBetweenPages() throws Exception
+    {
+        // Given the first page of two links has been read
+        final JsonNode first = json.readTree(admin.getOk("/v1/programs/shop/links?limit=2"));
+
+        // When a link sorting before the cursor and one sorting after it are added, and the rest is read
+        admin.seedLink("ann-0", "bob");
+        admin.seedLink("zz-9", "bob");
+        final List<JsonNode> rest = all("/v1/programs/shop/links?limit=2", 2, first.get("next").asText());
+
+        // Then the pages go on after the cursor: nothing twice, the later link included, the earlier one not
+        assertEquals(List.of("ann-1", "ann-2"), field(List.of(first.get("items").get(0), first.get("items").get(1)),
+            "code"));
+        assertEquals(List.of("ann-3", "bob-1", "bob-2", "zz-9"), field(rest, "code"));
+    }
+
+    @Test
+    void shouldExamineAtMostFiveThousandLinksPerSearchAndGoOnWithTheCursor() throws Exception
+    {
+        // Given 5,001 more links, of which only the last goes to a gift page
+        for (int i = 0; i < 5_000; i++)
+        {
+            admin.seedLink(String.format("l%04d", i), "ann");
+        }
+        admin.putOk("/v1/links/l5000", "{\"partnerId\":\"ann\",\"destination\":\"https://shop.example.com/gift\"}");
+
+        // When the gift page is searched for
+        final JsonNode first = json.readTree(admin.getOk("/v1/programs/shop/links?q=gift&limit=500"));
+        final JsonNode second = json.readTree(admin.getOk("/v1/programs/shop/links?q=gift&limit=500&cursor=" +
+            first.get("next").asText()));
+
+        // Then the first request stops after 5,000 links with nothing found and a cursor, the next one finds it
+        assertEquals(0, first.get("items").size(), first.toString());
+        assertFalse(first.get("next").isNull());
+        assertEquals(List.of("l5000"), field(List.of(second.get("items").get(0)), "code"));
+        assertTrue(second.get("next").isNull(), second.toString());
+    }
+
+    @Test
     void shouldListOnlyOnePartnersLinksWithPartnerId() throws Exception
     {
         // When bob's links are read
@@ -427,8 +466,16 @@ class ProgramListsSystemTest
      */
     private List<JsonNode> all(final String path, final int limit) throws Exception
     {
+        return all(path, limit, null);
+    }
+
+    /**
+     * Every item of a list from a cursor on (null: from the start), following its cursor to the end.
+     */
+    private List<JsonNode> all(final String path, final int limit, final String from) throws Exception
+    {
         final List<JsonNode> items = new ArrayList<>();
-        String cursor = null;
+        String cursor = from;
         for (int pages = 0; pages < 100; pages++)
         {
             final String separator = path.contains("?") ? "&" : "?";
