@@ -332,6 +332,39 @@ class ProgramListsSystemTest
     }
 
     @Test
+    void shouldAnswerHostileQueryValuesWithA4xxOrAnEmptyPageNeverA5xx() throws Exception
+    {
+        // Given values an attacker would try in every parameter: bytes that are not UTF-8, NUL, control characters,
+        // standard base64, huge texts, numbers past a long
+        final List<String> values = List.of("%FF%FE", "%00", "%0D%0Aset-cookie:x", "a%2Bb%2F%3D", "x".repeat(4000),
+            "99999999999999999999", "-0", "%E2%80%AE", "..%2F..%2Fetc");
+        final List<String> parameters = List.of("links?q=", "links?partnerId=", "links?cursor=", "coupons?cursor=",
+            "conversions?partnerId=", "conversions?kind=", "conversions?from=", "conversions?to=",
+            "conversions?cursor=", "conversions?limit=", "payout-runs?status=", "payout-runs?cursor=");
+
+        // When each is sent in each parameter
+        final List<Executable> checks = new ArrayList<>();
+        for (final String parameter : parameters)
+        {
+            for (final String value : values)
+            {
+                final String path = "/v1/programs/shop/" + parameter + value;
+                final HttpResponse<String> response = admin.get(path);
+                final String call = path.substring(0, Math.min(path.length(), 120)) + " -> " + response.statusCode();
+
+                // Then the answer is a 4xx with an error, or a page
+                checks.add(() -> assertTrue(response.statusCode() < 500, call));
+                checks.add(() -> assertTrue(response.statusCode() >= 400 ?
+                    json.readTree(response.body()).has("error") : json.readTree(response.body()).has("items"), call));
+            }
+        }
+        assertAll("hostile query values", checks);
+
+        // And the service still lists
+        assertEquals(5, all("/v1/programs/shop/links", 50).size());
+    }
+
+    @Test
     void shouldAnswer404ForAnUnknownProgram() throws Exception
     {
         // When each list of a program that does not exist is read

@@ -146,6 +146,8 @@ public final class ProgramConversionIndex
             final long timeMs = key.getLong();
             if (key.getInt() != programNumber)
             {
+                // Not counted against the caller's bound, and never many: a partner with conversions never changes
+                // program (money history), so its rows are all of one program.
                 return true;
             }
             return consumer.accept(new Position(timeMs,
