@@ -254,6 +254,36 @@ class ProgramListsSystemTest
     }
 
     @Test
+    void shouldListABrowserReportedOrderOnceAsItsVerifiedReportWhenTheCheckoutReportsIt() throws Exception
+    {
+        // Given a program taking pixel conversions, whose thank-you page reported order-1 after a click
+        admin.putOk("/v1/programs/px", "{\"name\":\"Pixel shop\",\"currency\":\"USD\",\"clickParam\":\"rcid\"," +
+            "\"pixelConversions\":true,\"fraud\":{\"minClickToConversionSeconds\":0}," +
+            "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]," +
+            "\"secrets\":{\"apiKey\":\"pixel-program-key\"}}");
+        admin.seedPartner("px", "pixie", "Pixie", "pixie-1");
+        final HttpResponse<Void> click = service.click("pixie-1", null);
+        assertEquals(200, http.send(HttpRequest.newBuilder(service.edge("/p.gif?e=conversion&program=px" +
+            "&order_id=order-1&amount=999999")).header("User-Agent", ServiceFixture.BROWSER)
+            .header("Cookie", ServiceFixture.visitorCookie(click).orElseThrow()).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode());
+        service.awaitCommitted();
+        assertEquals(List.of("pixel"), field(all("/v1/programs/px/conversions", 50), "source"));
+
+        // When the checkout reports the same order an hour later
+        clock.addAndGet(3_600_000L);
+        sale("px", "pixel-program-key", "order-1", 2_600, ServiceFixture.clickId(click));
+
+        // Then the list holds the order once, as the checkout reported it
+        final List<JsonNode> conversions = all("/v1/programs/px/conversions", 50);
+        assertEquals(List.of("order-1"), field(conversions, "externalId"));
+        assertEquals("api", conversions.get(0).get("source").asText());
+        assertEquals(2_600, conversions.get(0).get("amount").asLong());
+        assertEquals("2026-03-10T11:15:00Z", conversions.get(0).get("time").asText());
+        assertEquals(List.of(), all("/v1/programs/px/conversions?source=pixel", 50));
+    }
+
+    @Test
     void shouldListPayoutRunsLatestPeriodFirstAndByStatus() throws Exception
     {
         // Given a run for the 10th approved by finance, and a run for the 12th waiting
