@@ -5,8 +5,6 @@ import dev.ricochet.aggregator.store.StateStore;
 import org.agrona.concurrent.EpochClock;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -185,31 +183,10 @@ public final class AdminApi
             case EXPORT_PAYOUT_RUN -> payouts.exportPayoutRun(id);
             case AUDIT -> audit.list(call);
             // Part 8 item 1 (lists).
-            case LIST_LINKS -> lists.links(id, call.text("partnerId"), call.text("q"), (int)call.number("limit"),
-                call.text("cursor"));
-            case LIST_COUPONS -> lists.coupons(id, call.text("partnerId"), (int)call.number("limit"),
-                call.text("cursor"));
-            case LIST_CONVERSIONS -> lists.conversions(id, conversionFilters(call), (int)call.number("limit"),
-                call.text("cursor"));
-            case LIST_PAYOUT_RUNS -> lists.payoutRuns(id, call.text("status"), (int)call.number("limit"),
-                call.text("cursor"));
+            case LIST_LINKS -> lists.links(call);
+            case LIST_COUPONS -> lists.coupons(call);
+            case LIST_CONVERSIONS -> lists.conversions(call);
+            case LIST_PAYOUT_RUNS -> lists.payoutRuns(call);
         };
-    }
-
-    /**
-     * Part 8 item 1 (lists): the conversion list's filters given.
-     */
-    private static Map<String, String> conversionFilters(final RouteCall call)
-    {
-        final Map<String, String> filters = new HashMap<>();
-        for (final String name : List.of("partnerId", "kind", "source", "state", "from", "to", "order"))
-        {
-            final String value = call.text(name);
-            if (null != value)
-            {
-                filters.put(name, value);
-            }
-        }
-        return filters;
     }
 }

@@ -13,6 +13,7 @@ import dev.ricochet.aggregator.payout.PayoutRunTable;
 import dev.ricochet.aggregator.store.StateStore;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,14 +60,60 @@ final class ListsResource
      * {@code GET /v1/programs/{programId}/links}: the program's links by code, one partner's with {@code partnerId},
      * those whose code or destination holds {@code q} (case-insensitive) with it.
      *
-     * @param programId from the path.
-     * @param partnerId the partner only, or null.
-     * @param q         text to find, or null.
-     * @param limit     most items.
-     * @param cursor    the previous page's next, or null.
+     * @param call the request: programId, partnerId, q, limit, cursor.
      * @return the page.
      */
-    ApiResponse links(final String programId, final String partnerId, final String q, final int limit,
+    ApiResponse links(final RouteCall call)
+    {
+        return links(call.id(), call.text("partnerId"), call.text("q"), (int)call.number("limit"),
+            call.text("cursor"));
+    }
+
+    /**
+     * {@code GET /v1/programs/{programId}/coupons}: the program's coupons by code, one partner's with
+     * {@code partnerId}.
+     *
+     * @param call the request: programId, partnerId, limit, cursor.
+     * @return the page.
+     */
+    ApiResponse coupons(final RouteCall call)
+    {
+        return coupons(call.id(), call.text("partnerId"), (int)call.number("limit"), call.text("cursor"));
+    }
+
+    /**
+     * {@code GET /v1/programs/{programId}/conversions}: see {@link ConversionList}.
+     *
+     * @param call the request: programId, partnerId, kind, source, state, from, to, order, limit, cursor.
+     * @return the page.
+     */
+    ApiResponse conversions(final RouteCall call)
+    {
+        final Map<String, String> filters = new HashMap<>();
+        for (final String name : List.of("partnerId", "kind", "source", "state", "from", "to", "order"))
+        {
+            final String value = call.text(name);
+            if (null != value)
+            {
+                filters.put(name, value);
+            }
+        }
+        return conversions.list(call.id(), filters, (int)call.number("limit"), call.text("cursor"));
+    }
+
+    /**
+     * {@code GET /v1/programs/{programId}/payout-runs}: the program's runs, latest period first, those in one
+     * status with {@code status}; each without its lines ({@code GET /v1/payout-runs/{runId}} has them).
+     *
+     * @param call the request: programId, status, limit, cursor.
+     * @return the page.
+     */
+    ApiResponse payoutRuns(final RouteCall call)
+    {
+        return payoutRuns(call.id(), call.text("status"), (int)call.number("limit"), call.text("cursor"));
+    }
+
+    private ApiResponse links(final String programId, final String partnerId, final String q, final int limit,
         final String cursor)
     {
         final CatalogEntry<ProgramSpec> program = catalog.program(programId);
@@ -98,17 +145,8 @@ final class ListsResource
         });
     }
 
-    /**
-     * {@code GET /v1/programs/{programId}/coupons}: the program's coupons by code, one partner's with
-     * {@code partnerId}.
-     *
-     * @param programId from the path.
-     * @param partnerId the partner only, or null.
-     * @param limit     most items.
-     * @param cursor    the previous page's next, or null.
-     * @return the page.
-     */
-    ApiResponse coupons(final String programId, final String partnerId, final int limit, final String cursor)
+    private ApiResponse coupons(final String programId, final String partnerId, final int limit,
+        final String cursor)
     {
         final CatalogEntry<ProgramSpec> program = catalog.program(programId);
         if (null == program)
@@ -131,32 +169,8 @@ final class ListsResource
         });
     }
 
-    /**
-     * {@code GET /v1/programs/{programId}/conversions}: see {@link ConversionList}.
-     *
-     * @param programId from the path.
-     * @param query     the filters given (partnerId, kind, source, state, from, to, order).
-     * @param limit     most items.
-     * @param cursor    the previous page's next, or null.
-     * @return the page.
-     */
-    ApiResponse conversions(final String programId, final Map<String, String> query, final int limit,
+    private ApiResponse payoutRuns(final String programId, final String status, final int limit,
         final String cursor)
-    {
-        return conversions.list(programId, query, limit, cursor);
-    }
-
-    /**
-     * {@code GET /v1/programs/{programId}/payout-runs}: the program's runs, latest period first, those in one
-     * status with {@code status}; each without its lines ({@code GET /v1/payout-runs/{runId}} has them).
-     *
-     * @param programId from the path.
-     * @param status    pending_approval or paid, or null.
-     * @param limit     most items.
-     * @param cursor    the previous page's next, or null.
-     * @return the page.
-     */
-    ApiResponse payoutRuns(final String programId, final String status, final int limit, final String cursor)
     {
         final CatalogEntry<ProgramSpec> program = catalog.program(programId);
         if (null == program)
