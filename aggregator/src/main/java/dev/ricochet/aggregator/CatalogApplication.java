@@ -17,6 +17,8 @@ import dev.ricochet.aggregator.ledger.LedgerCommand;
 import dev.ricochet.aggregator.payout.PayoutRun;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.token.TokenChange;
+import dev.ricochet.aggregator.token.TokenChanges;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import org.rocksdb.WriteBatch;
 
@@ -38,6 +40,7 @@ final class CatalogApplication
     private final WriteBatch batch;
     private final CommissionEngine commissions;
     private final PayoutRuns payouts;
+    private final TokenChanges tokens;
     private final Runnable commitApplied;
     private final AdminChanges adminChanges;
 
@@ -47,6 +50,7 @@ final class CatalogApplication
      * @param batch         the agent's batch the catalog entries are written to.
      * @param commissions   the commission engine, for reviews.
      * @param payouts       the payout runs.
+     * @param tokens        the named API tokens.
      * @param commitApplied commits everything applied before the current event, for a command that reads committed
      *                      state.
      */
@@ -56,6 +60,7 @@ final class CatalogApplication
         final WriteBatch batch,
         final CommissionEngine commissions,
         final PayoutRuns payouts,
+        final TokenChanges tokens,
         final Runnable commitApplied)
     {
         this.catalog = catalog;
@@ -64,6 +69,7 @@ final class CatalogApplication
         this.batch = batch;
         this.commissions = commissions;
         this.payouts = payouts;
+        this.tokens = tokens;
         this.commitApplied = commitApplied;
         this.adminChanges = new AdminChanges(store, batch, commitApplied, this::apply);
     }
@@ -160,6 +166,8 @@ final class CatalogApplication
                 return review(review, timeMs) ? new AuditDetail("commission:" + review.partnerId() + "/" +
                     review.externalId(), programOf(review.partnerId()), null, review) : null;
             }
+            case CatalogEventFlyweight.KIND_TOKEN: // item 7
+                return tokens.apply(batch, CatalogJson.read(document, TokenChange.class), timeMs);
             default:
                 throw new IllegalStateException("unknown catalog kind " + kind);
         }

@@ -95,6 +95,8 @@ public final class AdminApi
     private final PayoutsResource payouts;
     private final MetricsResource metrics;
     private final AuditResource audit;
+    private final TokensResource tokens;
+    private final ProgramScope scope;
     private final ListsResource lists; // part 8 item 1
 
     /**
@@ -105,6 +107,7 @@ public final class AdminApi
      * @param epochClock today's date for default report ranges.
      * @param allowPrivateWebhooks accept a {@code webhookUrl} on a loopback, private or link-local address.
      * @param extraMetrics         more Prometheus text for {@code /metrics} (the edge's business volume).
+     * @param roles                the tokens; the catalog entities' ETags are keyed from the admin token's.
      */
     public AdminApi(
         final Catalog catalog,
@@ -113,16 +116,20 @@ public final class AdminApi
         final AggregatorView aggregator,
         final EpochClock epochClock,
         final boolean allowPrivateWebhooks,
-        final Supplier<String> extraMetrics)
+        final Supplier<String> extraMetrics,
+        final AdminRoles roles)
     {
         final JournalWrites writes = new JournalWrites(writer, aggregator, store);
         final StoredRecords records = new StoredRecords(store);
-        this.catalog = new CatalogResource(catalog, store, writes, records, epochClock, allowPrivateWebhooks);
+        this.catalog = new CatalogResource(catalog, store, writes, records, epochClock, allowPrivateWebhooks,
+            new EntityTag(roles.entityTagKey()));
         this.reports = new ReportsResource(catalog, store, epochClock);
         this.commissions = new CommissionsResource(catalog, store, writes, records);
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
         this.metrics = new MetricsResource(aggregator, extraMetrics);
         this.audit = new AuditResource(store, epochClock);
+        this.tokens = new TokensResource(catalog, writes);
+        this.scope = new ProgramScope(catalog, store);
         this.lists = new ListsResource(catalog, store, records); // part 8 item 1
     }
 
@@ -142,6 +149,21 @@ public final class AdminApi
     public boolean isPartnerActiveEnoughToRead(final String partnerId)
     {
         return catalog.isPartnerActiveEnoughToRead(partnerId);
+    }
+
+    /**
+     * @param caller     who asks, its role already allowed by the route.
+     * @param route      the route matched.
+     * @param parameters the request's path parameters by name.
+     * @param body       reads the request body (only for a scoped caller's change).
+     * @return why a program-scoped caller may not reach this resource (a 403), or null ({@link ProgramScope}).
+     */
+    String outOfScope(final AdminRoles.Caller caller, final AdminRoute route, final Map<String, String> parameters,
+        final Supplier<byte[]> body)
+    {
+        // A partner token is confined to its own partner by the route table: a narrower reach than its program.
+        return null == caller.programId() || AdminRoles.Role.PARTNER == caller.role() ? null :
+            scope.refusal(caller.programId(), route, parameters::get, body);
     }
 
     /**
@@ -168,6 +190,11 @@ public final class AdminApi
             case PUT_LINK -> catalog.putLink(call);
             case GET_COUPON -> catalog.getCoupon(id);
             case PUT_COUPON -> catalog.putCoupon(call);
+            // Part 8 item 2: partial updates.
+            case PATCH_PROGRAM -> catalog.patchProgram(call);
+            case PATCH_PARTNER -> catalog.patchPartner(call);
+            case PATCH_LINK -> catalog.patchLink(call);
+            case PATCH_COUPON -> catalog.patchCoupon(call);
             case PARTNER_TOKEN -> catalog.partnerToken(id, roles);
             case PARTNER_STATS ->
                 reports.partnerStats(id, call.text("from"), call.text("to"), call.text("granularity"));
@@ -182,6 +209,10 @@ public final class AdminApi
             case APPROVE_PAYOUT_RUN -> payouts.approvePayoutRun(call);
             case EXPORT_PAYOUT_RUN -> payouts.exportPayoutRun(id);
             case AUDIT -> audit.list(call);
+            // part 8, item 7
+            case CREATE_TOKEN -> tokens.create(call, roles.tokens());
+            case LIST_TOKENS -> tokens.list((int)call.number("limit"), call.text("cursor"), roles.tokens());
+            case REVOKE_TOKEN -> tokens.revoke(call, roles.tokens());
             // Part 8 item 1 (lists).
             case LIST_LINKS -> lists.links(call);
             case LIST_COUPONS -> lists.coupons(call);

@@ -50,6 +50,8 @@ final class FieldOwners
         HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN,
         // part 8
         AUDIT,
+        // part 8, item 7: named tokens
+        NAMED_TOKEN, NAMED_TOKENS,
         // Part 8 item 1 (lists).
         LINKS, COUPONS, PROGRAM_CONVERSIONS, PAYOUT_RUNS
     }
@@ -131,6 +133,10 @@ final class FieldOwners
         OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));
         // The trail's before and after hold payout accounts and commission overrides: money roles only.
         OWNERS.put(View.AUDIT, fields(MONEY, "items", "next"));
+        // Part 8, item 7: named tokens are the unscoped admin's alone (the secret is in the creation's answer only).
+        OWNERS.put(View.NAMED_TOKEN, fields(ADMIN, "id", "name", "role", "programId", "partnerId", "createdAt",
+            "revokedAt", "token"));
+        OWNERS.put(View.NAMED_TOKENS, fields(ADMIN, "items", "next"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
 
