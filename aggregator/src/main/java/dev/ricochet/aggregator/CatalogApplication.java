@@ -11,6 +11,7 @@ import dev.ricochet.aggregator.catalog.LinkSpec;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.commission.CommissionEngine;
+import dev.ricochet.aggregator.csv.ImportApplication;
 import dev.ricochet.aggregator.ledger.CommissionKey;
 import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.ledger.LedgerCommand;
@@ -43,6 +44,7 @@ final class CatalogApplication
     private final TokenChanges tokens;
     private final Runnable commitApplied;
     private final AdminChanges adminChanges;
+    private final ImportApplication imports; // part 8, item 9
 
     /**
      * @param catalog       the catalog to apply changes to.
@@ -72,6 +74,7 @@ final class CatalogApplication
         this.tokens = tokens;
         this.commitApplied = commitApplied;
         this.adminChanges = new AdminChanges(store, batch, commitApplied, this::apply);
+        this.imports = new ImportApplication(catalog, this::apply); // part 8, item 9
     }
 
     /**
@@ -168,6 +171,8 @@ final class CatalogApplication
             }
             case CatalogEventFlyweight.KIND_TOKEN: // item 7
                 return tokens.apply(batch, CatalogJson.read(document, TokenChange.class), timeMs);
+            case CatalogEventFlyweight.KIND_IMPORT: // part 8, item 9: CSV import, every row through the cases above
+                return imports.apply(document, timeMs);
             default:
                 throw new IllegalStateException("unknown catalog kind " + kind);
         }

@@ -98,6 +98,9 @@ public final class AdminApi
     private final TokensResource tokens;
     private final ProgramScope scope;
     private final ListsResource lists; // part 8 item 1
+    // Part 8, item 9: CSV import and export.
+    private final ImportResource imports;
+    private final ExportResource exports;
 
     /**
      * @param catalog    catalog in memory.
@@ -131,6 +134,9 @@ public final class AdminApi
         this.tokens = new TokensResource(catalog, writes);
         this.scope = new ProgramScope(catalog, store);
         this.lists = new ListsResource(catalog, store, records); // part 8 item 1
+        // Part 8, item 9: CSV import and export.
+        this.imports = new ImportResource(catalog, writes, epochClock);
+        this.exports = new ExportResource(catalog, store, records, epochClock);
     }
 
     /**
@@ -218,6 +224,13 @@ public final class AdminApi
             case LIST_COUPONS -> lists.coupons(call);
             case LIST_CONVERSIONS -> lists.conversions(call);
             case LIST_PAYOUT_RUNS -> lists.payoutRuns(call);
+            // Part 8, item 9: CSV import and export.
+            case IMPORT_PARTNERS -> imports.partners(call);
+            case IMPORT_LINKS -> imports.links(call);
+            case EXPORT_PARTNERS -> exports.partners(call);
+            case EXPORT_LINKS -> exports.links(call);
+            case EXPORT_CONVERSIONS -> exports.conversions(call);
+            case EXPORT_LEDGER -> exports.ledger(call);
         };
     }
 }
