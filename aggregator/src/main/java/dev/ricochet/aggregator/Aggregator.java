@@ -5,6 +5,7 @@ import dev.ricochet.aggregator.admin.AdminRoles;
 import dev.ricochet.aggregator.admin.AdminServer;
 import dev.ricochet.aggregator.admin.AdminToken;
 import dev.ricochet.aggregator.admin.CatalogWriter;
+import dev.ricochet.aggregator.attribution.ProgramConversionIndex;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogEntity;
@@ -469,6 +470,7 @@ public final class Aggregator implements AutoCloseable
         final Catalog catalog = new Catalog(context.linkDirectory, context.programDirectory);
         new CatalogTable(store).forEach((kind, json) -> CatalogEntity.restore(catalog, kind, json));
         new TokenTable(store).restoreInto(context.tokens);
+        ProgramConversionIndex.backfill(store); // part 8 item 1 (lists): a directory from before the index
         agent = new AggregatorAgent(context.journal, store, catalog, context.epochClock,
             context.uniqueClickWindowMs, context.commitIntervalMs, context.commitMaxEvents,
             new CommitWriter.StoreRetry(context.storeRetryMaxMs, context.storeMinFreeBytes), context.tokens);

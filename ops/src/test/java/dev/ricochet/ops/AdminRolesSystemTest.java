@@ -42,7 +42,9 @@ class AdminRolesSystemTest
     private static final Set<String> STAFF = Set.of(ADMIN, FINANCE, ANALYST);
     private static final Set<String> MONEY_READERS = Set.of(ADMIN, FINANCE, PARTNER_SELF);
     private static final Set<String> DESCEND = Set.of("conversions", "conversions[].touches",
-        "conversions[].commission", "events");
+        "conversions[].commission", "events",
+        // Part 8 item 1 (lists).
+        "items", "items[].credits", "items[].credits[].commission");
     private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
     private static final String API_KEY = "roles-test-program-api-key";
     private static final String ANN = "{\"programId\":\"shop\",\"name\":\"Ann\",\"status\":\"active\"," +
@@ -120,7 +122,12 @@ class AdminRolesSystemTest
             new Endpoint("POST", "/v1/programs/shop/payout-runs", "{}", Set.of(ADMIN)),
             new Endpoint("GET", run, null, Set.of(ADMIN, FINANCE)),
             new Endpoint("GET", run + "/export.csv", null, Set.of(ADMIN, FINANCE)),
-            new Endpoint("POST", run + "/approve", "", Set.of(FINANCE)));
+            new Endpoint("POST", run + "/approve", "", Set.of(FINANCE)),
+            // Part 8 item 1 (lists).
+            new Endpoint("GET", "/v1/programs/shop/links", null, STAFF),
+            new Endpoint("GET", "/v1/programs/shop/coupons", null, STAFF),
+            new Endpoint("GET", "/v1/programs/shop/conversions", null, STAFF),
+            new Endpoint("GET", "/v1/programs/shop/payout-runs", null, Set.of(ADMIN, FINANCE)));
 
         // When every role calls every endpoint
         final List<Executable> checks = new ArrayList<>();
@@ -192,7 +199,7 @@ class AdminRolesSystemTest
             "currency", "total", "partners");
         final Map<String, Set<String>> programHidden = Map.of(FINANCE, Set.of("webhookUrl"),
             ANALYST, Set.of("webhookUrl"));
-        final List<FieldCheck> checks = List.of(
+        final List<FieldCheck> checks = new ArrayList<>(List.of(
             new FieldCheck("GET", "/v1/programs/shop", null, programFields, programHidden),
             new FieldCheck("PUT", "/v1/programs/shop", program(), programFields, Map.of()),
             new FieldCheck("GET", "/v1/partners/ann", null, partnerFields, Map.of(
@@ -239,7 +246,8 @@ class AdminRolesSystemTest
                 Set.of("partnerId", "externalId", "state", "amount"), Map.of()),
             new FieldCheck("POST", "/v1/programs/shop/payout-runs", "{}", runFields, Map.of()),
             new FieldCheck("GET", run, null, runFields, Map.of()),
-            new FieldCheck("POST", run + "/approve", "", runFields, Map.of()));
+            new FieldCheck("POST", run + "/approve", "", runFields, Map.of())));
+        checks.addAll(listFieldChecks()); // part 8 item 1 (lists)
 
         // When every role that may call an endpoint calls it
         final List<Executable> assertions = new ArrayList<>();
@@ -351,6 +359,32 @@ class AdminRolesSystemTest
     /**
      * Collects the field paths of an answer, descending into the objects whose fields are owned one by one.
      */
+    /**
+     * Part 8 item 1 (lists): the program's lists, with the same owners as the single-item and partner-level views.
+     */
+    private static List<FieldCheck> listFieldChecks()
+    {
+        return List.of(
+            new FieldCheck("GET", "/v1/programs/shop/links", null, Set.of("items", "next", "items[].code",
+                "items[].partnerId", "items[].destination"), Map.of()),
+            new FieldCheck("GET", "/v1/programs/shop/coupons", null, Set.of("items", "next", "items[].code",
+                "items[].partnerId"), Map.of()),
+            new FieldCheck("GET", "/v1/programs/shop/conversions", null, Set.of("items", "next",
+                "items[].externalId", "items[].kind", "items[].source", "items[].time", "items[].amount",
+                "items[].currency", "items[].reversedAmount", "items[].originalExternalId", "items[].attributedBy",
+                "items[].unattributedReason", "items[].coupon", "items[].customerId", "items[].credits",
+                "items[].credits[].partnerId", "items[].credits[].credit", "items[].credits[].commission",
+                "items[].credits[].commission.kind", "items[].credits[].commission.state",
+                "items[].credits[].commission.revenue", "items[].credits[].commission.amount",
+                "items[].credits[].commission.flags"), Map.of(ANALYST, Set.of("items[].customerId",
+                "items[].credits[].commission", "items[].credits[].commission.kind",
+                "items[].credits[].commission.state", "items[].credits[].commission.revenue",
+                "items[].credits[].commission.amount", "items[].credits[].commission.flags"))),
+            new FieldCheck("GET", "/v1/programs/shop/payout-runs", null, Set.of("items", "next", "items[].id",
+                "items[].periodEnd", "items[].status", "items[].createdOn", "items[].paidOn", "items[].currency",
+                "items[].total", "items[].partnerCount"), Map.of()));
+    }
+
     private static void fieldPaths(final JsonNode node, final String prefix, final Set<String> out)
     {
         if (node.isArray())

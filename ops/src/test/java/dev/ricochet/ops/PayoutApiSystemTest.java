@@ -166,14 +166,15 @@ class PayoutApiSystemTest
     @Test
     void answers405WithAnAllowHeaderWhenAMoneyEndpointIsCalledWithTheWrongMethod() throws Exception
     {
-        // When the run-building and approving endpoints are read instead of posted to, and a run is deleted
-        final HttpResponse<String> getRuns = admin.get("/v1/programs/shop/payout-runs");
+        // When the run-building endpoint is replaced, the approving one read instead of posted to, and a run deleted
+        final HttpResponse<String> getRuns = admin.put("/v1/programs/shop/payout-runs", "{}");
         final HttpResponse<String> getApprove = finance.get("/v1/payout-runs/po_unknown/approve");
         final HttpResponse<String> deleteRun = admin.send(admin.builder("/v1/payout-runs/po_unknown").DELETE());
 
         // Then each answers 405 naming the method to use, in the body and in Allow
         assertEquals(405, getRuns.statusCode(), getRuns.body());
-        assertEquals("POST", getRuns.headers().firstValue("allow").orElseThrow());
+        // (part 8 item 1, lists: GET lists the program's runs)
+        assertEquals("POST, GET", getRuns.headers().firstValue("allow").orElseThrow());
         assertEquals(405, getApprove.statusCode(), getApprove.body());
         assertEquals("POST", getApprove.headers().firstValue("allow").orElseThrow());
         assertEquals(405, deleteRun.statusCode(), deleteRun.body());

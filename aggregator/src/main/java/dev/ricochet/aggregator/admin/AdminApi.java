@@ -97,6 +97,7 @@ public final class AdminApi
     private final AuditResource audit;
     private final TokensResource tokens;
     private final ProgramScope scope;
+    private final ListsResource lists; // part 8 item 1
     // Part 8, item 9: CSV import and export.
     private final ImportResource imports;
     private final ExportResource exports;
@@ -134,6 +135,7 @@ public final class AdminApi
         this.audit = new AuditResource(store, epochClock);
         this.tokens = new TokensResource(catalog, writes);
         this.scope = new ProgramScope(catalog, store);
+        this.lists = new ListsResource(catalog, store, records); // part 8 item 1
         // Part 8, item 9: CSV import and export.
         this.imports = new ImportResource(catalog, writes, epochClock);
         this.exports = new ExportResource(catalog, store, records, epochClock);
@@ -223,6 +225,11 @@ public final class AdminApi
             case CREATE_TOKEN -> tokens.create(call, roles.tokens());
             case LIST_TOKENS -> tokens.list((int)call.number("limit"), call.text("cursor"), roles.tokens());
             case REVOKE_TOKEN -> tokens.revoke(call, roles.tokens());
+            // Part 8 item 1 (lists).
+            case LIST_LINKS -> lists.links(call);
+            case LIST_COUPONS -> lists.coupons(call);
+            case LIST_CONVERSIONS -> lists.conversions(call);
+            case LIST_PAYOUT_RUNS -> lists.payoutRuns(call);
             // Part 8, item 9: CSV import and export.
             case IMPORT_PARTNERS -> imports.partners(call);
             case IMPORT_LINKS -> imports.links(call);

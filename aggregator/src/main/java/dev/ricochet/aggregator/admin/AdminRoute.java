@@ -124,6 +124,22 @@ public enum AdminRoute
     /** Revoke a named token, at once. */
     REVOKE_TOKEN(HttpMethod.DELETE, "/v1/tokens/{tokenId}", Who.ADMIN, View.NAMED_TOKEN, RouteQuery.of()),
 
+    // Part 8 item 1 (lists): a program's links, coupons, conversions and payout runs.
+    /** A program's links by code. */
+    LIST_LINKS(HttpMethod.GET, "/v1/programs/{programId}/links", Who.STAFF, View.LINKS,
+        RouteQuery.of(QueryParameter.text("partnerId"), QueryParameter.text("q"), Lists.LIMIT, Lists.CURSOR)),
+    /** A program's coupons by code. */
+    LIST_COUPONS(HttpMethod.GET, "/v1/programs/{programId}/coupons", Who.STAFF, View.COUPONS,
+        RouteQuery.of(QueryParameter.text("partnerId"), Lists.LIMIT, Lists.CURSOR)),
+    /** A program's conversions, newest first by default. */
+    LIST_CONVERSIONS(HttpMethod.GET, "/v1/programs/{programId}/conversions", Who.STAFF, View.PROGRAM_CONVERSIONS,
+        RouteQuery.of(QueryParameter.text("partnerId"), QueryParameter.text("kind"), QueryParameter.text("source"),
+        QueryParameter.text("state"), QueryParameter.text("from"), QueryParameter.text("to"),
+        QueryParameter.text("order"), Lists.LIMIT, Lists.CURSOR)),
+    /** A program's payout runs, latest period first. */
+    LIST_PAYOUT_RUNS(HttpMethod.GET, "/v1/programs/{programId}/payout-runs", Who.MONEY, View.PAYOUT_RUNS,
+        RouteQuery.of(QueryParameter.text("status"), Lists.LIMIT, Lists.CURSOR)),
+
     // Part 8, item 9: CSV import and export (docs/import-export.md).
     /** Import a program's partners from CSV: a dry run's report, or all rows in one journaled command. */
     IMPORT_PARTNERS(HttpMethod.POST, "/v1/programs/{programId}/partners/import", Who.ADMIN, View.IMPORT,
@@ -392,6 +408,15 @@ public enum AdminRoute
             default:
                 return "unknown role";
         }
+    }
+
+    /**
+     * Part 8 item 1 (lists): the paging parameters every list shares.
+     */
+    private static final class Lists
+    {
+        static final QueryParameter LIMIT = QueryParameter.number("limit", 1, 500, 50);
+        static final QueryParameter CURSOR = QueryParameter.text("cursor");
     }
 
     /**

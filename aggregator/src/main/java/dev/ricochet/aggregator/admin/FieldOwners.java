@@ -54,6 +54,8 @@ final class FieldOwners
         APPLICATION,
         // part 8, item 7: named tokens
         NAMED_TOKEN, NAMED_TOKENS,
+        // Part 8 item 1 (lists).
+        LINKS, COUPONS, PROGRAM_CONVERSIONS, PAYOUT_RUNS,
         // part 8, item 9
         IMPORT,
         // part 8 item 6
@@ -155,6 +157,25 @@ final class FieldOwners
             "threshold", "atRisk", "bands", "dormantDays", "joined", "active", "statusActive", "dormant"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
+
+        // Part 8 item 1 (lists): the same owners as the single-item and partner-level views.
+        OWNERS.put(View.LINKS, fields(STAFF, "items", "next", "items[].code", "items[].partnerId",
+            "items[].destination"));
+        OWNERS.put(View.COUPONS, fields(STAFF, "items", "next", "items[].code", "items[].partnerId"));
+        final Map<String, Set<Role>> programConversions = fields(STAFF, "items", "next", "items[].externalId",
+            "items[].kind", "items[].source", "items[].time", "items[].amount", "items[].currency",
+            "items[].reversedAmount", "items[].originalExternalId", "items[].attributedBy",
+            "items[].unattributedReason", "items[].coupon", "items[].credits", "items[].credits[].partnerId",
+            "items[].credits[].credit");
+        programConversions.put("items[].customerId", MONEY);
+        for (final String field : List.of("", ".kind", ".state", ".revenue", ".amount", ".flags"))
+        {
+            programConversions.put("items[].credits[].commission" + field, MONEY);
+        }
+        OWNERS.put(View.PROGRAM_CONVERSIONS, programConversions);
+        OWNERS.put(View.PAYOUT_RUNS, fields(MONEY, "items", "next", "items[].id", "items[].periodEnd",
+            "items[].status", "items[].createdOn", "items[].paidOn", "items[].currency", "items[].total",
+            "items[].partnerCount"));
     }
 
     private FieldOwners()

@@ -97,6 +97,11 @@ public final class AttributionEngine
     {
     }
 
+    /** Part 8 item 1 (lists): a row of the program's conversion index. */
+    private record ProgramIndexEntry(int programNumber, long timeMs, String externalId)
+    {
+    }
+
     private final ConversionTable conversionTable;
     private final CustomerTable customerTable;
     private final Attributor attributor;
@@ -106,6 +111,10 @@ public final class AttributionEngine
     private final Map<CustomerKey, CustomerRecord> pendingCustomers = new HashMap<>();
     private final List<PartnerIndexEntry> pendingPartnerIndex = new ArrayList<>();
     private final List<PartnerIndexEntry> pendingPartnerIndexDeletes = new ArrayList<>();
+    // Part 8 item 1 (lists): the program's conversion index, written in the same batch as the conversions.
+    private final ProgramConversionIndex programIndex;
+    private final List<ProgramIndexEntry> pendingProgramIndex = new ArrayList<>();
+    private final List<ProgramIndexEntry> pendingProgramIndexDeletes = new ArrayList<>();
     private long duplicates;
 
     /**
@@ -123,6 +132,7 @@ public final class AttributionEngine
         final CreditListener listener)
     {
         this.conversionTable = new ConversionTable(store);
+        this.programIndex = new ProgramConversionIndex(store);
         this.customerTable = new CustomerTable(store);
         this.attributor = new Attributor(store, catalog, pendingClicks, this::customer);
         this.counters = counters;
@@ -188,6 +198,7 @@ public final class AttributionEngine
     {
         final ConversionRecord record = ConversionRecord.attributed(reported, attribution, counted);
         pendingConversions.put(reported.key(), record);
+        pendingProgramIndex.add(new ProgramIndexEntry(reported.program(), record.timeMs(), record.externalId()));
         if (null != aliasId)
         {
             pendingConversions.put(new ConversionKey(reported.program(), aliasId),
@@ -304,6 +315,7 @@ public final class AttributionEngine
         final ConversionKind kind = ConversionKind.fromEvent(reversal.kind());
         pendingConversions.put(key, ConversionRecord.reversal(key.externalId(), kind, timeMs, amount,
             reversal.currency(), originalId, Reported.sourceName(reversal.source())));
+        pendingProgramIndex.add(new ProgramIndexEntry(program, timeMs, key.externalId()));
 
         final ConversionKey originalKey = new ConversionKey(program, originalId);
         final StoredConversion found = conversion(originalKey);
@@ -335,6 +347,11 @@ public final class AttributionEngine
      */
     private void withdraw(final int program, final ConversionRecord record)
     {
+        final ProgramIndexEntry indexed = new ProgramIndexEntry(program, record.timeMs(), record.externalId());
+        if (!pendingProgramIndex.remove(indexed))
+        {
+            pendingProgramIndexDeletes.add(indexed);
+        }
         for (final ConversionRecord.Credit credit : record.credits())
         {
             final PartnerIndexEntry index =
@@ -445,10 +462,20 @@ public final class AttributionEngine
             conversionTable.putPartnerIndex(
                 batch, index.partnerNumber(), index.timeMs(), index.programNumber(), index.externalId());
         }
+        for (final ProgramIndexEntry index : pendingProgramIndexDeletes)
+        {
+            programIndex.delete(batch, index.programNumber(), index.timeMs(), index.externalId());
+        }
+        for (final ProgramIndexEntry index : pendingProgramIndex)
+        {
+            programIndex.put(batch, index.programNumber(), index.timeMs(), index.externalId());
+        }
         pendingConversions.clear();
         pendingCustomers.clear();
         pendingPartnerIndex.clear();
         pendingPartnerIndexDeletes.clear();
+        pendingProgramIndex.clear();
+        pendingProgramIndexDeletes.clear();
     }
 
     /**

@@ -32,6 +32,9 @@ public final class Catalog
     private final Map<String, CatalogEntry<CouponSpec>> coupons = new ConcurrentHashMap<>();
     private final LinkDirectory linkDirectory;
     private final ProgramDirectory programDirectory;
+    // Part 8 item 1 (lists): links and coupons sorted per program and per partner.
+    private final CodeIndex linkCodes = new CodeIndex();
+    private final CodeIndex couponCodes = new CodeIndex();
     private int lastProgramNumber;
     private int lastPartnerNumber;
     private int lastLinkNumber;
@@ -164,6 +167,11 @@ public final class Catalog
         if (null != existing)
         {
             refreshRoutes(null, numbered.id());
+            // Part 8 item 1 (lists): a partner that changed program takes its links and coupons with it.
+            final int from = programs.get(existing.spec().programId()).number();
+            final int to = programs.get(numbered.spec().programId()).number();
+            linkCodes.movePartner(numbered.number(), from, to);
+            couponCodes.movePartner(numbered.number(), from, to);
         }
         return numbered;
     }
@@ -183,7 +191,11 @@ public final class Catalog
         final LinkRoute existing = linkDirectory.lookup(entry.id());
         final CatalogEntry<LinkSpec> numbered = entry.withNumber(
             null == existing ? ++lastLinkNumber : existing.linkId());
-        linkDirectory.put(route(numbered));
+        final LinkRoute route = route(numbered);
+        linkDirectory.put(route);
+        // Part 8 item 1 (lists).
+        linkCodes.put(route.code(), route.programId(), route.partnerId(),
+            null == existing ? 0 : existing.programId(), null == existing ? 0 : existing.partnerId());
         return numbered;
     }
 
@@ -201,7 +213,8 @@ public final class Catalog
         }
         final CatalogEntry<CouponSpec> normalised = new CatalogEntry<>(
             entry.id().toUpperCase(Locale.ROOT), 0, entry.spec());
-        coupons.put(normalised.id(), normalised);
+        final CatalogEntry<CouponSpec> existing = coupons.put(normalised.id(), normalised);
+        indexCoupon(normalised, existing);
         return normalised;
     }
 
@@ -211,6 +224,41 @@ public final class Catalog
     public void restoreCoupon(final CatalogEntry<CouponSpec> entry)
     {
         coupons.put(entry.id(), entry);
+        indexCoupon(entry, null);
+    }
+
+    /**
+     * Part 8 item 1 (lists): the coupon under its partner and program, moved from its previous partner's.
+     */
+    private void indexCoupon(final CatalogEntry<CouponSpec> coupon, final CatalogEntry<CouponSpec> existing)
+    {
+        final CatalogEntry<PartnerSpec> partner = partners.get(coupon.spec().partnerId());
+        final CatalogEntry<ProgramSpec> program = null == partner ? null : programs.get(partner.spec().programId());
+        if (null == program)
+        {
+            return;
+        }
+        final CatalogEntry<PartnerSpec> before = null == existing ? null : partners.get(existing.spec().partnerId());
+        final CatalogEntry<ProgramSpec> beforeProgram = null == before ? null :
+            programs.get(before.spec().programId());
+        couponCodes.put(coupon.id(), program.number(), partner.number(),
+            null == beforeProgram ? 0 : beforeProgram.number(), null == before ? 0 : before.number());
+    }
+
+    /**
+     * @return the links' codes per program and per partner (part 8 item 1, lists).
+     */
+    public CodeIndex linkCodes()
+    {
+        return linkCodes;
+    }
+
+    /**
+     * @return the coupons' codes (upper case) per program and per partner (part 8 item 1, lists).
+     */
+    public CodeIndex couponCodes()
+    {
+        return couponCodes;
     }
 
     /**
@@ -265,7 +313,9 @@ public final class Catalog
     {
         if (partners.containsKey(entry.spec().partnerId()))
         {
-            linkDirectory.put(route(entry));
+            final LinkRoute route = route(entry);
+            linkDirectory.put(route);
+            linkCodes.put(route.code(), route.programId(), route.partnerId(), 0, 0); // part 8 item 1 (lists)
         }
         lastLinkNumber = Math.max(lastLinkNumber, entry.number());
     }

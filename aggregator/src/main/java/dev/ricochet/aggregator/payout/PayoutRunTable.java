@@ -63,6 +63,39 @@ public final class PayoutRunTable
     }
 
     /**
+     * Part 8 item 1 (lists): visit a program's committed runs by the period they cover, latest first, through the
+     * period entries (one per run, written when it is built).
+     *
+     * @param programNumber the program.
+     * @param before        the period of the last run of the previous page (not visited again), or null.
+     * @param consumer      receives each period and run id; returns false to stop.
+     */
+    public void forEachPeriod(final int programNumber, final String before, final PeriodConsumer consumer)
+    {
+        final String prefix = "period:" + programNumber + ":";
+        final byte[] from = prefix.getBytes(StandardCharsets.UTF_8);
+        final byte[] to = null == before ? (prefix.substring(0, prefix.length() - 1) + ";")
+            .getBytes(StandardCharsets.UTF_8) : periodKey(programNumber, before);
+        store.scan(Table.PAYOUT_RUNS, from, to, true, (key, value) -> consumer.accept(
+            new String(key, from.length, key.length - from.length, StandardCharsets.UTF_8),
+            new String(value, StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Receives a program's periods.
+     */
+    @FunctionalInterface
+    public interface PeriodConsumer
+    {
+        /**
+         * @param periodEnd the period a run covers up to.
+         * @param runId     the run.
+         * @return true to continue.
+         */
+        boolean accept(String periodEnd, String runId);
+    }
+
+    /**
      * Receives runs.
      */
     @FunctionalInterface

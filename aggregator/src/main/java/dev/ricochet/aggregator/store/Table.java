@@ -112,7 +112,8 @@ public enum Table
      */
     PARTNER_TOTALS("partner_totals"),
     /**
-     * A program's secondary indexes (conversions by time, payout runs), the lists' source.
+     * {@code attribution.ProgramConversionIndex}: 'C' + program + time + external id -> (empty), a program's
+     * conversions in time order, the conversion list's source.
      */
     PROGRAM_INDEX("program_index");
 
