@@ -191,7 +191,7 @@ class AdminRolesSystemTest
             "nextTierReview", "health", "healthComponents", "commissionPercent", "leadCommission", "monthlyCap",
             "payoutAccount", "customerIds", "windows",
             // part 8, items 3 and 5
-            "statusReason", "tierPin");
+            "statusReason", "tierPin", "joinedAt");
         final Set<String> programFields = Set.of("id", "name", "currency", "defaultDestination", "clickParam",
             "attribution", "tiers", "holdDays", "minPayout", "recurringMonths", "pixelConversions", "tierMode",
             "tierReview", "retroactive", "monthlyCap", "webhookUrl", "fraud", "secretsSet");

@@ -471,6 +471,7 @@ final class CatalogResource
         view.put("windows", windows(partner.number(), days));
         // Items 3 and 5 (part 8): the pin while it is in force (an ended one is history, in the timeline).
         view.put("statusReason", spec.statusReason());
+        view.put("joinedAt", spec.joinedAt());
         final PartnerSpec.TierPin pin = spec.tierPin();
         view.put("tierPin", null == pin || (null != pin.until() &&
             pin.until().compareTo(LocalDate.ofEpochDay(today).toString()) < 0) ? null : pin);

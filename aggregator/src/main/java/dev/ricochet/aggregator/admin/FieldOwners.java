@@ -98,6 +98,7 @@ final class FieldOwners
         // Items 3 and 5 (part 8): why the status was last set, and a manual tier: the partner's to read too.
         partner.put("statusReason", ALL);
         partner.put("tierPin", ALL);
+        partner.put("joinedAt", ALL);
         OWNERS.put(View.PARTNER, partner);
 
         OWNERS.put(View.LINK, fields(STAFF, "code", "partnerId", "programId", "destination"));
