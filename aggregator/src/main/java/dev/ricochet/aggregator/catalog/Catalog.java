@@ -35,6 +35,35 @@ public final class Catalog
     private int lastProgramNumber;
     private int lastPartnerNumber;
     private int lastLinkNumber;
+    // Part 8, item 1 (directory): told of every program and partner applied.
+    private Changes changes = Changes.NONE;
+
+    /**
+     * Who is told of the programs and partners applied (aggregator thread), such as the partner directory.
+     */
+    public interface Changes
+    {
+        /**
+         * Nobody.
+         */
+        Changes NONE = new Changes()
+        {
+        };
+
+        /**
+         * @param program as applied, with its number.
+         */
+        default void programApplied(final CatalogEntry<ProgramSpec> program)
+        {
+        }
+
+        /**
+         * @param partner as applied, with its number.
+         */
+        default void partnerApplied(final CatalogEntry<PartnerSpec> partner)
+        {
+        }
+    }
 
     /**
      * @param linkDirectory    the edge's link routes to keep current.
@@ -44,6 +73,14 @@ public final class Catalog
     {
         this.linkDirectory = linkDirectory;
         this.programDirectory = programDirectory;
+    }
+
+    /**
+     * @param listener told of every program and partner applied from now on (part 8, item 1).
+     */
+    public void onChanges(final Changes listener)
+    {
+        this.changes = listener;
     }
 
     /**
@@ -141,6 +178,7 @@ public final class Catalog
         {
             refreshRoutes(numbered.id(), null);
         }
+        changes.programApplied(numbered); // part 8, item 1
         return numbered;
     }
 
@@ -165,6 +203,7 @@ public final class Catalog
         {
             refreshRoutes(null, numbered.id());
         }
+        changes.partnerApplied(numbered); // part 8, item 1
         return numbered;
     }
 

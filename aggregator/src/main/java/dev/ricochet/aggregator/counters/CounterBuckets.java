@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.counters;
 
+import dev.ricochet.aggregator.directory.PartnerTotals;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.Money;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -41,15 +42,28 @@ public final class CounterBuckets
     private final Buckets hours;
     private int hoursExpiredBefore = Integer.MIN_VALUE;
     private volatile long saturations;
+    // Part 8, item 1 (directory): every change also goes to the partner's lifetime totals.
+    private final PartnerTotals totals;
 
     /**
-     * @param store committed buckets.
+     * @param store committed buckets; the lifetime totals kept alongside start empty and are never written (tools
+     *              and tests of the buckets alone).
      */
     public CounterBuckets(final StateStore store)
+    {
+        this(store, PartnerTotals.detached(store));
+    }
+
+    /**
+     * @param store  committed buckets.
+     * @param totals the partners' lifetime totals, kept with the buckets (the agent flushes them).
+     */
+    public CounterBuckets(final StateStore store, final PartnerTotals totals)
     {
         this.table = new CounterTable(store);
         this.days = new Buckets(table::day);
         this.hours = new Buckets(table::hour);
+        this.totals = totals;
     }
 
     /**
@@ -64,6 +78,7 @@ public final class CounterBuckets
     {
         addTo(days.bucket(partnerNumber, (int)Math.floorDiv(timeMs, DAY_MS)), field.ordinal(), delta);
         addTo(hours.bucket(partnerNumber, (int)Math.floorDiv(timeMs, HOUR_MS)), field.ordinal(), delta);
+        totals.add(partnerNumber, field, delta); // part 8, item 1 (directory)
     }
 
     /**
