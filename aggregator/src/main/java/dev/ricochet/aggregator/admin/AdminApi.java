@@ -1,6 +1,8 @@
 package dev.ricochet.aggregator.admin;
 
 import dev.ricochet.aggregator.catalog.Catalog;
+import dev.ricochet.aggregator.directory.PartnerDirectory;
+import dev.ricochet.aggregator.directory.SavedSegments;
 import dev.ricochet.aggregator.store.StateStore;
 import org.agrona.concurrent.EpochClock;
 
@@ -94,6 +96,7 @@ public final class AdminApi
     private final CommissionsResource commissions;
     private final PayoutsResource payouts;
     private final MetricsResource metrics;
+    private final DirectoryResource directory; // part 8, item 1
 
     /**
      * @param catalog    catalog in memory.
@@ -103,6 +106,7 @@ public final class AdminApi
      * @param epochClock today's date for default report ranges.
      * @param allowPrivateWebhooks accept a {@code webhookUrl} on a loopback, private or link-local address.
      * @param extraMetrics         more Prometheus text for {@code /metrics} (the edge's business volume).
+     * @param partnerDirectory     the partner directory the aggregator maintains (part 8, item 1).
      */
     public AdminApi(
         final Catalog catalog,
@@ -111,7 +115,8 @@ public final class AdminApi
         final AggregatorView aggregator,
         final EpochClock epochClock,
         final boolean allowPrivateWebhooks,
-        final Supplier<String> extraMetrics)
+        final Supplier<String> extraMetrics,
+        final PartnerDirectory partnerDirectory)
     {
         final JournalWrites writes = new JournalWrites(writer, aggregator);
         final StoredRecords records = new StoredRecords(store);
@@ -120,6 +125,7 @@ public final class AdminApi
         this.commissions = new CommissionsResource(catalog, store, writes, records);
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
         this.metrics = new MetricsResource(aggregator, extraMetrics);
+        this.directory = new DirectoryResource(catalog, partnerDirectory, SavedSegments.NONE, epochClock);
     }
 
     /**

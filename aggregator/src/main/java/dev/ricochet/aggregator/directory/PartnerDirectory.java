@@ -243,6 +243,22 @@ public final class PartnerDirectory implements Catalog.Changes
     }
 
     /**
+     * The ids of a program's partners a filter selects (see {@link #select(String, PartnerFilters.Compiled)}).
+     *
+     * @param programId the program.
+     * @param filter    the filter, or null for every partner.
+     * @return the partner ids, ascending; empty if the program is unknown.
+     * @throws dev.ricochet.aggregator.catalog.InvalidSpecException naming the field if the filter does not fit the
+     *                                                              program (JSON field names).
+     */
+    public List<String> select(final String programId, final PartnerFilter filter)
+    {
+        final CatalogEntry<ProgramSpec> program = catalog.program(programId);
+        return null == program ? List.of() :
+            select(programId, PartnerFilters.compile(program.spec(), filter, PartnerFilters.Syntax.JSON));
+    }
+
+    /**
      * The ids of a program's partners a filter selects, from the published entries (any thread); on the aggregator
      * thread, {@link #refresh()} first makes them exactly what the journal has applied.
      *
