@@ -47,7 +47,11 @@ final class FieldOwners
     enum View
     {
         PROGRAM, PARTNER, LINK, COUPON, STATS, CONVERSIONS, LEDGER, TIMELINE, TOKEN, COMMISSION_REVIEW,
-        HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN
+        HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN,
+        // part 8
+        AUDIT,
+        // part 8, item 1 (directory)
+        PROGRAM_LIST, PARTNER_LIST
     }
 
     private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
@@ -125,8 +129,19 @@ final class FieldOwners
         OWNERS.put(View.COMMISSION_REVIEW, fields(MONEY, "partnerId", "externalId", "state", "amount"));
         OWNERS.put(View.HELD_COMMISSIONS, fields(MONEY, "programId", "currency", "total", "commissions"));
         OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));
+        // The trail's before and after hold payout accounts and commission overrides: money roles only.
+        OWNERS.put(View.AUDIT, fields(MONEY, "items", "next"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
+        // Part 8, item 1: the directory. Staff only (the route refuses partners); an analyst sees the metrics,
+        // commission included; the payout account and customer ids are never in it.
+        OWNERS.put(View.PROGRAM_LIST, fields(STAFF, "items", "next", "items[].id", "items[].name",
+            "items[].currency", "items[].partners", "items[].tiers", "items[].applicationsOpen"));
+        OWNERS.put(View.PARTNER_LIST, fields(STAFF, "items", "next", "items[].id", "items[].programId",
+            "items[].name", "items[].email", "items[].status", "items[].tier", "items[].tags", "items[].attributes",
+            "items[].joinedAt", "items[].health", "items[].clicks", "items[].leads", "items[].sales",
+            "items[].conversions", "items[].revenue", "items[].commission", "items[].epc", "items[].conversionRate",
+            "items[].currency"));
     }
 
     private FieldOwners()
@@ -161,7 +176,7 @@ final class FieldOwners
         {
             withoutReviewMaterial(view, tree);
         }
-        return new ApiResponse(response.status(), tree);
+        return response.withBody(tree);
     }
 
     private static void project(final AdminRoles.Caller caller, final View view,
