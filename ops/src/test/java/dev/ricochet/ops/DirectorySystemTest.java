@@ -80,8 +80,8 @@ class DirectorySystemTest
         assertEquals(25, ann.get("health").asInt()); // no activity at all
         assertEquals(0, ann.get("clicks").asLong());
         assertEquals(0, ann.get("conversions").asLong());
-        assertEquals("0.0000", ann.get("epc").toString());
-        assertEquals("0.000000", ann.get("conversionRate").toString());
+        assertEquals(0, ann.get("epc").decimalValue().signum(), ann.toString());
+        assertEquals(0, ann.get("conversionRate").decimalValue().signum(), ann.toString());
         assertEquals("USD", ann.get("currency").asText());
         assertFalse(ann.has("payoutAccount"));
     }
@@ -118,7 +118,7 @@ class DirectorySystemTest
     @Test
     void shouldSearchNameAndEmailCaseInsensitively() throws Exception
     {
-        assertEquals(List.of("ann", "bob"), ids(PARTNERS + "?sort=name&q=" + encode("AR")));
+        assertEquals(List.of("ann", "bob"), ids(PARTNERS + "?sort=name&q=" + encode("ER")));
         assertEquals(List.of("bob"), ids(PARTNERS + "?sort=name&q=builders.EXAMPLE"));
         assertEquals(List.of("ann", "dee"), ids(PARTNERS + "?sort=name&q=" + encode("@example.com")));
     }
