@@ -22,6 +22,11 @@ import java.util.Map;
  * @param joinedAt      ISO-8601 instant the partner joined, or null (created before part 8).
  * @param joinedMs      the same in epoch milliseconds, {@link Long#MIN_VALUE} if unknown.
  * @param totals        lifetime counters, indexed by {@link CounterField#ordinal()}.
+ * @param statusBit     the status's bit in {@link PartnerFilters#statusBit}, for filters without a string compare.
+ * @param clicks        lifetime real clicks, inline for the sort.
+ * @param conversions   lifetime leads + sales, inline for the sort.
+ * @param revenue       lifetime revenue, inline for the sort.
+ * @param commission    lifetime commission, inline for the sort.
  * @param epc           {@link DirectoryMetrics#epc} of the totals.
  * @param conversionRate {@link DirectoryMetrics#conversionRate} of the totals.
  * @param nameKey       the name lower-cased, for search and the name sort.
@@ -43,6 +48,11 @@ public record DirectoryEntry(
     String joinedAt,
     long joinedMs,
     long[] totals,
+    int statusBit,
+    long clicks,
+    long conversions,
+    long revenue,
+    long commission,
     long epc,
     long conversionRate,
     String nameKey,
@@ -58,11 +68,4 @@ public record DirectoryEntry(
         return totals[field.ordinal()];
     }
 
-    /**
-     * @return leads + sales, lifetime (saturating).
-     */
-    public long conversions()
-    {
-        return DirectoryMetrics.conversions(totals);
-    }
 }

@@ -1,7 +1,5 @@
 package dev.ricochet.aggregator.directory;
 
-import dev.ricochet.aggregator.counters.CounterField;
-
 /**
  * What a partner list is sorted by; ties are broken by partner id, ascending, whatever the order.
  */
@@ -57,10 +55,10 @@ public enum DirectorySort
     {
         return switch (this)
         {
-            case CLICKS -> entry.total(CounterField.CLICKS);
+            case CLICKS -> entry.clicks();
             case CONVERSIONS -> entry.conversions();
-            case REVENUE -> entry.total(CounterField.REVENUE);
-            case COMMISSION -> entry.total(CounterField.COMMISSION);
+            case REVENUE -> entry.revenue();
+            case COMMISSION -> entry.commission();
             case EPC -> entry.epc();
             case CONVERSION_RATE -> entry.conversionRate();
             case HEALTH -> health;

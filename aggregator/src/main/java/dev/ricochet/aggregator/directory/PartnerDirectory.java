@@ -199,7 +199,10 @@ public final class PartnerDirectory implements Catalog.Changes
         return new DirectoryEntry(partner.number(), partner.id(), spec.programId(), name, spec.email(),
             spec.status(), tier, null == spec.tags() ? List.of() : List.copyOf(spec.tags()), attributes,
             Map.copyOf(attributeText), spec.joinedAt(), joinedMs(spec.joinedAt()), partnerTotals,
-            DirectoryMetrics.epc(partnerTotals), DirectoryMetrics.conversionRate(partnerTotals),
+            PartnerFilters.statusBit(spec.status()), partnerTotals[CounterField.CLICKS.ordinal()],
+            DirectoryMetrics.conversions(partnerTotals), partnerTotals[CounterField.REVENUE.ordinal()],
+            partnerTotals[CounterField.COMMISSION.ordinal()], DirectoryMetrics.epc(partnerTotals),
+            DirectoryMetrics.conversionRate(partnerTotals),
             name.toLowerCase(Locale.ROOT), null == spec.email() ? "" : spec.email().toLowerCase(Locale.ROOT),
             countersStamp);
     }
@@ -296,12 +299,13 @@ public final class PartnerDirectory implements Catalog.Changes
     {
         final Map<Integer, DirectoryEntry> entries = programs.get(programId);
         final Collection<DirectoryEntry> candidates = null == entries ? List.of() : entries.values();
-        final Comparator<Ranked> order = order(query.descending());
-        final Ranked after = null == query.cursor() ? null : new Ranked(null, 0, query.cursor().key(),
-            query.cursor().text(), query.cursor().partnerId());
-        // The page plus one, kept in a heap whose head is the last of them: O(n log limit).
-        final PriorityQueue<Ranked> kept = new PriorityQueue<>(query.limit() + 2, order.reversed());
-        final boolean isHealthSort = DirectorySort.HEALTH == query.sort();
+        final boolean descending = query.descending();
+        final DirectorySort sort = query.sort();
+        final DirectoryCursor cursor = query.cursor();
+        final int limit = query.limit();
+        // The page plus one, kept in a heap whose head is the last of them: O(n log limit), no sort of the program.
+        final PriorityQueue<Ranked> kept = new PriorityQueue<>(limit + 2, (a, b) -> b.compareTo(a, descending));
+        final boolean isHealthSort = DirectorySort.HEALTH == sort;
         for (final DirectoryEntry entry : candidates)
         {
             if (!query.matches(entry))
@@ -309,25 +313,31 @@ public final class PartnerDirectory implements Catalog.Changes
                 continue;
             }
             final int score = isHealthSort ? health.score(entry, today) : -1;
-            final Ranked ranked = new Ranked(entry, score, query.sort().key(entry, score), query.sort().text(entry),
-                entry.id());
-            if (null != after && order.compare(ranked, after) <= 0)
+            final long key = sort.key(entry, score);
+            final String text = sort.text(entry);
+            if (null != cursor && compare(key, text, entry.id(), cursor.key(), cursor.text(), cursor.partnerId(),
+                descending) <= 0)
             {
                 continue;
             }
-            if (kept.size() <= query.limit() || order.compare(ranked, kept.peek()) < 0)
+            if (kept.size() > limit)
             {
-                kept.add(ranked);
-                if (kept.size() > query.limit() + 1)
+                final Ranked last = kept.peek();
+                if (compare(key, text, entry.id(), last.key, last.text, last.entry.id(), descending) >= 0)
                 {
-                    kept.poll();
+                    continue;
                 }
+            }
+            kept.add(new Ranked(entry, score, key, text));
+            if (kept.size() > limit + 1)
+            {
+                kept.poll();
             }
         }
         final List<Ranked> sorted = new ArrayList<>(kept);
-        sorted.sort(order);
-        final boolean hasMore = sorted.size() > query.limit();
-        final List<Ranked> shown = hasMore ? sorted.subList(0, query.limit()) : sorted;
+        sorted.sort((a, b) -> a.compareTo(b, descending));
+        final boolean hasMore = sorted.size() > limit;
+        final List<Ranked> shown = hasMore ? sorted.subList(0, limit) : sorted;
         final List<DirectoryPage.Item> items = new ArrayList<>(shown.size());
         for (final Ranked ranked : shown)
         {
@@ -336,20 +346,36 @@ public final class PartnerDirectory implements Catalog.Changes
         }
         final Ranked last = shown.isEmpty() ? null : shown.get(shown.size() - 1);
         final String next = !hasMore ? null :
-            new DirectoryCursor(query.sort(), query.descending(), last.key, last.text, last.id).encode();
+            new DirectoryCursor(sort, descending, last.key, last.text, last.entry.id()).encode();
         return new DirectoryPage(items, next);
     }
 
-    private static Comparator<Ranked> order(final boolean descending)
+    /**
+     * The list's order: by key (then text key) in the list's order, ties by partner id ascending.
+     */
+    private static int compare(final long key, final String text, final String id, final long otherKey,
+        final String otherText, final String otherId, final boolean descending)
     {
-        final Comparator<Ranked> byKey = Comparator.<Ranked>comparingLong(r -> r.key).thenComparing(r -> r.text);
-        return (descending ? byKey.reversed() : byKey).thenComparing(r -> r.id);
+        int order = Long.compare(key, otherKey);
+        if (0 == order)
+        {
+            order = text.compareTo(otherText);
+        }
+        if (descending)
+        {
+            order = -order;
+        }
+        return 0 == order ? id.compareTo(otherId) : order;
     }
 
     /**
      * A partner with its sort key.
      */
-    private record Ranked(DirectoryEntry entry, int health, long key, String text, String id)
+    private record Ranked(DirectoryEntry entry, int health, long key, String text)
     {
+        int compareTo(final Ranked other, final boolean descending)
+        {
+            return compare(key, text, entry.id(), other.key, other.text, other.entry.id(), descending);
+        }
     }
 }

@@ -29,6 +29,8 @@ public final class PartnerFilters
      */
     public static final Set<String> STATUSES = Set.of("pending", "active", "paused", "suspended", "rejected");
 
+    private static final List<String> STATUS_BITS = List.of("pending", "active", "paused", "suspended", "rejected");
+
     /**
      * Most values in one list of a filter, and most attributes.
      */
@@ -73,18 +75,20 @@ public final class PartnerFilters
      * A filter checked against its program, ready to match.
      *
      * @param status     statuses, empty for any.
+     * @param statusMask their bits ({@link #statusBit}), 0 for any.
      * @param tier       tier names, empty for any.
      * @param tags       tags, empty for any.
      * @param attributes text forms by attribute name, all of which must hold.
      * @param q          lower-cased search text, or null.
      */
-    public record Compiled(Set<String> status, Set<String> tier, Set<String> tags, Map<String, String> attributes,
+    public record Compiled(Set<String> status, int statusMask, Set<String> tier, Set<String> tags,
+        Map<String, String> attributes,
         String q)
     {
         /**
          * Matches every partner.
          */
-        public static final Compiled ALL = new Compiled(Set.of(), Set.of(), Set.of(), Map.of(), null);
+        public static final Compiled ALL = new Compiled(Set.of(), 0, Set.of(), Set.of(), Map.of(), null);
 
         /**
          * @param entry a partner.
@@ -92,7 +96,7 @@ public final class PartnerFilters
          */
         public boolean matches(final DirectoryEntry entry)
         {
-            if (!status.isEmpty() && !status.contains(entry.status()))
+            if (0 != statusMask && 0 == (statusMask & entry.statusBit()))
             {
                 return false;
             }
@@ -145,6 +149,7 @@ public final class PartnerFilters
             return Compiled.ALL;
         }
         final Set<String> status = names(syntax.status, filter.status());
+        int statusMask = 0;
         for (final String value : status)
         {
             if (!STATUSES.contains(value))
@@ -152,6 +157,7 @@ public final class PartnerFilters
                 throw new InvalidSpecException(syntax.status + ": '" + value + "' is not a status: expected one of " +
                     "pending, active, paused, suspended, rejected");
             }
+            statusMask |= statusBit(value);
         }
         final Set<String> tier = names(syntax.tier, filter.tier());
         for (final String value : tier)
@@ -168,7 +174,7 @@ public final class PartnerFilters
         {
             throw new InvalidSpecException(syntax.q + ": at most " + MAX_VALUE_LENGTH + " characters");
         }
-        return new Compiled(status, tier, tags, attributes, q);
+        return new Compiled(status, statusMask, tier, tags, attributes, q);
     }
 
     private static Set<String> names(final String field, final List<String> values)
@@ -263,6 +269,16 @@ public final class PartnerFilters
             default:
                 return value;
         }
+    }
+
+    /**
+     * @param status a partner's status.
+     * @return its bit (1, 2, 4, 8 or 16), or a bit no filter holds for an unknown status.
+     */
+    public static int statusBit(final String status)
+    {
+        final int index = STATUS_BITS.indexOf(status);
+        return index < 0 ? 1 << 30 : 1 << index;
     }
 
     /**
