@@ -121,21 +121,39 @@ public final class PartnerDirectory implements Catalog.Changes
     public void committed()
     {
         totals.drainFlushed(countersWritten);
+        checkLedgerDay();
+        refresh();
+    }
+
+    private void checkLedgerDay()
+    {
         final int day = ledgerDay.getAsInt();
         if (day != lastLedgerDay)
         {
-            lastLedgerDay = day; // tier reviews may have moved anyone
+            lastLedgerDay = day; // tier reviews may have moved anyone, and pins may have ended
             for (final int number : programOf.keySet())
             {
                 stale.add(number);
             }
         }
+    }
+
+    /**
+     * Bring every entry exactly up to what the aggregator has applied so far, uncommitted changes included
+     * (aggregator thread): call it before a {@link #select} that a journaled command applies, so that the selection
+     * depends on the journal up to that event only, never on where commits fell (a replay selects the same
+     * partners).
+     */
+    public void refreshApplied()
+    {
+        totals.addChanged(stale); // a conversion may have moved its partner's tier
+        checkLedgerDay();
         refresh();
     }
 
     /**
-     * Bring every entry up to what the aggregator has applied so far (aggregator thread): before a selection that
-     * must see exactly the journal's state at this event.
+     * Publish the catalog changes applied since the last call (aggregator thread, after each poll): a change is
+     * listed as soon as the catalog answers it.
      */
     public void refresh()
     {
@@ -263,7 +281,7 @@ public final class PartnerDirectory implements Catalog.Changes
 
     /**
      * The ids of a program's partners a filter selects, from the published entries (any thread); on the aggregator
-     * thread, {@link #refresh()} first makes them exactly what the journal has applied.
+     * thread, {@link #refreshApplied()} first makes them exactly what the journal has applied.
      *
      * @param programId the program.
      * @param filter    the filter, checked against the program ({@link PartnerFilters#compile}).

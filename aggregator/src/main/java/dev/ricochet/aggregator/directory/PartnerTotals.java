@@ -172,6 +172,14 @@ public final class PartnerTotals
     }
 
     /**
+     * @param into receives the partners whose totals changed since the last flush (aggregator thread).
+     */
+    public void addChanged(final IntHashSet into)
+    {
+        into.addAll(dirty);
+    }
+
+    /**
      * Hand over the partners whose totals were flushed since the last call (the commit that wrote them is
      * done).
      *
