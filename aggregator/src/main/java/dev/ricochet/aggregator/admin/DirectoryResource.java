@@ -13,7 +13,7 @@ import dev.ricochet.aggregator.directory.DirectoryQuery;
 import dev.ricochet.aggregator.directory.DirectorySort;
 import dev.ricochet.aggregator.directory.PartnerDirectory;
 import dev.ricochet.aggregator.directory.PartnerFilter;
-import dev.ricochet.aggregator.directory.PartnerFilters;
+import dev.ricochet.aggregator.directory.DirectoryFilters;
 import dev.ricochet.aggregator.directory.SavedSegments;
 import org.agrona.concurrent.EpochClock;
 
@@ -156,8 +156,8 @@ final class DirectoryResource
         }
         final PartnerFilter own = new PartnerFilter(values(text(parameters, "status")),
             values(text(parameters, "tier")), values(text(parameters, "tag")), attributes, text(parameters, "q"));
-        final List<PartnerFilters.Compiled> filters = new ArrayList<>();
-        filters.add(PartnerFilters.compile(program.spec(), own, PartnerFilters.Syntax.QUERY));
+        final List<DirectoryFilters.Compiled> filters = new ArrayList<>();
+        filters.add(DirectoryFilters.compile(program.spec(), own, DirectoryFilters.Syntax.QUERY));
         final String segmentId = text(parameters, "segment");
         if (null != segmentId)
         {
@@ -189,7 +189,7 @@ final class DirectoryResource
             null == cursor ? null : DirectoryCursor.decode(cursor, sort, descending));
     }
 
-    private PartnerFilters.Compiled segment(final CatalogEntry<ProgramSpec> program, final String segmentId)
+    private DirectoryFilters.Compiled segment(final CatalogEntry<ProgramSpec> program, final String segmentId)
     {
         final PartnerFilter filter = segmentId.length() > MAX_SEGMENT_ID_LENGTH ? null :
             segments.filter(program.id(), segmentId);
@@ -200,7 +200,7 @@ final class DirectoryResource
                 "' is not a saved segment of program '" + program.id() + "'");
         }
         // A saved filter is checked against the program as it is now (a tier or attribute may have gone since).
-        return PartnerFilters.compile(program.spec(), filter, PartnerFilters.Syntax.JSON);
+        return DirectoryFilters.compile(program.spec(), filter, DirectoryFilters.Syntax.JSON);
     }
 
     private static Map<String, Object> partnerItem(final DirectoryEntry entry, final int health,

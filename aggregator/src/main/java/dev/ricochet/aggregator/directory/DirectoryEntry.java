@@ -18,11 +18,11 @@ import java.util.Map;
  * @param tier          name of the current tier (a pinned one while the pin lasts), or null if the program has none.
  * @param tags          tags, never null.
  * @param attributes    custom attribute values as given, never null.
- * @param attributeText each attribute's text form ({@link PartnerFilters#text}), for filters.
+ * @param attributeText each attribute's text form ({@link DirectoryFilters#text}), for filters.
  * @param joinedAt      ISO-8601 instant the partner joined, or null (created before part 8).
  * @param joinedMs      the same in epoch milliseconds, {@link Long#MIN_VALUE} if unknown.
  * @param totals        lifetime counters, indexed by {@link CounterField#ordinal()}.
- * @param statusBit     the status's bit in {@link PartnerFilters#statusBit}, for filters without a string compare.
+ * @param statusBit     the status's bit in {@link DirectoryFilters#statusBit}, for filters without a string compare.
  * @param clicks        lifetime real clicks, inline for the sort.
  * @param conversions   lifetime leads + sales, inline for the sort.
  * @param revenue       lifetime revenue, inline for the sort.

@@ -15,7 +15,7 @@ import java.util.List;
  * @param cursor       where the previous page ended, or null for the first page.
  */
 public record DirectoryQuery(
-    List<PartnerFilters.Compiled> filters,
+    List<DirectoryFilters.Compiled> filters,
     long joinedFromMs,
     long joinedToMs,
     DirectorySort sort,
@@ -43,7 +43,7 @@ public record DirectoryQuery(
                 return false;
             }
         }
-        for (final PartnerFilters.Compiled filter : filters)
+        for (final DirectoryFilters.Compiled filter : filters)
         {
             if (!filter.matches(entry))
             {

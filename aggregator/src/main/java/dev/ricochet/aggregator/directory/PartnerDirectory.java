@@ -210,14 +210,14 @@ public final class PartnerDirectory implements Catalog.Changes
         {
             if (null != value)
             {
-                attributeText.put(name, PartnerFilters.text(value));
+                attributeText.put(name, DirectoryFilters.text(value));
             }
         });
         final String name = null == spec.name() ? "" : spec.name();
         return new DirectoryEntry(partner.number(), partner.id(), spec.programId(), name, spec.email(),
             spec.status(), tier, null == spec.tags() ? List.of() : List.copyOf(spec.tags()), attributes,
             Map.copyOf(attributeText), spec.joinedAt(), joinedMs(spec.joinedAt()), partnerTotals,
-            PartnerFilters.statusBit(spec.status()), partnerTotals[CounterField.CLICKS.ordinal()],
+            DirectoryFilters.statusBit(spec.status()), partnerTotals[CounterField.CLICKS.ordinal()],
             DirectoryMetrics.conversions(partnerTotals), partnerTotals[CounterField.REVENUE.ordinal()],
             partnerTotals[CounterField.COMMISSION.ordinal()], DirectoryMetrics.epc(partnerTotals),
             DirectoryMetrics.conversionRate(partnerTotals),
@@ -264,7 +264,7 @@ public final class PartnerDirectory implements Catalog.Changes
     }
 
     /**
-     * The ids of a program's partners a filter selects (see {@link #select(String, PartnerFilters.Compiled)}).
+     * The ids of a program's partners a filter selects (see {@link #select(String, DirectoryFilters.Compiled)}).
      *
      * @param programId the program.
      * @param filter    the filter, or null for every partner.
@@ -276,7 +276,7 @@ public final class PartnerDirectory implements Catalog.Changes
     {
         final CatalogEntry<ProgramSpec> program = catalog.program(programId);
         return null == program ? List.of() :
-            select(programId, PartnerFilters.compile(program.spec(), filter, PartnerFilters.Syntax.JSON));
+            select(programId, DirectoryFilters.compile(program.spec(), filter, DirectoryFilters.Syntax.JSON));
     }
 
     /**
@@ -284,10 +284,10 @@ public final class PartnerDirectory implements Catalog.Changes
      * thread, {@link #refreshApplied()} first makes them exactly what the journal has applied.
      *
      * @param programId the program.
-     * @param filter    the filter, checked against the program ({@link PartnerFilters#compile}).
+     * @param filter    the filter, checked against the program ({@link DirectoryFilters#compile}).
      * @return the partner ids, ascending.
      */
-    public List<String> select(final String programId, final PartnerFilters.Compiled filter)
+    public List<String> select(final String programId, final DirectoryFilters.Compiled filter)
     {
         final Map<Integer, DirectoryEntry> entries = programs.get(programId);
         final List<String> ids = new ArrayList<>();

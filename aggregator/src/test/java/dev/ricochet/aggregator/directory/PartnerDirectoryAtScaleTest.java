@@ -81,8 +81,8 @@ class PartnerDirectoryAtScaleTest
         }
         final PartnerDirectory directory = new PartnerDirectory(catalog, store, totals, (partner, program) -> "bronze",
             () -> 0);
-        final PartnerFilters.Compiled filter = PartnerFilters.compile(catalog.program("shop").spec(),
-            new PartnerFilter(List.of("active"), null, List.of("vip"), Map.of(), null), PartnerFilters.Syntax.QUERY);
+        final DirectoryFilters.Compiled filter = DirectoryFilters.compile(catalog.program("shop").spec(),
+            new PartnerFilter(List.of("active"), null, List.of("vip"), Map.of(), null), DirectoryFilters.Syntax.QUERY);
 
         // When the list is walked 500 at a time (a second time with every health score cached)
         walk(directory, filter, new ArrayList<>());
@@ -108,7 +108,7 @@ class PartnerDirectoryAtScaleTest
             sorted[sorted.length / 2] / 1e6 + ", max " + sorted[sorted.length - 1] / 1e6);
     }
 
-    private static long[] walk(final PartnerDirectory directory, final PartnerFilters.Compiled filter,
+    private static long[] walk(final PartnerDirectory directory, final DirectoryFilters.Compiled filter,
         final List<DirectoryEntry> walked)
     {
         final List<Long> pageNanos = new ArrayList<>();

@@ -18,11 +18,11 @@ import java.util.Set;
  * directory page, a saved segment and a bulk change's selection.
  *
  * <p>Matching (docs/directory.md): every condition given must hold; within a list any value may. Status and tier are
- * exact names (a tier must be one of the program's); a tag matches exactly (case-sensitive); an attribute must be one
- * of the program's and matches its value's text form (a number compared as a number: {@code 5} is {@code 5.0}); q is
- * a case-insensitive substring of the name or the email.
+ * exact names (a tier must be one of the program's); a tag matches case-insensitively (tags are stored lower-cased);
+ * an attribute must be one of the program's and matches its value's text form (a number compared as a number:
+ * {@code 5} is {@code 5.0}); q, trimmed, is a case-insensitive substring of the name or the email.
  */
-public final class PartnerFilters
+public final class DirectoryFilters
 {
     /**
      * The statuses a filter may name.
@@ -122,7 +122,7 @@ public final class PartnerFilters
         {
             for (final String tag : partnerTags)
             {
-                if (tags.contains(tag))
+                if (tags.contains(tag.toLowerCase(Locale.ROOT))) // the same instance when already lower case
                 {
                     return true;
                 }
@@ -131,7 +131,7 @@ public final class PartnerFilters
         }
     }
 
-    private PartnerFilters()
+    private DirectoryFilters()
     {
     }
 
@@ -167,9 +167,11 @@ public final class PartnerFilters
                 throw new InvalidSpecException(syntax.tier + ": '" + value + "' is not a tier of the program");
             }
         }
-        final Set<String> tags = names(syntax.tags, filter.tags());
+        // Tags are stored trimmed and lower-cased (VIP and vip are one tag): a filter's are read the same way.
+        final Set<String> tags = lowerCased(names(syntax.tags, filter.tags()));
         final Map<String, String> attributes = attributes(program, filter.attributes(), syntax);
-        final String q = null == filter.q() || filter.q().isBlank() ? null : filter.q().toLowerCase(Locale.ROOT);
+        final String q = null == filter.q() || filter.q().isBlank() ? null :
+            filter.q().strip().toLowerCase(Locale.ROOT);
         if (null != q && q.length() > MAX_VALUE_LENGTH)
         {
             throw new InvalidSpecException(syntax.q + ": at most " + MAX_VALUE_LENGTH + " characters");
@@ -197,6 +199,16 @@ public final class PartnerFilters
             names.add(value);
         }
         return Set.copyOf(names);
+    }
+
+    private static Set<String> lowerCased(final Set<String> values)
+    {
+        final Set<String> lower = new LinkedHashSet<>();
+        for (final String value : values)
+        {
+            lower.add(value.strip().toLowerCase(Locale.ROOT));
+        }
+        return Set.copyOf(lower);
     }
 
     private static Map<String, String> attributes(final ProgramSpec program, final Map<String, String> given,
