@@ -1,6 +1,5 @@
 package dev.ricochet.aggregator.counters;
 
-import dev.ricochet.aggregator.directory.PartnerTotals;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.Money;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -38,32 +37,32 @@ public final class CounterBuckets
     private static final long HOUR_MS = 3_600_000L;
 
     private final CounterTable table;
+    private final Listener listener; // part 8 item 6: the program reports' buckets
     private final Buckets days;
     private final Buckets hours;
     private int hoursExpiredBefore = Integer.MIN_VALUE;
     private volatile long saturations;
-    // Part 8, item 1 (directory): every change also goes to the partner's lifetime totals.
-    private final PartnerTotals totals;
 
     /**
-     * @param store committed buckets; the lifetime totals kept alongside start empty and are never written (tools
-     *              and tests of the buckets alone).
+     * @param store committed buckets.
      */
     public CounterBuckets(final StateStore store)
     {
-        this(store, PartnerTotals.detached(store));
+        this(store, (partnerNumber, timeMs, field, delta) ->
+        {
+        });
     }
 
     /**
-     * @param store  committed buckets.
-     * @param totals the partners' lifetime totals, kept with the buckets (the agent flushes them).
+     * @param store    committed buckets.
+     * @param listener told of every addition, in the order they are made (part 8 item 6: the program reports).
      */
-    public CounterBuckets(final StateStore store, final PartnerTotals totals)
+    public CounterBuckets(final StateStore store, final Listener listener)
     {
         this.table = new CounterTable(store);
+        this.listener = listener;
         this.days = new Buckets(table::day);
         this.hours = new Buckets(table::hour);
-        this.totals = totals;
     }
 
     /**
@@ -78,7 +77,22 @@ public final class CounterBuckets
     {
         addTo(days.bucket(partnerNumber, (int)Math.floorDiv(timeMs, DAY_MS)), field.ordinal(), delta);
         addTo(hours.bucket(partnerNumber, (int)Math.floorDiv(timeMs, HOUR_MS)), field.ordinal(), delta);
-        totals.add(partnerNumber, field, delta); // part 8, item 1 (directory)
+        listener.onAdd(partnerNumber, timeMs, field, delta);
+    }
+
+    /**
+     * Told of every addition to a partner's buckets (part 8 item 6: the program reports keep theirs with it).
+     */
+    @FunctionalInterface
+    public interface Listener
+    {
+        /**
+         * @param partnerNumber partner.
+         * @param timeMs        event time.
+         * @param field         counter.
+         * @param delta         change, negative for reversals.
+         */
+        void onAdd(int partnerNumber, long timeMs, CounterField field, long delta);
     }
 
     /**

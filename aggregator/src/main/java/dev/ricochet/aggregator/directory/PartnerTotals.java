@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.directory;
 
+import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.store.StateStore;
@@ -19,8 +20,9 @@ import java.util.Arrays;
  *   partner_totals  partnerNumber:i32 (big-endian) -> counters (a bucket's encoding, {@link CounterTable#encode})
  * </pre>
  * Every counter change goes to a partner's day and hour buckets and to its totals, in the same event
- * ({@link dev.ricochet.aggregator.counters.CounterBuckets#add}), and a commit writes the totals of each partner changed
- * since the last commit once, in the same batch as its buckets: the totals never disagree with the committed buckets.
+ * ({@link CounterBuckets#add} tells its {@link CounterBuckets.Listener}), and a commit writes the totals of each
+ * partner changed since the last commit once, in the same batch as its buckets: the totals never disagree with the
+ * committed buckets.
  * They saturate at the ends of the range of a long like the buckets (see {@link Money#addSaturated}).
  *
  * <p>All of them are held in memory (one {@code long[]} per partner, about 130 B), restored at start. A state written
@@ -29,7 +31,7 @@ import java.util.Arrays;
  *
  * <p>Single writer (the aggregator thread): {@link #add} allocates nothing once a partner has totals.
  */
-public final class PartnerTotals
+public final class PartnerTotals implements CounterBuckets.Listener
 {
     private static final byte[] EMPTY = new byte[0];
 
@@ -93,6 +95,12 @@ public final class PartnerTotals
             }
             flushed.clear();
         }
+    }
+
+    @Override
+    public void onAdd(final int partnerNumber, final long timeMs, final CounterField field, final long delta)
+    {
+        add(partnerNumber, field, delta);
     }
 
     /**
