@@ -199,11 +199,11 @@ public final class Catalog
             null == existing ? ++lastPartnerNumber : existing.number());
         partners.put(numbered.id(), numbered);
         partnersByNumber.put(numbered.number(), numbered);
+        changes.partnerApplied(numbered); // part 8, item 1
         if (null != existing)
         {
             refreshRoutes(null, numbered.id());
         }
-        changes.partnerApplied(numbered); // part 8, item 1
         return numbered;
     }
 
