@@ -105,6 +105,7 @@ class DirectorySystemTest
     {
         assertEquals(List.of("ann", "bob"), ids(PARTNERS + "?sort=name&tag=vip"));
         assertEquals(List.of("bob", "dee"), ids(PARTNERS + "?sort=name&tag=emea,new"));
+        assertEquals(List.of("ann", "bob"), ids(PARTNERS + "?sort=name&tag=VIP"));
     }
 
     @Test
