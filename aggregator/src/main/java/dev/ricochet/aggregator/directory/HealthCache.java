@@ -43,15 +43,4 @@ final class HealthCache
         scores.put(entry.number(), new Score(today, entry.countersStamp(), score));
         return score;
     }
-
-    /**
-     * @param entry a partner.
-     * @param today the UTC epoch day.
-     * @return true if its score for the day is cached and current.
-     */
-    boolean isFresh(final DirectoryEntry entry, final int today)
-    {
-        final Score cached = scores.get(entry.number());
-        return null != cached && cached.day == today && cached.stamp == entry.countersStamp();
-    }
 }
