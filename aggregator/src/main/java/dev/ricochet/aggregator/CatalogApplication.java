@@ -11,12 +11,15 @@ import dev.ricochet.aggregator.catalog.LinkSpec;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.commission.CommissionEngine;
+import dev.ricochet.aggregator.csv.ImportApplication;
 import dev.ricochet.aggregator.ledger.CommissionKey;
 import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.ledger.LedgerCommand;
 import dev.ricochet.aggregator.payout.PayoutRun;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.token.TokenChange;
+import dev.ricochet.aggregator.token.TokenChanges;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import org.rocksdb.WriteBatch;
 
@@ -38,8 +41,10 @@ final class CatalogApplication
     private final WriteBatch batch;
     private final CommissionEngine commissions;
     private final PayoutRuns payouts;
+    private final TokenChanges tokens;
     private final Runnable commitApplied;
     private final AdminChanges adminChanges;
+    private final ImportApplication imports; // part 8, item 9
 
     /**
      * @param catalog       the catalog to apply changes to.
@@ -47,6 +52,7 @@ final class CatalogApplication
      * @param batch         the agent's batch the catalog entries are written to.
      * @param commissions   the commission engine, for reviews.
      * @param payouts       the payout runs.
+     * @param tokens        the named API tokens.
      * @param commitApplied commits everything applied before the current event, for a command that reads committed
      *                      state.
      */
@@ -56,6 +62,7 @@ final class CatalogApplication
         final WriteBatch batch,
         final CommissionEngine commissions,
         final PayoutRuns payouts,
+        final TokenChanges tokens,
         final Runnable commitApplied)
     {
         this.catalog = catalog;
@@ -64,8 +71,10 @@ final class CatalogApplication
         this.batch = batch;
         this.commissions = commissions;
         this.payouts = payouts;
+        this.tokens = tokens;
         this.commitApplied = commitApplied;
         this.adminChanges = new AdminChanges(store, batch, commitApplied, this::apply);
+        this.imports = new ImportApplication(catalog, this::apply); // part 8, item 9
     }
 
     /**
@@ -160,6 +169,10 @@ final class CatalogApplication
                 return review(review, timeMs) ? new AuditDetail("commission:" + review.partnerId() + "/" +
                     review.externalId(), programOf(review.partnerId()), null, review) : null;
             }
+            case CatalogEventFlyweight.KIND_TOKEN: // item 7
+                return tokens.apply(batch, CatalogJson.read(document, TokenChange.class), timeMs);
+            case CatalogEventFlyweight.KIND_IMPORT: // part 8, item 9: CSV import, every row through the cases above
+                return imports.apply(document, timeMs);
             default:
                 throw new IllegalStateException("unknown catalog kind " + kind);
         }

@@ -98,6 +98,11 @@ public final class AdminApi
     private final MetricsResource metrics;
     private final AuditResource audit;
     private final DirectoryResource directory; // part 8, item 1
+    private final TokensResource tokens;
+    private final ProgramScope scope;
+    // Part 8, item 9: CSV import and export.
+    private final ImportResource imports;
+    private final ExportResource exports;
 
     /**
      * @param catalog    catalog in memory.
@@ -107,6 +112,7 @@ public final class AdminApi
      * @param epochClock today's date for default report ranges.
      * @param allowPrivateWebhooks accept a {@code webhookUrl} on a loopback, private or link-local address.
      * @param extraMetrics         more Prometheus text for {@code /metrics} (the edge's business volume).
+     * @param roles                the tokens; the catalog entities' ETags are keyed from the admin token's.
      * @param partnerDirectory     the partner directory the aggregator maintains (part 8, item 1).
      */
     public AdminApi(
@@ -117,17 +123,24 @@ public final class AdminApi
         final EpochClock epochClock,
         final boolean allowPrivateWebhooks,
         final Supplier<String> extraMetrics,
+        final AdminRoles roles,
         final PartnerDirectory partnerDirectory)
     {
         final JournalWrites writes = new JournalWrites(writer, aggregator, store);
         final StoredRecords records = new StoredRecords(store);
-        this.catalog = new CatalogResource(catalog, store, writes, records, epochClock, allowPrivateWebhooks);
+        this.catalog = new CatalogResource(catalog, store, writes, records, epochClock, allowPrivateWebhooks,
+            new EntityTag(roles.entityTagKey()));
         this.reports = new ReportsResource(catalog, store, epochClock);
         this.commissions = new CommissionsResource(catalog, store, writes, records);
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
         this.metrics = new MetricsResource(aggregator, extraMetrics);
         this.audit = new AuditResource(store, epochClock);
         this.directory = new DirectoryResource(catalog, partnerDirectory, SavedSegments.NONE, epochClock);
+        this.tokens = new TokensResource(catalog, writes);
+        this.scope = new ProgramScope(catalog, store);
+        // Part 8, item 9: CSV import and export.
+        this.imports = new ImportResource(catalog, writes, epochClock);
+        this.exports = new ExportResource(catalog, store, records, epochClock);
     }
 
     /**
@@ -146,6 +159,21 @@ public final class AdminApi
     public boolean isPartnerActiveEnoughToRead(final String partnerId)
     {
         return catalog.isPartnerActiveEnoughToRead(partnerId);
+    }
+
+    /**
+     * @param caller     who asks, its role already allowed by the route.
+     * @param route      the route matched.
+     * @param parameters the request's path parameters by name.
+     * @param body       reads the request body (only for a scoped caller's change).
+     * @return why a program-scoped caller may not reach this resource (a 403), or null ({@link ProgramScope}).
+     */
+    String outOfScope(final AdminRoles.Caller caller, final AdminRoute route, final Map<String, String> parameters,
+        final Supplier<byte[]> body)
+    {
+        // A partner token is confined to its own partner by the route table: a narrower reach than its program.
+        return null == caller.programId() || AdminRoles.Role.PARTNER == caller.role() ? null :
+            scope.refusal(caller.programId(), route, parameters::get, body);
     }
 
     /**
@@ -172,6 +200,11 @@ public final class AdminApi
             case PUT_LINK -> catalog.putLink(call);
             case GET_COUPON -> catalog.getCoupon(id);
             case PUT_COUPON -> catalog.putCoupon(call);
+            // Part 8 item 2: partial updates.
+            case PATCH_PROGRAM -> catalog.patchProgram(call);
+            case PATCH_PARTNER -> catalog.patchPartner(call);
+            case PATCH_LINK -> catalog.patchLink(call);
+            case PATCH_COUPON -> catalog.patchCoupon(call);
             case PARTNER_TOKEN -> catalog.partnerToken(id, roles);
             case PARTNER_STATS ->
                 reports.partnerStats(id, call.text("from"), call.text("to"), call.text("granularity"));
@@ -191,6 +224,17 @@ public final class AdminApi
                 call.text("cursor"));
             case LIST_PARTNERS -> directory.partners(call.param("programId"), call.caller().programId(),
                 call.parameters(), (int)call.number("limit"));
+            // part 8, item 7
+            case CREATE_TOKEN -> tokens.create(call, roles.tokens());
+            case LIST_TOKENS -> tokens.list((int)call.number("limit"), call.text("cursor"), roles.tokens());
+            case REVOKE_TOKEN -> tokens.revoke(call, roles.tokens());
+            // Part 8, item 9: CSV import and export.
+            case IMPORT_PARTNERS -> imports.partners(call);
+            case IMPORT_LINKS -> imports.links(call);
+            case EXPORT_PARTNERS -> exports.partners(call);
+            case EXPORT_LINKS -> exports.links(call);
+            case EXPORT_CONVERSIONS -> exports.conversions(call);
+            case EXPORT_LEDGER -> exports.ledger(call);
         };
     }
 }

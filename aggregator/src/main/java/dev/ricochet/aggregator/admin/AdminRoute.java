@@ -49,6 +49,16 @@ public enum AdminRoute
     /** Create or change a coupon. */
     PUT_COUPON(HttpMethod.PUT, "/v1/coupons/{code}", Who.ADMIN, View.COUPON, RouteQuery.any()),
 
+    // Part 8 item 2: partial updates (JSON Merge Patch; docs/catalog.md).
+    /** Change some fields of a program. */
+    PATCH_PROGRAM(HttpMethod.PATCH, "/v1/programs/{programId}", Who.ADMIN, View.PROGRAM, RouteQuery.of()),
+    /** Change some fields of a partner. */
+    PATCH_PARTNER(HttpMethod.PATCH, "/v1/partners/{partnerId}", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+    /** Change some fields of a link. */
+    PATCH_LINK(HttpMethod.PATCH, "/v1/links/{code}", Who.ADMIN, View.LINK, RouteQuery.of()),
+    /** Change some fields of a coupon. */
+    PATCH_COUPON(HttpMethod.PATCH, "/v1/coupons/{code}", Who.ADMIN, View.COUPON, RouteQuery.of()),
+
     /** A partner's daily or hourly counters. */
     PARTNER_STATS(HttpMethod.GET, "/v1/partners/{partnerId}/stats", Who.EVERYONE, View.STATS,
         RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"), QueryParameter.text("granularity"))),
@@ -101,7 +111,35 @@ public enum AdminRoute
         QueryParameter.text(DirectoryResource.ATTRIBUTE_PREFIX), QueryParameter.text("segment"),
         QueryParameter.text("q"), QueryParameter.text("from"), QueryParameter.text("to"),
         QueryParameter.text("sort"), QueryParameter.text("order"), QueryParameter.number("limit", 1, 500, 50),
-        QueryParameter.text("cursor")));
+        QueryParameter.text("cursor"))),
+
+    // Part 8, item 7: named tokens (an unscoped admin only: ProgramScope).
+    /** Create a named token; its secret is answered once. */
+    CREATE_TOKEN(HttpMethod.POST, "/v1/tokens", Who.ADMIN, View.NAMED_TOKEN, RouteQuery.of()),
+    /** The named tokens, revoked ones too, never their secrets. */
+    LIST_TOKENS(HttpMethod.GET, "/v1/tokens", Who.ADMIN, View.NAMED_TOKENS,
+        RouteQuery.of(QueryParameter.number("limit", 1, 500, 50), QueryParameter.text("cursor"))),
+    /** Revoke a named token, at once. */
+    REVOKE_TOKEN(HttpMethod.DELETE, "/v1/tokens/{tokenId}", Who.ADMIN, View.NAMED_TOKEN, RouteQuery.of()),
+
+    // Part 8, item 9: CSV import and export (docs/import-export.md).
+    /** Import a program's partners from CSV: a dry run's report, or all rows in one journaled command. */
+    IMPORT_PARTNERS(HttpMethod.POST, "/v1/programs/{programId}/partners/import", Who.ADMIN, View.IMPORT,
+        RouteQuery.of(QueryParameter.text("dryRun"))),
+    /** Import a program's links from CSV: a dry run's report, or all rows in one journaled command. */
+    IMPORT_LINKS(HttpMethod.POST, "/v1/programs/{programId}/links/import", Who.ADMIN, View.IMPORT,
+        RouteQuery.of(QueryParameter.text("dryRun"))),
+    /** A program's partners with their counters over a range, as CSV (columns by role). */
+    EXPORT_PARTNERS(HttpMethod.GET, "/v1/programs/{programId}/partners/export.csv", Who.STAFF, null,
+        RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"))),
+    /** A program's links, as CSV. */
+    EXPORT_LINKS(HttpMethod.GET, "/v1/programs/{programId}/links/export.csv", Who.STAFF, null, RouteQuery.of()),
+    /** A program's conversions over a range, as CSV (columns by role). */
+    EXPORT_CONVERSIONS(HttpMethod.GET, "/v1/programs/{programId}/conversions/export.csv", Who.STAFF, null,
+        RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"))),
+    /** The ledger entries of a program's partners over a range, as CSV. */
+    EXPORT_LEDGER(HttpMethod.GET, "/v1/programs/{programId}/ledger/export.csv", Who.MONEY, null,
+        RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to")));
 
     private final HttpMethod method;
     private final String pattern;

@@ -51,7 +51,11 @@ final class FieldOwners
         // part 8
         AUDIT,
         // part 8, item 1 (directory)
-        PROGRAM_LIST, PARTNER_LIST
+        PROGRAM_LIST, PARTNER_LIST,
+        // part 8, item 7: named tokens
+        NAMED_TOKEN, NAMED_TOKENS,
+        // part 8, item 9
+        IMPORT
     }
 
     private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
@@ -131,6 +135,13 @@ final class FieldOwners
         OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));
         // The trail's before and after hold payout accounts and commission overrides: money roles only.
         OWNERS.put(View.AUDIT, fields(MONEY, "items", "next"));
+        // Part 8, item 7: named tokens are the unscoped admin's alone (the secret is in the creation's answer only).
+        OWNERS.put(View.NAMED_TOKEN, fields(ADMIN, "id", "name", "role", "programId", "partnerId", "createdAt",
+            "revokedAt", "token"));
+        OWNERS.put(View.NAMED_TOKENS, fields(ADMIN, "items", "next"));
+        // Part 8, item 9: an import's report or summary; only the admin imports.
+        OWNERS.put(View.IMPORT, fields(ADMIN, "programId", "dryRun", "valid", "rows", "created", "updated",
+            "unchanged", "refused", "errors"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
         // Part 8, item 1: the directory. Staff only (the route refuses partners); an analyst sees the metrics,
