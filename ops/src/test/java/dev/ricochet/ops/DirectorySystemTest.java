@@ -1,6 +1,7 @@
 package dev.ricochet.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ricochet.testsupport.AdminClient;
 import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -270,6 +271,21 @@ class DirectorySystemTest
         assertEquals("[\"bronze\",\"silver\"]", second.get("items").get(0).get("tiers").toString());
         assertNull(second.get("next").textValue());
         assertBadRequest("/v1/programs?cursor=%25%25", "cursor");
+    }
+
+    @Test
+    void shouldShowAProgramScopedTokenOnlyItsProgram() throws Exception
+    {
+        service.admin.putOk("/v1/programs/apps", "{\"name\":\"Apps\",\"currency\":\"EUR\"}");
+        final HttpResponse<String> created = service.admin.post("/v1/tokens",
+            "{\"name\":\"shop analyst\",\"role\":\"analyst\",\"programId\":\"shop\"}");
+        assertEquals(201, created.statusCode(), created.body());
+        final AdminClient shopAnalyst = new AdminClient(service.aggregator.adminPort(),
+            new ObjectMapper().readTree(created.body()).get("token").asText());
+
+        assertEquals(List.of("shop"), ids(shopAnalyst.getJson("/v1/programs")));
+        assertEquals(4, ids(shopAnalyst.getJson(PARTNERS)).size());
+        assertEquals(403, shopAnalyst.get("/v1/programs/apps/partners").statusCode());
     }
 
     private void partner(final String id, final String name, final String email, final String status,
