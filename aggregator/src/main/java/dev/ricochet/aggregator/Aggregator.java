@@ -495,7 +495,7 @@ public final class Aggregator implements AutoCloseable
         }, context.epochClock, context.errorHandler, context.webhookInitialBackoffMs, 3_600_000L, 20,
             context.webhookAllowPrivateNetworks).start();
         final AdminApi api = new AdminApi(catalog, store, catalogWriter, status, context.epochClock,
-            context.webhookAllowPrivateNetworks, context.adminMetrics, context.adminRoles);
+            context.webhookAllowPrivateNetworks, context.adminMetrics, context.adminRoles, agent.directory());
         try
         {
             adminServer = new AdminServer(context.adminBindAddress, context.adminPort, api, context.adminRoles,

@@ -5,6 +5,9 @@ import dev.ricochet.aggregator.attribution.PendingClicks;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.commission.CommissionEngine;
 import dev.ricochet.aggregator.counters.CounterBuckets;
+import dev.ricochet.aggregator.directory.DirectoryTiers;
+import dev.ricochet.aggregator.directory.PartnerDirectory;
+import dev.ricochet.aggregator.directory.PartnerTotals;
 import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.report.ProgramCounterBackfill;
@@ -75,6 +78,8 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private final CatalogApplication catalogChanges;
     private final AggregatorProgress progress;
     private final CommitWriter commits;
+    private final PartnerTotals totals; // part 8, item 1
+    private final PartnerDirectory directory; // part 8, item 1
 
     private JournalPoller poller;
     private long lastAppliedIndex;
@@ -129,11 +134,21 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         // part 8 item 6: the program reports' buckets, counted with the partners' (tiers read from the ledger)
         ProgramCounterBackfill.runOnce(store, catalog);
         this.programCounters = new ProgramCounters(store, catalog, this::tierOf);
-        this.counters = new CounterBuckets(store, programCounters);
+        this.totals = PartnerTotals.restore(store); // part 8, item 1
+        this.counters = new CounterBuckets(store, (partner, timeMs, field, delta) ->
+        {
+            programCounters.onAdd(partner, timeMs, field, delta);
+            totals.onAdd(partner, timeMs, field, delta);
+        });
         this.ledger = new Ledger(store, counters);
         this.timeline = new Timeline(store, ledger);
         final CommissionEngine commissions = new CommissionEngine(catalog, counters, ledger, timeline,
             LedgerDay.restore(store, epochClock.time() + MAX_HEADER_AHEAD_MS));
+        // Part 8, item 1: the partner directory, told of catalog changes and of each commit.
+        this.directory = new PartnerDirectory(catalog, store, totals, (partner, program) -> DirectoryTiers.name(
+            program.spec(), partner.spec(), ledger.account(partner.number()).tier(), commissions.today()),
+            commissions::today);
+        catalog.onChanges(directory);
         this.payouts = new PayoutRuns(store, catalog, ledger, timeline);
         this.attribution = new AttributionEngine(store, catalog, pendingClicks, counters::add, commissions);
         this.clicks = new ClickCounting(store, batch, counters, pendingClicks, uniqueClickWindowMs);
@@ -173,6 +188,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
             }
             latestHeaderMs = epochClock.time() + MAX_HEADER_AHEAD_MS;
             polled = poller.poll(this, POLL_LIMIT);
+            directory.refresh(); // part 8, item 1: catalog changes listed once applied, like the catalog's reads
             if (CrashPoints.ENABLED && polled > 0)
             {
                 CrashPoints.hit(CrashPoints.Point.AGGREGATOR_AFTER_READ);
@@ -329,6 +345,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         payouts.flush(batch);
         counters.flush(batch);
         programCounters.flush(batch); // part 8 item 6
+        totals.flush(batch); // part 8, item 1
         clicks.flush();
         ledgerDay.flush();
         final long position = lastAppliedIndex;
@@ -369,7 +386,16 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         clicks.committed();
         uncommittedEvents = 0;
         lastCommitMs = nowMs;
+        directory.committed(); // part 8, item 1: published before the position says it is committed
         progress.onCommitted(position);
+    }
+
+    /**
+     * @return the partner directory this agent maintains (part 8, item 1).
+     */
+    public PartnerDirectory directory()
+    {
+        return directory;
     }
 
     /**

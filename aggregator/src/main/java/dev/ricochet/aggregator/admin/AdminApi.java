@@ -1,6 +1,8 @@
 package dev.ricochet.aggregator.admin;
 
 import dev.ricochet.aggregator.catalog.Catalog;
+import dev.ricochet.aggregator.directory.PartnerDirectory;
+import dev.ricochet.aggregator.directory.SavedSegments;
 import dev.ricochet.aggregator.store.StateStore;
 import org.agrona.concurrent.EpochClock;
 
@@ -95,6 +97,7 @@ public final class AdminApi
     private final PayoutsResource payouts;
     private final MetricsResource metrics;
     private final AuditResource audit;
+    private final DirectoryResource directory; // part 8, item 1
     private final TokensResource tokens;
     private final ProgramScope scope;
     private final ListsResource lists; // part 8 item 1
@@ -113,6 +116,7 @@ public final class AdminApi
      * @param allowPrivateWebhooks accept a {@code webhookUrl} on a loopback, private or link-local address.
      * @param extraMetrics         more Prometheus text for {@code /metrics} (the edge's business volume).
      * @param roles                the tokens; the catalog entities' ETags are keyed from the admin token's.
+     * @param partnerDirectory     the partner directory the aggregator maintains (part 8, item 1).
      */
     public AdminApi(
         final Catalog catalog,
@@ -122,7 +126,8 @@ public final class AdminApi
         final EpochClock epochClock,
         final boolean allowPrivateWebhooks,
         final Supplier<String> extraMetrics,
-        final AdminRoles roles)
+        final AdminRoles roles,
+        final PartnerDirectory partnerDirectory)
     {
         final JournalWrites writes = new JournalWrites(writer, aggregator, store);
         final StoredRecords records = new StoredRecords(store);
@@ -133,6 +138,7 @@ public final class AdminApi
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
         this.metrics = new MetricsResource(aggregator, extraMetrics);
         this.audit = new AuditResource(store, epochClock);
+        this.directory = new DirectoryResource(catalog, partnerDirectory, SavedSegments.NONE, epochClock);
         this.tokens = new TokensResource(catalog, writes);
         this.scope = new ProgramScope(catalog, store);
         this.lists = new ListsResource(catalog, store, records); // part 8 item 1
@@ -221,6 +227,11 @@ public final class AdminApi
             case APPROVE_PAYOUT_RUN -> payouts.approvePayoutRun(call);
             case EXPORT_PAYOUT_RUN -> payouts.exportPayoutRun(id);
             case AUDIT -> audit.list(call);
+            // Part 8, item 1: the directory.
+            case LIST_PROGRAMS -> directory.programs(call.caller().programId(), (int)call.number("limit"),
+                call.text("cursor"));
+            case LIST_PARTNERS -> directory.partners(call.param("programId"), call.caller().programId(),
+                call.parameters(), (int)call.number("limit"));
             // part 8, item 7
             case CREATE_TOKEN -> tokens.create(call, roles.tokens());
             case LIST_TOKENS -> tokens.list((int)call.number("limit"), call.text("cursor"), roles.tokens());

@@ -114,6 +114,17 @@ public enum AdminRoute
     PIN_TIER(HttpMethod.POST, "/v1/partners/{partnerId}/tier-pin", Who.ADMIN, View.PARTNER, RouteQuery.of()),
     /** Remove a partner's tier pin. */
     UNPIN_TIER(HttpMethod.DELETE, "/v1/partners/{partnerId}/tier-pin", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+    // Part 8, item 1: the program and partner directory (directory helper).
+    /** The programs, in id order. */
+    LIST_PROGRAMS(HttpMethod.GET, "/v1/programs", Who.STAFF, View.PROGRAM_LIST, RouteQuery.of(
+        QueryParameter.number("limit", 1, 500, 50), QueryParameter.text("cursor"))),
+    /** A program's partners, filtered and sorted, with their lifetime metrics. */
+    LIST_PARTNERS(HttpMethod.GET, "/v1/programs/{programId}/partners", Who.STAFF, View.PARTNER_LIST, RouteQuery.of(
+        QueryParameter.text("status"), QueryParameter.text("tier"), QueryParameter.text("tag"),
+        QueryParameter.text(DirectoryResource.ATTRIBUTE_PREFIX), QueryParameter.text("segment"),
+        QueryParameter.text("q"), QueryParameter.text("from"), QueryParameter.text("to"),
+        QueryParameter.text("sort"), QueryParameter.text("order"), QueryParameter.number("limit", 1, 500, 50),
+        QueryParameter.text("cursor"))),
 
     // Part 8, item 7: named tokens (an unscoped admin only: ProgramScope).
     /** Create a named token; its secret is answered once. */

@@ -52,6 +52,8 @@ final class FieldOwners
         AUDIT,
         // part 8, item 3
         APPLICATION,
+        // part 8, item 1 (directory)
+        PROGRAM_LIST, PARTNER_LIST,
         // part 8, item 7: named tokens
         NAMED_TOKEN, NAMED_TOKENS,
         // Part 8 item 1 (lists).
@@ -177,6 +179,15 @@ final class FieldOwners
         OWNERS.put(View.PAYOUT_RUNS, fields(MONEY, "items", "next", "items[].id", "items[].periodEnd",
             "items[].status", "items[].createdOn", "items[].paidOn", "items[].currency", "items[].total",
             "items[].partnerCount"));
+        // Part 8, item 1: the directory. Staff only (the route refuses partners); an analyst sees the metrics,
+        // commission included; the payout account and customer ids are never in it.
+        OWNERS.put(View.PROGRAM_LIST, fields(STAFF, "items", "next", "items[].id", "items[].name",
+            "items[].currency", "items[].partners", "items[].tiers", "items[].applicationsOpen"));
+        OWNERS.put(View.PARTNER_LIST, fields(STAFF, "items", "next", "items[].id", "items[].programId",
+            "items[].name", "items[].email", "items[].status", "items[].tier", "items[].tags", "items[].attributes",
+            "items[].joinedAt", "items[].health", "items[].clicks", "items[].leads", "items[].sales",
+            "items[].conversions", "items[].revenue", "items[].commission", "items[].epc", "items[].conversionRate",
+            "items[].currency"));
     }
 
     private FieldOwners()

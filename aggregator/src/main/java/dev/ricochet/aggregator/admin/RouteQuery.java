@@ -37,7 +37,8 @@ record RouteQuery(boolean isChecked, List<QueryParameter> parameters)
     {
         for (final QueryParameter parameter : parameters)
         {
-            if (parameter.name().equals(name))
+            // A name ending in '.' is a family (part 8, item 1: attr.<name>): it accepts every name it begins.
+            if (parameter.name().equals(name) || parameter.name().endsWith(".") && name.startsWith(parameter.name()))
             {
                 return parameter;
             }

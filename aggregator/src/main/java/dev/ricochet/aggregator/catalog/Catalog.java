@@ -38,6 +38,35 @@ public final class Catalog
     private int lastProgramNumber;
     private int lastPartnerNumber;
     private int lastLinkNumber;
+    // Part 8, item 1 (directory): told of every program and partner applied.
+    private Changes changes = Changes.NONE;
+
+    /**
+     * Who is told of the programs and partners applied (aggregator thread), such as the partner directory.
+     */
+    public interface Changes
+    {
+        /**
+         * Nobody.
+         */
+        Changes NONE = new Changes()
+        {
+        };
+
+        /**
+         * @param program as applied, with its number.
+         */
+        default void programApplied(final CatalogEntry<ProgramSpec> program)
+        {
+        }
+
+        /**
+         * @param partner as applied, with its number.
+         */
+        default void partnerApplied(final CatalogEntry<PartnerSpec> partner)
+        {
+        }
+    }
 
     /**
      * @param linkDirectory    the edge's link routes to keep current.
@@ -47,6 +76,14 @@ public final class Catalog
     {
         this.linkDirectory = linkDirectory;
         this.programDirectory = programDirectory;
+    }
+
+    /**
+     * @param listener told of every program and partner applied from now on (part 8, item 1).
+     */
+    public void onChanges(final Changes listener)
+    {
+        this.changes = listener;
     }
 
     /**
@@ -144,6 +181,7 @@ public final class Catalog
         {
             refreshRoutes(numbered.id(), null);
         }
+        changes.programApplied(numbered); // part 8, item 1
         return numbered;
     }
 
@@ -164,6 +202,7 @@ public final class Catalog
             null == existing ? ++lastPartnerNumber : existing.number());
         partners.put(numbered.id(), numbered);
         partnersByNumber.put(numbered.number(), numbered);
+        changes.partnerApplied(numbered); // part 8, item 1
         if (null != existing)
         {
             refreshRoutes(null, numbered.id());

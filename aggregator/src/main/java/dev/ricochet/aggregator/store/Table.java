@@ -108,7 +108,7 @@ public enum Table
      */
     PROGRAM_COUNTERS("program_counters"),
     /**
-     * A partner's lifetime counters, the directory's sort keys.
+     * {@code directory.PartnerTotals}: partner -> its lifetime counters, the directory's sort keys.
      */
     PARTNER_TOTALS("partner_totals"),
     /**
