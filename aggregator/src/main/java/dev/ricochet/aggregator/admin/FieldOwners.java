@@ -72,6 +72,7 @@ final class FieldOwners
             "tierMode", "tierReview", "retroactive", "monthlyCap", "fraud", "secretsSet");
         // Receivers keep their own token in the URL (Zapier, Slack): it is a credential, the admin's alone.
         program.put("webhookUrl", ADMIN);
+        program.put("attributes", STAFF); // item 4: the custom attribute schema
         OWNERS.put(View.PROGRAM, program);
 
         final Map<String, Set<Role>> partner = fields(ALL, "id", "programId", "name", "email", "status", "tier",
@@ -83,6 +84,9 @@ final class FieldOwners
         partner.put("payoutAccount", MONEY_AND_SELF);
         // The partner's own customer ids, the self-referral check's watch list: customer identities.
         partner.put("customerIds", MONEY);
+        // Item 4: the manager's own classification of the partner ("vip", "at-risk", its niche): staff's.
+        partner.put("tags", STAFF);
+        partner.put("attributes", STAFF);
         OWNERS.put(View.PARTNER, partner);
 
         OWNERS.put(View.LINK, fields(STAFF, "code", "partnerId", "programId", "destination"));

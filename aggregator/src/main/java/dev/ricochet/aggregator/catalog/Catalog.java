@@ -32,6 +32,7 @@ public final class Catalog
     private final Map<String, CatalogEntry<CouponSpec>> coupons = new ConcurrentHashMap<>();
     private final LinkDirectory linkDirectory;
     private final ProgramDirectory programDirectory;
+    private final Segments segments = new Segments(); // item 4
     private int lastProgramNumber;
     private int lastPartnerNumber;
     private int lastLinkNumber;
@@ -63,6 +64,14 @@ public final class Catalog
         }
         result.sort(Comparator.comparingInt(CatalogEntry::number));
         return result;
+    }
+
+    /**
+     * @return the saved segments (item 4).
+     */
+    public Segments segments()
+    {
+        return segments;
     }
 
     /**
