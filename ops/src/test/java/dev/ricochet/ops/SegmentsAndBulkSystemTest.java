@@ -79,7 +79,8 @@ class SegmentsAndBulkSystemTest
 
     private static String program(final String schema)
     {
-        return "{\"name\":\"Shop\",\"currency\":\"USD\",\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}," +
+        return "{\"name\":\"Shop\",\"currency\":\"USD\"," +
+            "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}," +
             "{\"name\":\"gold\",\"minConversions\":10,\"commissionPercent\":\"15\"}]," + schema + "}";
     }
 
@@ -156,7 +157,8 @@ class SegmentsAndBulkSystemTest
         refusals.put("{\"niche\":\"tech\",\"colour\":\"red\"}", "attributes.colour is not an attribute of the program");
         refusals.put("{\"niche\":\"tech\",\"audience\":\"12000\"}", "attributes.audience must be a number");
         refusals.put("{\"niche\":\"tech\",\"audience\":1e16}", "attributes.audience must be a number between");
-        refusals.put("{\"niche\":\"tech\",\"since\":\"2026-02-30\"}", "attributes.since '2026-02-30' is not a real date");
+        refusals.put("{\"niche\":\"tech\",\"since\":\"2026-02-30\"}",
+            "attributes.since '2026-02-30' is not a real date");
         refusals.put("{\"niche\":\"tech\",\"since\":20260101}", "attributes.since must be a date");
         refusals.put("{\"niche\":\"sports\"}", "attributes.niche 'sports' is not one of [fashion, tech, food]");
         refusals.put("{\"niche\":\"tech\",\"notes\":\"" + "n".repeat(501) + "\"}",
@@ -178,7 +180,8 @@ class SegmentsAndBulkSystemTest
         admin.putOk("/v1/partners/dan", "{\"programId\":\"shop\",\"name\":\"Dan\",\"attributes\":" +
             "{\"since\":\"2024-02-29\",\"niche\":\"tech\",\"audience\":12000,\"notes\":\"Line one\\nline two\"}}");
 
-        assertEquals("{\"audience\":12000,\"niche\":\"tech\",\"notes\":\"Line one\\nline two\",\"since\":\"2024-02-29\"}",
+        assertEquals("{\"audience\":12000,\"niche\":\"tech\",\"notes\":\"Line one\\nline two\"," +
+            "\"since\":\"2024-02-29\"}",
             read("/v1/partners/dan").get("attributes").toString());
     }
 
@@ -190,7 +193,8 @@ class SegmentsAndBulkSystemTest
 
         // Then bob still shows fashion, and a write leaving it as it was passes
         assertEquals("fashion", read("/v1/partners/bob").get("attributes").get("niche").asText());
-        admin.putOk("/v1/partners/bob", "{\"programId\":\"shop\",\"name\":\"Bob B\",\"attributes\":{\"niche\":\"fashion\"}}");
+        admin.putOk("/v1/partners/bob",
+            "{\"programId\":\"shop\",\"name\":\"Bob B\",\"attributes\":{\"niche\":\"fashion\"}}");
         assertEquals("Bob B", read("/v1/partners/bob").get("name").asText());
         // But setting it anew to a value no longer listed is refused, and removing the required value too
         assertRefused(400, "attributes.niche 'fashion' is not one of [tech, food]", putPartner("cat",
@@ -201,7 +205,8 @@ class SegmentsAndBulkSystemTest
     @Test
     void shouldNormaliseTagsAndAnswer400NamingAnInvalidOne() throws Exception
     {
-        admin.putOk("/v1/partners/ann", "{\"programId\":\"shop\",\"name\":\"ann\",\"attributes\":{\"niche\":\"fashion\"}," +
+        admin.putOk("/v1/partners/ann",
+            "{\"programId\":\"shop\",\"name\":\"ann\",\"attributes\":{\"niche\":\"fashion\"}," +
             "\"tags\":[\" VIP \",\"black-friday\",\"vip\",\"Q3:2026\"]}");
 
         assertEquals("[\"vip\",\"black-friday\",\"q3:2026\"]", read("/v1/partners/ann").get("tags").toString());
@@ -287,7 +292,8 @@ class SegmentsAndBulkSystemTest
     void shouldChangeNothingWhenOnePartnerOfTheSegmentCannotTakeTheChange() throws Exception
     {
         // Given eve already carries 50 tags
-        admin.putOk("/v1/partners/eve", "{\"programId\":\"shop\",\"name\":\"eve\",\"attributes\":{\"niche\":\"tech\"}," +
+        admin.putOk("/v1/partners/eve",
+            "{\"programId\":\"shop\",\"name\":\"eve\",\"attributes\":{\"niche\":\"tech\"}," +
             "\"tags\":" + tags(49).replace("]", ",\"vip\"]") + "}");
         admin.putOk(PROGRAM + "/segments/vip", "{\"name\":\"VIP\",\"filter\":{\"tags\":[\"vip\"]}}");
 
@@ -360,10 +366,11 @@ class SegmentsAndBulkSystemTest
     @Test
     void shouldAnswer400NamingTheFieldOfAnInvalidOrUnboundedBulkRequest() throws Exception
     {
+        // The same id 10,001 times: distinct ids that many would pass the 64 KiB body limit first (a 413).
         final StringJoiner ids = new StringJoiner(",", "[", "]");
         for (int i = 0; i <= 10_000; i++)
         {
-            ids.add("\"p" + i + "\"");
+            ids.add("\"a\"");
         }
         assertAll(
             () -> assertRefused(400, "ids must list 1-10000 partner ids", admin.post(BULK,
