@@ -231,7 +231,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
                 click.wrap(buffer, 0, length);
                 break;
             case EventHeaderDescriptor.TYPE_CATALOG:
-                onCatalogChange(buffer, length);
+                onCatalogChange(buffer, length, index);
                 break;
             case EventHeaderDescriptor.TYPE_CONVERSION:
                 conversion.wrap(buffer, 0, length);
@@ -269,10 +269,10 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         clicks.onClick(click.wrap(buffer, 0, length));
     }
 
-    private void onCatalogChange(final DirectBuffer buffer, final int length)
+    private void onCatalogChange(final DirectBuffer buffer, final int length, final long index)
     {
         catalogEvent.wrap(buffer, 0, length);
-        catalogChanges.onCatalogChange(catalogEvent);
+        catalogChanges.onCatalogChange(catalogEvent, index);
     }
 
     private int commitIfDue(final long nowMs, final boolean isEndOfBatch)

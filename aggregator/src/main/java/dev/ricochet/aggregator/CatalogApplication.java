@@ -1,27 +1,34 @@
 package dev.ricochet.aggregator;
 
+import dev.ricochet.aggregator.audit.AuditDetail;
+import dev.ricochet.aggregator.audit.AuditViews;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.CatalogTable;
+import dev.ricochet.aggregator.catalog.CouponSpec;
+import dev.ricochet.aggregator.catalog.LinkSpec;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.commission.CommissionEngine;
 import dev.ricochet.aggregator.ledger.CommissionKey;
 import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.ledger.LedgerCommand;
+import dev.ricochet.aggregator.payout.PayoutRun;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import org.rocksdb.WriteBatch;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * The agent's role for catalog events: the one switch over their kinds. Programs, partners, links and coupons are
  * applied to the {@link Catalog} and saved with their numbers; payout runs, payout approvals and commission reviews
- * are commands to the money engines; a clock tick only moves the ledger's clock (done before, for every event).
- * Aggregator thread only.
+ * are commands to the money engines; a clock tick only moves the ledger's clock (done before, for every event). An
+ * admin change in its envelope ({@link AdminChanges}) comes back here for its document, and what it did goes into the
+ * audit trail. Aggregator thread only.
  */
 final class CatalogApplication
 {
@@ -32,6 +39,7 @@ final class CatalogApplication
     private final CommissionEngine commissions;
     private final PayoutRuns payouts;
     private final Runnable commitApplied;
+    private final AdminChanges adminChanges;
 
     /**
      * @param catalog       the catalog to apply changes to.
@@ -57,65 +65,122 @@ final class CatalogApplication
         this.commissions = commissions;
         this.payouts = payouts;
         this.commitApplied = commitApplied;
+        this.adminChanges = new AdminChanges(store, batch, commitApplied, this::apply);
     }
 
     /**
      * Apply a catalog event.
      *
      * @param catalogEvent the decoded event.
+     * @param index        its journal index.
      * @throws IllegalStateException if its kind is unknown or its document corrupt.
      */
-    void onCatalogChange(final CatalogEventFlyweight catalogEvent)
+    void onCatalogChange(final CatalogEventFlyweight catalogEvent, final long index)
     {
         final byte kind = catalogEvent.kind();
-        final byte[] document = catalogEvent.document();
-        final CatalogEntry<?> applied;
+        switch (kind)
+        {
+            case CatalogEventFlyweight.KIND_ADMIN_CHANGE:
+                adminChanges.onChange(catalogEvent.document(), catalogEvent.timestampMs(), index);
+                break;
+            case CatalogEventFlyweight.KIND_COMMAND_PART:
+                adminChanges.onPart(catalogEvent.document());
+                break;
+            case CatalogEventFlyweight.KIND_CLOCK_TICK:
+                break; // its timestamp has already moved the ledger's clock
+            default:
+                // A change journaled before part 8, without an envelope: applied as then, without an audit record.
+                apply(kind, catalogEvent.document(), catalogEvent.timestampMs());
+                break;
+        }
+    }
+
+    /**
+     * Apply one change (an envelope's document, or an event of a kind journaled bare).
+     *
+     * @param kind     the catalog kind.
+     * @param document the change.
+     * @param timeMs   its journal time.
+     * @return what it did, for the audit trail; null if it was refused and changed nothing.
+     */
+    AuditDetail apply(final byte kind, final byte[] document, final long timeMs)
+    {
         switch (kind)
         {
             case CatalogEventFlyweight.KIND_PROGRAM:
             {
                 final CatalogEntry<ProgramSpec> program = CatalogJson.read(document, CatalogJson.PROGRAM);
-                applied = relabelsMoney(program) ? null : catalog.applyProgram(program);
-                break;
+                final CatalogEntry<ProgramSpec> before = catalog.program(program.id());
+                final CatalogEntry<ProgramSpec> applied = relabelsMoney(program) ? null :
+                    catalog.applyProgram(program);
+                return saved(kind, "program:", before, applied, program.id());
             }
             case CatalogEventFlyweight.KIND_PARTNER:
             {
                 final CatalogEntry<PartnerSpec> partner = CatalogJson.read(document, CatalogJson.PARTNER);
-                applied = movesMoney(partner) ? null : catalog.applyPartner(partner);
-                break;
+                final CatalogEntry<PartnerSpec> before = catalog.partner(partner.id());
+                final CatalogEntry<PartnerSpec> applied = movesMoney(partner) ? null : catalog.applyPartner(partner);
+                return saved(kind, "partner:", before, applied, null == applied ? null : applied.spec().programId());
             }
             case CatalogEventFlyweight.KIND_LINK:
-                applied = catalog.applyLink(CatalogJson.read(document, CatalogJson.LINK));
-                break;
+            {
+                final CatalogEntry<LinkSpec> link = CatalogJson.read(document, CatalogJson.LINK);
+                final CatalogEntry<LinkSpec> before = catalog.link(link.id());
+                return saved(kind, "link:", before, catalog.applyLink(link), programOf(link.spec().partnerId()));
+            }
             case CatalogEventFlyweight.KIND_COUPON:
-                applied = catalog.applyCoupon(CatalogJson.read(document, CatalogJson.COUPON));
-                break;
+            {
+                final CatalogEntry<CouponSpec> coupon = CatalogJson.read(document, CatalogJson.COUPON);
+                final CatalogEntry<CouponSpec> before = catalog.coupon(coupon.id());
+                return saved(kind, "coupon:", before, catalog.applyCoupon(coupon),
+                    programOf(coupon.spec().partnerId()));
+            }
             case CatalogEventFlyweight.KIND_PAYOUT_RUN:
             {
                 commitApplied.run();
                 final LedgerCommand.PayoutRun run = CatalogJson.read(document, LedgerCommand.PayoutRun.class);
-                payouts.build(run.runId(), run.programId(), run.periodEnd(), catalogEvent.timestampMs());
-                return;
+                payouts.build(run.runId(), run.programId(), run.periodEnd(), timeMs);
+                return new AuditDetail("payout_run:" + run.runId(), run.programId(), null, run);
             }
             case CatalogEventFlyweight.KIND_PAYOUT_APPROVAL:
             {
                 commitApplied.run();
-                payouts.approve(CatalogJson.read(document, LedgerCommand.PayoutApproval.class).runId(),
-                    catalogEvent.timestampMs());
-                return;
+                final LedgerCommand.PayoutApproval approval =
+                    CatalogJson.read(document, LedgerCommand.PayoutApproval.class);
+                final PayoutRun before = payouts.run(approval.runId());
+                payouts.approve(approval.runId(), timeMs);
+                final PayoutRun after = payouts.run(approval.runId());
+                return null == before ? null : new AuditDetail("payout_run:" + approval.runId(), before.programId(),
+                    Map.of("status", before.status()), Map.of("status", after.status()));
             }
             case CatalogEventFlyweight.KIND_COMMISSION_REVIEW:
-                review(CatalogJson.read(document, LedgerCommand.CommissionReview.class), catalogEvent.timestampMs());
-                return;
-            case CatalogEventFlyweight.KIND_CLOCK_TICK:
-                return; // its timestamp has already moved the ledger's clock
+            {
+                final LedgerCommand.CommissionReview review =
+                    CatalogJson.read(document, LedgerCommand.CommissionReview.class);
+                return review(review, timeMs) ? new AuditDetail("commission:" + review.partnerId() + "/" +
+                    review.externalId(), programOf(review.partnerId()), null, review) : null;
+            }
             default:
                 throw new IllegalStateException("unknown catalog kind " + kind);
         }
-        if (null != applied)
+    }
+
+    private <T> AuditDetail saved(final byte kind, final String targetPrefix, final CatalogEntry<T> before,
+        final CatalogEntry<T> applied, final String programId)
+    {
+        if (null == applied)
         {
-            catalogTable.put(batch, kind, applied);
+            return null;
         }
+        catalogTable.put(batch, kind, applied);
+        return new AuditDetail(targetPrefix + applied.id(), programId, null == before ? null :
+            AuditViews.of(before.spec()), AuditViews.of(applied.spec()));
+    }
+
+    private String programOf(final String partnerId)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
+        return null == partner ? null : partner.spec().programId();
     }
 
     /**
@@ -154,14 +219,12 @@ final class CatalogApplication
         return false;
     }
 
-    private void review(final LedgerCommand.CommissionReview review, final long timeMs)
+    private boolean review(final LedgerCommand.CommissionReview review, final long timeMs)
     {
         final CatalogEntry<PartnerSpec> partner = catalog.partner(review.partnerId());
         final CatalogEntry<ProgramSpec> program = null == partner ? null : catalog.program(partner.spec().programId());
-        if (null != program)
-        {
-            commissions.review(partner, program, new CommissionKey(partner.number(), review.conversionTimeMs(),
-                program.number(), review.externalId()), review.action(), review.reason(), timeMs);
-        }
+        return null != program && commissions.review(partner, program, new CommissionKey(partner.number(),
+            review.conversionTimeMs(), program.number(), review.externalId()), review.action(), review.reason(),
+            timeMs);
     }
 }

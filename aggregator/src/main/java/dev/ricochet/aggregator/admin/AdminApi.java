@@ -94,6 +94,7 @@ public final class AdminApi
     private final CommissionsResource commissions;
     private final PayoutsResource payouts;
     private final MetricsResource metrics;
+    private final AuditResource audit;
 
     /**
      * @param catalog    catalog in memory.
@@ -113,13 +114,14 @@ public final class AdminApi
         final boolean allowPrivateWebhooks,
         final Supplier<String> extraMetrics)
     {
-        final JournalWrites writes = new JournalWrites(writer, aggregator);
+        final JournalWrites writes = new JournalWrites(writer, aggregator, store);
         final StoredRecords records = new StoredRecords(store);
         this.catalog = new CatalogResource(catalog, store, writes, records, epochClock, allowPrivateWebhooks);
         this.reports = new ReportsResource(catalog, store, epochClock);
         this.commissions = new CommissionsResource(catalog, store, writes, records);
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
         this.metrics = new MetricsResource(aggregator, extraMetrics);
+        this.audit = new AuditResource(store, epochClock);
     }
 
     /**
@@ -157,26 +159,27 @@ public final class AdminApi
             case HEALTHZ -> ApiResponse.ok(Map.of("status", "ok"));
             case READYZ -> metrics.readiness();
             case GET_PROGRAM -> catalog.getProgram(id);
-            case PUT_PROGRAM -> catalog.putProgram(id, body);
+            case PUT_PROGRAM -> catalog.putProgram(call);
             case GET_PARTNER -> catalog.getPartner(id);
-            case PUT_PARTNER -> catalog.putPartner(id, body);
+            case PUT_PARTNER -> catalog.putPartner(call);
             case GET_LINK -> catalog.getLink(id);
-            case PUT_LINK -> catalog.putLink(id, body);
+            case PUT_LINK -> catalog.putLink(call);
             case GET_COUPON -> catalog.getCoupon(id);
-            case PUT_COUPON -> catalog.putCoupon(id, body);
+            case PUT_COUPON -> catalog.putCoupon(call);
             case PARTNER_TOKEN -> catalog.partnerToken(id, roles);
             case PARTNER_STATS ->
                 reports.partnerStats(id, call.text("from"), call.text("to"), call.text("granularity"));
             case PARTNER_TIMELINE -> reports.partnerTimeline(id, (int)call.number("limit"));
             case AT_RISK -> reports.atRisk(id, (int)call.number("threshold"));
             case PARTNER_CONVERSIONS -> commissions.partnerConversions(id, (int)call.number("limit"));
-            case REVIEW_COMMISSION -> commissions.reviewCommission(id, body);
+            case REVIEW_COMMISSION -> commissions.reviewCommission(call);
             case HELD_COMMISSIONS -> commissions.heldCommissions(id, (int)call.number("limit"));
             case PARTNER_LEDGER -> payouts.partnerLedger(id, call.number("after"), (int)call.number("limit"));
-            case CREATE_PAYOUT_RUN -> payouts.createPayoutRun(id, body);
+            case CREATE_PAYOUT_RUN -> payouts.createPayoutRun(call);
             case GET_PAYOUT_RUN -> payouts.getPayoutRun(id);
-            case APPROVE_PAYOUT_RUN -> payouts.approvePayoutRun(id);
+            case APPROVE_PAYOUT_RUN -> payouts.approvePayoutRun(call);
             case EXPORT_PAYOUT_RUN -> payouts.exportPayoutRun(id);
+            case AUDIT -> audit.list(call);
         };
     }
 }

@@ -38,6 +38,7 @@ import java.util.Map;
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 {
     private static final String BEARER = "Bearer ";
+    private static final String REQUEST_ID = "X-Request-Id";
     private static final byte[] EMPTY = new byte[0];
 
     private final AdminApi api;
@@ -78,15 +79,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
     private void respond(final ChannelHandlerContext ctx, final FullHttpRequest request)
     {
+        final String requestId = RequestIds.of(request.headers().get(REQUEST_ID));
         ApiResponse response;
         try
         {
             response = request.decoderResult().isFailure() ?
-                ApiResponse.error(400, "malformed HTTP request") : handle(request);
+                ApiResponse.error(400, "malformed HTTP request") : handle(request, requestId);
         }
         catch (final InvalidSpecException ex)
         {
             response = ApiResponse.error(400, ex.getMessage());
+        }
+        catch (final JournalWrites.NotApplied ex)
+        {
+            response = ex.response();
         }
         catch (final StateStore.UnavailableException ex)
         {
@@ -107,10 +113,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             }
             response = ApiResponse.error(500, "internal error");
         }
-        write(ctx, request, response);
+        write(ctx, request, response.withHeader(REQUEST_ID, requestId));
     }
 
-    private ApiResponse handle(final FullHttpRequest request)
+    private ApiResponse handle(final FullHttpRequest request, final String requestId)
     {
         if (1 != request.protocolVersion().majorVersion())
         {
@@ -156,7 +162,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             // Netty's decoder throws on a '%' without two hex digits: the client's mistake, not an internal error.
             return ApiResponse.error(400, "malformed request target: a '%' not followed by two hex digits");
         }
-        return route(request, path, parameters);
+        return route(request, path, parameters, requestId);
     }
 
     /**
@@ -165,61 +171,69 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
      * down to the fields the caller's role owns.
      */
     private ApiResponse route(final FullHttpRequest request, final String path,
-        final Map<String, List<String>> parameters)
+        final Map<String, List<String>> parameters, final String requestId)
     {
         final AdminRoute probe = AdminRoute.probe(path);
         if (null != probe)
         {
             // Any method, no token: a scraper, load balancer or supervisor asks these.
-            return api.answer(new RouteCall(probe, null, EMPTY, parameters), roles);
+            return api.answer(new RouteCall(probe, Map.of(), AdminRoles.Caller.ANONYMOUS, requestId,
+                request.headers(), EMPTY, parameters), roles);
         }
-
-        final String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (null == authorization || !authorization.startsWith(BEARER))
-        {
-            return ApiResponse.error(401, "missing bearer token: send Authorization: Bearer <admin token>");
-        }
-        final AdminRoles.Caller caller = roles.caller(authorization.substring(BEARER.length()).trim());
-        if (null == caller)
-        {
-            return ApiResponse.error(401, "invalid bearer token");
-        }
-        if (AdminRoles.Role.PARTNER == caller.role() && !api.isPartnerActiveEnoughToRead(caller.partnerId()))
-        {
-            // A suspended partner's token reads nothing (its commissions are held for review); no partner, no token.
-            return ApiResponse.error(403, "this partner token is suspended or its partner is unknown");
-        }
-
-        final String[] segments = path.split("/", -1);
-        final HttpMethod method = request.method();
-        // segments: "", "v1", collection, id [, sub-resource]
-        if (segments.length < 4 || segments.length > 5 || !"v1".equals(segments[1]) || segments[3].isEmpty())
+        if (!path.startsWith("/v1/"))
         {
             return ApiResponse.error(404, "no such resource: " + path);
         }
-        final String collection = segments[2];
-        final String id = segments[3];
-        final String sub = segments.length == 5 ? segments[4] : null;
-        final AdminRoute route = AdminRoute.find(collection, sub, method);
-        if (null == route)
+        final String[] segments = path.substring(1).split("/", -1);
+        final HttpMethod method = request.method();
+        final AdminRoute.Match match = AdminRoute.find(segments, method);
+        if (null == match)
         {
-            final String allowed = AdminRoute.allowed(collection, sub);
+            final String allowed = AdminRoute.allowed(segments);
             return allowed.isEmpty() ? ApiResponse.error(404, "no such resource: " + path) :
                 ApiResponse.notAllowed(method.name(), allowed);
         }
-        final String refusal = route.refusal(caller, id);
-        if (null != refusal)
+        final AdminRoute route = match.route();
+        final AdminRoles.Caller caller;
+        if (route.isWithoutToken())
         {
-            return ApiResponse.error(403, refusal);
+            caller = AdminRoles.Caller.ANONYMOUS;
+        }
+        else
+        {
+            final String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+            if (null == authorization || !authorization.startsWith(BEARER))
+            {
+                return ApiResponse.error(401, "missing bearer token: send Authorization: Bearer <admin token>");
+            }
+            caller = roles.caller(authorization.substring(BEARER.length()).trim());
+            if (null == caller)
+            {
+                return ApiResponse.error(401, "invalid bearer token");
+            }
+            if (AdminRoles.Role.PARTNER == caller.role() && !api.isPartnerActiveEnoughToRead(caller.partnerId()))
+            {
+                // A suspended partner's token reads nothing (its commissions are held for review); no partner, no
+                // token.
+                return ApiResponse.error(403, "this partner token is suspended or its partner is unknown");
+            }
+            final String refusal = route.refusal(caller, match.parameters().isEmpty() ? null :
+                match.parameters().values().iterator().next());
+            if (null != refusal)
+            {
+                return ApiResponse.error(403, refusal);
+            }
         }
         final String badQuery = route.query().refusal(parameters);
         if (null != badQuery)
         {
             return ApiResponse.error(400, badQuery);
         }
-        final RouteCall call = new RouteCall(route, id, ByteBufUtil.getBytes(request.content()), parameters);
+        final RouteCall call = new RouteCall(route, match.parameters(), caller, requestId, request.headers(),
+            ByteBufUtil.getBytes(request.content()), parameters);
         // Every answer is cut down to the fields the caller's role owns (FieldOwners: one table for all endpoints).
-        return FieldOwners.project(caller, route.view(), api.answer(call, roles));
+        return null == caller.role() ? api.answer(call, roles) :
+            FieldOwners.project(caller, route.view(), api.answer(call, roles));
     }
 
     private void write(final ChannelHandlerContext ctx, final FullHttpRequest request, final ApiResponse answer)
@@ -255,6 +269,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             .set("X-Content-Type-Options", "nosniff")
             .set(HttpHeaderNames.CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'; sandbox")
             .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+        for (final Map.Entry<String, String> header : answer.headers().entrySet())
+        {
+            response.headers().set(header.getKey(), header.getValue());
+        }
         if (401 == api.status())
         {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ricochet-admin\"");

@@ -45,13 +45,22 @@ public final class AdminRoles
     }
 
     /**
-     * The resolved caller of one request.
+     * The resolved caller of one request: who it is, for the audit trail, and what it may touch.
      *
-     * @param role      its role.
+     * @param tokenId   the token's id ({@code admin}, {@code finance}, {@code analyst} for the bootstrap tokens,
+     *                  {@code partner:<partnerId>} for a partner's issued token), or null for an anonymous caller of
+     *                  a public route.
+     * @param name      the token's name, as shown in the audit trail.
+     * @param role      its role, or null for an anonymous caller of a public route.
      * @param partnerId the partner a partner token speaks for, else null.
+     * @param programId the one program the token may touch, or null for all.
      */
-    public record Caller(Role role, String partnerId)
+    public record Caller(String tokenId, String name, Role role, String partnerId, String programId)
     {
+        /**
+         * The anonymous caller of a public route.
+         */
+        public static final Caller ANONYMOUS = new Caller(null, "anonymous", null, null, null);
     }
 
     private final AdminToken admin;
@@ -81,15 +90,15 @@ public final class AdminRoles
     {
         if (admin.matches(presented))
         {
-            return new Caller(Role.ADMIN, null);
+            return new Caller("admin", "admin (bootstrap)", Role.ADMIN, null, null);
         }
         if (finance.matches(presented))
         {
-            return new Caller(Role.FINANCE, null);
+            return new Caller("finance", "finance (bootstrap)", Role.FINANCE, null, null);
         }
         if (analyst.matches(presented))
         {
-            return new Caller(Role.ANALYST, null);
+            return new Caller("analyst", "analyst (bootstrap)", Role.ANALYST, null, null);
         }
         if (null != presented && presented.startsWith(PARTNER_TOKEN_PREFIX))
         {
@@ -100,7 +109,7 @@ public final class AdminRoles
                 if (MessageDigest.isEqual(partnerToken(partnerId).getBytes(StandardCharsets.UTF_8),
                     presented.getBytes(StandardCharsets.UTF_8)))
                 {
-                    return new Caller(Role.PARTNER, partnerId);
+                    return new Caller("partner:" + partnerId, partnerId, Role.PARTNER, partnerId, null);
                 }
             }
         }

@@ -6,10 +6,11 @@ import io.netty.handler.codec.http.HttpMethod;
 
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Set;
-import java.util.StringJoiner;
 
 /**
  * Every route of the admin API, in one table: method, path, the roles that may call it, the query parameters it
@@ -81,15 +82,21 @@ public enum AdminRoute
     APPROVE_PAYOUT_RUN(HttpMethod.POST, "/v1/payout-runs/{runId}/approve", Who.FINANCE, View.PAYOUT_RUN,
         RouteQuery.of()),
     /** A payout run as CSV for the bank. */
-    EXPORT_PAYOUT_RUN(HttpMethod.GET, "/v1/payout-runs/{runId}/export.csv", Who.MONEY, null, RouteQuery.of());
+    EXPORT_PAYOUT_RUN(HttpMethod.GET, "/v1/payout-runs/{runId}/export.csv", Who.MONEY, null, RouteQuery.of()),
+
+    // Part 8: the audit trail (lead).
+    /** The audit trail, newest first. */
+    AUDIT(HttpMethod.GET, "/v1/audit", Who.MONEY, View.AUDIT, RouteQuery.of(QueryParameter.text("from"),
+        QueryParameter.text("to"), QueryParameter.text("actor"), QueryParameter.text("action"),
+        QueryParameter.text("target"), QueryParameter.text("programId"), QueryParameter.number("limit", 1, 500, 50),
+        QueryParameter.text("cursor")));
 
     private final HttpMethod method;
     private final String pattern;
     private final Set<Role> roles;
     private final View view;
     private final RouteQuery query;
-    private final String collection;
-    private final String sub;
+    private final String[] segments;
 
     AdminRoute(final String path)
     {
@@ -104,11 +111,8 @@ public enum AdminRoute
         this.roles = roles;
         this.view = view;
         this.query = query;
-        // "", "v1", collection, {id} [, sub-resource]
-        final String[] segments = pattern.split("/", -1);
-        this.collection = segments.length >= 4 ? segments[2] : null;
-        this.sub = segments.length == 5 ? segments[4] : null;
-        if (roles.contains(Role.PARTNER) && !"partners".equals(collection))
+        this.segments = pattern.substring(1).split("/", -1);
+        if (roles.contains(Role.PARTNER) && !pattern.startsWith("/v1/partners/{partnerId}"))
         {
             throw new IllegalStateException(pattern + ": a partner token reads only under /v1/partners/{partnerId}");
         }
@@ -131,12 +135,17 @@ public enum AdminRoute
     }
 
     /**
-     * @param id the resource id.
-     * @return the path of the resource (the pattern with its id filled in).
+     * @param parameters the path parameters of a request.
+     * @return the request's path: the pattern with its parameters filled in.
      */
-    public String path(final String id)
+    public String path(final Map<String, String> parameters)
     {
-        return pattern.replaceFirst("\\{[^}]*}", id);
+        String path = pattern;
+        for (final Map.Entry<String, String> parameter : parameters.entrySet())
+        {
+            path = path.replace("{" + parameter.getKey() + "}", parameter.getValue());
+        }
+        return path;
     }
 
     /**
@@ -190,44 +199,95 @@ public enum AdminRoute
     }
 
     /**
-     * @param collection the first segment after {@code /v1/}.
-     * @param sub        the sub-resource, or null.
-     * @param method     the request's method.
-     * @return the route, or null.
+     * @return true for a route answered without a token (it limits its own callers, see {@link Who#PUBLIC}).
      */
-    static AdminRoute find(final String collection, final String sub, final HttpMethod method)
+    public boolean isWithoutToken()
     {
-        for (final AdminRoute route : values())
-        {
-            if (route.isAt(collection, sub) && route.method.equals(method))
-            {
-                return route;
-            }
-        }
-        return null;
+        return !isPublic() && roles.isEmpty();
     }
 
     /**
-     * @param collection the first segment after {@code /v1/}.
-     * @param sub        the sub-resource, or null.
-     * @return the methods of the routes at that path, for an Allow header ("GET, PUT"); empty if none.
+     * @param path a request's path, split at '/' without its leading one.
+     * @return the route at that path with that method and its path parameters, or null if none.
      */
-    static String allowed(final String collection, final String sub)
+    static Match find(final String[] path, final HttpMethod method)
     {
-        final StringJoiner methods = new StringJoiner(", ");
+        Match best = null;
         for (final AdminRoute route : values())
         {
-            if (route.isAt(collection, sub))
+            if (!route.isPublic() && route.method.equals(method))
+            {
+                final Match match = route.match(path);
+                if (null != match && (null == best || match.literals > best.literals))
+                {
+                    best = match;
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * @param path a request's path, split at '/' without its leading one.
+     * @return the methods of the routes at that path, for an Allow header ("GET, PUT"); empty if none.
+     */
+    static String allowed(final String[] path)
+    {
+        final Set<String> methods = new LinkedHashSet<>();
+        for (final AdminRoute route : values())
+        {
+            if (!route.isPublic() && null != route.match(path))
             {
                 methods.add(route.method.name());
             }
         }
-        return methods.toString();
+        return String.join(", ", methods);
     }
 
-    private boolean isAt(final String collection, final String sub)
+    private Match match(final String[] path)
     {
-        return !isPublic() && this.collection.equals(collection) && Objects.equals(this.sub, sub);
+        if (path.length != segments.length)
+        {
+            return null;
+        }
+        Map<String, String> parameters = null;
+        int literals = 0;
+        for (int i = 0; i < segments.length; i++)
+        {
+            final String segment = segments[i];
+            if (segment.startsWith("{"))
+            {
+                if (path[i].isEmpty())
+                {
+                    return null;
+                }
+                if (null == parameters)
+                {
+                    parameters = new LinkedHashMap<>();
+                }
+                parameters.put(segment.substring(1, segment.length() - 1), path[i]);
+            }
+            else if (segment.equals(path[i]))
+            {
+                literals++;
+            }
+            else
+            {
+                return null;
+            }
+        }
+        return new Match(this, null == parameters ? Map.of() : parameters, literals);
+    }
+
+    /**
+     * A route matched by a request's path.
+     *
+     * @param route      the route.
+     * @param parameters its path parameters by name, in path order.
+     * @param literals   how many literal segments matched: the most specific route wins.
+     */
+    record Match(AdminRoute route, Map<String, String> parameters, int literals)
+    {
     }
 
     /**
@@ -268,6 +328,10 @@ public enum AdminRoute
      */
     private static final class Who
     {
+        /**
+         * No token: the route limits its own callers (rate limits) and answers only what anyone may know.
+         */
+        static final Set<Role> PUBLIC = Collections.unmodifiableSet(EnumSet.noneOf(Role.class));
         static final Set<Role> EVERYONE = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
         static final Set<Role> STAFF = Collections.unmodifiableSet(EnumSet.of(Role.ADMIN, Role.FINANCE, Role.ANALYST));
         static final Set<Role> MONEY = Collections.unmodifiableSet(EnumSet.of(Role.ADMIN, Role.FINANCE));

@@ -1,16 +1,50 @@
 package dev.ricochet.aggregator.admin;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * An admin API answer before it is written: status and a body that becomes JSON.
  *
- * @param status HTTP status code.
- * @param body   object written as JSON.
+ * @param status  HTTP status code.
+ * @param body    object written as JSON.
+ * @param headers extra headers of the answer, by name.
  */
-public record ApiResponse(int status, Object body)
+public record ApiResponse(int status, Object body, Map<String, String> headers)
 {
+    /**
+     * An answer without extra headers.
+     *
+     * @param status HTTP status.
+     * @param body   JSON body, or a {@link File}.
+     */
+    public ApiResponse(final int status, final Object body)
+    {
+        this(status, body, Collections.emptyMap());
+    }
+
+    /**
+     * @param name  a header of the answer (ETag, Location, X-Request-Id).
+     * @param value its value.
+     * @return a copy carrying that header as well.
+     */
+    public ApiResponse withHeader(final String name, final String value)
+    {
+        final Map<String, String> more = new LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new ApiResponse(status, body, Collections.unmodifiableMap(more));
+    }
+
+    /**
+     * @param newBody the body to answer instead.
+     * @return a copy with the same status and headers.
+     */
+    public ApiResponse withBody(final Object newBody)
+    {
+        return new ApiResponse(status, newBody, headers);
+    }
+
     /**
      * @param body object written as JSON.
      * @return a 200 answer.

@@ -69,12 +69,13 @@ final class CatalogResource
     /**
      * {@code PUT /v1/programs/{programId}}.
      *
-     * @param programId from the path.
-     * @param body      request JSON.
+     * @param call the request: the id of its path and its JSON body.
      * @return the program as stored.
      */
-    ApiResponse putProgram(final String programId, final byte[] body)
+    ApiResponse putProgram(final RouteCall call)
     {
+        final String programId = call.id();
+        final byte[] body = call.body();
         CatalogValidation.requireId("programId", programId);
         final ProgramSpec spec = CatalogValidation.program(CatalogJson.parseRequest(body, ProgramSpec.class));
         if (!allowPrivateWebhooks && null != spec.webhookUrl())
@@ -99,7 +100,7 @@ final class CatalogResource
                 }
             }
         }
-        return writes.upsert(CatalogEventFlyweight.KIND_PROGRAM, new CatalogEntry<>(programId, 0, spec),
+        return writes.upsert(call, CatalogEventFlyweight.KIND_PROGRAM, new CatalogEntry<>(programId, 0, spec),
             () -> catalog.program(programId), CatalogResource::programView);
     }
 
@@ -119,12 +120,13 @@ final class CatalogResource
     /**
      * {@code PUT /v1/partners/{partnerId}}.
      *
-     * @param partnerId from the path.
-     * @param body      request JSON.
+     * @param call the request: the id of its path and its JSON body.
      * @return the partner as stored.
      */
-    ApiResponse putPartner(final String partnerId, final byte[] body)
+    ApiResponse putPartner(final RouteCall call)
     {
+        final String partnerId = call.id();
+        final byte[] body = call.body();
         CatalogValidation.requireId("partnerId", partnerId);
         final PartnerSpec spec = CatalogValidation.partner(CatalogJson.parseRequest(body, PartnerSpec.class));
         if (null == catalog.program(spec.programId()))
@@ -142,7 +144,7 @@ final class CatalogResource
                 existing.spec().programId() + "'; its program cannot change to '" + spec.programId() +
                 "': create a new partner for that program");
         }
-        return writes.upsert(CatalogEventFlyweight.KIND_PARTNER, new CatalogEntry<>(partnerId, 0, checked),
+        return writes.upsert(call, CatalogEventFlyweight.KIND_PARTNER, new CatalogEntry<>(partnerId, 0, checked),
             () -> catalog.partner(partnerId), this::partnerView);
     }
 
@@ -171,19 +173,20 @@ final class CatalogResource
     /**
      * {@code PUT /v1/links/{code}}.
      *
-     * @param code from the path.
-     * @param body request JSON.
+     * @param call the request: the id of its path and its JSON body.
      * @return the link as stored.
      */
-    ApiResponse putLink(final String code, final byte[] body)
+    ApiResponse putLink(final RouteCall call)
     {
+        final String code = call.id();
+        final byte[] body = call.body();
         CatalogValidation.requireId("code", code);
         final LinkSpec spec = CatalogValidation.link(CatalogJson.parseRequest(body, LinkSpec.class));
         if (null == catalog.partner(spec.partnerId()))
         {
             throw new InvalidSpecException("partnerId '" + spec.partnerId() + "' is not a known partner");
         }
-        return writes.upsert(CatalogEventFlyweight.KIND_LINK, new CatalogEntry<>(code, 0, spec),
+        return writes.upsert(call, CatalogEventFlyweight.KIND_LINK, new CatalogEntry<>(code, 0, spec),
             () -> catalog.link(code), this::linkView);
     }
 
@@ -202,12 +205,13 @@ final class CatalogResource
     /**
      * {@code PUT /v1/coupons/{code}}: link a coupon code to a partner (coupon attribution).
      *
-     * @param code from the path.
-     * @param body request JSON.
+     * @param call the request: the id of its path and its JSON body.
      * @return the coupon.
      */
-    ApiResponse putCoupon(final String code, final byte[] body)
+    ApiResponse putCoupon(final RouteCall call)
     {
+        final String code = call.id();
+        final byte[] body = call.body();
         CatalogValidation.requireId("code", code);
         final CouponSpec spec = CatalogJson.parseRequest(body, CouponSpec.class);
         if (null == spec.partnerId() || null == catalog.partner(spec.partnerId()))
@@ -215,7 +219,7 @@ final class CatalogResource
             throw new InvalidSpecException(null == spec.partnerId() ? "partnerId is required" :
                 "partnerId '" + spec.partnerId() + "' is not a known partner");
         }
-        return writes.upsert(CatalogEventFlyweight.KIND_COUPON, new CatalogEntry<>(code, 0, spec),
+        return writes.upsert(call, CatalogEventFlyweight.KIND_COUPON, new CatalogEntry<>(code, 0, spec),
             () -> catalog.coupon(code), CatalogResource::couponView);
     }
 

@@ -122,12 +122,13 @@ final class CommissionsResource
      * {@code POST /v1/partners/{partnerId}/commission-reviews} (finance):
      * {@code {"externalId","action":"hold|release|void","reason"}}.
      *
-     * @param partnerId from the path.
-     * @param body      request JSON.
+     * @param call the request: the id of its path and its JSON body.
      * @return the commission after the decision.
      */
-    ApiResponse reviewCommission(final String partnerId, final byte[] body)
+    ApiResponse reviewCommission(final RouteCall call)
     {
+        final String partnerId = call.id();
+        final byte[] body = call.body();
         final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
         if (null == partner)
         {
@@ -163,7 +164,7 @@ final class CommissionsResource
             return ApiResponse.error(409, "cannot " + request.action() + " a commission that is " +
                 commission.state());
         }
-        final ApiResponse failure = writes.command(CatalogEventFlyweight.KIND_COMMISSION_REVIEW, new LedgerCommand
+        final ApiResponse failure = writes.command(call, CatalogEventFlyweight.KIND_COMMISSION_REVIEW, new LedgerCommand
             .CommissionReview(partnerId, request.externalId(), key.timeMs(), request.action(), request.reason()));
         if (null != failure)
         {

@@ -47,7 +47,9 @@ final class FieldOwners
     enum View
     {
         PROGRAM, PARTNER, LINK, COUPON, STATS, CONVERSIONS, LEDGER, TIMELINE, TOKEN, COMMISSION_REVIEW,
-        HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN
+        HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN,
+        // part 8
+        AUDIT
     }
 
     private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
@@ -129,6 +131,8 @@ final class FieldOwners
         OWNERS.put(View.COMMISSION_REVIEW, fields(MONEY, "partnerId", "externalId", "state", "amount"));
         OWNERS.put(View.HELD_COMMISSIONS, fields(MONEY, "programId", "currency", "total", "commissions"));
         OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));
+        // The trail's before and after hold payout accounts and commission overrides: money roles only.
+        OWNERS.put(View.AUDIT, fields(MONEY, "items", "next"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
     }
@@ -165,7 +169,7 @@ final class FieldOwners
         {
             withoutReviewMaterial(view, tree);
         }
-        return new ApiResponse(response.status(), tree);
+        return response.withBody(tree);
     }
 
     private static void project(final AdminRoles.Caller caller, final View view,

@@ -105,12 +105,13 @@ final class PayoutsResource
      * {@code POST /v1/programs/{programId}/payout-runs}: {@code {"periodEnd":"YYYY-MM-DD"}} (default today). One
      * run per program and period: asking again answers the same run.
      *
-     * @param programId from the path.
-     * @param body      request JSON, may be empty.
+     * @param call the request: the id of its path and its JSON body.
      * @return 201 and the run, or 200 and the existing run of the period.
      */
-    ApiResponse createPayoutRun(final String programId, final byte[] body)
+    ApiResponse createPayoutRun(final RouteCall call)
     {
+        final String programId = call.id();
+        final byte[] body = call.body();
         final CatalogEntry<ProgramSpec> program = catalog.program(programId);
         if (null == program)
         {
@@ -141,7 +142,7 @@ final class PayoutsResource
             runIds.next(epochClock.time());
             runId = "po_" + IdCodec.toString(runIds.hi(), runIds.lo());
         }
-        final ApiResponse failure = writes.command(CatalogEventFlyweight.KIND_PAYOUT_RUN,
+        final ApiResponse failure = writes.command(call, CatalogEventFlyweight.KIND_PAYOUT_RUN,
             new LedgerCommand.PayoutRun(runId, programId, periodEnd.toString()));
         if (null != failure)
         {
@@ -191,11 +192,12 @@ final class PayoutsResource
      * {@code POST /v1/payout-runs/{runId}/approve} (finance): the run is paid. Approving a paid run again answers
      * it unchanged.
      *
-     * @param runId from the path.
+     * @param call the request: the run id of its path.
      * @return the run.
      */
-    ApiResponse approvePayoutRun(final String runId)
+    ApiResponse approvePayoutRun(final RouteCall call)
     {
+        final String runId = call.id();
         final PayoutRun run = runs.find(runId);
         if (null == run)
         {
@@ -203,7 +205,7 @@ final class PayoutsResource
         }
         if (PayoutRun.PENDING_APPROVAL.equals(run.status()))
         {
-            final ApiResponse failure = writes.command(CatalogEventFlyweight.KIND_PAYOUT_APPROVAL,
+            final ApiResponse failure = writes.command(call, CatalogEventFlyweight.KIND_PAYOUT_APPROVAL,
                 new LedgerCommand.PayoutApproval(runId));
             if (null != failure)
             {

@@ -1,20 +1,59 @@
 package dev.ricochet.aggregator.admin;
 
+import io.netty.handler.codec.http.HttpHeaders;
+
 import java.util.List;
 import java.util.Map;
 
 /**
- * One request matched to its route: the resource id of the path, the body and the query.
+ * One request as a route sees it: the route matched, its path parameters, who called, the body and the query.
  *
- * @param route      the route it matched.
- * @param id         the resource id of the path ({@code {partnerId}}, {@code {runId}}...), or null for a probe.
+ * @param route      the route matched.
+ * @param path       the path parameters by name, in path order.
+ * @param caller     who called (its role has been checked against the route's).
+ * @param requestId  the request's id: the client's {@code X-Request-Id} if it sent a valid one, else generated; in
+ *                   the answer's headers and in the audit trail.
+ * @param headers    the request's headers.
  * @param body       the request body, empty if none.
- * @param parameters the decoded query string, already checked against the route's query.
+ * @param parameters the query parameters, checked against the route's.
  */
-record RouteCall(AdminRoute route, String id, byte[] body, Map<String, List<String>> parameters)
+record RouteCall(
+    AdminRoute route,
+    Map<String, String> path,
+    AdminRoles.Caller caller,
+    String requestId,
+    HttpHeaders headers,
+    byte[] body,
+    Map<String, List<String>> parameters)
 {
     /**
-     * @param name a text parameter of the route.
+     * @return the first path parameter (the resource's id), or null for a collection route.
+     */
+    String id()
+    {
+        return path.isEmpty() ? null : path.values().iterator().next();
+    }
+
+    /**
+     * @param name a path parameter of the route's pattern, without braces.
+     * @return its value, or null if the route has none of that name.
+     */
+    String param(final String name)
+    {
+        return path.get(name);
+    }
+
+    /**
+     * @param name a request header.
+     * @return its value, or null if absent.
+     */
+    String header(final CharSequence name)
+    {
+        return null == headers ? null : headers.get(name);
+    }
+
+    /**
+     * @param name a query parameter.
      * @return its value, or null if absent.
      */
     String text(final String name)
@@ -24,9 +63,8 @@ record RouteCall(AdminRoute route, String id, byte[] body, Map<String, List<Stri
     }
 
     /**
-     * @param name a number parameter of the route.
-     * @return its value within the route's bounds, or its default if absent.
-     * @throws dev.ricochet.aggregator.catalog.InvalidSpecException if it is not a number within bounds (a 400).
+     * @param name a number query parameter of the route.
+     * @return its value, bounded by the route's declaration, or its default.
      */
     long number(final String name)
     {
