@@ -95,6 +95,8 @@ public final class AdminApi
     private final PayoutsResource payouts;
     private final MetricsResource metrics;
     private final AuditResource audit;
+    private final SegmentsResource segments; // part 8, item 4
+    private final BulkResource bulk; // part 8, item 4
 
     /**
      * @param catalog    catalog in memory.
@@ -122,6 +124,8 @@ public final class AdminApi
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
         this.metrics = new MetricsResource(aggregator, extraMetrics);
         this.audit = new AuditResource(store, epochClock);
+        this.segments = new SegmentsResource(catalog, writes);
+        this.bulk = new BulkResource(catalog, writes, records);
     }
 
     /**
@@ -180,6 +184,12 @@ public final class AdminApi
             case APPROVE_PAYOUT_RUN -> payouts.approvePayoutRun(call);
             case EXPORT_PAYOUT_RUN -> payouts.exportPayoutRun(id);
             case AUDIT -> audit.list(call);
+            // Part 8, item 4
+            case LIST_SEGMENTS -> segments.list(call);
+            case GET_SEGMENT -> segments.get(call);
+            case PUT_SEGMENT -> segments.put(call);
+            case DELETE_SEGMENT -> segments.delete(call);
+            case BULK_PARTNERS -> bulk.post(call);
         };
     }
 }

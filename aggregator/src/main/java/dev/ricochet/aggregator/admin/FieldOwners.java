@@ -49,7 +49,9 @@ final class FieldOwners
         PROGRAM, PARTNER, LINK, COUPON, STATS, CONVERSIONS, LEDGER, TIMELINE, TOKEN, COMMISSION_REVIEW,
         HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN,
         // part 8
-        AUDIT
+        AUDIT,
+        // part 8, item 4
+        SEGMENT, SEGMENTS, BULK
     }
 
     private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
@@ -133,6 +135,11 @@ final class FieldOwners
         OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));
         // The trail's before and after hold payout accounts and commission overrides: money roles only.
         OWNERS.put(View.AUDIT, fields(MONEY, "items", "next"));
+        // Part 8, item 4: saved segments (staff read them) and a bulk change's summary (the admin's own request).
+        OWNERS.put(View.SEGMENT, fields(STAFF, "id", "programId", "name", "filter"));
+        OWNERS.put(View.SEGMENTS, fields(STAFF, "items", "next"));
+        OWNERS.put(View.BULK, fields(ADMIN, "action", "matched", "changed", "unchanged", "failed", "changedIds",
+            "dryRun", "requestId"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
     }

@@ -1,20 +1,48 @@
 package dev.ricochet.aggregator.bulk;
 
+import dev.ricochet.aggregator.audit.AuditDetail;
+import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
+import dev.ricochet.aggregator.catalog.ProgramSpec;
+import dev.ricochet.aggregator.ledger.LedgerTable;
+import dev.ricochet.aggregator.ledger.PartnerAccount;
+import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.ingest.StrictJson;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Applies a journaled bulk change in the aggregator: plans it again against the catalog at its journal position and,
- * only if every selected partner's new record is valid, writes each through the same path as a single partner write
- * (its timeline events, tier pin and saved entry), in the one commit batch of the event. All or nothing.
+ * Applies a journaled bulk change in the aggregator (part 8, item 4): plans it again against the catalog at its
+ * journal position and, only if every selected partner's new record is valid, writes each through the same path as a
+ * single partner write (its timeline events, tier pin and saved entry), in the one commit batch of the event. All or
+ * nothing: a change that has become invalid since the API checked it applies nothing and is audited as refused.
  */
 public final class BulkChanges
 {
-    private BulkChanges()
+    private final Catalog catalog;
+    private final Runnable commitApplied;
+    private final BulkPlanner planner;
+
+    /**
+     * @param catalog       the catalog.
+     * @param store         committed state: the partners' tiers.
+     * @param commitApplied commits everything applied before, so that the tiers read are current.
+     */
+    public BulkChanges(final Catalog catalog, final StateStore store, final Runnable commitApplied)
     {
+        this.catalog = catalog;
+        this.commitApplied = commitApplied;
+        final LedgerTable accounts = new LedgerTable(store);
+        this.planner = new BulkPlanner(catalog, (partner, program) ->
+        {
+            final PartnerAccount account = accounts.account(partner.number());
+            return tierName(program, null == account ? 0 : account.tier());
+        });
     }
 
     /**
@@ -30,13 +58,25 @@ public final class BulkChanges
     }
 
     /**
-     * @param planner plans over the catalog and committed tiers.
+     * @param program a program.
+     * @param tier    a partner's tier index.
+     * @return the tier's name, or null if the program has no tiers.
+     */
+    public static String tierName(final ProgramSpec program, final int tier)
+    {
+        final List<ProgramSpec.Tier> tiers = program.tiers();
+        return tiers.isEmpty() ? null : tiers.get(Math.min(tier, tiers.size() - 1)).name();
+    }
+
+    /**
      * @param command the journaled change.
      * @param writer  writes each partner.
-     * @return what was done: the audit record's {@code after}; nothing was written if its {@code failed} is not empty.
+     * @return the audit detail: {@code after} is the summary and, per partner changed, the action's field before and
+     * after; null if nothing was applied.
      */
-    public static BulkSummary apply(final BulkPlanner planner, final BulkRequest command, final PartnerWriter writer)
+    public AuditDetail apply(final BulkRequest command, final PartnerWriter writer)
     {
+        commitApplied.run();
         final BulkPlanner.Plan plan;
         try
         {
@@ -44,14 +84,38 @@ public final class BulkChanges
         }
         catch (final InvalidSpecException ex)
         {
-            // Valid when the API checked it, invalid now (a segment deleted or the schema changed in between).
-            return new BulkSummary(command.action(), 0, 0, 0, List.of(new BulkSummary.Failure(null, ex.getMessage())),
-                List.of(), false);
+            return null; // valid when the API checked it, invalid now (its segment deleted in between)
         }
+        if (!plan.summary().isApplicable())
+        {
+            return null;
+        }
+        final BulkAction action = BulkAction.of(command.action());
+        final List<Map<String, Object>> changes = new ArrayList<>();
         for (final CatalogEntry<PartnerSpec> change : plan.changes())
         {
+            final PartnerSpec before = catalog.partner(change.id()).spec();
+            final Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", change.id());
+            row.put("before", field(action, command, before));
+            row.put("after", field(action, command, change.spec()));
+            changes.add(row);
             writer.write(change);
         }
-        return plan.summary();
+        final Map<String, Object> after = StrictJson.MAPPER.convertValue(plan.summary(), BulkResults.FIELDS);
+        after.put("changes", changes);
+        return new AuditDetail("partners:" + command.programId() + "/bulk", command.programId(), command, after);
+    }
+
+    private static Object field(final BulkAction action, final BulkRequest command, final PartnerSpec spec)
+    {
+        return switch (action)
+        {
+            case STATUS -> spec.status();
+            case TAGS -> spec.tags();
+            case ATTRIBUTE -> null == spec.attributes() ? null : spec.attributes().get(command.name());
+            case TIER_PIN -> spec.tierPin();
+            case COMMISSION -> spec.commissionPercent();
+        };
     }
 }
