@@ -289,6 +289,22 @@ class SegmentsAndBulkSystemTest
     }
 
     @Test
+    void shouldRecordTheBulkChangeInTheAuditTrailWithEachPartnersFieldBeforeAndAfter() throws Exception
+    {
+        final HttpResponse<String> response = admin.post(BULK, "{\"filter\":{\"tier\":[\"bronze\"]," +
+            "\"attributes\":{\"niche\":\"fashion\"}},\"action\":\"status\",\"status\":\"paused\"}");
+        assertEquals(200, response.statusCode(), response.body());
+
+        final JsonNode record = read("/v1/audit?action=bulk_partners").get("items").get(0);
+        assertEquals(body(response).get("requestId").asText(), record.get("requestId").asText());
+        assertEquals("admin", record.get("actor").get("tokenId").asText());
+        assertEquals(2, record.get("after").get("changed").asInt());
+        assertEquals("[{\"id\":\"ann\",\"before\":\"active\",\"after\":\"paused\"}," +
+            "{\"id\":\"bob\",\"before\":\"active\",\"after\":\"paused\"}]",
+            record.get("after").get("changes").toString());
+    }
+
+    @Test
     void shouldChangeNothingWhenOnePartnerOfTheSegmentCannotTakeTheChange() throws Exception
     {
         // Given eve already carries 50 tags

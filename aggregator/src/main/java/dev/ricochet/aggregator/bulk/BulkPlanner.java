@@ -145,7 +145,9 @@ public final class BulkPlanner
         final List<CatalogEntry<PartnerSpec>> result = new ArrayList<>();
         for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(program.id()))
         {
-            if (PartnerFilters.matches(filter, program.spec(), partner, tiers.tierOf(partner, program.spec())))
+            // A partner's tier is read from its committed account only when the filter asks for tiers.
+            final String tier = null == filter.tier() ? null : tiers.tierOf(partner, program.spec());
+            if (PartnerFilters.matches(filter, program.spec(), partner, tier))
             {
                 result.add(partner);
             }
