@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.bulk;
 
+import dev.ricochet.aggregator.catalog.AttributeSchema;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
 
 /**
@@ -47,7 +48,9 @@ public enum BulkAction
                 return action;
             }
         }
-        throw new InvalidSpecException("action '" + name + "' is invalid: expected one of status, tags, attribute, " +
+        throw new InvalidSpecException(
+            "action '" + AttributeSchema.abbreviated(String.valueOf(name)) +
+            "' is invalid: expected one of status, tags, attribute, " +
             "tierPin, commission");
     }
 }

@@ -1,5 +1,6 @@
 package dev.ricochet.aggregator.bulk;
 
+import dev.ricochet.aggregator.catalog.AttributeSchema;
 import dev.ricochet.aggregator.catalog.CatalogValidation;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
@@ -82,8 +83,9 @@ final class BulkRequests
     {
         if (null == request.status() || !CatalogValidation.PARTNER_STATUSES.contains(request.status()))
         {
-            throw new InvalidSpecException("status '" + request.status() + "' is invalid: expected one of " +
-                CatalogValidation.PARTNER_STATUSES);
+            throw new InvalidSpecException(
+                "status '" + AttributeSchema.abbreviated(String.valueOf(request.status())) +
+                "' is invalid: expected one of " + CatalogValidation.PARTNER_STATUSES);
         }
         requireReason("reason", request.reason(), false);
     }
@@ -151,7 +153,9 @@ final class BulkRequests
         }
         if (null == pin.tier() || program.tiers().stream().noneMatch(tier -> tier.name().equals(pin.tier())))
         {
-            throw new InvalidSpecException("tierPin.tier '" + pin.tier() + "' is not a tier of the program");
+            throw new InvalidSpecException(
+                "tierPin.tier '" + AttributeSchema.abbreviated(String.valueOf(pin.tier())) +
+                "' is not a tier of the program");
         }
         requireReason("tierPin.reason", pin.reason(), true);
         if (null != pin.until())

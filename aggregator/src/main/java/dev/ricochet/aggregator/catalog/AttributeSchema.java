@@ -210,7 +210,7 @@ public final class AttributeSchema
      */
     public static void check(final ProgramSpec.AttributeDef definition, final String name, final Object value)
     {
-        final String field = "attributes." + name;
+        final String field = "attributes." + abbreviated(name);
         if (null == definition)
         {
             throw new InvalidSpecException(field + " is not an attribute of the program");
@@ -295,7 +295,11 @@ public final class AttributeSchema
         }
     }
 
-    private static String abbreviated(final String text)
+    /**
+     * @param text text from a request.
+     * @return the text cut to 40 characters for a message.
+     */
+    public static String abbreviated(final String text)
     {
         return text.length() > 40 ? text.substring(0, 40) + "..." : text;
     }

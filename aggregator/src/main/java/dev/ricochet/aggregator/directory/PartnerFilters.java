@@ -55,7 +55,8 @@ public final class PartnerFilters
         {
             if (!CatalogValidation.PARTNER_STATUSES.contains(status))
             {
-                throw new InvalidSpecException(field + ".status '" + status + "' is not a partner status: expected " +
+                throw new InvalidSpecException(
+                    field + ".status '" + AttributeSchema.abbreviated(status) + "' is not a partner status: expected " +
                     "one of " + CatalogValidation.PARTNER_STATUSES);
             }
         }
@@ -64,7 +65,8 @@ public final class PartnerFilters
         {
             if (program.tiers().stream().noneMatch(t -> t.name().equals(tier)))
             {
-                throw new InvalidSpecException(field + ".tier '" + tier + "' is not a tier of the program");
+                throw new InvalidSpecException(
+                    field + ".tier '" + AttributeSchema.abbreviated(tier) + "' is not a tier of the program");
             }
         }
         final List<String> tags = null == filter.tags() ? null : PartnerTags.normalise(field + ".tags", filter.tags());
@@ -113,7 +115,7 @@ public final class PartnerFilters
             final ProgramSpec.AttributeDef definition = null == program.attributes() ? null :
                 program.attributes().stream().filter(d -> d.name().equals(condition.getKey())).findFirst()
                 .orElse(null);
-            final String name = field + ".attributes." + condition.getKey();
+            final String name = field + ".attributes." + AttributeSchema.abbreviated(condition.getKey());
             if (null == definition)
             {
                 throw new InvalidSpecException(name + " is not an attribute of the program");
@@ -149,7 +151,7 @@ public final class PartnerFilters
         }
         catch (final NumberFormatException ex)
         {
-            throw new InvalidSpecException(field + " '" + text + "' is not a number");
+            throw new InvalidSpecException(field + " '" + AttributeSchema.abbreviated(text) + "' is not a number");
         }
     }
 
