@@ -115,7 +115,8 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         this.attribution = new AttributionEngine(store, catalog, pendingClicks, counters::add, commissions);
         this.clicks = new ClickCounting(store, batch, counters, pendingClicks, uniqueClickWindowMs);
         this.ledgerDay = new LedgerDay(store, batch, commissions, this::commitApplied);
-        this.catalogChanges = new CatalogApplication(catalog, store, batch, commissions, payouts, this::commitApplied);
+        this.catalogChanges = new CatalogApplication(catalog, store, batch, commissions, payouts, timeline,
+            this::commitApplied);
         this.progress = new AggregatorProgress(journal, store.journalPosition());
         this.commits = new CommitWriter(store, batch, storeRetry, progress);
         this.lastAppliedIndex = progress.committedIndex();

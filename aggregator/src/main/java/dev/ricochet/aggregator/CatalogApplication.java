@@ -20,6 +20,7 @@ import dev.ricochet.aggregator.ledger.LedgerCommand;
 import dev.ricochet.aggregator.payout.PayoutRun;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.timeline.Timeline;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import org.rocksdb.WriteBatch;
 
@@ -52,6 +53,7 @@ final class CatalogApplication
      * @param batch         the agent's batch the catalog entries are written to.
      * @param commissions   the commission engine, for reviews.
      * @param payouts       the payout runs.
+     * @param timeline      where partner changes are recorded.
      * @param commitApplied commits everything applied before the current event, for a command that reads committed
      *                      state.
      */
@@ -61,6 +63,7 @@ final class CatalogApplication
         final WriteBatch batch,
         final CommissionEngine commissions,
         final PayoutRuns payouts,
+        final Timeline timeline,
         final Runnable commitApplied)
     {
         this.catalog = catalog;
@@ -72,7 +75,7 @@ final class CatalogApplication
         this.commitApplied = commitApplied;
         this.adminChanges = new AdminChanges(store, batch, commitApplied, this::apply);
         this.segmentChanges = new SegmentChanges(catalog, catalogTable, batch);
-        this.bulkChanges = new BulkChanges(catalog, store, commitApplied);
+        this.bulkChanges = new BulkChanges(catalog, store, timeline, commitApplied);
     }
 
     /**
@@ -171,7 +174,7 @@ final class CatalogApplication
             case CatalogEventFlyweight.KIND_SEGMENT:
                 return segmentChanges.apply(CatalogJson.read(document, CatalogJson.SEGMENT));
             case CatalogEventFlyweight.KIND_BULK:
-                return bulkChanges.apply(CatalogJson.read(document, BulkRequest.class), partner ->
+                return bulkChanges.apply(CatalogJson.read(document, BulkRequest.class), timeMs, partner ->
                     apply(CatalogEventFlyweight.KIND_PARTNER, CatalogJson.write(partner), timeMs));
             default:
                 throw new IllegalStateException("unknown catalog kind " + kind);

@@ -349,6 +349,22 @@ class SegmentsAndBulkSystemTest
     }
 
     @Test
+    void shouldRecordATagChangeInTheTimelineWithItsTagsHiddenFromThePartnerItself() throws Exception
+    {
+        assertEquals(200, admin.post(BULK, "{\"ids\":[\"cat\"],\"action\":\"tags\",\"add\":[\"low-quality\"]}")
+            .statusCode());
+
+        final JsonNode event = read("/v1/partners/cat/timeline").get("events").get(0);
+        assertEquals("partner.tags_changed", event.get("type").asText());
+        assertEquals("{\"from\":null,\"to\":[\"low-quality\"]}", event.get("data").toString());
+        final String token = read("/v1/partners/cat/token").get("token").asText();
+        final AdminClient cat = new AdminClient(service.aggregator.adminPort(), token);
+        final JsonNode own = cat.getJson("/v1/partners/cat/timeline").get("events").get(0);
+        assertEquals("partner.tags_changed", own.get("type").asText());
+        assertFalse(own.toString().contains("low-quality"), own.toString());
+    }
+
+    @Test
     void shouldSetAnAttributeAndACommissionOverrideByFilterAndCountPartnersAlreadyAsAsked() throws Exception
     {
         final String fashion = "\"filter\":{\"attributes\":{\"niche\":\"fashion\"}}";

@@ -66,6 +66,7 @@ final class FieldOwners
     private static final Set<Role> UNDECLARED = ADMIN;
     private static final String TOUCHES = "conversions[].touches";
     private static final List<String> REVIEW_DATA = List.of("flags", "reason");
+    private static final Set<String> STAFF_DATA_EVENTS = Set.of("partner.tags_changed", "partner.attribute_changed");
 
     private static final Map<View, Map<String, Set<Role>>> OWNERS = new EnumMap<>(View.class);
 
@@ -226,6 +227,11 @@ final class FieldOwners
                 if (data instanceof ObjectNode && event.path("type").asText("").startsWith("commission."))
                 {
                     ((ObjectNode)data).remove(REVIEW_DATA);
+                }
+                // Part 8, item 4: tags and attribute values are the manager's classification, staff's to read.
+                if (STAFF_DATA_EVENTS.contains(event.path("type").asText("")) && event instanceof ObjectNode)
+                {
+                    ((ObjectNode)event).putNull("data");
                 }
             }
         }

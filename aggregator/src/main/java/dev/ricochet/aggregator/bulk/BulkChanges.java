@@ -9,6 +9,7 @@ import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.ledger.LedgerTable;
 import dev.ricochet.aggregator.ledger.PartnerAccount;
 import dev.ricochet.aggregator.store.StateStore;
+import dev.ricochet.aggregator.timeline.Timeline;
 import dev.ricochet.ingest.StrictJson;
 
 import java.util.ArrayList;
@@ -25,17 +26,22 @@ import java.util.Map;
 public final class BulkChanges
 {
     private final Catalog catalog;
+    private final Timeline timeline;
     private final Runnable commitApplied;
     private final BulkPlanner planner;
 
     /**
      * @param catalog       the catalog.
      * @param store         committed state: the partners' tiers.
+     * @param timeline      where tag, attribute and commission changes are recorded (status changes and tier pins
+     *                      are recorded by the partner write itself).
      * @param commitApplied commits everything applied before, so that the tiers read are current.
      */
-    public BulkChanges(final Catalog catalog, final StateStore store, final Runnable commitApplied)
+    public BulkChanges(final Catalog catalog, final StateStore store, final Timeline timeline,
+        final Runnable commitApplied)
     {
         this.catalog = catalog;
+        this.timeline = timeline;
         this.commitApplied = commitApplied;
         final LedgerTable accounts = new LedgerTable(store);
         this.planner = new BulkPlanner(catalog, (partner, program) ->
@@ -70,11 +76,12 @@ public final class BulkChanges
 
     /**
      * @param command the journaled change.
+     * @param timeMs  its journal time.
      * @param writer  writes each partner.
      * @return the audit detail: {@code after} is the summary and, per partner changed, the action's field before and
      * after; null if nothing was applied.
      */
-    public AuditDetail apply(final BulkRequest command, final PartnerWriter writer)
+    public AuditDetail apply(final BulkRequest command, final long timeMs, final PartnerWriter writer)
     {
         commitApplied.run();
         final BulkPlanner.Plan plan;
@@ -101,10 +108,40 @@ public final class BulkChanges
             row.put("after", field(action, command, change.spec()));
             changes.add(row);
             writer.write(change);
+            record(action, command, row, timeMs);
         }
         final Map<String, Object> after = StrictJson.MAPPER.convertValue(plan.summary(), BulkResults.FIELDS);
         after.put("changes", changes);
         return new AuditDetail("partners:" + command.programId() + "/bulk", command.programId(), command, after);
+    }
+
+    /**
+     * The timeline event of a tag, attribute or commission change made in bulk: {@code partner.tags_changed},
+     * {@code partner.attribute_changed} or {@code partner.commission_changed}, with the field before and after.
+     */
+    private void record(final BulkAction action, final BulkRequest command, final Map<String, Object> row,
+        final long timeMs)
+    {
+        final String type = switch (action)
+        {
+            case TAGS -> "partner.tags_changed";
+            case ATTRIBUTE -> "partner.attribute_changed";
+            case COMMISSION -> "partner.commission_changed";
+            case STATUS, TIER_PIN -> null;
+        };
+        if (null != type)
+        {
+            final CatalogEntry<PartnerSpec> partner = catalog.partner((String)row.get("id"));
+            final Map<String, Object> data = new LinkedHashMap<>();
+            if (BulkAction.ATTRIBUTE == action)
+            {
+                data.put("name", command.name());
+            }
+            data.put("from", row.get("before"));
+            data.put("to", row.get("after"));
+            timeline.record(partner.number(), partner, catalog.program(partner.spec().programId()), timeMs, type,
+                data);
+        }
     }
 
     private static Object field(final BulkAction action, final BulkRequest command, final PartnerSpec spec)
