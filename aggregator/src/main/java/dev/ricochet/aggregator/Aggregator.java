@@ -10,6 +10,8 @@ import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogEntity;
 import dev.ricochet.aggregator.catalog.CatalogTable;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
+import dev.ricochet.aggregator.token.TokenRegistry;
+import dev.ricochet.aggregator.token.TokenTable;
 import dev.ricochet.aggregator.webhook.WebhookDispatcher;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.DistinctErrorPrinter;
@@ -74,6 +76,7 @@ public final class Aggregator implements AutoCloseable
         private String analystTokenValue = Settings.string(ANALYST_TOKEN_PROP_NAME, null);
         private AdminToken analystToken;
         private AdminRoles adminRoles;
+        private TokenRegistry tokens;
         private long clockTickIntervalMs =
             Settings.durationMs(CLOCK_TICK_INTERVAL_PROP_NAME, CLOCK_TICK_INTERVAL_DEFAULT);
         private long webhookInitialBackoffMs = Settings.durationMs(
@@ -145,7 +148,8 @@ public final class Aggregator implements AutoCloseable
             require(!analystToken.value().equals(adminToken.value()) &&
                 !analystToken.value().equals(financeToken.value()),
                 ANALYST_TOKEN_PROP_NAME + ": must differ from the admin and finance tokens");
-            adminRoles = new AdminRoles(adminToken, financeToken, analystToken);
+            tokens = new TokenRegistry();
+            adminRoles = new AdminRoles(adminToken, financeToken, analystToken, tokens);
             return this;
         }
 
@@ -464,9 +468,10 @@ public final class Aggregator implements AutoCloseable
         store = StateStore.open(context.dataDir.resolve("state"), context.stateMemoryBytes);
         final Catalog catalog = new Catalog(context.linkDirectory, context.programDirectory);
         new CatalogTable(store).forEach((kind, json) -> CatalogEntity.restore(catalog, kind, json));
+        new TokenTable(store).restoreInto(context.tokens);
         agent = new AggregatorAgent(context.journal, store, catalog, context.epochClock,
             context.uniqueClickWindowMs, context.commitIntervalMs, context.commitMaxEvents,
-            new CommitWriter.StoreRetry(context.storeRetryMaxMs, context.storeMinFreeBytes));
+            new CommitWriter.StoreRetry(context.storeRetryMaxMs, context.storeMinFreeBytes), context.tokens);
         status = new AggregatorStatus(agent, context.stallTimeoutMs);
         runner = new AgentRunner(context.idleStrategy, context.errorHandler, null, agent);
         AgentRunner.startOnThread(runner);
@@ -488,7 +493,7 @@ public final class Aggregator implements AutoCloseable
         }, context.epochClock, context.errorHandler, context.webhookInitialBackoffMs, 3_600_000L, 20,
             context.webhookAllowPrivateNetworks).start();
         final AdminApi api = new AdminApi(catalog, store, catalogWriter, status, context.epochClock,
-            context.webhookAllowPrivateNetworks, context.adminMetrics);
+            context.webhookAllowPrivateNetworks, context.adminMetrics, context.adminRoles);
         try
         {
             adminServer = new AdminServer(context.adminBindAddress, context.adminPort, api, context.adminRoles,

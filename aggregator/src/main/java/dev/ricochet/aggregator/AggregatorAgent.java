@@ -8,6 +8,8 @@ import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.timeline.Timeline;
+import dev.ricochet.aggregator.token.TokenChanges;
+import dev.ricochet.aggregator.token.TokenRegistry;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.ClickEventFlyweight;
@@ -101,6 +103,21 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         final int commitMaxEvents,
         final CommitWriter.StoreRetry storeRetry)
     {
+        this(journal, store, catalog, epochClock, uniqueClickWindowMs, commitIntervalMs, commitMaxEvents, storeRetry,
+            new TokenRegistry());
+    }
+
+    AggregatorAgent(
+        final Journal journal,
+        final StateStore store,
+        final Catalog catalog,
+        final EpochClock epochClock,
+        final long uniqueClickWindowMs,
+        final long commitIntervalMs,
+        final int commitMaxEvents,
+        final CommitWriter.StoreRetry storeRetry,
+        final TokenRegistry tokens)
+    {
         this.journal = journal;
         this.catalog = catalog;
         this.epochClock = epochClock;
@@ -116,7 +133,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         this.clicks = new ClickCounting(store, batch, counters, pendingClicks, uniqueClickWindowMs);
         this.ledgerDay = new LedgerDay(store, batch, commissions, this::commitApplied);
         this.catalogChanges = new CatalogApplication(catalog, store, batch, commissions, payouts, timeline,
-            this::commitApplied);
+            new TokenChanges(store, tokens), this::commitApplied);
         this.progress = new AggregatorProgress(journal, store.journalPosition());
         this.commits = new CommitWriter(store, batch, storeRetry, progress);
         this.lastAppliedIndex = progress.committedIndex();

@@ -21,6 +21,8 @@ import dev.ricochet.aggregator.payout.PayoutRun;
 import dev.ricochet.aggregator.payout.PayoutRuns;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.timeline.Timeline;
+import dev.ricochet.aggregator.token.TokenChange;
+import dev.ricochet.aggregator.token.TokenChanges;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import org.rocksdb.WriteBatch;
 
@@ -42,6 +44,7 @@ final class CatalogApplication
     private final WriteBatch batch;
     private final CommissionEngine commissions;
     private final PayoutRuns payouts;
+    private final TokenChanges tokens;
     private final Runnable commitApplied;
     private final AdminChanges adminChanges;
     private final SegmentChanges segmentChanges; // part 8, item 4
@@ -54,6 +57,7 @@ final class CatalogApplication
      * @param commissions   the commission engine, for reviews.
      * @param payouts       the payout runs.
      * @param timeline      where partner changes are recorded.
+     * @param tokens        the named API tokens.
      * @param commitApplied commits everything applied before the current event, for a command that reads committed
      *                      state.
      */
@@ -64,6 +68,7 @@ final class CatalogApplication
         final CommissionEngine commissions,
         final PayoutRuns payouts,
         final Timeline timeline,
+        final TokenChanges tokens,
         final Runnable commitApplied)
     {
         this.catalog = catalog;
@@ -72,6 +77,7 @@ final class CatalogApplication
         this.batch = batch;
         this.commissions = commissions;
         this.payouts = payouts;
+        this.tokens = tokens;
         this.commitApplied = commitApplied;
         this.adminChanges = new AdminChanges(store, batch, commitApplied, this::apply);
         this.segmentChanges = new SegmentChanges(catalog, catalogTable, batch);
@@ -176,6 +182,8 @@ final class CatalogApplication
             case CatalogEventFlyweight.KIND_BULK:
                 return bulkChanges.apply(CatalogJson.read(document, BulkRequest.class), timeMs, partner ->
                     apply(CatalogEventFlyweight.KIND_PARTNER, CatalogJson.write(partner), timeMs));
+            case CatalogEventFlyweight.KIND_TOKEN: // item 7
+                return tokens.apply(batch, CatalogJson.read(document, TokenChange.class), timeMs);
             default:
                 throw new IllegalStateException("unknown catalog kind " + kind);
         }

@@ -163,6 +163,17 @@ public final class StrictJson
             throw new InvalidJsonException(
                 "request body is not UTF-8 (JSON must be): invalid byte sequence at byte " + in.position());
         }
+        // A NUL is valid UTF-8 but never JSON (a control character must be escaped, even in a string); and UTF-16 or
+        // UTF-32 text without a byte-order mark is ASCII between NULs, which passes the check above and which Jackson
+        // would otherwise detect and read (found by the hostile corpus through PATCH, part 8).
+        for (int i = 0; i < body.length; i++)
+        {
+            if (0 == body[i])
+            {
+                throw new InvalidJsonException("request body is not UTF-8 JSON: a NUL byte at byte " + i +
+                    " (UTF-16 and UTF-32 are refused)");
+            }
+        }
     }
 
     private static String path(final JsonMappingException ex)

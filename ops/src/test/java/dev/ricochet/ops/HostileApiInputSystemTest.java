@@ -1,6 +1,7 @@
 package dev.ricochet.ops;
 
 import dev.ricochet.ingest.test.RawHttp;
+import dev.ricochet.testsupport.AdminClient;
 import dev.ricochet.testsupport.ServiceFixture;
 import dev.ricochet.testsupport.ShopifySigner;
 import dev.ricochet.testsupport.StripeSigner;
@@ -109,6 +110,14 @@ class HostileApiInputSystemTest
         endpoints.add(new Endpoint("link", false, "PUT", "/v1/links/bl", admin,
             "{\"partnerId\":\"base\",\"destination\":%s}", false));
         endpoints.add(new Endpoint("coupon", false, "PUT", "/v1/coupons/BOMB", admin, "{\"partnerId\":%s}", false));
+        // Part 8 item 2: the same bodies as merge patches of the entities the other checks use (a patch that lost the
+        // program's secrets would show as a refused conversion in assertStillServing).
+        endpoints.add(new Endpoint("program-patch", false, "PATCH", "/v1/programs/bombs", admin,
+            "{\"name\":%s,\"holdDays\":%n}", false));
+        endpoints.add(new Endpoint("partner-patch", false, "PATCH", "/v1/partners/base", admin,
+            "{\"name\":%s,\"leadCommission\":%n}", false));
+        endpoints.add(new Endpoint("link-patch", false, "PATCH", "/v1/links/base-link", admin,
+            "{\"destination\":%s}", false));
         endpoints.add(new Endpoint("payout-run", false, "POST", "/v1/programs/bombs/payout-runs", admin,
             "{\"periodEnd\":%s}", false));
         endpoints.add(new Endpoint("commission-review", false, "POST", "/v1/partners/base/commission-reviews",
@@ -242,7 +251,7 @@ class HostileApiInputSystemTest
     {
         final HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.edge ? edge(endpoint.path) :
             URI.create("http://127.0.0.1:" + service.aggregator.adminPort() + endpoint.path))
-            .header("Content-Type", "application/json")
+            .header("Content-Type", "PATCH".equals(endpoint.method) ? AdminClient.MERGE_PATCH : "application/json")
             .method(endpoint.method, HttpRequest.BodyPublishers.ofByteArray(body));
         if (null != endpoint.token)
         {

@@ -16,6 +16,8 @@ public final class AdminClient
 {
     public static final String API_KEY = "test-program-api-key";
     public static final String STRIPE_SECRET = "whsec_test_system_0123456789";
+    /** The content type of a JSON Merge Patch (RFC 7396), which {@code PATCH} takes (part 8 item 2). */
+    public static final String MERGE_PATCH = "application/merge-patch+json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,6 +44,57 @@ public final class AdminClient
     public HttpResponse<String> post(final String path, final String json) throws IOException, InterruptedException
     {
         return send(builder(path).POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    // Part 8 item 2: partial updates and conditional writes.
+
+    /**
+     * {@code PATCH} with a JSON Merge Patch body.
+     *
+     * @param headers name, value pairs set on the request ({@code "If-Match", tag}); a {@code Content-Type} among them
+     *                replaces the merge-patch one.
+     */
+    public HttpResponse<String> patch(final String path, final String json, final String... headers)
+        throws IOException, InterruptedException
+    {
+        return send(withHeaders(builder(path).setHeader("Content-Type", MERGE_PATCH), headers)
+            .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    /**
+     * {@code PUT} with request headers ({@code "If-Match", tag} or {@code "If-None-Match", "*"}).
+     */
+    public HttpResponse<String> put(final String path, final String json, final String... headers)
+        throws IOException, InterruptedException
+    {
+        return send(withHeaders(builder(path), headers).PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    /**
+     * @return the {@code ETag} of the resource as read now (fails unless the read answers 200 with one).
+     */
+    public String etag(final String path) throws IOException, InterruptedException
+    {
+        final HttpResponse<String> response = get(path);
+        if (200 != response.statusCode())
+        {
+            throw new AssertionError("GET " + path + " -> " + response.statusCode() + " " + response.body());
+        }
+        return response.headers().firstValue("ETag")
+            .orElseThrow(() -> new AssertionError("GET " + path + " answered no ETag"));
+    }
+
+    private static HttpRequest.Builder withHeaders(final HttpRequest.Builder builder, final String... headers)
+    {
+        if (0 != headers.length % 2)
+        {
+            throw new IllegalArgumentException("headers come as name, value pairs");
+        }
+        for (int i = 0; i < headers.length; i += 2)
+        {
+            builder.setHeader(headers[i], headers[i + 1]);
+        }
+        return builder;
     }
 
     public String getOk(final String path) throws IOException, InterruptedException

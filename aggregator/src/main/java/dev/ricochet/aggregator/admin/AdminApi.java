@@ -97,6 +97,8 @@ public final class AdminApi
     private final AuditResource audit;
     private final SegmentsResource segments; // part 8, item 4
     private final BulkResource bulk; // part 8, item 4
+    private final TokensResource tokens;
+    private final ProgramScope scope;
 
     /**
      * @param catalog    catalog in memory.
@@ -106,6 +108,7 @@ public final class AdminApi
      * @param epochClock today's date for default report ranges.
      * @param allowPrivateWebhooks accept a {@code webhookUrl} on a loopback, private or link-local address.
      * @param extraMetrics         more Prometheus text for {@code /metrics} (the edge's business volume).
+     * @param roles                the tokens; the catalog entities' ETags are keyed from the admin token's.
      */
     public AdminApi(
         final Catalog catalog,
@@ -114,11 +117,13 @@ public final class AdminApi
         final AggregatorView aggregator,
         final EpochClock epochClock,
         final boolean allowPrivateWebhooks,
-        final Supplier<String> extraMetrics)
+        final Supplier<String> extraMetrics,
+        final AdminRoles roles)
     {
         final JournalWrites writes = new JournalWrites(writer, aggregator, store);
         final StoredRecords records = new StoredRecords(store);
-        this.catalog = new CatalogResource(catalog, store, writes, records, epochClock, allowPrivateWebhooks);
+        this.catalog = new CatalogResource(catalog, store, writes, records, epochClock, allowPrivateWebhooks,
+            new EntityTag(roles.entityTagKey()));
         this.reports = new ReportsResource(catalog, store, epochClock);
         this.commissions = new CommissionsResource(catalog, store, writes, records);
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
@@ -126,6 +131,8 @@ public final class AdminApi
         this.audit = new AuditResource(store, epochClock);
         this.segments = new SegmentsResource(catalog, writes);
         this.bulk = new BulkResource(catalog, writes, records);
+        this.tokens = new TokensResource(catalog, writes);
+        this.scope = new ProgramScope(catalog, store);
     }
 
     /**
@@ -144,6 +151,21 @@ public final class AdminApi
     public boolean isPartnerActiveEnoughToRead(final String partnerId)
     {
         return catalog.isPartnerActiveEnoughToRead(partnerId);
+    }
+
+    /**
+     * @param caller     who asks, its role already allowed by the route.
+     * @param route      the route matched.
+     * @param parameters the request's path parameters by name.
+     * @param body       reads the request body (only for a scoped caller's change).
+     * @return why a program-scoped caller may not reach this resource (a 403), or null ({@link ProgramScope}).
+     */
+    String outOfScope(final AdminRoles.Caller caller, final AdminRoute route, final Map<String, String> parameters,
+        final Supplier<byte[]> body)
+    {
+        // A partner token is confined to its own partner by the route table: a narrower reach than its program.
+        return null == caller.programId() || AdminRoles.Role.PARTNER == caller.role() ? null :
+            scope.refusal(caller.programId(), route, parameters::get, body);
     }
 
     /**
@@ -170,6 +192,11 @@ public final class AdminApi
             case PUT_LINK -> catalog.putLink(call);
             case GET_COUPON -> catalog.getCoupon(id);
             case PUT_COUPON -> catalog.putCoupon(call);
+            // Part 8 item 2: partial updates.
+            case PATCH_PROGRAM -> catalog.patchProgram(call);
+            case PATCH_PARTNER -> catalog.patchPartner(call);
+            case PATCH_LINK -> catalog.patchLink(call);
+            case PATCH_COUPON -> catalog.patchCoupon(call);
             case PARTNER_TOKEN -> catalog.partnerToken(id, roles);
             case PARTNER_STATS ->
                 reports.partnerStats(id, call.text("from"), call.text("to"), call.text("granularity"));
@@ -190,6 +217,10 @@ public final class AdminApi
             case PUT_SEGMENT -> segments.put(call);
             case DELETE_SEGMENT -> segments.delete(call);
             case BULK_PARTNERS -> bulk.post(call);
+            // part 8, item 7
+            case CREATE_TOKEN -> tokens.create(call, roles.tokens());
+            case LIST_TOKENS -> tokens.list((int)call.number("limit"), call.text("cursor"), roles.tokens());
+            case REVOKE_TOKEN -> tokens.revoke(call, roles.tokens());
         };
     }
 }

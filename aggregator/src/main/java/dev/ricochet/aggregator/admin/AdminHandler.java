@@ -26,6 +26,8 @@ import io.netty.util.concurrent.EventExecutor;
 import org.agrona.ErrorHandler;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 
@@ -84,7 +86,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         try
         {
             response = request.decoderResult().isFailure() ?
-                ApiResponse.error(400, "malformed HTTP request") : handle(request, requestId);
+                ApiResponse.error(400, "malformed HTTP request") :
+                handle(request, requestId, client(ctx));
         }
         catch (final InvalidSpecException ex)
         {
@@ -116,7 +119,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         write(ctx, request, response.withHeader(REQUEST_ID, requestId));
     }
 
-    private ApiResponse handle(final FullHttpRequest request, final String requestId)
+    private ApiResponse handle(final FullHttpRequest request, final String requestId, final InetAddress client)
     {
         if (1 != request.protocolVersion().majorVersion())
         {
@@ -162,7 +165,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             // Netty's decoder throws on a '%' without two hex digits: the client's mistake, not an internal error.
             return ApiResponse.error(400, "malformed request target: a '%' not followed by two hex digits");
         }
-        return route(request, path, parameters, requestId);
+        return route(request, path, parameters, requestId, client);
     }
 
     /**
@@ -171,14 +174,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
      * down to the fields the caller's role owns.
      */
     private ApiResponse route(final FullHttpRequest request, final String path,
-        final Map<String, List<String>> parameters, final String requestId)
+        final Map<String, List<String>> parameters, final String requestId, final InetAddress client)
     {
         final AdminRoute probe = AdminRoute.probe(path);
         if (null != probe)
         {
             // Any method, no token: a scraper, load balancer or supervisor asks these.
             return api.answer(new RouteCall(probe, Map.of(), AdminRoles.Caller.ANONYMOUS, requestId,
-                request.headers(), EMPTY, parameters), roles);
+                request.headers(), EMPTY, parameters, client), roles);
         }
         if (!path.startsWith("/v1/"))
         {
@@ -223,6 +226,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             {
                 return ApiResponse.error(403, refusal);
             }
+            // Item 7: a program-scoped token reaches its program's resources only, on every route.
+            final String outOfScope = api.outOfScope(caller, route, match.parameters(),
+                () -> ByteBufUtil.getBytes(request.content()));
+            if (null != outOfScope)
+            {
+                return ApiResponse.error(403, outOfScope);
+            }
         }
         final String badQuery = route.query().refusal(parameters);
         if (null != badQuery)
@@ -230,10 +240,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             return ApiResponse.error(400, badQuery);
         }
         final RouteCall call = new RouteCall(route, match.parameters(), caller, requestId, request.headers(),
-            ByteBufUtil.getBytes(request.content()), parameters);
+            ByteBufUtil.getBytes(request.content()), parameters, client);
         // Every answer is cut down to the fields the caller's role owns (FieldOwners: one table for all endpoints).
         return null == caller.role() ? api.answer(call, roles) :
             FieldOwners.project(caller, route.view(), api.answer(call, roles));
+    }
+
+    private static InetAddress client(final ChannelHandlerContext ctx)
+    {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress ?
+            ((InetSocketAddress)ctx.channel().remoteAddress()).getAddress() : null;
     }
 
     private void write(final ChannelHandlerContext ctx, final FullHttpRequest request, final ApiResponse answer)

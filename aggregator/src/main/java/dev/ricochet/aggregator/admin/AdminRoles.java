@@ -1,10 +1,14 @@
 package dev.ricochet.aggregator.admin;
 
+import dev.ricochet.aggregator.token.TokenRecord;
+import dev.ricochet.aggregator.token.TokenRegistry;
+import dev.ricochet.aggregator.token.TokenSecrets;
 import dev.ricochet.ingest.HmacSha256;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.Locale;
 
 /**
  * Who a bearer token is, and so what the admin API lets it do.
@@ -21,6 +25,10 @@ import java.util.Base64;
  *   <tr><td>partner</td><td>{@code rp_<partnerId>.<mac>}, issued by the admin</td><td>read its own partner record,
  *   stats, conversions, ledger and timeline; nothing else; nothing while the partner is suspended</td></tr>
  * </table>
+ *
+ * <p>Named tokens ({@code rt_...}, item 7) have one of these roles, a name and an optional program scope; they are
+ * recognised by their SHA-256 in the {@link TokenRegistry} the aggregator keeps current, so a revoked one fails from
+ * the next request on. The bootstrap tokens are compared first (a configured one may share the prefix).
  *
  * <p>Which routes each role may call is the route table's ({@link AdminRoute}); within what a role may call,
  * {@link FieldOwners} says which fields of each answer it sees (docs/roles.md).
@@ -67,14 +75,18 @@ public final class AdminRoles
     private final AdminToken finance;
     private final AdminToken analyst;
     private final String partnerKey;
+    private final TokenRegistry tokens;
 
     /**
      * @param admin   the admin token.
      * @param finance the finance token.
      * @param analyst the analyst token.
+     * @param tokens  the named tokens, kept current by the aggregator.
      */
-    public AdminRoles(final AdminToken admin, final AdminToken finance, final AdminToken analyst)
+    public AdminRoles(final AdminToken admin, final AdminToken finance, final AdminToken analyst,
+        final TokenRegistry tokens)
     {
+        this.tokens = tokens;
         this.admin = admin;
         this.finance = finance;
         this.analyst = analyst;
@@ -100,6 +112,15 @@ public final class AdminRoles
         {
             return new Caller("analyst", "analyst (bootstrap)", Role.ANALYST, null, null);
         }
+        // After the bootstrap tokens: a configured one may start with the same prefix.
+        if (TokenSecrets.isNamedToken(presented))
+        {
+            // Looked up by its hash: the hash of a random 256-bit token cannot be guessed, so a lookup's timing
+            // tells an attacker nothing worth having (docs/roles.md).
+            final TokenRecord named = tokens.live(TokenSecrets.hash(presented));
+            return null == named ? null : new Caller(named.id(), named.name(),
+                Role.valueOf(named.role().toUpperCase(Locale.ROOT)), named.partnerId(), named.programId());
+        }
         if (null != presented && presented.startsWith(PARTNER_TOKEN_PREFIX))
         {
             final int dot = presented.lastIndexOf('.');
@@ -117,6 +138,14 @@ public final class AdminRoles
     }
 
     /**
+     * @return the named tokens.
+     */
+    public TokenRegistry tokens()
+    {
+        return tokens;
+    }
+
+    /**
      * @param partnerId a partner.
      * @return the read-only token that speaks for it.
      */
@@ -124,6 +153,18 @@ public final class AdminRoles
     {
         return PARTNER_TOKEN_PREFIX + partnerId + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
             HmacSha256.of(partnerKey, partnerId.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    // Part 8 item 2: entity tags.
+
+    /**
+     * @return the key of the catalog entities' ETags ({@link EntityTag}), derived from the admin token like the
+     * partner tokens' key: the same over restarts and replays, never shown.
+     */
+    String entityTagKey()
+    {
+        return Base64.getEncoder().encodeToString(HmacSha256.of(admin.value(),
+            "ricochet entity tags".getBytes(StandardCharsets.US_ASCII)));
     }
 
     @Override

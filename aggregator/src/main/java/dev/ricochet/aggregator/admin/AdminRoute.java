@@ -49,6 +49,16 @@ public enum AdminRoute
     /** Create or change a coupon. */
     PUT_COUPON(HttpMethod.PUT, "/v1/coupons/{code}", Who.ADMIN, View.COUPON, RouteQuery.any()),
 
+    // Part 8 item 2: partial updates (JSON Merge Patch; docs/catalog.md).
+    /** Change some fields of a program. */
+    PATCH_PROGRAM(HttpMethod.PATCH, "/v1/programs/{programId}", Who.ADMIN, View.PROGRAM, RouteQuery.of()),
+    /** Change some fields of a partner. */
+    PATCH_PARTNER(HttpMethod.PATCH, "/v1/partners/{partnerId}", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+    /** Change some fields of a link. */
+    PATCH_LINK(HttpMethod.PATCH, "/v1/links/{code}", Who.ADMIN, View.LINK, RouteQuery.of()),
+    /** Change some fields of a coupon. */
+    PATCH_COUPON(HttpMethod.PATCH, "/v1/coupons/{code}", Who.ADMIN, View.COUPON, RouteQuery.of()),
+
     /** A partner's daily or hourly counters. */
     PARTNER_STATS(HttpMethod.GET, "/v1/partners/{partnerId}/stats", Who.EVERYONE, View.STATS,
         RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"), QueryParameter.text("granularity"))),
@@ -105,7 +115,15 @@ public enum AdminRoute
     DELETE_SEGMENT(HttpMethod.DELETE, "/v1/programs/{programId}/segments/{segmentId}", Who.ADMIN, View.SEGMENT,
         RouteQuery.of()),
     /** Change many partners of a program at once, all or nothing. */
-    BULK_PARTNERS(HttpMethod.POST, "/v1/programs/{programId}/partners/bulk", Who.ADMIN, View.BULK, RouteQuery.of());
+    BULK_PARTNERS(HttpMethod.POST, "/v1/programs/{programId}/partners/bulk", Who.ADMIN, View.BULK, RouteQuery.of()),
+    // Part 8, item 7: named tokens (an unscoped admin only: ProgramScope).
+    /** Create a named token; its secret is answered once. */
+    CREATE_TOKEN(HttpMethod.POST, "/v1/tokens", Who.ADMIN, View.NAMED_TOKEN, RouteQuery.of()),
+    /** The named tokens, revoked ones too, never their secrets. */
+    LIST_TOKENS(HttpMethod.GET, "/v1/tokens", Who.ADMIN, View.NAMED_TOKENS,
+        RouteQuery.of(QueryParameter.number("limit", 1, 500, 50), QueryParameter.text("cursor"))),
+    /** Revoke a named token, at once. */
+    REVOKE_TOKEN(HttpMethod.DELETE, "/v1/tokens/{tokenId}", Who.ADMIN, View.NAMED_TOKEN, RouteQuery.of());
 
     private final HttpMethod method;
     private final String pattern;

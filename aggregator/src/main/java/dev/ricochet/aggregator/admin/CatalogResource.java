@@ -2,7 +2,6 @@ package dev.ricochet.aggregator.admin;
 
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
-import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.CatalogValidation;
 import dev.ricochet.aggregator.catalog.CouponSpec;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
@@ -22,6 +21,7 @@ import dev.ricochet.ingest.Money;
 import org.agrona.concurrent.EpochClock;
 
 import java.net.URI;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,6 +41,11 @@ final class CatalogResource
     private final StoredRecords records;
     private final EpochClock epochClock;
     private final boolean allowPrivateWebhooks;
+    private final EntityRevisions revisions;
+    private final EntityRevisions.Kind<ProgramSpec> programs;
+    private final EntityRevisions.Kind<PartnerSpec> partners;
+    private final EntityRevisions.Kind<LinkSpec> links;
+    private final EntityRevisions.Kind<CouponSpec> coupons;
 
     /**
      * @param catalog              catalog in memory.
@@ -49,6 +54,7 @@ final class CatalogResource
      * @param records              committed records shared between resources.
      * @param epochClock           today's date for the partner's tier review and windows.
      * @param allowPrivateWebhooks accept a {@code webhookUrl} on a loopback, private or link-local address.
+     * @param tags                 the entities' ETags.
      */
     CatalogResource(
         final Catalog catalog,
@@ -56,7 +62,8 @@ final class CatalogResource
         final JournalWrites writes,
         final StoredRecords records,
         final EpochClock epochClock,
-        final boolean allowPrivateWebhooks)
+        final boolean allowPrivateWebhooks,
+        final EntityTag tags)
     {
         this.catalog = catalog;
         this.store = store;
@@ -64,20 +71,65 @@ final class CatalogResource
         this.records = records;
         this.epochClock = epochClock;
         this.allowPrivateWebhooks = allowPrivateWebhooks;
+        this.revisions = new EntityRevisions(writes, tags);
+        this.programs = new EntityRevisions.Kind<>("program", CatalogEventFlyweight.KIND_PROGRAM, ProgramSpec.class,
+            catalog::program, List.of());
+        this.partners = new EntityRevisions.Kind<>("partner", CatalogEventFlyweight.KIND_PARTNER, PartnerSpec.class,
+            catalog::partner, List.of("joinedAt"));
+        this.links = new EntityRevisions.Kind<>("link", CatalogEventFlyweight.KIND_LINK, LinkSpec.class,
+            catalog::link, List.of());
+        this.coupons = new EntityRevisions.Kind<>("coupon", CatalogEventFlyweight.KIND_COUPON, CouponSpec.class,
+            catalog::coupon, List.of());
+    }
+
+    // Part 8 item 2: every read answers the entity's ETag; PUT replaces and PATCH merges (EntityRevisions), both
+    // under the journal's write lock with their If-Match / If-None-Match, then through the same checks below.
+
+    /**
+     * {@code GET /v1/programs/{programId}}.
+     *
+     * @param programId from the path.
+     * @return the program, secrets redacted, with its ETag.
+     */
+    ApiResponse getProgram(final String programId)
+    {
+        return revisions.read(programs, programId, CatalogResource::programView);
     }
 
     /**
-     * {@code PUT /v1/programs/{programId}}.
+     * {@code PUT /v1/programs/{programId}}: create or replace.
      *
-     * @param call the request: the id of its path and its JSON body.
+     * @param call the request: the id of its path, its conditions and its JSON body.
      * @return the program as stored.
      */
     ApiResponse putProgram(final RouteCall call)
     {
+        CatalogValidation.requireId("programId", call.id());
+        return revisions.put(call, programs, (existing, given) -> storeProgram(call, existing, given));
+    }
+
+    /**
+     * {@code PATCH /v1/programs/{programId}}: a JSON Merge Patch of the stored program.
+     *
+     * @param call the request.
+     * @return the program as stored.
+     */
+    ApiResponse patchProgram(final RouteCall call)
+    {
+        CatalogValidation.requireId("programId", call.id());
+        return revisions.patch(call, programs, (existing, given) -> storeProgram(call, existing, given));
+    }
+
+    private ApiResponse storeProgram(final RouteCall call, final CatalogEntry<ProgramSpec> existing,
+        final ProgramSpec given)
+    {
         final String programId = call.id();
-        final byte[] body = call.body();
-        CatalogValidation.requireId("programId", programId);
-        final ProgramSpec spec = CatalogValidation.program(CatalogJson.parseRequest(body, ProgramSpec.class));
+        final ApiResponse outOfScope = outOfScope(call, programId);
+        if (null != outOfScope)
+        {
+            return outOfScope;
+        }
+        final ProgramSpec spec = CatalogValidation.program(given);
         if (!allowPrivateWebhooks && null != spec.webhookUrl())
         {
             final String refusal = WebhookAddresses.literalRefusal(URI.create(spec.webhookUrl()).getHost());
@@ -87,7 +139,6 @@ final class CatalogResource
                     "ricochet.webhook.allow.private.networks=true to post to the operator's own network");
             }
         }
-        final CatalogEntry<ProgramSpec> existing = catalog.program(programId);
         if (null != existing && !Objects.equals(existing.spec().currency(), spec.currency()))
         {
             for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(programId))
@@ -105,36 +156,56 @@ final class CatalogResource
     }
 
     /**
-     * {@code GET /v1/programs/{programId}}.
+     * {@code GET /v1/partners/{partnerId}}.
      *
-     * @param programId from the path.
-     * @return the program, secrets redacted.
+     * @param partnerId from the path.
+     * @return the partner, with its ETag.
      */
-    ApiResponse getProgram(final String programId)
+    ApiResponse getPartner(final String partnerId)
     {
-        final CatalogEntry<ProgramSpec> program = catalog.program(programId);
-        return null == program ? ApiResponse.error(404, "unknown program '" + programId + "'") :
-            ApiResponse.ok(programView(program));
+        return revisions.read(partners, partnerId, this::partnerView);
     }
 
     /**
-     * {@code PUT /v1/partners/{partnerId}}.
+     * {@code PUT /v1/partners/{partnerId}}: create or replace; {@code joinedAt} is kept.
      *
-     * @param call the request: the id of its path and its JSON body.
+     * @param call the request: the id of its path, its conditions and its JSON body.
      * @return the partner as stored.
      */
     ApiResponse putPartner(final RouteCall call)
     {
+        CatalogValidation.requireId("partnerId", call.id());
+        return revisions.put(call, partners, (existing, given) -> storePartner(call, existing, given));
+    }
+
+    /**
+     * {@code PATCH /v1/partners/{partnerId}}: a JSON Merge Patch of the stored partner.
+     *
+     * @param call the request.
+     * @return the partner as stored.
+     */
+    ApiResponse patchPartner(final RouteCall call)
+    {
+        CatalogValidation.requireId("partnerId", call.id());
+        return revisions.patch(call, partners, (existing, given) -> storePartner(call, existing, given));
+    }
+
+    private ApiResponse storePartner(final RouteCall call, final CatalogEntry<PartnerSpec> existing,
+        final PartnerSpec given)
+    {
         final String partnerId = call.id();
-        final byte[] body = call.body();
-        CatalogValidation.requireId("partnerId", partnerId);
-        final PartnerSpec spec = CatalogValidation.partner(CatalogJson.parseRequest(body, PartnerSpec.class));
+        final PartnerSpec spec = CatalogValidation.partner(withJoinedAt(existing, given));
+        final ApiResponse outOfScope = outOfScope(call, null == existing ? null : existing.spec().programId(),
+            spec.programId());
+        if (null != outOfScope)
+        {
+            return outOfScope;
+        }
         if (null == catalog.program(spec.programId()))
         {
             throw new InvalidSpecException("programId '" + spec.programId() + "' is not a known program");
         }
-        final CatalogEntry<PartnerSpec> existing = catalog.partner(partnerId);
-        // Item 4: custom attribute values against the program's schema.
+        // Item 4: custom attribute values against the program's schema (PUT and PATCH).
         final PartnerSpec checked = CatalogValidation.partnerAttributes(spec,
             catalog.program(spec.programId()).spec(), null == existing ? null : existing.spec());
         if (null != existing && !existing.spec().programId().equals(spec.programId()) &&
@@ -149,6 +220,25 @@ final class CatalogResource
     }
 
     /**
+     * {@code joinedAt} is the server's: set when the partner is created, kept by every later write (a partner created
+     * before part 8 keeps none). A body may repeat the stored value (a read, edited and written back) but not change
+     * it.
+     */
+    private PartnerSpec withJoinedAt(final CatalogEntry<PartnerSpec> existing, final PartnerSpec given)
+    {
+        final String stored = null == existing ? null : existing.spec().joinedAt();
+        if (null != given.joinedAt() && !given.joinedAt().equals(stored))
+        {
+            throw new InvalidSpecException("joinedAt is set by the server when the partner is created and cannot " +
+                "be changed");
+        }
+        final String joinedAt = null == existing ? Instant.ofEpochMilli(epochClock.time()).toString() : stored;
+        return new PartnerSpec(given.programId(), given.name(), given.email(), given.status(),
+            given.commissionPercent(), given.leadCommission(), given.monthlyCap(), given.payoutAccount(),
+            given.customerIds(), given.tags(), given.attributes(), given.tierPin(), given.statusReason(), joinedAt);
+    }
+
+    /**
      * @param partnerId the partner a partner token speaks for.
      * @return true if the partner exists and is not suspended: only then does its token read anything.
      */
@@ -159,29 +249,51 @@ final class CatalogResource
     }
 
     /**
-     * {@code GET /v1/partners/{partnerId}}.
+     * {@code GET /v1/links/{code}}.
      *
-     * @param partnerId from the path.
-     * @return the partner.
+     * @param code from the path.
+     * @return the link, with its ETag.
      */
-    ApiResponse getPartner(final String partnerId)
+    ApiResponse getLink(final String code)
     {
-        final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
-        return null == partner ? ApiResponse.notFound("partner", partnerId) : ApiResponse.ok(partnerView(partner));
+        return revisions.read(links, code, this::linkView);
     }
 
     /**
-     * {@code PUT /v1/links/{code}}.
+     * {@code PUT /v1/links/{code}}: create or replace.
      *
-     * @param call the request: the id of its path and its JSON body.
+     * @param call the request: the id of its path, its conditions and its JSON body.
      * @return the link as stored.
      */
     ApiResponse putLink(final RouteCall call)
     {
+        CatalogValidation.requireId("code", call.id());
+        return revisions.put(call, links, (existing, given) -> storeLink(call, existing, given));
+    }
+
+    /**
+     * {@code PATCH /v1/links/{code}}: a JSON Merge Patch of the stored link.
+     *
+     * @param call the request.
+     * @return the link as stored.
+     */
+    ApiResponse patchLink(final RouteCall call)
+    {
+        CatalogValidation.requireId("code", call.id());
+        return revisions.patch(call, links, (existing, given) -> storeLink(call, existing, given));
+    }
+
+    private ApiResponse storeLink(final RouteCall call, final CatalogEntry<LinkSpec> existing, final LinkSpec given)
+    {
         final String code = call.id();
-        final byte[] body = call.body();
-        CatalogValidation.requireId("code", code);
-        final LinkSpec spec = CatalogValidation.link(CatalogJson.parseRequest(body, LinkSpec.class));
+        final LinkSpec spec = CatalogValidation.link(given);
+        final ApiResponse outOfScope = outOfScope(call,
+            null == existing ? null : programOf(existing.spec().partnerId()),
+            programOf(spec.partnerId()));
+        if (null != outOfScope)
+        {
+            return outOfScope;
+        }
         if (null == catalog.partner(spec.partnerId()))
         {
             throw new InvalidSpecException("partnerId '" + spec.partnerId() + "' is not a known partner");
@@ -191,29 +303,51 @@ final class CatalogResource
     }
 
     /**
-     * {@code GET /v1/links/{code}}.
+     * {@code GET /v1/coupons/{code}}.
      *
      * @param code from the path.
-     * @return the link.
+     * @return the coupon, with its ETag.
      */
-    ApiResponse getLink(final String code)
+    ApiResponse getCoupon(final String code)
     {
-        final CatalogEntry<LinkSpec> link = catalog.link(code);
-        return null == link ? ApiResponse.error(404, "unknown link '" + code + "'") : ApiResponse.ok(linkView(link));
+        return revisions.read(coupons, code, CatalogResource::couponView);
     }
 
     /**
      * {@code PUT /v1/coupons/{code}}: link a coupon code to a partner (coupon attribution).
      *
-     * @param call the request: the id of its path and its JSON body.
+     * @param call the request: the id of its path, its conditions and its JSON body.
      * @return the coupon.
      */
     ApiResponse putCoupon(final RouteCall call)
     {
+        CatalogValidation.requireId("code", call.id());
+        return revisions.put(call, coupons, (existing, given) -> storeCoupon(call, existing, given));
+    }
+
+    /**
+     * {@code PATCH /v1/coupons/{code}}: a JSON Merge Patch of the stored coupon.
+     *
+     * @param call the request.
+     * @return the coupon.
+     */
+    ApiResponse patchCoupon(final RouteCall call)
+    {
+        CatalogValidation.requireId("code", call.id());
+        return revisions.patch(call, coupons, (existing, given) -> storeCoupon(call, existing, given));
+    }
+
+    private ApiResponse storeCoupon(final RouteCall call, final CatalogEntry<CouponSpec> existing,
+        final CouponSpec spec)
+    {
         final String code = call.id();
-        final byte[] body = call.body();
-        CatalogValidation.requireId("code", code);
-        final CouponSpec spec = CatalogJson.parseRequest(body, CouponSpec.class);
+        final ApiResponse outOfScope = outOfScope(call,
+            null == existing ? null : programOf(existing.spec().partnerId()),
+            null == spec.partnerId() ? null : programOf(spec.partnerId()));
+        if (null != outOfScope)
+        {
+            return outOfScope;
+        }
         if (null == spec.partnerId() || null == catalog.partner(spec.partnerId()))
         {
             throw new InvalidSpecException(null == spec.partnerId() ? "partnerId is required" :
@@ -224,16 +358,30 @@ final class CatalogResource
     }
 
     /**
-     * {@code GET /v1/coupons/{code}}.
+     * A token scoped to one program changes only that program's entities: the entity as stored and as written must
+     * both be in it (a check of the path's entity alone would let a write move a partner, link or coupon out of the
+     * program, or into it from another).
      *
-     * @param code from the path.
-     * @return the coupon.
+     * @return the 403 to answer, or null if every program named (nulls skipped) is the caller's, or it has no scope.
      */
-    ApiResponse getCoupon(final String code)
+    private static ApiResponse outOfScope(final RouteCall call, final String... programIds)
     {
-        final CatalogEntry<CouponSpec> coupon = catalog.coupon(code);
-        return null == coupon ? ApiResponse.error(404, "unknown coupon '" + code + "'") :
-            ApiResponse.ok(couponView(coupon));
+        final String scope = call.caller().programId();
+        for (final String programId : programIds)
+        {
+            if (null != scope && null != programId && !scope.equals(programId))
+            {
+                return ApiResponse.error(403, "this token may change only program '" + scope + "'; the change " +
+                    "touches program '" + programId + "'");
+            }
+        }
+        return null;
+    }
+
+    private String programOf(final String partnerId)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
+        return null == partner ? null : partner.spec().programId();
     }
 
     private static Map<String, Object> couponView(final CatalogEntry<CouponSpec> coupon)

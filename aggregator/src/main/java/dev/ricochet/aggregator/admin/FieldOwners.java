@@ -51,7 +51,9 @@ final class FieldOwners
         // part 8
         AUDIT,
         // part 8, item 4
-        SEGMENT, SEGMENTS, BULK
+        SEGMENT, SEGMENTS, BULK,
+        // part 8, item 7: named tokens
+        NAMED_TOKEN, NAMED_TOKENS
     }
 
     private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
@@ -141,6 +143,10 @@ final class FieldOwners
         OWNERS.put(View.SEGMENTS, fields(STAFF, "items", "next"));
         OWNERS.put(View.BULK, fields(ADMIN, "action", "matched", "changed", "unchanged", "failed", "changedIds",
             "dryRun", "requestId"));
+        // Part 8, item 7: named tokens are the unscoped admin's alone (the secret is in the creation's answer only).
+        OWNERS.put(View.NAMED_TOKEN, fields(ADMIN, "id", "name", "role", "programId", "partnerId", "createdAt",
+            "revokedAt", "token"));
+        OWNERS.put(View.NAMED_TOKENS, fields(ADMIN, "items", "next"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
     }

@@ -58,6 +58,9 @@ final class JournalWrites
     private final AdminApi.AggregatorView aggregator;
     private final AuditTable audit;
     private final Object writeLock = new Object();
+    // Part 8 item 2: the last event this API journaled, so that a conditional write can tell the applied state is
+    // complete (an earlier change that timed out with a 503 may still be on its way).
+    private long lastAppended = Journal.NULL_INDEX;
 
     /**
      * @param writer     appends catalog changes and ledger commands.
@@ -204,7 +207,27 @@ final class JournalWrites
                 "journal unavailable: " + what + " was not recorded, retry later" :
                 lowSpace + ": " + what + " was not recorded; retry once space is freed"));
         }
+        lastAppended = index;
         return index;
+    }
+
+    // Part 8 item 2: conditional writes.
+
+    /**
+     * Under {@link #writeLock()}: wait until the aggregator has applied every change this API journaled, so that the
+     * catalog read next is the state the next change will apply over (a change that timed out with a 503 before may
+     * still be on its way, and an {@code If-Match} judged without it would let a write over it through).
+     *
+     * @return null once applied, else the 503 to answer.
+     */
+    ApiResponse awaitAllApplied()
+    {
+        if (Journal.NULL_INDEX == lastAppended || await(lastAppended, aggregator::appliedIndex))
+        {
+            return null;
+        }
+        return ApiResponse.error(503, "an earlier change is journaled but the aggregator has not applied it yet; " +
+            "retry once it has (it will apply on recovery)");
     }
 
     private boolean await(final long index, final LongSupplier progress)

@@ -2,6 +2,7 @@ package dev.ricochet.aggregator.admin;
 
 import io.netty.handler.codec.http.HttpHeaders;
 
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +17,7 @@ import java.util.Map;
  * @param headers    the request's headers.
  * @param body       the request body, empty if none.
  * @param parameters the query parameters, checked against the route's.
+ * @param client     the address the request came from (the peer of the connection), for a public route's limits.
  */
 record RouteCall(
     AdminRoute route,
@@ -24,7 +26,8 @@ record RouteCall(
     String requestId,
     HttpHeaders headers,
     byte[] body,
-    Map<String, List<String>> parameters)
+    Map<String, List<String>> parameters,
+    InetAddress client)
 {
     /**
      * @return the first path parameter (the resource's id), or null for a collection route.
