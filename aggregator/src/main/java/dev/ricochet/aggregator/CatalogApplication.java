@@ -14,6 +14,7 @@ import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.catalog.SegmentChanges;
 import dev.ricochet.aggregator.commission.CommissionEngine;
+import dev.ricochet.aggregator.csv.ImportApplication;
 import dev.ricochet.aggregator.ledger.CommissionKey;
 import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.ledger.LedgerCommand;
@@ -49,6 +50,7 @@ final class CatalogApplication
     private final AdminChanges adminChanges;
     private final SegmentChanges segmentChanges; // part 8, item 4
     private final BulkChanges bulkChanges; // part 8, item 4
+    private final ImportApplication imports; // part 8, item 9
 
     /**
      * @param catalog       the catalog to apply changes to.
@@ -82,6 +84,7 @@ final class CatalogApplication
         this.adminChanges = new AdminChanges(store, batch, commitApplied, this::apply);
         this.segmentChanges = new SegmentChanges(catalog, catalogTable, batch);
         this.bulkChanges = new BulkChanges(catalog, store, timeline, commitApplied);
+        this.imports = new ImportApplication(catalog, this::apply); // part 8, item 9
     }
 
     /**
@@ -184,6 +187,8 @@ final class CatalogApplication
                     apply(CatalogEventFlyweight.KIND_PARTNER, CatalogJson.write(partner), timeMs));
             case CatalogEventFlyweight.KIND_TOKEN: // item 7
                 return tokens.apply(batch, CatalogJson.read(document, TokenChange.class), timeMs);
+            case CatalogEventFlyweight.KIND_IMPORT: // part 8, item 9: CSV import, every row through the cases above
+                return imports.apply(document, timeMs);
             default:
                 throw new IllegalStateException("unknown catalog kind " + kind);
         }

@@ -99,6 +99,9 @@ public final class AdminApi
     private final BulkResource bulk; // part 8, item 4
     private final TokensResource tokens;
     private final ProgramScope scope;
+    // Part 8, item 9: CSV import and export.
+    private final ImportResource imports;
+    private final ExportResource exports;
 
     /**
      * @param catalog    catalog in memory.
@@ -133,6 +136,9 @@ public final class AdminApi
         this.bulk = new BulkResource(catalog, writes, records);
         this.tokens = new TokensResource(catalog, writes);
         this.scope = new ProgramScope(catalog, store);
+        // Part 8, item 9: CSV import and export.
+        this.imports = new ImportResource(catalog, writes, epochClock);
+        this.exports = new ExportResource(catalog, store, records, epochClock);
     }
 
     /**
@@ -221,6 +227,13 @@ public final class AdminApi
             case CREATE_TOKEN -> tokens.create(call, roles.tokens());
             case LIST_TOKENS -> tokens.list((int)call.number("limit"), call.text("cursor"), roles.tokens());
             case REVOKE_TOKEN -> tokens.revoke(call, roles.tokens());
+            // Part 8, item 9: CSV import and export.
+            case IMPORT_PARTNERS -> imports.partners(call);
+            case IMPORT_LINKS -> imports.links(call);
+            case EXPORT_PARTNERS -> exports.partners(call);
+            case EXPORT_LINKS -> exports.links(call);
+            case EXPORT_CONVERSIONS -> exports.conversions(call);
+            case EXPORT_LEDGER -> exports.ledger(call);
         };
     }
 }

@@ -123,7 +123,26 @@ public enum AdminRoute
     LIST_TOKENS(HttpMethod.GET, "/v1/tokens", Who.ADMIN, View.NAMED_TOKENS,
         RouteQuery.of(QueryParameter.number("limit", 1, 500, 50), QueryParameter.text("cursor"))),
     /** Revoke a named token, at once. */
-    REVOKE_TOKEN(HttpMethod.DELETE, "/v1/tokens/{tokenId}", Who.ADMIN, View.NAMED_TOKEN, RouteQuery.of());
+    REVOKE_TOKEN(HttpMethod.DELETE, "/v1/tokens/{tokenId}", Who.ADMIN, View.NAMED_TOKEN, RouteQuery.of()),
+
+    // Part 8, item 9: CSV import and export (docs/import-export.md).
+    /** Import a program's partners from CSV: a dry run's report, or all rows in one journaled command. */
+    IMPORT_PARTNERS(HttpMethod.POST, "/v1/programs/{programId}/partners/import", Who.ADMIN, View.IMPORT,
+        RouteQuery.of(QueryParameter.text("dryRun"))),
+    /** Import a program's links from CSV: a dry run's report, or all rows in one journaled command. */
+    IMPORT_LINKS(HttpMethod.POST, "/v1/programs/{programId}/links/import", Who.ADMIN, View.IMPORT,
+        RouteQuery.of(QueryParameter.text("dryRun"))),
+    /** A program's partners with their counters over a range, as CSV (columns by role). */
+    EXPORT_PARTNERS(HttpMethod.GET, "/v1/programs/{programId}/partners/export.csv", Who.STAFF, null,
+        RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"))),
+    /** A program's links, as CSV. */
+    EXPORT_LINKS(HttpMethod.GET, "/v1/programs/{programId}/links/export.csv", Who.STAFF, null, RouteQuery.of()),
+    /** A program's conversions over a range, as CSV (columns by role). */
+    EXPORT_CONVERSIONS(HttpMethod.GET, "/v1/programs/{programId}/conversions/export.csv", Who.STAFF, null,
+        RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"))),
+    /** The ledger entries of a program's partners over a range, as CSV. */
+    EXPORT_LEDGER(HttpMethod.GET, "/v1/programs/{programId}/ledger/export.csv", Who.MONEY, null,
+        RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to")));
 
     private final HttpMethod method;
     private final String pattern;

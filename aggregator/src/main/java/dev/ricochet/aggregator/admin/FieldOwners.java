@@ -53,7 +53,9 @@ final class FieldOwners
         // part 8, item 4
         SEGMENT, SEGMENTS, BULK,
         // part 8, item 7: named tokens
-        NAMED_TOKEN, NAMED_TOKENS
+        NAMED_TOKEN, NAMED_TOKENS,
+        // part 8, item 9
+        IMPORT
     }
 
     private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
@@ -147,6 +149,9 @@ final class FieldOwners
         OWNERS.put(View.NAMED_TOKEN, fields(ADMIN, "id", "name", "role", "programId", "partnerId", "createdAt",
             "revokedAt", "token"));
         OWNERS.put(View.NAMED_TOKENS, fields(ADMIN, "items", "next"));
+        // Part 8, item 9: an import's report or summary; only the admin imports.
+        OWNERS.put(View.IMPORT, fields(ADMIN, "programId", "dryRun", "valid", "rows", "created", "updated",
+            "unchanged", "refused", "errors"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
     }
