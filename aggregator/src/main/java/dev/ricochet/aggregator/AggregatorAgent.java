@@ -7,6 +7,8 @@ import dev.ricochet.aggregator.commission.CommissionEngine;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.payout.PayoutRuns;
+import dev.ricochet.aggregator.report.ProgramCounterBackfill;
+import dev.ricochet.aggregator.report.ProgramCounters;
 import dev.ricochet.aggregator.timeline.Timeline;
 import dev.ricochet.aggregator.token.TokenChanges;
 import dev.ricochet.aggregator.token.TokenRegistry;
@@ -62,6 +64,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     private final PendingClicks pendingClicks = new PendingClicks();
     private final AttributionEngine attribution;
     private final CounterBuckets counters;
+    private final ProgramCounters programCounters; // part 8 item 6
     private final Ledger ledger;
     private final Timeline timeline;
     private final PayoutRuns payouts;
@@ -123,7 +126,10 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         this.epochClock = epochClock;
         this.commitIntervalMs = commitIntervalMs;
         this.commitMaxEvents = commitMaxEvents;
-        this.counters = new CounterBuckets(store);
+        // part 8 item 6: the program reports' buckets, counted with the partners' (tiers read from the ledger)
+        ProgramCounterBackfill.runOnce(store, catalog);
+        this.programCounters = new ProgramCounters(store, catalog, this::tierOf);
+        this.counters = new CounterBuckets(store, programCounters);
         this.ledger = new Ledger(store, counters);
         this.timeline = new Timeline(store, ledger);
         final CommissionEngine commissions = new CommissionEngine(catalog, counters, ledger, timeline,
@@ -132,8 +138,8 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         this.attribution = new AttributionEngine(store, catalog, pendingClicks, counters::add, commissions);
         this.clicks = new ClickCounting(store, batch, counters, pendingClicks, uniqueClickWindowMs);
         this.ledgerDay = new LedgerDay(store, batch, commissions, this::commitApplied);
-        this.catalogChanges = new CatalogApplication(catalog, store, batch, commissions, payouts, timeline,
-            new TokenChanges(store, tokens), this::commitApplied);
+        this.catalogChanges = new CatalogApplication(catalog, store, batch, commissions, payouts,
+            timeline, new TokenChanges(store, tokens), this::commitApplied);
         this.progress = new AggregatorProgress(journal, store.journalPosition());
         this.commits = new CommitWriter(store, batch, storeRetry, progress);
         this.lastAppliedIndex = progress.committedIndex();
@@ -239,6 +245,9 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         }
         final byte type = buffer.getByte(EventHeaderDescriptor.TYPE_OFFSET);
         ledgerDay.advanceTo(buffer.getLong(EventHeaderDescriptor.TIMESTAMP_OFFSET, EventHeaderDescriptor.BYTE_ORDER));
+        // part 8 item 6: entering a new week records its partners per tier
+        programCounters.onEventTime(buffer.getLong(EventHeaderDescriptor.TIMESTAMP_OFFSET,
+            EventHeaderDescriptor.BYTE_ORDER));
         switch (type)
         {
             case EventHeaderDescriptor.TYPE_CLICK:
@@ -269,6 +278,14 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
                 throw new IllegalStateException(
                     "journal index " + Long.toHexString(index) + ": unknown event type " + type);
         }
+    }
+
+    /**
+     * Part 8 item 6: a partner's current tier index, for the program reports' tier buckets.
+     */
+    private int tierOf(final int partnerNumber)
+    {
+        return ledger.account(partnerNumber).tier();
     }
 
     /**
@@ -311,6 +328,7 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
         timeline.flush(batch);
         payouts.flush(batch);
         counters.flush(batch);
+        programCounters.flush(batch); // part 8 item 6
         clicks.flush();
         ledgerDay.flush();
         final long position = lastAppliedIndex;

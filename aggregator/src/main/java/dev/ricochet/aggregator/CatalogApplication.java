@@ -51,6 +51,7 @@ final class CatalogApplication
     private final SegmentChanges segmentChanges; // part 8, item 4
     private final BulkChanges bulkChanges; // part 8, item 4
     private final ImportApplication imports; // part 8, item 9
+    private final PartnerLifecycle lifecycle;
 
     /**
      * @param catalog       the catalog to apply changes to.
@@ -85,6 +86,7 @@ final class CatalogApplication
         this.segmentChanges = new SegmentChanges(catalog, catalogTable, batch);
         this.bulkChanges = new BulkChanges(catalog, store, timeline, commitApplied);
         this.imports = new ImportApplication(catalog, this::apply); // part 8, item 9
+        this.lifecycle = new PartnerLifecycle(timeline, commissions);
     }
 
     /**
@@ -138,7 +140,7 @@ final class CatalogApplication
             {
                 final CatalogEntry<PartnerSpec> partner = CatalogJson.read(document, CatalogJson.PARTNER);
                 final CatalogEntry<PartnerSpec> before = catalog.partner(partner.id());
-                final CatalogEntry<PartnerSpec> applied = movesMoney(partner) ? null : catalog.applyPartner(partner);
+                final CatalogEntry<PartnerSpec> applied = movesMoney(partner) ? null : applyPartner(partner, timeMs);
                 return saved(kind, "partner:", before, applied, null == applied ? null : applied.spec().programId());
             }
             case CatalogEventFlyweight.KIND_LINK:
@@ -210,6 +212,25 @@ final class CatalogApplication
     {
         final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
         return null == partner ? null : partner.spec().programId();
+    }
+
+    /**
+     * Items 3 and 5 (part 8): apply a partner change; its status timeline and tier pin follow. Every route that
+     * changes a partner (PUT, PATCH, approve, reject, bulk, import) applies it here.
+     *
+     * @param change the partner as journaled.
+     * @param timeMs the change's journal time.
+     * @return the partner as applied, or null if its program is unknown.
+     */
+    CatalogEntry<PartnerSpec> applyPartner(final CatalogEntry<PartnerSpec> change, final long timeMs)
+    {
+        final CatalogEntry<PartnerSpec> before = catalog.partner(change.id());
+        final CatalogEntry<PartnerSpec> applied = catalog.applyPartner(change);
+        if (null != applied)
+        {
+            lifecycle.onPartnerChanged(before, applied, catalog.program(applied.spec().programId()), timeMs);
+        }
+        return applied;
     }
 
     /**

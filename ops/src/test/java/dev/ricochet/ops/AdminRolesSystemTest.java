@@ -183,7 +183,8 @@ class AdminRolesSystemTest
         final Set<String> partnerFields = Set.of("id", "programId", "name", "email", "status", "tier", "tierSince",
             "nextTierReview", "health", "healthComponents", "commissionPercent", "leadCommission", "monthlyCap",
             "payoutAccount", "customerIds", "windows",
-            "tags", "attributes"); // part 8, item 4
+            // part 8, items 3, 4 and 5
+            "statusReason", "tierPin", "tags", "attributes");
         final Set<String> programFields = Set.of("id", "name", "currency", "defaultDestination", "clickParam",
             "attribution", "tiers", "holdDays", "minPayout", "recurringMonths", "pixelConversions", "tierMode",
             "tierReview", "retroactive", "monthlyCap", "webhookUrl", "fraud", "secretsSet",

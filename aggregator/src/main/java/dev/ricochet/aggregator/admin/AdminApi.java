@@ -102,6 +102,8 @@ public final class AdminApi
     // Part 8, item 9: CSV import and export.
     private final ImportResource imports;
     private final ExportResource exports;
+    private final ProgramReportsResource programReports; // part 8 item 6
+    private final ApplicationsResource applications;
 
     /**
      * @param catalog    catalog in memory.
@@ -133,12 +135,16 @@ public final class AdminApi
         this.metrics = new MetricsResource(aggregator, extraMetrics);
         this.audit = new AuditResource(store, epochClock);
         this.segments = new SegmentsResource(catalog, writes);
-        this.bulk = new BulkResource(catalog, writes, records);
+        this.bulk = new BulkResource(catalog, writes, records, epochClock);
         this.tokens = new TokensResource(catalog, writes);
         this.scope = new ProgramScope(catalog, store);
         // Part 8, item 9: CSV import and export.
         this.imports = new ImportResource(catalog, writes, epochClock);
         this.exports = new ExportResource(catalog, store, records, epochClock);
+        this.programReports = new ProgramReportsResource(catalog, store, epochClock); // part 8 item 6
+        // Part 8, items 3 and 5. An address: 10 at once, then one every 6 s; a program: 50 at once, then one every 2 s.
+        this.applications = new ApplicationsResource(catalog, writes, epochClock,
+            new ApplicationLimiter(10, 6_000, 50, 2_000, 10_000), this.catalog::partnerView);
     }
 
     /**
@@ -234,6 +240,15 @@ public final class AdminApi
             case EXPORT_LINKS -> exports.links(call);
             case EXPORT_CONVERSIONS -> exports.conversions(call);
             case EXPORT_LEDGER -> exports.ledger(call);
+            // Part 8 item 6: program reports
+            case REPORT_OVERVIEW, REPORT_TOP_PARTNERS, REPORT_TIER_COHORTS, REPORT_HEALTH, REPORT_PARTNERS_ACTIVITY ->
+                programReports.answer(call);
+            // Part 8, items 3 and 5.
+            case APPLY -> applications.apply(call);
+            case APPROVE_PARTNER -> applications.approve(call);
+            case REJECT_PARTNER -> applications.reject(call);
+            case PIN_TIER -> applications.pin(call);
+            case UNPIN_TIER -> applications.unpin(call);
         };
     }
 }

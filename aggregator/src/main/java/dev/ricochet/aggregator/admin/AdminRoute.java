@@ -2,6 +2,8 @@ package dev.ricochet.aggregator.admin;
 
 import dev.ricochet.aggregator.admin.AdminRoles.Role;
 import dev.ricochet.aggregator.admin.FieldOwners.View;
+import dev.ricochet.aggregator.report.PartnerReports;
+import dev.ricochet.aggregator.report.ProgramReports;
 import io.netty.handler.codec.http.HttpMethod;
 
 import java.util.Collections;
@@ -116,6 +118,18 @@ public enum AdminRoute
         RouteQuery.of()),
     /** Change many partners of a program at once, all or nothing. */
     BULK_PARTNERS(HttpMethod.POST, "/v1/programs/{programId}/partners/bulk", Who.ADMIN, View.BULK, RouteQuery.of()),
+    // Part 8, items 3 and 5: applications, approval and rejection, tier pins.
+    /** Apply to a program (no token; rate-limited per address and per program). */
+    APPLY(HttpMethod.POST, "/v1/programs/{programId}/applications", Who.PUBLIC, View.APPLICATION, RouteQuery.of()),
+    /** Approve a pending partner. */
+    APPROVE_PARTNER(HttpMethod.POST, "/v1/partners/{partnerId}/approve", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+    /** Reject a pending partner, with a reason. */
+    REJECT_PARTNER(HttpMethod.POST, "/v1/partners/{partnerId}/reject", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+    /** Pin a partner's tier. */
+    PIN_TIER(HttpMethod.POST, "/v1/partners/{partnerId}/tier-pin", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+    /** Remove a partner's tier pin. */
+    UNPIN_TIER(HttpMethod.DELETE, "/v1/partners/{partnerId}/tier-pin", Who.ADMIN, View.PARTNER, RouteQuery.of()),
+
     // Part 8, item 7: named tokens (an unscoped admin only: ProgramScope).
     /** Create a named token; its secret is answered once. */
     CREATE_TOKEN(HttpMethod.POST, "/v1/tokens", Who.ADMIN, View.NAMED_TOKEN, RouteQuery.of()),
@@ -142,7 +156,26 @@ public enum AdminRoute
         RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"))),
     /** The ledger entries of a program's partners over a range, as CSV. */
     EXPORT_LEDGER(HttpMethod.GET, "/v1/programs/{programId}/ledger/export.csv", Who.MONEY, null,
-        RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to")));
+        RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"))),
+    // Part 8 item 6: program reports (docs/reports.md).
+    /** A program's totals, previous period, day and week series. */
+    REPORT_OVERVIEW(HttpMethod.GET, "/v1/programs/{programId}/reports/overview", Who.STAFF, View.PROGRAM_REPORT,
+        RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"))),
+    /** A program's partners ranked by a figure over a range. */
+    REPORT_TOP_PARTNERS(HttpMethod.GET, "/v1/programs/{programId}/reports/top-partners", Who.STAFF,
+        View.PROGRAM_REPORT, RouteQuery.of(QueryParameter.text("metric"), QueryParameter.text("from"),
+        QueryParameter.text("to"), QueryParameter.number("limit", 1, PartnerReports.MAX_TOP, 10))),
+    /** A program's partners and money per tier per week. */
+    REPORT_TIER_COHORTS(HttpMethod.GET, "/v1/programs/{programId}/reports/tier-cohorts", Who.STAFF,
+        View.PROGRAM_REPORT, RouteQuery.of(QueryParameter.number("weeks", 1, ProgramReports.MAX_COHORT_WEEKS, 12),
+        QueryParameter.text("to"))),
+    /** A program's active partners' health scores in bands. */
+    REPORT_HEALTH(HttpMethod.GET, "/v1/programs/{programId}/reports/health", Who.STAFF, View.PROGRAM_REPORT,
+        RouteQuery.of(QueryParameter.number("threshold", 0, 100, 40))),
+    /** A program's new, active and dormant partners. */
+    REPORT_PARTNERS_ACTIVITY(HttpMethod.GET, "/v1/programs/{programId}/reports/partners-activity", Who.STAFF,
+        View.PROGRAM_REPORT, RouteQuery.of(QueryParameter.text("from"), QueryParameter.text("to"),
+        QueryParameter.number("dormantDays", 1, 365, 30)));
 
     private final HttpMethod method;
     private final String pattern;

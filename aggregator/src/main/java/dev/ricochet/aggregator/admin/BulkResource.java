@@ -11,7 +11,9 @@ import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
 import dev.ricochet.ingest.CatalogEventFlyweight;
 import dev.ricochet.ingest.StrictJson;
+import org.agrona.concurrent.EpochClock;
 
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,14 +27,18 @@ final class BulkResource
     private final Catalog catalog;
     private final JournalWrites writes;
     private final BulkPlanner planner;
+    private final EpochClock epochClock;
 
     /**
      * @param catalog catalog in memory.
      * @param writes  journals changes and waits for them.
      * @param records committed partner accounts, for their tiers.
+     * @param epochClock today's date, for a new tier pin's end.
      */
-    BulkResource(final Catalog catalog, final JournalWrites writes, final StoredRecords records)
+    BulkResource(final Catalog catalog, final JournalWrites writes, final StoredRecords records,
+        final EpochClock epochClock)
     {
+        this.epochClock = epochClock;
         this.catalog = catalog;
         this.writes = writes;
         this.planner = new BulkPlanner(catalog, (partner, program) ->
@@ -57,7 +63,8 @@ final class BulkResource
         }
         final boolean isDryRun = Boolean.TRUE.equals(request.dryRun());
         final BulkRequest command = request.journaled(programId);
-        final BulkSummary planned = planner.plan(command, isDryRun).summary();
+        final BulkSummary planned = planner.plan(command, isDryRun,
+            LocalDate.ofEpochDay(RequestDates.today(epochClock))).summary();
         if (isDryRun || !planned.isApplicable())
         {
             return answer(planned, call.requestId());

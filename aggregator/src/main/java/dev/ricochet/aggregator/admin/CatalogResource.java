@@ -5,8 +5,10 @@ import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogValidation;
 import dev.ricochet.aggregator.catalog.CouponSpec;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
+import dev.ricochet.aggregator.catalog.LifecycleValidation;
 import dev.ricochet.aggregator.catalog.LinkSpec;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
+import dev.ricochet.aggregator.catalog.PartnerStatus;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.counters.CounterTable;
@@ -205,6 +207,8 @@ final class CatalogResource
         {
             throw new InvalidSpecException("programId '" + spec.programId() + "' is not a known program");
         }
+        LifecycleValidation.requireLifecycle(spec, catalog.program(spec.programId()).spec(),
+            null == existing ? null : existing.spec(), LocalDate.ofEpochDay(RequestDates.today(epochClock)));
         // Item 4: custom attribute values against the program's schema (PUT and PATCH).
         final PartnerSpec checked = CatalogValidation.partnerAttributes(spec,
             catalog.program(spec.programId()).spec(), null == existing ? null : existing.spec());
@@ -240,12 +244,12 @@ final class CatalogResource
 
     /**
      * @param partnerId the partner a partner token speaks for.
-     * @return true if the partner exists and is not suspended: only then does its token read anything.
+     * @return true if the partner exists and is not suspended or rejected: only then does its token read anything.
      */
     boolean isPartnerActiveEnoughToRead(final String partnerId)
     {
         final CatalogEntry<PartnerSpec> partner = catalog.partner(partnerId);
-        return null != partner && !"suspended".equals(partner.spec().status());
+        return null != partner && PartnerStatus.of(partner.spec()).tokenReads();
     }
 
     /**
@@ -441,7 +445,7 @@ final class CatalogResource
         return view;
     }
 
-    private Map<String, Object> partnerView(final CatalogEntry<PartnerSpec> partner)
+    Map<String, Object> partnerView(final CatalogEntry<PartnerSpec> partner)
     {
         final PartnerSpec spec = partner.spec();
         final List<ProgramSpec.Tier> tiers = catalog.program(spec.programId()).spec().tiers();
@@ -472,6 +476,11 @@ final class CatalogResource
         view.put("tags", null == spec.tags() ? List.of() : spec.tags());
         view.put("attributes", null == spec.attributes() ? Map.of() : spec.attributes());
         view.put("windows", windows(partner.number(), days));
+        // Items 3 and 5 (part 8): the pin while it is in force (an ended one is history, in the timeline).
+        view.put("statusReason", spec.statusReason());
+        final PartnerSpec.TierPin pin = spec.tierPin();
+        view.put("tierPin", null == pin || (null != pin.until() &&
+            pin.until().compareTo(LocalDate.ofEpochDay(today).toString()) < 0) ? null : pin);
         return view;
     }
 

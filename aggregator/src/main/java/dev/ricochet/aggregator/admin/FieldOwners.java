@@ -52,10 +52,14 @@ final class FieldOwners
         AUDIT,
         // part 8, item 4
         SEGMENT, SEGMENTS, BULK,
+        // part 8, item 3
+        APPLICATION,
         // part 8, item 7: named tokens
         NAMED_TOKEN, NAMED_TOKENS,
         // part 8, item 9
-        IMPORT
+        IMPORT,
+        // part 8 item 6
+        PROGRAM_REPORT
     }
 
     private static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
@@ -96,6 +100,9 @@ final class FieldOwners
         // Item 4: the manager's own classification of the partner ("vip", "at-risk", its niche): staff's.
         partner.put("tags", STAFF);
         partner.put("attributes", STAFF);
+        // Items 3 and 5 (part 8): why the status was last set, and a manual tier: the partner's to read too.
+        partner.put("statusReason", ALL);
+        partner.put("tierPin", ALL);
         OWNERS.put(View.PARTNER, partner);
 
         OWNERS.put(View.LINK, fields(STAFF, "code", "partnerId", "programId", "destination"));
@@ -135,6 +142,8 @@ final class FieldOwners
         OWNERS.put(View.TIMELINE, timeline);
 
         OWNERS.put(View.TOKEN, fields(ADMIN, "partnerId", "token"));
+        // Part 8, item 3: what the public apply endpoint answers (its caller has no role: the answer is not projected).
+        OWNERS.put(View.APPLICATION, fields(ALL, "applicationId"));
         OWNERS.put(View.COMMISSION_REVIEW, fields(MONEY, "partnerId", "externalId", "state", "amount"));
         OWNERS.put(View.HELD_COMMISSIONS, fields(MONEY, "programId", "currency", "total", "commissions"));
         OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));
@@ -152,6 +161,10 @@ final class FieldOwners
         // Part 8, item 9: an import's report or summary; only the admin imports.
         OWNERS.put(View.IMPORT, fields(ADMIN, "programId", "dryRun", "valid", "rows", "created", "updated",
             "unchanged", "refused", "errors"));
+        // Part 8 item 6: program reports, staff's as the partner stats are (revenue and commission totals included).
+        OWNERS.put(View.PROGRAM_REPORT, fields(STAFF, "programId", "from", "to", "days", "currency", "totals",
+            "previous", "change", "daySeries", "weekSeries", "metric", "items", "weeks", "asOf", "partners",
+            "threshold", "atRisk", "bands", "dormantDays", "joined", "active", "statusActive", "dormant"));
         OWNERS.put(View.PAYOUT_RUN, fields(MONEY, "id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners"));
     }

@@ -56,6 +56,14 @@ record RouteCall(
     }
 
     /**
+     * @return the caller's rate-limit key: its address (an IPv6 address's /64), or "unknown".
+     */
+    String clientKey()
+    {
+        return ApplicationLimiter.clientKey(client);
+    }
+
+    /**
      * @param name a query parameter.
      * @return its value, or null if absent.
      */

@@ -2,6 +2,8 @@ package dev.ricochet.aggregator.attribution;
 
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
+import dev.ricochet.aggregator.catalog.PartnerSpec;
+import dev.ricochet.aggregator.catalog.PartnerStatus;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.ingest.ConversionEventFlyweight;
@@ -14,7 +16,9 @@ import java.util.List;
 /**
  * Decides who a lead, sale or recurring payment credits, by the keys in order of trust (click id, visitor id, coupon,
  * referred customer), and splits it by the program's {@link AttributionModel}; reads clicks and touches, changes
- * nothing.
+ * nothing. Only partners whose status, when the conversion is applied, is credited ({@link PartnerStatus#isCredited()}:
+ * active or suspended) take part: the touches of a pending, paused or rejected partner are left off the path, its
+ * coupon and its referred customers attribute nothing to it.
  */
 final class Attributor
 {
@@ -81,6 +85,7 @@ final class Attributor
                 // The checkout came through this click: the path is the visitor's touches up to it.
                 path = touchPath(click.visitorHi(), click.visitorLo(), reported.program(), timeMs - windowMs,
                     click.timeMs(), new Touch(reported.clickId(), click.timeMs(), click.partnerNumber()));
+                reason = path.isEmpty() ? notCredited(click.partnerNumber()) : null;
                 attributedBy = "click_id";
             }
         }
@@ -94,17 +99,18 @@ final class Attributor
                 reason = null;
             }
         }
+        final int couponPartner = null == reported.coupon() ? 0 :
+            catalog.couponPartner(reported.program(), reported.coupon());
         final Attribution attribution;
         if (!path.isEmpty())
         {
             attribution = byPath(reported, path, attributedBy, settings);
         }
-        else if (null != reported.coupon() && 0 != catalog.couponPartner(reported.program(), reported.coupon()))
+        else if (0 != couponPartner && isCredited(couponPartner))
         {
-            final int partner = catalog.couponPartner(reported.program(), reported.coupon());
             attribution = new Attribution("coupon", null,
-                List.of(new ConversionRecord.Credit(partner, reported.amount(), null, 0)),
-                List.of(new ConversionRecord.Credit(partner, 1, null, 0)), null);
+                List.of(new ConversionRecord.Credit(couponPartner, reported.amount(), null, 0)),
+                List.of(new ConversionRecord.Credit(couponPartner, 1, null, 0)), null);
         }
         else if (null != reported.customerId())
         {
@@ -112,7 +118,7 @@ final class Attributor
         }
         else
         {
-            attribution = Attribution.none(reason);
+            attribution = Attribution.none(null == reason && 0 != couponPartner ? notCredited(couponPartner) : reason);
         }
         if (attribution.credits().isEmpty() && null == attribution.unattributedReason())
         {
@@ -175,9 +181,21 @@ final class Attributor
             timeMs - customer.firstSaleMs() <= (null == months ? 12 : months) * 31L * DAY_MS &&
             customer.firstSaleMs() - timeMs <= AttributionEngine.CLICK_SKEW_MS)
         {
+            final List<ConversionRecord.Credit> shares = new ArrayList<>();
+            for (final ConversionRecord.Credit share : customer.shares())
+            {
+                if (isCredited(share.partnerNumber()))
+                {
+                    shares.add(share);
+                }
+            }
+            if (shares.isEmpty())
+            {
+                return Attribution.none(notCredited(customer.shares().get(0).partnerNumber()));
+            }
             return new Attribution("customer_id", null,
-                AttributionModel.byPartner(AttributionModel.resplit(reported.amount(), customer.shares())),
-                AttributionModel.byPartner(customer.shares()), null);
+                AttributionModel.byPartner(AttributionModel.resplit(reported.amount(), shares)),
+                AttributionModel.byPartner(shares), null);
         }
         if (null != clickReason)
         {
@@ -209,7 +227,25 @@ final class Attributor
         {
             path.add(mustInclude);
         }
+        path.removeIf(touch -> !isCredited(touch.partnerNumber()));
         path.sort(Comparator.comparingLong(Touch::timeMs).thenComparing(Touch::clickId));
         return path.size() > MAX_PATH ? new ArrayList<>(path.subList(path.size() - MAX_PATH, path.size())) : path;
+    }
+
+    /**
+     * @param partnerNumber a partner.
+     * @return false if the partner's status, now (at the conversion's place in the journal), is not credited.
+     */
+    private boolean isCredited(final int partnerNumber)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(partnerNumber);
+        return null == partner || PartnerStatus.of(partner.spec()).isCredited();
+    }
+
+    private String notCredited(final int partnerNumber)
+    {
+        final CatalogEntry<PartnerSpec> partner = catalog.partnerByNumber(partnerNumber);
+        return null == partner ? "partner is unknown" : "partner '" + partner.id() + "' is " +
+            PartnerStatus.of(partner.spec()).wireName() + ": it earns no credit";
     }
 }

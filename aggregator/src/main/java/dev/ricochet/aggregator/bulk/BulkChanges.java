@@ -12,6 +12,7 @@ import dev.ricochet.aggregator.store.StateStore;
 import dev.ricochet.aggregator.timeline.Timeline;
 import dev.ricochet.ingest.StrictJson;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,7 +88,7 @@ public final class BulkChanges
         final BulkPlanner.Plan plan;
         try
         {
-            plan = planner.plan(command, false);
+            plan = planner.plan(command, false, LocalDate.ofEpochDay(Math.floorDiv(timeMs, 86_400_000L)));
         }
         catch (final InvalidSpecException ex)
         {

@@ -5,12 +5,14 @@ import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogValidation;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
+import dev.ricochet.aggregator.catalog.LifecycleValidation;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.catalog.SegmentSpec;
 import dev.ricochet.aggregator.directory.PartnerFilter;
 import dev.ricochet.aggregator.directory.PartnerFilters;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -70,10 +72,12 @@ public final class BulkPlanner
     /**
      * @param request the change, its program set.
      * @param dryRun  for the summary.
+     * @param today   today's UTC date (the API's clock, or the change's journal time when the aggregator applies it):
+     *                a new tier pin ends today or later.
      * @return the plan.
      * @throws InvalidSpecException if the request itself is invalid (a 400 naming the field).
      */
-    public Plan plan(final BulkRequest request, final boolean dryRun)
+    public Plan plan(final BulkRequest request, final boolean dryRun, final LocalDate today)
     {
         final CatalogEntry<ProgramSpec> program = catalog.program(request.programId());
         if (null == program)
@@ -98,6 +102,8 @@ public final class BulkPlanner
             {
                 final PartnerSpec valid = CatalogValidation.partnerAttributes(CatalogValidation.partner(after),
                     program.spec(), partner.spec());
+                // The lifecycle's checks (items 3 and 5) as for a single write: status reason, tier pin.
+                LifecycleValidation.requireLifecycle(valid, program.spec(), partner.spec(), today);
                 changes.add(new CatalogEntry<>(partner.id(), 0, valid));
             }
             catch (final InvalidSpecException ex)

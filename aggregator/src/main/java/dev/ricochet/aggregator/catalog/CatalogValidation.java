@@ -32,7 +32,7 @@ public final class CatalogValidation
     /**
      * Partner statuses.
      */
-    public static final Set<String> PARTNER_STATUSES = Set.of("pending", "active", "paused", "suspended");
+    public static final Set<String> PARTNER_STATUSES = Set.of("pending", "active", "paused", "suspended", "rejected");
 
     /**
      * How tier rates apply, see {@link ProgramSpec#tierMode()}.

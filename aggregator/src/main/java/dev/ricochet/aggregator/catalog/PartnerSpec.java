@@ -9,8 +9,8 @@ import java.util.Map;
  * @param programId the program the partner belongs to.
  * @param name      display name.
  * @param email     contact address, optional.
- * @param status    pending, active, paused or suspended; active by default. A suspended partner's new commissions
- *                  are held for review and it is left out of payout runs.
+ * @param status    pending, active, paused, suspended or rejected; active by default. What each does to credit,
+ *                  payouts and the partner's token: {@link PartnerStatus}, docs/partners.md.
  * @param commissionPercent override of the tier's percent for this partner (and of every band in graduated mode),
  *                          or null.
  * @param leadCommission    override of the tier's flat lead commission, in minor units, or null.

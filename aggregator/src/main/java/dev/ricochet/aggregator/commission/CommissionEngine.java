@@ -6,6 +6,7 @@ import dev.ricochet.aggregator.attribution.ConversionRecord;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
+import dev.ricochet.aggregator.catalog.PartnerStatus;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
@@ -35,8 +36,10 @@ import java.util.Set;
  * in the buckets, so the conversion that crosses a threshold earns the new tier's rate), then the commission at the
  * partner's rate, capped by the monthly cap, booked in the {@link Ledger} — held for review if the partner is
  * suspended or the share fails one of the program's {@link FraudChecks}. Refunds and chargebacks reverse their
- * share. When the journal's clock enters a new day, commissions whose hold period ends are approved and, on the
- * program's review days, tiers are reviewed (downgrades happen only there).
+ * share. When the journal's clock enters a new day, commissions whose hold period ends are approved, tier pins
+ * whose last day has passed end ({@link PinnedTiers}) and, on the program's review days, tiers are reviewed
+ * (downgrades happen only there). A partner whose tier is pinned skips upgrades and reviews, and earns its pinned
+ * tier's rate (in graduated mode too).
  */
 public final class CommissionEngine implements AttributionEngine.CreditListener
 {
@@ -52,6 +55,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
     private final Ledger ledger;
     private final Timeline timeline;
     private final FraudChecks fraud;
+    private final PinnedTiers pins;
     private final long[] sums = new long[CounterField.COUNT];
     private int today;
 
@@ -75,6 +79,21 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         this.timeline = timeline;
         this.today = today;
         this.fraud = new FraudChecks(counters);
+        this.pins = new PinnedTiers(catalog, ledger, timeline, this::qualifying);
+    }
+
+    /**
+     * A partner change was applied: pin or unpin its tier if its {@link PartnerSpec#tierPin()} changed.
+     *
+     * @param before  the partner before the change, or null if new.
+     * @param after   the partner as applied, with its number.
+     * @param program its program.
+     * @param timeMs  time of the change, from the journal.
+     */
+    public void onPartnerChanged(final CatalogEntry<PartnerSpec> before, final CatalogEntry<PartnerSpec> after,
+        final CatalogEntry<ProgramSpec> program, final long timeMs)
+    {
+        pins.onPartnerChanged(before, after, program, timeMs);
     }
 
     /**
@@ -155,7 +174,8 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
             earned = leadCommission;
             rate = "flat";
         }
-        else if (spec.isGraduated() && tiers.size() > 1)
+        else if (spec.isGraduated() && tiers.size() > 1 &&
+            PinnedTiers.pinnedTier(partner.spec(), tiers, day(record.timeMs())) < 0)
         {
             final int day = day(record.timeMs());
             final long windowRevenue = counters.window(partnerNumber, day - tiers.get(1).windowDays() + 1, day,
@@ -170,7 +190,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
             earned = CommissionRules.percentOf(credit.revenue(), rate);
         }
         earned = Math.min(capped(partnerNumber, partner, spec, record.timeMs(), earned), ledger.room(partnerNumber));
-        final boolean isSuspended = "suspended".equals(partner.spec().status());
+        final boolean isSuspended = PartnerStatus.of(partner.spec()).holdsCommissions();
         final List<FraudFlag> flags = fraud.check(spec.fraud(), partner, record, credit);
         final boolean isHeld = isSuspended || !flags.isEmpty();
         final Commission commission = new Commission(record.kind(), leadCommission >= 0 ? 0 : credit.revenue(), 0,
@@ -253,7 +273,7 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         final CatalogEntry<ProgramSpec> program, final long timeMs)
     {
         final List<ProgramSpec.Tier> tiers = program.spec().tiers();
-        if (tiers.size() < 2)
+        if (tiers.size() < 2 || PinnedTiers.pinnedTier(partner.spec(), tiers, day(timeMs)) >= 0)
         {
             return;
         }
@@ -351,12 +371,14 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
             // no gap makes this loop long. Tier reviews of the skipped days are superseded by the later ones.
             final int skipTo = newDay - MAX_CATCH_UP_DAYS;
             ledger.approveDue(Math.max(0, today + 1), skipTo, number -> programId(number));
+            pins.lapse(today, skipTo);
             today = skipTo;
         }
         while (today < newDay)
         {
             today++;
             ledger.approveDue(today, number -> programId(number));
+            pins.lapse(today - 1, today);
             for (final CatalogEntry<ProgramSpec> program : catalog.programs())
             {
                 if (program.spec().tiers().size() > 1 &&
@@ -373,9 +395,9 @@ public final class CommissionEngine implements AttributionEngine.CreditListener
         for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(program.id()))
         {
             final int current = ledger.account(partner.number()).tier();
-            if (0 == current)
+            if (0 == current || PinnedTiers.pinnedTier(partner.spec(), program.spec().tiers(), today) >= 0)
             {
-                continue; // nothing below the first tier, and upgrades never wait for a review
+                continue; // nothing below the first tier, upgrades never wait for a review, and a pin holds
             }
             final int qualifying = qualifying(partner.number(), program.spec().tiers(), today - 1);
             if (qualifying != current)

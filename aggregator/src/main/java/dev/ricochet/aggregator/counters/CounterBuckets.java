@@ -37,6 +37,7 @@ public final class CounterBuckets
     private static final long HOUR_MS = 3_600_000L;
 
     private final CounterTable table;
+    private final Listener listener; // part 8 item 6: the program reports' buckets
     private final Buckets days;
     private final Buckets hours;
     private int hoursExpiredBefore = Integer.MIN_VALUE;
@@ -47,7 +48,19 @@ public final class CounterBuckets
      */
     public CounterBuckets(final StateStore store)
     {
+        this(store, (partnerNumber, timeMs, field, delta) ->
+        {
+        });
+    }
+
+    /**
+     * @param store    committed buckets.
+     * @param listener told of every addition, in the order they are made (part 8 item 6: the program reports).
+     */
+    public CounterBuckets(final StateStore store, final Listener listener)
+    {
         this.table = new CounterTable(store);
+        this.listener = listener;
         this.days = new Buckets(table::day);
         this.hours = new Buckets(table::hour);
     }
@@ -64,6 +77,22 @@ public final class CounterBuckets
     {
         addTo(days.bucket(partnerNumber, (int)Math.floorDiv(timeMs, DAY_MS)), field.ordinal(), delta);
         addTo(hours.bucket(partnerNumber, (int)Math.floorDiv(timeMs, HOUR_MS)), field.ordinal(), delta);
+        listener.onAdd(partnerNumber, timeMs, field, delta);
+    }
+
+    /**
+     * Told of every addition to a partner's buckets (part 8 item 6: the program reports keep theirs with it).
+     */
+    @FunctionalInterface
+    public interface Listener
+    {
+        /**
+         * @param partnerNumber partner.
+         * @param timeMs        event time.
+         * @param field         counter.
+         * @param delta         change, negative for reversals.
+         */
+        void onAdd(int partnerNumber, long timeMs, CounterField field, long delta);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.ricochet.aggregator.payout;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
+import dev.ricochet.aggregator.catalog.PartnerStatus;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.ledger.Ledger;
 import dev.ricochet.aggregator.store.StateStore;
@@ -48,7 +49,8 @@ public final class PayoutRuns
     }
 
     /**
-     * Build a run: every active partner of the program whose approved balance is at least the program's minPayout
+     * Build a run: every partner of the program whose status is paid ({@link PartnerStatus#isPaid()}: active or
+     * paused; not pending, suspended or rejected) and whose approved balance is at least the program's minPayout
      * (and above zero) has that whole balance, as it is when the run is built, moved into the run; periodEnd labels
      * the run and is its idempotency key, it does not filter commissions. While a run of the program waits for
      * finance's approval no other run is built (the command is ignored, the API answers 409), so no partner is ever
@@ -73,7 +75,7 @@ public final class PayoutRuns
         for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(programId))
         {
             final long approved = ledger.account(partner.number()).approved();
-            if ("suspended".equals(partner.spec().status()) || approved < minPayout || !Money.canAdd(total, approved))
+            if (!PartnerStatus.of(partner.spec()).isPaid() || approved < minPayout || !Money.canAdd(total, approved))
             {
                 // The last test keeps the run's total within a long (balances are bounded per partner, not per
                 // program): that partner's balance waits, whole, for the next run.
