@@ -2,6 +2,8 @@ package dev.ricochet.aggregator;
 
 import dev.ricochet.aggregator.audit.AuditDetail;
 import dev.ricochet.aggregator.audit.AuditViews;
+import dev.ricochet.aggregator.bulk.BulkChanges;
+import dev.ricochet.aggregator.bulk.BulkRequest;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
@@ -10,6 +12,7 @@ import dev.ricochet.aggregator.catalog.CouponSpec;
 import dev.ricochet.aggregator.catalog.LinkSpec;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
+import dev.ricochet.aggregator.catalog.SegmentChanges;
 import dev.ricochet.aggregator.commission.CommissionEngine;
 import dev.ricochet.aggregator.csv.ImportApplication;
 import dev.ricochet.aggregator.ledger.CommissionKey;
@@ -45,6 +48,8 @@ final class CatalogApplication
     private final TokenChanges tokens;
     private final Runnable commitApplied;
     private final AdminChanges adminChanges;
+    private final SegmentChanges segmentChanges; // part 8, item 4
+    private final BulkChanges bulkChanges; // part 8, item 4
     private final ImportApplication imports; // part 8, item 9
     private final PartnerLifecycle lifecycle;
 
@@ -78,6 +83,8 @@ final class CatalogApplication
         this.tokens = tokens;
         this.commitApplied = commitApplied;
         this.adminChanges = new AdminChanges(store, batch, commitApplied, this::apply);
+        this.segmentChanges = new SegmentChanges(catalog, catalogTable, batch);
+        this.bulkChanges = new BulkChanges(catalog, store, timeline, commitApplied);
         this.imports = new ImportApplication(catalog, this::apply); // part 8, item 9
         this.lifecycle = new PartnerLifecycle(timeline, commissions);
     }
@@ -174,6 +181,12 @@ final class CatalogApplication
                 return review(review, timeMs) ? new AuditDetail("commission:" + review.partnerId() + "/" +
                     review.externalId(), programOf(review.partnerId()), null, review) : null;
             }
+            // Part 8, item 4: a saved segment; a bulk change, each partner written by the partner case above.
+            case CatalogEventFlyweight.KIND_SEGMENT:
+                return segmentChanges.apply(CatalogJson.read(document, CatalogJson.SEGMENT));
+            case CatalogEventFlyweight.KIND_BULK:
+                return bulkChanges.apply(CatalogJson.read(document, BulkRequest.class), timeMs, partner ->
+                    apply(CatalogEventFlyweight.KIND_PARTNER, CatalogJson.write(partner), timeMs));
             case CatalogEventFlyweight.KIND_TOKEN: // item 7
                 return tokens.apply(batch, CatalogJson.read(document, TokenChange.class), timeMs);
             case CatalogEventFlyweight.KIND_IMPORT: // part 8, item 9: CSV import, every row through the cases above

@@ -190,11 +190,12 @@ class AdminRolesSystemTest
         final Set<String> partnerFields = Set.of("id", "programId", "name", "email", "status", "tier", "tierSince",
             "nextTierReview", "health", "healthComponents", "commissionPercent", "leadCommission", "monthlyCap",
             "payoutAccount", "customerIds", "windows",
-            // part 8, items 3 and 5
-            "statusReason", "tierPin", "joinedAt");
+            // part 8, items 3, 4 and 5
+            "statusReason", "tierPin", "joinedAt", "tags", "attributes");
         final Set<String> programFields = Set.of("id", "name", "currency", "defaultDestination", "clickParam",
             "attribution", "tiers", "holdDays", "minPayout", "recurringMonths", "pixelConversions", "tierMode",
-            "tierReview", "retroactive", "monthlyCap", "webhookUrl", "fraud", "secretsSet");
+            "tierReview", "retroactive", "monthlyCap", "webhookUrl", "fraud", "secretsSet",
+            "attributes"); // part 8, item 4
         final Set<String> runFields = Set.of("id", "programId", "periodEnd", "status", "createdOn", "paidOn",
             "currency", "total", "partners");
         final Map<String, Set<String>> programHidden = Map.of(FINANCE, Set.of("webhookUrl"),
@@ -204,7 +205,7 @@ class AdminRolesSystemTest
             new FieldCheck("PUT", "/v1/programs/shop", program(), programFields, Map.of()),
             new FieldCheck("GET", "/v1/partners/ann", null, partnerFields, Map.of(
                 ANALYST, Set.of("payoutAccount", "customerIds"),
-                PARTNER_SELF, Set.of("health", "healthComponents", "customerIds"))),
+                PARTNER_SELF, Set.of("health", "healthComponents", "customerIds", "tags", "attributes"))),
             new FieldCheck("PUT", "/v1/partners/ann", ANN, partnerFields, Map.of()),
             new FieldCheck("GET", "/v1/partners/ann/stats", null, Set.of("partnerId", "from", "to", "clicks",
                 "uniqueClicks", "previews", "botClicks", "leads", "sales", "revenue", "commission", "refunded",

@@ -2,7 +2,6 @@ package dev.ricochet.aggregator.admin;
 
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.directory.PartnerDirectory;
-import dev.ricochet.aggregator.directory.SavedSegments;
 import dev.ricochet.aggregator.store.StateStore;
 import org.agrona.concurrent.EpochClock;
 
@@ -98,6 +97,8 @@ public final class AdminApi
     private final MetricsResource metrics;
     private final AuditResource audit;
     private final DirectoryResource directory; // part 8, item 1
+    private final SegmentsResource segments; // part 8, item 4
+    private final BulkResource bulk; // part 8, item 4
     private final TokensResource tokens;
     private final ProgramScope scope;
     private final ListsResource lists; // part 8 item 1
@@ -138,7 +139,9 @@ public final class AdminApi
         this.payouts = new PayoutsResource(catalog, store, writes, records, epochClock);
         this.metrics = new MetricsResource(aggregator, extraMetrics);
         this.audit = new AuditResource(store, epochClock);
-        this.directory = new DirectoryResource(catalog, partnerDirectory, SavedSegments.NONE, epochClock);
+        this.directory = new DirectoryResource(catalog, partnerDirectory, epochClock);
+        this.segments = new SegmentsResource(catalog, writes);
+        this.bulk = new BulkResource(catalog, writes, records, epochClock);
         this.tokens = new TokensResource(catalog, writes);
         this.scope = new ProgramScope(catalog, store);
         this.lists = new ListsResource(catalog, store, records); // part 8 item 1
@@ -232,6 +235,12 @@ public final class AdminApi
                 call.text("cursor"));
             case LIST_PARTNERS -> directory.partners(call.param("programId"), call.caller().programId(),
                 call.parameters(), (int)call.number("limit"));
+            // Part 8, item 4
+            case LIST_SEGMENTS -> segments.list(call);
+            case GET_SEGMENT -> segments.get(call);
+            case PUT_SEGMENT -> segments.put(call);
+            case DELETE_SEGMENT -> segments.delete(call);
+            case BULK_PARTNERS -> bulk.post(call);
             // part 8, item 7
             case CREATE_TOKEN -> tokens.create(call, roles.tokens());
             case LIST_TOKENS -> tokens.list((int)call.number("limit"), call.text("cursor"), roles.tokens());

@@ -103,6 +103,21 @@ public enum AdminRoute
         QueryParameter.text("target"), QueryParameter.text("programId"), QueryParameter.number("limit", 1, 500, 50),
         QueryParameter.text("cursor"))),
 
+    // Part 8, item 4: saved segments and bulk changes.
+    /** A program's saved segments. */
+    LIST_SEGMENTS(HttpMethod.GET, "/v1/programs/{programId}/segments", Who.STAFF, View.SEGMENTS,
+        RouteQuery.of(QueryParameter.number("limit", 1, 500, 50), QueryParameter.text("cursor"))),
+    /** Read a saved segment. */
+    GET_SEGMENT(HttpMethod.GET, "/v1/programs/{programId}/segments/{segmentId}", Who.STAFF, View.SEGMENT,
+        RouteQuery.of()),
+    /** Save a segment (a named partner filter). */
+    PUT_SEGMENT(HttpMethod.PUT, "/v1/programs/{programId}/segments/{segmentId}", Who.ADMIN, View.SEGMENT,
+        RouteQuery.of()),
+    /** Delete a saved segment. */
+    DELETE_SEGMENT(HttpMethod.DELETE, "/v1/programs/{programId}/segments/{segmentId}", Who.ADMIN, View.SEGMENT,
+        RouteQuery.of()),
+    /** Change many partners of a program at once, all or nothing. */
+    BULK_PARTNERS(HttpMethod.POST, "/v1/programs/{programId}/partners/bulk", Who.ADMIN, View.BULK, RouteQuery.of()),
     // Part 8, items 3 and 5: applications, approval and rejection, tier pins.
     /** Apply to a program (no token; rate-limited per address and per program). */
     APPLY(HttpMethod.POST, "/v1/programs/{programId}/applications", Who.PUBLIC, View.APPLICATION, RouteQuery.of()),

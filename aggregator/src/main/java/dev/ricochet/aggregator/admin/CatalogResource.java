@@ -209,6 +209,9 @@ final class CatalogResource
         }
         LifecycleValidation.requireLifecycle(spec, catalog.program(spec.programId()).spec(),
             null == existing ? null : existing.spec(), LocalDate.ofEpochDay(RequestDates.today(epochClock)));
+        // Item 4: custom attribute values against the program's schema (PUT and PATCH).
+        final PartnerSpec checked = CatalogValidation.partnerAttributes(spec,
+            catalog.program(spec.programId()).spec(), null == existing ? null : existing.spec());
         if (null != existing && !existing.spec().programId().equals(spec.programId()) &&
             Ledger.hasMoneyHistory(store, existing.number()))
         {
@@ -216,7 +219,7 @@ final class CatalogResource
                 existing.spec().programId() + "'; its program cannot change to '" + spec.programId() +
                 "': create a new partner for that program");
         }
-        return writes.upsert(call, CatalogEventFlyweight.KIND_PARTNER, new CatalogEntry<>(partnerId, 0, spec),
+        return writes.upsert(call, CatalogEventFlyweight.KIND_PARTNER, new CatalogEntry<>(partnerId, 0, checked),
             () -> catalog.partner(partnerId), this::partnerView);
     }
 
@@ -414,6 +417,7 @@ final class CatalogResource
         view.put("monthlyCap", spec.monthlyCap());
         view.put("webhookUrl", spec.webhookUrl());
         view.put("fraud", spec.fraud());
+        view.put("attributes", spec.attributes()); // item 4
         final ProgramSpec.Secrets secrets = spec.secrets();
         final List<String> secretsSet = new ArrayList<>();
         if (null != secrets.apiKey())
@@ -468,6 +472,9 @@ final class CatalogResource
         view.put("monthlyCap", spec.monthlyCap());
         view.put("payoutAccount", spec.payoutAccount());
         view.put("customerIds", spec.customerIds());
+        // Item 4: tags and custom attribute values (kept as stored, even if the schema has changed since).
+        view.put("tags", null == spec.tags() ? List.of() : spec.tags());
+        view.put("attributes", null == spec.attributes() ? Map.of() : spec.attributes());
         view.put("windows", windows(partner.number(), days));
         // Items 3 and 5 (part 8): the pin while it is in force (an ended one is history, in the timeline).
         view.put("statusReason", spec.statusReason());

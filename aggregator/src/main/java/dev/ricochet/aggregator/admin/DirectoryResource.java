@@ -4,6 +4,7 @@ import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
+import dev.ricochet.aggregator.catalog.SegmentSpec;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.directory.DirectoryCursor;
 import dev.ricochet.aggregator.directory.DirectoryEntry;
@@ -14,7 +15,6 @@ import dev.ricochet.aggregator.directory.DirectorySort;
 import dev.ricochet.aggregator.directory.PartnerDirectory;
 import dev.ricochet.aggregator.directory.PartnerFilter;
 import dev.ricochet.aggregator.directory.DirectoryFilters;
-import dev.ricochet.aggregator.directory.SavedSegments;
 import org.agrona.concurrent.EpochClock;
 
 import java.nio.charset.CharacterCodingException;
@@ -46,21 +46,17 @@ final class DirectoryResource
 
     private final Catalog catalog;
     private final PartnerDirectory directory;
-    private final SavedSegments segments;
     private final EpochClock epochClock;
 
     /**
      * @param catalog    the catalog, for programs.
      * @param directory  the partner directory.
-     * @param segments   the saved segments, for {@code segment=}.
      * @param epochClock today, for health scores.
      */
-    DirectoryResource(final Catalog catalog, final PartnerDirectory directory, final SavedSegments segments,
-        final EpochClock epochClock)
+    DirectoryResource(final Catalog catalog, final PartnerDirectory directory, final EpochClock epochClock)
     {
         this.catalog = catalog;
         this.directory = directory;
-        this.segments = segments;
         this.epochClock = epochClock;
     }
 
@@ -191,8 +187,9 @@ final class DirectoryResource
 
     private DirectoryFilters.Compiled segment(final CatalogEntry<ProgramSpec> program, final String segmentId)
     {
-        final PartnerFilter filter = segmentId.length() > MAX_SEGMENT_ID_LENGTH ? null :
-            segments.filter(program.id(), segmentId);
+        final CatalogEntry<SegmentSpec> saved = segmentId.length() > MAX_SEGMENT_ID_LENGTH ? null :
+            catalog.segments().get(program.id(), segmentId);
+        final PartnerFilter filter = null == saved ? null : saved.spec().filter();
         if (null == filter)
         {
             throw new InvalidSpecException("segment: '" + (segmentId.length() > MAX_SEGMENT_ID_LENGTH ?

@@ -50,6 +50,8 @@ final class FieldOwners
         HELD_COMMISSIONS, AT_RISK, PAYOUT_RUN,
         // part 8
         AUDIT,
+        // part 8, item 4
+        SEGMENT, SEGMENTS, BULK,
         // part 8, item 3
         APPLICATION,
         // part 8, item 1 (directory)
@@ -76,6 +78,7 @@ final class FieldOwners
     private static final Set<Role> UNDECLARED = ADMIN;
     private static final String TOUCHES = "conversions[].touches";
     private static final List<String> REVIEW_DATA = List.of("flags", "reason");
+    private static final Set<String> STAFF_DATA_EVENTS = Set.of("partner.tags_changed", "partner.attribute_changed");
 
     private static final Map<View, Map<String, Set<Role>>> OWNERS = new EnumMap<>(View.class);
 
@@ -86,6 +89,7 @@ final class FieldOwners
             "tierMode", "tierReview", "retroactive", "monthlyCap", "fraud", "secretsSet");
         // Receivers keep their own token in the URL (Zapier, Slack): it is a credential, the admin's alone.
         program.put("webhookUrl", ADMIN);
+        program.put("attributes", STAFF); // item 4: the custom attribute schema
         OWNERS.put(View.PROGRAM, program);
 
         final Map<String, Set<Role>> partner = fields(ALL, "id", "programId", "name", "email", "status", "tier",
@@ -97,6 +101,9 @@ final class FieldOwners
         partner.put("payoutAccount", MONEY_AND_SELF);
         // The partner's own customer ids, the self-referral check's watch list: customer identities.
         partner.put("customerIds", MONEY);
+        // Item 4: the manager's own classification of the partner ("vip", "at-risk", its niche): staff's.
+        partner.put("tags", STAFF);
+        partner.put("attributes", STAFF);
         // Items 3 and 5 (part 8): why the status was last set, and a manual tier: the partner's to read too.
         partner.put("statusReason", ALL);
         partner.put("tierPin", ALL);
@@ -147,6 +154,11 @@ final class FieldOwners
         OWNERS.put(View.AT_RISK, fields(STAFF, "programId", "threshold", "partners"));
         // The trail's before and after hold payout accounts and commission overrides: money roles only.
         OWNERS.put(View.AUDIT, fields(MONEY, "items", "next"));
+        // Part 8, item 4: saved segments (staff read them) and a bulk change's summary (the admin's own request).
+        OWNERS.put(View.SEGMENT, fields(STAFF, "id", "programId", "name", "filter"));
+        OWNERS.put(View.SEGMENTS, fields(STAFF, "items", "next"));
+        OWNERS.put(View.BULK, fields(ADMIN, "action", "matched", "changed", "unchanged", "failed", "changedIds",
+            "dryRun", "requestId"));
         // Part 8, item 7: named tokens are the unscoped admin's alone (the secret is in the creation's answer only).
         OWNERS.put(View.NAMED_TOKEN, fields(ADMIN, "id", "name", "role", "programId", "partnerId", "createdAt",
             "revokedAt", "token"));
@@ -272,6 +284,11 @@ final class FieldOwners
                 if (data instanceof ObjectNode && event.path("type").asText("").startsWith("commission."))
                 {
                     ((ObjectNode)data).remove(REVIEW_DATA);
+                }
+                // Part 8, item 4: tags and attribute values are the manager's classification, staff's to read.
+                if (STAFF_DATA_EVENTS.contains(event.path("type").asText("")) && event instanceof ObjectNode)
+                {
+                    ((ObjectNode)event).putNull("data");
                 }
             }
         }

@@ -35,6 +35,7 @@ public final class Catalog
     // Part 8 item 1 (lists): links and coupons sorted per program and per partner.
     private final CodeIndex linkCodes = new CodeIndex();
     private final CodeIndex couponCodes = new CodeIndex();
+    private final Segments segments = new Segments(); // item 4
     private int lastProgramNumber;
     private int lastPartnerNumber;
     private int lastLinkNumber;
@@ -103,6 +104,14 @@ public final class Catalog
         }
         result.sort(Comparator.comparingInt(CatalogEntry::number));
         return result;
+    }
+
+    /**
+     * @return the saved segments (item 4).
+     */
+    public Segments segments()
+    {
+        return segments;
     }
 
     /**

@@ -51,6 +51,17 @@ public enum CatalogEntity
         {
             catalog.restoreCoupon(CatalogJson.read(json, CatalogJson.COUPON));
         }
+    },
+
+    /**
+     * A saved segment (item 4).
+     */
+    SEGMENT(CatalogEventFlyweight.KIND_SEGMENT)
+    {
+        void restore(final Catalog catalog, final byte[] json)
+        {
+            catalog.segments().apply(CatalogJson.read(json, CatalogJson.SEGMENT));
+        }
     };
 
     private static final CatalogEntity[] VALUES = values();

@@ -40,6 +40,13 @@ public final class CatalogJson
     {
     };
 
+    /**
+     * Type of a journaled or saved segment (item 4); a null spec deletes it.
+     */
+    public static final TypeReference<CatalogEntry<SegmentSpec>> SEGMENT = new TypeReference<>()
+    {
+    };
+
     private CatalogJson()
     {
     }

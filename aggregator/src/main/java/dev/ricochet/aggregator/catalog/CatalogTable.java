@@ -37,6 +37,16 @@ public final class CatalogTable
     }
 
     /**
+     * @param batch the batch being built.
+     * @param kind  entity kind.
+     * @param id    the entity's id: a deleted segment (item 4).
+     */
+    public void delete(final WriteBatch batch, final byte kind, final String id)
+    {
+        store.delete(batch, Table.CATALOG, key(kind, id));
+    }
+
+    /**
      * Visit every saved catalog entity, in key order.
      *
      * @param consumer receives kind and document.

@@ -10,6 +10,7 @@ import java.util.Currency;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -171,7 +172,7 @@ public final class CatalogValidation
         return new ProgramSpec(name, currency, defaultDestination, clickParam, attribution, tiers, holdDays, minPayout,
             secrets, recurringMonths, Boolean.TRUE.equals(spec.pixelConversions()), tierMode, tierReview,
             Boolean.TRUE.equals(spec.retroactive()), spec.monthlyCap(), webhookUrl, fraud(spec.fraud()),
-            spec.attributes(), spec.applications());
+            AttributeSchema.definitions(spec.attributes()), spec.applications());
     }
 
     /**
@@ -355,8 +356,38 @@ public final class CatalogValidation
         }
         return new PartnerSpec(spec.programId(), name, spec.email(), status, spec.commissionPercent(),
             spec.leadCommission(), spec.monthlyCap(), spec.payoutAccount(), customerIds(spec.customerIds()),
-            spec.tags(), spec.attributes(), spec.tierPin(), spec.statusReason(), spec.joinedAt());
+            PartnerTags.normalise(spec.tags()), spec.attributes(), spec.tierPin(), spec.statusReason(),
+            spec.joinedAt());
     }
+
+    // Item 4 (attributes and tags): the check of a partner's attribute values against its program's schema.
+    /**
+     * Check a partner's custom attribute values against its program's schema ({@link AttributeSchema}); every write
+     * of a partner (PUT, PATCH, application, bulk change, import) calls this after {@link #partner}.
+     *
+     * @param spec     the validated partner as it will be stored.
+     * @param program  its program.
+     * @param previous the partner as stored before the write, or null if new: values it already had in the same
+     *                 program pass unchanged even if the schema has changed since.
+     * @return the spec with its attribute values in name order, null values dropped.
+     * @throws InvalidSpecException naming the attribute.
+     */
+    public static PartnerSpec partnerAttributes(final PartnerSpec spec, final ProgramSpec program,
+        final PartnerSpec previous)
+    {
+        final boolean isSameProgram = null != previous && previous.programId().equals(spec.programId());
+        final Map<String, Object> attributes = AttributeSchema.values(program, spec.attributes(),
+            isSameProgram ? emptyIfNull(previous.attributes()) : null);
+        return new PartnerSpec(spec.programId(), spec.name(), spec.email(), spec.status(), spec.commissionPercent(),
+            spec.leadCommission(), spec.monthlyCap(), spec.payoutAccount(), spec.customerIds(), spec.tags(),
+            attributes, spec.tierPin(), spec.statusReason(), spec.joinedAt());
+    }
+
+    private static Map<String, Object> emptyIfNull(final Map<String, Object> values)
+    {
+        return null == values ? Map.of() : values;
+    }
+    // End of item 4.
 
     private static List<String> customerIds(final List<String> customerIds)
     {
