@@ -1,6 +1,8 @@
 package dev.ricochet.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ricochet.testsupport.AdminClient;
 import dev.ricochet.testsupport.ServiceFixture;
 import dev.ricochet.aggregator.admin.AdminRoles.Role;
@@ -214,6 +216,27 @@ class AdminRouteTableSystemTest
             json.readTree(tooMany.body()).get("error").asText()));
         assertFalse(checks.isEmpty());
         assertAll("route x query", checks);
+    }
+
+    @Test
+    void shouldKeepTheOpenApiFileValidYamlWhoseEveryReferenceIsDefined() throws Exception
+    {
+        // Given ops/openapi.yaml read as YAML (a line-by-line merge once cut one operation into another)
+        final JsonNode document = new ObjectMapper(new YAMLFactory()).readTree(Path.of("openapi.yaml").toFile());
+
+        // Then every $ref names a component the file defines
+        final List<String> dangling = new ArrayList<>();
+        final Matcher reference = Pattern.compile("\"\\$ref\":\"#/components/(\\w+)/([^\"]+)\"")
+            .matcher(document.toString());
+        while (reference.find())
+        {
+            if (document.path("components").path(reference.group(1)).path(reference.group(2)).isMissingNode())
+            {
+                dangling.add(reference.group(1) + "/" + reference.group(2));
+            }
+        }
+        assertTrue(document.path("paths").size() > 40, "paths: " + document.path("paths").size());
+        assertEquals(List.of(), dangling);
     }
 
     @Test
