@@ -165,7 +165,9 @@ public final class PartnerImport
         final PartnerSpec validated;
         try
         {
-            validated = CatalogValidation.partner(merged);
+            // The same checks as a PUT: the partner's fields, then its attributes against the program's schema.
+            validated = CatalogValidation.partnerAttributes(CatalogValidation.partner(merged),
+                catalog.program(programId).spec(), null == existing ? null : existing.spec());
         }
         catch (final InvalidSpecException ex)
         {
