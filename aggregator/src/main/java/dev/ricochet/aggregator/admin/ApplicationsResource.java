@@ -115,6 +115,7 @@ final class ApplicationsResource
         }
         final ApplicationForm form = new ApplicationForm(program.spec());
         final ApplicationRequest request = CatalogJson.parseRequest(call.body(), ApplicationRequest.class);
+        final String name = form.name(request.name());
         final String email = form.email(request.email());
         final Map<String, Object> attributes = form.attributes(request.attributes());
         final ApplicationLimiter.Refusal programFull = limiter.program(programId, nowMs);
@@ -123,7 +124,7 @@ final class ApplicationsResource
             return tooMany(programFull);
         }
         final String applicationId = "app_" + HexFormat.of().formatHex(randomBytes());
-        final PartnerSpec spec = CatalogValidation.partner(new PartnerSpec(programId, request.name(), email,
+        final PartnerSpec spec = CatalogValidation.partner(new PartnerSpec(programId, name, email,
             PartnerStatus.PENDING.wireName(), null, null, null, null, null, null, attributes, null, null,
             Instant.ofEpochMilli(nowMs).toString()));
         final long startNs = System.nanoTime();

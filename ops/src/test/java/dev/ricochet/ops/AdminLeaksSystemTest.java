@@ -1,0 +1,200 @@
+package dev.ricochet.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ricochet.testsupport.AdminClient;
+import dev.ricochet.testsupport.ServiceFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The part-8 routes attacked for leaks (docs/roles.md): a field a role does not own must not reach it through the
+ * audit trail's before and after either; no answer carries a secret or a token's hash; the public apply endpoint
+ * answers every odd body with a 4xx, never a 5xx, and stores none of the fields the server sets.
+ */
+class AdminLeaksSystemTest
+{
+    private static final Instant START = Instant.parse("2026-03-10T10:15:00Z");
+    private static final String RECEIVER_SECRET = "receiver-secret-7f3a";
+    private static final String WEBHOOK_SECRET = "whsec_leaks_0123456789";
+    private static final String PROGRAM = "{\"name\":\"Shop\",\"currency\":\"USD\"," +
+        "\"tiers\":[{\"name\":\"bronze\",\"commissionPercent\":\"10\"}]," +
+        "\"webhookUrl\":\"https://hooks.ricochet.invalid/in?token=" + RECEIVER_SECRET + "\"," +
+        "\"secrets\":{\"apiKey\":\"" + AdminClient.API_KEY + "\",\"webhook\":\"" + WEBHOOK_SECRET + "\"}," +
+        "\"applications\":{\"open\":true},\"attributes\":[" +
+        "{\"name\":\"website\",\"type\":\"text\",\"application\":true}," +
+        "{\"name\":\"followers\",\"type\":\"number\",\"application\":true}]}";
+
+    @TempDir
+    Path dataDir;
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final AtomicLong clock = new AtomicLong(START.toEpochMilli());
+    private ServiceFixture service;
+
+    @BeforeEach
+    void start() throws Exception
+    {
+        service = new ServiceFixture(dataDir, clock::get);
+        service.admin.putOk("/v1/programs/shop", PROGRAM);
+        service.admin.putOk("/v1/partners/ann", "{\"programId\":\"shop\",\"name\":\"Ann\"," +
+            "\"payoutAccount\":\"DE89370400440532013000\"}");
+    }
+
+    @AfterEach
+    void stop()
+    {
+        service.close();
+    }
+
+    @Test
+    void shouldNeverShowFinanceAProgramsWebhookUrlThroughTheAuditTrail() throws Exception
+    {
+        // Given the admin changed the program's webhook (its URL holds the receiver's token)
+        final HttpResponse<String> patched = service.admin.patch("/v1/programs/shop",
+            "{\"webhookUrl\":\"https://hooks.ricochet.invalid/in?token=" + RECEIVER_SECRET + "-2\"}",
+            "Content-Type", AdminClient.MERGE_PATCH);
+        assertEquals(200, patched.statusCode(), patched.body());
+        final AdminClient scopedFinance = token("{\"name\":\"shop finance\",\"role\":\"finance\"," +
+            "\"programId\":\"shop\"}");
+
+        // When finance, unscoped and scoped, reads the trail, and the admin does
+        final String bootstrap = service.finance.getOk("/v1/audit?programId=shop");
+        final String scoped = scopedFinance.getOk("/v1/audit");
+        final String byTarget = service.finance.getOk("/v1/audit?target=program:shop");
+        final String admin = service.admin.getOk("/v1/audit?programId=shop");
+
+        // Then finance sees the changes but never the URL (webhookUrl is the admin's); the admin sees it
+        assertAll(
+            () -> assertTrue(bootstrap.contains("patch_program"), bootstrap),
+            () -> assertTrue(bootstrap.contains("secretsSet"), bootstrap),
+            () -> assertFalse(bootstrap.contains(RECEIVER_SECRET), bootstrap),
+            () -> assertFalse(bootstrap.contains("webhookUrl"), bootstrap),
+            () -> assertFalse(scoped.contains(RECEIVER_SECRET), scoped),
+            () -> assertFalse(byTarget.contains(RECEIVER_SECRET), byTarget),
+            () -> assertTrue(admin.contains(RECEIVER_SECRET), admin),
+            () -> assertTrue(bootstrap.contains("DE89370400440532013000"), "finance owns payoutAccount"));
+    }
+
+    @Test
+    void shouldAnswerNoSecretAndNoTokenHashOnAnyAnswer() throws Exception
+    {
+        // Given a named token, created, used and revoked, and a partner token issued
+        final HttpResponse<String> created = service.admin.post("/v1/tokens",
+            "{\"name\":\"ops\",\"role\":\"admin\",\"programId\":\"shop\"}");
+        assertEquals(201, created.statusCode(), created.body());
+        final JsonNode token = json.readTree(created.body());
+        final String secret = token.get("token").asText();
+        final AdminClient named = new AdminClient(service.aggregator.adminPort(), secret);
+        named.putOk("/v1/partners/bo", "{\"programId\":\"shop\",\"name\":\"Bo\"}");
+        final String revoked = service.admin.send(service.admin.builder("/v1/tokens/" + token.get("id").asText())
+            .DELETE()).body();
+        final byte[] hash = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+        final List<String> forbidden = List.of(secret, secret.substring(3), HexFormat.of().formatHex(hash),
+            Base64.getEncoder().encodeToString(hash), Base64.getUrlEncoder().withoutPadding().encodeToString(hash),
+            WEBHOOK_SECRET, AdminClient.API_KEY);
+
+        // When every role reads every part-8 answer that could hold them
+        final List<String> bodies = new ArrayList<>(List.of(revoked));
+        for (final AdminClient client : List.of(service.admin, service.finance))
+        {
+            for (final String path : List.of("/v1/tokens", "/v1/audit", "/v1/audit?target=token:" +
+                token.get("id").asText(), "/v1/programs/shop", "/v1/partners/bo",
+                "/v1/programs/shop/partners/export.csv", "/v1/programs/shop/reports/overview"))
+            {
+                bodies.add(client.get(path).body());
+            }
+        }
+
+        // Then none holds a secret, the token or its hash; the revoked token is refused
+        final List<Executable> checks = new ArrayList<>();
+        for (final String body : bodies)
+        {
+            for (final String secretText : forbidden)
+            {
+                checks.add(() -> assertFalse(body.contains(secretText), body));
+            }
+        }
+        checks.add(() -> assertEquals(401, named.get("/v1/partners/bo").statusCode()));
+        assertAll("no secrets", checks);
+    }
+
+    @Test
+    void shouldAnswerEveryOddApplicationWithA4xxAndStoreNoServerSetField() throws Exception
+    {
+        // Given bodies an anonymous client may send
+        final List<String> bodies = List.of(
+            "[]", "null", "\"x\"", "{}", "{\"email\":\"a@example.com\",\"attributes\":[]}",
+            "{\"email\":\"a@example.com\",\"attributes\":{\"followers\":1e999}}",
+            "{\"email\":\"a@example.com\",\"attributes\":{\"followers\":-1e999}}",
+            "{\"email\":\"a@example.com\",\"attributes\":{\"followers\":123456789012345678901234567890}}",
+            "{\"email\":\"a@example.com\",\"attributes\":{\"followers\":\"12\"}}",
+            "{\"email\":\"a@example.com\",\"attributes\":{\"website\":{\"$gt\":\"\"}}}",
+            "{\"email\":\"a@example.com\",\"attributes\":{\"website\":\"a\\u0000b\"}}",
+            "{\"email\":\"a@example.com\",\"attributes\":{\"status\":\"active\"}}",
+            "{\"email\":\"a@example.com\",\"status\":\"active\"}",
+            "{\"email\":\"a@example.com\",\"tierPin\":{\"tier\":\"bronze\"}}",
+            "{\"email\":\"a@example.com\",\"payoutAccount\":\"DE00\"}",
+            "{\"email\":\"a@example.com\",\"commissionPercent\":\"90\"}",
+            "{\"email\":\"a@example.com\",\"joinedAt\":\"2020-01-01T00:00:00Z\"}",
+            "{\"email\":\"a@example.com\",\"programId\":\"other\"}",
+            "{\"email\":\"a@example.com\",\"email\":\"b@example.com\"}",
+            "{\"email\":\"a@example.com\\r\\nBcc: x@example.com\"}",
+            "{\"email\":\"a@example.com\",\"name\":\"\\u202Eevil\"}",
+            "{\"email\":\"a@example.com\",\"name\":\"a\\u0007b\"}",
+            "{\"email\":\"" + "a".repeat(300) + "@example.com\"}",
+            "{\"email\":12}");
+
+        // When each is sent (the clock moved on between them, past the address's rate limit)
+        final List<Executable> checks = new ArrayList<>();
+        for (final String body : bodies)
+        {
+            clock.addAndGet(60_000);
+            final HttpResponse<String> response = apply("/v1/programs/shop/applications", body);
+            final String what = body + " -> " + response.statusCode() + " " + response.body();
+
+            // Then each is refused with a 4xx naming the problem
+            checks.add(() -> assertTrue(response.statusCode() >= 400 && response.statusCode() < 500, what));
+        }
+        assertAll("odd applications", checks);
+        assertEquals(List.of(), List.copyOf(service.aggregatorErrors));
+    }
+
+    private HttpResponse<String> apply(final String path, final String body) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.aggregator.adminPort() +
+            path)).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    private AdminClient token(final String body) throws IOException, InterruptedException
+    {
+        final HttpResponse<String> created = service.admin.post("/v1/tokens", body);
+        assertEquals(201, created.statusCode(), created.body());
+        return new AdminClient(service.aggregator.adminPort(), json.readTree(created.body()).get("token").asText());
+    }
+}
