@@ -184,6 +184,77 @@ class AdminLeaksSystemTest
         assertEquals(List.of(), List.copyOf(service.aggregatorErrors));
     }
 
+    @Test
+    void shouldKeepAProgramScopedAdminOutOfAnotherProgramThroughEveryPart8Route() throws Exception
+    {
+        // Given another program with a pending partner, a link and a coupon, and an admin token scoped to shop
+        service.admin.putOk("/v1/programs/other", "{\"name\":\"Other\",\"currency\":\"USD\"}");
+        service.admin.putOk("/v1/partners/bob", "{\"programId\":\"other\",\"name\":\"Bob\",\"status\":\"pending\"," +
+            "\"payoutAccount\":\"FR7630006000011234567890189\"}");
+        service.admin.seedLink("bob-1", "bob");
+        service.admin.seedLink("ann-1", "ann");
+        service.admin.putOk("/v1/coupons/BOB10", "{\"partnerId\":\"bob\"}");
+        final String bobTag = service.admin.etag("/v1/partners/bob");
+        final AdminClient shop = token("{\"name\":\"shop manager\",\"role\":\"admin\",\"programId\":\"shop\"}");
+        final String merge = AdminClient.MERGE_PATCH;
+
+        // When it tries to reach other's resources by path, by body, by file and by precondition
+        final List<HttpResponse<String>> refused = List.of(
+            shop.patch("/v1/partners/ann", "{\"programId\":\"other\"}", "Content-Type", merge),
+            shop.patch("/v1/partners/bob", "{\"name\":\"x\"}", "If-Match", bobTag),
+            shop.patch("/v1/links/ann-1", "{\"partnerId\":\"bob\"}", "Content-Type", merge),
+            shop.patch("/v1/links/bob-1", "{\"partnerId\":\"ann\"}", "Content-Type", merge),
+            shop.patch("/v1/coupons/bob10", "{\"partnerId\":\"ann\"}", "Content-Type", merge),
+            shop.put("/v1/coupons/bob10", "{\"partnerId\":\"ann\"}", "If-None-Match", "*"),
+            shop.post("/v1/partners/bob/approve", ""),
+            shop.post("/v1/partners/bob/reject", "{\"reason\":\"no\"}"),
+            shop.post("/v1/partners/bob/tier-pin", "{\"tier\":\"bronze\",\"reason\":\"x\"}"),
+            shop.send(shop.builder("/v1/partners/bob/tier-pin").DELETE()),
+            shop.get("/v1/programs/other/reports/overview"),
+            shop.get("/v1/programs/other/partners/export.csv"),
+            shop.get("/v1/programs/other/ledger/export.csv"),
+            shop.post("/v1/tokens", "{\"name\":\"escalate\",\"role\":\"admin\"}"),
+            shop.get("/v1/tokens"),
+            shop.get("/v1/audit?programId=other"));
+        final HttpResponse<String> partnersFile = csv(shop, "/v1/programs/shop/partners/import",
+            "id,name,payoutAccount\nbob,Bob,DE00\n");
+        final HttpResponse<String> linksFile = csv(shop, "/v1/programs/shop/links/import",
+            "code,partnerId,destination\nbob-1,ann,https://shop.example.com/\nann-9,bob,https://shop.example.com/\n");
+        final String bobTrail = shop.getOk("/v1/audit?target=partner:bob");
+
+        // Then each is refused, the files name no other program and change nothing, the trail shows none of bob's
+        final List<Executable> checks = new ArrayList<>();
+        for (final HttpResponse<String> response : refused)
+        {
+            final String what = response.request().method() + " " + response.request().uri() + " -> " +
+                response.statusCode() + " " + response.body();
+            checks.add(() -> assertEquals(403, response.statusCode(), what));
+            checks.add(() -> assertFalse(response.body().contains("FR763000"), what));
+        }
+        checks.add(() -> assertEquals(400, partnersFile.statusCode(), partnersFile.body()));
+        checks.add(() -> assertFalse(partnersFile.body().contains("'other'"), partnersFile.body()));
+        checks.add(() -> assertEquals(400, linksFile.statusCode(), linksFile.body()));
+        checks.add(() -> assertFalse(linksFile.body().contains("'other'"), linksFile.body()));
+        checks.add(() -> assertEquals("{\"items\":[],\"next\":null}", bobTrail));
+        assertAll("scoped admin x part-8 routes", checks);
+        final JsonNode bob = service.admin.getJson("/v1/partners/bob");
+        assertAll(
+            () -> assertEquals("other", bob.get("programId").asText()),
+            () -> assertEquals("pending", bob.get("status").asText()),
+            () -> assertEquals("Bob", bob.get("name").asText()),
+            () -> assertEquals(bobTag, service.admin.etag("/v1/partners/bob")),
+            () -> assertEquals("bob", service.admin.getJson("/v1/links/bob-1").get("partnerId").asText()),
+            () -> assertEquals("bob", service.admin.getJson("/v1/coupons/BOB10").get("partnerId").asText()),
+            () -> assertEquals(404, service.admin.get("/v1/links/ann-9").statusCode()));
+    }
+
+    private static HttpResponse<String> csv(final AdminClient client, final String path, final String body)
+        throws IOException, InterruptedException
+    {
+        return client.send(client.builder(path).header("Content-Type", "text/csv")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     private HttpResponse<String> apply(final String path, final String body) throws Exception
     {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.aggregator.adminPort() +
