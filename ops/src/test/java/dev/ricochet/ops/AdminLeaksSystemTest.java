@@ -248,6 +248,79 @@ class AdminLeaksSystemTest
             () -> assertEquals(404, service.admin.get("/v1/links/ann-9").statusCode()));
     }
 
+    @Test
+    void shouldAnswerEveryOddInputOfThePart8RoutesWithA4xxNeverA5xx() throws Exception
+    {
+        // Given odd inputs for the token, audit, lifecycle, tier-pin and import routes
+        service.admin.putOk("/v1/partners/pat", "{\"programId\":\"shop\",\"name\":\"Pat\",\"status\":\"pending\"}");
+        final AdminClient admin = service.admin;
+        final List<String[]> calls = List.of(
+            new String[]{"POST", "/v1/tokens", "{\"name\":\"x\",\"role\":\"ADMIN\"}"},
+            new String[]{"POST", "/v1/tokens", "{\"name\":\"\u200B\",\"role\":\"admin\"}"},
+            new String[]{"POST", "/v1/tokens", "{\"name\":\"a\\nb\",\"role\":\"admin\"}"},
+            new String[]{"POST", "/v1/tokens", "{\"name\":\"x\",\"role\":\"admin\",\"programId\":7}"},
+            new String[]{"POST", "/v1/tokens", "{\"name\":\"x\",\"role\":\"partner\",\"partnerId\":\"nobody\"}"},
+            new String[]{"POST", "/v1/tokens", "{\"name\":\"x\",\"role\":\"analyst\",\"partnerId\":\"ann\"}"},
+            new String[]{"POST", "/v1/tokens", "{\"name\":\"x\",\"role\":\"admin\",\"programId\":\"nope\"}"},
+            new String[]{"POST", "/v1/tokens", "[]"},
+            new String[]{"DELETE", "/v1/tokens/%00", ""},
+            new String[]{"DELETE", "/v1/tokens/tk_0000000000000000", ""},
+            new String[]{"GET", "/v1/tokens?cursor=%ff%fe", ""},
+            new String[]{"GET", "/v1/tokens?limit=0", ""},
+            new String[]{"GET", "/v1/audit?cursor=!!!", ""},
+            new String[]{"GET", "/v1/audit?from=2026-02-30", ""},
+            new String[]{"GET", "/v1/audit?from=2026-03-10&to=2026-03-01", ""},
+            new String[]{"GET", "/v1/audit?from=-999999999-01-01", ""},
+            new String[]{"GET", "/v1/audit?limit=100000", ""},
+            new String[]{"POST", "/v1/partners/pat/approve", "null"},
+            new String[]{"POST", "/v1/partners/pat/reject", "{}"},
+            new String[]{"POST", "/v1/partners/pat/reject", "{\"reason\":\"" + "r".repeat(600) + "\"}"},
+            new String[]{"POST", "/v1/partners/nobody/approve", ""},
+            new String[]{"POST", "/v1/partners/ann/tier-pin", "{}"},
+            new String[]{"POST", "/v1/partners/ann/tier-pin", "{\"tier\":\"platinum\",\"reason\":\"x\"}"},
+            new String[]{"POST", "/v1/partners/ann/tier-pin", "{\"tier\":7,\"reason\":\"x\"}"},
+            new String[]{"POST", "/v1/partners/ann/tier-pin",
+                "{\"tier\":\"bronze\",\"reason\":\"x\",\"until\":\"1970-01-01\"}"},
+            new String[]{"DELETE", "/v1/partners/nobody/tier-pin", ""},
+            new String[]{"GET", "/v1/programs/shop/reports/top-partners?metric=password", ""},
+            new String[]{"GET", "/v1/programs/shop/reports/overview?from=0000-01-01&to=9999-12-31", ""},
+            new String[]{"GET", "/v1/programs/shop/partners/export.csv?from=-1", ""},
+            new String[]{"GET", "/v1/programs/shop/conversions/export.csv?to=+10000-01-01", ""},
+            new String[]{"GET", "/v1/programs/nope/ledger/export.csv", ""});
+        final List<String[]> files = List.of(
+            new String[]{"/v1/programs/shop/partners/import", ""},
+            new String[]{"/v1/programs/shop/partners/import", "\uFEFFid,name\nx,\"unterminated\n"},
+            new String[]{"/v1/programs/shop/partners/import", "id,id\na,b\n"},
+            new String[]{"/v1/programs/shop/partners/import", "id,joinedAt\nnew1,+999999999-01-01T00:00:00Z\n"},
+            new String[]{"/v1/programs/shop/partners/import", "id,attr.x\na,1\n"},
+            new String[]{"/v1/programs/shop/partners/import", "id,name\n\u0000,\u0007\n"},
+            new String[]{"/v1/programs/shop/links/import", "code,partnerId\na,ann\n"},
+            new String[]{"/v1/programs/shop/links/import", "code,partnerId,destination\na,ann,javascript:alert(1)\n"},
+            new String[]{"/v1/programs/shop/links/import?dryRun=maybe", "code,partnerId,destination\n"});
+
+        // When the admin sends each
+        final List<Executable> checks = new ArrayList<>();
+        for (final String[] call : calls)
+        {
+            final HttpResponse<String> response = admin.send(admin.builder(call[1]).method(call[0],
+                call[2].isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(call[2]))
+                .header("Content-Type", "application/json"));
+            final String what = call[0] + " " + call[1] + " " + call[2] + " -> " + response.statusCode() + " " +
+                response.body();
+            checks.add(() -> assertTrue(response.statusCode() >= 400 && response.statusCode() < 500, what));
+        }
+        for (final String[] file : files)
+        {
+            final HttpResponse<String> response = csv(admin, file[0], file[1]);
+            final String what = file[0] + " " + file[1] + " -> " + response.statusCode() + " " + response.body();
+            checks.add(() -> assertTrue(response.statusCode() >= 400 && response.statusCode() < 500, what));
+        }
+
+        // Then each is a 4xx, and nothing reached the error handler
+        assertAll("odd inputs", checks);
+        assertEquals(List.of(), List.copyOf(service.aggregatorErrors));
+    }
+
     private static HttpResponse<String> csv(final AdminClient client, final String path, final String body)
         throws IOException, InterruptedException
     {
