@@ -166,6 +166,8 @@ class AdminLeaksSystemTest
             "{\"email\":\"a@example.com\\r\\nBcc: x@example.com\"}",
             "{\"email\":\"a@example.com\",\"name\":\"\\u202Eevil\"}",
             "{\"email\":\"a@example.com\",\"name\":\"a\\u0007b\"}",
+            "{\"email\":\"a\\u200B@example.com\"}",
+            "{\"email\":\"a@example.com\\u202E\"}",
             "{\"email\":\"" + "a".repeat(300) + "@example.com\"}",
             "{\"email\":12}");
 

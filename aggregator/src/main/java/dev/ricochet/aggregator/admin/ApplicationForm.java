@@ -62,7 +62,14 @@ final class ApplicationForm
         {
             throw new InvalidSpecException("email is required");
         }
-        return email.strip();
+        final String stripped = email.strip();
+        if (!DisplayText.isPrintable(stripped, false))
+        {
+            // A zero-width or bidirectional character would make "jo@example.com" a new email each time, past the
+            // check that one email applies once, and disguise it in the manager's list.
+            throw new InvalidSpecException("email contains a control, format or unassigned character");
+        }
+        return stripped;
     }
 
     /**
