@@ -330,6 +330,29 @@ class AdminLeaksSystemTest
             .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    @Test
+    void shouldCountEveryApplyRequestOfOneAddressWhateverItsHeadersOrProgram() throws Exception
+    {
+        // Given one address probing programs (unknown ones too) over one kept-alive connection, each request claiming
+        // another client address in the headers proxies use
+        final List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 11; i++)
+        {
+            final String ip = "203.0.113." + i;
+            final HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
+                service.aggregator.adminPort() + "/v1/programs/" + (0 == i % 2 ? "shop" : "guess-" + i) +
+                "/applications")).header("Content-Type", "application/json").header("X-Forwarded-For", ip)
+                .header("X-Real-IP", ip).header("Forwarded", "for=" + ip).header("True-Client-IP", ip)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"P\",\"email\":\"p" + i + "@example.com\"}"))
+                .build(),
+                HttpResponse.BodyHandlers.ofString());
+            statuses.add(response.statusCode());
+        }
+
+        // Then the headers change nothing: the 11th request is over the address's 10, whatever it asked
+        assertEquals(List.of(202, 404, 202, 404, 202, 404, 202, 404, 202, 404, 429), statuses);
+    }
+
     private HttpResponse<String> apply(final String path, final String body) throws Exception
     {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.aggregator.adminPort() +
