@@ -184,6 +184,12 @@ class AdminLeaksSystemTest
         }
         assertAll("odd applications", checks);
         assertEquals(List.of(), List.copyOf(service.aggregatorErrors));
+
+        // And a name that needs a zero-width non-joiner (Persian) is still welcome
+        clock.addAndGet(60_000);
+        final HttpResponse<String> persian = apply("/v1/programs/shop/applications",
+            "{\"name\":\"\u0646\u06CC\u200C\u0644\u0648\",\"email\":\"niloo@example.com\"}");
+        assertEquals(202, persian.statusCode(), persian.body());
     }
 
     @Test

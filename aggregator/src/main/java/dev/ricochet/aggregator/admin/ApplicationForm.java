@@ -45,7 +45,7 @@ final class ApplicationForm
      */
     String name(final String name)
     {
-        if (null != name && !DisplayText.isPrintable(name, false))
+        if (null != name && !DisplayText.isPrintable(name, false, true))
         {
             throw new InvalidSpecException("name contains a control, format or unassigned character");
         }
@@ -159,7 +159,7 @@ final class ApplicationForm
         {
             throw new InvalidSpecException(field + " must be text of 1-" + MAX_TEXT_LENGTH + " characters");
         }
-        if (!DisplayText.isPrintable(text, true))
+        if (!DisplayText.isPrintable(text, true, true))
         {
             throw new InvalidSpecException(field + " contains a control, format or unassigned character");
         }

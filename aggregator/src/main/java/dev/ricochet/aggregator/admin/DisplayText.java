@@ -19,11 +19,27 @@ final class DisplayText
      */
     static boolean isPrintable(final String text, final boolean allowsNewlines)
     {
+        return isPrintable(text, allowsNewlines, false);
+    }
+
+    /**
+     * @param text           the text, not null.
+     * @param allowsNewlines whether a line feed is allowed (a multi-line answer).
+     * @param allowsJoiners  whether the zero-width non-joiner and joiner (U+200C, U+200D) are allowed: Persian and
+     *                       Indic names need them, emoji sequences use them; never in an identifier such as an email.
+     * @return true if every code point of the text may be shown as it is.
+     */
+    static boolean isPrintable(final String text, final boolean allowsNewlines, final boolean allowsJoiners)
+    {
         return text.codePoints().allMatch(c ->
         {
             if ('\n' == c)
             {
                 return allowsNewlines;
+            }
+            if (0x200C == c || 0x200D == c)
+            {
+                return allowsJoiners;
             }
             final int type = Character.getType(c);
             return !Character.isISOControl(c) && type != Character.FORMAT && type != Character.UNASSIGNED &&
