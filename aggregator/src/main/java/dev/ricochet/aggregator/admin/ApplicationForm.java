@@ -38,6 +38,21 @@ final class ApplicationForm
     }
 
     /**
+     * @param name as sent, or null (the partner's own rules say whether it is required).
+     * @return the name.
+     * @throws InvalidSpecException if it holds a control or format character (a bidirectional override would
+     *                              disguise it in the manager's list).
+     */
+    String name(final String name)
+    {
+        if (null != name && !DisplayText.isPrintable(name, false, true))
+        {
+            throw new InvalidSpecException("name contains a control, format or unassigned character");
+        }
+        return name;
+    }
+
+    /**
      * @param email as sent.
      * @return the email; the partner's own rules check its form.
      */
@@ -47,7 +62,14 @@ final class ApplicationForm
         {
             throw new InvalidSpecException("email is required");
         }
-        return email.strip();
+        final String stripped = email.strip();
+        if (!DisplayText.isPrintable(stripped, false))
+        {
+            // A zero-width or bidirectional character would make "jo@example.com" a new email each time, past the
+            // check that one email applies once, and disguise it in the manager's list.
+            throw new InvalidSpecException("email contains a control, format or unassigned character");
+        }
+        return stripped;
     }
 
     /**
@@ -93,6 +115,11 @@ final class ApplicationForm
                 {
                     throw new InvalidSpecException(field + " must be a number");
                 }
+                if (number instanceof Double d && (d.isInfinite() || d.isNaN()))
+                {
+                    // 1e999 reads as infinity: past every bound, and no decimal (it was a 500).
+                    throw new InvalidSpecException(field + " must be between -1e15 and 1e15");
+                }
                 final BigDecimal decimal = new BigDecimal(number.toString());
                 if (decimal.abs().compareTo(MAX_NUMBER) > 0)
                 {
@@ -132,9 +159,9 @@ final class ApplicationForm
         {
             throw new InvalidSpecException(field + " must be text of 1-" + MAX_TEXT_LENGTH + " characters");
         }
-        if (text.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n'))
+        if (!DisplayText.isPrintable(text, true, true))
         {
-            throw new InvalidSpecException(field + " contains a control character");
+            throw new InvalidSpecException(field + " contains a control, format or unassigned character");
         }
         return text;
     }

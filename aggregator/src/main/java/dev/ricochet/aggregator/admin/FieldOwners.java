@@ -82,6 +82,12 @@ final class FieldOwners
 
     private static final Map<View, Map<String, Set<Role>>> OWNERS = new EnumMap<>(View.class);
 
+    /**
+     * The audit trail's target kinds whose {@code before} and {@code after} are an entity's settings, and its view.
+     */
+    private static final Map<String, View> AUDIT_TARGETS = Map.of("program", View.PROGRAM, "partner", View.PARTNER,
+        "link", View.LINK, "coupon", View.COUPON);
+
     static
     {
         final Map<String, Set<Role>> program = fields(STAFF, "id", "name", "currency", "defaultDestination",
@@ -234,6 +240,10 @@ final class FieldOwners
         {
             withoutReviewMaterial(view, tree);
         }
+        if (View.AUDIT == view)
+        {
+            withoutUnownedSettings(caller.role(), tree);
+        }
         return response.withBody(tree);
     }
 
@@ -312,6 +322,36 @@ final class FieldOwners
                     if (review >= 0)
                     {
                         ((ObjectNode)entry).put("note", note.asText().substring(0, review));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The trail's rule: a record's {@code before} and {@code after} are its target's stored settings, so a field the
+     * target's own view keeps from the caller's role (a program's {@code webhookUrl} from finance) is cut from them
+     * too. Fields the view does not declare (a command's outcome) stay: the trail is read by the money roles only.
+     */
+    private static void withoutUnownedSettings(final Role role, final JsonNode tree)
+    {
+        for (final JsonNode item : tree.path("items"))
+        {
+            final View target = AUDIT_TARGETS.get(item.path("target").asText("").split(":", 2)[0]);
+            if (null == target)
+            {
+                continue;
+            }
+            for (final String side : List.of("before", "after"))
+            {
+                if (item.get(side) instanceof ObjectNode settings)
+                {
+                    for (final Map.Entry<String, Set<Role>> field : OWNERS.get(target).entrySet())
+                    {
+                        if (!field.getValue().contains(role))
+                        {
+                            settings.remove(field.getKey());
+                        }
                     }
                 }
             }

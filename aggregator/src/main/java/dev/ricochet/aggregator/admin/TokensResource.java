@@ -196,13 +196,7 @@ final class TokensResource
         {
             throw new InvalidSpecException("name is longer than " + MAX_NAME_LENGTH + " characters");
         }
-        final boolean isPrintable = stripped.codePoints().allMatch(c ->
-        {
-            final int type = Character.getType(c);
-            return !Character.isISOControl(c) && type != Character.FORMAT && type != Character.UNASSIGNED &&
-                type != Character.SURROGATE && type != Character.PRIVATE_USE && type != Character.LINE_SEPARATOR &&
-                type != Character.PARAGRAPH_SEPARATOR;
-        });
+        final boolean isPrintable = DisplayText.isPrintable(stripped, false);
         if (!isPrintable)
         {
             // Control and format characters (a bidi override) would disguise the name in a list or the audit trail.

@@ -153,8 +153,9 @@ public final class PartnerImport
         final CatalogEntry<PartnerSpec> existing = catalog.partner(id);
         if (null != existing && !programId.equals(existing.spec().programId()))
         {
-            row.error(PartnerColumn.ID.header(), "partner '" + id + "' is a partner of program '" +
-                existing.spec().programId() + "'; an import writes only the path's program's partners");
+            // Not naming the program: a program-scoped token learns no other program's id from its own import.
+            row.error(PartnerColumn.ID.header(), "partner '" + id + "' is a partner of another program; an import " +
+                "writes only the path's program's partners");
             return;
         }
         final PartnerSpec merged = merge(row, null == existing ? null : existing.spec());

@@ -127,8 +127,8 @@ class PartnerImportTest
             new ImportError(7, "leadCommission", "leadCommission '-5' is not a whole number of minor units (0 or " +
                 "more, no sign, separator or decimals)"),
             new ImportError(7, "attr.followers", "attr.followers 'lots' is not a number"),
-            new ImportError(8, "id", "partner 'olga' is a partner of program 'other'; an import writes only the " +
-                "path's program's partners"),
+            new ImportError(8, "id", "partner 'olga' is a partner of another program; an import writes only " +
+                "the path's program's partners"),
             new ImportError(9, "id", "id 'bob' is on line 4 already"),
             new ImportError(10, null, "the row has 2 fields; the header has 6")), plan.errors());
         assertEquals(List.of(), plan.changes());
