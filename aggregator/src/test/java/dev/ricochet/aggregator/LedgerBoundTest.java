@@ -26,10 +26,10 @@ class LedgerBoundTest extends LedgerScript
     @Test
     void shouldEarnOnlyWhatIsLeftUnderTheBalanceBound()
     {
-        // Given alice's balances are 300 minor units short of the bound
+        // Given alice's balances are 300 minor units short of the bound (written before the agent reads her account)
+        seedApproved(Ledger.MAX_BALANCE - 300);
         program(PAYS_ALL);
         apply();
-        seedApproved(Ledger.MAX_BALANCE - 300);
 
         // When a sale of 1,000 at 100% is credited to her, then another
         sale("o1", 1_000, click(T0), T0 + HOUR_MS);
@@ -46,9 +46,9 @@ class LedgerBoundTest extends LedgerScript
     void shouldKeepApplyingASaleWhoseCommissionWouldPassTheRangeOfALong()
     {
         // Given alice's approved balance is 300 minor units short of a long's range (the checked sum used to throw)
+        seedApproved(Long.MAX_VALUE - 300);
         program(PAYS_ALL);
         apply();
-        seedApproved(Long.MAX_VALUE - 300);
 
         // When a sale of the amount bound at 100% is credited to her
         final long click = click(T0);
