@@ -224,6 +224,48 @@ class ProgramFiguresAuditSystemTest
             () -> assertEquals(change(overview.get("totals").get("revenue"), previous.get("revenue")),
                 overview.get("change").get("revenue").decimalValue()),
             () -> assertEquals(2, overview.get("weekSeries").size()));
+
+        // And the tier cohorts of both weeks add up to the weeks' figures (ann's upgrade to silver on Monday included)
+        final JsonNode cohorts = json.readTree(admin.getOk("/v1/programs/" + PROGRAM +
+            "/reports/tier-cohorts?weeks=2&to=" + date(to))).get("weeks");
+        final JsonNode weeks = overview(Instant.parse("2026-03-09T00:00:00Z"), to).get("weekSeries");
+        final List<Executable> checks = new ArrayList<>();
+        for (int w = 0; w < 2; w++)
+        {
+            for (final String counter : List.of("leads", "sales", "revenue", "refunded", "commission"))
+            {
+                final long tiers = sum(cohorts.get(w).get("tiers"), counter);
+                final long week = weeks.get(w).get(counter).asLong();
+                checks.add(() -> assertEquals(week, tiers, "cohorts " + counter + " " + cohorts));
+            }
+        }
+        assertAll(checks);
+    }
+
+    @Test
+    void shouldCountAPartnerWithoutAStatusAsActiveInEveryReport() throws Exception
+    {
+        // Given dee, created without a status (active by default, docs/partners.md), and pen, pending
+        admin.seedPartner(PROGRAM, "dee", "Dee", "dee-1");
+        partner("pen", "pending", "");
+
+        // When the journal enters the next ISO week (Monday 2026-03-16) and the reports are read
+        enterDay(day(START) + 4);
+        final String monday = "2026-03-16";
+        final JsonNode activity = json.readTree(admin.getOk("/v1/programs/" + PROGRAM +
+            "/reports/partners-activity?from=" + monday + "&to=" + monday));
+        final JsonNode health = json.readTree(admin.getOk("/v1/programs/" + PROGRAM + "/reports/health"));
+        final JsonNode cohorts = json.readTree(admin.getOk("/v1/programs/" + PROGRAM +
+            "/reports/tier-cohorts?weeks=1&to=" + monday));
+        final JsonNode atRisk = json.readTree(admin.getOk("/v1/programs/" + PROGRAM + "/at-risk"));
+
+        // Then ann and dee are the active partners everywhere, pen nowhere
+        assertAll(
+            () -> assertEquals(2, activity.get("statusActive").asLong(), activity.toString()),
+            () -> assertEquals(2, health.get("partners").asLong(), health.toString()),
+            () -> assertEquals(2, atRisk.get("partners").size(), atRisk.toString()),
+            () -> assertEquals(2, cohorts.get("weeks").get(0).get("tiers").get(0).get("partners").asLong(),
+                cohorts.toString()));
     }
 
     @Test
