@@ -138,6 +138,31 @@ class ProgramFiguresAuditSystemTest
     }
 
     @Test
+    void shouldReverseWhatARejectedOrSuspendedPartnerEarnedWhenItsSaleIsRefunded() throws Exception
+    {
+        // Given ann earned 10.00 and was rejected; sus earned 20.00 while suspended (held)
+        partner("sus", "suspended", ",\"statusReason\":\"odd traffic\"");
+        sale("order-1", 10_000, click("ann-1"));
+        sale("order-2", 20_000, click("sus-1"));
+        partner("ann", "rejected", ",\"statusReason\":\"fake traffic\"");
+
+        // When both sales are refunded, ann's in two parts
+        refund("refund-1a", 2_500, "order-1");
+        refund("refund-1b", 7_500, "order-1");
+        refund("refund-2", 20_000, "order-2");
+
+        // Then the refunds reversed what each earned, on the balance it is in (money earned stays, refunds still apply)
+        final JsonNode ann = ledger("ann");
+        final JsonNode sus = ledger("sus");
+        assertAll(
+            () -> assertEquals(List.of(1_000L, -250L, -750L), amounts(ann, "accrual", "reversal")),
+            () -> assertEquals(0, ann.get("approved").asLong(), ann.toString()),
+            () -> assertEquals(List.of(2_000L, -2_000L), amounts(sus, "accrual", "reversal")),
+            () -> assertEquals(0, sus.get("held").asLong(), sus.toString()));
+        assertFiguresAgree(START, START);
+    }
+
+    @Test
     void shouldReverseTheRateASaleEarnedWhenAPinRaisedTheRateBeforeItsRefundAndLapseAfterUntil() throws Exception
     {
         // Given ann earned 10% of a sale, was pinned to gold through tomorrow, and earned 20% of a second sale
