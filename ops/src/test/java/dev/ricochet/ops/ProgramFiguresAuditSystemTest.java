@@ -163,6 +163,32 @@ class ProgramFiguresAuditSystemTest
     }
 
     @Test
+    void shouldReEvaluateAtOnceWithTodaysSalesWhenAPinIsRemoved() throws Exception
+    {
+        // Given ann, pinned to bronze without end, sold 1,000.00 today (gold's threshold) at bronze's 10%
+        pin("ann", "bronze", "probation", null);
+        sale("order-1", 100_000, click("ann-1"));
+        final String pinnedTier = admin.getJson("/v1/partners/ann").get("tier").asText();
+
+        // When the pin is removed and she sells 100.00 more
+        final HttpResponse<String> removed = admin.send(admin.builder("/v1/partners/ann/tier-pin").DELETE());
+        assertEquals(200, removed.statusCode(), removed.body());
+        service.awaitCommitted();
+        sale("order-2", 10_000, click("ann-1"));
+
+        // Then she is gold at once (today's buckets count), the second sale earns 20%, the first keeps its 10%
+        final JsonNode partner = admin.getJson("/v1/partners/ann");
+        final JsonNode events = admin.getJson("/v1/partners/ann/timeline").get("events");
+        assertAll(
+            () -> assertEquals("bronze", pinnedTier),
+            () -> assertEquals("gold", partner.get("tier").asText(), partner.toString()),
+            () -> assertEquals("{\"from\":\"bronze\",\"to\":\"gold\",\"reason\":\"pin removed\"," +
+                "\"until\":null}", events.get(0).get("data").toString(), events.toString()),
+            () -> assertEquals(List.of(10_000L, 2_000L), amounts(ledger("ann"), "accrual")));
+        assertFiguresAgree(START, START);
+    }
+
+    @Test
     void shouldReverseTheRateASaleEarnedWhenAPinRaisedTheRateBeforeItsRefundAndLapseAfterUntil() throws Exception
     {
         // Given ann earned 10% of a sale, was pinned to gold through tomorrow, and earned 20% of a second sale
@@ -524,7 +550,7 @@ class ProgramFiguresAuditSystemTest
     private void pin(final String id, final String tier, final String reason, final String until) throws Exception
     {
         final HttpResponse<String> response = admin.post("/v1/partners/" + id + "/tier-pin", "{\"tier\":\"" + tier +
-            "\",\"reason\":\"" + reason + "\",\"until\":\"" + until + "\"}");
+            "\",\"reason\":\"" + reason + "\",\"until\":" + (null == until ? "null" : "\"" + until + "\"") + "}");
         assertEquals(200, response.statusCode(), response.body());
         service.awaitCommitted();
     }
