@@ -290,6 +290,13 @@ class ProgramFiguresAuditSystemTest
                 checks.add(() -> assertEquals(week, tiers, "cohorts " + counter + " " + cohorts));
             }
         }
+        // ann's Monday sale lifts her to silver: its revenue counts in bronze, its 15% (7500.15 -> 7500) in silver;
+        // bob's refund on Tuesday reverses 500 of revenue and share(78, 500, 777) = 50 of commission in bronze
+        final JsonNode bronze = cohorts.get(1).get("tiers").get(0);
+        final JsonNode silver = cohorts.get(1).get("tiers").get(1);
+        checks.add(() -> assertEquals(List.of(49_501L, 500L, -50L, 0L, 7_500L), List.of(bronze.get("revenue").asLong(),
+            bronze.get("refunded").asLong(), bronze.get("commission").asLong(), silver.get("revenue").asLong(),
+            silver.get("commission").asLong()), cohorts.toString()));
         assertAll(checks);
     }
 
