@@ -189,6 +189,30 @@ class ProgramFiguresAuditSystemTest
     }
 
     @Test
+    void shouldExportOneConversionRowPerPartnerItCredits() throws Exception
+    {
+        // Given a shopper clicked ann's link, then bob's, and bought through bob's click (last click: bob alone)
+        partner("bob", "active", "");
+        final String cookie = ServiceFixture.visitorCookie(service.click("ann-1", null)).orElseThrow();
+        clock.addAndGet(60_000);
+        final String lastClick = ServiceFixture.clickId(service.click("bob-1", cookie));
+        sale("order-1", 10_000, lastClick);
+
+        // When the conversions are exported
+        final List<Map<String, String>> rows = csv(admin.getOk("/v1/programs/" + PROGRAM +
+            "/conversions/export.csv?from=" + date(START) + "&to=" + date(START)));
+
+        // Then the file holds bob's row only, with the whole credit and his commission: ann, listed on the path with a
+        // zero share and no commission (docs/money.md), is not credited by it
+        assertAll(
+            () -> assertEquals(1, rows.size(), rows.toString()),
+            () -> assertEquals("bob", rows.get(0).get("partnerId")),
+            () -> assertEquals("10000", rows.get(0).get("credit")),
+            () -> assertEquals("1000", rows.get(0).get("commissionAmount")));
+        assertFiguresAgree(START, START);
+    }
+
+    @Test
     void shouldReverseTheRateASaleEarnedWhenAPinRaisedTheRateBeforeItsRefundAndLapseAfterUntil() throws Exception
     {
         // Given ann earned 10% of a sale, was pinned to gold through tomorrow, and earned 20% of a second sale
