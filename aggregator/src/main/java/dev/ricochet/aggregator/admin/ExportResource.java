@@ -260,7 +260,7 @@ final class ExportResource
         final CsvWriter csv = new CsvWriter().header(columns.header());
         for (final ConversionLine line : lines)
         {
-            columns.write(csv, line, commission(line, program.number()));
+            columns.write(csv, line, line.commission());
         }
         return ApiResponse.file(CSV, programId + "-conversions-" + range + ".csv", csv.toBytes());
     }
@@ -279,22 +279,23 @@ final class ExportResource
                 return true;
             }
             final String externalId = new String(key, 16, key.length - 16, StandardCharsets.UTF_8);
+            // A partner only listed on the path (model weight 0: no commission, docs/money.md) is not credited by
+            // the conversion and has no row (docs/import-export.md).
             if (conversions.find(programNumber, externalId) instanceof ConversionRecord record)
             {
-                if (lines.size() == MAX_EXPORT_ROWS)
+                final Commission commission = records.committedCommission(new CommissionKey(partner.number(),
+                    record.timeMs(), programNumber, record.externalId()));
+                if (null != commission)
                 {
-                    throw tooMany();
+                    if (lines.size() == MAX_EXPORT_ROWS)
+                    {
+                        throw tooMany();
+                    }
+                    lines.add(new ConversionLine(partner, record, commission));
                 }
-                lines.add(new ConversionLine(partner, record));
             }
             return true;
         });
-    }
-
-    private Commission commission(final ConversionLine line, final int programNumber)
-    {
-        return records.committedCommission(new CommissionKey(line.partner().number(), line.record().timeMs(),
-            programNumber, line.record().externalId()));
     }
 
     /**
@@ -369,9 +370,9 @@ final class ExportResource
     }
 
     /**
-     * A conversion and one partner it credits.
+     * A conversion, one partner it credits and that partner's commission on it.
      */
-    private record ConversionLine(CatalogEntry<PartnerSpec> partner, ConversionRecord record)
+    private record ConversionLine(CatalogEntry<PartnerSpec> partner, ConversionRecord record, Commission commission)
     {
     }
 

@@ -5,6 +5,7 @@ import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.CatalogJson;
 import dev.ricochet.aggregator.catalog.InvalidSpecException;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
+import dev.ricochet.aggregator.catalog.PartnerStatus;
 import dev.ricochet.aggregator.counters.CounterField;
 import dev.ricochet.aggregator.counters.CounterTable;
 import dev.ricochet.aggregator.health.HealthScore;
@@ -218,7 +219,7 @@ final class ReportsResource
         final List<Map<String, Object>> partners = new ArrayList<>();
         for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(programId))
         {
-            if (!"active".equals(partner.spec().status()))
+            if (PartnerStatus.ACTIVE != PartnerStatus.of(partner.spec()))
             {
                 continue;
             }

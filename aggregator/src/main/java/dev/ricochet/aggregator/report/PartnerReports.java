@@ -3,6 +3,7 @@ package dev.ricochet.aggregator.report;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
+import dev.ricochet.aggregator.catalog.PartnerStatus;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.health.HealthScore;
 import dev.ricochet.aggregator.store.StateStore;
@@ -129,7 +130,7 @@ public final class PartnerReports
             {
                 joined++;
             }
-            if ("active".equals(partner.spec().status()))
+            if (PartnerStatus.ACTIVE == PartnerStatus.of(partner.spec()))
             {
                 statusActive++;
                 final long[] window = inWindow.get(partner.number());
@@ -194,7 +195,7 @@ public final class PartnerReports
         long atRisk = 0;
         for (final CatalogEntry<PartnerSpec> partner : catalog.partnersOf(program.id()))
         {
-            if (!"active".equals(partner.spec().status()))
+            if (PartnerStatus.ACTIVE != PartnerStatus.of(partner.spec()))
             {
                 continue;
             }

@@ -3,6 +3,7 @@ package dev.ricochet.aggregator.report;
 import dev.ricochet.aggregator.catalog.Catalog;
 import dev.ricochet.aggregator.catalog.CatalogEntry;
 import dev.ricochet.aggregator.catalog.PartnerSpec;
+import dev.ricochet.aggregator.catalog.PartnerStatus;
 import dev.ricochet.aggregator.catalog.ProgramSpec;
 import dev.ricochet.aggregator.counters.CounterBuckets;
 import dev.ricochet.aggregator.counters.CounterField;
@@ -122,7 +123,7 @@ public final class ProgramCounters implements CounterBuckets.Listener
                 break; // catalog numbers are given one after another and never taken back
             }
             final CatalogEntry<ProgramSpec> program = catalog.program(partner.spec().programId());
-            if (null != program && "active".equals(partner.spec().status()))
+            if (null != program && PartnerStatus.ACTIVE == PartnerStatus.of(partner.spec()))
             {
                 final long[] tiers = counts.get(program.number());
                 // A ladder of one tier needs no account read: with 100,000 partners, that read is the week's cost.
