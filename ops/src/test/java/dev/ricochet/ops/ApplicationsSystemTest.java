@@ -233,7 +233,8 @@ class ApplicationsSystemTest
     void shouldPinAndUnpinATierThroughItsRoutes() throws Exception
     {
         // Given ann, in bronze
-        admin.putOk("/v1/partners/ann", "{\"programId\":\"club\",\"name\":\"Ann\",\"email\":\"ann@example.com\"}");
+        admin.putOk("/v1/partners/ann", "{\"programId\":\"club\",\"name\":\"Ann\",\"email\":\"ann@example.com\"," +
+            "\"attributes\":{\"website\":\"https://ann.example\"}}");
 
         // When the admin pins her to gold and then removes the pin
         final HttpResponse<String> pinned = admin.post("/v1/partners/ann/tier-pin",

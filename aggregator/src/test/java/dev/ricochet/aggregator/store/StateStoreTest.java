@@ -87,7 +87,9 @@ class StateStoreTest
         // Then its families are those of every earlier version of this layout, in the order they are opened
         assertEquals(List.of("default", "meta", "catalog", "clicks", "visits", "counters", "conversions",
             "partner_conversions", "customers", "touches", "hour_counters", "partner_state", "commissions",
-            "unpaid_commissions", "approvals_due", "ledger", "timeline", "payout_runs", "outbox", "held_commissions"),
+            "unpaid_commissions", "approvals_due", "ledger", "timeline", "payout_runs", "outbox", "held_commissions",
+            // part 8
+            "audit", "audit_index", "tokens", "command_parts", "program_counters", "partner_totals", "program_index"),
             families());
     }
 
