@@ -264,7 +264,7 @@ class PartnerLifecycleSystemTest
     }
 
     @Test
-    void shouldRefuseATierPinThatNamesNoTierHasNoReasonOrEndedAlready() throws Exception
+    void shouldRefuseATierPinThatNamesNoTierHasNoReasonEndedAlreadyOrEndsPastTenYears() throws Exception
     {
         // When pins of each kind of wrong are written
         final String yesterday = LocalDate.ofEpochDay(Math.floorDiv(clock.get(), DAY_MS) - 1).toString();
@@ -273,6 +273,7 @@ class PartnerLifecycleSystemTest
         final HttpResponse<String> longReason = pinResponse("ann", "gold", "x".repeat(501), null);
         final HttpResponse<String> ended = pinResponse("ann", "gold", "vip", yesterday);
         final HttpResponse<String> notADate = pinResponse("ann", "gold", "vip", "next week");
+        final HttpResponse<String> farAhead = pinResponse("ann", "gold", "vip", "+999999999-12-31");
 
         // Then each is a 400 naming the field
         assertAll(
@@ -280,7 +281,8 @@ class PartnerLifecycleSystemTest
             () -> assertBadRequest(noReason, "tierPin.reason is required"),
             () -> assertBadRequest(longReason, "tierPin.reason must be 1-500 characters"),
             () -> assertBadRequest(ended, "tierPin.until " + yesterday + " is in the past"),
-            () -> assertBadRequest(notADate, "tierPin.until 'next week' is not a date"));
+            () -> assertBadRequest(notADate, "tierPin.until 'next week' is not a date"),
+            () -> assertBadRequest(farAhead, "tierPin.until +999999999-12-31 is more than 10 years ahead"));
     }
 
     @Test

@@ -11,6 +11,11 @@ import java.util.Objects;
 public final class LifecycleValidation
 {
     /**
+     * Furthest a tier pin's end may be, in years after today.
+     */
+    static final int MAX_PIN_YEARS = 10;
+
+    /**
      * Most characters of a status reason or a tier pin's reason.
      */
     public static final int MAX_REASON_LENGTH = 500;
@@ -62,6 +67,12 @@ public final class LifecycleValidation
             catch (final DateTimeParseException ex)
             {
                 throw new InvalidSpecException("tierPin.until '" + pin.until() + "' is not a date (YYYY-MM-DD)");
+            }
+            if (until.isAfter(today.plusYears(MAX_PIN_YEARS)))
+            {
+                // A date is bounded before it is used: the pin's end day is kept as an epoch day (an int).
+                throw new InvalidSpecException("tierPin.until " + pin.until() + " is more than " + MAX_PIN_YEARS +
+                    " years ahead; leave it null for a pin without an end");
             }
             if (until.isBefore(today))
             {
