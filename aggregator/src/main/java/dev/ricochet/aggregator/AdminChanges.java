@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
 /**
  * The agent's role for admin changes journaled with who made them ({@code KIND_ADMIN_CHANGE}): reassembles a change
  * split over parts, applies it through the catalog role and writes its audit record in the same batch, under the
- * journal index of the change, so that a replay writes the same trail. Aggregator thread only.
+ * sequence number of the record, so that a replay writes the same trail. Aggregator thread only.
  */
 final class AdminChanges
 {
@@ -40,6 +40,9 @@ final class AdminChanges
     private final AuditTable audit;
     private final Runnable commitApplied;
     private final Applier applier;
+    private long lastSeq;
+    private volatile long lastChangeIndex = -1;
+    private volatile long lastChangeSeq;
 
     /**
      * @param store         committed state, where parts wait.
@@ -54,6 +57,18 @@ final class AdminChanges
         this.audit = new AuditTable(store);
         this.commitApplied = commitApplied;
         this.applier = applier;
+        this.lastSeq = audit.lastSeq();
+    }
+
+    /**
+     * @param journalIndex the journal index of an admin change (any thread).
+     * @return the sequence number of its audit record, if it is the last change applied, else -1: the admin API
+     * journals one change at a time and waits for it, so the last one is the one it asks about.
+     */
+    long auditSeqOf(final long journalIndex)
+    {
+        final long seq = lastChangeSeq;
+        return lastChangeIndex == journalIndex ? seq : -1;
     }
 
     /**
@@ -77,7 +92,7 @@ final class AdminChanges
      *
      * @param document the envelope, or the reference to the parts before it.
      * @param timeMs   its journal time.
-     * @param index    its journal index, the audit record's id.
+     * @param index    its journal index.
      */
     void onChange(final byte[] document, final long timeMs, final long index)
     {
@@ -90,8 +105,9 @@ final class AdminChanges
         }
         final AdminChange change = CatalogJson.read(envelope, AdminChange.class);
         final AuditDetail detail = applier.apply(change.kind(), CatalogJson.write(change.document()), timeMs);
+        final long seq = ++lastSeq;
         final AuditRecord record = new AuditRecord(
-            Long.toHexString(index),
+            Long.toString(seq),
             AuditTable.at(timeMs),
             change.actor(),
             change.requestId(),
@@ -101,7 +117,10 @@ final class AdminChanges
             null != detail,
             null == detail ? null : StrictJson.MAPPER.valueToTree(detail.before()),
             null == detail ? null : StrictJson.MAPPER.valueToTree(detail.after()));
-        audit.put(batch, index, timeMs, record);
+        audit.put(batch, seq, timeMs, record);
+        audit.putLastSeq(batch, seq);
+        lastChangeSeq = seq;
+        lastChangeIndex = index;
     }
 
     private byte[] reassemble(final AdminChange.PartsRef ref)

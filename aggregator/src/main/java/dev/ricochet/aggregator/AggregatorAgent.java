@@ -440,6 +440,15 @@ public final class AggregatorAgent implements Agent, JournalEventHandler
     }
 
     /**
+     * @param journalIndex the journal index of an admin change.
+     * @return the sequence number of its audit record if it is the last change applied, else -1 (any thread).
+     */
+    public long auditSeqOf(final long journalIndex)
+    {
+        return catalogChanges.auditSeqOf(journalIndex);
+    }
+
+    /**
      * @return counter additions since start that stopped at the end of the range of a long instead of wrapping.
      */
     public long counterSaturations()

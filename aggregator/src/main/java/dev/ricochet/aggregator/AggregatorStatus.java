@@ -85,6 +85,12 @@ final class AggregatorStatus implements AdminApi.AggregatorView
     }
 
     @Override
+    public long auditSeqOf(final long journalIndex)
+    {
+        return agent.auditSeqOf(journalIndex);
+    }
+
+    @Override
     public long counterSaturations()
     {
         return agent.counterSaturations();

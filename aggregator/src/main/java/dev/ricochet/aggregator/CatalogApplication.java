@@ -117,6 +117,15 @@ final class CatalogApplication
     }
 
     /**
+     * @param journalIndex the journal index of an admin change.
+     * @return the sequence number of its audit record if it is the last change applied, else -1.
+     */
+    long auditSeqOf(final long journalIndex)
+    {
+        return adminChanges.auditSeqOf(journalIndex);
+    }
+
+    /**
      * Apply one change (an envelope's document, or an event of a kind journaled bare).
      *
      * @param kind     the catalog kind.

@@ -117,12 +117,12 @@ class AuditTrailSystemTest
         }
         while (null != cursor);
 
-        // Then it sees the 7 changes once each, newest (highest journal index) first
+        // Then it sees the 7 changes once each, newest (highest sequence number) first
         assertEquals(7, ids.size(), ids.toString());
         assertEquals(7, ids.stream().distinct().count());
         for (int i = 1; i < ids.size(); i++)
         {
-            assertTrue(Long.parseLong(ids.get(i - 1), 16) > Long.parseLong(ids.get(i), 16), ids.toString());
+            assertTrue(Long.parseLong(ids.get(i - 1)) > Long.parseLong(ids.get(i)), ids.toString());
         }
     }
 

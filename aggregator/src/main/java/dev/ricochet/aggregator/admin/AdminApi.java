@@ -88,6 +88,15 @@ public final class AdminApi
          * @return counter additions that stopped at the end of the range of a long instead of wrapping.
          */
         long counterSaturations();
+
+        /**
+         * @param journalIndex the journal index of an admin change.
+         * @return the sequence number of its audit record if it is the last change applied, else -1.
+         */
+        default long auditSeqOf(final long journalIndex)
+        {
+            return -1;
+        }
     }
 
     private final CatalogResource catalog;

@@ -114,7 +114,15 @@ final class JournalWrites
                 throw new NotApplied(ApiResponse.error(503,
                     "the request is journaled but not applied yet; it will apply on recovery, read it back later"));
             }
-            return audit.get(index);
+            final long seq = aggregator.auditSeqOf(index);
+            final AuditRecord record = seq < 0 ? null : audit.get(seq);
+            if (null == record)
+            {
+                // Applied, but the aggregator restarted meanwhile: its outcome is in the trail, not here.
+                throw new NotApplied(ApiResponse.error(503, "the request is applied but its outcome could not be " +
+                    "read back; find it in GET /v1/audit by its request id"));
+            }
+            return record;
         }
     }
 

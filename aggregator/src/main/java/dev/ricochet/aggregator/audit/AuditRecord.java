@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * One entry of the audit trail, as stored and as {@code GET /v1/audit} answers it. Written by the aggregator while it
  * applies the journaled change; nothing rewrites or deletes it.
  *
- * @param id        the journal index of the change, in hex: unique, in journal order.
+ * @param id        the record's sequence number (1, 2, 3... in journal order), as text.
  * @param at        when the change was journaled (ISO-8601, the admin API's clock at the append).
  * @param actor     who made it.
  * @param requestId the request's id (its {@code X-Request-Id}).

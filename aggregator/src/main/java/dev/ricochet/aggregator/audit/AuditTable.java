@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * The audit trail's layout: {@link Table#AUDIT} holds each record under the journal index of its change;
+ * The audit trail's layout: {@link Table#AUDIT} holds each record under its sequence number (1, 2, 3... in journal
+ * order: a number of the trail, not a position of the journal, so that a journal copied or restored elsewhere replays
+ * to the same keys);
  * {@link Table#AUDIT_INDEX} holds one empty row per filter a reader may ask for (all, by actor, by target, by program,
  * by action), keyed by the filter's value, the time and the index, so a page of the trail is one range scan whatever
  * its size. Rows are only ever added.
@@ -45,10 +47,10 @@ public final class AuditTable
     }
 
     /**
-     * Where a page of the trail stops, to continue from: the time and index of the last record given.
+     * Where a page of the trail stops, to continue from: the time and sequence number of the last record given.
      *
      * @param timeMs time of the last record given.
-     * @param index  its journal index.
+     * @param index  its sequence number.
      */
     public record Position(long timeMs, long index)
     {
@@ -64,6 +66,8 @@ public final class AuditTable
     {
     }
 
+    private static final String SEQ_META = "audit.seq";
+
     private final StateStore store;
 
     /**
@@ -76,7 +80,7 @@ public final class AuditTable
 
     /**
      * @param batch  the commit batch.
-     * @param index  journal index of the change.
+     * @param index  the record's sequence number.
      * @param timeMs journal time of the change.
      * @param record the record.
      */
@@ -97,8 +101,8 @@ public final class AuditTable
     }
 
     /**
-     * @param index journal index of a change.
-     * @return its record, or null if none is committed.
+     * @param index a record's sequence number.
+     * @return the record, or null if none is committed.
      */
     public AuditRecord get(final long index)
     {
@@ -150,6 +154,24 @@ public final class AuditTable
             return true;
         });
         return new Page(records, more[0] ? last[0] : null);
+    }
+
+    /**
+     * @return the sequence number of the last record committed, 0 if none.
+     */
+    public long lastSeq()
+    {
+        final byte[] stored = store.meta(SEQ_META);
+        return null == stored ? 0 : ByteBuffer.wrap(stored).getLong();
+    }
+
+    /**
+     * @param batch the commit batch.
+     * @param seq   the sequence number of the last record written.
+     */
+    public void putLastSeq(final WriteBatch batch, final long seq)
+    {
+        store.putMeta(batch, SEQ_META, ByteBuffer.allocate(8).putLong(seq).array());
     }
 
     /**

@@ -51,6 +51,7 @@ public final class ProgramCounters implements CounterBuckets.Listener
     private final List<WeekRow> pendingWeeks = new ArrayList<>();
     private int[] programOf = new int[1024];
     private int recordedMonday;
+    private boolean isWeekUnsaved;
 
     /**
      * @param store   committed state.
@@ -104,6 +105,7 @@ public final class ProgramCounters implements CounterBuckets.Listener
         if (monday > recordedMonday)
         {
             recordedMonday = monday;
+            isWeekUnsaved = true; // saved even with no program to count yet, so a restart does not record it again
             recordWeek(monday);
         }
     }
@@ -147,14 +149,15 @@ public final class ProgramCounters implements CounterBuckets.Listener
             ProgramCounterTable.TIER_DAY, dayOf(key), tierOfKey(key)), tierDays.cached(key)));
         partnerWeeks.flush(key -> table.put(batch, ProgramCounterTable.key(program((int)(key >>> 32)),
             ProgramCounterTable.PARTNER_WEEK, (int)key, (int)(key >>> 32)), partnerWeeks.cached(key)));
-        if (!pendingWeeks.isEmpty())
+        for (final WeekRow week : pendingWeeks)
         {
-            for (final WeekRow week : pendingWeeks)
-            {
-                table.putTierPartners(batch, week.program(), week.monday(), week.tiers());
-            }
-            pendingWeeks.clear();
+            table.putTierPartners(batch, week.program(), week.monday(), week.tiers());
+        }
+        pendingWeeks.clear();
+        if (isWeekUnsaved)
+        {
             store.putMeta(batch, WEEK_META, ByteBuffer.allocate(4).putInt(recordedMonday).array());
+            isWeekUnsaved = false;
         }
     }
 
