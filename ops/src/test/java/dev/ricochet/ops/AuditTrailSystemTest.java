@@ -2,11 +2,8 @@ package dev.ricochet.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.aggregator.store.Table;
-import dev.ricochet.ingest.Journal;
 import dev.ricochet.testsupport.AdminClient;
-import dev.ricochet.testsupport.Await;
 import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,10 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -157,25 +152,7 @@ class AuditTrailSystemTest
         service = null;
 
         final Path replayDir = dataDir.resolve("replay");
-        try (Journal journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal"))))
-        {
-            final Aggregator replay = Replays.replay(journal, replayDir, clock::get);
-            try
-            {
-                Await.committed(replay, journal);
-            }
-            finally
-            {
-                replay.close();
-            }
-        }
-        for (final Table table : List.of(Table.AUDIT, Table.AUDIT_INDEX))
-        {
-            final Map<String, byte[]> original = Replays.table(dataDir, table);
-            final Map<String, byte[]> replayed = Replays.table(replayDir, table);
-            assertFalse(original.isEmpty(), table.name());
-            assertEquals(original.keySet(), replayed.keySet(), table.name());
-            original.forEach((key, value) -> assertArrayEquals(value, replayed.get(key), table + " " + key));
-        }
+        Replays.replayJournal(dataDir, replayDir, clock::get);
+        Replays.assertSameTables(dataDir, replayDir, List.of(Table.AUDIT, Table.AUDIT_INDEX));
     }
 }

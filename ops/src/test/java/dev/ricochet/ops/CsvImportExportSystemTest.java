@@ -2,7 +2,6 @@ package dev.ricochet.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.aggregator.admin.CatalogWriter;
 import dev.ricochet.aggregator.audit.Actor;
 import dev.ricochet.aggregator.audit.AdminChange;
@@ -11,11 +10,9 @@ import dev.ricochet.aggregator.catalog.PartnerSpec;
 import dev.ricochet.aggregator.csv.ImportCommand;
 import dev.ricochet.aggregator.store.Table;
 import dev.ricochet.ingest.CatalogEventFlyweight;
-import dev.ricochet.ingest.Journal;
 import dev.ricochet.ingest.JournalSpaceMonitor;
 import dev.ricochet.ingest.StrictJson;
 import dev.ricochet.testsupport.AdminClient;
-import dev.ricochet.testsupport.Await;
 import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,10 +27,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -394,27 +389,9 @@ class CsvImportExportSystemTest
         service = null;
 
         final Path replayDir = dataDir.resolve("replay");
-        try (Journal journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal"))))
-        {
-            final Aggregator replay = Replays.replay(journal, replayDir, clock::get);
-            try
-            {
-                Await.committed(replay, journal);
-            }
-            finally
-            {
-                replay.close();
-            }
-        }
+        Replays.replayJournal(dataDir, replayDir, clock::get);
 
-        for (final Table table : List.of(Table.CATALOG, Table.AUDIT))
-        {
-            final Map<String, byte[]> original = Replays.table(dataDir, table);
-            final Map<String, byte[]> replayed = Replays.table(replayDir, table);
-            assertFalse(original.isEmpty(), table.name());
-            assertEquals(original.keySet(), replayed.keySet(), table.name());
-            original.forEach((key, value) -> assertArrayEquals(value, replayed.get(key), table + " " + key));
-        }
+        Replays.assertSameTables(dataDir, replayDir, List.of(Table.CATALOG, Table.AUDIT));
     }
 
     private void sale(final String externalId, final long amount, final String clickId) throws Exception

@@ -3,11 +3,8 @@ package dev.ricochet.ops;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ricochet.aggregator.Aggregator;
 import dev.ricochet.aggregator.store.Table;
-import dev.ricochet.ingest.Journal;
 import dev.ricochet.testsupport.AdminClient;
-import dev.ricochet.testsupport.Await;
 import dev.ricochet.testsupport.ServiceFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -298,18 +295,7 @@ class ProgramReportsSystemTest
 
         // When a fresh aggregator replays the whole journal into a new data directory
         final Path replayDir = dataDir.resolve("replay");
-        try (Journal journal = Journal.open(new Journal.Context().dir(dataDir.resolve("journal"))))
-        {
-            final Aggregator replay = Replays.replay(journal, replayDir, clock::get);
-            try
-            {
-                Await.committed(replay, journal);
-            }
-            finally
-            {
-                replay.close();
-            }
-        }
+        Replays.replayJournal(dataDir, replayDir, clock::get);
 
         // Then the program counters hold the same keys with the same bytes
         final Map<String, byte[]> original = Replays.table(dataDir, Table.PROGRAM_COUNTERS);
